@@ -1,0 +1,39 @@
+# kvmtui: `make run` builds and starts it; `make test` runs every test.
+GO      ?= go
+BIN     := bin/kvmtui
+# Tests against the real daemon use this URI; `make test` starts libvirtd.
+export KVMTUI_TEST_URI ?= qemu:///system
+
+.PHONY: run build deps test test-deps unit bench fuzz clean
+
+run: build
+	./$(BIN) $(ARGS)
+
+build: deps
+	$(GO) build -o $(BIN) .
+
+deps:
+	@testdata/scripts/build-deps.sh
+
+# Everything: unit, test-driver, real-libvirtd and tmux end-to-end tests.
+test: test-deps
+	$(GO) vet ./...
+	$(GO) build -o $(BIN) .
+	KVMTUI_BIN=$(CURDIR)/$(BIN) $(GO) test -p 1 -timeout 25m -count=1 ./...
+
+test-deps: deps
+	@testdata/scripts/libvirtd-up.sh
+
+# Fast tests only: no real daemon needed (real-daemon tests say they skip).
+unit: deps
+	KVMTUI_TEST_URI= $(GO) test -count=1 ./...
+
+bench: deps
+	$(GO) test -run '^$$' -bench . -benchmem ./tui/ ./libvirtx/
+
+fuzz: deps
+	for f in $$($(GO) test -list 'Fuzz.*' ./devices/ | grep ^Fuzz); do \
+		$(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime 20s ./devices/ || exit 1; done
+
+clean:
+	rm -rf bin

@@ -1,0 +1,108 @@
+package libvirtx
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	"libvirt.org/go/libvirt"
+)
+
+// Action is a lifecycle operation on one domain.
+type Action string
+
+const (
+	Start        Action = "start" // also restores a managed save
+	Shutdown     Action = "shutdown"
+	Reboot       Action = "reboot"
+	Reset        Action = "reset"
+	ForceOff     Action = "destroy"
+	Pause        Action = "suspend"
+	Resume       Action = "resume"
+	ManagedSave  Action = "managedsave"
+	AutostartOn  Action = "autostart"
+	AutostartOff Action = "noautostart"
+	// DiscardSave removes a managed save image, so the next start boots fresh.
+	DiscardSave Action = "managedsave-remove"
+)
+
+// Actions lists every Action in the order menus show them.
+var Actions = []Action{Start, Shutdown, Reboot, Reset, ForceOff, Pause, Resume, ManagedSave, DiscardSave, AutostartOn, AutostartOff}
+
+// ErrReadOnly is returned for any change on a read-only connection.
+var ErrReadOnly = errors.New("read-only connection (started with --readonly): nothing can be changed")
+
+// withDomain looks the domain up on its connection and runs f on it. A domain
+// that vanished gets a message that names it, not just libvirt's UUID text.
+func (m *Manager) withDomain(ref Ref, f func(*libvirt.Domain) error) error {
+	c, err := m.conn(ref.URI)
+	if err != nil {
+		return err
+	}
+	lc, err := c.get()
+	if err != nil {
+		return err
+	}
+	d, err := lc.LookupDomainByUUIDString(ref.UUID)
+	if err != nil {
+		if isNoDomain(err) {
+			return fmt.Errorf("%s no longer exists on %s", ref.Name, ref.URI)
+		}
+		return errors.New(ErrText(err))
+	}
+	defer d.Free()
+	if err := f(d); err != nil {
+		return errors.New(ErrText(err))
+	}
+	return nil
+}
+
+// Do runs a lifecycle action. Errors carry libvirt's own text.
+func (m *Manager) Do(ref Ref, a Action) error {
+	if m.readOnly {
+		return ErrReadOnly
+	}
+	return m.withDomain(ref, func(d *libvirt.Domain) error {
+		switch a {
+		case Start:
+			return d.Create()
+		case Shutdown:
+			return d.Shutdown()
+		case Reboot:
+			return d.Reboot(0)
+		case Reset:
+			return d.Reset(0)
+		case ForceOff:
+			return d.Destroy()
+		case Pause:
+			return d.Suspend()
+		case Resume:
+			return d.Resume()
+		case ManagedSave:
+			return d.ManagedSave(0)
+		case DiscardSave:
+			return d.ManagedSaveRemove(0)
+		case AutostartOn:
+			return d.SetAutostart(true)
+		case AutostartOff:
+			return d.SetAutostart(false)
+		}
+		return fmt.Errorf("unknown action %q", a)
+	})
+}
+
+// Rename renames a shut-off domain (libvirt refuses it for a running one and
+// says so).
+func (m *Manager) Rename(ref Ref, name string) error {
+	if m.readOnly {
+		return ErrReadOnly
+	}
+	name = strings.TrimSpace(name)
+	if name == "" {
+		return errors.New("new name is empty")
+	}
+	if strings.ContainsAny(name, "/\n\t") {
+		return fmt.Errorf("invalid name %q: it must not contain '/' or control characters", name)
+	}
+	return m.withDomain(ref, func(d *libvirt.Domain) error { return d.Rename(name, 0) })
+}

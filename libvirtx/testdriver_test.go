@@ -1,0 +1,161 @@
+package libvirtx
+
+import (
+	"strings"
+	"testing"
+	"time"
+)
+
+// waitFor reads events until match returns true or the timeout passes.
+func waitFor(t *testing.T, m *Manager, timeout time.Duration, match func(Event) bool) Event {
+	t.Helper()
+	got := make(chan Event, 1)
+	done := make(chan struct{})
+	defer close(done)
+	go func() {
+		for {
+			for _, e := range m.Next() {
+				if match(e) {
+					got <- e
+					return
+				}
+			}
+			select {
+			case <-done:
+				return
+			default:
+			}
+		}
+	}()
+	select {
+	case e := <-got:
+		return e
+	case <-time.After(timeout):
+		t.Fatalf("no matching event within %v", timeout)
+	}
+	return nil
+}
+
+// connectTest opens test:///default, libvirt's in-process test driver: real
+// libvirt code with one running domain "test".
+func connectTest(t *testing.T, readOnly bool) (*Manager, []Domain) {
+	t.Helper()
+	m := NewManager(readOnly)
+	t.Cleanup(m.Close)
+	if err := m.Add("test:///default"); err != nil {
+		t.Fatal(err)
+	}
+	inv := waitFor(t, m, 5*time.Second, func(e Event) bool { _, ok := e.(InventoryEvent); return ok }).(InventoryEvent)
+	return m, inv.Domains
+}
+
+func TestInventoryAndSweepOnTestDriver(t *testing.T) {
+	m, doms := connectTest(t, false)
+	if len(doms) != 1 || doms[0].Name != "test" || doms[0].State != StateRunning {
+		t.Fatalf("inventory = %+v, want one running domain 'test'", doms)
+	}
+	d := doms[0]
+	if d.VCPUs != 2 || d.MaxMemKiB != 8388608 || !d.Persistent {
+		t.Fatalf("snapshot = %+v, want 2 vCPUs, 8 GiB, persistent", d)
+	}
+	h, err := m.Host("test:///default")
+	if err != nil || h.CPUs != 16 {
+		t.Fatalf("host = %+v %v, want 16 CPUs", h, err)
+	}
+	samples, errs := m.Sweep()
+	if len(errs) != 0 || len(samples) != 1 {
+		t.Fatalf("sweep = %v %v", samples, errs)
+	}
+	// The test driver's bulk stats carry only the state: the per-domain
+	// fallback must have filled CPU time.
+	if s := samples[0]; !s.HasCPU || s.UUID != d.UUID || s.State != StateRunning {
+		t.Fatalf("sample = %+v", s)
+	}
+}
+
+func TestLifecycleEventsOnTestDriver(t *testing.T) {
+	m, doms := connectTest(t, false)
+	ref := doms[0].Ref
+	steps := []struct {
+		a    Action
+		want State
+	}{{Pause, StatePaused}, {Resume, StateRunning}, {ForceOff, StateShutoff}, {Start, StateRunning}}
+	for _, s := range steps {
+		if err := m.Do(ref, s.a); err != nil {
+			t.Fatalf("%s: %v", s.a, err)
+		}
+		e := waitFor(t, m, 2*time.Second, func(e Event) bool {
+			de, ok := e.(DomainEvent)
+			return ok && de.UUID == ref.UUID && de.Domain.State == s.want
+		}).(DomainEvent)
+		if e.Gone {
+			t.Fatalf("%s: domain reported gone", s.a)
+		}
+	}
+	// libvirt's own words come through for an action that makes no sense.
+	err := m.Do(ref, Resume)
+	if err == nil || !strings.Contains(err.Error(), "not paused") {
+		t.Fatalf("resume of a running domain: %v, want libvirt's 'not paused'", err)
+	}
+}
+
+func TestAutostartRenameAndVanishedDomain(t *testing.T) {
+	m, doms := connectTest(t, false)
+	ref := doms[0].Ref
+	if err := m.Do(ref, AutostartOn); err != nil {
+		t.Fatal(err)
+	}
+	// Autostart raises no event: read the domain directly.
+	c, _ := m.conn(ref.URI)
+	d, err := c.Domain(ref.UUID)
+	if err != nil || !d.Autostart {
+		t.Fatalf("autostart not set: %+v %v", d, err)
+	}
+	if err := m.Rename(ref, "renamed"); err == nil {
+		t.Fatal("rename of a running domain succeeded; libvirt refuses it")
+	}
+	if err := m.Do(ref, ForceOff); err != nil {
+		t.Fatal(err)
+	}
+	if err := m.Rename(ref, "a/b"); err == nil {
+		t.Fatal("a name with '/' was accepted")
+	}
+	if err := m.Rename(ref, "renamed"); err != nil {
+		t.Fatal(err)
+	}
+	if d, _ := c.Domain(ref.UUID); d.Name != "renamed" {
+		t.Fatalf("name after rename = %q", d.Name)
+	}
+	gone := Ref{URI: ref.URI, UUID: "00000000-0000-0000-0000-00000000dead", Name: "ghost"}
+	if err := m.Do(gone, Start); err == nil || !strings.Contains(err.Error(), "ghost no longer exists") {
+		t.Fatalf("vanished domain: %v", err)
+	}
+}
+
+func TestReadOnlyRefusesChanges(t *testing.T) {
+	m, doms := connectTest(t, true)
+	if err := m.Do(doms[0].Ref, ForceOff); err != ErrReadOnly {
+		t.Fatalf("read-only destroy: %v", err)
+	}
+	if _, err := m.Delete(doms[0].Ref, nil); err != ErrReadOnly {
+		t.Fatalf("read-only delete: %v", err)
+	}
+}
+
+func TestBadURIReportsAndRetries(t *testing.T) {
+	m := NewManager(false)
+	defer m.Close()
+	if err := m.Add("bogus+nothing:///x"); err != nil {
+		t.Fatal(err)
+	}
+	e := waitFor(t, m, 5*time.Second, func(e Event) bool {
+		ce, ok := e.(ConnEvent)
+		return ok && ce.Status == Disconnected
+	}).(ConnEvent)
+	if e.Err == "" || e.Retry <= 0 {
+		t.Fatalf("bad URI event = %+v, want libvirt's error and a retry delay", e)
+	}
+	if err := m.Add("bogus+nothing:///x"); err == nil {
+		t.Fatal("adding the same URI twice succeeded")
+	}
+}

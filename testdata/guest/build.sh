@@ -1,0 +1,199 @@
+#!/usr/bin/env bash
+# Builds the tiny bootable test guest used by kvmtui's end-to-end tests:
+#   OUTDIR/vmlinuz     the current Debian 12 kernel (linux-image-6.1.0-*-amd64), extracted
+#                      with dpkg-deb, never installed on the host
+#   OUTDIR/initrd.img  a newc+gzip initramfs: busybox-static, /init, busybox init, acpid
+#   OUTDIR/stamp       the kernel release, e.g. 6.1.0-56-amd64
+# Usage: build.sh [OUTDIR]     (default /var/lib/libvirt/images/kvmtui-guest)
+#        FORCE=1 build.sh ...  rebuild even if the outputs are up to date
+# Idempotent: does nothing when all three outputs exist and are newer than this script.
+# Needs root only to apt-get install busybox-static/cpio when they are missing.
+# See README.md next to it; domain.xml.in is the matching libvirt domain template.
+set -euo pipefail
+
+outdir=${1:-/var/lib/libvirt/images/kvmtui-guest}
+self=$(readlink -f "${BASH_SOURCE[0]}")
+
+say() { echo "kvmtui-guest build: $*" >&2; }
+die() { say "error: $*"; exit 1; }
+
+uptodate() {
+  local f
+  for f in vmlinuz initrd.img stamp; do
+    [ -s "$outdir/$f" ] && [ "$outdir/$f" -nt "$self" ] || return 1
+  done
+}
+
+report() {
+  echo "kernel: $outdir/vmlinuz"
+  echo "initrd: $outdir/initrd.img"
+  echo "stamp:  $outdir/stamp ($(cat "$outdir/stamp"))"
+}
+
+# domain.xml.in logs the serial console to /var/log/libvirt/qemu/NAME-serial0.log; libvirtd
+# creates that directory only after it has opened the serial log, so make sure it exists.
+if [ "$(id -u)" = 0 ] && [ -d /var/log/libvirt ]; then
+  mkdir -p /var/log/libvirt/qemu
+fi
+
+if [ -z "${FORCE:-}" ] && uptodate; then
+  report
+  exit 0
+fi
+
+mkdir -p "$outdir"
+chmod 0755 "$outdir"
+# One builder at a time per OUTDIR (tests may run in parallel).
+exec 9>"$outdir/.build.lock"
+flock 9
+if [ -z "${FORCE:-}" ] && uptodate; then   # another builder finished while we waited
+  report
+  exit 0
+fi
+
+# --- host packages -----------------------------------------------------------------------
+need=()
+for p in busybox-static cpio; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || need+=("$p")
+done
+apt_updated=
+apt_update() {
+  [ -n "$apt_updated" ] && return 0
+  [ "$(id -u)" = 0 ] || die "apt-get update needs root"
+  say "apt-get update"
+  apt-get update -q >/dev/null
+  apt_updated=1
+}
+if [ ${#need[@]} -gt 0 ]; then
+  [ "$(id -u)" = 0 ] || die "missing packages ${need[*]}; run: sudo apt-get install -y ${need[*]}"
+  say "installing ${need[*]}"
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${need[@]}" >/dev/null \
+    || { apt_update; DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${need[@]}" >/dev/null; }
+fi
+busybox=/bin/busybox
+[ -x "$busybox" ] || die "$busybox not found (busybox-static)"
+"$busybox" --list | grep -qx acpid || die "this busybox has no acpid applet"
+
+# --- kernel ------------------------------------------------------------------------------
+kpkg_name() {
+  apt-cache depends linux-image-amd64 2>/dev/null |
+    sed -n 's/^ *Depends: \(linux-image-[0-9][^ ]*-amd64\)$/\1/p' | head -n1
+}
+kpkg=$(kpkg_name)
+if [ -z "$kpkg" ]; then apt_update; kpkg=$(kpkg_name); fi
+[ -n "$kpkg" ] || die "cannot resolve the kernel package behind linux-image-amd64 (apt-cache depends)"
+
+tmp=$(mktemp -d /tmp/kvmtui-guest.XXXXXX)
+trap 'rm -rf "$tmp"' EXIT
+mkdir "$tmp/deb"
+# Let apt's _apt user write there (avoids the "download is performed unsandboxed" warning).
+getent passwd _apt >/dev/null && chown _apt "$tmp/deb" 2>/dev/null || true
+say "downloading $kpkg"
+if ! (cd "$tmp/deb" && apt-get download -q "$kpkg" >/dev/null 2>&1); then
+  apt_update
+  (cd "$tmp/deb" && apt-get download -q "$kpkg" >/dev/null) || die "apt-get download $kpkg failed"
+fi
+deb=$(ls "$tmp"/deb/*.deb)
+# The ACPI power button (LNXPWRBN) reaches user space only through button.ko + evdev.ko,
+# both modules in Debian's kernel (no dependencies); busybox acpid reads /dev/input/event*.
+# Extract only those and the kernel (like dpkg-deb -x, without writing 400 MB of modules).
+mods=(drivers/input/evdev.ko drivers/acpi/button.ko)
+mkdir "$tmp/k"
+dpkg-deb --fsys-tarfile "$deb" |
+  tar -x -C "$tmp/k" --wildcards './boot/vmlinuz-*' "${mods[@]/#/*/kernel/}"
+vmlinuz=$(ls "$tmp"/k/boot/vmlinuz-* 2>/dev/null | head -n1)
+[ -f "$vmlinuz" ] || die "no /boot/vmlinuz-* in $deb"
+kver=${vmlinuz##*/vmlinuz-}
+say "kernel $kver ($(dpkg-deb -f "$deb" Version))"
+
+# --- initramfs ---------------------------------------------------------------------------
+r=$tmp/root
+mkdir -p "$r"/{bin,sbin,usr/bin,usr/sbin,etc/acpi/PWRF,proc,sys,dev,tmp,run,root,var,lib/modules}
+ln -s /run "$r/var/run"; ln -s /run/log "$r/var/log"   # both on the /run tmpfs
+install -m 0755 "$busybox" "$r/bin/busybox"
+"$busybox" --list-full | while read -r a; do
+  [ "$a" = bin/busybox ] || [ -e "$r/$a" ] || ln -s /bin/busybox "$r/$a"
+done
+for m in "${mods[@]}"; do
+  f=$(find "$tmp/k" -path "*/lib/modules/$kver/kernel/$m" | head -n1)
+  [ -n "$f" ] || die "module $m not in $kpkg"
+  install -m 0644 "$f" "$r/lib/modules/"
+done
+if [ "$(id -u)" = 0 ]; then   # the kernel's built-in initramfs has it too; belt and braces
+  mknod -m 0600 "$r/dev/console" c 5 1
+fi
+
+cat >"$r/init" <<'EOF'
+#!/bin/sh
+# kvmtui test guest: PID 1 until it hands over to busybox init (see /etc/inittab).
+export PATH=/sbin:/usr/sbin:/bin:/usr/bin
+mount -t proc -o nosuid,nodev,noexec proc /proc
+mount -t sysfs -o nosuid,nodev,noexec sysfs /sys
+mount -t devtmpfs -o nosuid,mode=0755 devtmpfs /dev
+mkdir -p /dev/pts && mount -t devpts -o gid=5,mode=620 devpts /dev/pts
+mount -t tmpfs -o nosuid,nodev,mode=1777 tmpfs /tmp
+mount -t tmpfs -o nosuid,nodev,mode=0755 tmpfs /run
+mkdir -p /run/log
+hostname kvmtui-guest
+
+# ACPI power button -> /etc/acpi/PWRF/00000080 -> clean poweroff.
+insmod /lib/modules/evdev.ko
+insmod /lib/modules/button.ko
+acpid -l /run/log/acpid.log -p /run/acpid.pid
+# acpid writes its pid file once it has opened the event devices: wait for it, so that
+# a power button pressed right after the banner is not lost.
+i=0; while [ ! -s /run/acpid.pid ] && [ $i -lt 50 ]; do usleep 100000; i=$((i+1)); done
+[ -s /run/acpid.pid ] || echo "kvmtui-guest: WARNING: acpid did not start" >/dev/console
+
+# Ctrl+Alt+Del: busybox init disables the kernel's hard reboot (ctrl-alt-del=0) and gets
+# SIGINT instead; its ::ctrlaltdel: action in /etc/inittab reboots cleanly.
+
+echo "kvmtui-guest: kernel $(uname -r), $(cut -d' ' -f1 /proc/uptime)s since boot"
+echo "kvmtui-guest: booted"
+# Something to see on the VGA screen (VNC screenshots): the same banner on tty1.
+echo "kvmtui-guest: booted (serial console on ttyS0)" >/dev/tty1 2>/dev/null
+# From here on only emergency kernel messages reach the console (reboot/power-down lines
+# still do), so that the interactive session is not interleaved with kernel chatter.
+dmesg -n 1
+exec /sbin/init
+EOF
+chmod 0755 "$r/init"
+
+cat >"$r/etc/inittab" <<'EOF'
+# kvmtui test guest (busybox init). /init did the mounts and started acpid.
+ttyS0::respawn:-/bin/sh
+::ctrlaltdel:/sbin/reboot
+::shutdown:/bin/echo kvmtui-guest: going down
+EOF
+
+cat >"$r/etc/profile" <<'EOF'
+export PATH=/sbin:/usr/sbin:/bin:/usr/bin
+export PS1='kvmtui-guest# '
+export HOME=/root
+cd /root
+EOF
+
+cat >"$r/etc/acpi/PWRF/00000080" <<'EOF'
+#!/bin/sh
+echo "kvmtui-guest: ACPI power button: powering off" >/dev/console
+exec /sbin/poweroff
+EOF
+chmod 0755 "$r/etc/acpi/PWRF/00000080"
+
+echo "root:x:0:0:root:/root:/bin/sh" >"$r/etc/passwd"
+printf 'root:x:0:\ntty:x:5:\n' >"$r/etc/group"
+echo kvmtui-guest >"$r/etc/hostname"
+
+(cd "$r" && find . -mindepth 1 | LC_ALL=C sort | cpio -o -H newc --owner 0:0 --quiet) |
+  gzip -9n >"$tmp/initrd.img"
+
+# --- install -----------------------------------------------------------------------------
+install -m 0644 "$vmlinuz" "$outdir/.vmlinuz.new"
+install -m 0644 "$tmp/initrd.img" "$outdir/.initrd.img.new"
+echo "$kver" >"$outdir/.stamp.new"
+chmod 0644 "$outdir/.stamp.new"
+mv -f "$outdir/.vmlinuz.new" "$outdir/vmlinuz"
+mv -f "$outdir/.initrd.img.new" "$outdir/initrd.img"
+mv -f "$outdir/.stamp.new" "$outdir/stamp"
+say "built"
+report

@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Installs (as root, through apt) and starts what a real libvirtd with QEMU needs on Debian 12.
+# Idempotent: does nothing that is already done. Recipe from shared/DESIGN.md.
+set -euo pipefail
+
+pkgs=(libvirt-daemon libvirt-daemon-driver-qemu libvirt-clients libvirt-dev pkg-config
+      qemu-system-x86 qemu-utils libxml2-utils tmux cpio busybox-static)
+missing=()
+for p in "${pkgs[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  if [ "$(id -u)" != 0 ]; then
+    echo "missing packages: ${missing[*]}" >&2
+    echo "run: sudo apt-get install -y --no-install-recommends ${missing[*]}" >&2
+    exit 1
+  fi
+  echo "installing: ${missing[*]}"
+  apt-get update -q >/dev/null
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+[ "$(id -u)" = 0 ] || { echo "not root: not starting libvirtd" >&2; exit 0; }
+
+getent passwd libvirt-qemu >/dev/null || useradd -r -M -s /usr/sbin/nologin libvirt-qemu
+getent group kvm >/dev/null || groupadd -r kvm
+mkdir -p /var/log/libvirt /var/run/libvirt /var/lib/libvirt/images
+
+pgrep -x virtlogd >/dev/null || virtlogd -d
+if ! pgrep -x libvirtd >/dev/null; then
+  libvirtd -d
+fi
+for _ in $(seq 1 100); do
+  if [ -S /var/run/libvirt/libvirt-sock ] && virsh -c qemu:///system version >/dev/null 2>&1; then
+    exit 0
+  fi
+  sleep 0.1
+done
+echo "libvirtd did not come up (no /var/run/libvirt/libvirt-sock)" >&2
+exit 1

@@ -1,0 +1,224 @@
+package tui
+
+import (
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	tea "github.com/charmbracelet/bubbletea"
+
+	"kvmtui/libvirtx"
+)
+
+// commandActions maps the command line's words (virsh's where it has one) to
+// lifecycle actions.
+var commandActions = map[string]libvirtx.Action{
+	"start": libvirtx.Start, "restore": libvirtx.Start,
+	"shutdown": libvirtx.Shutdown, "reboot": libvirtx.Reboot, "reset": libvirtx.Reset,
+	"destroy": libvirtx.ForceOff, "off": libvirtx.ForceOff,
+	"suspend": libvirtx.Pause, "pause": libvirtx.Pause, "resume": libvirtx.Resume,
+	"managedsave": libvirtx.ManagedSave, "save": libvirtx.ManagedSave,
+	"managedsave-remove": libvirtx.DiscardSave,
+}
+
+// commandHelp is the command line's reference, shown in the help overlay.
+var commandHelp = [][2]string{
+	{"start|shutdown|reboot|reset|destroy [VM…]", "lifecycle (marked VMs or the selected one)"},
+	{"suspend|resume|managedsave [VM…]", "pause, resume, save to disk"},
+	{"managedsave-remove [VM…]", "discard a saved state"},
+	{"autostart on|off [VM…]", "start with the host"},
+	{"rename NEWNAME", "rename the selected (shut off) VM"},
+	{"delete [VM]", "delete a VM and choose its volumes"},
+	{"connect URI / disconnect URI", "add or remove a connection"},
+	{"sort COLUMN [asc|desc]", strings.Join(columnIDs(), " ")},
+	{"filter TEXT", "same as /"},
+	{"interval SECONDS", "stats interval (at least 1)"},
+	{"quit", "leave kvmtui"},
+}
+
+func commandWords() []string {
+	ws := []string{"autostart", "rename", "delete", "connect", "disconnect", "sort", "filter", "interval", "quit", "help"}
+	for w := range commandActions {
+		ws = append(ws, w)
+	}
+	sort.Strings(ws)
+	return ws
+}
+
+// suggestions completes the command word, then VM names, column names or URIs.
+func (m *Model) suggestions(line string) []string {
+	fields := strings.Fields(line)
+	if len(fields) == 0 || (len(fields) == 1 && !strings.HasSuffix(line, " ")) {
+		return commandWords()
+	}
+	prefix := strings.Join(fields[:len(fields)-1], " ") + " "
+	if strings.HasSuffix(line, " ") {
+		prefix = strings.Join(fields, " ") + " "
+	}
+	var opts []string
+	switch fields[0] {
+	case "sort":
+		opts = columnIDs()
+	case "disconnect":
+		opts = m.mgr.URIs()
+	case "autostart":
+		opts = []string{"on", "off"}
+		fallthrough
+	default:
+		for _, r := range m.list.rows {
+			opts = append(opts, r.dom.Name)
+		}
+	}
+	sort.Strings(opts)
+	out := make([]string, len(opts))
+	for i, o := range opts {
+		out[i] = prefix + o
+	}
+	return out
+}
+
+// runCommand executes one command line.
+func (m *Model) runCommand(line string) tea.Cmd {
+	fields := strings.Fields(line)
+	if len(fields) == 0 {
+		return nil
+	}
+	word, args := fields[0], fields[1:]
+	fail := func(format string, a ...any) tea.Cmd {
+		m.setMsg(fmt.Sprintf(format, a...), true)
+		return nil
+	}
+	if a, ok := commandActions[word]; ok {
+		if m.readOnly() {
+			return fail("%s", libvirtx.ErrReadOnly)
+		}
+		doms, err := m.resolve(args)
+		if err != nil {
+			return fail("%s: %v", word, err)
+		}
+		return m.act(a, doms)
+	}
+	switch word {
+	case "q", "quit", "exit":
+		return tea.Quit
+	case "help":
+		m.mode = modeHelp
+	case "autostart":
+		if len(args) == 0 || (args[0] != "on" && args[0] != "off") {
+			return fail("usage: autostart on|off [VM…]")
+		}
+		if m.readOnly() {
+			return fail("%s", libvirtx.ErrReadOnly)
+		}
+		doms, err := m.resolve(args[1:])
+		if err != nil {
+			return fail("autostart: %v", err)
+		}
+		a := libvirtx.AutostartOn
+		if args[0] == "off" {
+			a = libvirtx.AutostartOff
+		}
+		return m.act(a, doms)
+	case "rename":
+		if len(args) != 1 {
+			return fail("usage: rename NEWNAME (renames the selected VM)")
+		}
+		if m.readOnly() {
+			return fail("%s", libvirtx.ErrReadOnly)
+		}
+		doms := m.list.targets()
+		if len(doms) != 1 {
+			return fail("rename: select exactly one VM")
+		}
+		return doRename(m.mgr, doms[0], args[0])
+	case "delete", "undefine":
+		if m.readOnly() {
+			return fail("%s", libvirtx.ErrReadOnly)
+		}
+		doms, err := m.resolve(args)
+		if err != nil {
+			return fail("delete: %v", err)
+		}
+		return m.beginDelete(doms)
+	case "connect":
+		if len(args) != 1 {
+			return fail("usage: connect URI (e.g. qemu+ssh://root@host/system)")
+		}
+		if err := m.mgr.Add(args[0]); err != nil {
+			return fail("connect: %v", err)
+		}
+		m.trackConn(args[0])
+		m.setMsg("connecting to "+args[0]+"…", false)
+	case "disconnect":
+		if len(args) != 1 {
+			return fail("usage: disconnect URI")
+		}
+		if err := m.mgr.Remove(args[0]); err != nil {
+			return fail("disconnect: %v", err)
+		}
+		m.list.dropConn(args[0])
+		delete(m.conns, args[0])
+		m.setMsg("disconnected from "+args[0], false)
+	case "sort":
+		if len(args) == 0 || len(args) > 2 {
+			return fail("usage: sort COLUMN [asc|desc]; columns: %s", strings.Join(columnIDs(), " "))
+		}
+		col, ok := columnByID(args[0])
+		if !ok {
+			return fail("unknown column %q; columns: %s", args[0], strings.Join(columnIDs(), " "))
+		}
+		desc := false
+		if len(args) == 2 {
+			switch args[1] {
+			case "asc":
+			case "desc":
+				desc = true
+			default:
+				return fail("sort direction %q: expected asc or desc", args[1])
+			}
+		}
+		m.list.setSort(col, desc)
+	case "filter":
+		m.list.setFilter(strings.Join(args, " "))
+	case "interval":
+		if len(args) != 1 {
+			return fail("usage: interval SECONDS")
+		}
+		secs, err := strconv.ParseFloat(args[0], 64)
+		if err != nil || secs < MinInterval.Seconds() {
+			return fail("interval %q: expected a number of seconds, at least %v", args[0], MinInterval.Seconds())
+		}
+		m.opts.Interval = time.Duration(secs * float64(time.Second))
+		m.setMsg(fmt.Sprintf("stats every %v", m.opts.Interval), false)
+	default:
+		return fail("unknown command %q: press ? for the list", word)
+	}
+	return nil
+}
+
+// resolve turns VM names into domains; no names means the marked VMs or the
+// selected one. A name on several connections is ambiguous.
+func (m *Model) resolve(names []string) ([]libvirtx.Domain, error) {
+	if len(names) == 0 {
+		doms := m.list.targets()
+		if len(doms) == 0 {
+			return nil, fmt.Errorf("no VM selected")
+		}
+		return doms, nil
+	}
+	var out []libvirtx.Domain
+	for _, n := range names {
+		found := m.list.find(n)
+		switch len(found) {
+		case 0:
+			return nil, fmt.Errorf("no VM named %q", n)
+		case 1:
+			out = append(out, found[0])
+		default:
+			return nil, fmt.Errorf("%q exists on %d connections; mark the one you mean and use no name", n, len(found))
+		}
+	}
+	return out, nil
+}

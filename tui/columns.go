@@ -1,0 +1,146 @@
+package tui
+
+import (
+	"cmp"
+	"fmt"
+	"strings"
+
+	"kvmtui/libvirtx"
+)
+
+// column is one column of the VM list: how to show it and how to sort by it.
+// Columns are dropped right to left by priority when the terminal is narrow;
+// NAME takes what width is left.
+type column struct {
+	id    string // also the name :sort takes
+	title string
+	width int
+	right bool
+	prio  int // lower stays longer
+	text  func(r *row) string
+	cmp   func(a, b *row) int
+}
+
+func numCmp(f func(r *row) float64) func(a, b *row) int {
+	return func(a, b *row) int { return cmp.Compare(f(a), f(b)) }
+}
+
+func strCmp(f func(r *row) string) func(a, b *row) int {
+	return func(a, b *row) int { return strings.Compare(f(a), f(b)) }
+}
+
+func rateText(ok bool, v float64) string {
+	if !ok {
+		return "-"
+	}
+	return humanBytes(v)
+}
+
+func pctText(ok bool, v float64) string {
+	if !ok {
+		return "-"
+	}
+	return fmt.Sprintf("%.1f", v)
+}
+
+// stateWord is the state as users say it; a shut-off domain with a managed
+// save image is "saved", as in virt-manager.
+func stateWord(d libvirtx.Domain) string {
+	if d.State == libvirtx.StateShutoff && d.ManagedSave {
+		return "saved"
+	}
+	return d.State.String()
+}
+
+var columns = []column{
+	{id: "state", title: "STATE", width: 8, prio: 0,
+		text: func(r *row) string { return stateWord(r.dom) },
+		cmp:  numCmp(func(r *row) float64 { return float64(stateOrder(r.dom)) })},
+	{id: "name", title: "NAME", width: 20, prio: 0,
+		text: func(r *row) string {
+			if r.dom.Title != "" {
+				return r.dom.Name + " (" + r.dom.Title + ")"
+			}
+			return r.dom.Name
+		},
+		cmp:  strCmp(func(r *row) string { return strings.ToLower(r.dom.Name) })},
+	{id: "host", title: "HOST", width: 10, prio: 3,
+		text: func(r *row) string { return r.label },
+		cmp:  strCmp(func(r *row) string { return r.label })},
+	{id: "vcpu", title: "VCPU", width: 4, right: true, prio: 2,
+		text: func(r *row) string { return fmt.Sprint(r.dom.VCPUs) },
+		cmp:  numCmp(func(r *row) float64 { return float64(r.dom.VCPUs) })},
+	{id: "mem", title: "MEM", width: 6, right: true, prio: 2,
+		text: func(r *row) string { return humanBytes(float64(r.dom.MemoryKiB) * 1024) },
+		cmp:  numCmp(func(r *row) float64 { return float64(r.dom.MemoryKiB) })},
+	{id: "cpu", title: "CPU%", width: 5, right: true, prio: 1,
+		text: func(r *row) string { return pctText(r.rates.Valid, r.rates.CPUPct) },
+		cmp:  numCmp(func(r *row) float64 { return r.rates.CPUPct })},
+	{id: "mempct", title: "MEM%", width: 5, right: true, prio: 1,
+		text: func(r *row) string { return pctText(r.rates.MemValid, r.rates.MemPct) },
+		cmp:  numCmp(func(r *row) float64 { return r.rates.MemPct })},
+	{id: "disk", title: "DISK R/W", width: 13, right: true, prio: 4,
+		text: func(r *row) string {
+			return rateText(r.rates.HasDisk, r.rates.RdBps) + "/" + rateText(r.rates.HasDisk, r.rates.WrBps)
+		},
+		cmp: numCmp(func(r *row) float64 { return r.rates.RdBps + r.rates.WrBps })},
+	{id: "net", title: "NET RX/TX", width: 13, right: true, prio: 4,
+		text: func(r *row) string {
+			return rateText(r.rates.HasNet, r.rates.RxBps) + "/" + rateText(r.rates.HasNet, r.rates.TxBps)
+		},
+		cmp: numCmp(func(r *row) float64 { return r.rates.RxBps + r.rates.TxBps })},
+	{id: "auto", title: "AUTO", width: 4, prio: 5,
+		text: func(r *row) string {
+			if r.dom.Autostart {
+				return "yes"
+			}
+			return ""
+		},
+		cmp: numCmp(func(r *row) float64 {
+			if r.dom.Autostart {
+				return 1
+			}
+			return 0
+		})},
+	{id: "ip", title: "IP", width: 15, prio: 5,
+		text: func(r *row) string { return strings.Join(r.dom.IPs, ",") },
+		cmp:  strCmp(func(r *row) string { return strings.Join(r.dom.IPs, ",") })},
+	{id: "os", title: "OS", width: 12, prio: 6,
+		text: func(r *row) string { return r.dom.OS },
+		cmp:  strCmp(func(r *row) string { return r.dom.OS })},
+}
+
+// stateOrder sorts running first, then paused, then the rest.
+func stateOrder(d libvirtx.Domain) int {
+	switch d.State {
+	case libvirtx.StateRunning, libvirtx.StateBlocked:
+		return 0
+	case libvirtx.StatePaused, libvirtx.StatePMSuspended:
+		return 1
+	case libvirtx.StateCrashed:
+		return 2
+	case libvirtx.StateShutdown:
+		return 3
+	}
+	if d.ManagedSave {
+		return 4
+	}
+	return 5
+}
+
+func columnByID(id string) (int, bool) {
+	for i, c := range columns {
+		if c.id == id {
+			return i, true
+		}
+	}
+	return 0, false
+}
+
+func columnIDs() []string {
+	ids := make([]string, len(columns))
+	for i, c := range columns {
+		ids[i] = c.id
+	}
+	return ids
+}

@@ -1,0 +1,281 @@
+package tui
+
+import (
+	"slices"
+	"strings"
+
+	"kvmtui/libvirtx"
+	"kvmtui/perf"
+)
+
+// row is one VM in the list with its latest samples. cells holds each
+// column's text, rendered when the data changes, never in View.
+type row struct {
+	key    string
+	dom    libvirtx.Domain
+	label  string // the connection's short name
+	prev   libvirtx.Sample
+	cur    libvirtx.Sample
+	rates  perf.Rates
+	cells  []string
+	search string // lower-case text the filter matches against
+}
+
+func rowKey(uri, uuid string) string { return uri + "|" + uuid }
+
+func (r *row) render() {
+	if r.cells == nil {
+		r.cells = make([]string, len(columns))
+	}
+	for i, c := range columns {
+		r.cells[i] = c.text(r)
+	}
+	r.search = strings.ToLower(strings.Join([]string{r.dom.Name, r.dom.Title, stateWord(r.dom), r.label, r.dom.OS, strings.Join(r.dom.IPs, " ")}, " "))
+}
+
+// vmList is the main view's data: every VM of every connection, the filtered
+// and sorted view of them, the cursor and the marks.
+type vmList struct {
+	rows     map[string]*row
+	view     []*row
+	cursor   int
+	offset   int
+	height   int // rows of the table body
+	sortCol  int
+	sortDesc bool
+	filter   string
+	marks    map[string]bool
+	hostCPUs map[string]int
+	labels   map[string]string
+}
+
+func newVMList() *vmList {
+	name, _ := columnByID("name")
+	return &vmList{
+		rows:     map[string]*row{},
+		marks:    map[string]bool{},
+		hostCPUs: map[string]int{},
+		labels:   map[string]string{},
+		sortCol:  name,
+	}
+}
+
+// setInventory replaces the domains of one connection, keeping the samples of
+// those that stay.
+func (l *vmList) setInventory(uri string, doms []libvirtx.Domain) {
+	keep := make(map[string]bool, len(doms))
+	for _, d := range doms {
+		k := rowKey(uri, d.UUID)
+		keep[k] = true
+		l.upsert(k, d)
+	}
+	for k, r := range l.rows {
+		if r.dom.URI == uri && !keep[k] {
+			delete(l.rows, k)
+			delete(l.marks, k)
+		}
+	}
+	l.rebuild()
+}
+
+// dropConn forgets the domains of a connection (closed or lost).
+func (l *vmList) dropConn(uri string) {
+	for k, r := range l.rows {
+		if r.dom.URI == uri {
+			delete(l.rows, k)
+			delete(l.marks, k)
+		}
+	}
+	l.rebuild()
+}
+
+func (l *vmList) upsert(k string, d libvirtx.Domain) {
+	r := l.rows[k]
+	if r == nil {
+		r = &row{key: k}
+		l.rows[k] = r
+	}
+	r.dom = d
+	r.label = l.labels[d.URI]
+	if !d.State.Active() {
+		r.rates = perf.Rates{}
+	}
+	r.render()
+}
+
+// applyDomainEvent updates or removes one domain.
+func (l *vmList) applyDomainEvent(e libvirtx.DomainEvent) {
+	k := rowKey(e.URI, e.UUID)
+	if e.Gone {
+		delete(l.rows, k)
+		delete(l.marks, k)
+	} else {
+		l.upsert(k, e.Domain)
+	}
+	l.rebuild()
+}
+
+// applySamples takes one sweep's samples and recomputes the rates. A state
+// that differs from the snapshot means an event was missed: the sample wins.
+func (l *vmList) applySamples(samples []libvirtx.Sample) {
+	for _, s := range samples {
+		r := l.rows[rowKey(s.URI, s.UUID)]
+		if r == nil {
+			continue // not in the inventory yet; its event is on the way
+		}
+		r.prev, r.cur = r.cur, s
+		r.rates = perf.Compute(r.prev, r.cur, l.hostCPUs[s.URI])
+		r.dom.State = s.State
+		r.render()
+	}
+	l.rebuild()
+}
+
+// rebuild recomputes the filtered, sorted view and keeps the cursor on the
+// same VM where it can.
+func (l *vmList) rebuild() {
+	var at string
+	if sel := l.selected(); sel != nil {
+		at = sel.key
+	}
+	l.view = l.view[:0]
+	f := strings.ToLower(l.filter)
+	for _, r := range l.rows {
+		if f == "" || strings.Contains(r.search, f) {
+			l.view = append(l.view, r)
+		}
+	}
+	c := columns[l.sortCol].cmp
+	slices.SortFunc(l.view, func(a, b *row) int {
+		n := c(a, b)
+		if l.sortDesc {
+			n = -n
+		}
+		if n == 0 {
+			n = strings.Compare(a.dom.Name, b.dom.Name)
+		}
+		if n == 0 {
+			n = strings.Compare(a.key, b.key)
+		}
+		return n
+	})
+	l.cursor = 0
+	if at != "" {
+		for i, r := range l.view {
+			if r.key == at {
+				l.cursor = i
+				break
+			}
+		}
+	}
+	l.clamp()
+}
+
+func (l *vmList) clamp() {
+	if l.cursor >= len(l.view) {
+		l.cursor = len(l.view) - 1
+	}
+	if l.cursor < 0 {
+		l.cursor = 0
+	}
+	h := max(l.height, 1)
+	if l.cursor < l.offset {
+		l.offset = l.cursor
+	}
+	if l.cursor >= l.offset+h {
+		l.offset = l.cursor - h + 1
+	}
+	if maxOff := max(len(l.view)-h, 0); l.offset > maxOff {
+		l.offset = maxOff
+	}
+	if l.offset < 0 {
+		l.offset = 0
+	}
+}
+
+func (l *vmList) move(n int) {
+	l.cursor += n
+	l.clamp()
+}
+
+func (l *vmList) selected() *row {
+	if l.cursor < 0 || l.cursor >= len(l.view) {
+		return nil
+	}
+	return l.view[l.cursor]
+}
+
+func (l *vmList) toggleMark() {
+	if r := l.selected(); r != nil {
+		if l.marks[r.key] {
+			delete(l.marks, r.key)
+		} else {
+			l.marks[r.key] = true
+		}
+	}
+}
+
+// markAll marks every VM shown, or clears the marks when all are marked.
+func (l *vmList) markAll() {
+	all := len(l.view) > 0
+	for _, r := range l.view {
+		all = all && l.marks[r.key]
+	}
+	for _, r := range l.view {
+		if all {
+			delete(l.marks, r.key)
+		} else {
+			l.marks[r.key] = true
+		}
+	}
+}
+
+// targets are the VMs an action applies to: the marked ones, else the one
+// under the cursor.
+func (l *vmList) targets() []libvirtx.Domain {
+	var out []libvirtx.Domain
+	for _, r := range l.view {
+		if l.marks[r.key] {
+			out = append(out, r.dom)
+		}
+	}
+	if len(out) == 0 {
+		if r := l.selected(); r != nil {
+			out = append(out, r.dom)
+		}
+	}
+	return out
+}
+
+// find returns the VMs named name (on any connection).
+func (l *vmList) find(name string) []libvirtx.Domain {
+	var out []libvirtx.Domain
+	for _, r := range l.rows {
+		if r.dom.Name == name || r.dom.UUID == name {
+			out = append(out, r.dom)
+		}
+	}
+	slices.SortFunc(out, func(a, b libvirtx.Domain) int { return strings.Compare(a.URI, b.URI) })
+	return out
+}
+
+func (l *vmList) setSort(col int, desc bool) {
+	l.sortCol, l.sortDesc = col, desc
+	l.rebuild()
+}
+
+func (l *vmList) setFilter(f string) {
+	l.filter = f
+	l.rebuild()
+}
+
+// counts returns how many VMs there are, run, and are marked.
+func (l *vmList) counts() (total, running, marked int) {
+	for _, r := range l.rows {
+		total++
+		if r.dom.State == libvirtx.StateRunning {
+			running++
+		}
+	}
+	return total, running, len(l.marks)
+}
