@@ -58,9 +58,12 @@ func (d Difference) String() string {
 //     compared: libvirt's schemas interleave them and its formatter writes
 //     its own order, so that order carries no configuration.
 //   - the same attributes by namespace URI and local name, in any order,
-//     with equal values; "0x"-prefixed hex integers of equal value are equal
-//     (0x00 and 0x0), because libvirt re-canonicalizes hex addresses.
-//   - the same text, with each run trimmed and whitespace-only runs ignored.
+//     with equal values, where a 0x-prefixed hex integer equals any hex or
+//     plain decimal spelling of its value (0x00 == 0x0, 0xa == 10); see
+//     sameValue for why.
+//   - the same text: an element's text is its runs between child elements,
+//     each trimmed, blank ones dropped, joined by one space. Where a run
+//     sits among the children is not compared; libvirt has no mixed content.
 //
 // Namespace prefixes, xmlns declarations, comments and processing
 // instructions are ignored. A document that does not parse yields one

@@ -61,6 +61,8 @@ func TestCompareMalformed(t *testing.T) {
 		{"<a/><b/>", "<a/>", "first document"},
 		{"<a/>trailing", "<a/>", "first document"},
 		{"", "<a/>", "first document"},
+		{"<a x='1' x='2'/>", "<a/>", "first document"},
+		{"<a/>", "<a xmlns:p='urn:u' xmlns:q='urn:u' p:x='1' q:x='2'/>", "second document"},
 	} {
 		d := Compare([]byte(c.a), []byte(c.b))
 		if len(d) != 1 || d[0].Kind != Malformed || d[0].Path != c.path {

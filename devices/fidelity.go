@@ -28,7 +28,7 @@ var Kinds = []Kind{KindDomain, KindNetwork, KindPool, KindVolume, KindSnapshot}
 // tell a user what would be lost.
 const MaxLossDetails = 20
 
-// Loss describes what libvirtxml would lose from a document.
+// Loss describes what a libvirtxml round trip would drop, change or add.
 type Loss struct {
 	Kind  Kind
 	First Difference   // the first difference in document order

@@ -80,7 +80,13 @@ func parseTree(data []byte) (*xnode, error) {
 				if isNamespaceDecl(a.Name) {
 					continue
 				}
-				o.node.attrs = append(o.node.attrs, xattr{name: a.Name, display: displayName(a.Name, stack), value: a.Value})
+				x := xattr{name: a.Name, display: displayName(a.Name, stack), value: a.Value}
+				// Not well-formed XML, and the comparison matches
+				// attributes by name, so refuse rather than guess.
+				if _, dup := findAttr(o.node, a.Name); dup {
+					return nil, fmt.Errorf("duplicate attribute %s on <%s>", x.display, o.node.display)
+				}
+				o.node.attrs = append(o.node.attrs, x)
 			}
 		case xml.EndElement:
 			// The decoder has already checked that start and end tags match.

@@ -62,6 +62,7 @@ func (m *Manager) Do(ref Ref, a Action) error {
 	if m.readOnly {
 		return ErrReadOnly
 	}
+	defer m.refreshLater(ref, string(a))
 	return m.withDomain(ref, func(d *libvirt.Domain) error {
 		switch a {
 		case Start:
@@ -104,5 +105,39 @@ func (m *Manager) Rename(ref Ref, name string) error {
 	if strings.ContainsAny(name, "/\n\t") {
 		return fmt.Errorf("invalid name %q: it must not contain '/' or control characters", name)
 	}
+	defer m.refreshLater(ref, "renamed")
 	return m.withDomain(ref, func(d *libvirt.Domain) error { return d.Rename(name, 0) })
+}
+
+// refreshLater queues a re-read of the domain after a change: not every
+// change raises an event (autostart does not), and some drivers send none.
+func (m *Manager) refreshLater(ref Ref, what string) {
+	if c, err := m.conn(ref.URI); err == nil {
+		select {
+		case c.refresh <- DomainEvent{Ref: ref, What: what}:
+		default:
+		}
+	}
+}
+
+// VolumeExists reports whether path is a storage volume on the connection.
+func (m *Manager) VolumeExists(uri, path string) (bool, error) {
+	c, err := m.conn(uri)
+	if err != nil {
+		return false, err
+	}
+	lc, err := c.get()
+	if err != nil {
+		return false, err
+	}
+	v, err := lc.LookupStorageVolByPath(path)
+	if err != nil {
+		var le libvirt.Error
+		if errors.As(err, &le) && le.Code == libvirt.ERR_NO_STORAGE_VOL {
+			return false, nil
+		}
+		return false, errors.New(ErrText(err))
+	}
+	v.Free()
+	return true, nil
 }

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/charmbracelet/bubbles/cursor"
 	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/bubbles/textinput"
 	tea "github.com/charmbracelet/bubbletea"
@@ -78,6 +79,9 @@ func New(mgr *libvirtx.Manager, opts Options) *Model {
 	}
 	in := textinput.New()
 	in.CharLimit = 512
+	// A blinking cursor redraws the screen twice a second: bytes over SSH
+	// for nothing.
+	in.Cursor.SetMode(cursor.CursorStatic)
 	m := &Model{
 		mgr:   mgr,
 		opts:  opts,
