@@ -23,7 +23,7 @@ type Conn struct {
 	readOnly bool
 	box      *mailbox
 	refresh  chan DomainEvent // domains whose snapshot must be re-read
-	stopped  chan struct{} // closed by stop
+	stopped  chan struct{}    // closed by stop
 	stopOnce sync.Once
 
 	mu      sync.Mutex

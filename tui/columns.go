@@ -63,7 +63,7 @@ var columns = []column{
 			}
 			return r.dom.Name
 		},
-		cmp:  strCmp(func(r *row) string { return strings.ToLower(r.dom.Name) })},
+		cmp: strCmp(func(r *row) string { return strings.ToLower(r.dom.Name) })},
 	{id: "host", title: "HOST", width: 10, prio: 3,
 		text: func(r *row) string { return r.label },
 		cmp:  strCmp(func(r *row) string { return r.label })},

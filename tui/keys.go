@@ -14,7 +14,7 @@ type globalKeys struct {
 // (and refused) on read-only connections; see mutating.
 type listKeys struct {
 	Up, Down, PageUp, PageDown, Top, Bottom key.Binding
-	Filter, Mark, MarkAll, Sort, SortRev   key.Binding
+	Filter, Mark, MarkAll, Sort, SortRev    key.Binding
 
 	Start, Shutdown, Reboot, Reset, ForceOff, Pause key.Binding
 	Save, Autostart, Rename, Delete                 key.Binding

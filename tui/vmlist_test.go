@@ -204,7 +204,10 @@ func TestDeleteListsStorageAndRemovesChosenVolumes(t *testing.T) {
 	}
 	uri := h.vm("legacy-centos7").URI
 	h.keys("y")
-	h.until("legacy-centos7 gone", func() bool { _, ok := h.m.list.rows[rowKey(uri, h.m.list.view[0].dom.UUID)]; return ok && len(h.m.list.find("legacy-centos7")) == 0 })
+	h.until("legacy-centos7 gone", func() bool {
+		_, ok := h.m.list.rows[rowKey(uri, h.m.list.view[0].dom.UUID)]
+		return ok && len(h.m.list.find("legacy-centos7")) == 0
+	})
 	if ok, err := h.mgr.VolumeExists(uri, disk); err != nil || ok {
 		t.Fatalf("volume %s still exists (%v)", disk, err)
 	}
