@@ -2,6 +2,7 @@
 """Proves the test guest works against the real libvirtd (qemu:///system), stdlib only.
 
   selftest.py [OUTDIR]    (default /var/lib/libvirt/images/kvmtui-guest; runs build.sh first)
+  KERNEL=vmlinuz selftest.py   boots the compressed bzImage instead of OUTDIR/vmlinux
 
 Defines kvmtui-test-fixture from domain.xml.in, boots it with the serial console attached
 (virsh console in a pty), checks the banner, the prompt, a command, Ctrl-C, then ACPI
@@ -87,8 +88,11 @@ def main():
     if virsh("dominfo", NAME, check=False):
         raise SystemExit(f"domain {NAME} already exists; remove it first")
 
+    kernel = os.environ.get("KERNEL") or (
+        "vmlinux" if os.path.exists(f"{outdir}/vmlinux") else "vmlinuz")
+    print(f"kernel: {outdir}/{kernel}")
     xml = open(os.path.join(HERE, "domain.xml.in")).read()
-    xml = (xml.replace("@NAME@", NAME).replace("@KERNEL@", f"{outdir}/vmlinuz")
+    xml = (xml.replace("@NAME@", NAME).replace("@KERNEL@", f"{outdir}/{kernel}")
               .replace("@INITRD@", f"{outdir}/initrd.img"))
     xmlpath = f"/tmp/{NAME}.xml"
     with open(xmlpath, "w") as f:
@@ -103,8 +107,9 @@ def main():
 
     con = None
     try:
+        t = time.monotonic()
         print(virsh("define", xmlpath))
-        ok("define")
+        ok("define", f"{time.monotonic() - t:.1f}s")
         # Start paused and attach first, so the whole boot log is on the console.
         virsh("start", "--paused", NAME)
         con = Console(log)
@@ -112,7 +117,7 @@ def main():
         t0 = time.monotonic()
         virsh("resume", NAME)
         con.expect(rb"Linux version \S+", 30)
-        ok("kernel log on the console")
+        ok("kernel log on the console", f"first line {time.monotonic() - t0:.1f}s after resume")
         m = con.expect(rb"kvmtui-guest: kernel \S+, ([0-9.]+)s since boot", 60)
         con.expect(re.escape(BANNER), 10)
         t_banner = time.monotonic() - t0
@@ -120,6 +125,18 @@ def main():
         t_prompt = time.monotonic() - t0
         ok("boot to prompt", f"banner {t_banner:.1f}s, prompt {t_prompt:.1f}s after resume "
            f"(guest uptime at banner {m.group(1).decode()}s)")
+
+        shot = f"/tmp/{NAME}.ppm"
+        virsh("screenshot", NAME, shot)
+        with open(shot, "rb") as f:
+            head = f.read(2)
+        if head not in (b"P6", b"\x89P"):
+            raise SystemExit(f"screenshot {shot}: unexpected format {head!r}")
+        ok("screenshot", shot)
+        ifaces = virsh("domiflist", NAME).splitlines()[2:]
+        if any(l.strip() for l in ifaces):
+            raise SystemExit(f"guest has a NIC: {ifaces}")
+        ok("no NIC")
 
         con.send(b"echo hello-$((6*7))\r")
         con.expect(rb"hello-42", 10)

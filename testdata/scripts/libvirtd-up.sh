@@ -24,7 +24,14 @@ fi
 
 getent passwd libvirt-qemu >/dev/null || useradd -r -M -s /usr/sbin/nologin libvirt-qemu
 getent group kvm >/dev/null || groupadd -r kvm
-mkdir -p /var/log/libvirt /var/run/libvirt /var/lib/libvirt/images
+mkdir -p /var/log/libvirt/qemu /var/run/libvirt /var/lib/libvirt/images
+# /dev/kvm as udev sets it up on a normal host (group kvm, 0660). Left root-only,
+# libvirt probes QEMU with KVM as root but then finds KVM unusable for the qemu
+# user, calls its capability cache stale and re-probes on every define: 30 s each.
+if [ -e /dev/kvm ]; then
+  chgrp kvm /dev/kvm && chmod 0660 /dev/kvm
+  id -nG libvirt-qemu | grep -qw kvm || usermod -aG kvm libvirt-qemu
+fi
 
 pgrep -x virtlogd >/dev/null || virtlogd -d
 if ! pgrep -x libvirtd >/dev/null; then

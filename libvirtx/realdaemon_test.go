@@ -1,0 +1,289 @@
+package libvirtx
+
+// Tests against a real libvirtd with QEMU guests. `make test` starts the
+// daemon and sets KVMTUI_TEST_URI; without it these tests say why they skip
+// (and fail under CI, where skipping would hide a broken setup).
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+func realURI(t *testing.T) string {
+	t.Helper()
+	uri := os.Getenv("KVMTUI_TEST_URI")
+	if uri == "" {
+		msg := "KVMTUI_TEST_URI is not set: real-libvirtd test NOT RUN (make test sets it)"
+		if os.Getenv("CI") != "" {
+			t.Fatal(msg)
+		}
+		t.Skip("SKIPPED LOUDLY: " + msg)
+	}
+	if err := Probe(uri, false); err != nil {
+		msg := "libvirtd at " + uri + " is not reachable: " + err.Error()
+		if os.Getenv("CI") != "" {
+			t.Fatal(msg)
+		}
+		t.Skip("SKIPPED LOUDLY: " + msg)
+	}
+	return uri
+}
+
+// virsh runs virsh as an independent witness (or to set up fixtures).
+func virsh(t *testing.T, uri string, args ...string) (string, error) {
+	t.Helper()
+	out, err := exec.Command("virsh", append([]string{"-c", uri}, args...)...).CombinedOutput()
+	return strings.TrimSpace(string(out)), err
+}
+
+func mustVirsh(t *testing.T, uri string, args ...string) string {
+	t.Helper()
+	out, err := virsh(t, uri, args...)
+	if err != nil {
+		t.Fatalf("virsh %v: %v\n%s", args, err, out)
+	}
+	return out
+}
+
+// fixtureGuest defines a kvmtui-test-NAME domain that boots the tiny test
+// guest (testdata/guest), building the guest first when missing.
+func fixtureGuest(t *testing.T, uri, name string) string {
+	t.Helper()
+	outdir := "/var/lib/libvirt/images/kvmtui-guest"
+	if out, err := exec.Command("../testdata/guest/build.sh", outdir).CombinedOutput(); err != nil {
+		t.Fatalf("building the test guest: %v\n%s", err, out)
+	}
+	tmpl, err := os.ReadFile("../testdata/guest/domain.xml.in")
+	if err != nil {
+		t.Fatal(err)
+	}
+	name = "kvmtui-test-" + name
+	xml := strings.NewReplacer("@NAME@", name, "@KERNEL@", outdir+"/vmlinuz", "@INITRD@", outdir+"/initrd.img").Replace(string(tmpl))
+	f := filepath.Join(t.TempDir(), name+".xml")
+	if err := os.WriteFile(f, []byte(xml), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	removeDomain(t, uri, name)
+	mustVirsh(t, uri, "define", f)
+	t.Cleanup(func() { removeDomain(t, uri, name) })
+	return name
+}
+
+func removeDomain(t *testing.T, uri, name string) {
+	virsh(t, uri, "destroy", name)
+	virsh(t, uri, "undefine", name, "--managed-save", "--snapshots-metadata", "--nvram")
+}
+
+func domainByName(t *testing.T, m *Manager, uri, name string) Domain {
+	t.Helper()
+	c, err := m.conn(uri)
+	if err != nil {
+		t.Fatal(err)
+	}
+	doms, err := c.Inventory()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range doms {
+		if d.Name == name {
+			return d
+		}
+	}
+	t.Fatalf("%s not in the inventory", name)
+	return Domain{}
+}
+
+func waitState(t *testing.T, m *Manager, ref Ref, want State, timeout time.Duration) {
+	t.Helper()
+	waitFor(t, m, timeout, func(e Event) bool {
+		de, ok := e.(DomainEvent)
+		return ok && de.UUID == ref.UUID && !de.Gone && de.Domain.State == want
+	})
+}
+
+func TestRealLifecycle(t *testing.T) {
+	uri := realURI(t)
+	name := fixtureGuest(t, uri, "life")
+	m := NewManager(false)
+	defer m.Close()
+	if err := m.Add(uri); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, m, 10*time.Second, func(e Event) bool { _, ok := e.(InventoryEvent); return ok })
+	ref := domainByName(t, m, uri, name).Ref
+
+	steps := []struct {
+		a       Action
+		want    State
+		virshIs string
+	}{
+		{Start, StateRunning, "running"},
+		{Pause, StatePaused, "paused"},
+		{Resume, StateRunning, "running"},
+		{ManagedSave, StateShutoff, "shut off"},
+	}
+	for _, s := range steps {
+		if err := m.Do(ref, s.a); err != nil {
+			t.Fatalf("%s: %v", s.a, err)
+		}
+		waitState(t, m, ref, s.want, 30*time.Second)
+		if got := mustVirsh(t, uri, "domstate", name); got != s.virshIs {
+			t.Fatalf("after %s virsh says %q, want %q", s.a, got, s.virshIs)
+		}
+	}
+	if d := domainByName(t, m, uri, name); !d.ManagedSave {
+		t.Fatal("managed save image not reported")
+	}
+	// Start restores the saved state and consumes the image.
+	if err := m.Do(ref, Start); err != nil {
+		t.Fatal(err)
+	}
+	waitState(t, m, ref, StateRunning, 30*time.Second)
+	if d := domainByName(t, m, uri, name); d.ManagedSave {
+		t.Fatal("managed save image still there after restore")
+	}
+
+	// The bulk stats of a running QEMU guest carry CPU time and memory.
+	s1 := sampleOf(t, m, ref)
+	time.Sleep(1100 * time.Millisecond)
+	s2 := sampleOf(t, m, ref)
+	if !s1.HasCPU || s2.CPUTimeNs <= s1.CPUTimeNs || s2.RSSKiB == 0 {
+		t.Fatalf("stats of a running guest: %+v then %+v", s1, s2)
+	}
+
+	if err := m.Do(ref, Reset); err != nil {
+		t.Fatal(err)
+	}
+	if err := m.Do(ref, ForceOff); err != nil {
+		t.Fatal(err)
+	}
+	waitState(t, m, ref, StateShutoff, 30*time.Second)
+	if err := m.Do(ref, Pause); err == nil || !strings.Contains(err.Error(), "not running") {
+		t.Fatalf("pause of a shut-off guest: %v, want libvirt's 'not running'", err)
+	}
+}
+
+func sampleOf(t *testing.T, m *Manager, ref Ref) Sample {
+	t.Helper()
+	ss, errs := m.Sweep()
+	if len(errs) > 0 {
+		t.Fatal(errs)
+	}
+	for _, s := range ss {
+		if s.UUID == ref.UUID {
+			return s
+		}
+	}
+	t.Fatalf("%s not in the sweep", ref.Name)
+	return Sample{}
+}
+
+func TestRealACPIShutdown(t *testing.T) {
+	uri := realURI(t)
+	name := fixtureGuest(t, uri, "acpi")
+	m := NewManager(false)
+	defer m.Close()
+	if err := m.Add(uri); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, m, 10*time.Second, func(e Event) bool { _, ok := e.(InventoryEvent); return ok })
+	ref := domainByName(t, m, uri, name).Ref
+	if err := m.Do(ref, Start); err != nil {
+		t.Fatal(err)
+	}
+	waitState(t, m, ref, StateRunning, 30*time.Second)
+	// The guest's acpid must be up before the power button means anything:
+	// ask until libvirt sees it stop.
+	deadline := time.Now().Add(90 * time.Second)
+	for time.Now().Before(deadline) {
+		if err := m.Do(ref, Shutdown); err != nil && !strings.Contains(err.Error(), "not running") {
+			t.Fatal(err)
+		}
+		if out, _ := virsh(t, uri, "domstate", name); out == "shut off" {
+			return
+		}
+		time.Sleep(3 * time.Second)
+	}
+	t.Fatal("the guest did not power off on the ACPI shutdown request")
+}
+
+func TestRealDeleteChoosesVolumes(t *testing.T) {
+	uri := realURI(t)
+	pool := "kvmtui-test-pool"
+	dir := t.TempDir()
+	if err := os.Chmod(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	virsh(t, uri, "pool-destroy", pool)
+	virsh(t, uri, "pool-undefine", pool)
+	mustVirsh(t, uri, "pool-define-as", pool, "dir", "--target", dir)
+	mustVirsh(t, uri, "pool-start", pool)
+	t.Cleanup(func() {
+		virsh(t, uri, "pool-destroy", pool)
+		virsh(t, uri, "pool-undefine", pool)
+	})
+	for _, v := range []string{"own.qcow2", "shared.qcow2", "media.iso"} {
+		mustVirsh(t, uri, "vol-create-as", pool, v, "1M", "--format", map[bool]string{true: "raw", false: "qcow2"}[strings.HasSuffix(v, ".iso")])
+	}
+	p := func(v string) string { return filepath.Join(dir, v) }
+	def := func(name string, disks string) {
+		xml := `<domain type='qemu'><name>` + name + `</name><memory unit='MiB'>64</memory>
+<os><type arch='x86_64'>hvm</type></os><devices>` + disks + `</devices></domain>`
+		f := filepath.Join(dir, name+".xml")
+		if err := os.WriteFile(f, []byte(xml), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		removeDomain(t, uri, name)
+		mustVirsh(t, uri, "define", f)
+		t.Cleanup(func() { removeDomain(t, uri, name) })
+	}
+	disk := func(path, dev, extra string) string {
+		return `<disk type='file' device='` + dev + `'><driver name='qemu'/><source file='` + path + `'/><target dev='` + map[bool]string{true: "sda", false: "vd" + extra[:1]}[dev == "cdrom"] + `' bus='` + map[bool]string{true: "sata", false: "virtio"}[dev == "cdrom"] + `'/>` + extra[1:] + `</disk>`
+	}
+	def("kvmtui-test-del", disk(p("own.qcow2"), "disk", "a")+disk(p("shared.qcow2"), "disk", "b")+disk(p("media.iso"), "cdrom", "c<readonly/>"))
+	def("kvmtui-test-other", disk(p("shared.qcow2"), "disk", "a"))
+
+	m := NewManager(false)
+	defer m.Close()
+	if err := m.Add(uri); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, m, 10*time.Second, func(e Event) bool { _, ok := e.(InventoryEvent); return ok })
+	d := domainByName(t, m, uri, "kvmtui-test-del")
+	plan, err := m.PlanDelete(d.Ref)
+	if err != nil {
+		t.Fatal(err)
+	}
+	chosen := map[string]bool{}
+	for _, dk := range plan.Disks {
+		if !dk.Managed {
+			t.Fatalf("%s not seen as a pool volume", dk.Path)
+		}
+		chosen[dk.Path] = dk.Delete
+	}
+	if !chosen[p("own.qcow2")] || chosen[p("shared.qcow2")] || chosen[p("media.iso")] || len(chosen) != 3 {
+		t.Fatalf("default choices = %v: want only own.qcow2", chosen)
+	}
+	// Refused up front: a path that is no volume; nothing is touched.
+	if _, err := m.Delete(d.Ref, []string{"/nonexistent/disk.img"}); err == nil {
+		t.Fatal("deleting a non-volume path was accepted")
+	}
+	if _, err := virsh(t, uri, "dominfo", "kvmtui-test-del"); err != nil {
+		t.Fatal("a refused delete removed the domain")
+	}
+	res, err := m.Delete(d.Ref, []string{p("own.qcow2")})
+	if err != nil || len(res.Deleted) != 1 || len(res.Failed) != 0 {
+		t.Fatalf("delete: %+v %v", res, err)
+	}
+	if _, err := virsh(t, uri, "dominfo", "kvmtui-test-del"); err == nil {
+		t.Fatal("domain still defined")
+	}
+	vols := mustVirsh(t, uri, "vol-list", pool)
+	if strings.Contains(vols, "own.qcow2") || !strings.Contains(vols, "shared.qcow2") || !strings.Contains(vols, "media.iso") {
+		t.Fatalf("volumes after delete:\n%s", vols)
+	}
+}
