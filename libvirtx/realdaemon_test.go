@@ -1,82 +1,18 @@
 package libvirtx
 
 // Tests against a real libvirtd with QEMU guests. `make test` starts the
-// daemon and sets KVMTUI_TEST_URI; without it these tests say why they skip
-// (and fail under CI, where skipping would hide a broken setup).
+// daemon and sets KVMTUI_TEST_URI; see libvirtxtest.URI for what happens
+// without one.
 
 import (
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	lt "kvmtui/libvirtx/libvirtxtest"
 )
-
-func realURI(t *testing.T) string {
-	t.Helper()
-	uri := os.Getenv("KVMTUI_TEST_URI")
-	if uri == "" {
-		msg := "KVMTUI_TEST_URI is not set: real-libvirtd test NOT RUN (make test sets it)"
-		if os.Getenv("CI") != "" {
-			t.Fatal(msg)
-		}
-		t.Skip("SKIPPED LOUDLY: " + msg)
-	}
-	if err := Probe(uri, false); err != nil {
-		msg := "libvirtd at " + uri + " is not reachable: " + err.Error()
-		if os.Getenv("CI") != "" {
-			t.Fatal(msg)
-		}
-		t.Skip("SKIPPED LOUDLY: " + msg)
-	}
-	return uri
-}
-
-// virsh runs virsh as an independent witness (or to set up fixtures).
-func virsh(t *testing.T, uri string, args ...string) (string, error) {
-	t.Helper()
-	out, err := exec.Command("virsh", append([]string{"-c", uri}, args...)...).CombinedOutput()
-	return strings.TrimSpace(string(out)), err
-}
-
-func mustVirsh(t *testing.T, uri string, args ...string) string {
-	t.Helper()
-	out, err := virsh(t, uri, args...)
-	if err != nil {
-		t.Fatalf("virsh %v: %v\n%s", args, err, out)
-	}
-	return out
-}
-
-// fixtureGuest defines a kvmtui-test-NAME domain that boots the tiny test
-// guest (testdata/guest), building the guest first when missing.
-func fixtureGuest(t *testing.T, uri, name string) string {
-	t.Helper()
-	outdir := "/var/lib/libvirt/images/kvmtui-guest"
-	if out, err := exec.Command("../testdata/guest/build.sh", outdir).CombinedOutput(); err != nil {
-		t.Fatalf("building the test guest: %v\n%s", err, out)
-	}
-	tmpl, err := os.ReadFile("../testdata/guest/domain.xml.in")
-	if err != nil {
-		t.Fatal(err)
-	}
-	name = "kvmtui-test-" + name
-	xml := strings.NewReplacer("@NAME@", name, "@KERNEL@", outdir+"/vmlinuz", "@INITRD@", outdir+"/initrd.img").Replace(string(tmpl))
-	f := filepath.Join(t.TempDir(), name+".xml")
-	if err := os.WriteFile(f, []byte(xml), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	removeDomain(t, uri, name)
-	mustVirsh(t, uri, "define", f)
-	t.Cleanup(func() { removeDomain(t, uri, name) })
-	return name
-}
-
-func removeDomain(t *testing.T, uri, name string) {
-	virsh(t, uri, "destroy", name)
-	virsh(t, uri, "undefine", name, "--managed-save", "--snapshots-metadata", "--nvram")
-}
 
 func domainByName(t *testing.T, m *Manager, uri, name string) Domain {
 	t.Helper()
@@ -106,8 +42,8 @@ func waitState(t *testing.T, m *Manager, ref Ref, want State, timeout time.Durat
 }
 
 func TestRealLifecycle(t *testing.T) {
-	uri := realURI(t)
-	name := fixtureGuest(t, uri, "life")
+	uri := lt.URI(t)
+	name := lt.FixtureGuest(t, uri, "life")
 	m := NewManager(false)
 	defer m.Close()
 	if err := m.Add(uri); err != nil {
@@ -131,7 +67,7 @@ func TestRealLifecycle(t *testing.T) {
 			t.Fatalf("%s: %v", s.a, err)
 		}
 		waitState(t, m, ref, s.want, 30*time.Second)
-		if got := mustVirsh(t, uri, "domstate", name); got != s.virshIs {
+		if got := lt.MustVirsh(t, uri, "domstate", name); got != s.virshIs {
 			t.Fatalf("after %s virsh says %q, want %q", s.a, got, s.virshIs)
 		}
 	}
@@ -183,8 +119,8 @@ func sampleOf(t *testing.T, m *Manager, ref Ref) Sample {
 }
 
 func TestRealACPIShutdown(t *testing.T) {
-	uri := realURI(t)
-	name := fixtureGuest(t, uri, "acpi")
+	uri := lt.URI(t)
+	name := lt.FixtureGuest(t, uri, "acpi")
 	m := NewManager(false)
 	defer m.Close()
 	if err := m.Add(uri); err != nil {
@@ -203,7 +139,7 @@ func TestRealACPIShutdown(t *testing.T) {
 		if err := m.Do(ref, Shutdown); err != nil && !strings.Contains(err.Error(), "not running") {
 			t.Fatal(err)
 		}
-		if out, _ := virsh(t, uri, "domstate", name); out == "shut off" {
+		if out, _ := lt.Virsh(t, uri, "domstate", name); out == "shut off" {
 			return
 		}
 		time.Sleep(3 * time.Second)
@@ -212,34 +148,28 @@ func TestRealACPIShutdown(t *testing.T) {
 }
 
 func TestRealDeleteChoosesVolumes(t *testing.T) {
-	uri := realURI(t)
+	uri := lt.URI(t)
 	pool := "kvmtui-test-pool"
 	dir := t.TempDir()
 	if err := os.Chmod(dir, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	virsh(t, uri, "pool-destroy", pool)
-	virsh(t, uri, "pool-undefine", pool)
-	mustVirsh(t, uri, "pool-define-as", pool, "dir", "--target", dir)
-	mustVirsh(t, uri, "pool-start", pool)
+	lt.Virsh(t, uri, "pool-destroy", pool)
+	lt.Virsh(t, uri, "pool-undefine", pool)
+	lt.MustVirsh(t, uri, "pool-define-as", pool, "dir", "--target", dir)
+	lt.MustVirsh(t, uri, "pool-start", pool)
 	t.Cleanup(func() {
-		virsh(t, uri, "pool-destroy", pool)
-		virsh(t, uri, "pool-undefine", pool)
+		lt.Virsh(t, uri, "pool-destroy", pool)
+		lt.Virsh(t, uri, "pool-undefine", pool)
 	})
 	for _, v := range []string{"own.qcow2", "shared.qcow2", "media.iso"} {
-		mustVirsh(t, uri, "vol-create-as", pool, v, "1M", "--format", map[bool]string{true: "raw", false: "qcow2"}[strings.HasSuffix(v, ".iso")])
+		lt.MustVirsh(t, uri, "vol-create-as", pool, v, "1M", "--format", map[bool]string{true: "raw", false: "qcow2"}[strings.HasSuffix(v, ".iso")])
 	}
 	p := func(v string) string { return filepath.Join(dir, v) }
 	def := func(name string, disks string) {
 		xml := `<domain type='qemu'><name>` + name + `</name><memory unit='MiB'>64</memory>
 <os><type arch='x86_64'>hvm</type></os><devices>` + disks + `</devices></domain>`
-		f := filepath.Join(dir, name+".xml")
-		if err := os.WriteFile(f, []byte(xml), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		removeDomain(t, uri, name)
-		mustVirsh(t, uri, "define", f)
-		t.Cleanup(func() { removeDomain(t, uri, name) })
+		lt.DefineXML(t, uri, name, xml)
 	}
 	disk := func(path, dev, extra string) string {
 		return `<disk type='file' device='` + dev + `'><driver name='qemu'/><source file='` + path + `'/><target dev='` + map[bool]string{true: "sda", false: "vd" + extra[:1]}[dev == "cdrom"] + `' bus='` + map[bool]string{true: "sata", false: "virtio"}[dev == "cdrom"] + `'/>` + extra[1:] + `</disk>`
@@ -272,17 +202,17 @@ func TestRealDeleteChoosesVolumes(t *testing.T) {
 	if _, err := m.Delete(d.Ref, []string{"/nonexistent/disk.img"}); err == nil {
 		t.Fatal("deleting a non-volume path was accepted")
 	}
-	if _, err := virsh(t, uri, "dominfo", "kvmtui-test-del"); err != nil {
+	if _, err := lt.Virsh(t, uri, "dominfo", "kvmtui-test-del"); err != nil {
 		t.Fatal("a refused delete removed the domain")
 	}
 	res, err := m.Delete(d.Ref, []string{p("own.qcow2")})
 	if err != nil || len(res.Deleted) != 1 || len(res.Failed) != 0 {
 		t.Fatalf("delete: %+v %v", res, err)
 	}
-	if _, err := virsh(t, uri, "dominfo", "kvmtui-test-del"); err == nil {
+	if _, err := lt.Virsh(t, uri, "dominfo", "kvmtui-test-del"); err == nil {
 		t.Fatal("domain still defined")
 	}
-	vols := mustVirsh(t, uri, "vol-list", pool)
+	vols := lt.MustVirsh(t, uri, "vol-list", pool)
 	if strings.Contains(vols, "own.qcow2") || !strings.Contains(vols, "shared.qcow2") || !strings.Contains(vols, "media.iso") {
 		t.Fatalf("volumes after delete:\n%s", vols)
 	}

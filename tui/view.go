@@ -51,11 +51,11 @@ func (m *Model) titleLine() string {
 		left += " " + m.theme.Warn.Render("[read-only]")
 	}
 	right := fmt.Sprintf("%d VMs, %d running", total, running)
+	if m.list.filter != "" {
+		right = fmt.Sprintf("%d of %d VMs shown (/%s), %d running", len(m.list.view), total, m.list.filter, running)
+	}
 	if marked > 0 {
 		right += fmt.Sprintf(", %d marked", marked)
-	}
-	if m.list.filter != "" {
-		right = fmt.Sprintf("%d/%s shown (/%s)", len(m.list.view), right, m.list.filter)
 	}
 	gap := m.width - lipgloss.Width(left) - lipgloss.Width(right)
 	if gap < 1 {

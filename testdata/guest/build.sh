@@ -2,11 +2,14 @@
 # Builds the tiny bootable test guest used by kvmtui's end-to-end tests:
 #   OUTDIR/vmlinuz     the current Debian 12 kernel (linux-image-6.1.0-*-amd64), extracted
 #                      with dpkg-deb, never installed on the host
+#   OUTDIR/vmlinux     the same kernel uncompressed (ELF, PVH entry): boots ~5 s faster
+#                      under TCG; no Linux text console on the VGA screen (see README.md)
 #   OUTDIR/initrd.img  a newc+gzip initramfs: busybox-static, /init, busybox init, acpid
 #   OUTDIR/stamp       the kernel release, e.g. 6.1.0-56-amd64
 # Usage: build.sh [OUTDIR]     (default /var/lib/libvirt/images/kvmtui-guest)
 #        FORCE=1 build.sh ...  rebuild even if the outputs are up to date
-# Idempotent: does nothing when all three outputs exist and are newer than this script.
+# Idempotent: does nothing when vmlinuz, initrd.img and stamp exist and are newer than this
+# script (a newer Debian kernel is picked up only with FORCE=1).
 # Needs root only to apt-get install busybox-static/cpio when they are missing.
 # See README.md next to it; domain.xml.in is the matching libvirt domain template.
 set -euo pipefail
@@ -91,7 +94,9 @@ mkdir "$tmp/deb"
 getent passwd _apt >/dev/null && chown _apt "$tmp/deb" 2>/dev/null || true
 say "downloading $kpkg"
 if ! (cd "$tmp/deb" && apt-get download -q "$kpkg" >/dev/null 2>&1); then
-  apt_update
+  apt_update   # stale package lists: the name or the pool file may have changed
+  kpkg=$(kpkg_name)
+  [ -n "$kpkg" ] || die "cannot resolve the kernel package behind linux-image-amd64"
   (cd "$tmp/deb" && apt-get download -q "$kpkg" >/dev/null) || die "apt-get download $kpkg failed"
 fi
 deb=$(ls "$tmp"/deb/*.deb)
@@ -112,7 +117,7 @@ say "kernel $kver ($(dpkg-deb -f "$deb" Version))"
 # QEMU boots an ELF vmlinux with a PVH note (CONFIG_PVH=y) directly, ~0.6 s to that line.
 # The payload sits at (setup_sects+1)*512 + payload_offset in the bzImage (boot protocol 2.08+).
 extract_vmlinux() { # bzImage config out
-  local rd po pl ss start
+  local po pl ss start
   grep -qx 'CONFIG_PVH=y' "$2" || { say "kernel lacks CONFIG_PVH: no vmlinux"; return 1; }
   rd() { od -An -t "u$2" -j "$1" -N "$2" "$bz" | tr -d ' '; }
   local bz=$1
@@ -174,8 +179,22 @@ i=0; while [ ! -s /run/acpid.pid ] && [ $i -lt 50 ]; do usleep 100000; i=$((i+1)
 
 echo "kvmtui-guest: kernel $(uname -r), $(cut -d' ' -f1 /proc/uptime)s since boot"
 echo "kvmtui-guest: booted"
-# Something to see on the VGA screen (VNC screenshots): the same banner on tty1.
-echo "kvmtui-guest: booted (serial console on ttyS0)" >/dev/tty1 2>/dev/null
+# Something to see on the VGA screen (VNC screenshots). Booted from the bzImage, Linux has
+# a VGA text console: write to tty1. Booted through PVH (vmlinux) it has none (no screen_info),
+# so paint the text straight into the VGA text buffer at 0xB8000 (80x25, grey on black).
+vga1="kvmtui-guest: booted"
+vga2="kernel $(uname -r); serial console on ttyS0; no Linux console on this screen"
+if grep -qs VGA /sys/class/vtconsole/vtcon*/name; then
+  printf '\033[H\033[J%s\n%s\n' "$vga1" "kernel $(uname -r); serial console on ttyS0" >/dev/tty1
+else
+  awk -v a="$vga1" -v b="$vga2" 'BEGIN { for (r = 0; r < 25; r++) {
+      l = r == 0 ? a : r == 1 ? b : ""
+      for (i = 1; i <= 80; i++) { c = substr(l, i, 1); printf "%c%c", c == "" ? " " : c, 7 } } }' \
+    >/run/vga.txt
+  dd if=/run/vga.txt of=/dev/mem bs=32 seek=$((0xB8000 / 32)) count=125 2>/dev/null ||
+    echo "kvmtui-guest: could not write the VGA text buffer"
+  rm -f /run/vga.txt
+fi
 # From here on only emergency kernel messages reach the console (reboot/power-down lines
 # still do), so that the interactive session is not interleaved with kernel chatter.
 dmesg -n 1

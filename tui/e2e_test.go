@@ -1,0 +1,190 @@
+package tui_test
+
+// End-to-end tests: the built binary in tmux against the real libvirtd,
+// driven by keys and read back with `tmux capture-pane -p`, with virsh as
+// the witness of what happened to the VM.
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	lt "kvmtui/libvirtx/libvirtxtest"
+)
+
+// binary returns the kvmtui binary: KVMTUI_BIN (set by make test), else one
+// built for this test run.
+func binary(t *testing.T) string {
+	t.Helper()
+	if b := os.Getenv("KVMTUI_BIN"); b != "" {
+		return b
+	}
+	b := filepath.Join(t.TempDir(), "kvmtui")
+	cmd := exec.Command("go", "build", "-o", b, ".")
+	cmd.Dir = lt.RepoRoot()
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	return b
+}
+
+// tmuxTUI is kvmtui running in a detached tmux session of a given size, on
+// a tmux server of its own.
+type tmuxTUI struct {
+	t    *testing.T
+	sock string
+}
+
+func startTUI(t *testing.T, w, h int, args ...string) *tmuxTUI {
+	t.Helper()
+	if _, err := exec.LookPath("tmux"); err != nil {
+		t.Fatal("tmux is not installed (make test installs it)")
+	}
+	s := &tmuxTUI{t: t, sock: fmt.Sprintf("kvmtui-e2e-%d", time.Now().UnixNano())}
+	argv := append([]string{"-L", s.sock, "new-session", "-d", "-x", fmt.Sprint(w), "-y", fmt.Sprint(h), binary(t)}, args...)
+	if out, err := exec.Command("tmux", argv...).CombinedOutput(); err != nil {
+		t.Fatalf("tmux: %v\n%s", err, out)
+	}
+	t.Cleanup(func() { exec.Command("tmux", "-L", s.sock, "kill-server").Run() })
+	return s
+}
+
+func (s *tmuxTUI) screen() string {
+	out, err := exec.Command("tmux", "-L", s.sock, "capture-pane", "-p").Output()
+	if err != nil {
+		return "(capture failed: " + err.Error() + ")"
+	}
+	return string(out)
+}
+
+// keys sends tmux key names (Enter, Escape, …) or literal text with a "lit:"
+// prefix.
+func (s *tmuxTUI) keys(ks ...string) {
+	s.t.Helper()
+	for _, k := range ks {
+		args := []string{"-L", s.sock, "send-keys"}
+		if lit, ok := strings.CutPrefix(k, "lit:"); ok {
+			args = append(args, "-l", lit)
+		} else {
+			args = append(args, k)
+		}
+		if out, err := exec.Command("tmux", args...).CombinedOutput(); err != nil {
+			s.t.Fatalf("send-keys %q: %v %s", k, err, out)
+		}
+	}
+}
+
+// waitFor polls the screen until cond holds.
+func (s *tmuxTUI) waitFor(what string, timeout time.Duration, cond func(screen string) bool) string {
+	s.t.Helper()
+	deadline := time.Now().Add(timeout)
+	for {
+		scr := s.screen()
+		if cond(scr) {
+			return scr
+		}
+		if time.Now().After(deadline) {
+			s.t.Fatalf("timed out waiting for %s; screen:\n%s", what, scr)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// rowOf is the table line that shows the VM (the title line, which may
+// show the filter, is skipped).
+func rowOf(screen, name string) string {
+	lines := strings.Split(screen, "\n")
+	for _, l := range lines[1:] {
+		if strings.Contains(l, name) {
+			return l
+		}
+	}
+	return ""
+}
+
+func (s *tmuxTUI) waitRow(name, state string) {
+	s.t.Helper()
+	s.waitFor(name+" "+state, 30*time.Second, func(scr string) bool {
+		return strings.Contains(rowOf(scr, name), " "+state+" ")
+	})
+}
+
+// waitVirshState gives libvirt a moment: a starting guest shows "paused"
+// until QEMU's CPUs are resumed.
+func waitVirshState(t *testing.T, uri, name, want string) {
+	t.Helper()
+	var got string
+	for i := 0; i < 100; i++ {
+		if got = lt.MustVirsh(t, uri, "domstate", name); got == want {
+			return
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	t.Fatalf("virsh says %s is %q, want %q", name, got, want)
+}
+
+func TestE2ELifecycleInTmux(t *testing.T) {
+	uri := lt.URI(t)
+	name := lt.FixtureGuest(t, uri, "e2e")
+	for _, size := range [][2]int{{80, 24}, {200, 50}} {
+		t.Run(fmt.Sprintf("%dx%d", size[0], size[1]), func(t *testing.T) {
+			lt.Virsh(t, uri, "destroy", name)
+			s := startTUI(t, size[0], size[1], "-c", uri, "--interval", "1s")
+			s.waitFor("the VM in the list", 15*time.Second, func(scr string) bool { return rowOf(scr, name) != "" })
+			s.keys("/", "lit:"+name, "Enter")
+			s.waitRow(name, "shut off")
+
+			steps := []struct {
+				keys          []string
+				screen, virsh string
+			}{
+				{[]string{"s"}, "running", "running"},
+				{[]string{"P"}, "paused", "paused"},
+				{[]string{"P"}, "running", "running"},
+				{[]string{"F", "y"}, "shut off", "shut off"},
+			}
+			for _, st := range steps {
+				s.keys(st.keys...)
+				s.waitRow(name, st.screen)
+				waitVirshState(t, uri, name, st.virsh)
+			}
+			scr := s.screen()
+			if strings.Count(scr, "\n") > size[1] {
+				t.Fatalf("screen taller than the terminal:\n%s", scr)
+			}
+			s.keys("q")
+		})
+	}
+}
+
+func TestE2EListComesBackAfterDaemonRestart(t *testing.T) {
+	uri := lt.URI(t)
+	if uri != "qemu:///system" || os.Geteuid() != 0 {
+		t.Skip("SKIPPED, NOT RUN: restarting libvirtd needs root and qemu:///system")
+	}
+	name := lt.FixtureGuest(t, uri, "restart")
+	s := startTUI(t, 100, 30, "-c", uri)
+	s.waitFor("the VM", 15*time.Second, func(scr string) bool { return rowOf(scr, name) != "" })
+
+	if out, err := exec.Command("pkill", "-x", "libvirtd").CombinedOutput(); err != nil {
+		t.Fatalf("pkill libvirtd: %v %s", err, out)
+	}
+	// Whatever happens next, leave a daemon running for the other tests.
+	t.Cleanup(func() { exec.Command(filepath.Join(lt.RepoRoot(), "testdata/scripts/libvirtd-up.sh")).Run() })
+	s.waitFor("the disconnection", 30*time.Second, func(scr string) bool {
+		return strings.Contains(scr, "disconnected, retrying") && rowOf(scr, name) == ""
+	})
+	for i := 0; i < 50 && exec.Command("pgrep", "-x", "libvirtd").Run() == nil; i++ {
+		time.Sleep(100 * time.Millisecond)
+	}
+	if out, err := exec.Command(filepath.Join(lt.RepoRoot(), "testdata/scripts/libvirtd-up.sh")).CombinedOutput(); err != nil {
+		t.Fatalf("restarting libvirtd: %v %s", err, out)
+	}
+	s.waitFor("the list to come back", 60*time.Second, func(scr string) bool {
+		return rowOf(scr, name) != "" && !strings.Contains(scr, "disconnected")
+	})
+}
