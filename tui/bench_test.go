@@ -1,0 +1,82 @@
+package tui
+
+import (
+	"fmt"
+	"testing"
+	"time"
+
+	tea "github.com/charmbracelet/bubbletea"
+
+	"kvmtui/libvirtx"
+)
+
+// syntheticModel is a model holding n VMs of one connection, fed the way
+// libvirtx feeds it; no libvirt call happens in Update or View.
+func syntheticModel(b *testing.B, n int) (*Model, []libvirtx.Sample) {
+	mgr := libvirtx.NewManager(false)
+	m := New(mgr, Options{Interval: 2 * time.Second})
+	m.Update(tea.WindowSizeMsg{Width: 200, Height: 50})
+	uri := "qemu:///system"
+	doms := make([]libvirtx.Domain, n)
+	samples := make([]libvirtx.Sample, n)
+	for i := range doms {
+		d := libvirtx.Domain{
+			Ref:   libvirtx.Ref{URI: uri, UUID: fmt.Sprintf("%08d-0000-0000-0000-000000000000", i), Name: fmt.Sprintf("vm-%05d", i)},
+			State: libvirtx.StateRunning, VCPUs: 1 + i%8, MemoryKiB: uint64(1+i%16) << 20, Persistent: true,
+			OS: "debian12", IPs: []string{fmt.Sprintf("10.0.%d.%d", i/250, i%250+1)},
+		}
+		doms[i] = d
+		samples[i] = libvirtx.Sample{Ref: d.Ref, State: d.State, HasCPU: true, CPUTimeNs: uint64(i) * 1e9,
+			CurrentKiB: d.MemoryKiB, RSSKiB: d.MemoryKiB / 2, HasBlock: true, HasNet: true}
+	}
+	m.Update(eventsMsg{
+		libvirtx.ConnEvent{URI: uri, Status: libvirtx.Connected, Host: libvirtx.HostInfo{CPUs: 32}},
+		libvirtx.InventoryEvent{URI: uri, Domains: doms},
+	})
+	return m, samples
+}
+
+// advance moves every counter on by one tick's worth of work.
+func advance(samples []libvirtx.Sample, at time.Time) {
+	for i := range samples {
+		s := &samples[i]
+		s.At = at
+		s.CPUTimeNs += uint64(i%7) * 1e8
+		s.RdBytes += uint64(i) * 4096
+		s.WrBytes += uint64(i) * 512
+		s.RxBytes += uint64(i) * 1500
+		s.TxBytes += uint64(i) * 900
+	}
+}
+
+func benchSweepAndView(b *testing.B, n int) {
+	m, samples := syntheticModel(b, n)
+	at := time.Now()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		at = at.Add(2 * time.Second)
+		advance(samples, at)
+		m.Update(sweepMsg{samples: samples})
+		_ = m.View()
+	}
+}
+
+func benchKeyAndView(b *testing.B, n int) {
+	m, samples := syntheticModel(b, n)
+	advance(samples, time.Now())
+	m.Update(sweepMsg{samples: samples})
+	down := tea.KeyMsg{Type: tea.KeyDown}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		m.Update(down)
+		_ = m.View()
+	}
+}
+
+// One stats tick (rates, sort, cells) plus a full redraw.
+func BenchmarkSweepUpdateView200(b *testing.B)  { benchSweepAndView(b, 200) }
+func BenchmarkSweepUpdateView2000(b *testing.B) { benchSweepAndView(b, 2000) }
+
+// One key press plus a full redraw: what a user feels.
+func BenchmarkKeyUpdateView200(b *testing.B)  { benchKeyAndView(b, 200) }
+func BenchmarkKeyUpdateView2000(b *testing.B) { benchKeyAndView(b, 2000) }
