@@ -212,9 +212,34 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.setMsg(deleteSummary(msg), msg.err != nil || len(msg.res.Failed) > 0)
 		return m, nil
 	case tea.KeyMsg:
-		return m.handleKey(msg)
+		return m.handleKeys(msg)
 	}
 	return m, nil
+}
+
+// handleKeys splits a burst of typed runes ("jjj" arrives as one message
+// when keys come faster than they are read, as over SSH) into single key
+// presses, except where a text input takes them as text.
+func (m *Model) handleKeys(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
+	if msg.Type != tea.KeyRunes || len(msg.Runes) < 2 || msg.Paste {
+		return m.handleKey(msg)
+	}
+	var cmds []tea.Cmd
+	for i, r := range msg.Runes {
+		if m.inputMode() {
+			rest := msg
+			rest.Runes = msg.Runes[i:]
+			_, cmd := m.handleKey(rest)
+			return m, tea.Batch(append(cmds, cmd)...)
+		}
+		_, cmd := m.handleKey(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{r}, Alt: msg.Alt})
+		cmds = append(cmds, cmd)
+	}
+	return m, tea.Batch(cmds...)
+}
+
+func (m *Model) inputMode() bool {
+	return m.mode == modeFilter || m.mode == modeCommand || m.mode == modeRename
 }
 
 func (m *Model) applyEvents(evs []libvirtx.Event) {
@@ -244,9 +269,10 @@ func (m *Model) applyEvents(evs []libvirtx.Event) {
 func (m *Model) readOnly() bool { return m.mgr.ReadOnly() }
 
 func (m *Model) handleKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
-	switch m.mode {
-	case modeFilter, modeCommand, modeRename:
+	if m.inputMode() {
 		return m.handleInput(msg)
+	}
+	switch m.mode {
 	case modeConfirm:
 		return m.handleConfirm(msg)
 	case modeDelete:

@@ -305,3 +305,15 @@ func TestConnectBadURIShowsRetry(t *testing.T) {
 		t.Fatal("disconnect left the connection")
 	}
 }
+
+func TestKeyBurstIsSplit(t *testing.T) {
+	h := newHarness(t, false, demoURI(t))
+	// Keys typed faster than they are read arrive as one message.
+	h.send(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("jjj /web")})
+	if h.m.list.marks[h.m.list.rows[rowKey(h.vm("db-primary").URI, h.vm("db-primary").UUID)].key] != true {
+		t.Fatalf("burst 'jjj ' did not mark the fourth VM; marks %v", h.m.list.marks)
+	}
+	if h.m.mode != modeFilter || h.m.input.Value() != "web" {
+		t.Fatalf("the rest of the burst did not go to the filter: mode %v value %q", h.m.mode, h.m.input.Value())
+	}
+}
