@@ -52,7 +52,11 @@ func (m *Manager) withDomain(ref Ref, f func(*libvirt.Domain) error) error {
 	}
 	defer d.Free()
 	if err := f(d); err != nil {
-		return errors.New(ErrText(err))
+		var le libvirt.Error
+		if errors.As(err, &le) {
+			return errors.New(le.Message)
+		}
+		return err
 	}
 	return nil
 }

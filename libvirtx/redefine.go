@@ -1,0 +1,134 @@
+package libvirtx
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	"libvirt.org/go/libvirt"
+	"libvirt.org/go/libvirtxml"
+
+	"kvmtui/devices"
+)
+
+// LossError refuses a form edit: redefining from libvirtxml's model would
+// lose what Loss names. The user can edit the raw XML instead.
+type LossError struct {
+	Name string
+	Loss *devices.Loss
+}
+
+func (e *LossError) Error() string {
+	return fmt.Sprintf("%s has configuration kvmtui's editor does not model (%s); a form edit would lose it: edit the XML instead", e.Name, e.Loss)
+}
+
+// Redefine changes the inactive definition where libvirt has no call of its
+// own for the change. It refuses (LossError) when the current definition does
+// not survive libvirtxml unchanged; after defining, it re-reads the
+// definition and checks that nothing but the intended change happened,
+// restoring the old definition if something else changed.
+func (m *Manager) Redefine(ref Ref, change func(*libvirtxml.Domain) error) (Applied, error) {
+	if m.readOnly {
+		return Applied{}, ErrReadOnly
+	}
+	var a Applied
+	err := m.withConnDomain(ref, func(lc *libvirt.Connect, d *libvirt.Domain) error {
+		var err error
+		if a, err = target(d, false); err != nil {
+			return err
+		}
+		before, err := d.GetXMLDesc(libvirt.DOMAIN_XML_INACTIVE | libvirt.DOMAIN_XML_SECURE)
+		if err != nil {
+			return err
+		}
+		after, intended, err := planRedefine(ref.Name, before, change)
+		if err != nil {
+			return err
+		}
+		if len(intended) == 0 {
+			return nil // nothing to do
+		}
+		nd, err := lc.DomainDefineXMLFlags(after, libvirt.DOMAIN_DEFINE_VALIDATE)
+		if err != nil {
+			return err
+		}
+		nd.Free()
+		reread, err := d.GetXMLDesc(libvirt.DOMAIN_XML_INACTIVE | libvirt.DOMAIN_XML_SECURE)
+		if err != nil {
+			return err
+		}
+		if extra := unintended(before, reread, intended); len(extra) > 0 {
+			if rd, rerr := lc.DomainDefineXMLFlags(before, 0); rerr == nil {
+				rd.Free()
+			}
+			return fmt.Errorf("libvirt changed more than intended, so the old definition was restored: %s", extra[0])
+		}
+		return nil
+	})
+	if err != nil {
+		var le *LossError
+		if errors.As(err, &le) {
+			return Applied{}, le
+		}
+		return Applied{}, err
+	}
+	m.refreshLater(ref, "redefined")
+	return a, nil
+}
+
+// planRedefine applies change to before through libvirtxml, behind the
+// fidelity guard, and returns the new XML with the differences it makes.
+func planRedefine(name, before string, change func(*libvirtxml.Domain) error) (string, []devices.Difference, error) {
+	loss, err := devices.CheckRoundTrip(devices.KindDomain, before)
+	if err != nil {
+		return "", nil, err
+	}
+	if loss != nil {
+		return "", nil, &LossError{Name: name, Loss: loss}
+	}
+	def := &libvirtxml.Domain{}
+	if err := def.Unmarshal(before); err != nil {
+		return "", nil, err
+	}
+	if err := change(def); err != nil {
+		return "", nil, err
+	}
+	after, err := def.Marshal()
+	if err != nil {
+		return "", nil, err
+	}
+	intended, err := devices.DiffDocs(before, after)
+	return after, intended, err
+}
+
+// unintended lists what changed between before and reread beyond the
+// intended differences. What libvirt only adds (defaults, addresses of new
+// devices) is expected; anything dropped or changed outside the intended
+// paths is not.
+func unintended(before, reread string, intended []devices.Difference) []devices.Difference {
+	got, err := devices.DiffDocs(before, reread)
+	if err != nil {
+		return []devices.Difference{{Kind: devices.Malformed, Path: "/", After: err.Error()}}
+	}
+	var out []devices.Difference
+	for _, d := range got {
+		if d.Kind == devices.ElementAdded || d.Kind == devices.AttrAdded {
+			continue
+		}
+		if coveredBy(d, intended) {
+			continue
+		}
+		out = append(out, d)
+	}
+	return out
+}
+
+// coveredBy: a difference inside (or at) an intended change's path.
+func coveredBy(d devices.Difference, intended []devices.Difference) bool {
+	for _, i := range intended {
+		if d.Path == i.Path || strings.HasPrefix(d.Path, i.Path+"/") || strings.HasPrefix(i.Path, d.Path+"/") {
+			return true
+		}
+	}
+	return false
+}
