@@ -111,4 +111,3 @@ func TestTitleAndDescription(t *testing.T) {
 		t.Fatalf("description not in the definition:\n%s", xml)
 	}
 }
-
