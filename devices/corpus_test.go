@@ -40,7 +40,7 @@ func corpusDir(t *testing.T) string {
 }
 
 // corpusFolders maps the corpus folders to the kind their files hold.
-var corpusFolders = map[string]Kind{
+var corpusFolders = map[string]DocKind{
 	"domain":      KindDomain,
 	"network":     KindNetwork,
 	"storagepool": KindPool,
@@ -50,7 +50,7 @@ var corpusFolders = map[string]Kind{
 
 type corpusFile struct {
 	name string // folder/file.xml, as in the expected-loss table
-	kind Kind
+	kind DocKind
 	data string
 }
 

@@ -10,19 +10,19 @@ import (
 	"libvirt.org/go/libvirtxml"
 )
 
-// Kind is a libvirt document type, named by its root element.
-type Kind string
+// DocKind is a libvirt document type, named by its root element.
+type DocKind string
 
 const (
-	KindDomain   Kind = "domain"
-	KindNetwork  Kind = "network"
-	KindPool     Kind = "pool"           // storage pool
-	KindVolume   Kind = "volume"         // storage volume
-	KindSnapshot Kind = "domainsnapshot" // domain snapshot
+	KindDomain   DocKind = "domain"
+	KindNetwork  DocKind = "network"
+	KindPool     DocKind = "pool"           // storage pool
+	KindVolume   DocKind = "volume"         // storage volume
+	KindSnapshot DocKind = "domainsnapshot" // domain snapshot
 )
 
-// Kinds lists every kind the fidelity guard knows.
-var Kinds = []Kind{KindDomain, KindNetwork, KindPool, KindVolume, KindSnapshot}
+// DocKinds lists every document kind the fidelity guard knows.
+var DocKinds = []DocKind{KindDomain, KindNetwork, KindPool, KindVolume, KindSnapshot}
 
 // MaxLossDetails caps Loss.All: the first few differences are enough to
 // tell a user what would be lost.
@@ -30,7 +30,7 @@ const MaxLossDetails = 20
 
 // Loss describes what a libvirtxml round trip would drop, change or add.
 type Loss struct {
-	Kind  Kind
+	Kind  DocKind
 	First Difference   // the first difference in document order
 	All   []Difference // the first MaxLossDetails differences, First included
 	Total int          // number of differences found, may exceed len(All)
@@ -57,7 +57,7 @@ func (l *Loss) String() string {
 
 // DetectKind names the document type by its root element. Libvirt's root
 // elements carry no namespace, so a namespaced root is not one of them.
-func DetectKind(doc string) (Kind, error) {
+func DetectKind(doc string) (DocKind, error) {
 	d := xml.NewDecoder(strings.NewReader(doc))
 	for {
 		tok, err := d.Token()
@@ -71,7 +71,7 @@ func DetectKind(doc string) (Kind, error) {
 		if !ok {
 			continue
 		}
-		for _, k := range Kinds {
+		for _, k := range DocKinds {
 			if start.Name.Space == "" && start.Name.Local == string(k) {
 				return k, nil
 			}
@@ -86,7 +86,7 @@ type document interface {
 	Marshal() (string, error)
 }
 
-func newDocument(k Kind) (document, error) {
+func newDocument(k DocKind) (document, error) {
 	switch k {
 	case KindDomain:
 		return &libvirtxml.Domain{}, nil
@@ -107,7 +107,7 @@ func newDocument(k Kind) (document, error) {
 // libvirtxml keeps everything, so a form edit followed by a redefine cannot
 // drop configuration it does not model. An error means the document could
 // not be checked at all (malformed, wrong kind, rejected by libvirtxml).
-func CheckRoundTrip(kind Kind, doc string) (*Loss, error) {
+func CheckRoundTrip(kind DocKind, doc string) (*Loss, error) {
 	v, err := newDocument(kind)
 	if err != nil {
 		return nil, err
@@ -142,7 +142,7 @@ func CheckRoundTrip(kind Kind, doc string) (*Loss, error) {
 	return newLoss(kind, diffs), nil
 }
 
-func newLoss(kind Kind, diffs []Difference) *Loss {
+func newLoss(kind DocKind, diffs []Difference) *Loss {
 	l := &Loss{Kind: kind, First: diffs[0], All: diffs[:min(len(diffs), MaxLossDetails)], Total: len(diffs), additionsOnly: true}
 	for _, d := range diffs {
 		if d.Kind != ElementAdded && d.Kind != AttrAdded {

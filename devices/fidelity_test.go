@@ -118,7 +118,7 @@ const minimalDomain = `<domain type='kvm'>
 func TestCheckRoundTripHandWritten(t *testing.T) {
 	tests := []struct {
 		name  string
-		kind  Kind
+		kind  DocKind
 		doc   string
 		first string // "" means lossless
 	}{
@@ -168,14 +168,14 @@ func TestCheckRoundTripHandWritten(t *testing.T) {
 func TestCheckRoundTripErrors(t *testing.T) {
 	tests := []struct {
 		name, doc, want string
-		kind            Kind
+		kind            DocKind
 	}{
 		{"wrong kind", minimalDomain, "expected a <network> document, got <domain>", KindNetwork},
 		{"malformed", "<domain><name>x</domain>", "element <name> closed by </domain>", KindDomain},
 		{"not libvirt", "<html/>", "root element <html> is not", KindDomain},
 		{"libvirtxml rejects a value", `<domain><devices><controller type='pci'><target port='zz'/></controller></devices></domain>`,
 			"libvirtxml cannot read this domain", KindDomain},
-		{"unknown kind", "<secret/>", `unknown document kind "secret"`, Kind("secret")},
+		{"unknown kind", "<secret/>", `unknown document kind "secret"`, DocKind("secret")},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -188,7 +188,7 @@ func TestCheckRoundTripErrors(t *testing.T) {
 }
 
 func TestDetectKind(t *testing.T) {
-	for doc, want := range map[string]Kind{
+	for doc, want := range map[string]DocKind{
 		"<domain type='kvm'/>":                        KindDomain,
 		"<?xml version='1.0'?>\n<!-- c --><network/>": KindNetwork,
 		"<pool type='dir'/>":                          KindPool,

@@ -42,6 +42,9 @@ func (m *Manager) ObjectXML(uri string, kind ObjectKind, id string) (string, err
 		}
 		defer n.Free()
 		out, err = n.GetXMLDesc(libvirt.NETWORK_XML_INACTIVE)
+		if unsupportedFlags(err) { // the test driver keeps no inactive copy
+			out, err = n.GetXMLDesc(0)
+		}
 		if err != nil {
 			return "", errors.New(ErrText(err))
 		}
@@ -53,6 +56,9 @@ func (m *Manager) ObjectXML(uri string, kind ObjectKind, id string) (string, err
 		}
 		defer p.Free()
 		out, err = p.GetXMLDesc(libvirt.STORAGE_XML_INACTIVE)
+		if unsupportedFlags(err) {
+			out, err = p.GetXMLDesc(0)
+		}
 		if err != nil {
 			return "", errors.New(ErrText(err))
 		}

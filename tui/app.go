@@ -37,6 +37,7 @@ const (
 	modeConfirm
 	modeDelete
 	modeHelp
+	modeRawDiff
 )
 
 // connState is what the UI knows of one connection.
@@ -66,6 +67,7 @@ type Model struct {
 	renaming      libvirtx.Domain
 	confirm       *confirmation
 	del           *deleteDialog
+	raw           *rawEdit
 
 	msg      string
 	msgErr   bool
@@ -211,6 +213,17 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case deleteDoneMsg:
 		m.setMsg(deleteSummary(msg), msg.err != nil || len(msg.res.Failed) > 0)
 		return m, nil
+	case rawXMLMsg:
+		if msg.err != nil {
+			m.setMsg(msg.err.Error(), true)
+			return m, nil
+		}
+		return m, m.openEditor(msg.ed)
+	case editorDoneMsg:
+		return m, m.editorDone(msg)
+	case rawDefinedMsg:
+		m.rawDefined(msg)
+		return m, nil
 	case tea.KeyMsg:
 		return m.handleKeys(msg)
 	}
@@ -277,6 +290,8 @@ func (m *Model) handleKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 		return m.handleConfirm(msg)
 	case modeDelete:
 		return m.handleDelete(msg)
+	case modeRawDiff:
+		return m.handleRawDiff(msg)
 	case modeHelp:
 		if key.Matches(msg, m.gk.Help, m.gk.Back) || msg.String() == "q" {
 			m.mode = modeList
@@ -378,6 +393,12 @@ func (m *Model) handleActionKey(msg tea.KeyMsg) tea.Cmd {
 		return m.beginRename(doms)
 	case key.Matches(msg, k.Delete):
 		return m.beginDelete(doms)
+	case key.Matches(msg, k.EditXML):
+		if len(doms) != 1 {
+			m.setMsg("edit one VM at a time: clear the marks (esc) first", true)
+			return nil
+		}
+		return beginRawEdit(m.mgr, doms[0].URI, libvirtx.ObjDomain, doms[0].UUID, doms[0].Name)
 	}
 	return nil
 }

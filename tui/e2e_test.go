@@ -41,11 +41,21 @@ type tmuxTUI struct {
 
 func startTUI(t *testing.T, w, h int, args ...string) *tmuxTUI {
 	t.Helper()
+	return startTUIEnv(t, nil, w, h, args...)
+}
+
+// startTUIEnv is startTUI with extra environment variables (NAME=value).
+func startTUIEnv(t *testing.T, env []string, w, h int, args ...string) *tmuxTUI {
+	t.Helper()
 	if _, err := exec.LookPath("tmux"); err != nil {
 		t.Fatal("tmux is not installed (make test installs it)")
 	}
 	s := &tmuxTUI{t: t, sock: fmt.Sprintf("kvmtui-e2e-%d", time.Now().UnixNano())}
-	argv := append([]string{"-L", s.sock, "new-session", "-d", "-x", fmt.Sprint(w), "-y", fmt.Sprint(h), binary(t)}, args...)
+	argv := []string{"-L", s.sock, "new-session", "-d", "-x", fmt.Sprint(w), "-y", fmt.Sprint(h)}
+	for _, e := range env {
+		argv = append(argv, "-e", e)
+	}
+	argv = append(append(argv, binary(t)), args...)
 	if out, err := exec.Command("tmux", argv...).CombinedOutput(); err != nil {
 		t.Fatalf("tmux: %v\n%s", err, out)
 	}

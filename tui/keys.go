@@ -17,7 +17,7 @@ type listKeys struct {
 	Filter, Mark, MarkAll, Sort, SortRev    key.Binding
 
 	Start, Shutdown, Reboot, Reset, ForceOff, Pause key.Binding
-	Save, Autostart, Rename, Delete                 key.Binding
+	Save, Autostart, Rename, Delete, EditXML        key.Binding
 }
 
 func newGlobalKeys() globalKeys {
@@ -53,6 +53,7 @@ func newListKeys() listKeys {
 		Autostart: key.NewBinding(key.WithKeys("A"), key.WithHelp("A", "autostart on/off")),
 		Rename:    key.NewBinding(key.WithKeys("f2"), key.WithHelp("F2", "rename")),
 		Delete:    key.NewBinding(key.WithKeys("D", "ctrl+d"), key.WithHelp("D", "delete")),
+		EditXML:   key.NewBinding(key.WithKeys("e"), key.WithHelp("e", "edit XML in $EDITOR")),
 	}
 }
 
@@ -61,7 +62,7 @@ func (k listKeys) navigation() []key.Binding {
 }
 
 func (k listKeys) mutating() []key.Binding {
-	return []key.Binding{k.Start, k.Shutdown, k.Reboot, k.Reset, k.ForceOff, k.Pause, k.Save, k.Autostart, k.Rename, k.Delete}
+	return []key.Binding{k.Start, k.Shutdown, k.Reboot, k.Reset, k.ForceOff, k.Pause, k.Save, k.Autostart, k.Rename, k.Delete, k.EditXML}
 }
 
 func (k globalKeys) all() []key.Binding { return []key.Binding{k.Help, k.Command, k.Back, k.Quit} }

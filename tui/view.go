@@ -30,6 +30,8 @@ func (m *Model) View() string {
 		body = m.overlay(m.confirmView())
 	case modeDelete:
 		body = m.overlay(m.deleteView())
+	case modeRawDiff:
+		body = m.overlay(m.theme.Box.Render(m.rawDiffView()))
 	default:
 		body = m.tableView()
 	}

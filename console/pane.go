@@ -1,0 +1,273 @@
+package console
+
+import (
+	"io"
+	"strconv"
+	"strings"
+	"sync"
+
+	uv "github.com/charmbracelet/ultraviolet"
+	"github.com/charmbracelet/x/vt"
+)
+
+// Width is the pane's terminal width. A serial console cannot tell the guest
+// its size, so the guest assumes 80 columns (busybox's editor, getty, less);
+// emulating any other width would put its cursor movements in the wrong
+// place. Only the height follows the pane.
+const Width = 80
+
+// Scrollback is how many lines the pane keeps above its screen.
+const Scrollback = 5000
+
+// Pane is a live serial console rendered by a VT emulator: the guest's
+// output goes through the emulator (colours, cursor movement, the busybox
+// cursor-position query it answers), keys typed go back to the guest.
+type Pane struct {
+	rw io.ReadWriteCloser
+
+	mu sync.Mutex
+	em *vt.Emulator
+	h  int
+
+	changed chan struct{} // one pending "redraw" signal
+	done    chan struct{} // closed when the stream ended
+	errMu   sync.Mutex
+	err     error
+	once    sync.Once
+}
+
+// NewPane starts emulating the console behind rw at Width x height.
+// The pane owns rw and closes it in Close.
+func NewPane(rw io.ReadWriteCloser, height int) *Pane {
+	height = max(height, 1)
+	p := &Pane{
+		rw:      rw,
+		em:      vt.NewEmulator(Width, height),
+		h:       height,
+		changed: make(chan struct{}, 1),
+		done:    make(chan struct{}),
+	}
+	p.em.SetScrollbackSize(Scrollback)
+	go p.output()
+	go p.input()
+	return p
+}
+
+// output feeds the guest's bytes to the emulator until the stream ends.
+func (p *Pane) output() {
+	buf := make([]byte, 32*1024)
+	for {
+		n, err := p.rw.Read(buf)
+		if n > 0 {
+			p.mu.Lock()
+			_, _ = p.em.Write(buf[:n])
+			p.mu.Unlock()
+			p.signal()
+		}
+		if err != nil {
+			p.finish(err)
+			return
+		}
+	}
+}
+
+// input sends what the emulator produces (typed keys, and its answers to
+// queries such as ESC[6n) to the guest. It never takes p.mu: the emulator
+// writes answers while p.mu is held and waits for this reader.
+func (p *Pane) input() {
+	buf := make([]byte, 4096)
+	for {
+		n, err := p.em.Read(buf)
+		if n > 0 {
+			if _, werr := p.rw.Write(buf[:n]); werr != nil {
+				p.finish(werr)
+			}
+		}
+		if err != nil {
+			return
+		}
+	}
+}
+
+func (p *Pane) finish(err error) {
+	p.errMu.Lock()
+	if p.err == nil {
+		p.err = err
+	}
+	p.errMu.Unlock()
+	p.once.Do(func() { close(p.done) })
+	p.signal()
+}
+
+func (p *Pane) signal() {
+	select {
+	case p.changed <- struct{}{}:
+	default:
+	}
+}
+
+// Changed delivers a signal when there is new output to draw.
+func (p *Pane) Changed() <-chan struct{} { return p.changed }
+
+// Done is closed when the console stream ended; Err says why.
+func (p *Pane) Done() <-chan struct{} { return p.done }
+
+// Err is why the stream ended (io.EOF: the guest's console closed).
+func (p *Pane) Err() error {
+	p.errMu.Lock()
+	defer p.errMu.Unlock()
+	return p.err
+}
+
+// Close ends the stream and the emulator.
+func (p *Pane) Close() {
+	p.rw.Close()
+	p.finish(io.EOF)
+	p.mu.Lock()
+	p.em.Close()
+	p.mu.Unlock()
+}
+
+// Type sends text as typed (runes and control bytes) to the guest.
+func (p *Pane) Type(s string) {
+	if p.closed() {
+		return
+	}
+	p.mu.Lock()
+	p.em.SendText(s)
+	p.mu.Unlock()
+}
+
+// specialKeys are the keys whose bytes depend on the terminal's modes
+// (application cursor keys), so the emulator encodes them.
+var specialKeys = map[string]rune{
+	"up": vt.KeyUp, "down": vt.KeyDown, "left": vt.KeyLeft, "right": vt.KeyRight,
+	"home": vt.KeyHome, "end": vt.KeyEnd, "pgup": vt.KeyPgUp, "pgdown": vt.KeyPgDown,
+	"insert": vt.KeyInsert, "delete": vt.KeyDelete,
+	"f1": vt.KeyF1, "f2": vt.KeyF2, "f3": vt.KeyF3, "f4": vt.KeyF4, "f5": vt.KeyF5, "f6": vt.KeyF6,
+	"f7": vt.KeyF7, "f8": vt.KeyF8, "f9": vt.KeyF9, "f10": vt.KeyF10, "f11": vt.KeyF11, "f12": vt.KeyF12,
+}
+
+// Key sends a named special key ("up", "f5", …); it reports false for a
+// name it does not know.
+func (p *Pane) Key(name string, alt bool) bool {
+	code, ok := specialKeys[name]
+	if !ok {
+		return false
+	}
+	if p.closed() {
+		return true
+	}
+	var mod vt.KeyMod
+	if alt {
+		mod = vt.ModAlt
+	}
+	p.mu.Lock()
+	p.em.SendKey(vt.KeyPressEvent{Code: code, Mod: mod})
+	p.mu.Unlock()
+	return true
+}
+
+func (p *Pane) closed() bool {
+	select {
+	case <-p.done:
+		return true
+	default:
+		return false
+	}
+}
+
+// Resize changes the number of rows. When the screen shrinks below the
+// cursor, the top rows go to the scrollback, as in a real terminal, so the
+// line being typed stays in view.
+func (p *Pane) Resize(height int) {
+	height = max(height, 1)
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if height == p.h {
+		return
+	}
+	if cy := p.em.CursorPosition().Y; cy >= height {
+		n := cy - height + 1
+		// Scroll up n lines from the bottom row, then put the cursor back on
+		// its (moved) line: DECSC, CUP last row, n LFs, DECRC, CUU n.
+		var b strings.Builder
+		b.WriteString("\x1b7\x1b[" + strconv.Itoa(p.h) + ";1H")
+		b.WriteString(strings.Repeat("\n", n))
+		b.WriteString("\x1b8\x1b[" + strconv.Itoa(n) + "A")
+		_, _ = p.em.Write([]byte(b.String()))
+	}
+	p.em.Resize(Width, height)
+	p.h = height
+}
+
+// Height is the emulated screen's height.
+func (p *Pane) Height() int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.h
+}
+
+// ScrollbackLen is how many lines are above the screen.
+func (p *Pane) ScrollbackLen() int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.em.ScrollbackLen()
+}
+
+// Lines renders rows lines of the console, back lines above the live
+// screen's bottom (0: the live screen), each cut to width cells. color keeps
+// the guest's colours and attributes; cursor shows the cursor (reversed).
+func (p *Pane) Lines(rows, back, width int, color, cursor bool) []string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	sb := p.em.Scrollback()
+	sbLen := sb.Len()
+	total := sbLen + p.h
+	back = min(max(back, 0), max(total-rows, 0))
+	end := total - back
+	start := max(end-rows, 0)
+	cur := p.em.CursorPosition()
+	out := make([]string, 0, rows)
+	for i := start; i < end; i++ {
+		var line uv.Line
+		if i < sbLen {
+			line = sb.Line(i)
+		} else {
+			y := i - sbLen
+			line = make(uv.Line, Width)
+			for x := 0; x < Width; x++ {
+				if c := p.em.CellAt(x, y); c != nil {
+					line[x] = *c
+				}
+			}
+			if cursor && y == cur.Y && cur.X >= 0 && cur.X < Width && !p.em.CursorHidden() {
+				c := line[cur.X]
+				if c.IsZero() || c.Content == "" {
+					c = uv.EmptyCell
+				}
+				c.Style.Attrs |= uv.AttrReverse
+				line[cur.X] = c
+			}
+		}
+		if len(line) > width {
+			line = line[:width]
+		}
+		if color {
+			out = append(out, line.Render())
+		} else {
+			out = append(out, line.String())
+		}
+	}
+	return out
+}
+
+// Text is the plain text of the scrollback and screen, trailing blank lines
+// dropped: for tests and for copying.
+func (p *Pane) Text() string {
+	lines := p.Lines(p.ScrollbackLen()+p.Height(), 0, Width, false, false)
+	for len(lines) > 0 && strings.TrimSpace(lines[len(lines)-1]) == "" {
+		lines = lines[:len(lines)-1]
+	}
+	return strings.Join(lines, "\n")
+}
