@@ -40,8 +40,14 @@ usage:
                                        undefine VM (with managed save, snapshot
                                        metadata and NVRAM); --storage also deletes
                                        its unshared writable pool volumes
+  kvmtui [flags] console [--force] VM  the serial console here; Ctrl+] leaves
+  kvmtui [flags] vv VM                 print a virt-viewer file for VM's display:
+                                       ssh HOST kvmtui vv VM | remote-viewer -
   kvmtui xml check PATH...             report libvirt XML that kvmtui could not
                                        edit without losing configuration
+  kvmtui [flags] top [--interval N]    a compact read-only dashboard (tmux pane)
+  kvmtui [flags] top --batch [--format csv|json] [--interval N] [--count M]
+                                       write samples to standard output
 
 With no -c, kvmtui uses LIBVIRT_DEFAULT_URI, else qemu:///system when it is
 reachable, else a demo host (libvirt's test driver; nothing in it is real).
@@ -88,6 +94,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 	rest := fs.Args()
 	if len(rest) >= 1 && rest[0] == "xml" {
 		return xmlCommand(rest[1:], stdout, stderr)
+	}
+	if len(rest) >= 1 && rest[0] == "top" {
+		return topCommand(cfg, rest[1:], stdout, stderr)
 	}
 
 	uris, demoURI, err := chooseURIs(cfg)
@@ -153,6 +162,7 @@ func runUI(cfg config, uris []string, demoURI string, stderr io.Writer) int {
 		}
 	}
 	m := tui.New(mgr, tui.Options{DemoURI: demoURI, Interval: cfg.interval})
+	defer m.CloseConsoles() // viewers and their SSH tunnels end with kvmtui
 	if _, err := tea.NewProgram(m, tea.WithAltScreen()).Run(); err != nil {
 		fmt.Fprintln(stderr, "kvmtui:", err)
 		return 1
@@ -171,6 +181,7 @@ var oneShotActions = map[string]libvirtx.Action{
 func oneShot(cfg config, uris []string, args []string, stdout, stderr io.Writer) int {
 	word := args[0]
 	known := word == "list" || word == "autostart" || word == "rename" || word == "delete"
+	known = known || word == "console" || word == "vv"
 	if _, ok := oneShotActions[word]; !ok && !known {
 		fmt.Fprintf(stderr, "kvmtui: unknown command %q (kvmtui -h lists them)\n", word)
 		return 2
@@ -224,6 +235,10 @@ func oneShot(cfg config, uris []string, args []string, stdout, stderr io.Writer)
 		return 0
 	case "delete":
 		return deleteCommand(mgr, args[1:], find, stdout, stderr)
+	case "console":
+		return consoleCommand(mgr, args[1:], find, stdout, stderr)
+	case "vv":
+		return vvCommand(mgr, args[1:], find, stdout, stderr)
 	}
 
 	names := args[1:]

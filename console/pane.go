@@ -36,9 +36,17 @@ type Pane struct {
 	once    sync.Once
 }
 
-// NewPane starts emulating the console behind rw at Width x height.
+// Snapshot is what a pane showed (scrollback included) and where its cursor
+// was on the last line, to carry a console's history into a new pane.
+type Snapshot struct {
+	Lines   []string
+	CursorX int
+}
+
+// NewPane starts emulating the console behind rw at Width x height, after
+// replaying seed (when not nil), so reattaching keeps what was on screen.
 // The pane owns rw and closes it in Close.
-func NewPane(rw io.ReadWriteCloser, height int) *Pane {
+func NewPane(rw io.ReadWriteCloser, height int, seed *Snapshot) *Pane {
 	height = max(height, 1)
 	p := &Pane{
 		rw:      rw,
@@ -48,6 +56,11 @@ func NewPane(rw io.ReadWriteCloser, height int) *Pane {
 		done:    make(chan struct{}),
 	}
 	p.em.SetScrollbackSize(Scrollback)
+	if seed != nil && len(seed.Lines) > 0 {
+		// Nothing reads the emulator's answers yet, and rendered lines hold
+		// no queries, so this cannot block.
+		_, _ = p.em.Write([]byte(seed.Replay()))
+	}
 	go p.output()
 	go p.input()
 	return p
@@ -123,9 +136,11 @@ func (p *Pane) Err() error {
 func (p *Pane) Close() {
 	p.rw.Close()
 	p.finish(io.EOF)
-	p.mu.Lock()
-	p.em.Close()
-	p.mu.Unlock()
+	// Closing the input pipe ends the input goroutine; Emulator.Close would
+	// race with its unlocked Read.
+	if c, ok := p.em.InputPipe().(io.Closer); ok {
+		c.Close()
+	}
 }
 
 // Type sends text as typed (runes and control bytes) to the guest.
@@ -208,6 +223,45 @@ func (p *Pane) Height() int {
 	return p.h
 }
 
+// CursorX is the cursor's column.
+func (p *Pane) CursorX() int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.em.CursorPosition().X
+}
+
+// Replay is the snapshot as terminal output: the lines, then the cursor
+// back at its column (rendering dropped the line's trailing blanks).
+func (s *Snapshot) Replay() string {
+	return strings.Join(s.Lines, "\r\n") + "\x1b[0m\x1b[" + strconv.Itoa(s.CursorX+1) + "G"
+}
+
+// Snapshot renders every line, scrollback included, trailing blank lines
+// dropped, with the cursor's column when it is on the last line kept.
+func (p *Pane) Snapshot(color bool) *Snapshot {
+	lines := p.All(color)
+	p.mu.Lock()
+	cur := p.em.CursorPosition()
+	sb := p.em.ScrollbackLen()
+	p.mu.Unlock()
+	s := &Snapshot{Lines: lines, CursorX: cur.X}
+	// The cursor may sit on blank lines below the text (after a newline).
+	for len(s.Lines) <= sb+cur.Y {
+		s.Lines = append(s.Lines, "")
+	}
+	return s
+}
+
+// All renders every line, scrollback included, trailing blank lines dropped.
+func (p *Pane) All(color bool) []string {
+	n := p.ScrollbackLen() + p.Height()
+	lines := p.Lines(n, 0, Width, color, false)
+	for len(lines) > 0 && strings.TrimSpace(lines[len(lines)-1]) == "" {
+		lines = lines[:len(lines)-1]
+	}
+	return lines
+}
+
 // ScrollbackLen is how many lines are above the screen.
 func (p *Pane) ScrollbackLen() int {
 	p.mu.Lock()
@@ -264,10 +318,31 @@ func (p *Pane) Lines(rows, back, width int, color, cursor bool) []string {
 
 // Text is the plain text of the scrollback and screen, trailing blank lines
 // dropped: for tests and for copying.
-func (p *Pane) Text() string {
-	lines := p.Lines(p.ScrollbackLen()+p.Height(), 0, Width, false, false)
-	for len(lines) > 0 && strings.TrimSpace(lines[len(lines)-1]) == "" {
-		lines = lines[:len(lines)-1]
-	}
-	return strings.Join(lines, "\n")
+func (p *Pane) Text() string { return strings.Join(p.All(false), "\n") }
+
+// Write feeds bytes to the emulator as if the guest had sent them: a
+// recorder pane (NewRecorder) keeps a copy of what another client showed.
+func (p *Pane) Write(b []byte) (int, error) {
+	p.mu.Lock()
+	_, _ = p.em.Write(b)
+	p.mu.Unlock()
+	p.signal()
+	return len(b), nil
 }
+
+// NewRecorder is a pane with no guest behind it: its answers to terminal
+// queries go nowhere (the real terminal answers those), and it only shows
+// what Write feeds it.
+func NewRecorder(height int, seed *Snapshot) *Pane {
+	return NewPane(&nullStream{closed: make(chan struct{})}, height, seed)
+}
+
+// nullStream blocks readers until closed and discards writes.
+type nullStream struct {
+	closed chan struct{}
+	once   sync.Once
+}
+
+func (n *nullStream) Read([]byte) (int, error)    { <-n.closed; return 0, io.EOF }
+func (n *nullStream) Write(b []byte) (int, error) { return len(b), nil }
+func (n *nullStream) Close() error                { n.once.Do(func() { close(n.closed) }); return nil }

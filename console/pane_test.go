@@ -12,7 +12,7 @@ import (
 func newTestPane(t *testing.T, h int) (*Pane, net.Conn) {
 	t.Helper()
 	ours, guest := net.Pipe()
-	p := NewPane(ours, h)
+	p := NewPane(ours, h, nil)
 	t.Cleanup(func() { p.Close(); guest.Close() })
 	return p, guest
 }
@@ -133,4 +133,34 @@ func TestPaneReportsTheEndOfTheStream(t *testing.T) {
 		t.Fatalf("Err = %v", p.Err())
 	}
 	p.Type("ignored") // must not block on a dead stream
+}
+
+func TestPaneSeedKeepsEarlierOutput(t *testing.T) {
+	old, guest := newTestPane(t, 4)
+	go guest.Write([]byte("\x1b[33mboot 1\x1b[0m\r\nb\r\nc\r\nd\r\ne\r\nprompt# "))
+	waitText(t, old, "prompt#")
+	seed := old.Snapshot(true)
+	ours, guest2 := net.Pipe()
+	defer guest2.Close()
+	p2 := NewPane(ours, 4, seed)
+	defer p2.Close()
+	if got := p2.Text(); !strings.HasPrefix(got, "boot 1\nb\nc\nd\ne\nprompt#") {
+		t.Fatalf("seeded pane shows:\n%s", got)
+	}
+	if !strings.Contains(strings.Join(p2.All(true), "\n"), "33") {
+		t.Fatal("seed lost its colours")
+	}
+	// The cursor is back after the prompt's trailing blank.
+	if x := p2.CursorX(); x != len("prompt# ") {
+		t.Fatalf("cursor at column %d after the replay", x)
+	}
+}
+
+func TestRecorderAnswersNothing(t *testing.T) {
+	r := NewRecorder(4, &Snapshot{Lines: []string{"before"}, CursorX: 6})
+	defer r.Close()
+	r.Write([]byte("\r\nkvmtui-guest# \x1b[6n"))
+	if got := r.Text(); got != "before\nkvmtui-guest#" {
+		t.Fatalf("recorder shows %q", got)
+	}
 }

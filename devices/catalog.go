@@ -146,8 +146,20 @@ func (k *kindDef[T]) decode(doc string) (any, error) {
 
 func (k *kindDef[T]) assign(dst, src any) { *dst.(*T) = *src.(*T) }
 
-// The catalog, in the order of a hardware tree.
-var catalog []*Kind
+// catalog lists every kind in hardware-tree order: storage, network,
+// display and input, then the rest, then what kvmtui only lists.
+var catalog = []*Kind{
+	kindDisk, kindCDROM, kindFloppy,
+	kindNIC,
+	kindGraphics, kindVideo, kindSound, kindInput,
+	kindTPM, kindRNG, kindWatchdog, kindPanic,
+	kindChannel, kindSerial, kindConsole, kindParallel,
+	kindFilesystem, kindUSBHost, kindPCIHost, kindMdev, kindRedirdev, kindSmartcard,
+	kindUSBController, kindSCSIController, kindVirtioSerialController, kindPCIeRootPort,
+	kindVSock, kindMemBalloon, kindIOMMU,
+	kindController, kindHostdevOther, kindLease, kindAudio, kindRedirFilter, kindHub,
+	kindShmem, kindMemory, kindCrypto, kindPStore, kindNVRAMDevice,
+}
 
 func register[T any](k *Kind, d *kindDef[T]) *Kind {
 	k.impl = d
@@ -156,7 +168,6 @@ func register[T any](k *Kind, d *kindDef[T]) *Kind {
 		panic(err) // a catalog bug, caught by any test
 	}
 	k.Element = name
-	catalog = append(catalog, k)
 	return k
 }
 
@@ -237,6 +248,9 @@ type ctx struct {
 	def  *libvirtxml.Domain
 	orig any
 	caps *Caps
+	// adding is true inside AddTo, which also adds what the device needs
+	// at domain level (shared memory for virtiofs).
+	adding bool
 }
 
 func (d *Device) ctx() ctx { return ctx{def: d.def, orig: d.orig, caps: d.caps} }
@@ -335,7 +349,7 @@ func (d *Device) Clone() (*Device, error) {
 // AttachDeviceFlags instead). Kinds that need something at domain level
 // add it too: a virtiofs filesystem turns on shared memory backing.
 func (d *Device) AddTo(def *libvirtxml.Domain) error {
-	if err := d.Check(); err != nil {
+	if err := d.Kind.impl.check(d.v, ctx{def: def, caps: d.caps, adding: true}); err != nil {
 		return err
 	}
 	c, err := d.Kind.impl.clone(d.v)

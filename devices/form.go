@@ -125,11 +125,17 @@ func (f *fieldSpec) normalize(caps *Caps, raw string) (string, error) {
 		}
 		return "", fmt.Errorf("%s is required: %s", f.Label, f.expect(caps))
 	}
-	if f.parse != nil {
-		return f.parse(s)
-	}
 	bad := func(why string) error {
 		return fmt.Errorf("invalid %s %q: %s; %s", strings.ToLower(f.Label), raw, why, f.expect(caps))
+	}
+	if f.parse != nil {
+		// Text a field parses itself must still be printable.
+		if f.Type == TypeText || f.Type == TypeMultiline || f.Type == TypePassword {
+			if err := printable(s, f.Type == TypeMultiline); err != nil {
+				return "", bad(err.Error())
+			}
+		}
+		return f.parse(s)
 	}
 	switch f.Type {
 	case TypeText, TypePassword:

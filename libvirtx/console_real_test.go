@@ -1,6 +1,8 @@
 package libvirtx
 
 import (
+	"errors"
+	"io"
 	"strings"
 	"testing"
 	"time"
@@ -8,65 +10,169 @@ import (
 	lt "kvmtui/libvirtx/libvirtxtest"
 )
 
-func TestRealConsoleExperiment(t *testing.T) {
+// readUntil reads the console until want shows up; it returns everything read.
+func readUntil(t *testing.T, c io.Reader, want string, timeout time.Duration) string {
+	t.Helper()
+	type chunk struct {
+		b   []byte
+		err error
+	}
+	got := make(chan chunk)
+	stop := make(chan struct{})
+	defer close(stop)
+	go func() {
+		for {
+			buf := make([]byte, 4096)
+			n, err := c.Read(buf)
+			select {
+			case got <- chunk{buf[:n], err}:
+			case <-stop:
+				return
+			}
+			if err != nil {
+				return
+			}
+		}
+	}()
+	var all strings.Builder
+	deadline := time.After(timeout)
+	for !strings.Contains(all.String(), want) {
+		select {
+		case ch := <-got:
+			all.Write(ch.b)
+			if ch.err != nil {
+				t.Fatalf("console ended (%v) before %q; read:\n%s", ch.err, want, all.String())
+			}
+		case <-deadline:
+			t.Fatalf("no %q on the console within %v; read:\n%s", want, timeout, all.String())
+		}
+	}
+	return all.String()
+}
+
+// StartWithConsole sees the boot from its first line; a second client is
+// refused with libvirt's message until it forces the console, which cuts
+// the first one off; Close wakes a blocked Read.
+func TestRealConsoleStartBusyForceClose(t *testing.T) {
 	uri := lt.URI(t)
-	name := lt.FixtureGuest(t, uri, "conexp")
-	lt.MustVirsh(t, uri, "start", "--paused", name)
+	name := lt.FixtureGuest(t, uri, "console")
 	m := NewManager(false)
 	defer m.Close()
-	m.Add(uri)
+	if err := m.Add(uri); err != nil {
+		t.Fatal(err)
+	}
 	waitFor(t, m, 10*time.Second, func(e Event) bool { _, ok := e.(InventoryEvent); return ok })
 	ref := domainByName(t, m, uri, name).Ref
-	c, err := m.OpenConsole(ref, "", false)
+
+	t0 := time.Now()
+	c, err := m.StartWithConsole(ref, "")
 	if err != nil {
 		t.Fatal(err)
 	}
-	t0 := time.Now()
-	lt.MustVirsh(t, uri, "resume", name)
-	var all strings.Builder
-	buf := make([]byte, 4096)
-	first := time.Duration(0)
-	for !strings.Contains(all.String(), "kvmtui-guest# ") {
-		n, err := c.Read(buf)
-		if first == 0 {
-			first = time.Since(t0)
-		}
-		all.Write(buf[:n])
-		if err != nil {
-			t.Fatal(err, all.String())
-		}
+	boot := readUntil(t, c, "kvmtui-guest# ", 60*time.Second)
+	t.Logf("prompt %v after start", time.Since(t0).Round(10*time.Millisecond))
+	// The kernel's first line: nothing was lost before the attach.
+	if !strings.Contains(boot, "Linux version") || !strings.Contains(boot, "kvmtui-guest: booted") {
+		t.Fatalf("boot log incomplete:\n%s", boot)
 	}
-	t.Logf("first %v prompt %v", first, time.Since(t0))
+
 	_, err = m.OpenConsole(ref, "", false)
-	t.Logf("second open: %v", err)
-	t1 := time.Now()
-	c.Write([]byte("echo hi$((1+2))\r"))
-	all.Reset()
-	for !strings.Contains(all.String(), "hi3") {
-		n, err := c.Read(buf)
-		all.Write(buf[:n])
-		if err != nil {
-			t.Fatal(err)
-		}
+	var busy ConsoleBusyError
+	if !errors.As(err, &busy) || !strings.Contains(err.Error(), "Active console session exists") {
+		t.Fatalf("second open: %v, want libvirt's busy error", err)
 	}
-	t.Logf("echo rt %v", time.Since(t1))
-	done := make(chan error)
+
+	c2, err := m.OpenConsole(ref, "", true)
+	if err != nil {
+		t.Fatal("forced open:", err)
+	}
+	defer c2.Close()
+	cut := make(chan error, 1)
 	go func() {
+		buf := make([]byte, 256)
 		for {
-			n, err := c.Read(buf)
-			if err != nil {
-				done <- err
+			if _, err := c.Read(buf); err != nil {
+				cut <- err
 				return
 			}
-			t.Logf("read %q", buf[:n])
 		}
 	}()
-	time.Sleep(200 * time.Millisecond)
-	c.Close()
 	select {
-	case err := <-done:
-		t.Logf("read after close: %v", err)
+	case err := <-cut:
+		t.Logf("first client cut off: %v", err)
+	case <-time.After(10 * time.Second):
+		t.Fatal("the first client still reads after a forced takeover")
+	}
+	c.Close()
+
+	t1 := time.Now()
+	if _, err := c2.Write([]byte("echo $((6*7))\r")); err != nil {
+		t.Fatal(err)
+	}
+	readUntil(t, c2, "42", 10*time.Second)
+	t.Logf("command round trip %v", time.Since(t1).Round(time.Millisecond))
+
+	blocked := make(chan error, 1)
+	go func() {
+		buf := make([]byte, 256)
+		for {
+			if _, err := c2.Read(buf); err != nil {
+				blocked <- err
+				return
+			}
+		}
+	}()
+	time.Sleep(300 * time.Millisecond)
+	c2.Close()
+	select {
+	case <-blocked:
 	case <-time.After(5 * time.Second):
-		t.Log("Read did not return after Close")
+		t.Fatal("Close did not wake a blocked Read")
+	}
+	// A closed stream refuses further use instead of touching freed memory.
+	if _, err := c2.Write([]byte("x")); err == nil {
+		t.Fatal("Write after Close succeeded")
+	}
+}
+
+func TestRealSendKeyAndScreenshot(t *testing.T) {
+	uri := lt.URI(t)
+	name := lt.FixtureGuest(t, uri, "sendkey")
+	m := NewManager(false)
+	defer m.Close()
+	if err := m.Add(uri); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, m, 10*time.Second, func(e Event) bool { _, ok := e.(InventoryEvent); return ok })
+	ref := domainByName(t, m, uri, name).Ref
+	c, err := m.StartWithConsole(ref, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	readUntil(t, c, "kvmtui-guest# ", 60*time.Second)
+
+	if err := m.SendKey(ref, "KEY_LEFTALT", "KEY_SYSRQ", "KEY_H"); err != nil {
+		t.Fatal(err)
+	}
+	readUntil(t, c, "sysrq: HELP", 10*time.Second)
+
+	img, mime, err := m.Screenshot(ref, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(img) < 1000 || (mime != "image/x-portable-pixmap" && mime != "image/png") {
+		t.Fatalf("screenshot: %d bytes of %q", len(img), mime)
+	}
+
+	if err := m.SendKey(ref, "KEY_LEFTCTRL", "KEY_LEFTALT", "KEY_DELETE"); err != nil {
+		t.Fatal(err)
+	}
+	out := readUntil(t, c, "kvmtui-guest: booted", 60*time.Second)
+	if !strings.Contains(out, "reboot: Restarting system") {
+		t.Fatalf("no restart before the new banner:\n%s", out)
+	}
+	if err := m.SendKey(ref, "KEY_NOPE"); err == nil || !strings.Contains(err.Error(), "KEY_NOPE") {
+		t.Fatalf("unknown key: %v", err)
 	}
 }

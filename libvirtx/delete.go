@@ -256,3 +256,53 @@ func unsupportedFlags(err error) bool {
 	}
 	return le.Code == libvirt.ERR_NO_SUPPORT || (le.Code == libvirt.ERR_INVALID_ARG && strings.Contains(le.Message, "unsupported flags"))
 }
+
+// VolumeFate tells whether the volume at path may go with a removed disk:
+// it must be a pool volume no other domain on the connection uses.
+func (m *Manager) VolumeFate(uri, path, exceptUUID string) (deletable bool, why string, err error) {
+	c, err := m.conn(uri)
+	if err != nil {
+		return false, "", err
+	}
+	lc, err := c.get()
+	if err != nil {
+		return false, "", err
+	}
+	v, err := lc.LookupStorageVolByPath(path)
+	if err != nil {
+		return false, "not a storage pool volume", nil
+	}
+	v.Free()
+	users, err := diskUsers(lc, exceptUUID)
+	if err != nil {
+		return false, "", errors.New(ErrText(err))
+	}
+	if u := users[path]; len(u) > 0 {
+		return false, "used by " + strings.Join(u, ", "), nil
+	}
+	return true, "", nil
+}
+
+// DeleteVolume deletes the storage volume at path through the storage API.
+func (m *Manager) DeleteVolume(uri, path string) error {
+	if m.readOnly {
+		return ErrReadOnly
+	}
+	c, err := m.conn(uri)
+	if err != nil {
+		return err
+	}
+	lc, err := c.get()
+	if err != nil {
+		return err
+	}
+	v, err := lc.LookupStorageVolByPath(path)
+	if err != nil {
+		return errors.New(ErrText(err))
+	}
+	defer v.Free()
+	if err := v.Delete(0); err != nil {
+		return errors.New(ErrText(err))
+	}
+	return nil
+}

@@ -148,6 +148,13 @@ func (c *Config) Set(key, val string) error {
 		}
 		c.Charts = s
 		return nil
+	case "mem.rss":
+		b, err := parseBool(val)
+		if err != nil {
+			return fmt.Errorf("mem.rss: %w", err)
+		}
+		c.Thresholds.MemRSS = b
+		return nil
 	case "list.sparkline":
 		b, err := parseBool(val)
 		if err != nil {
@@ -232,7 +239,7 @@ func ConfigKeys() []string {
 	for w := Watch(0); w < NumWatch; w++ {
 		ks = append(ks, w.Name()+".warn", w.Name()+".crit")
 	}
-	return append(ks, "hysteresis", "cooldown", "charts", "list.sparkline")
+	return append(ks, "mem.rss", "hysteresis", "cooldown", "charts", "list.sparkline")
 }
 
 func parseBool(v string) (bool, error) {
@@ -278,7 +285,8 @@ func (c Config) Format() string {
 # Thresholds: a VM or host at or above a level is marked and counted; rising
 # to a level raises one alert. "off" (or 0) disables a level.
 #   cpu        % of the VM's own vCPUs (100 = all its vCPUs busy)
-#   mem        % of the VM's memory in use (balloon stats, else QEMU's RSS)
+#   mem        % of the VM's memory in use, as the guest reports it (virtio
+#              balloon statistics); see mem.rss
 #   disk, net  bytes per second, read + write / rx + tx (K, M, G suffixes)
 #   host.cpu   % of the host's CPUs busy; host.mem: % used (not free/buffers/cache)
 `)
@@ -286,7 +294,11 @@ func (c Config) Format() string {
 		l := c.Thresholds.Limits[w]
 		fmt.Fprintf(&b, "%s.warn = %s\n%s.crit = %s\n", w.Name(), levelText(w, l.Warn), w.Name(), levelText(w, l.Crit))
 	}
-	fmt.Fprintf(&b, `# A level is left only below level × (1 − hysteresis/100).
+	fmt.Fprintf(&b, `# Apply the mem levels to QEMU's resident size where the guest reports no
+# memory statistics (on or off). QEMU's RSS is what the host spends, and stays
+# near 100 %% once a guest has touched its memory.
+mem.rss = %s
+# A level is left only below level × (1 − hysteresis/100).
 hysteresis = %s
 # The same VM and watch raise no new alert of the same level within this time.
 cooldown = %s
@@ -294,7 +306,7 @@ cooldown = %s
 charts = %s
 # The CPU sparkline column in the VM list: on or off.
 list.sparkline = %s
-`, strconv.FormatFloat(c.Thresholds.Hysteresis, 'f', -1, 64), c.Thresholds.Cooldown, c.Charts, map[bool]string{true: "on", false: "off"}[c.ListSparkline])
+`, onOff(c.Thresholds.MemRSS), strconv.FormatFloat(c.Thresholds.Hysteresis, 'f', -1, 64), c.Thresholds.Cooldown, c.Charts, onOff(c.ListSparkline))
 	return b.String()
 }
 
@@ -308,4 +320,11 @@ func (c Config) Save(path string) error {
 		return err
 	}
 	return os.Rename(tmp, path)
+}
+
+func onOff(b bool) string {
+	if b {
+		return "on"
+	}
+	return "off"
 }

@@ -77,6 +77,7 @@ func TestConfigSaveReadsBack(t *testing.T) {
 	c.Thresholds.Hysteresis = 2.5
 	c.Thresholds.Cooldown = 90 * time.Second
 	c.Charts, c.ListSparkline = Block, true
+	c.Thresholds.MemRSS = true
 	p := filepath.Join(t.TempDir(), "sub", "perf.conf")
 	if err := c.Save(p); err != nil {
 		t.Fatal(err)

@@ -46,6 +46,7 @@ type Point struct {
 	State     libvirtx.State
 	VCPUPct   float64 // CPU
 	VCPUValid bool
+	MemGuest  bool // MemPct is the guest's own figure (balloon stats), not QEMU's RSS
 	CPUTimeNs uint64
 	CurKiB    uint64
 }
@@ -119,6 +120,7 @@ func (v *VM) Level() Level {
 // HostPoint is a host's latest figures.
 type HostPoint struct {
 	At          time.Time
+	CPUStats    bool // the driver gives the host's CPU counters at all
 	CPUValid    bool
 	CPUPct      float64
 	MemValid    bool
@@ -346,7 +348,8 @@ func (t *Tracker) addVM(s libvirtx.Sample, hostCPUs, vcpus int, raised []Alert) 
 	if vcpus > 0 {
 		v.VCPUs = vcpus
 	}
-	p := Point{Rates: Compute(v.prev, s, hostCPUs), At: s.At, State: s.State, CPUTimeNs: s.CPUTimeNs, CurKiB: s.CurrentKiB}
+	p := Point{Rates: Compute(v.prev, s, hostCPUs), At: s.At, State: s.State, CPUTimeNs: s.CPUTimeNs, CurKiB: s.CurrentKiB,
+		MemGuest: s.AvailableKiB > 0 && s.UnusedKiB > 0}
 	if p.Valid && v.VCPUs > 0 && hostCPUs > 0 {
 		// CPU% is Δcpu/(Δt·hostCPUs); of the VM's own vCPUs it is scaled
 		// by hostCPUs/vCPUs.
@@ -367,6 +370,9 @@ func (t *Tracker) addVM(s libvirtx.Sample, hostCPUs, vcpus int, raised []Alert) 
 	}
 	for w := Watch(0); w < Watch(NumVMWatch); w++ {
 		x, ok := p.watchValue(w)
+		if w == WatchMem && !p.MemGuest && !t.th.MemRSS {
+			ok = false // QEMU's RSS is what the host spends, not what the guest uses
+		}
 		lvl, alert := v.gauges[w].step(&t.th, w, x, ok, s.At)
 		v.Levels[w] = lvl
 		if alert {
@@ -385,7 +391,7 @@ func (v *VM) allocate(capacity int) {
 }
 
 func (t *Tracker) addHost(hh *Host, s libvirtx.HostSample, raised []Alert) []Alert {
-	p := HostPoint{At: s.At}
+	p := HostPoint{At: s.At, CPUStats: s.HasCPU}
 	if s.HasCPU && hh.prev.HasCPU {
 		busy, ok1 := delta(hh.prev.Kernel+hh.prev.User, s.Kernel+s.User)
 		idle, ok2 := delta(hh.prev.Idle+hh.prev.IOWait, s.Idle+s.IOWait)
@@ -403,7 +409,7 @@ func (t *Tracker) addHost(hh *Host, s libvirtx.HostSample, raised []Alert) []Ale
 			continue
 		}
 		p.VMs++
-		if v.Cur.State.Active() {
+		if v.Cur.State == libvirtx.StateRunning || v.Cur.State == libvirtx.StateBlocked {
 			p.Running++
 		}
 		p.GuestCPU += v.Cur.CPUPct

@@ -273,3 +273,35 @@ func TestTrackerMemoryIsFixedPerVM(t *testing.T) {
 		t.Fatalf("HistoryLen %d is under 10 minutes at 1 s", HistoryLen)
 	}
 }
+
+// Memory levels apply to what the guest reports (balloon statistics); QEMU's
+// RSS only with mem.rss on.
+func TestMemLevelsUseTheGuestsFigures(t *testing.T) {
+	for _, c := range []struct {
+		name   string
+		guest  bool
+		memRSS bool
+		want   Level
+	}{
+		{"rss", false, false, LevelOK},
+		{"rss with mem.rss", false, true, LevelCrit},
+		{"balloon stats", true, false, LevelCrit},
+	} {
+		th := DefaultThresholds()
+		th.MemRSS = c.memRSS
+		tr := NewTracker(th)
+		s := vmSample("a", time.Unix(1000, 0), 0, libvirtx.StateRunning)
+		s.CurrentKiB, s.RSSKiB = 1000, 950 // 95 % by RSS
+		if c.guest {
+			s.AvailableKiB, s.UnusedKiB = 1000, 50 // 95 % used inside
+		}
+		tr.Add([]libvirtx.Sample{s}, nil, lookup(1, 1))
+		v := tr.VM(testURI, "uuid-a")
+		if !v.Cur.MemValid || !near(v.Cur.MemPct, 95) {
+			t.Fatalf("%s: mem %v %v", c.name, v.Cur.MemPct, v.Cur.MemValid)
+		}
+		if v.Levels[WatchMem] != c.want {
+			t.Errorf("%s: level %v, want %v", c.name, v.Levels[WatchMem], c.want)
+		}
+	}
+}

@@ -72,13 +72,54 @@ func (r *Ring) Tail(n int, dst []float64) []float64 {
 // Stats returns the average and the peak of the newest n values (all when
 // n <= 0), skipping gaps; ok is false when there is no value.
 func (r *Ring) Stats(n int) (avg, peak float64, ok bool) {
-	if n <= 0 || n > r.n {
+	if n <= 0 {
 		n = r.n
 	}
+	return SliceStats(r.Tail(n, nil))
+}
+
+// Reset empties the ring, keeping its memory.
+func (r *Ring) Reset() { r.start, r.n = 0, 0 }
+
+// Downsample appends width values summarising the newest n values, oldest
+// first (see Downsample).
+func (r *Ring) Downsample(n, width int, dst []float64) []float64 {
+	return append(dst, Downsample(r.Tail(n, nil), width)...)
+}
+
+// Downsample fits vals into width values: each is the mean of its bucket
+// (gaps skipped; an all-gap bucket is a gap). With len(vals) <= width it
+// returns vals.
+func Downsample(vals []float64, width int) []float64 {
+	n := len(vals)
+	if n <= width || width <= 0 {
+		return vals
+	}
+	out := make([]float64, 0, width)
+	for b := 0; b < width; b++ {
+		lo, hi := b*n/width, (b+1)*n/width
+		var sum float64
+		cnt := 0
+		for _, v := range vals[lo:hi] {
+			if !math.IsNaN(v) {
+				sum += v
+				cnt++
+			}
+		}
+		if cnt == 0 {
+			out = append(out, math.NaN())
+		} else {
+			out = append(out, sum/float64(cnt))
+		}
+	}
+	return out
+}
+
+// SliceStats is the average and peak of vals, skipping gaps (NaN).
+func SliceStats(vals []float64) (avg, peak float64, ok bool) {
 	var sum float64
 	cnt := 0
-	for i := r.n - n; i < r.n; i++ {
-		v := r.At(i)
+	for _, v := range vals {
 		if math.IsNaN(v) {
 			continue
 		}
@@ -92,36 +133,4 @@ func (r *Ring) Stats(n int) (avg, peak float64, ok bool) {
 		return 0, 0, false
 	}
 	return sum / float64(cnt), peak, true
-}
-
-// Reset empties the ring, keeping its memory.
-func (r *Ring) Reset() { r.start, r.n = 0, 0 }
-
-// Downsample appends width values summarising the newest n values, oldest
-// first: each output value is the mean of its bucket (gaps skipped; an
-// all-gap bucket is a gap). With n <= width it is Tail(n).
-func (r *Ring) Downsample(n, width int, dst []float64) []float64 {
-	n = min(n, r.n)
-	if n <= width || width <= 0 {
-		return r.Tail(n, dst)
-	}
-	first := r.n - n
-	for b := 0; b < width; b++ {
-		lo := first + b*n/width
-		hi := first + (b+1)*n/width
-		var sum float64
-		cnt := 0
-		for i := lo; i < hi; i++ {
-			if v := r.At(i); !math.IsNaN(v) {
-				sum += v
-				cnt++
-			}
-		}
-		if cnt == 0 {
-			dst = append(dst, math.NaN())
-		} else {
-			dst = append(dst, sum/float64(cnt))
-		}
-	}
-	return dst
 }

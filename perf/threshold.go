@@ -86,6 +86,10 @@ type Thresholds struct {
 	// Cooldown: after an alert for a VM's watch, the same VM and watch do
 	// not raise another alert of the same or a lower level for this long.
 	Cooldown time.Duration
+	// MemRSS applies the mem levels to QEMU's resident size too, where the
+	// guest reports no memory statistics of its own. Off by default: a
+	// guest that touched its memory once keeps an RSS near 100 %.
+	MemRSS bool
 }
 
 // DefaultThresholds: 70 % / 90 % for CPU and memory, of VMs and hosts; disk

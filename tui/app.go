@@ -16,12 +16,14 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 
 	"kvmtui/libvirtx"
+	"kvmtui/perf"
 )
 
 // Options are what main hands the UI.
 type Options struct {
 	DemoURI  string        // the URI of the bundled demo host, if one is open
 	Interval time.Duration // stats sweep interval
+	Perf     *perf.Config  // thresholds and charts; nil reads perf.ConfigPath()
 }
 
 // MinInterval is the shortest stats interval allowed.
@@ -38,6 +40,8 @@ const (
 	modeDelete
 	modeHelp
 	modeRawDiff
+	modeDetails
+	modeHostdev
 )
 
 // connState is what the UI knows of one connection.
@@ -68,10 +72,18 @@ type Model struct {
 	confirm       *confirmation
 	del           *deleteDialog
 	raw           *rawEdit
+	det           *details
+	dk            detailsKeys
+	helpReturn    mode // where the help overlay returns to
+	helpOffset    int  // first help line shown
+	hd            *hostdevState
+	hk            hostdevKeys
 
 	msg      string
 	msgErr   bool
 	sweeping bool
+	perf     *perfState
+	con      *consoleState // consoles: see console.go
 }
 
 // New builds the root model over a manager whose connections were added.
@@ -90,6 +102,8 @@ func New(mgr *libvirtx.Manager, opts Options) *Model {
 		theme: newTheme(),
 		gk:    newGlobalKeys(),
 		lk:    newListKeys(),
+		dk:    newDetailsKeys(),
+		hk:    newHostdevKeys(),
 		list:  newVMList(),
 		conns: map[string]*connState{},
 		input: in,
@@ -97,6 +111,7 @@ func New(mgr *libvirtx.Manager, opts Options) *Model {
 	for _, u := range mgr.URIs() {
 		m.trackConn(u)
 	}
+	m.initPerf()
 	return m
 }
 
@@ -107,6 +122,7 @@ type tickMsg time.Time
 
 type sweepMsg struct {
 	samples []libvirtx.Sample
+	hosts   []libvirtx.HostSample // of the connections whose sweep succeeded
 }
 
 // waitEvents blocks (in its own goroutine) until libvirtx has events.
@@ -120,8 +136,8 @@ func (m *Model) tick() tea.Cmd {
 
 func sweep(mgr *libvirtx.Manager) tea.Cmd {
 	return func() tea.Msg {
-		s, _ := mgr.Sweep() // a down connection reports through its ConnEvent
-		return sweepMsg{samples: s}
+		s, errs := mgr.Sweep() // a down connection reports through its ConnEvent
+		return sweepMsg{samples: s, hosts: hostStats(mgr, errs)}
 	}
 }
 
@@ -165,12 +181,17 @@ func (m *Model) setMsg(text string, isErr bool) {
 }
 
 // Update routes messages: data first, then keys by mode.
-func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+func (m *Model) Update(msg tea.Msg) (_ tea.Model, cmd tea.Cmd) {
+	if c, done := m.consoleUpdate(msg); done {
+		return m, tea.Batch(c, m.consoleAfter())
+	}
+	defer func() { cmd = tea.Batch(cmd, m.consoleAfter()) }()
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
 		m.width, m.height = msg.Width, msg.Height
 		m.list.height = max(m.height-4, 1)
 		m.list.clamp()
+		m.renderPerf()
 		return m, nil
 	case eventsMsg:
 		m.applyEvents(msg)
@@ -183,6 +204,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, sweep(m.mgr)
 	case sweepMsg:
 		m.sweeping = false
+		m.observePerf(msg)
 		m.list.applySamples(msg.samples)
 		return m, m.tick()
 	case actionDoneMsg:
@@ -223,7 +245,18 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, m.editorDone(msg)
 	case rawDefinedMsg:
 		m.rawDefined(msg)
+		if msg.err == nil && m.det != nil {
+			m.mode = modeDetails
+			return m, loadDetails(m.mgr, m.det.dom.Ref)
+		}
 		return m, nil
+	case detailsLoadedMsg:
+		m.detailsLoaded(msg)
+		return m, nil
+	case detailsAppliedMsg:
+		return m, m.detailsApplied(msg)
+	case hostdevMsg:
+		return m, m.updateHostdev(msg)
 	case tea.KeyMsg:
 		return m.handleKeys(msg)
 	}
@@ -292,11 +325,31 @@ func (m *Model) handleKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 		return m.handleDelete(msg)
 	case modeRawDiff:
 		return m.handleRawDiff(msg)
+	case modeDetails:
+		return m.handleDetailsKey(msg)
+	case modeHostdev:
+		return m.handleHostdevKey(msg)
 	case modeHelp:
+		maxOff := max(len(m.helpLines())-m.bodyHeight(), 0)
+		switch msg.String() {
+		case "j", "down":
+			m.helpOffset = min(m.helpOffset+1, maxOff)
+		case "k", "up":
+			m.helpOffset = max(m.helpOffset-1, 0)
+		case "pgdown", " ", "ctrl+f":
+			m.helpOffset = min(m.helpOffset+m.bodyHeight(), maxOff)
+		case "pgup", "ctrl+b":
+			m.helpOffset = max(m.helpOffset-m.bodyHeight(), 0)
+		}
 		if key.Matches(msg, m.gk.Help, m.gk.Back) || msg.String() == "q" {
-			m.mode = modeList
+			m.mode, m.helpReturn, m.helpOffset = m.helpReturn, modeList, 0
 		}
 		return m, nil
+	}
+	if m.perf.open {
+		if cmd, ok := m.handlePerfKey(msg); ok {
+			return m, cmd
+		}
 	}
 
 	switch {
@@ -347,7 +400,20 @@ func (m *Model) handleListKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 		l.setSort((l.sortCol+1)%len(columns), l.sortDesc)
 	case key.Matches(msg, k.SortRev):
 		l.setSort(l.sortCol, !l.sortDesc)
+	case key.Matches(msg, m.perf.keys.Open):
+		m.openPerf(false)
+	case key.Matches(msg, m.perf.keys.SparkColumn):
+		m.setListSpark(!m.perf.cfg.ListSparkline)
+	case key.Matches(msg, k.Details):
+		if r := l.selected(); r != nil {
+			return m, m.openDetails(r.dom)
+		}
+	case key.Matches(msg, k.HostDevices):
+		return m, m.openHostdev("")
 	default:
+		if cmd, ok := m.handleConsoleKey(msg); ok {
+			return m, cmd
+		}
 		return m, m.handleActionKey(msg)
 	}
 	return m, nil
@@ -374,6 +440,9 @@ func (m *Model) handleActionKey(msg tea.KeyMsg) tea.Cmd {
 	}
 	switch {
 	case key.Matches(msg, k.Start):
+		if cmd := m.paneStart(doms); cmd != nil { // boot shown in the console pane
+			return cmd
+		}
 		return m.act(libvirtx.Start, doms)
 	case key.Matches(msg, k.Shutdown):
 		return m.act(libvirtx.Shutdown, doms)

@@ -36,14 +36,16 @@ var commandHelp = [][2]string{
 	{"sort COLUMN [asc|desc]", strings.Join(columnIDs(), " ")},
 	{"filter TEXT", "same as /"},
 	{"interval SECONDS", "stats interval (at least 1)"},
+	{"hostdev [URI]", "host devices: USB, PCI, SR-IOV; detach, attach to a VM"},
 	{"quit", "leave kvmtui"},
 }
 
 func commandWords() []string {
-	ws := []string{"autostart", "rename", "delete", "edit", "edit-net", "edit-pool", "connect", "disconnect", "sort", "filter", "interval", "quit", "help"}
+	ws := []string{"autostart", "rename", "delete", "edit", "edit-net", "edit-pool", "connect", "disconnect", "sort", "filter", "interval", "quit", "help", "hostdev"}
 	for w := range commandActions {
 		ws = append(ws, w)
 	}
+	ws = append(ws, perfCommandWords...)
 	sort.Strings(ws)
 	return ws
 }
@@ -60,9 +62,11 @@ func (m *Model) suggestions(line string) []string {
 	}
 	var opts []string
 	switch fields[0] {
+	case "threshold", "charts", "spark", "perf":
+		opts = perfArgWords(fields[0])
 	case "sort":
 		opts = columnIDs()
-	case "disconnect":
+	case "disconnect", "hostdev":
 		opts = m.mgr.URIs()
 	case "autostart":
 		opts = []string{"on", "off"}
@@ -208,6 +212,11 @@ func (m *Model) runCommand(line string) tea.Cmd {
 		m.list.setSort(col, desc)
 	case "filter":
 		m.list.setFilter(strings.Join(args, " "))
+	case "hostdev", "nodedev":
+		if len(args) > 1 {
+			return fail("usage: hostdev [URI] (without a URI: the selected VM's host)")
+		}
+		return m.openHostdev(strings.Join(args, ""))
 	case "interval":
 		if len(args) != 1 {
 			return fail("usage: interval SECONDS")
@@ -219,6 +228,9 @@ func (m *Model) runCommand(line string) tea.Cmd {
 		m.opts.Interval = time.Duration(secs * float64(time.Second))
 		m.setMsg(fmt.Sprintf("stats every %v", m.opts.Interval), false)
 	default:
+		if cmd, ok := m.perfCommand(word, args); ok {
+			return cmd
+		}
 		return fail("unknown command %q: press ? for the list", word)
 	}
 	return nil

@@ -19,6 +19,8 @@ type column struct {
 	prio  int // lower stays longer
 	text  func(r *row) string
 	cmp   func(a, b *row) int
+
+	optional bool // shown only when turned on (see layoutFor)
 }
 
 func numCmp(f func(r *row) float64) func(a, b *row) int {
@@ -56,6 +58,9 @@ var columns = []column{
 	{id: "state", title: "STATE", width: 8, prio: 0,
 		text: func(r *row) string { return stateWord(r.dom) },
 		cmp:  numCmp(func(r *row) float64 { return float64(stateOrder(r.dom)) })},
+	{id: "alert", title: "!", width: 2, prio: 1,
+		text: func(r *row) string { return levelMark(r.level) },
+		cmp:  numCmp(func(r *row) float64 { return float64(r.level) })},
 	{id: "name", title: "NAME", width: 20, prio: 0,
 		text: func(r *row) string {
 			if r.dom.Title != "" {
@@ -79,6 +84,9 @@ var columns = []column{
 	{id: "mempct", title: "MEM%", width: 5, right: true, prio: 1,
 		text: func(r *row) string { return pctText(r.rates.MemValid, r.rates.MemPct) },
 		cmp:  numCmp(func(r *row) float64 { return r.rates.MemPct })},
+	{id: "cpuhist", title: "CPU HISTORY", width: sparkColWidth, prio: 1, optional: true,
+		text: func(r *row) string { return r.spark },
+		cmp:  numCmp(func(r *row) float64 { return r.rates.CPUPct })},
 	{id: "disk", title: "DISK R/W", width: 13, right: true, prio: 4,
 		text: func(r *row) string {
 			return rateText(r.rates.HasDisk, r.rates.RdBps) + "/" + rateText(r.rates.HasDisk, r.rates.WrBps)

@@ -15,9 +15,12 @@ type globalKeys struct {
 type listKeys struct {
 	Up, Down, PageUp, PageDown, Top, Bottom key.Binding
 	Filter, Mark, MarkAll, Sort, SortRev    key.Binding
+	Details                                 key.Binding
 
 	Start, Shutdown, Reboot, Reset, ForceOff, Pause key.Binding
 	Save, Autostart, Rename, Delete, EditXML        key.Binding
+
+	HostDevices key.Binding // the host devices view (hostdev.go)
 }
 
 func newGlobalKeys() globalKeys {
@@ -38,6 +41,7 @@ func newListKeys() listKeys {
 		Top:      key.NewBinding(key.WithKeys("home", "g"), key.WithHelp("g", "top")),
 		Bottom:   key.NewBinding(key.WithKeys("end", "G"), key.WithHelp("G", "bottom")),
 		Filter:   key.NewBinding(key.WithKeys("/"), key.WithHelp("/", "filter")),
+		Details:  key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "details: hardware, forms")),
 		Mark:     key.NewBinding(key.WithKeys(" "), key.WithHelp("space", "mark")),
 		MarkAll:  key.NewBinding(key.WithKeys("ctrl+a"), key.WithHelp("ctrl+a", "mark all shown")),
 		Sort:     key.NewBinding(key.WithKeys("o"), key.WithHelp("o", "sort by next column")),
@@ -54,11 +58,13 @@ func newListKeys() listKeys {
 		Rename:    key.NewBinding(key.WithKeys("f2"), key.WithHelp("F2", "rename")),
 		Delete:    key.NewBinding(key.WithKeys("D", "ctrl+d"), key.WithHelp("D", "delete")),
 		EditXML:   key.NewBinding(key.WithKeys("e"), key.WithHelp("e", "edit XML in $EDITOR")),
+
+		HostDevices: key.NewBinding(key.WithKeys("H"), key.WithHelp("H", "host devices: USB, PCI, SR-IOV")),
 	}
 }
 
 func (k listKeys) navigation() []key.Binding {
-	return []key.Binding{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom, k.Filter, k.Mark, k.MarkAll, k.Sort, k.SortRev}
+	return []key.Binding{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom, k.Details, k.Filter, k.Mark, k.MarkAll, k.Sort, k.SortRev, k.HostDevices}
 }
 
 func (k listKeys) mutating() []key.Binding {
@@ -66,3 +72,30 @@ func (k listKeys) mutating() []key.Binding {
 }
 
 func (k globalKeys) all() []key.Binding { return []key.Binding{k.Help, k.Command, k.Back, k.Quit} }
+
+// perfKeys open the performance view and the list's sparkline column (from
+// the list), and work inside the performance view.
+type perfKeys struct {
+	Open, SparkColumn                                 key.Binding
+	Back, Prev, Next, HostView, Charts, Window, Limit key.Binding
+}
+
+func newPerfKeys() perfKeys {
+	return perfKeys{
+		Open:        key.NewBinding(key.WithKeys("p"), key.WithHelp("p", "performance view")),
+		SparkColumn: key.NewBinding(key.WithKeys("%"), key.WithHelp("%", "CPU sparkline column")),
+		Back:        key.NewBinding(key.WithKeys("esc", "p"), key.WithHelp("esc/p", "back to the list")),
+		Prev:        key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/k", "previous VM")),
+		Next:        key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓/j", "next VM")),
+		HostView:    key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", "VM / host view (tab again: next host)")),
+		Charts:      key.NewBinding(key.WithKeys("b"), key.WithHelp("b", "braille / block / ascii")),
+		Window:      key.NewBinding(key.WithKeys("w"), key.WithHelp("w", "recent / whole history")),
+		Limit:       key.NewBinding(key.WithKeys("t"), key.WithHelp("t", "set a threshold (:threshold)")),
+	}
+}
+
+func (k perfKeys) list() []key.Binding { return []key.Binding{k.Open, k.SparkColumn} }
+
+func (k perfKeys) view() []key.Binding {
+	return []key.Binding{k.Back, k.Prev, k.Next, k.HostView, k.Charts, k.Window, k.Limit}
+}

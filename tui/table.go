@@ -14,13 +14,17 @@ type tableLayout struct {
 const markWidth = 2 // "* " for a marked VM
 
 // layoutFor keeps columns by priority until the width is used; NAME gets the
-// rest, up to 40 cells. HOST shows only when there is more than one connection.
-func layoutFor(width int, multiHost bool) tableLayout {
+// rest, up to 40 cells. HOST shows only when there is more than one connection;
+// optional columns only when named in shown.
+func layoutFor(width int, multiHost bool, shown ...string) tableLayout {
 	nameIdx, _ := columnByID("name")
 	hostIdx, _ := columnByID("host")
 	order := make([]int, 0, len(columns))
 	for i := range columns {
 		if i == hostIdx && !multiHost {
+			continue
+		}
+		if columns[i].optional && !slices.Contains(shown, columns[i].id) {
 			continue
 		}
 		order = append(order, i)

@@ -32,8 +32,16 @@ func (m *Model) View() string {
 		body = m.overlay(m.deleteView())
 	case modeRawDiff:
 		body = m.overlay(m.theme.Box.Render(m.rawDiffView()))
+	case modeDetails:
+		body = m.detailsView()
+	case modeHostdev:
+		body = m.hostdevView()
 	default:
-		body = m.tableView()
+		if m.perf.open {
+			body = m.perfView()
+		} else {
+			body = m.consoleBody() // the table, with the console pane when open
+		}
 	}
 	return strings.Join([]string{m.titleLine(), body, m.messageLine(), m.bottomLine()}, "\n")
 }
@@ -59,6 +67,7 @@ func (m *Model) titleLine() string {
 	if marked > 0 {
 		right += fmt.Sprintf(", %d marked", marked)
 	}
+	right += m.perfCounts()
 	gap := m.width - lipgloss.Width(left) - lipgloss.Width(right)
 	if gap < 1 {
 		return fit(left, m.width)
@@ -67,7 +76,7 @@ func (m *Model) titleLine() string {
 }
 
 func (m *Model) tableView() string {
-	lay := layoutFor(m.width, len(m.conns) > 1)
+	lay := layoutFor(m.width, len(m.conns) > 1, m.shownOptional()...)
 	l := m.list
 	lines := make([]string, 0, m.bodyHeight())
 	lines = append(lines, fit(m.theme.Header.Render(lay.header(l.sortCol, l.sortDesc)), m.width))
@@ -147,6 +156,19 @@ func (m *Model) bottomLine() string {
 	case modeFilter, modeCommand, modeRename:
 		return fit(m.input.View(), m.width)
 	}
+	if m.mode == modeDetails {
+		return fit(m.detailsHints(), m.width)
+	}
+	if m.mode == modeHostdev {
+		return m.hostdevHints()
+	}
+	if m.perf.open {
+		parts := []string{}
+		for _, b := range m.perfHints() {
+			parts = append(parts, m.theme.Key.Render(b.Help().Key)+" "+b.Help().Desc)
+		}
+		return fit(strings.Join(parts, "  "), m.width)
+	}
 	hints := []key.Binding{m.gk.Help, m.gk.Command, m.lk.Filter, m.lk.Mark}
 	if !m.readOnly() {
 		hints = append(hints, m.lk.Start, m.lk.Shutdown, m.lk.ForceOff, m.lk.Pause, m.lk.Delete)
@@ -164,8 +186,9 @@ func (m *Model) overlay(box string) string {
 	return lipgloss.Place(m.width, m.bodyHeight(), lipgloss.Center, lipgloss.Center, box)
 }
 
-// helpView is generated from the key maps, so it cannot drift from them.
-func (m *Model) helpView() string {
+// helpSections are the help overlay's sections, generated from the key
+// maps so they cannot drift from them.
+func (m *Model) helpSections() [][]string {
 	section := func(title string, bs []key.Binding) []string {
 		out := []string{m.theme.Header.Render(title)}
 		for _, b := range bs {
@@ -173,26 +196,75 @@ func (m *Model) helpView() string {
 		}
 		return out
 	}
-	left := append(section("Navigate", m.lk.navigation()), "")
-	left = append(left, section("General", m.gk.all())...)
-	var right []string
-	if m.readOnly() {
-		right = []string{m.theme.Header.Render("VM actions"), "read-only: none"}
-	} else {
-		right = section("VM actions", m.lk.mutating())
+	actions := []string{m.theme.Header.Render("VM actions"), "read-only: none"}
+	if !m.readOnly() {
+		actions = section("VM actions", m.lk.mutating())
 	}
-	right = append(right, "", m.theme.Header.Render("Commands (:)"))
-	for _, c := range commandHelp {
-		right = append(right, ":"+c[0], "    "+m.theme.Dim.Render(c[1]))
+	cmds := []string{m.theme.Header.Render("Commands (:)")}
+	for _, c := range append(commandHelp, perfCommandHelp...) {
+		cmds = append(cmds, ":"+c[0], "    "+m.theme.Dim.Render(c[1]))
 	}
-	cols := lipgloss.JoinHorizontal(lipgloss.Top, strings.Join(left, "\n"), "    ", strings.Join(right, "\n"))
-	lines := strings.Split(cols, "\n")
-	for len(lines) < m.bodyHeight() {
-		lines = append(lines, "")
+	return [][]string{
+		section("Navigate", m.lk.navigation()),
+		section("General", m.gk.all()),
+		actions,
+		section("Details (enter)", m.dk.all()),
+		section("Consoles", m.consoleHelp()),
+		section("Performance", append(m.perf.keys.list(), m.perf.keys.view()...)),
+		section("Host devices (H)", m.hk.help(m.readOnly())),
+		cmds,
 	}
-	for i := range lines {
-		lines[i] = fit(lines[i], m.width)
+}
+
+// helpLines flows the sections into as many columns as the width holds.
+func (m *Model) helpLines() []string {
+	const colW, gap = 52, 3
+	ncol := max(1, (m.width+gap)/(colW+gap))
+	secs := m.helpSections()
+	total := 0
+	for _, s := range secs {
+		total += len(s) + 1
 	}
-	// A short terminal shows what fits; the rest is in the README.
-	return strings.Join(lines[:m.bodyHeight()], "\n")
+	per := (total + ncol - 1) / ncol
+	cols := make([][]string, ncol)
+	c := 0
+	for _, s := range secs {
+		if c < ncol-1 && len(cols[c]) > 0 && len(cols[c])+len(s) > per {
+			c++
+		}
+		cols[c] = append(append(cols[c], s...), "")
+	}
+	var lines []string
+	for i := 0; ; i++ {
+		var b strings.Builder
+		more := false
+		for k, col := range cols {
+			if k > 0 {
+				b.WriteString(strings.Repeat(" ", gap))
+			}
+			cell := ""
+			if i < len(col) {
+				cell, more = col[i], true
+			}
+			b.WriteString(fit(cell, colW))
+		}
+		if !more {
+			return lines
+		}
+		lines = append(lines, fit(b.String(), m.width))
+	}
+}
+
+// helpView shows a window of the help; j/k scroll it on a short terminal.
+func (m *Model) helpView() string {
+	lines, h := m.helpLines(), m.bodyHeight()
+	off := min(m.helpOffset, max(len(lines)-h, 0))
+	win := append([]string(nil), lines[off:min(off+h, len(lines))]...)
+	if off+h < len(lines) {
+		win[len(win)-1] = fit(m.theme.Dim.Render("  … more below: j/k or pgdn/pgup to scroll, esc to close"), m.width)
+	}
+	for len(win) < h {
+		win = append(win, "")
+	}
+	return strings.Join(win, "\n")
 }

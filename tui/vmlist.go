@@ -17,6 +17,8 @@ type row struct {
 	prev   libvirtx.Sample
 	cur    libvirtx.Sample
 	rates  perf.Rates
+	level  perf.Level // the highest threshold level it is at
+	spark  string     // its CPU sparkline, when that column is on
 	cells  []string
 	search string // lower-case text the filter matches against
 }
@@ -47,6 +49,7 @@ type vmList struct {
 	marks    map[string]bool
 	hostCPUs map[string]int
 	labels   map[string]string
+	decorate func(r *row) // sets level and spark from the history (perf.go)
 }
 
 func newVMList() *vmList {
@@ -126,6 +129,9 @@ func (l *vmList) applySamples(samples []libvirtx.Sample) {
 		r.prev, r.cur = r.cur, s
 		r.rates = perf.Compute(r.prev, r.cur, l.hostCPUs[s.URI])
 		r.dom.State = s.State
+		if l.decorate != nil {
+			l.decorate(r)
+		}
 		r.render()
 	}
 	l.rebuild()

@@ -236,10 +236,23 @@ func TestHelpIsGeneratedFromKeyMaps(t *testing.T) {
 	h := newHarness(t, false, demoURI(t))
 	h.m.Update(tea.WindowSizeMsg{Width: 120, Height: 50})
 	h.keys("?")
-	for _, b := range append(h.m.lk.navigation(), h.m.lk.mutating()...) {
-		h.screenHas(b.Help().Desc)
+	// Every binding is somewhere in the (scrollable) help.
+	all := strings.Join(h.m.helpLines(), "\n")
+	for _, b := range append(append(h.m.lk.navigation(), h.m.lk.mutating()...), h.m.dk.all()...) {
+		if !strings.Contains(all, b.Help().Desc) {
+			t.Fatalf("help lacks %q", b.Help().Desc)
+		}
 	}
-	h.screenHas(":sort COLUMN")
+	if !strings.Contains(all, ":sort COLUMN") {
+		t.Fatal("help lacks the command line reference")
+	}
+	// On a short terminal it scrolls to the end.
+	h.m.Update(tea.WindowSizeMsg{Width: 80, Height: 24})
+	h.screenHas("more below")
+	for range 200 {
+		h.keys("j")
+	}
+	h.screenLacks("more below")
 	h.keys("esc")
 	h.screenHas("STATE")
 }

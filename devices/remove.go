@@ -1,0 +1,30 @@
+package devices
+
+import (
+	"errors"
+	"reflect"
+)
+
+// Remove deletes the item's device from the definition it came from (for
+// a redefine, where libvirt has no device call). Items are pointers into
+// the definition's device lists; the one holding this item loses it.
+func (it Item) Remove() error {
+	if it.def == nil || it.def.Devices == nil {
+		return errors.New("the device is not part of a definition")
+	}
+	target := reflect.ValueOf(it.v).Pointer()
+	devs := reflect.ValueOf(it.def.Devices).Elem()
+	for i := 0; i < devs.NumField(); i++ {
+		f := devs.Field(i)
+		if f.Kind() != reflect.Slice {
+			continue
+		}
+		for j := 0; j < f.Len(); j++ {
+			if f.Index(j).Addr().Pointer() == target {
+				f.Set(reflect.AppendSlice(f.Slice(0, j), f.Slice(j+1, f.Len())))
+				return nil
+			}
+		}
+	}
+	return errors.New("the device is not in the definition's device lists")
+}

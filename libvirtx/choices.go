@@ -1,0 +1,120 @@
+package libvirtx
+
+import (
+	"errors"
+	"os"
+	"sort"
+	"strings"
+
+	"libvirt.org/go/libvirtxml"
+)
+
+// HostChoices are the host's objects a form offers as values: networks,
+// host interfaces and bridges, storage pools and their volumes, and the MACs
+// already taken by VMs (to refuse a duplicate).
+type HostChoices struct {
+	Networks    []string
+	Interfaces  []string
+	Bridges     []string
+	Pools       []string
+	Volumes     map[string][]string // pool -> volume names
+	VolumePaths []string
+	MACs        map[string]string // MAC -> the VM that has it
+}
+
+// HostChoices reads what the connection's host offers. Parts a driver does
+// not support are left empty rather than failing the whole.
+func (m *Manager) HostChoices(uri string) (HostChoices, error) {
+	hc := HostChoices{Volumes: map[string][]string{}, MACs: map[string]string{}}
+	c, err := m.conn(uri)
+	if err != nil {
+		return hc, err
+	}
+	lc, err := c.get()
+	if err != nil {
+		return hc, err
+	}
+	if nets, err := lc.ListAllNetworks(0); err == nil {
+		for i := range nets {
+			if n, err := nets[i].GetName(); err == nil {
+				hc.Networks = append(hc.Networks, n)
+			}
+			nets[i].Free()
+		}
+	}
+	if ifs, err := lc.ListAllInterfaces(0); err == nil {
+		for i := range ifs {
+			name, _ := ifs[i].GetName()
+			if raw, err := ifs[i].GetXMLDesc(0); err == nil && name != "" {
+				hc.Interfaces = append(hc.Interfaces, name)
+				x := &libvirtxml.Interface{}
+				if x.Unmarshal(raw) == nil && x.Bridge != nil {
+					hc.Bridges = append(hc.Bridges, name)
+				}
+			}
+			ifs[i].Free()
+		}
+	}
+	if pools, err := lc.ListAllStoragePools(0); err == nil {
+		for i := range pools {
+			name, _ := pools[i].GetName()
+			hc.Pools = append(hc.Pools, name)
+			if vols, err := pools[i].ListAllStorageVolumes(0); err == nil {
+				for j := range vols {
+					vn, _ := vols[j].GetName()
+					vp, _ := vols[j].GetPath()
+					hc.Volumes[name] = append(hc.Volumes[name], vn)
+					hc.VolumePaths = append(hc.VolumePaths, vp)
+					vols[j].Free()
+				}
+			}
+			pools[i].Free()
+		}
+	}
+	if doms, err := lc.ListAllDomains(0); err == nil {
+		for i := range doms {
+			name, _ := doms[i].GetName()
+			if def, err := inactiveDef(&doms[i]); err == nil && def.Devices != nil {
+				for _, nic := range def.Devices.Interfaces {
+					if nic.MAC != nil {
+						hc.MACs[strings.ToLower(nic.MAC.Address)] = name
+					}
+				}
+			}
+			doms[i].Free()
+		}
+	}
+	for _, l := range [][]string{hc.Networks, hc.Interfaces, hc.Bridges, hc.Pools, hc.VolumePaths} {
+		sort.Strings(l)
+	}
+	return hc, nil
+}
+
+// PathExists tells whether a disk source path exists on the host: a
+// storage volume (any connection), or a file on this machine for a local
+// connection. Remote paths outside pools cannot be checked (ok, unknown).
+func (m *Manager) PathExists(uri, path string) (exists, known bool) {
+	c, err := m.conn(uri)
+	if err != nil {
+		return false, false
+	}
+	lc, err := c.get()
+	if err != nil {
+		return false, false
+	}
+	if v, err := lc.LookupStorageVolByPath(path); err == nil {
+		v.Free()
+		return true, true
+	}
+	if isLocal(uri) {
+		_, err := os.Stat(path)
+		return err == nil, !errors.Is(err, os.ErrPermission)
+	}
+	return false, false
+}
+
+// isLocal: a URI without a host talks to this machine's daemon.
+func isLocal(uri string) bool {
+	rest, ok := strings.CutPrefix(uri[strings.Index(uri, ":")+1:], "//")
+	return ok && (strings.HasPrefix(rest, "/") || strings.HasPrefix(rest, "localhost/")) && !strings.HasPrefix(uri, "test")
+}

@@ -1,0 +1,167 @@
+package tui_test
+
+// End-to-end tests of the serial consoles: the built binary in tmux, the
+// fixture guest on the real libvirtd, virsh as the witness.
+
+import (
+	"fmt"
+	"os/exec"
+	"strings"
+	"testing"
+	"time"
+
+	lt "kvmtui/libvirtx/libvirtxtest"
+)
+
+// untilPrompt presses Enter until the guest's shell prompt shows: output
+// sent before anyone attached is lost, so a fresh attach sees nothing.
+func (s *tmuxTUI) untilPrompt(timeout time.Duration) {
+	s.t.Helper()
+	deadline := time.Now().Add(timeout)
+	for !strings.Contains(s.screen(), "kvmtui-guest# ") {
+		if time.Now().After(deadline) {
+			s.t.Fatalf("no shell prompt within %v; screen:\n%s", timeout, s.screen())
+		}
+		s.keys("Enter")
+		time.Sleep(time.Second)
+	}
+}
+
+// run types a command into the guest and waits for want; it returns how
+// long the output took to show.
+func (s *tmuxTUI) run(cmd, want string) time.Duration {
+	s.t.Helper()
+	t0 := time.Now()
+	s.keys("lit:"+cmd, "Enter")
+	s.waitFor(want, 10*time.Second, func(scr string) bool { return strings.Contains(scr, want) })
+	return time.Since(t0)
+}
+
+func (s *tmuxTUI) lines() int { return strings.Count(strings.TrimRight(s.screen(), "\n"), "\n") + 1 }
+
+func TestE2ESerialConsoleFullScreenAndTakeover(t *testing.T) {
+	uri := lt.URI(t)
+	name := lt.FixtureGuest(t, uri, "fullcon")
+	lt.MustVirsh(t, uri, "start", name)
+	waitVirshState(t, uri, name, "running")
+
+	// Another client holds the console: kvmtui's own command line.
+	cli := startTUI(t, 80, 24, "-c", uri, "console", name)
+	exec.Command("tmux", "-L", cli.sock, "set-option", "-g", "remain-on-exit", "on").Run()
+	cli.waitFor("the command-line console", 15*time.Second, func(scr string) bool {
+		return strings.Contains(scr, "Escape character is ^] (Ctrl + ])")
+	})
+
+	s := startTUI(t, 80, 24, "-c", uri)
+	s.waitFor("the VM", 15*time.Second, func(scr string) bool { return rowOf(scr, name) != "" })
+	s.keys("/", "lit:"+name, "Enter")
+	s.waitRow(name, "running")
+
+	s.keys("c")
+	s.waitFor("the takeover question", 10*time.Second, func(scr string) bool {
+		return strings.Contains(scr, "Active console session exists for this domain") && strings.Contains(scr, "Take it over?")
+	})
+	t0 := time.Now()
+	s.keys("y")
+	s.waitFor("the full-screen console", 10*time.Second, func(scr string) bool {
+		return strings.Contains(scr, "Connected to "+name) && strings.Contains(scr, "Escape character is ^]")
+	})
+	t.Logf("takeover to attached: %v", time.Since(t0).Round(time.Millisecond))
+	cli.waitFor("the other client to be cut off", 10*time.Second, func(scr string) bool {
+		return strings.Contains(scr, "closed") && strings.Contains(scr, "another client took it over")
+	})
+
+	s.untilPrompt(60 * time.Second)
+	lat := s.run("echo kvm$((40+2))tui", "kvm42tui")
+	t.Logf("command typed to output on screen, through libvirt's stream and tmux: %v", lat.Round(time.Millisecond))
+	if s.lines() > 24 {
+		t.Fatalf("full-screen console taller than the terminal:\n%s", s.screen())
+	}
+
+	// Ctrl+] comes back to the list as it was: filter and all.
+	s.keys("C-]")
+	scr := s.waitFor("the list again", 10*time.Second, func(scr string) bool {
+		return strings.Contains(scr, "back from the console of "+name) && rowOf(scr, name) != ""
+	})
+	if !strings.Contains(scr, "/"+name) || strings.Contains(scr, "kvm42tui") {
+		t.Fatalf("the list did not come back intact:\n%s", scr)
+	}
+	// The console is free again: virsh can take it without forcing.
+	out, err := exec.Command("timeout", "3", "virsh", "-c", uri, "console", name).CombinedOutput()
+	if strings.Contains(string(out), "Active console session") {
+		t.Fatalf("kvmtui still holds the console after Ctrl+]: %v %s", err, out)
+	}
+}
+
+func TestE2EConsolePaneBootResizeAndCtrlAltDel(t *testing.T) {
+	uri := lt.URI(t)
+	name := lt.FixtureGuest(t, uri, "pane")
+	s := startTUI(t, 200, 50, "-c", uri)
+	s.waitFor("the VM", 15*time.Second, func(scr string) bool { return rowOf(scr, name) != "" })
+	s.keys("/", "lit:"+name, "Enter")
+	s.waitRow(name, "shut off")
+	s.keys("C")
+	s.waitFor("the pane", 5*time.Second, func(scr string) bool {
+		return strings.Contains(scr, "console: "+name) && strings.Contains(scr, "s starts it with this pane attached")
+	})
+
+	// Started from the list with the pane open: the boot log from its
+	// first line (the kernel banner), then the shell.
+	t0 := time.Now()
+	s.keys("s")
+	s.waitFor("the kernel's first line", 30*time.Second, func(scr string) bool { return strings.Contains(scr, "Linux version") })
+	first := time.Since(t0)
+	s.waitFor("the prompt", 60*time.Second, func(scr string) bool { return strings.Contains(scr, "kvmtui-guest# ") })
+	t.Logf("pane: first boot line %v, prompt %v after s", first.Round(time.Millisecond), time.Since(t0).Round(time.Millisecond))
+	waitVirshState(t, uri, name, "running")
+
+	s.keys("Tab")
+	s.waitFor("focus", 5*time.Second, func(scr string) bool { return strings.Contains(scr, "typing goes to the VM") })
+	lat := s.run("echo pane$((2+3))", "pane5")
+	t.Logf("pane: command typed to output on screen: %v", lat.Round(time.Millisecond))
+
+	// Shrink to 80x24: the pane moves below the list and keeps the prompt.
+	exec.Command("tmux", "-L", s.sock, "resize-window", "-x", "80", "-y", "24").Run()
+	scr := s.waitFor("the small layout", 10*time.Second, func(scr string) bool {
+		return strings.Contains(scr, "console: "+name) && strings.Contains(scr, "pane5") && strings.Count(scr, "\n") <= 24
+	})
+	if rowOf(scr, name) == "" {
+		t.Fatalf("the list lost the VM at 80x24:\n%s", scr)
+	}
+	s.run("echo small$((3+4))", "small7")
+	// Scrollback still holds the boot log.
+	s.keys("M-PPage", "M-PPage", "M-PPage", "M-PPage", "M-PPage", "M-PPage")
+	s.waitFor("the scrolled-back boot log", 5*time.Second, func(scr string) bool {
+		return strings.Contains(scr, "lines back]") && strings.Contains(scr, "[    ")
+	})
+	s.keys("C-]")
+	s.waitFor("the list keys again", 5*time.Second, func(scr string) bool { return strings.Contains(scr, "(tab to type)") })
+
+	// Ctrl+Alt+Del through libvirt's send-key: the guest reboots and its
+	// banner comes back in the pane.
+	s.keys("K")
+	s.waitFor("the send-key menu", 5*time.Second, func(scr string) bool { return strings.Contains(scr, "Send to "+name) })
+	s.keys("d")
+	s.waitFor("the reboot", 60*time.Second, func(scr string) bool {
+		i := strings.LastIndex(scr, "reboot: Restarting system")
+		return i >= 0 && strings.Contains(scr[i:], "kvmtui-guest: booted")
+	})
+	if st := lt.MustVirsh(t, uri, "domstate", name); st != "running" {
+		t.Fatalf("after the reboot virsh says %q", st)
+	}
+}
+
+// kvmtui console from the shell refuses what it cannot do, in one line.
+func TestE2EConsoleCommandRefusals(t *testing.T) {
+	uri := lt.URI(t)
+	name := lt.FixtureGuest(t, uri, "conref")
+	out, err := exec.Command(binary(t), "-c", uri, "console", name).CombinedOutput()
+	want := fmt.Sprintf("kvmtui: %s is shut off: start it first (kvmtui start %s)\n", name, name)
+	if err == nil || string(out) != want {
+		t.Fatalf("console of a stopped VM: %v %q", err, out)
+	}
+	out, err = exec.Command(binary(t), "-c", uri, "vv", name).CombinedOutput()
+	if err == nil || !strings.Contains(string(out), "its display has no port until it runs") {
+		t.Fatalf("vv of a stopped VM: %v %q", err, out)
+	}
+}

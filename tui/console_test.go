@@ -1,0 +1,140 @@
+package tui
+
+// Console keys on the demo host. libvirt's test driver has no consoles, so
+// these check the routing, the dialogs and the one-line explanations; the
+// real consoles are exercised in console_e2e_test.go.
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/x/ansi"
+)
+
+func TestConsoleRefusalsAreOneLineWithWhatToDo(t *testing.T) {
+	h := newHarness(t, false, demoURI(t))
+	h.selectVM("win11-desktop") // saved, not running
+	for _, k := range []string{"c", "v", "K"} {
+		h.keys(k)
+		if !h.m.msgErr || !strings.Contains(h.m.msg, "win11-desktop is shut off: start it (s) first, then "+k) {
+			t.Fatalf("%s on a stopped VM: %q", k, h.m.msg)
+		}
+	}
+	h.selectVM("web-01")
+	h.keys("c")
+	// libvirt's own words, verbatim.
+	if !strings.Contains(h.m.msg, "console of web-01: this function is not supported by the connection driver: virDomainOpenConsole") {
+		t.Fatalf("c on the test driver: %q", h.m.msg)
+	}
+	if h.m.con.holder != "" || h.m.mode != modeList {
+		t.Fatalf("a failed open left the console held (%q) or mode %v", h.m.con.holder, h.m.mode)
+	}
+	h.keys("v")
+	if !strings.Contains(h.m.msg, "web-01's VNC display has no port") || strings.Contains(h.m.msg, "\n") {
+		t.Fatalf("v without a port: %q", h.m.msg)
+	}
+
+	ro := newHarness(t, true, demoURI(t))
+	ro.selectVM("web-01")
+	ro.keys("c")
+	if !strings.Contains(ro.m.msg, "read-only connection") {
+		t.Fatalf("c on a read-only connection: %q", ro.m.msg)
+	}
+}
+
+func TestSendKeyMenuAndScreenshot(t *testing.T) {
+	h := newHarness(t, false, demoURI(t))
+	screenshotDir = t.TempDir()
+	defer func() { screenshotDir = "" }()
+	h.selectVM("web-01")
+	h.keys("K")
+	h.screenHas("Send to web-01", "Ctrl+Alt+Del", "Ctrl+Alt+F1…F12", "SysRq", "screenshot")
+	// Keys go to the menu, not the list: j does not move the cursor.
+	cur := h.m.list.cursor
+	h.keys("j")
+	if h.m.list.cursor != cur || h.m.con.menu == nil {
+		t.Fatal("the open menu let a list key through")
+	}
+	h.keys("r")
+	h.screenHas("SysRq on web-01", "b reboot now")
+	h.keys("esc")
+	h.screenHas("Send to web-01")
+	h.keys("d")
+	if h.m.con.menu != nil || h.m.msg != "sent Ctrl+Alt+Del to web-01" {
+		t.Fatalf("after d: menu %v, message %q", h.m.con.menu, h.m.msg)
+	}
+	h.keys("K", "p")
+	if !strings.HasPrefix(h.m.msg, "screenshot of web-01 saved: "+screenshotDir) {
+		t.Fatalf("screenshot: %q", h.m.msg)
+	}
+	files, _ := filepath.Glob(filepath.Join(screenshotDir, "web-01-*.png"))
+	if len(files) != 1 {
+		t.Fatalf("screenshot files: %v", files)
+	}
+	data, _ := os.ReadFile(files[0])
+	if !strings.HasPrefix(string(data), "\x89PNG") {
+		t.Fatal("the screenshot is not a PNG")
+	}
+	if !strings.Contains(h.m.msg, files[0]) {
+		t.Fatalf("the message does not show the path: %q", h.m.msg)
+	}
+}
+
+func TestConsolePaneLayoutAndFocus(t *testing.T) {
+	h := newHarness(t, false, demoURI(t))
+	h.selectVM("web-01")
+	h.keys("C")
+	p := &h.m.con.pane
+	if !p.shown || p.g.beside {
+		t.Fatalf("at 80x24 the pane goes below the list: %+v", p.g)
+	}
+	// The pane's attach is delayed (the cursor may be passing by); run it.
+	h.send(paneAttachMsg{gen: p.gen})
+	h.screenHas("console: web-01", "this function is not supported by the connection driver: virDomainOpenConsole")
+	v := h.m.View()
+	if n := strings.Count(v, "\n") + 1; n != 24 {
+		t.Fatalf("screen has %d lines at 80x24:\n%s", n, v)
+	}
+	// Moving the cursor retargets the pane.
+	h.selectVM("web-02")
+	h.send(tea.WindowSizeMsg{Width: 80, Height: 24}) // any message runs the follow-up
+	if p.dom.Name != "web-02" {
+		t.Fatalf("pane still on %s", p.dom.Name)
+	}
+	h.send(tea.WindowSizeMsg{Width: 200, Height: 50})
+	if !p.g.beside || p.g.paneW != 81 || p.g.listW != 119 {
+		t.Fatalf("at 200x50 the pane goes beside the list: %+v", p.g)
+	}
+	for _, l := range strings.Split(h.m.View(), "\n") {
+		if w := ansi.StringWidth(l); w > 200 {
+			t.Fatalf("line wider than the terminal (%d): %q", w, l)
+		}
+	}
+	// Focus: keys go to the pane, q does not quit, ctrl+] comes back.
+	h.send(tea.KeyMsg{Type: tea.KeyTab})
+	if !p.focused {
+		t.Fatal("tab did not focus the pane")
+	}
+	h.keys("q", "j")
+	if h.m.list.selected().dom.Name != "web-02" {
+		t.Fatal("a key typed into the pane moved the list")
+	}
+	h.send(tea.KeyMsg{Type: tea.KeyCtrlCloseBracket})
+	if p.focused {
+		t.Fatal("ctrl+] did not leave the pane")
+	}
+	h.keys("C")
+	if p.shown || h.m.list.height != 50-4 {
+		t.Fatalf("pane still shown, or the list kept its small height %d", h.m.list.height)
+	}
+}
+
+func TestHelpListsConsoleKeys(t *testing.T) {
+	h := newHarness(t, false, demoURI(t))
+	h.send(tea.WindowSizeMsg{Width: 200, Height: 60})
+	h.keys("?")
+	h.screenHas("Consoles", "serial console, full screen", "console pane on / off", "graphical console", "send keys")
+}

@@ -1,0 +1,432 @@
+package tui
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	tea "github.com/charmbracelet/bubbletea"
+	"libvirt.org/go/libvirtxml"
+
+	"kvmtui/devices"
+	"kvmtui/libvirtx"
+)
+
+// nodeKind is what a hardware tree node stands for.
+type nodeKind int
+
+const (
+	nodeOverview nodeKind = iota
+	nodeXML
+	nodeGroup
+	nodeDevice
+)
+
+type treeNode struct {
+	kind    nodeKind
+	label   string
+	item    int  // index into details.items for nodeDevice
+	pending bool // the next boot differs from what runs now
+}
+
+// details is virt-manager's details window: the hardware tree on the left,
+// the selected node's form on the right.
+type details struct {
+	dom      libvirtx.Domain
+	liveXML  string
+	def      *libvirtxml.Domain // the persistent definition: what forms edit
+	liveDef  *libvirtxml.Domain
+	caps     *devices.Caps
+	capsNote string // why no capabilities are known, if so
+	choices  libvirtx.HostChoices
+	items    []devices.Item
+	nodes    []treeNode
+	cursor   int
+	inForm   bool
+	form     *form
+	adding   *devices.Device // a new device being set up (add hardware)
+	picker   *kindPicker
+	scroll   int    // XML view offset
+	showXML  bool   // the device pane shows the device's XML, not its form
+	leave    string // a question before leaving with unapplied changes
+	leaveFn  func() tea.Cmd
+	confirm  *confirmation
+	loading  bool
+}
+
+type detailsLoadedMsg struct {
+	ref            libvirtx.Ref
+	live, inactive string
+	caps           string
+	choices        libvirtx.HostChoices
+	err, capsErr   error
+}
+
+type detailsAppliedMsg struct {
+	what    string
+	applied libvirtx.Applied
+	err     error
+	volume  bool   // a removed disk left a volume nobody else uses
+	path    string // that volume
+}
+
+// loadDetails reads both definitions and the domain capabilities that
+// bound the forms' choices.
+func loadDetails(mgr *libvirtx.Manager, ref libvirtx.Ref) tea.Cmd {
+	return func() tea.Msg {
+		msg := detailsLoadedMsg{ref: ref}
+		if msg.live, msg.err = mgr.DomainXML(ref, false, false); msg.err != nil {
+			return msg
+		}
+		if msg.inactive, msg.err = mgr.DomainXML(ref, true, false); msg.err != nil {
+			return msg
+		}
+		def := &libvirtxml.Domain{}
+		if err := def.Unmarshal(msg.inactive); err != nil {
+			msg.err = err
+			return msg
+		}
+		var emulator, arch, machine string
+		if def.Devices != nil {
+			emulator = def.Devices.Emulator
+		}
+		if def.OS != nil && def.OS.Type != nil {
+			arch, machine = def.OS.Type.Arch, def.OS.Type.Machine
+		}
+		msg.caps, msg.capsErr = mgr.DomainCapabilities(ref.URI, emulator, arch, machine, def.Type)
+		msg.choices, _ = mgr.HostChoices(ref.URI) // forms work without suggestions
+		return msg
+	}
+}
+
+func (m *Model) openDetails(d libvirtx.Domain) tea.Cmd {
+	m.det = &details{dom: d, loading: true}
+	m.mode = modeDetails
+	m.setMsg("", false)
+	return loadDetails(m.mgr, d.Ref)
+}
+
+func (m *Model) detailsLoaded(msg detailsLoadedMsg) {
+	d := m.det
+	if d == nil || msg.ref.UUID != d.dom.UUID {
+		return
+	}
+	d.loading = false
+	if msg.err != nil {
+		m.setMsg(fmt.Sprintf("details of %s: %v", d.dom.Name, msg.err), true)
+		return
+	}
+	def, live := &libvirtxml.Domain{}, &libvirtxml.Domain{}
+	if err := def.Unmarshal(msg.inactive); err != nil {
+		m.setMsg("details: "+err.Error(), true)
+		return
+	}
+	if err := live.Unmarshal(msg.live); err != nil {
+		m.setMsg("details: "+err.Error(), true)
+		return
+	}
+	d.def, d.liveDef, d.liveXML, d.choices = def, live, msg.live, msg.choices
+	d.caps, d.capsNote = nil, ""
+	if msg.capsErr != nil {
+		d.capsNote = "host capabilities unknown: every value libvirt knows is offered"
+	} else if c, err := devices.ParseCaps(msg.caps); err == nil {
+		d.caps = c
+	} else {
+		d.capsNote = "host capabilities unreadable: " + err.Error()
+	}
+	if r := m.list.rows[rowKey(d.dom.URI, d.dom.UUID)]; r != nil {
+		d.dom = r.dom
+	}
+	d.buildTree()
+	if !d.inForm || d.form == nil || !d.form.dirty() {
+		m.resetForm()
+	}
+}
+
+// buildTree lists Overview, the devices grouped by kind, and the XML,
+// keeping the cursor on the same node where it can.
+func (d *details) buildTree() {
+	var at string
+	if d.cursor < len(d.nodes) {
+		at = d.nodes[d.cursor].label
+	}
+	d.items = devices.List(d.def)
+	liveXML := map[string]bool{}
+	for _, it := range devices.List(d.liveDef) {
+		if x, err := it.XML(); err == nil {
+			liveXML[x] = true
+		}
+	}
+	d.nodes = []treeNode{{kind: nodeOverview, label: "Overview"}}
+	var group *devices.Kind
+	for i, it := range d.items {
+		if it.Kind != group {
+			group = it.Kind
+			d.nodes = append(d.nodes, treeNode{kind: nodeGroup, label: it.Kind.Title})
+		}
+		n := treeNode{kind: nodeDevice, item: i, label: it.Summary}
+		if x, err := it.XML(); err == nil && d.dom.State.Active() && !liveXML[x] {
+			n.pending = true
+		}
+		d.nodes = append(d.nodes, n)
+	}
+	d.nodes = append(d.nodes, treeNode{kind: nodeXML, label: "XML"})
+	d.cursor = 0
+	for i, n := range d.nodes {
+		if n.label == at {
+			d.cursor = i
+		}
+	}
+}
+
+// resetForm opens the form of the node under the cursor.
+func (m *Model) resetForm() {
+	d := m.det
+	d.form, d.adding, d.scroll = nil, nil, 0
+	if d.cursor >= len(d.nodes) {
+		return
+	}
+	switch n := d.nodes[d.cursor]; n.kind {
+	case nodeOverview:
+		d.form = newForm(&overview{title: d.dom.Title, desc: d.def.Description}, nil)
+	case nodeDevice:
+		dev, err := d.items[n.item].Device(d.caps)
+		if err != nil {
+			m.setMsg(err.Error(), true)
+			return
+		}
+		d.form = newForm(dev, d.suggestions())
+	}
+}
+
+// suggestions are the host's objects offered for the fields that name them.
+func (d *details) suggestions() map[string][]string {
+	c := d.choices
+	var vols []string
+	for _, p := range c.Pools {
+		vols = append(vols, c.Volumes[p]...)
+	}
+	return map[string][]string{
+		"network": c.Networks, "bridge": c.Bridges, "dev": c.Interfaces,
+		"pool": c.Pools, "volume": vols, "path": c.VolumePaths,
+	}
+}
+
+// overview edits the title and description, which have calls of their own
+// (SetMetadata) that apply live.
+type overview struct{ title, desc string }
+
+func (o *overview) Fields() []devices.Field {
+	return []devices.Field{
+		{Name: "title", Label: "Title", Type: devices.TypeText, Optional: true, Live: true, Help: "one line shown next to the name"},
+		{Name: "description", Label: "Description", Type: devices.TypeMultiline, Optional: true, Live: true, Help: "free text"},
+	}
+}
+
+func (o *overview) Get(name string) string {
+	if name == "title" {
+		return o.title
+	}
+	return o.desc
+}
+
+func (o *overview) Set(name, v string) error {
+	if name == "title" {
+		if strings.ContainsAny(v, "\n\r") {
+			return errors.New("a title is one line")
+		}
+		o.title = v
+		return nil
+	}
+	o.desc = v
+	return nil
+}
+
+// applyForm sends the form's changes to libvirt the way libvirt intends.
+func (m *Model) applyForm() tea.Cmd {
+	d := m.det
+	f := d.form
+	if f == nil {
+		return nil
+	}
+	if bad := f.invalid(); bad != nil {
+		m.setMsg(bad.Label+": "+bad.err, true)
+		return nil
+	}
+	if d.adding == nil && !f.dirty() {
+		m.setMsg("nothing to apply", false)
+		return nil
+	}
+	ref, mgr, running := d.dom.Ref, m.mgr, d.dom.State.Active()
+	switch t := f.target.(type) {
+	case *overview:
+		title, desc := t.title, t.desc
+		return func() tea.Msg {
+			a, err := mgr.SetTitle(ref, title)
+			if err == nil {
+				a, err = mgr.SetDescription(ref, desc)
+			}
+			return detailsAppliedMsg{what: "overview", applied: a, err: err}
+		}
+	case *devices.Device:
+		xml, err := t.XML()
+		if err != nil {
+			m.setMsg(err.Error(), true)
+			return nil
+		}
+		what := strings.ToLower(t.Kind.Title)
+		if mac := strings.ToLower(t.Get("mac")); mac != "" {
+			if owner := d.choices.MACs[mac]; owner != "" && owner != d.dom.Name {
+				m.setMsg(fmt.Sprintf("MAC %s is already used by %s: pick another (or clear it for a fresh one)", mac, owner), true)
+				return nil
+			}
+		}
+		path := t.Get("path")
+		xml, err = checkedXML(mgr, ref.URI, path, xml)
+		if err != nil {
+			m.setMsg(err.Error(), true)
+			return nil
+		}
+		if d.adding != nil {
+			live := running && t.Hotplug() == ""
+			return func() tea.Msg {
+				a, err := mgr.ModifyDevice(ref, libvirtx.Attach, xml, live)
+				if errors.Is(err, libvirtx.ErrUnsupported) && !running {
+					a, err = mgr.Redefine(ref, t.AddTo)
+				}
+				return detailsAppliedMsg{what: "added " + what, applied: a, err: err}
+			}
+		}
+		it := d.items[d.nodes[d.cursor].item]
+		kindID, index := it.Kind.ID, it.Index
+		if running && f.allLive() {
+			return func() tea.Msg {
+				a, err := mgr.ModifyDevice(ref, libvirtx.Update, xml, true)
+				return detailsAppliedMsg{what: what, applied: a, err: err}
+			}
+		}
+		// No live change: the persistent definition, behind the guard.
+		return func() tea.Msg {
+			a, err := mgr.Redefine(ref, func(def *libvirtxml.Domain) error {
+				x, err := findItem(def, kindID, index)
+				if err != nil {
+					return err
+				}
+				return x.Replace(t)
+			})
+			return detailsAppliedMsg{what: what, applied: a, err: err}
+		}
+	}
+	return nil
+}
+
+func (m *Model) detailsApplied(msg detailsAppliedMsg) tea.Cmd {
+	d := m.det
+	if msg.err != nil {
+		var le *libvirtx.LossError
+		if errors.As(msg.err, &le) {
+			m.setMsg(le.Error()+" (press e)", true)
+		} else {
+			m.setMsg(msg.what+": "+msg.err.Error(), true)
+		}
+		return nil
+	}
+	m.setMsg(fmt.Sprintf("%s: %s", msg.what, msg.applied), false)
+	if d == nil {
+		return nil
+	}
+	if msg.volume {
+		m.offerVolumeDelete(msg.path)
+	}
+	d.inForm, d.adding = false, nil
+	d.form = nil
+	return loadDetails(m.mgr, d.dom.Ref)
+}
+
+// removeDevice asks, then detaches the device under the cursor.
+func (m *Model) removeDevice() {
+	d := m.det
+	n := d.nodes[d.cursor]
+	if n.kind != nodeDevice {
+		m.setMsg("select a device to remove", true)
+		return
+	}
+	it := d.items[n.item]
+	xml, err := it.XML()
+	if err != nil {
+		m.setMsg(err.Error(), true)
+		return
+	}
+	dev, err := it.Device(d.caps)
+	live := err == nil && d.dom.State.Active() && dev.Hotplug() == ""
+	ref, mgr := d.dom.Ref, m.mgr
+	when := ""
+	if d.dom.State.Active() && !live {
+		when = " (it stays until shutdown)"
+	}
+	kindID, index := it.Kind.ID, it.Index
+	var path string
+	if dev != nil && (it.Kind.ID == "disk") {
+		path = dev.Get("path")
+	}
+	d.confirm = &confirmation{
+		prompt: fmt.Sprintf("Remove %s from %s%s?", it.Summary, d.dom.Name, when),
+		run: func() tea.Msg {
+			a, err := mgr.ModifyDevice(ref, libvirtx.Detach, xml, live)
+			if errors.Is(err, libvirtx.ErrUnsupported) && !live {
+				a, err = mgr.Redefine(ref, func(def *libvirtxml.Domain) error { return removeItem(def, kindID, index) })
+			}
+			msg := detailsAppliedMsg{what: "removed " + strings.ToLower(it.Kind.Title), applied: a, err: err}
+			if err == nil && path != "" {
+				msg.volume, _, _ = mgr.VolumeFate(ref.URI, path, ref.UUID)
+				if msg.volume {
+					msg.path = path
+				}
+			}
+			return msg
+		},
+	}
+}
+
+// offerVolumeDelete asks whether the removed disk's volume goes too.
+func (m *Model) offerVolumeDelete(path string) {
+	d, mgr, uri := m.det, m.mgr, m.det.dom.URI
+	d.confirm = &confirmation{
+		prompt: fmt.Sprintf("Also delete the volume %s? No other VM uses it; its data is lost.", path),
+		run: func() tea.Msg {
+			err := mgr.DeleteVolume(uri, path)
+			return detailsAppliedMsg{what: "deleted volume " + path, applied: libvirtx.Applied{Config: true}, err: err}
+		},
+	}
+}
+
+// checkedXML refuses a source path the host does not have, before libvirt
+// sees the change. (A remote path outside storage pools cannot be checked.)
+func checkedXML(mgr *libvirtx.Manager, uri, path, xml string) (string, error) {
+	if path == "" {
+		return xml, nil
+	}
+	if exists, known := mgr.PathExists(uri, path); known && !exists {
+		return "", fmt.Errorf("%s does not exist on the host: create it (or a volume) first, or pick another path", path)
+	}
+	return xml, nil
+}
+
+// findItem finds a device again in a freshly read definition by its kind
+// and its position among that kind's devices.
+func findItem(def *libvirtxml.Domain, kindID string, index int) (devices.Item, error) {
+	for _, x := range devices.List(def) {
+		if x.Kind.ID == kindID && x.Index == index {
+			return x, nil
+		}
+	}
+	return devices.Item{}, fmt.Errorf("the device is no longer in the definition")
+}
+
+func removeItem(def *libvirtxml.Domain, kindID string, index int) error {
+	x, err := findItem(def, kindID, index)
+	if err != nil {
+		return err
+	}
+	return x.Remove()
+}

@@ -1,0 +1,166 @@
+package tui
+
+import (
+	"strings"
+	"testing"
+
+	tea "github.com/charmbracelet/bubbletea"
+)
+
+// openDetails opens the details view of a demo VM and waits for it to load.
+func (h *harness) openDetails(name string) *details {
+	h.t.Helper()
+	h.selectVM(name)
+	h.keys("enter")
+	d := h.m.det
+	if d == nil || d.def == nil {
+		h.t.Fatalf("details of %s not loaded; screen:\n%s", name, h.m.View())
+	}
+	return d
+}
+
+// treeTo moves the tree cursor onto the first node whose label has s.
+func (h *harness) treeTo(s string) {
+	h.t.Helper()
+	d := h.m.det
+	for i, n := range d.nodes {
+		if n.kind != nodeGroup && strings.Contains(n.label, s) {
+			d.cursor = i
+			h.m.resetForm()
+			return
+		}
+	}
+	h.t.Fatalf("no tree node %q in %v", s, d.nodes)
+}
+
+func ctrl(k tea.KeyType) tea.KeyMsg { return tea.KeyMsg{Type: k} }
+
+func TestDetailsTreeListsTheHardware(t *testing.T) {
+	h := newHarness(t, false, demoURI(t))
+	d := h.openDetails("win11-desktop")
+	h.screenHas("win11-desktop · saved", "Overview", "Disk", "TPM", "UUID", "Machine")
+	if h.m.det.form.dirty() {
+		t.Fatal("a freshly opened form is marked as changed")
+	}
+	if n := len(d.items); n < 8 {
+		t.Fatalf("only %d devices listed", n)
+	}
+	// Group headers are skipped by the cursor.
+	for range len(d.nodes) {
+		h.keys("j")
+		if d.nodes[d.cursor].kind == nodeGroup {
+			t.Fatal("the cursor landed on a group header")
+		}
+	}
+	h.treeTo("XML")
+	h.screenHas("<domain type=")
+	h.keys("esc")
+	if h.m.mode != modeList || h.m.det != nil {
+		t.Fatal("esc did not go back to the list")
+	}
+	// The cursor is where the user left it.
+	if h.m.list.selected().dom.Name != "win11-desktop" {
+		t.Fatal("the list cursor moved")
+	}
+}
+
+func TestDetailsOverviewTitleAppliesLive(t *testing.T) {
+	h := newHarness(t, false, demoURI(t))
+	h.openDetails("web-01")
+	h.keys("enter") // into the Overview form
+	for range 40 {
+		h.keys("backspace")
+	}
+	h.keys("Edge web")
+	h.screenHas("* ") // marked unapplied
+	h.send(ctrl(tea.KeyCtrlS))
+	h.screenHas("overview: applied now and at next boot")
+	h.until("the new title", func() bool { return h.vm("web-01").Title == "Edge web" })
+}
+
+func TestDetailsRefusesBadInputBeforeLibvirt(t *testing.T) {
+	h := newHarness(t, false, demoURI(t))
+	h.openDetails("legacy-centos7")
+	h.treeTo("52:54:00")
+	h.keys("enter")
+	f := h.m.det.form
+	for f.current().Name != "mac" {
+		h.keys("down")
+		if f.cursor == len(f.fields)-1 && f.current().Name != "mac" {
+			t.Fatal("no MAC field")
+		}
+	}
+	for range 20 {
+		h.keys("backspace")
+	}
+	h.keys("52:54:00:zz")
+	h.screenHas("expected")
+	before, _ := h.mgr.DomainXML(h.vm("legacy-centos7").Ref, true, false)
+	h.send(ctrl(tea.KeyCtrlS))
+	h.screenHas("MAC")
+	after, _ := h.mgr.DomainXML(h.vm("legacy-centos7").Ref, true, false)
+	if before != after {
+		t.Fatal("an invalid MAC reached libvirt")
+	}
+	// Leaving with unapplied changes asks first.
+	h.keys("esc", "esc")
+	h.screenHas("Leave without applying")
+	h.keys("n")
+	if h.m.det == nil {
+		t.Fatal("'n' left anyway")
+	}
+	h.keys("esc", "y")
+	if h.m.det != nil || h.m.mode != modeList {
+		t.Fatal("'y' did not leave")
+	}
+}
+
+func TestDetailsAddAndRemoveHardware(t *testing.T) {
+	h := newHarness(t, false, demoURI(t))
+	d := h.openDetails("legacy-centos7")
+	h.keys("a")
+	p := d.picker
+	if p == nil {
+		t.Fatal("no picker")
+	}
+	greyed := 0
+	for i, k := range p.kinds {
+		if p.why[i] != "" {
+			greyed++
+		}
+		if k.ID == "watchdog" {
+			p.cursor = i
+		}
+	}
+	if greyed == 0 {
+		t.Fatal("no kind is greyed out with a reason on the demo host")
+	}
+	h.screenHas("Add hardware", "Watchdog")
+	h.keys("enter")
+	if d.adding == nil || d.adding.Kind.ID != "watchdog" {
+		t.Fatalf("not adding a watchdog; screen:\n%s", h.m.View())
+	}
+	h.send(ctrl(tea.KeyCtrlS))
+	h.screenHas("added watchdog: saved")
+	h.until("the watchdog in the tree", func() bool {
+		for _, n := range h.m.det.nodes {
+			if n.kind == nodeGroup && n.label == "Watchdog" {
+				return true
+			}
+		}
+		return false
+	})
+	xml, _ := h.mgr.DomainXML(h.vm("legacy-centos7").Ref, true, false)
+	if !strings.Contains(xml, "<watchdog") {
+		t.Fatal("no watchdog in the definition")
+	}
+	h.treeTo("watchdog")
+	h.keys("d")
+	h.screenHas("Remove")
+	h.keys("y")
+	h.screenHas("removed watchdog: saved")
+	xml, _ = h.mgr.DomainXML(h.vm("legacy-centos7").Ref, true, false)
+	if strings.Contains(xml, "<watchdog") {
+		t.Fatal("watchdog still defined")
+	}
+}

@@ -1,0 +1,227 @@
+package tui
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/charmbracelet/bubbles/key"
+
+	"kvmtui/libvirtx"
+)
+
+// detailsView draws the tree and the selected node side by side; below 100
+// columns the tree narrows to a third of the width.
+func (m *Model) detailsView() string {
+	d, t := m.det, m.theme
+	h := m.bodyHeight()
+	if d.loading && d.def == nil {
+		return fit(t.Dim.Render("  reading the definition of "+d.dom.Name+"…"), m.width) + strings.Repeat("\n", h-1)
+	}
+	if d.def == nil {
+		return fit(t.Dim.Render("  no definition could be read (esc goes back)"), m.width) + strings.Repeat("\n", h-1)
+	}
+	treeW := min(max(m.width/3, 22), 40)
+	formW := m.width - treeW - 3
+	left := m.treeLines(treeW, h)
+	var right []string
+	switch {
+	case d.confirm != nil:
+		right = []string{t.Warn.Render(d.confirm.prompt), "", t.Key.Render("y") + " yes   " + t.Key.Render("n/esc") + " no"}
+	case d.leave != "":
+		right = []string{t.Warn.Render(d.leave), "", t.Key.Render("y") + " yes, discard   " + t.Key.Render("n/esc") + " no, stay"}
+	case d.picker != nil:
+		right = m.pickerLines(formW, h)
+	default:
+		right = m.nodeLines(formW, h)
+	}
+	lines := make([]string, h)
+	for i := range lines {
+		l, r := "", ""
+		if i < len(left) {
+			l = left[i]
+		}
+		if i < len(right) {
+			r = right[i]
+		}
+		lines[i] = fit(l, treeW) + " │ " + fit(r, formW)
+	}
+	return strings.Join(lines, "\n")
+}
+
+func (m *Model) treeLines(w, h int) []string {
+	d, t := m.det, m.theme
+	title := d.dom.Name + " · " + stateWord(d.dom)
+	out := []string{t.Title.Render(fit(title, w))}
+	start := max(0, d.cursor-(h-2))
+	for i := start; i < len(d.nodes) && len(out) < h; i++ {
+		n := d.nodes[i]
+		var line string
+		switch n.kind {
+		case nodeGroup:
+			line = t.Header.Render(n.label)
+		default:
+			line = "  " + n.label
+			if n.kind == nodeDevice {
+				line = "  " + n.label
+			}
+			if n.pending {
+				line = "↻ " + n.label
+			}
+		}
+		line = fit(line, w)
+		if i == d.cursor {
+			if d.inForm {
+				line = t.Marked.Render(line)
+			} else {
+				line = t.Cursor.Render(line)
+			}
+		}
+		out = append(out, line)
+	}
+	return out
+}
+
+func (m *Model) nodeLines(w, h int) []string {
+	d, t := m.det, m.theme
+	n := d.nodes[d.cursor]
+	running := d.dom.State.Active()
+	var out []string
+	if d.adding != nil {
+		out = append(out, t.Title.Render("New "+strings.ToLower(d.adding.Kind.Title)), "")
+		if why := d.adding.Hotplug(); running && why != "" {
+			out = append(out, t.Warn.Render(fit(why, w)))
+		}
+		out = append(out, d.form.view(t, w, false)...)
+		out = append(out, "", t.Dim.Render("ctrl+s add   esc discard"))
+		return out
+	}
+	switch n.kind {
+	case nodeOverview:
+		out = append(out, m.overviewInfo(w)...)
+		out = append(out, "")
+		out = append(out, d.form.view(t, w, false)...)
+	case nodeDevice:
+		it := d.items[n.item]
+		out = append(out, t.Title.Render(it.Kind.Title))
+		if n.pending {
+			out = append(out, t.Warn.Render(fit("changed for the next boot: the running VM still has the old settings", w)))
+		}
+		if d.showXML {
+			x, err := it.XML()
+			if err != nil {
+				x = err.Error()
+			}
+			out = append(out, t.Dim.Render("XML of this device (x: back to the form)"))
+			out = append(out, strings.Split(x, "\n")...)
+			return out
+		}
+		if d.form != nil {
+			out = append(out, d.form.view(t, w, running)...)
+		}
+	case nodeXML:
+		lines := strings.Split(d.liveXML, "\n")
+		d.scroll = min(d.scroll, max(len(lines)-(h-1), 0))
+		out = append(out, t.Title.Render("XML (running definition, read-only; e edits the persistent one)"))
+		for _, l := range lines[d.scroll:min(len(lines), d.scroll+h-1)] {
+			out = append(out, l)
+		}
+		return out
+	}
+	if d.capsNote != "" {
+		out = append(out, "", t.Dim.Render(fit(d.capsNote, w)))
+	}
+	if d.form != nil {
+		hint := "enter edit"
+		if d.inForm {
+			hint = "ctrl+s apply   ctrl+r revert   esc back to the tree"
+			if d.form.dirty() {
+				hint = "* unapplied   " + hint
+			}
+		}
+		out = append(out, "", t.Dim.Render(hint))
+	}
+	return out
+}
+
+// overviewInfo is what virt-manager's Overview shows besides the editable
+// title and description.
+func (m *Model) overviewInfo(w int) []string {
+	d := m.det
+	def := d.def
+	row := func(k, v string) string { return fit(fmt.Sprintf("%-13s %s", k, v), w) }
+	var arch, machine, firmware string
+	if def.OS != nil {
+		if def.OS.Type != nil {
+			arch, machine = def.OS.Type.Arch, def.OS.Type.Machine
+		}
+		firmware = "BIOS"
+		if def.OS.Firmware == "efi" || (def.OS.Loader != nil && def.OS.Loader.Type == "pflash") {
+			firmware = "UEFI"
+			if def.OS.Loader != nil && def.OS.Loader.Secure == "yes" {
+				firmware += " with Secure Boot"
+			}
+		}
+		if def.OS.Kernel != "" {
+			firmware = "direct kernel boot (" + def.OS.Kernel + ")"
+		}
+	}
+	emulator := ""
+	if def.Devices != nil {
+		emulator = def.Devices.Emulator
+	}
+	out := []string{
+		row("Name", d.dom.Name),
+		row("UUID", d.dom.UUID),
+		row("State", stateWord(d.dom)),
+		row("Hypervisor", def.Type),
+		row("Architecture", arch),
+		row("Machine", machine),
+		row("Emulator", emulator),
+		row("Firmware", firmware),
+		row("OS", orDash(d.dom.OS)),
+		row("IP addresses", orDash(strings.Join(d.dom.IPs, ", "))),
+	}
+	if d.dom.State == libvirtx.StateRunning {
+		out = append(out, row("vCPUs", fmt.Sprintf("%d", d.dom.VCPUs)), row("Memory", humanBytes(float64(d.dom.MemoryKiB)*1024)))
+	}
+	return out
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
+
+func (m *Model) pickerLines(w, h int) []string {
+	p, t := m.det.picker, m.theme
+	out := []string{t.Title.Render("Add hardware"), ""}
+	start := max(0, p.cursor-(h-4))
+	for i := start; i < len(p.kinds) && len(out) < h-1; i++ {
+		line := p.kinds[i].Title
+		if p.why[i] != "" {
+			line = t.Dim.Render(fit(line+"  ("+p.why[i]+")", w))
+		}
+		if i == p.cursor {
+			line = t.Cursor.Render(fit(line, w))
+		}
+		out = append(out, line)
+	}
+	out = append(out, t.Dim.Render("enter choose   esc cancel"))
+	return out
+}
+
+// detailsHints are the keys of the details view's current focus.
+func (m *Model) detailsHints() string {
+	d, k := m.det, m.dk
+	bs := []key.Binding{k.Open, k.Add, k.Remove, k.DeviceXML, k.EditXML, k.Back, m.gk.Help}
+	if d != nil && d.inForm {
+		bs = []key.Binding{k.NextField, k.Choose, k.Apply, k.Revert, k.Back}
+	}
+	parts := make([]string, len(bs))
+	for i, b := range bs {
+		parts[i] = m.theme.Key.Render(b.Help().Key) + " " + b.Help().Desc
+	}
+	return strings.Join(parts, "  ")
+}

@@ -1,0 +1,281 @@
+package tui
+
+import (
+	"slices"
+	"strings"
+
+	"github.com/charmbracelet/bubbles/cursor"
+	"github.com/charmbracelet/bubbles/textinput"
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/x/ansi"
+
+	"kvmtui/devices"
+)
+
+// editable is what a form edits: a device of the catalog, or the VM's
+// overview settings. Set validates and refuses bad input with a message
+// that says what is expected.
+type editable interface {
+	Fields() []devices.Field
+	Get(name string) string
+	Set(name, value string) error
+}
+
+// formField is one row of a form: the field, what the user typed, the value
+// it had when the form opened, and the validation message.
+type formField struct {
+	devices.Field
+	input textinput.Model
+	orig  string
+	err   string
+}
+
+// form edits an editable: every keystroke goes through Set, so a value is
+// validated as it is typed and an invalid one never leaves the form.
+type form struct {
+	target  editable
+	fields  []*formField
+	cursor  int
+	orig    map[string]string
+	suggest map[string][]string // host objects offered per field name
+}
+
+func newForm(target editable, suggest map[string][]string) *form {
+	f := &form{target: target, orig: map[string]string{}, suggest: suggest}
+	f.rebuild() // records each field's value as shown when opened
+	return f
+}
+
+// rebuild lays out the fields the target has now (switching a disk from a
+// file to a block device changes its fields), keeping what was typed.
+func (f *form) rebuild() {
+	typed := map[string]*formField{}
+	for _, ff := range f.fields {
+		typed[ff.Name] = ff
+	}
+	var cur string
+	if f.cursor < len(f.fields) {
+		cur = f.fields[f.cursor].Name
+	}
+	f.fields = f.fields[:0]
+	for _, fd := range f.target.Fields() {
+		if old, ok := typed[fd.Name]; ok {
+			old.Field = fd
+			f.fields = append(f.fields, old)
+			continue
+		}
+		in := textinput.New()
+		in.Prompt = ""
+		in.CharLimit = 4096
+		in.Cursor.SetMode(cursor.CursorStatic)
+		if fd.Type == devices.TypePassword {
+			in.EchoMode = textinput.EchoPassword
+		}
+		if opts := f.suggest[fd.Name]; len(opts) > 0 {
+			in.ShowSuggestions = true
+			in.SetSuggestions(opts)
+		}
+		v := f.target.Get(fd.Name)
+		if fd.Type == devices.TypeMultiline {
+			v = strings.ReplaceAll(v, "\n", `\n`) // one input line; \n stands for a line break
+		}
+		in.SetValue(v)
+		orig, known := f.orig[fd.Name]
+		if !known {
+			orig = v
+			f.orig[fd.Name] = v
+		}
+		f.fields = append(f.fields, &formField{Field: fd, input: in, orig: orig})
+	}
+	f.cursor = 0
+	for i, ff := range f.fields {
+		if ff.Name == cur {
+			f.cursor = i
+		}
+	}
+	f.focus()
+}
+
+func (f *form) focus() {
+	for i, ff := range f.fields {
+		if i == f.cursor {
+			ff.input.Focus()
+		} else {
+			ff.input.Blur()
+		}
+	}
+}
+
+func (f *form) current() *formField {
+	if f.cursor < 0 || f.cursor >= len(f.fields) {
+		return nil
+	}
+	return f.fields[f.cursor]
+}
+
+// dirty reports whether any field differs from its value when opened.
+func (f *form) dirty() bool { return len(f.changed()) > 0 }
+
+func (f *form) changed() []*formField {
+	var out []*formField
+	for _, ff := range f.fields {
+		if ff.input.Value() != ff.orig {
+			out = append(out, ff)
+		}
+	}
+	return out
+}
+
+// invalid returns the first field whose typed value was refused.
+func (f *form) invalid() *formField {
+	for _, ff := range f.fields {
+		if ff.err != "" {
+			return ff
+		}
+	}
+	return nil
+}
+
+// allLive reports whether every changed field can change on a running VM.
+func (f *form) allLive() bool {
+	for _, ff := range f.changed() {
+		if !ff.Live {
+			return false
+		}
+	}
+	return true
+}
+
+// update handles a key while the form has focus.
+func (f *form) update(msg tea.KeyMsg) tea.Cmd {
+	ff := f.current()
+	switch msg.String() {
+	case "up", "shift+tab":
+		f.cursor = max(f.cursor-1, 0)
+		f.focus()
+		return nil
+	case "down", "tab":
+		// tab first completes a suggested host object, as a shell does.
+		if ff := f.current(); msg.String() == "tab" && ff != nil {
+			if s := ff.input.CurrentSuggestion(); s != "" && s != ff.input.Value() {
+				ff.input.SetValue(s)
+				ff.input.CursorEnd()
+				f.apply(ff)
+				return nil
+			}
+		}
+		f.cursor = min(f.cursor+1, len(f.fields)-1)
+		f.focus()
+		return nil
+	}
+	if ff == nil {
+		return nil
+	}
+	switch {
+	case ff.Type == devices.TypeEnum && (msg.String() == "left" || msg.String() == "right" || msg.String() == " "):
+		f.cycle(ff, msg.String() == "left")
+		return nil
+	case ff.Type == devices.TypeBool && (msg.String() == " " || msg.String() == "left" || msg.String() == "right"):
+		if isYes(ff.input.Value()) {
+			ff.input.SetValue("no")
+		} else {
+			ff.input.SetValue("yes")
+		}
+		f.apply(ff)
+		return nil
+	}
+	var cmd tea.Cmd
+	ff.input, cmd = ff.input.Update(msg)
+	f.apply(ff)
+	return cmd
+}
+
+func isYes(s string) bool {
+	switch strings.ToLower(strings.TrimSpace(s)) {
+	case "yes", "on", "true", "1":
+		return true
+	}
+	return false
+}
+
+// cycle moves an enum field to the next (or previous) allowed value.
+func (f *form) cycle(ff *formField, back bool) {
+	choices := ff.Choices
+	if ff.Optional {
+		choices = append([]string{""}, choices...)
+	}
+	if len(choices) == 0 {
+		return
+	}
+	i := slices.Index(choices, ff.input.Value())
+	if back {
+		i = (i - 1 + len(choices)) % len(choices)
+	} else {
+		i = (i + 1) % len(choices)
+	}
+	ff.input.SetValue(choices[i])
+	f.apply(ff)
+}
+
+// apply validates the typed value through the target.
+func (f *form) apply(ff *formField) {
+	v := ff.input.Value()
+	if ff.Type == devices.TypeMultiline {
+		v = strings.ReplaceAll(v, `\n`, "\n")
+	}
+	if err := f.target.Set(ff.Name, v); err != nil {
+		ff.err = err.Error()
+		return
+	}
+	ff.err = ""
+	if ff.Type == devices.TypeEnum || ff.Type == devices.TypeBool {
+		f.rebuild() // the set of fields may depend on this one
+	}
+}
+
+// view renders the form in width cells. running says whether the VM runs,
+// to mark the fields whose change waits for the next boot.
+func (f *form) view(th *Theme, width int, running bool) []string {
+	labelW := 0
+	for _, ff := range f.fields {
+		labelW = max(labelW, len(ff.Label))
+	}
+	labelW = min(labelW, width/3)
+	var out []string
+	for i, ff := range f.fields {
+		mark := "  "
+		if ff.input.Value() != ff.orig {
+			mark = "* " // unapplied
+		}
+		val := ff.input.View()
+		switch ff.Type {
+		case devices.TypeEnum:
+			val = "‹ " + val + " ›"
+		case devices.TypeBool:
+			val = "[" + map[bool]string{true: "x", false: " "}[isYes(ff.input.Value())] + "] " + val
+		}
+		line := mark + fit(ff.Label, labelW) + "  " + val
+		if running && !ff.Live {
+			line += th.Dim.Render("  (next boot)")
+		}
+		if i == f.cursor {
+			line = th.Key.Render(fit(line, width))
+		}
+		out = append(out, fit(line, width))
+		// Messages wrap: what is expected must be readable at 80 columns.
+		if ff.err != "" {
+			for _, l := range strings.Split(ansi.Wordwrap(ff.err, width-4, " "), "\n") {
+				out = append(out, fit(th.Error.Render("    "+l), width))
+			}
+		} else if i == f.cursor && (ff.Help != "" || len(f.suggest[ff.Name]) > 0) {
+			help := ff.Help
+			if opts := f.suggest[ff.Name]; len(opts) > 0 {
+				help = strings.TrimSpace(help + "; on this host: " + strings.Join(opts[:min(len(opts), 8)], ", "))
+			}
+			for _, l := range strings.Split(ansi.Wordwrap(help, width-4, " "), "\n") {
+				out = append(out, fit(th.Dim.Render("    "+l), width))
+			}
+		}
+	}
+	return out
+}

@@ -1,0 +1,259 @@
+package tui
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+
+	"kvmtui/libvirtx"
+	"kvmtui/perf"
+)
+
+// perfFeed drives synthetic sweeps of one VM at a chosen CPU use of its own
+// vCPUs, the way the stats tick would deliver them.
+type perfFeed struct {
+	h   *harness
+	dom libvirtx.Domain
+	at  time.Time
+	cpu uint64
+}
+
+func newPerfFeed(h *harness, name string) *perfFeed {
+	f := &perfFeed{h: h, dom: h.vm(name), at: time.Unix(1_700_000_000, 0)}
+	f.sweep(0) // the baseline: no rate yet
+	return f
+}
+
+// sweep advances 2 s with the VM at pct % of its vCPUs.
+func (f *perfFeed) sweep(pct float64) {
+	dt := 2 * time.Second
+	f.at = f.at.Add(dt)
+	f.cpu += uint64(pct / 100 * float64(dt) * float64(f.dom.VCPUs))
+	s := libvirtx.Sample{Ref: f.dom.Ref, At: f.at, State: libvirtx.StateRunning, HasCPU: true, CPUTimeNs: f.cpu,
+		CurrentKiB: f.dom.MemoryKiB, RSSKiB: f.dom.MemoryKiB / 2}
+	// Update directly: the tick it schedules is not wanted here.
+	f.h.m.Update(sweepMsg{samples: []libvirtx.Sample{s}, hosts: []libvirtx.HostSample{{URI: f.dom.URI, At: f.at}}})
+}
+
+// perfHarness is a harness on the demo host with an empty config directory,
+// so the user's perf.conf is neither read nor written.
+func perfHarness(t *testing.T) *harness {
+	t.Setenv("XDG_CONFIG_HOME", t.TempDir())
+	return newHarness(t, false, demoURI(t))
+}
+
+var tab = tea.KeyMsg{Type: tea.KeyTab}
+
+func rowLine(screen, name string) string {
+	for _, l := range strings.Split(screen, "\n")[1:] {
+		if strings.Contains(l, " "+name) {
+			return l
+		}
+	}
+	return ""
+}
+
+func TestPerfLevelsMarkTheListAndCountInTheTitle(t *testing.T) {
+	h := perfHarness(t)
+	f := newPerfFeed(h, "web-01")
+	f.sweep(50)
+	h.screenLacks("warn", "crit", "ALERT")
+	f.sweep(95)
+	h.screenHas("1 crit", "ALERT crit web-01 CPU 95% ≥ 90%")
+	if l := rowLine(h.m.View(), "web-01"); !strings.Contains(l, "!!") {
+		t.Fatalf("web-01's row is not marked: %q", l)
+	}
+	// Staying high raises no new alert: the line is not re-set.
+	h.keys("esc")
+	f.sweep(96)
+	h.screenLacks("ALERT")
+	h.screenHas("1 crit")
+	// Down to warn (below 90 × 0.95), then clear.
+	f.sweep(80)
+	h.screenHas("1 warn")
+	if l := rowLine(h.m.View(), "web-01"); !strings.Contains(l, " ! ") {
+		t.Fatalf("web-01's row is not marked warn: %q", l)
+	}
+	f.sweep(10)
+	h.screenLacks("warn", "crit")
+}
+
+func TestPerfViewOfAVMAndItsHost(t *testing.T) {
+	h := perfHarness(t)
+	f := newPerfFeed(h, "web-01")
+	for _, p := range []float64{10, 20, 40, 80, 40, 20} {
+		f.sweep(p)
+	}
+	h.selectVM("web-01")
+	h.keys("p")
+	h.screenHas("PERF web-01", "running", "2 vCPU", "CPU", "20.0% of its vCPUs", "avg 35.0%", "peak 80.0%",
+		"MEM", "50.0% of", "DISK", "no disk statistics", "NET", "[braille]", "esc/p back")
+	// Braille charts, then blocks, then ASCII.
+	if !strings.ContainsAny(h.m.View(), "⣀⡠⠔⠊⠉⢄⡀⣠") {
+		t.Fatalf("no braille chart:\n%s", h.m.View())
+	}
+	h.keys("b")
+	h.screenHas("[block]")
+	if !strings.ContainsAny(h.m.View(), "▁▂▃▄▅▆▇█") {
+		t.Fatalf("no block chart:\n%s", h.m.View())
+	}
+	h.keys("b")
+	h.screenHas("[ascii]", "#")
+	for _, l := range strings.Split(h.m.View(), "\n") {
+		if strings.ContainsAny(l, "▁▂▃▄▅▆▇█⣀⡠⠔⠊") {
+			t.Fatalf("ASCII mode draws Unicode: %q", l)
+		}
+	}
+	// Another sweep redraws it (rendered when the sample arrives).
+	before := h.m.View()
+	f.sweep(100)
+	if h.m.View() == before {
+		t.Fatal("a sweep did not redraw the view")
+	}
+	h.screenHas("100.0% of its vCPUs")
+	h.keys("w")
+	h.screenHas("all ")
+	// The host page: its charts and the top VMs.
+	h.send(tab)
+	h.screenHas("HOST demo", "VMs running", "Top VMs", "CPU  web-01 100.0%", "no CPU statistics from this driver", "Alerts")
+	h.send(tab) // one connection: back to the VM page
+	h.screenHas("PERF web-01")
+	// The next VM; esc back to the list.
+	h.keys("j")
+	h.screenLacks("PERF web-01")
+	h.keys("esc")
+	h.screenHas("NAME")
+	h.screenLacks("PERF")
+	// :perf host opens the host page directly.
+	h.keys(":", "perf host", "enter")
+	h.screenHas("HOST demo")
+	h.keys("p")
+	h.screenLacks("HOST demo")
+}
+
+func TestPerfViewFitsSmallAndLargeTerminals(t *testing.T) {
+	h := perfHarness(t)
+	f := newPerfFeed(h, "web-01")
+	for i := 0; i < 50; i++ {
+		f.sweep(float64(i * 2))
+	}
+	h.selectVM("web-01")
+	h.keys("p")
+	for _, size := range [][2]int{{40, 10}, {80, 24}, {200, 50}} {
+		h.send(tea.WindowSizeMsg{Width: size[0], Height: size[1]})
+		for _, page := range []string{"vm", "host"} {
+			v := h.m.View()
+			lines := strings.Split(v, "\n")
+			if len(lines) != size[1] {
+				t.Fatalf("%v %s: %d lines:\n%s", size, page, len(lines), v)
+			}
+			for _, l := range lines {
+				if w := lipgloss.Width(l); w > size[0] {
+					t.Fatalf("%v %s: a line of %d cells: %q", size, page, w, l)
+				}
+			}
+			if !strings.Contains(v, "CPU") {
+				t.Fatalf("%v %s: no CPU:\n%s", size, page, v)
+			}
+			h.send(tab)
+		}
+	}
+}
+
+func TestSparklineColumnToggles(t *testing.T) {
+	h := perfHarness(t)
+	h.send(tea.WindowSizeMsg{Width: 120, Height: 30})
+	f := newPerfFeed(h, "web-01")
+	for _, p := range []float64{0, 25, 50, 75, 100} {
+		f.sweep(p)
+	}
+	h.screenLacks("CPU HISTORY")
+	h.keys("%")
+	h.screenHas("CPU HISTORY")
+	l := rowLine(h.m.View(), "web-01")
+	if !strings.Contains(l, "▂▄▆█") {
+		t.Fatalf("web-01's sparkline: %q", l)
+	}
+	h.keys(":", "charts ascii", "enter")
+	if l := rowLine(h.m.View(), "web-01"); !strings.Contains(l, " :=+#") {
+		t.Fatalf("web-01's ASCII sparkline: %q", l)
+	}
+	h.keys("%")
+	h.screenLacks("CPU HISTORY")
+}
+
+func TestThresholdCommandAndSave(t *testing.T) {
+	h := perfHarness(t)
+	f := newPerfFeed(h, "web-01")
+	f.sweep(60)
+	h.screenLacks("warn")
+	h.keys(":", "threshold cpu warn 50", "enter")
+	h.screenHas("cpu 50%/90%")
+	f.sweep(60)
+	h.screenHas("1 warn", "ALERT warn web-01 CPU 60% ≥ 50%")
+	h.keys(":", "threshold disk 10M 1G", "enter")
+	h.screenHas("disk 10.0M/s/1.0G/s")
+	h.keys(":", "threshold cpu warn 95", "enter")
+	h.screenHas("warn (95) must be below crit (90)")
+	h.keys(":", "threshold save", "enter")
+	h.screenHas("saved to")
+	c, err := perf.LoadConfig(filepath.Join(os.Getenv("XDG_CONFIG_HOME"), "kvmtui", "perf.conf"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Thresholds.Limits[perf.WatchCPU] != (perf.Limit{Warn: 50, Crit: 90}) || c.Thresholds.Limits[perf.WatchDisk].Warn != 10<<20 {
+		t.Fatalf("saved %+v", c.Thresholds.Limits)
+	}
+	// From the view: t opens the command line with "threshold ".
+	h.keys("p", "t")
+	if h.m.mode != modeCommand || h.m.input.Value() != "threshold " {
+		t.Fatalf("t: mode %v input %q", h.m.mode, h.m.input.Value())
+	}
+	h.keys("mem off", "enter")
+	h.screenHas("mem off/off", "PERF")
+}
+
+func TestConfigFileIsReadAtStart(t *testing.T) {
+	dir := t.TempDir()
+	t.Setenv("XDG_CONFIG_HOME", dir)
+	os.MkdirAll(filepath.Join(dir, "kvmtui"), 0o755)
+	os.WriteFile(filepath.Join(dir, "kvmtui", "perf.conf"), []byte("cpu.warn = 40\nlist.sparkline = on\nbogus = 1\n"), 0o644)
+	h := newHarness(t, false, demoURI(t))
+	h.screenHas("CPU HISTORY")
+	if !strings.Contains(h.m.msg, `perf.conf:3: unknown key "bogus"`) {
+		t.Fatalf("message %q", h.m.msg)
+	}
+	if h.m.perf.tr.Thresholds().Limits[perf.WatchCPU].Warn != 40 {
+		t.Fatal("cpu.warn not applied")
+	}
+}
+
+func TestHelpListsThePerfKeys(t *testing.T) {
+	h := perfHarness(t)
+	h.send(tea.WindowSizeMsg{Width: 160, Height: 60})
+	h.keys("?")
+	h.screenHas("Performance", "performance view", "CPU sparkline column", "braille / block / ascii", ":threshold")
+}
+
+func TestAsciiChart(t *testing.T) {
+	sp := newSparker(lipgloss.NewStyle())
+	got := sp.render([]float64{0, 25, 50, 100, 200}, 6, 2, 100, perf.ASCII)
+	// Right-aligned; 200 is clipped to the maximum; 25 % of two rows is
+	// half a cell: asciiLevels[4].
+	if want := []string{"    ##", "  =###"}; len(got) != 2 || got[0] != want[0] || got[1] != want[1] {
+		t.Fatalf("ascii chart %q, want %q", got, want)
+	}
+	one := sp.render([]float64{0, 50, 100}, 5, 1, 100, perf.ASCII)[0]
+	if one != "   =#" {
+		t.Fatalf("one row %q", one)
+	}
+	blocks := sp.render([]float64{12.5, 100}, 4, 1, 100, perf.Block)[0]
+	if lipgloss.Width(blocks) != 4 || !strings.HasSuffix(blocks, "▁█") {
+		t.Fatalf("block row %q", blocks)
+	}
+}

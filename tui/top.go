@@ -1,0 +1,368 @@
+package tui
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+
+	"kvmtui/libvirtx"
+	"kvmtui/perf"
+)
+
+// TopOptions configure `kvmtui top`, the read-only dashboard for a small
+// tmux pane.
+type TopOptions struct {
+	DemoURI  string
+	Interval time.Duration
+	Perf     perf.Config
+}
+
+// Top is the dashboard's model: host load, the busiest VMs with a sparkline
+// each, the latest alert. It shares the list's stats flow (tick -> one bulk
+// sweep + host stats per connection -> sweepMsg) and renders its whole
+// screen when a sweep arrives or the terminal is resized; View returns it.
+type Top struct {
+	mgr   *libvirtx.Manager
+	opts  TopOptions
+	tr    *perf.Tracker
+	sp    *sparker
+	theme *Theme
+	conns map[string]*connState
+	vcpus map[string]int // by perf.Key
+
+	width, height int
+	sweeping      bool
+	sweeps        int
+	screen        string
+}
+
+// NewTop builds the dashboard over a manager whose connections were added.
+func NewTop(mgr *libvirtx.Manager, opts TopOptions) *Top {
+	if opts.Interval < MinInterval {
+		opts.Interval = MinInterval
+	}
+	t := &Top{
+		mgr: mgr, opts: opts,
+		tr:    perf.NewTracker(opts.Perf.Thresholds),
+		sp:    newSparker(lipgloss.NewStyle()),
+		theme: newTheme(),
+		conns: map[string]*connState{},
+		vcpus: map[string]int{},
+	}
+	for _, u := range mgr.URIs() {
+		t.conns[u] = &connState{uri: u, label: connLabel(u, u == opts.DemoURI)}
+	}
+	return t
+}
+
+// Init starts the events and the first sweep.
+func (t *Top) Init() tea.Cmd { return tea.Batch(waitEvents(t.mgr), sweep(t.mgr)) }
+
+func (t *Top) tick() tea.Cmd {
+	return tea.Tick(t.opts.Interval, func(at time.Time) tea.Msg { return tickMsg(at) })
+}
+
+// Update takes data and the few keys the dashboard has.
+func (t *Top) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	switch msg := msg.(type) {
+	case tea.WindowSizeMsg:
+		t.width, t.height = msg.Width, msg.Height
+		t.render()
+	case eventsMsg:
+		if t.applyEvents(msg) {
+			t.render()
+		}
+		return t, waitEvents(t.mgr)
+	case tickMsg:
+		if t.sweeping {
+			return t, nil
+		}
+		t.sweeping = true
+		return t, sweep(t.mgr)
+	case sweepMsg:
+		t.sweeping = false
+		t.sweeps++
+		t.tr.Add(msg.samples, msg.hosts, perf.Lookup{
+			Host:  func(uri string) libvirtx.HostInfo { return t.hostInfo(uri) },
+			VCPUs: func(uri, uuid string) int { return t.vcpus[perf.Key(uri, uuid)] },
+		})
+		t.render()
+		return t, t.tick()
+	case tea.KeyMsg:
+		switch msg.String() {
+		case "q", "esc", "ctrl+c":
+			return t, tea.Quit
+		case "b":
+			t.opts.Perf.Charts = t.opts.Perf.Charts.Next()
+			t.render()
+		}
+	}
+	return t, nil
+}
+
+func (t *Top) hostInfo(uri string) libvirtx.HostInfo {
+	if c := t.conns[uri]; c != nil {
+		return c.host
+	}
+	return libvirtx.HostInfo{}
+}
+
+// applyEvents keeps what the samples lack (vCPU counts, host facts,
+// connection status); it reports whether the screen shows a change.
+func (t *Top) applyEvents(evs []libvirtx.Event) bool {
+	changed := false
+	for _, e := range evs {
+		switch e := e.(type) {
+		case libvirtx.ConnEvent:
+			c := t.conns[e.URI]
+			if c == nil {
+				c = &connState{uri: e.URI, label: connLabel(e.URI, e.URI == t.opts.DemoURI)}
+				t.conns[e.URI] = c
+			}
+			c.status, c.err, c.retry = e.Status, e.Err, e.Retry
+			if e.Status == libvirtx.Connected {
+				c.host = e.Host
+			}
+			changed = true
+		case libvirtx.InventoryEvent:
+			for _, d := range e.Domains {
+				t.vcpus[perf.Key(d.URI, d.UUID)] = d.VCPUs
+			}
+		case libvirtx.DomainEvent:
+			if e.Gone {
+				delete(t.vcpus, perf.Key(e.URI, e.UUID))
+			} else {
+				t.vcpus[perf.Key(e.URI, e.UUID)] = e.Domain.VCPUs
+			}
+		}
+	}
+	return changed
+}
+
+// View returns the screen rendered by the last sweep or resize.
+func (t *Top) View() string { return t.screen }
+
+// Smallest pane the dashboard draws in.
+const topMinWidth, topMinHeight = 30, 6
+
+// oneRow is the chart style of one-line sparklines: blocks give eight
+// levels in a cell where braille gives four; ASCII stays ASCII.
+func oneRow(cs perf.ChartStyle) perf.ChartStyle {
+	if cs == perf.ASCII {
+		return perf.ASCII
+	}
+	return perf.Block
+}
+
+func (t *Top) render() {
+	w, h := t.width, t.height
+	if w == 0 {
+		t.screen = "starting…"
+		return
+	}
+	if w < topMinWidth || h < topMinHeight {
+		t.screen = fit(fmt.Sprintf("pane too small (%dx%d): %dx%d at least", w, h, topMinWidth, topMinHeight), w)
+		return
+	}
+	lines := make([]string, 0, h)
+	title := t.theme.Title.Render("kvmtui top")
+	right := time.Now().Format("15:04:05")
+	if t.sweeps < 2 {
+		right = "sampling…"
+	}
+	lines = append(lines, fit(title+strings.Repeat(" ", max(1, w-lipgloss.Width(title)-len(right)))+right, w))
+
+	// Host lines.
+	total, running := 0, 0
+	for _, c := range t.sortedConns() {
+		hh := t.tr.Host(c.uri)
+		if c.status != libvirtx.Connected || hh == nil {
+			text := "… " + c.label + " " + c.status.String()
+			if c.status == libvirtx.Disconnected {
+				text = t.theme.Error.Render("✗ " + c.label + " disconnected, retrying")
+			}
+			lines = append(lines, fit(text, w))
+			continue
+		}
+		total += hh.Cur.VMs
+		running += hh.Cur.Running
+		lines = append(lines, t.hostLine(c, hh, w))
+	}
+	warn, crit := t.tr.Counts()
+	status := fmt.Sprintf("%d/%d running", running, total)
+	if warn > 0 {
+		status += " · " + t.theme.Warn.Render(fmt.Sprintf("%d warn", warn))
+	}
+	if crit > 0 {
+		status += " · " + t.theme.Error.Render(fmt.Sprintf("%d crit", crit))
+	}
+	lines = append(lines, fit(status, w))
+
+	// The busiest running VMs, as many as fit above the alert line.
+	rows := h - len(lines) - 2
+	vms := t.busiest()
+	cols := topColumns(w, len(t.conns) > 1)
+	lines = append(lines, fit(t.theme.Header.Render(cols.header()), w))
+	if len(vms) == 0 && rows > 0 {
+		if t.sweeps < 2 {
+			lines = append(lines, t.theme.Dim.Render("  waiting for the first samples…"))
+		} else {
+			lines = append(lines, t.theme.Dim.Render("  no VM running"))
+		}
+		rows--
+	}
+	for i := 0; i < rows && i < len(vms); i++ {
+		lines = append(lines, fit(t.vmLine(vms[i], cols), w))
+	}
+	for len(lines) < h-1 {
+		lines = append(lines, "")
+	}
+	lines = append(lines[:h-1], fit(t.alertLine(len(vms)-rows), w))
+	t.screen = strings.Join(lines, "\n")
+}
+
+func (t *Top) sortedConns() []*connState {
+	out := make([]*connState, 0, len(t.conns))
+	for _, c := range t.conns {
+		out = append(out, c)
+	}
+	slices.SortFunc(out, func(a, b *connState) int { return strings.Compare(a.uri, b.uri) })
+	return out
+}
+
+// hostLine: "system CPU 23% ▂▃▅▂ MEM 61% 4.1G avail", as much as fits.
+func (t *Top) hostLine(c *connState, hh *perf.Host, w int) string {
+	p := hh.Cur
+	name := c.label
+	if len(name) > 10 {
+		name = name[:9] + "…"
+	}
+	cpu := "-"
+	if p.CPUValid {
+		cpu = fmt.Sprintf("%.0f%%", p.CPUPct)
+	}
+	s := fmt.Sprintf("%-*s CPU %4s ", min(len(name), 10), name, cpu)
+	s = levelStyle(t.theme, max(hh.Levels[0], hh.Levels[1]), s)
+	sw := min(max(w/5, 6), 30)
+	s += t.sp.render(hh.Series(perf.HostCPU).Tail(sw, nil), sw, 1, 100, oneRow(t.opts.Perf.Charts))[0]
+	if p.MemValid {
+		s += fmt.Sprintf(" MEM %.0f%%", p.MemUsedPct)
+		if avail := " " + humanBytes(float64(p.MemAvailKiB)*1024) + " avail"; lipgloss.Width(s)+len(avail) <= w {
+			s += avail
+		}
+	}
+	if more := fmt.Sprintf(" VM CPU %.0f%%", p.GuestCPU); lipgloss.Width(s)+len(more) <= w {
+		s += more
+	}
+	return fit(s, w)
+}
+
+// busiest is every running VM, the highest level first, then by CPU use of
+// its vCPUs, then memory.
+func (t *Top) busiest() []*perf.VM {
+	var vs []*perf.VM
+	for _, v := range t.tr.VMs("") {
+		if st := v.Cur.State; st == libvirtx.StateRunning || st == libvirtx.StateBlocked {
+			vs = append(vs, v)
+		}
+	}
+	sortVMs(vs, func(v *perf.VM) float64 {
+		c, _ := v.Cur.Value(perf.CPU)
+		mem, _ := v.Cur.Value(perf.Mem)
+		return float64(v.Level())*1e6 + min(c, 9999)*100 + mem/100
+	})
+	return vs
+}
+
+// topCols is which columns the dashboard shows at a width.
+type topCols struct {
+	nameW, sparkW    int
+	host, disk, net  bool
+	hostW, rateWidth int
+}
+
+func topColumns(w int, multi bool) topCols {
+	c := topCols{nameW: min(max(w/4, 10), 24), rateWidth: 7, hostW: 8}
+	used := 2 + c.nameW + 6 + 5 // mark, name, CPU%, MEM%
+	if w >= 80 {
+		c.disk, c.net = true, true
+		used += 2 * (1 + c.rateWidth)
+	}
+	if multi && w >= 100 {
+		c.host = true
+		used += 1 + c.hostW
+	}
+	c.sparkW = min(max(w-used-1, 0), 60)
+	return c
+}
+
+func (c topCols) header() string {
+	s := "  " + fit("NAME", c.nameW)
+	if c.host {
+		s += " " + fit("HOST", c.hostW)
+	}
+	s += fitRight("CPU%", 6) + fitRight("MEM%", 5)
+	if c.disk {
+		s += " " + fitRight("DISK", c.rateWidth)
+	}
+	if c.net {
+		s += " " + fitRight("NET", c.rateWidth)
+	}
+	if c.sparkW >= 4 {
+		s += " " + fit("CPU HISTORY", c.sparkW)
+	}
+	return s
+}
+
+func (t *Top) vmLine(v *perf.VM, c topCols) string {
+	p := v.Cur
+	mark := fit(levelMark(v.Level()), 2)
+	s := levelStyle(t.theme, v.Level(), mark) + fit(v.Name, c.nameW)
+	if c.host {
+		label := v.URI
+		if cs := t.conns[v.URI]; cs != nil {
+			label = cs.label
+		}
+		s += " " + fit(label, c.hostW)
+	}
+	s += fitRight(pctText(p.VCPUValid, p.VCPUPct), 6) + fitRight(pctText(p.MemValid, p.MemPct), 5)
+	if c.disk {
+		s += " " + fitRight(rateText(p.HasDisk, p.RdBps+p.WrBps), c.rateWidth)
+	}
+	if c.net {
+		s += " " + fitRight(rateText(p.HasNet, p.RxBps+p.TxBps), c.rateWidth)
+	}
+	if c.sparkW >= 4 {
+		if r := v.Series(perf.CPU); r != nil {
+			s += " " + t.sp.render(r.Tail(c.sparkW, nil), c.sparkW, 1, 100, oneRow(t.opts.Perf.Charts))[0]
+		}
+	}
+	return s
+}
+
+// alertLine is the newest alert, else how many VMs did not fit and the keys.
+func (t *Top) alertLine(hidden int) string {
+	if as := t.tr.Alerts(); len(as) > 0 {
+		a := as[len(as)-1]
+		return levelStyle(t.theme, a.Level, a.At.Format("15:04")+" "+a.String())
+	}
+	s := "q quit  b charts"
+	if hidden > 0 {
+		s = fmt.Sprintf("+%d more running  ", hidden) + s
+	}
+	return t.theme.Dim.Render(s)
+}
+
+func levelStyle(th *Theme, l perf.Level, s string) string {
+	switch l {
+	case perf.LevelWarn:
+		return th.Warn.Render(s)
+	case perf.LevelCrit:
+		return th.Error.Render(s)
+	}
+	return s
+}

@@ -1,0 +1,126 @@
+package tui
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+
+	"kvmtui/libvirtx"
+	"kvmtui/perf"
+)
+
+// topFeed is a dashboard over n synthetic running VMs of one host with 4
+// CPUs; VM i uses i % of its one vCPU.
+type topFeed struct {
+	top     *Top
+	samples []libvirtx.Sample
+	host    libvirtx.HostSample
+}
+
+const topURI = "qemu:///system"
+
+func newTopFeed(tb testing.TB, n int) *topFeed {
+	mgr := libvirtx.NewManager(false)
+	tb.Cleanup(mgr.Close)
+	top := NewTop(mgr, TopOptions{Interval: 2 * time.Second, Perf: perf.DefaultConfig()})
+	doms := make([]libvirtx.Domain, n)
+	f := &topFeed{top: top, samples: make([]libvirtx.Sample, n)}
+	for i := range doms {
+		d := libvirtx.Domain{Ref: libvirtx.Ref{URI: topURI, UUID: fmt.Sprintf("uuid-%03d", i), Name: fmt.Sprintf("guest-%03d", i)},
+			State: libvirtx.StateRunning, VCPUs: 1, MemoryKiB: 1 << 20}
+		doms[i] = d
+		f.samples[i] = libvirtx.Sample{Ref: d.Ref, State: d.State, HasCPU: true, CurrentKiB: d.MemoryKiB,
+			RSSKiB: d.MemoryKiB / 2, HasBlock: true, HasNet: true}
+	}
+	top.Update(eventsMsg{
+		libvirtx.ConnEvent{URI: topURI, Status: libvirtx.Connected, Host: libvirtx.HostInfo{CPUs: 4, Hostname: "h1"}},
+		libvirtx.InventoryEvent{URI: topURI, Domains: doms},
+	})
+	f.host = libvirtx.HostSample{URI: topURI, At: time.Unix(1_700_000_000, 0), HasCPU: true, HasMem: true,
+		TotalKiB: 16 << 20, FreeKiB: 8 << 20}
+	return f
+}
+
+// sweep advances 2 s.
+func (f *topFeed) sweep() {
+	f.host.At = f.host.At.Add(2 * time.Second)
+	f.host.User += 3e9 // 3 of 8 CPU-seconds busy: 37.5 %
+	f.host.Idle += 5e9
+	for i := range f.samples {
+		s := &f.samples[i]
+		s.At = f.host.At
+		s.CPUTimeNs += uint64(i%100) * 2e7 // i % of 2 s
+		s.RdBytes += uint64(i) * 4096
+		s.RxBytes += uint64(i) * 1500
+	}
+	f.top.Update(sweepMsg{samples: f.samples, hosts: []libvirtx.HostSample{f.host}})
+}
+
+func TestTopScreenAtSmallAndLargeSizes(t *testing.T) {
+	f := newTopFeed(t, 50)
+	for _, size := range [][2]int{{40, 10}, {120, 30}} {
+		f.top.Update(tea.WindowSizeMsg{Width: size[0], Height: size[1]})
+		f.sweep()
+		f.sweep()
+		scr := f.top.View()
+		lines := strings.Split(scr, "\n")
+		if len(lines) != size[1] {
+			t.Fatalf("%v: %d lines:\n%s", size, len(lines), scr)
+		}
+		for _, l := range lines {
+			if lipgloss.Width(l) > size[0] {
+				t.Fatalf("%v: a line of %d cells: %q", size, lipgloss.Width(l), l)
+			}
+		}
+		for _, want := range []string{"kvmtui top", "system CPU  38%", "MEM 50%", "50/50 running", "9 warn", "10 crit", "NAME", "CPU%"} {
+			if !strings.Contains(scr, want) {
+				t.Fatalf("%v: no %q:\n%s", size, want, scr)
+			}
+		}
+		// The busiest first: guest-049 uses 49 %... the crit ones (90-99 %
+		// are not here: i%100 for i<50), so the warn ones lead.
+		if !strings.Contains(lines[4], "guest-049") || !strings.Contains(lines[4], "!") {
+			t.Fatalf("%v: first row %q:\n%s", size, lines[4], scr)
+		}
+		if !strings.Contains(lines[size[1]-1], "warn") && !strings.Contains(lines[size[1]-1], "crit") {
+			t.Fatalf("%v: no alert on the last line:\n%s", size, scr)
+		}
+	}
+}
+
+func TestTopWaitsForSamplesAndSaysSo(t *testing.T) {
+	f := newTopFeed(t, 3)
+	f.top.Update(tea.WindowSizeMsg{Width: 40, Height: 10})
+	if !strings.Contains(f.top.View(), "sampling") {
+		t.Fatalf("before any sample:\n%s", f.top.View())
+	}
+	f.top.Update(tea.WindowSizeMsg{Width: 20, Height: 5})
+	if !strings.Contains(f.top.View(), "pane too small") {
+		t.Fatalf("20x5:\n%s", f.top.View())
+	}
+	f.top.Update(tea.WindowSizeMsg{Width: 40, Height: 10})
+	_, cmd := f.top.Update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{'b'}})
+	if cmd != nil || f.top.opts.Perf.Charts != perf.Block {
+		t.Fatal("b does not switch the charts")
+	}
+	if _, cmd := f.top.Update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{'q'}}); cmd == nil {
+		t.Fatal("q does not quit")
+	}
+}
+
+// One stats tick of the dashboard over 50 running VMs: tracker, sort,
+// sparklines of the visible rows, the screen, and View.
+func BenchmarkTopSweep50(b *testing.B) {
+	f := newTopFeed(b, 50)
+	f.top.Update(tea.WindowSizeMsg{Width: 120, Height: 30})
+	f.sweep()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		f.sweep()
+		_ = f.top.View()
+	}
+}
