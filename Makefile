@@ -28,8 +28,10 @@ test-deps: deps
 unit: deps
 	KVMTUI_TEST_URI= $(GO) test -count=1 ./...
 
-bench: deps
-	$(GO) test -run '^$$' -bench . -benchmem ./tui/ ./libvirtx/
+# Go benchmarks, then the measured costs on the real daemon (testdata/bench/cost.sh).
+bench: build test-deps
+	$(GO) test -run '^$$' -bench . -benchmem ./tui/ ./libvirtx/ ./perf/
+	testdata/bench/cost.sh $(BIN)
 
 fuzz: deps
 	for f in $$($(GO) test -list 'Fuzz.*' ./devices/ | grep ^Fuzz); do \

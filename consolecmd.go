@@ -56,7 +56,7 @@ func consoleCommand(mgr *libvirtx.Manager, args []string, find func(string) (lib
 	switch {
 	case err != nil:
 		return fail(err)
-	case !ended.Escaped && ended.Err != nil && ended.Err != io.EOF:
+	case !ended.Escaped && !ended.InputEnded && ended.Err != nil && ended.Err != io.EOF:
 		return fail(fmt.Errorf("the console of %s closed: %v (the VM stopped, or another client took it over)", d.Name, ended.Err))
 	}
 	return 0

@@ -43,6 +43,10 @@ usage:
   kvmtui [flags] console [--force] VM  the serial console here; Ctrl+] leaves
   kvmtui [flags] vv VM                 print a virt-viewer file for VM's display:
                                        ssh HOST kvmtui vv VM | remote-viewer -
+  kvmtui [flags] create --name NAME --cdrom ISO|--location URL|--import IMG|
+                       --pxe|--manual|--cloud-image IMG [--os ID] [--print-xml] ...
+                                       a new VM, as the wizard (n) makes it;
+                                       kvmtui create -h lists every option
   kvmtui xml check PATH...             report libvirt XML that kvmtui could not
                                        edit without losing configuration
   kvmtui [flags] top [--interval N]    a compact read-only dashboard (tmux pane)
@@ -103,6 +107,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		fmt.Fprintln(stderr, "kvmtui:", err)
 		return 1
+	}
+	if len(rest) >= 1 && rest[0] == "create" {
+		return tui.CreateCommand(uris, cfg.readOnly, rest[1:], stdout, stderr)
 	}
 	if len(rest) > 0 {
 		return oneShot(cfg, uris, rest, stdout, stderr)

@@ -2,7 +2,6 @@ package console
 
 import (
 	"bytes"
-	"errors"
 	"io"
 	"os"
 
@@ -15,8 +14,9 @@ const EscapeByte = 0x1d
 
 // Ended says why Attach returned.
 type Ended struct {
-	Escaped bool  // the user typed Ctrl+]
-	Err     error // else why the stream ended (nil or io.EOF: it closed)
+	Escaped    bool  // the user typed Ctrl+]
+	InputEnded bool  // the input reached its end (a pipe, not a terminal)
+	Err        error // else why the stream ended (nil or io.EOF: it closed)
 }
 
 // Attach connects the terminal to a console stream until the user types
@@ -55,10 +55,13 @@ func Attach(rw io.ReadWriteCloser, in io.Reader, out io.Writer) (Ended, error) {
 		if escaped {
 			return Ended{Escaped: true}, nil
 		}
-		return Ended{Err: errors.New("the terminal's input closed")}, nil
+		return Ended{InputEnded: true}, nil
 	case err := <-streamDone:
-		cr.Cancel()
-		<-keysDone
+		// Cancel fails only for readers that are not files; then the key
+		// reader is left to its blocked Read rather than hang here.
+		if cr.Cancel() {
+			<-keysDone
+		}
 		rw.Close()
 		return Ended{Err: err}, nil
 	}

@@ -12,7 +12,7 @@ import (
 
 // The test binary doubles as a fake ssh (KVMTUI_FAKE_SSH=ok|fail): it
 // parses -L like ssh and forwards, so the tunnel code runs for real without
-// an SSH server.
+// an SSH server; and as a fake remote-viewer.
 func TestMain(m *testing.M) {
 	switch os.Getenv("KVMTUI_FAKE_SSH") {
 	case "":
@@ -21,8 +21,29 @@ func TestMain(m *testing.M) {
 		fmt.Fprintln(os.Stderr, "ssh: connect to host nowhere port 22: Connection refused")
 		os.Exit(255)
 	case "ok":
+		// One binary plays both programs: remote-viewer gets a .vv path.
+		if len(os.Args) == 2 && strings.HasSuffix(os.Args[1], ".vv") {
+			fakeViewer(os.Args[1:])
+		}
 		fakeSSH(os.Args[1:])
 	}
+}
+
+// fakeViewer checks the .vv file as remote-viewer would read it, then
+// exits like a viewer whose window was closed.
+func fakeViewer(args []string) {
+	st, err := os.Stat(args[0])
+	if err != nil || st.Mode().Perm() != 0o600 {
+		fmt.Fprintln(os.Stderr, "bad .vv file:", err)
+		os.Exit(1)
+	}
+	data, _ := os.ReadFile(args[0])
+	if v, err := ParseVV(string(data)); err != nil || v.Host != "127.0.0.1" {
+		fmt.Fprintln(os.Stderr, "bad .vv content:", string(data))
+		os.Exit(1)
+	}
+	time.Sleep(300 * time.Millisecond)
+	os.Exit(0)
 }
 
 func fakeSSH(args []string) {
@@ -146,5 +167,36 @@ func TestLaunchReportsAFailedTunnel(t *testing.T) {
 	_, err := Launch(p)
 	if err == nil || !strings.Contains(err.Error(), "Connection refused; check that `ssh root@nowhere` works without a password") {
 		t.Fatalf("got %v", err)
+	}
+}
+
+// When the viewer exits, its tunnel closes and its file is gone.
+func TestViewerExitClosesItsTunnel(t *testing.T) {
+	useFakeSSH(t, "ok")
+	t.Setenv("DISPLAY", ":99")
+	old := RemoteViewer
+	RemoteViewer = os.Args[0]
+	defer func() { RemoteViewer = old }()
+	p := PlanViewer("qemu+ssh://root@db1/system", Display{Type: "vnc", Listen: "127.0.0.1", Port: 5900}, "w")
+	v, err := Launch(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v.Tunnel == nil || v.VV.Port != v.Tunnel.LocalPort {
+		t.Fatalf("the viewer does not go through the tunnel: %+v", v.VV)
+	}
+	if err := v.Wait(); err != nil {
+		t.Fatalf("viewer: %v", err)
+	}
+	select {
+	case <-v.Tunnel.Exited():
+	case <-time.After(3 * time.Second):
+		t.Fatal("the tunnel outlived the viewer")
+	}
+	if listening(v.Tunnel.LocalPort) {
+		t.Fatal("the tunnel's port is still bound")
+	}
+	if _, err := os.Stat(v.File); !os.IsNotExist(err) {
+		t.Fatalf("the .vv file (it may hold a password) is still there: %v", err)
 	}
 }

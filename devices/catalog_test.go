@@ -194,6 +194,16 @@ func TestHotplugFlags(t *testing.T) {
 	if why := disk.Hotplug(); !strings.Contains(why, "sata disk cannot be hot-plugged") {
 		t.Errorf("sata disk: Hotplug() = %q", why)
 	}
+	fs, _ := KindByID("filesystem").New(nil, def)
+	if why := fs.Hotplug(); why != "" {
+		t.Errorf("virtiofs: Hotplug() = %q", why)
+	}
+	if err := fs.Set("driver", "path"); err != nil {
+		t.Fatal(err)
+	}
+	if why := fs.Hotplug(); !strings.Contains(why, "9p shared folder cannot be hot-plugged") {
+		t.Errorf("9p: Hotplug() = %q", why)
+	}
 	video, _ := KindByID("video").New(nil, def)
 	if why := video.Hotplug(); !strings.Contains(why, "applies after shutdown") {
 		t.Errorf("video: Hotplug() = %q", why)

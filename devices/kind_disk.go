@@ -448,6 +448,13 @@ func diskNetworkFields() []spec[lx.DomainDisk] {
 		}
 		return d.Source.NVME.PCI
 	}
+	// nvmeOf reads without creating.
+	nvmeOf := func(d *lx.DomainDisk) lx.DomainDiskSourceNVMEPCI {
+		if d.Source.NVME.PCI == nil {
+			return lx.DomainDiskSourceNVMEPCI{}
+		}
+		return *d.Source.NVME.PCI
+	}
 	return []spec[lx.DomainDisk]{
 		{
 			Field: Field{Name: "protocol", Label: "Protocol", Type: TypeEnum, Choices: diskProtocols,
@@ -510,7 +517,7 @@ func diskNetworkFields() []spec[lx.DomainDisk] {
 				Help: "the host NVMe controller's PCI address, like 0000:01:00.0"},
 			when: isSource("nvme"),
 			get: func(d *lx.DomainDisk) string {
-				return pciAddrString(nvme(d).Address)
+				return pciAddrString(nvmeOf(d).Address)
 			},
 			set: func(d *lx.DomainDisk, s string) error { nvme(d).Address = pciAddr(s); return nil },
 		},
@@ -518,8 +525,8 @@ func diskNetworkFields() []spec[lx.DomainDisk] {
 			Field: Field{Name: "nvme_namespace", Label: "NVMe namespace", Type: TypeNumber, Help: "the namespace number, usually 1"},
 			min:   1, max: 1<<32 - 1,
 			when: isSource("nvme"),
-			get:  func(d *lx.DomainDisk) string { return optUtoa(nvme(d).Namespace) },
-			set:  func(d *lx.DomainDisk, s string) error { nvme(d).Namespace = uint64(atou64(s)); return nil },
+			get:  func(d *lx.DomainDisk) string { return optUtoa(nvmeOf(d).Namespace) },
+			set:  func(d *lx.DomainDisk, s string) error { nvme(d).Namespace = atou64(s); return nil },
 		},
 	}
 }
@@ -646,6 +653,9 @@ func checkDisk(d *lx.DomainDisk, c ctx) error {
 			return fmt.Errorf("disk %s: an nvme disk needs the controller's PCI address", target)
 		}
 	}
+	if m := machineOf(c.caps, c.def); diskBus(d) == "ide" && m.x86() && !m.i440fx() && m.name != "" {
+		return fmt.Errorf("machine %s has no IDE controller; use sata", m.short())
+	}
 	if dev == "cdrom" && diskBus(d) == "virtio" {
 		return fmt.Errorf("a CD-ROM cannot sit on virtio; use sata, scsi or usb")
 	}
@@ -735,13 +745,13 @@ func splitHostPort(s string) (host, port string, err error) {
 	if host == "" {
 		return "", "", fmt.Errorf("no host")
 	}
-	if net.ParseIP(host) == nil && !hostnameRE.MatchString(host) {
+	if net.ParseIP(host) == nil && !serverNameRE.MatchString(host) {
 		return "", "", fmt.Errorf("%q is neither a host name nor an IP address", host)
 	}
 	return host, port, nil
 }
 
-var hostnameRE = regexp.MustCompile(`^[A-Za-z0-9]([A-Za-z0-9_\-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9_\-]*[A-Za-z0-9])?)*\.?$`)
+var serverNameRE = regexp.MustCompile(`^[A-Za-z0-9]([A-Za-z0-9_\-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9_\-]*[A-Za-z0-9])?)*\.?$`)
 
 func joinHostPort(host, port string) string {
 	if port == "" {

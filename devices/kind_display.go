@@ -236,7 +236,15 @@ func graphicsFields() []spec[lx.DomainGraphic] {
 	}
 }
 
-func checkGraphics(g *lx.DomainGraphic, _ ctx) error {
+func checkGraphics(g *lx.DomainGraphic, c ctx) error {
+	if c.def != nil && c.def.Devices != nil {
+		for i := range c.def.Devices.Graphics {
+			o := &c.def.Devices.Graphics[i]
+			if any(o) != c.orig && graphicsType(o) == graphicsType(g) {
+				return fmt.Errorf("the VM already has a %s display; libvirt allows one of each type", graphicsType(g))
+			}
+		}
+	}
 	if g.Spice != nil && g.Spice.GL != nil && g.Spice.GL.Enable == "yes" {
 		if a := remoteOf(g).address(); a != "" {
 			return fmt.Errorf("SPICE OpenGL works only for local clients; clear the listen address %s", a)

@@ -159,6 +159,13 @@ var kindFilesystem = register(&Kind{ID: "filesystem", Title: "Shared folder", Ho
 		}
 		return joinSummary(d+" shared folder", src, tag, ro)
 	},
+	// libvirt hot-plugs virtiofs (since 7.9); QEMU cannot hot-plug 9p.
+	plug: func(f *lx.DomainFilesystem) string {
+		if fsDriver(f) != "virtiofs" {
+			return "a 9p shared folder cannot be hot-plugged; use virtiofs"
+		}
+		return ""
+	},
 	put: func(def *lx.Domain, f *lx.DomainFilesystem) {
 		if fsDriver(f) == "virtiofs" {
 			enableSharedMemory(def)

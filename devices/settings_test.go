@@ -1,6 +1,9 @@
 package devices
 
 import (
+	"os"
+	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -259,6 +262,49 @@ func TestSettingCall(t *testing.T) {
 			seen[f.Name] = sec.ID
 			if f.Help == "" || f.Label == "" {
 				t.Errorf("setting %s lacks help or label", f.Name)
+			}
+		}
+	}
+}
+
+// TestSettingsCorpus reads every setting of libvirt's sample domains:
+// reading changes nothing, and a value the form shows (and offers) is
+// accepted back as it is.
+func TestSettingsCorpus(t *testing.T) {
+	paths, err := filepath.Glob(filepath.Join(corpusDir(t), "domain", "*.xml"))
+	if err != nil || len(paths) == 0 {
+		t.Fatalf("no corpus domains: %v", err)
+	}
+	for _, p := range paths {
+		b, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		def := &lx.Domain{}
+		if err := def.Unmarshal(string(b)); err != nil {
+			t.Fatal(err)
+		}
+		s := &Settings{Def: def}
+		before, _ := def.Marshal()
+		for _, sec := range Sections() {
+			for _, f := range s.Fields(sec.ID) {
+				_ = s.Get(f.Name)
+			}
+		}
+		if after, _ := def.Marshal(); after != before {
+			t.Errorf("%s: reading settings changed the definition", filepath.Base(p))
+		}
+		for _, sec := range Sections() {
+			for _, f := range s.Fields(sec.ID) {
+				v := s.Get(f.Name)
+				if v == "" || f.Type == TypeEnum && !slices.Contains(f.Choices, v) {
+					continue
+				}
+				if err := s.Set(f.Name, v); err != nil {
+					t.Errorf("%s: Set(%s, %q) of its own value: %v", filepath.Base(p), f.Name, v, err)
+				} else if got := s.Get(f.Name); got != v {
+					t.Errorf("%s: %s reads %q after Set(%q)", filepath.Base(p), f.Name, got, v)
+				}
 			}
 		}
 	}

@@ -71,8 +71,9 @@ func (a Applied) impact() libvirt.DomainModificationImpact {
 	return f
 }
 
-// ErrUnsupported marks a call the connection's driver does not have (the
-// test driver has no device calls): a redefine may do instead.
+// ErrUnsupported marks a device call the driver does not have (the test
+// driver has none; QEMU cannot attach a TPM to a definition): for a shut-off
+// VM a guarded redefine does instead.
 var ErrUnsupported = errors.New("not supported by this connection's driver")
 
 // DeviceOp is one of libvirt's three device calls.
@@ -108,7 +109,8 @@ func (m *Manager) ModifyDevice(ref Ref, op DeviceOp, deviceXML string, live bool
 		default:
 			return fmt.Errorf("unknown device operation %q", op)
 		}
-		if unsupportedFlags(err) {
+		var le libvirt.Error
+		if unsupportedFlags(err) || (errors.As(err, &le) && le.Code == libvirt.ERR_OPERATION_UNSUPPORTED) {
 			return fmt.Errorf("%w: %s", ErrUnsupported, ErrText(err))
 		}
 		return err

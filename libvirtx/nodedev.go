@@ -296,11 +296,11 @@ func judgeGroups(devs []HostDevice) {
 		case d.Bus == "usb":
 			d.Safe, d.Why = true, "USB needs no IOMMU group"
 			continue
+		case d.IOMMUGroup < 0:
+			d.Why = "no IOMMU group: the host's IOMMU is off (VT-d/AMD-Vi in firmware, intel_iommu=on)"
+			continue
 		case d.Bridge:
 			d.Why = "a bridge: it stays with the host (the devices behind it can be passed)"
-			continue
-		case d.IOMMUGroup < 0:
-			d.Why = "no IOMMU group: the host's IOMMU is off (enable VT-d/AMD-Vi in firmware; intel_iommu=on)"
 			continue
 		}
 		var blockers []string
@@ -332,7 +332,6 @@ func judgeGroups(devs []HostDevice) {
 		if n := len(blockers) - 1; n > 0 {
 			d.Why += fmt.Sprintf(" and %d more", n)
 		}
-		d.Why += ": detach or pass them too"
 	}
 }
 

@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"libvirt.org/go/libvirtxml"
+
 	lt "kvmtui/libvirtx/libvirtxtest"
 )
 
@@ -162,15 +164,15 @@ func TestJudgeGroups(t *testing.T) {
 	}
 	want := map[string]string{
 		"0000:00:01.0": "unsafe: a bridge: it stays with the host (the devices behind it can be passed)",
-		"0000:01:00.0": "unsafe: IOMMU group 1 also holds 0000:01:00.1 (on snd_hda_intel): detach or pass them too",
-		"0000:01:00.1": "unsafe: IOMMU group 1 also holds 0000:01:00.0 (on nouveau): detach or pass them too",
+		"0000:01:00.0": "unsafe: IOMMU group 1 also holds 0000:01:00.1 (on snd_hda_intel)",
+		"0000:01:00.1": "unsafe: IOMMU group 1 also holds 0000:01:00.0 (on nouveau)",
 		"0000:02:00.0": "safe: shares IOMMU group 2 only with bridges or devices off the host",
 		"0000:02:00.1": "safe: shares IOMMU group 2 only with bridges or devices off the host",
 		"0000:02:00.2": "safe: shares IOMMU group 2 only with bridges or devices off the host",
-		"0000:03:00.0": "unsafe: IOMMU group 3 also holds 0000:03:00.1 (given to vm-a): detach or pass them too",
+		"0000:03:00.0": "unsafe: IOMMU group 3 also holds 0000:03:00.1 (given to vm-a)",
 		"0000:03:00.1": "safe: shares IOMMU group 3 only with bridges or devices off the host",
-		"0000:04:00.0": "unsafe: IOMMU group 4 also holds 0000:04:00.1 (unknown to libvirt): detach or pass them too",
-		"0000:05:00.0": "unsafe: no IOMMU group: the host's IOMMU is off (enable VT-d/AMD-Vi in firmware; intel_iommu=on)",
+		"0000:04:00.0": "unsafe: IOMMU group 4 also holds 0000:04:00.1 (unknown to libvirt)",
+		"0000:05:00.0": "unsafe: no IOMMU group: the host's IOMMU is off (VT-d/AMD-Vi in firmware, intel_iommu=on)",
 		"001:002":      "safe: USB needs no IOMMU group",
 	}
 	for addr, w := range want {
@@ -271,7 +273,6 @@ func TestRealHostDevices(t *testing.T) {
 			continue
 		}
 		switch {
-		case d.Bridge:
 		case d.IOMMUGroup >= 0:
 			if !slices.Contains(d.Group, d.Address) {
 				t.Errorf("%s: IOMMU group %d %v lacks the device itself", d.Name, d.IOMMUGroup, d.Group)
@@ -304,5 +305,27 @@ func TestRealHostDevices(t *testing.T) {
 	waitFor(t, rw, 10*time.Second, func(e Event) bool { _, ok := e.(InventoryEvent); return ok })
 	if err := rw.DetachHostDevice(uri, "pci_ffff_ff_1f_7"); err == nil || !strings.Contains(err.Error(), "pci_ffff_ff_1f_7") {
 		t.Fatalf("detach of a device that does not exist: %v", err)
+	}
+}
+
+// A USB hostdev by IDs, as libvirtxml writes it, validates after schemaOrder:
+// a redefine of a VM with one (the demo's win11-desktop) works.
+func TestRedefineKeepsUSBIDsInSchemaOrder(t *testing.T) {
+	m, _ := connectDemo(t, false)
+	var ref Ref
+	for _, u := range m.URIs() {
+		c, _ := m.conn(u)
+		doms, _ := c.Inventory()
+		for _, d := range doms {
+			if d.Name == "win11-desktop" {
+				ref = d.Ref
+			}
+		}
+	}
+	if _, err := m.Redefine(ref, func(d *libvirtxml.Domain) error { d.OnReboot = "destroy"; return nil }); err != nil {
+		t.Fatalf("redefine of a VM with a USB hostdev: %v", err)
+	}
+	if got := schemaOrder(`<source><product id="0x0407"></product><vendor id="0x1050"></vendor></source>`); got != `<source><vendor id="0x1050"></vendor><product id="0x0407"></product></source>` {
+		t.Fatal(got)
 	}
 }

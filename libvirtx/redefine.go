@@ -97,6 +97,7 @@ func planRedefine(name, before string, change func(*libvirtxml.Domain) error) (s
 	if err != nil {
 		return "", nil, err
 	}
+	after = schemaOrder(after) // see xmlorder.go
 	intended, err := devices.DiffDocs(before, after)
 	return after, intended, err
 }

@@ -159,6 +159,9 @@ func TestHostCPUAndMemory(t *testing.T) {
 	if len(al) != 1 || !al[0].Host || al[0].Watch != WatchHostCPU {
 		t.Fatalf("alerts: %v", al)
 	}
+	if s := al[0].String(); s != "warn host qemu:///system CPU 75% ≥ 70%" {
+		t.Fatalf("alert text %q", s)
+	}
 	// Counters going backwards (host rebooted): no value.
 	h2 := h1
 	h2.At, h2.Kernel, h2.User = t0.Add(2*time.Second), 1, 1

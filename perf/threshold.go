@@ -42,7 +42,7 @@ const (
 const NumVMWatch = int(WatchHostCPU)
 
 var watchNames = [NumWatch]string{"cpu", "mem", "disk", "net", "host.cpu", "host.mem"}
-var watchTitles = [NumWatch]string{"CPU", "MEM", "DISK", "NET", "host CPU", "host MEM"}
+var watchTitles = [NumWatch]string{"CPU", "MEM", "DISK", "NET", "CPU", "MEM"}
 
 // Name is the watch's key in the config file and the :threshold command.
 func (w Watch) Name() string { return watchNames[w] }
@@ -143,8 +143,13 @@ type Alert struct {
 	Limit float64
 }
 
+// String: "crit web-01 CPU 95% ≥ 90%", "warn host h1 MEM 75% ≥ 70%".
 func (a Alert) String() string {
-	return fmt.Sprintf("%s %s %s %s ≥ %s", a.Level, a.Name, a.Watch.Title(), a.Watch.Format(a.Value), a.Watch.Format(a.Limit))
+	name := a.Name
+	if a.Host {
+		name = "host " + name
+	}
+	return fmt.Sprintf("%s %s %s %s ≥ %s", a.Level, name, a.Watch.Title(), a.Watch.Format(a.Value), a.Watch.Format(a.Limit))
 }
 
 // gauge is one watch's state for one VM or host.

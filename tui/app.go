@@ -42,6 +42,8 @@ const (
 	modeRawDiff
 	modeDetails
 	modeHostdev
+	modeWizard     // the new-VM wizard (wizard.go)
+	modeVolumeSize // the size of a volume to create for a new disk
 )
 
 // connState is what the UI knows of one connection.
@@ -77,10 +79,13 @@ type Model struct {
 	helpReturn    mode // where the help overlay returns to
 	helpOffset    int  // first help line shown
 	hd            *hostdevState
+	wiz           *wizard // the new-VM wizard, while open
 	hk            hostdevKeys
 
 	msg      string
 	msgErr   bool
+	msgAt    time.Time // when msg was set
+	msgAlert bool      // msg is a threshold alert, not an answer to the user
 	sweeping bool
 	perf     *perfState
 	con      *consoleState // consoles: see console.go
@@ -177,7 +182,17 @@ func connLabel(uri string, demo bool) string {
 }
 
 func (m *Model) setMsg(text string, isErr bool) {
-	m.msg, m.msgErr = text, isErr
+	m.msg, m.msgErr, m.msgAt, m.msgAlert = text, isErr, time.Now(), false
+}
+
+// setAlert shows a threshold alert, unless the answer to something the user
+// just did is on the line: that stays readable for a few seconds.
+func (m *Model) setAlert(text string, isErr bool) {
+	if m.msg != "" && !m.msgAlert && time.Since(m.msgAt) < 5*time.Second {
+		return
+	}
+	m.setMsg(text, isErr)
+	m.msgAlert = true
 }
 
 // Update routes messages: data first, then keys by mode.
@@ -255,8 +270,16 @@ func (m *Model) Update(msg tea.Msg) (_ tea.Model, cmd tea.Cmd) {
 		return m, nil
 	case detailsAppliedMsg:
 		return m, m.detailsApplied(msg)
+	case needVolumeMsg:
+		if m.det != nil {
+			m.det.needVol = &msg
+			m.startInput(modeVolumeSize, msg.path+" does not exist; create a qcow2 volume of size: ", "20 GiB")
+		}
+		return m, nil
 	case hostdevMsg:
 		return m, m.updateHostdev(msg)
+	case wizHostMsg, wizMediaMsg, wizCreatedMsg:
+		return m, m.updateWizard(msg)
 	case tea.KeyMsg:
 		return m.handleKeys(msg)
 	}
@@ -285,7 +308,7 @@ func (m *Model) handleKeys(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 }
 
 func (m *Model) inputMode() bool {
-	return m.mode == modeFilter || m.mode == modeCommand || m.mode == modeRename
+	return m.mode == modeFilter || m.mode == modeCommand || m.mode == modeRename || m.mode == modeVolumeSize
 }
 
 func (m *Model) applyEvents(evs []libvirtx.Event) {
@@ -329,6 +352,8 @@ func (m *Model) handleKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 		return m.handleDetailsKey(msg)
 	case modeHostdev:
 		return m.handleHostdevKey(msg)
+	case modeWizard:
+		return m.handleWizardKey(msg)
 	case modeHelp:
 		maxOff := max(len(m.helpLines())-m.bodyHeight(), 0)
 		switch msg.String() {
@@ -410,6 +435,8 @@ func (m *Model) handleListKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 		}
 	case key.Matches(msg, k.HostDevices):
 		return m, m.openHostdev("")
+	case key.Matches(msg, k.New):
+		return m, m.openWizard()
 	default:
 		if cmd, ok := m.handleConsoleKey(msg); ok {
 			return m, cmd
@@ -514,6 +541,9 @@ func (m *Model) startInput(md mode, prompt, value string) {
 
 func (m *Model) endInput() {
 	m.mode = modeList
+	if m.det != nil {
+		m.mode = modeDetails // inputs asked from the details view return there
+	}
 	m.input.Blur()
 	m.input.SetSuggestions(nil)
 }
@@ -534,6 +564,8 @@ func (m *Model) handleInput(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 			m.list.setFilter(val)
 		case modeCommand:
 			return m, m.runCommand(val)
+		case modeVolumeSize:
+			return m, m.volumeSizeEntered(val)
 		case modeRename:
 			if strings.TrimSpace(val) == m.renaming.Name {
 				m.setMsg("name unchanged", false)

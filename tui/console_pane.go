@@ -30,10 +30,10 @@ type paneState struct {
 	pending        bool  // an attach is scheduled or running
 	failed         error // why the last attach failed; no retry until the VM changes state
 	status         string
-	back           int      // lines scrolled back
-	lines          []string // rendered content, refreshed when it changes
+	back           int               // lines scrolled back
+	lines          []string          // rendered content, refreshed when it changes
 	keep           *console.Snapshot // this VM's console history, for the next session
-	sizedFor       [2]int   // the terminal size the layout was made for
+	sizedFor       [2]int            // the terminal size the layout was made for
 	g              paneGeom
 }
 
@@ -318,6 +318,7 @@ func (m *Model) paneKey(msg tea.KeyMsg) tea.Cmd {
 	p := &c.pane
 	switch {
 	case msg.Type == tea.KeyCtrlCloseBracket:
+		p.back = 0 // unfocused, the pane shows the live console
 		m.focusPane(false)
 		return nil
 	case msg.String() == "alt+pgup":

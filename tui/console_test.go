@@ -12,6 +12,8 @@ import (
 
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/x/ansi"
+
+	"kvmtui/console"
 )
 
 func TestConsoleRefusalsAreOneLineWithWhatToDo(t *testing.T) {
@@ -137,4 +139,20 @@ func TestHelpListsConsoleKeys(t *testing.T) {
 	h.send(tea.WindowSizeMsg{Width: 200, Height: 60})
 	h.keys("?")
 	h.screenHas("Consoles", "serial console, full screen", "console pane on / off", "graphical console", "send keys")
+}
+
+func TestWorkstationBoxCopiesThroughOSC52(t *testing.T) {
+	h := newHarness(t, false, demoURI(t))
+	cmds := []string{"ssh -N -f -L 5900:127.0.0.1:5900 root@h", "remote-viewer vnc://127.0.0.1:5900", "ssh root@h kvmtui vv web-01 | remote-viewer -"}
+	h.m.cons().ws = &workstationBox{dom: h.vm("web-01"), commands: cmds}
+	h.screenHas("Graphical console of web-01", "No graphical display here", cmds[0], cmds[1], "y copy the commands")
+	h.screenLacks("\x1b]52;")
+	h.keys("y")
+	want := console.OSC52(strings.Join(cmds, "\n") + "\n")
+	h.screenHas(want, "copied through OSC 52")
+	h.keys("esc")
+	if h.m.con.ws != nil {
+		t.Fatal("esc did not close the box")
+	}
+	h.screenLacks("Graphical console")
 }

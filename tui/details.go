@@ -48,6 +48,7 @@ type details struct {
 	picker   *kindPicker
 	scroll   int    // XML view offset
 	showXML  bool   // the device pane shows the device's XML, not its form
+	needVol  *needVolumeMsg
 	leave    string // a question before leaving with unapplied changes
 	leaveFn  func() tea.Cmd
 	confirm  *confirmation
@@ -282,38 +283,47 @@ func (m *Model) applyForm() tea.Cmd {
 			}
 		}
 		path := t.Get("path")
-		xml, err = checkedXML(mgr, ref.URI, path, xml)
-		if err != nil {
-			m.setMsg(err.Error(), true)
-			return nil
-		}
-		if d.adding != nil {
+		newDisk := d.adding != nil && t.Kind.ID == "disk"
+		var op func() (libvirtx.Applied, error)
+		switch {
+		case d.adding != nil:
 			live := running && t.Hotplug() == ""
-			return func() tea.Msg {
+			op = func() (libvirtx.Applied, error) {
 				a, err := mgr.ModifyDevice(ref, libvirtx.Attach, xml, live)
 				if errors.Is(err, libvirtx.ErrUnsupported) && !running {
 					a, err = mgr.Redefine(ref, t.AddTo)
 				}
-				return detailsAppliedMsg{what: "added " + what, applied: a, err: err}
+				return a, err
+			}
+			what = "added " + what
+		case running && f.allLive():
+			op = func() (libvirtx.Applied, error) { return mgr.ModifyDevice(ref, libvirtx.Update, xml, true) }
+		default:
+			// No live change: the persistent definition, behind the guard.
+			it := d.items[d.nodes[d.cursor].item]
+			kindID, index := it.Kind.ID, it.Index
+			op = func() (libvirtx.Applied, error) {
+				return mgr.Redefine(ref, func(def *libvirtxml.Domain) error {
+					x, err := findItem(def, kindID, index)
+					if err != nil {
+						return err
+					}
+					return x.Replace(t)
+				})
 			}
 		}
-		it := d.items[d.nodes[d.cursor].item]
-		kindID, index := it.Kind.ID, it.Index
-		if running && f.allLive() {
-			return func() tea.Msg {
-				a, err := mgr.ModifyDevice(ref, libvirtx.Update, xml, true)
-				return detailsAppliedMsg{what: what, applied: a, err: err}
-			}
-		}
-		// No live change: the persistent definition, behind the guard.
 		return func() tea.Msg {
-			a, err := mgr.Redefine(ref, func(def *libvirtxml.Domain) error {
-				x, err := findItem(def, kindID, index)
-				if err != nil {
-					return err
+			// A source path the host does not have is refused before libvirt
+			// sees the change; for a new disk, a volume can be created there.
+			if path != "" {
+				if exists, known := mgr.PathExists(ref.URI, path); known && !exists {
+					if newDisk {
+						return needVolumeMsg{path: path, format: t.Get("format"), op: op, what: what}
+					}
+					return detailsAppliedMsg{what: what, err: fmt.Errorf("%s does not exist on the host: pick an existing path or volume", path)}
 				}
-				return x.Replace(t)
-			})
+			}
+			a, err := op()
 			return detailsAppliedMsg{what: what, applied: a, err: err}
 		}
 	}
@@ -339,7 +349,7 @@ func (m *Model) detailsApplied(msg detailsAppliedMsg) tea.Cmd {
 		m.offerVolumeDelete(msg.path)
 	}
 	d.inForm, d.adding = false, nil
-	d.form = nil
+	m.resetForm() // until the reload brings the new definition
 	return loadDetails(m.mgr, d.dom.Ref)
 }
 
@@ -400,16 +410,32 @@ func (m *Model) offerVolumeDelete(path string) {
 	}
 }
 
-// checkedXML refuses a source path the host does not have, before libvirt
-// sees the change. (A remote path outside storage pools cannot be checked.)
-func checkedXML(mgr *libvirtx.Manager, uri, path, xml string) (string, error) {
-	if path == "" {
-		return xml, nil
+// needVolumeMsg: a new disk's path does not exist yet; ask for the size of
+// a volume to create there.
+type needVolumeMsg struct {
+	path, format, what string
+	op                 func() (libvirtx.Applied, error)
+}
+
+// createVolumeThen creates the volume and attaches the disk; if attaching
+// fails, the new volume is deleted again so nothing is left behind.
+func createVolumeThen(mgr *libvirtx.Manager, uri string, nv needVolumeMsg, bytes uint64) tea.Cmd {
+	return func() tea.Msg {
+		format := nv.format
+		if format != "raw" {
+			format = "qcow2"
+		}
+		if err := mgr.CreateVolumeAt(uri, nv.path, bytes, format); err != nil {
+			return detailsAppliedMsg{what: nv.what, err: err}
+		}
+		a, err := nv.op()
+		if err != nil {
+			if derr := mgr.DeleteVolume(uri, nv.path); derr != nil {
+				err = fmt.Errorf("%v; and the new volume could not be removed: %v", err, derr)
+			}
+		}
+		return detailsAppliedMsg{what: nv.what + " with a new volume", applied: a, err: err}
 	}
-	if exists, known := mgr.PathExists(uri, path); known && !exists {
-		return "", fmt.Errorf("%s does not exist on the host: create it (or a volume) first, or pick another path", path)
-	}
-	return xml, nil
 }
 
 // findItem finds a device again in a freshly read definition by its kind
@@ -429,4 +455,25 @@ func removeItem(def *libvirtxml.Domain, kindID string, index int) error {
 		return err
 	}
 	return x.Remove()
+}
+
+// volumeSizeEntered creates the volume of the size typed and attaches the
+// new disk on it.
+func (m *Model) volumeSizeEntered(val string) tea.Cmd {
+	d := m.det
+	if d == nil || d.needVol == nil {
+		return nil
+	}
+	nv := *d.needVol
+	d.needVol = nil
+	bytes, err := devices.ParseSize(val, "GiB")
+	if err != nil || bytes == 0 {
+		if err == nil {
+			err = errors.New("a volume needs a size above zero")
+		}
+		m.setMsg(err.Error(), true)
+		return nil
+	}
+	m.setMsg("creating "+nv.path+"…", false)
+	return createVolumeThen(m.mgr, d.dom.URI, nv, bytes)
 }

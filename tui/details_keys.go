@@ -41,6 +41,7 @@ type kindPicker struct {
 	kinds  []*devices.Kind
 	why    []string
 	cursor int
+	query  string // typed so far: jumps to the first matching title
 }
 
 func newKindPicker(d *details) *kindPicker {
@@ -194,12 +195,14 @@ func (m *Model) handlePicker(msg tea.KeyMsg) tea.Cmd {
 	d := m.det
 	p := d.picker
 	switch msg.String() {
-	case "up", "k":
+	case "up":
 		p.cursor = max(p.cursor-1, 0)
-	case "down", "j":
+	case "down":
 		p.cursor = min(p.cursor+1, len(p.kinds)-1)
-	case "esc", "q":
+	case "esc":
 		d.picker = nil
+	case "backspace":
+		p.query = p.query[:max(len(p.query)-1, 0)]
 	case "enter":
 		if p.why[p.cursor] != "" {
 			m.setMsg(p.kinds[p.cursor].Title+": "+p.why[p.cursor], true)
@@ -215,6 +218,17 @@ func (m *Model) handlePicker(msg tea.KeyMsg) tea.Cmd {
 		d.form = newForm(dev, d.suggestions())
 		d.inForm = true
 		m.setMsg("new "+strings.ToLower(dev.Kind.Title)+": set it up, then ctrl+s to add", false)
+	default:
+		// Typing jumps to the kind whose title starts with what was typed.
+		if msg.Type == tea.KeyRunes {
+			p.query += strings.ToLower(string(msg.Runes))
+			for i, k := range p.kinds {
+				if strings.HasPrefix(strings.ToLower(k.Title), p.query) {
+					p.cursor = i
+					break
+				}
+			}
+		}
 	}
 	return nil
 }

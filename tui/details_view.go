@@ -98,8 +98,10 @@ func (m *Model) nodeLines(w, h int) []string {
 	switch n.kind {
 	case nodeOverview:
 		out = append(out, m.overviewInfo(w)...)
-		out = append(out, "")
-		out = append(out, d.form.view(t, w, false)...)
+		if d.form != nil {
+			out = append(out, "")
+			out = append(out, d.form.view(t, w, false)...)
+		}
 	case nodeDevice:
 		it := d.items[n.item]
 		out = append(out, t.Title.Render(it.Kind.Title))
@@ -208,7 +210,7 @@ func (m *Model) pickerLines(w, h int) []string {
 		}
 		out = append(out, line)
 	}
-	out = append(out, t.Dim.Render("enter choose   esc cancel"))
+	out = append(out, t.Dim.Render("type to jump ("+p.query+")   enter choose   esc cancel"))
 	return out
 }
 

@@ -42,7 +42,7 @@ func TestE2ETopDashboardOnTheDemoHost(t *testing.T) {
 		t.Run(fmt.Sprintf("%dx%d", size[0], size[1]), func(t *testing.T) {
 			s := startTUI(t, size[0], size[1], "--demo", "top", "--interval", "1")
 			scr := s.waitFor("rates", 15*time.Second, func(scr string) bool {
-				return strings.Contains(scr, "kvmtui top") && !strings.Contains(scr, "sampling") && strings.Contains(scr, "web-01")
+				return strings.Contains(scr, "kvmtui top") && !strings.Contains(scr, "sampling") && strings.Contains(scr, "/15 running")
 			})
 			fits(t, scr, size[0], size[1])
 			for _, want := range []string{"running", "NAME", "CPU%", "MEM%"} {
@@ -179,7 +179,7 @@ func TestE2EPerfViewOfARealGuest(t *testing.T) {
 	t.Setenv("XDG_CONFIG_HOME", t.TempDir())
 	name := lt.FixtureGuest(t, uri, "perf")
 	lt.MustVirsh(t, uri, "start", name)
-	s := startTUI(t, 100, 30, "-c", uri, "--interval", "1")
+	s := startTUI(t, 100, 30, "-c", uri, "--interval", "1s")
 	s.waitFor("the VM", 15*time.Second, func(scr string) bool { return rowOf(scr, name) != "" })
 	s.keys("/", "lit:"+name, "Enter")
 	s.waitRow(name, "running")

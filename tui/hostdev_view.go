@@ -5,6 +5,8 @@ import (
 	"strings"
 
 	"github.com/charmbracelet/bubbles/key"
+
+	"kvmtui/libvirtx"
 )
 
 // hdLayout holds the host devices list's column widths for one terminal
@@ -125,8 +127,16 @@ func (m *Model) hostdevLine(lay hdLayout, i int) string {
 			group = fmt.Sprint(d.IOMMUGroup)
 		}
 		verdict = d.Why
-		if d.Safe {
+		switch {
+		case d.Safe:
 			verdict = "safe"
+		case len(verdict) <= lay.verdict:
+		case d.Bridge:
+			verdict = "bridge"
+		case d.IOMMUGroup < 0:
+			verdict = "no IOMMU"
+		default:
+			verdict = "group shared"
 		}
 	}
 	var used []string
@@ -220,9 +230,13 @@ func (m *Model) vmPickView() string {
 		lines = append(lines, m.theme.Warn.Render(p.warn))
 	}
 	lines = append(lines, "")
-	room := max(m.bodyHeight()-len(lines)-6, 3)
+	room := max(m.bodyHeight()-len(lines)-8, 3)
 	start := max(0, min(p.cursor-room/2, len(p.vms)-room))
-	for i := start; i < min(start+room, len(p.vms)); i++ {
+	end := min(start+room, len(p.vms))
+	if start > 0 {
+		lines = append(lines, m.theme.Dim.Render(fmt.Sprintf("  ↑ %d more", start)))
+	}
+	for i := start; i < end; i++ {
 		vm := p.vms[i]
 		line := fmt.Sprintf("%-24s %-9s", vm.Name, stateWord(vm))
 		if p.why[i] != "" {
@@ -234,6 +248,9 @@ func (m *Model) vmPickView() string {
 			line = "  " + line
 		}
 		lines = append(lines, line)
+	}
+	if end < len(p.vms) {
+		lines = append(lines, m.theme.Dim.Render(fmt.Sprintf("  ↓ %d more", len(p.vms)-end)))
 	}
 	lines = append(lines, "", m.theme.Key.Render("↑/↓")+" choose   "+m.theme.Key.Render("enter")+" attach   "+m.theme.Key.Render("esc")+" cancel")
 	return m.hostdevBox(strings.Join(lines, "\n"))
@@ -249,11 +266,28 @@ func (m *Model) hostdevHints() string {
 	case hd.pick != nil:
 		bs = []key.Binding{k.Up, k.Down, k.PickAttach, k.PickCancel}
 	default:
-		bs = append(k.hints(m.readOnly()), m.gk.Help)
+		connected := 0
+		for _, c := range m.conns {
+			if c.status == libvirtx.Connected {
+				connected++
+			}
+		}
+		for _, b := range k.hints(m.readOnly()) {
+			if connected > 1 || b.Help().Key != k.NextHost.Help().Key {
+				bs = append(bs, b)
+			}
+		}
+		bs = append(bs, m.gk.Help)
 	}
+	// The bottom line has room for a word each; the help has the rest.
+	short := map[string]string{"d": "detach", "r": "reattach", "a": "attach to VM", "tab": "next host", "ctrl+r": "reload", "esc": "back"}
 	parts := make([]string, len(bs))
 	for i, b := range bs {
-		parts[i] = m.theme.Key.Render(b.Help().Key) + " " + b.Help().Desc
+		desc := b.Help().Desc
+		if s, ok := short[b.Help().Key]; ok && hd.ask == nil && hd.pick == nil {
+			desc = s
+		}
+		parts[i] = m.theme.Key.Render(b.Help().Key) + " " + desc
 	}
 	return fit(strings.Join(parts, "  "), m.width)
 }

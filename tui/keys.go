@@ -21,6 +21,7 @@ type listKeys struct {
 	Save, Autostart, Rename, Delete, EditXML        key.Binding
 
 	HostDevices key.Binding // the host devices view (hostdev.go)
+	New         key.Binding // the new-VM wizard (wizard.go)
 }
 
 func newGlobalKeys() globalKeys {
@@ -60,6 +61,7 @@ func newListKeys() listKeys {
 		EditXML:   key.NewBinding(key.WithKeys("e"), key.WithHelp("e", "edit XML in $EDITOR")),
 
 		HostDevices: key.NewBinding(key.WithKeys("H"), key.WithHelp("H", "host devices: USB, PCI, SR-IOV")),
+		New:         key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "new VM (wizard)")),
 	}
 }
 
@@ -68,7 +70,7 @@ func (k listKeys) navigation() []key.Binding {
 }
 
 func (k listKeys) mutating() []key.Binding {
-	return []key.Binding{k.Start, k.Shutdown, k.Reboot, k.Reset, k.ForceOff, k.Pause, k.Save, k.Autostart, k.Rename, k.Delete, k.EditXML}
+	return []key.Binding{k.Start, k.Shutdown, k.Reboot, k.Reset, k.ForceOff, k.Pause, k.Save, k.Autostart, k.Rename, k.Delete, k.EditXML, k.New}
 }
 
 func (k globalKeys) all() []key.Binding { return []key.Binding{k.Help, k.Command, k.Back, k.Quit} }

@@ -119,7 +119,7 @@ func (m *Model) observePerf(msg sweepMsg) {
 		}
 	}
 	if len(raised) > 0 {
-		m.setMsg(alertLine(raised), maxLevel(raised) == perf.LevelCrit)
+		m.setAlert(alertLine(raised), maxLevel(raised) == perf.LevelCrit)
 	}
 	m.renderPerf()
 }

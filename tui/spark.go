@@ -67,6 +67,12 @@ func (s *sparker) render(vals []float64, w, h int, maxV float64, cs perf.ChartSt
 	if cs == perf.ASCII {
 		return asciiChart(clean, w, h, maxV)
 	}
+	if cs == perf.Block && h == 1 {
+		// The one-line sparklines of the list and of top are drawn
+		// directly: ntcharts' canvas renders every cell through lipgloss,
+		// which costs microseconds a cell, per row, per sweep.
+		return []string{blockRow(clean, w, maxV)}
+	}
 	k := [2]int{w, h}
 	m := s.models[k]
 	if m == nil {
@@ -117,4 +123,25 @@ func asciiChart(vals []float64, w, h int, maxV float64) []string {
 		out[i] = string(r)
 	}
 	return out
+}
+
+// blocks are the lower block elements from one eighth to full.
+var blocks = []rune(" ▁▂▃▄▅▆▇█")
+
+// blockRow draws one row of lower blocks, right-aligned, the same glyphs
+// as ntcharts' column sparkline.
+func blockRow(vals []float64, w int, maxV float64) string {
+	var b strings.Builder
+	b.Grow(w * 3)
+	for i := len(vals); i < w; i++ {
+		b.WriteByte(' ')
+	}
+	for _, v := range vals {
+		n := int(math.Round(v / maxV * 8))
+		if n == 0 && v > 0 {
+			n = 1 // something, however little, shows
+		}
+		b.WriteRune(blocks[min(max(n, 0), 8)])
+	}
+	return b.String()
 }

@@ -36,6 +36,8 @@ func (m *Model) View() string {
 		body = m.detailsView()
 	case modeHostdev:
 		body = m.hostdevView()
+	case modeWizard:
+		body = m.wizardView()
 	default:
 		if m.perf.open {
 			body = m.perfView()
@@ -152,8 +154,7 @@ func (m *Model) connText(c *connState) string {
 
 // bottomLine is the active input, else the most useful keys.
 func (m *Model) bottomLine() string {
-	switch m.mode {
-	case modeFilter, modeCommand, modeRename:
+	if m.inputMode() {
 		return fit(m.input.View(), m.width)
 	}
 	if m.mode == modeDetails {
@@ -161,6 +162,9 @@ func (m *Model) bottomLine() string {
 	}
 	if m.mode == modeHostdev {
 		return m.hostdevHints()
+	}
+	if m.mode == modeWizard {
+		return m.wizardHints()
 	}
 	if m.perf.open {
 		parts := []string{}

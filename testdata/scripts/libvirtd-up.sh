@@ -4,7 +4,8 @@
 set -euo pipefail
 
 pkgs=(libvirt-daemon libvirt-daemon-driver-qemu libvirt-clients libvirt-dev pkg-config
-      qemu-system-x86 qemu-utils libxml2-utils tmux cpio busybox-static)
+      qemu-system-x86 qemu-utils libxml2-utils tmux cpio busybox-static
+      xvfb virt-viewer)  # the graphical console's end-to-end test
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

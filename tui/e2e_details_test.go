@@ -1,0 +1,86 @@
+package tui_test
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	lt "kvmtui/libvirtx/libvirtxtest"
+)
+
+// TestE2EDetailsAddHardware drives the details view in tmux against the
+// real daemon: hardware added to a stopped VM with the forms' defaults, a
+// disk on a new pool volume, a disk hot-plugged into the running VM; each
+// checked in libvirt's own definition.
+func TestE2EDetailsAddHardware(t *testing.T) {
+	uri := lt.URI(t)
+	name := lt.FixtureGuest(t, uri, "hw")
+	pool := lt.Prefix + "hwpool"
+	dir := t.TempDir()
+	os.Chmod(dir, 0o755)
+	lt.Virsh(t, uri, "pool-destroy", pool)
+	lt.Virsh(t, uri, "pool-undefine", pool)
+	lt.MustVirsh(t, uri, "pool-define-as", pool, "dir", "--target", dir)
+	lt.MustVirsh(t, uri, "pool-start", pool)
+	t.Cleanup(func() {
+		lt.Virsh(t, uri, "pool-destroy", pool)
+		lt.Virsh(t, uri, "pool-undefine", pool)
+	})
+	inactive := func() string { return lt.MustVirsh(t, uri, "dumpxml", "--inactive", name) }
+
+	s := startTUI(t, 120, 40, "-c", uri)
+	s.waitFor("the VM", 15*time.Second, func(scr string) bool { return rowOf(scr, name) != "" })
+	s.keys("/", "lit:"+name, "Enter", "Enter")
+	s.waitFor("the details", 15*time.Second, func(scr string) bool { return strings.Contains(scr, "Overview") })
+
+	for _, hw := range []struct{ jump, msg, want string }{
+		{"watch", "added watchdog: saved", "<watchdog"},
+		{"tpm", "added tpm: saved", "<tpm"},
+		{"network", "added network interface: saved", "<interface"},
+	} {
+		s.keys("a", "lit:"+hw.jump, "Enter", "C-s")
+		s.waitFor(hw.msg, 20*time.Second, func(scr string) bool { return strings.Contains(scr, hw.msg) })
+		if !strings.Contains(inactive(), hw.want) {
+			t.Fatalf("%s not in the definition", hw.want)
+		}
+	}
+
+	// A disk on a path that does not exist yet, in a pool: kvmtui offers to
+	// create the volume and asks its size.
+	vol := filepath.Join(dir, "extra.qcow2")
+	s.keys("a", "lit:disk", "Enter", "Tab", "C-u", "lit:"+vol, "C-s")
+	s.waitFor("the size question", 20*time.Second, func(scr string) bool { return strings.Contains(scr, "create a qcow2 volume of size") })
+	s.keys("C-u", "lit:64M", "Enter")
+	s.waitFor("the new disk", 20*time.Second, func(scr string) bool {
+		return strings.Contains(scr, "added disk with a new volume: saved")
+	})
+	if !strings.Contains(inactive(), vol) || !strings.Contains(lt.MustVirsh(t, uri, "vol-list", pool), "extra.qcow2") {
+		t.Fatal("the new volume or its disk is missing")
+	}
+
+	// Running (another VM: this one now has a NIC on a network the host
+	// lacks and a TPM without swtpm): a hot-plugged disk shows up live.
+	hot := lt.FixtureGuest(t, uri, "hwhot")
+	s.keys("Escape", "Escape", "/", "C-u", "lit:"+hot, "Enter")
+	s.waitRow(hot, "shut off")
+	s.keys("s")
+	s.waitRow(hot, "running")
+	name = hot
+	img := filepath.Join(dir, "hot.img")
+	if err := os.WriteFile(img, make([]byte, 1<<20), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	lt.MustVirsh(t, uri, "pool-refresh", pool)
+	s.keys("Enter")
+	s.waitFor("the details", 15*time.Second, func(scr string) bool { return strings.Contains(scr, "Overview") })
+	s.keys("a", "lit:disk", "Enter", "Tab", "C-u", "lit:"+img, "C-s")
+	s.waitFor("the hot-plug", 30*time.Second, func(scr string) bool { return strings.Contains(scr, "added disk: applied now and at next boot") })
+	if !strings.Contains(lt.MustVirsh(t, uri, "dumpxml", name), img) {
+		t.Fatal("the hot-plugged disk is not in the running VM")
+	}
+	// A path that does not exist and is in no pool: refused in words.
+	s.keys("a", "lit:disk", "Enter", "Tab", "C-u", "lit:/nonexistent/x.img", "C-s")
+	s.waitFor("the refusal", 20*time.Second, func(scr string) bool { return strings.Contains(scr, "/nonexistent/x.img does not exist on the host") })
+}

@@ -1,0 +1,426 @@
+package tui
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/charmbracelet/bubbles/cursor"
+	"github.com/charmbracelet/bubbles/textinput"
+	tea "github.com/charmbracelet/bubbletea"
+
+	"kvmtui/devices"
+	"kvmtui/libvirtx"
+)
+
+// wizard is the new-VM wizard (n): pages of forms over a devices.NewVM,
+// an OS picker, and a review page with the summary and the XML. Every
+// libvirt call (reading the host, probing media, creating) is a tea.Cmd.
+type wizard struct {
+	uri     string
+	host    *devices.NewVMHost
+	db      *devices.OSDB
+	vm      devices.NewVM
+	cloud   *devices.CloudInit
+	page    int
+	form    *form
+	errs    []string // the page's refusals, shown under the form
+	busy    string   // what a running command is doing
+	osIn    textinput.Model
+	osList  []*devices.OSInfo
+	osCur   int
+	osPick  bool // the user picked an OS: detection does not override it
+	detect  string
+	plan    *devices.VMPlan
+	planErr string
+	showXML bool
+	scroll  int
+}
+
+// wizPages in order; "cloud-init" only for a cloud image.
+var wizPages = []string{"method", "os", "resources", "storage", "network", "platform", "cloud-init", "review"}
+
+var wizTitles = map[string]string{
+	"method": "Name and install method", "os": "Operating system", "resources": "Memory and CPUs",
+	"storage": "Storage", "network": "Network", "platform": "Firmware and platform",
+	"cloud-init": "Cloud-init", "review": "Review",
+}
+
+func (w *wizard) pageID() string { return wizPages[w.page] }
+
+// pages are the pages that apply to the current choices.
+func (w *wizard) pages() []int {
+	var out []int
+	for i, p := range wizPages {
+		if p == "cloud-init" && w.vm.Method != devices.MethodCloud {
+			continue
+		}
+		out = append(out, i)
+	}
+	return out
+}
+
+type wizHostMsg struct {
+	uri  string
+	host *devices.NewVMHost
+	db   *devices.OSDB
+	err  error
+}
+
+type wizMediaMsg struct {
+	vm       devices.NewVM // with formats and tree info filled in
+	detected *devices.OSInfo
+	err      error
+}
+
+type wizCreatedMsg struct {
+	ref       libvirtx.Ref
+	customize bool
+	err       error
+}
+
+var (
+	osdbOnce sync.Once
+	osdb     *devices.OSDB
+	osdbErr  error
+)
+
+// loadOSDB reads osinfo-db once per process (about a thousand files).
+func loadOSDB() (*devices.OSDB, error) {
+	osdbOnce.Do(func() { osdb, osdbErr = devices.LoadSystemOSDB() })
+	return osdb, osdbErr
+}
+
+func (m *Model) openWizard() tea.Cmd {
+	if m.readOnly() {
+		m.setMsg(libvirtx.ErrReadOnly.Error(), true)
+		return nil
+	}
+	uri := ""
+	if r := m.list.selected(); r != nil {
+		uri = r.dom.URI
+	}
+	if c := m.conns[uri]; c == nil || c.status != libvirtx.Connected {
+		uri = ""
+		for _, c := range m.sortedConns() {
+			if c.status == libvirtx.Connected {
+				uri = c.uri
+				break
+			}
+		}
+	}
+	if uri == "" {
+		m.setMsg("no connected host to create a VM on", true)
+		return nil
+	}
+	in := textinput.New()
+	in.Prompt = "search: "
+	in.Cursor.SetMode(cursor.CursorStatic)
+	w := &wizard{uri: uri, cloud: &devices.CloudInit{}, busy: "reading what " + connLabel(uri, uri == m.opts.DemoURI) + " offers…", osIn: in}
+	w.vm.Method = devices.MethodISO
+	m.wiz = w
+	m.mode = modeWizard
+	m.setMsg("", false)
+	mgr := m.mgr
+	return func() tea.Msg {
+		db, err := loadOSDB()
+		if err != nil {
+			return wizHostMsg{uri: uri, err: err}
+		}
+		h, err := mgr.NewVMHost(uri)
+		return wizHostMsg{uri: uri, host: h, db: db, err: err}
+	}
+}
+
+// updateWizard takes the wizard's command results.
+func (m *Model) updateWizard(msg tea.Msg) tea.Cmd {
+	w := m.wiz
+	if w == nil {
+		return nil
+	}
+	switch msg := msg.(type) {
+	case wizHostMsg:
+		w.busy = ""
+		if msg.err != nil {
+			m.closeWizard()
+			m.setMsg("new VM: "+msg.err.Error(), true)
+			return nil
+		}
+		w.host, w.db = msg.host, msg.db
+		w.vm.Name = freeName(w.host)
+		w.vm.Defaults(w.host, false)
+		w.osList = w.db.Search("", 0)
+		w.enter(0)
+	case wizMediaMsg:
+		w.busy = ""
+		if msg.err != nil {
+			w.errs = []string{msg.err.Error()}
+			return nil
+		}
+		w.vm = msg.vm
+		if msg.detected != nil && !w.osPick {
+			w.vm.OS = msg.detected
+			w.detect = "detected from the medium: " + msg.detected.Label()
+			w.vm.Defaults(w.host, true)
+		}
+		w.advance(1)
+	case wizCreatedMsg:
+		w.busy = ""
+		if msg.err != nil {
+			w.errs = []string{msg.err.Error()} // libvirt's words; nothing was left behind
+			return nil
+		}
+		m.closeWizard()
+		if msg.customize {
+			m.setMsg(fmt.Sprintf("defined %s: customize it, then start it (s) to install", msg.ref.Name), false)
+			return m.openDetails(libvirtx.Domain{Ref: msg.ref, State: libvirtx.StateShutoff, Persistent: true})
+		}
+		m.setMsg(fmt.Sprintf("created %s; its install is running (c: console)", msg.ref.Name), false)
+	}
+	return nil
+}
+
+func (m *Model) closeWizard() {
+	m.wiz = nil
+	m.mode = modeList
+}
+
+// freeName is the first of vm-1, vm-2, ... the host does not have.
+func freeName(h *devices.NewVMHost) string {
+	for i := 1; ; i++ {
+		n := fmt.Sprintf("vm-%d", i)
+		taken := false
+		for _, d := range h.Domains {
+			taken = taken || d == n
+		}
+		if !taken {
+			return n
+		}
+	}
+}
+
+// enter opens page i (an index into wizPages).
+func (w *wizard) enter(i int) {
+	w.page, w.errs, w.form, w.scroll = i, nil, nil, 0
+	switch w.pageID() {
+	case "os":
+		w.osIn.Focus()
+		w.filterOS()
+	case "review":
+		w.osIn.Blur()
+		w.vm.CloudInit = nil
+		if w.vm.Method == devices.MethodCloud {
+			w.vm.CloudInit = w.cloud
+		}
+		w.plan, w.planErr = nil, ""
+		p, err := w.vm.Build(w.host, time.Now())
+		if err != nil {
+			w.planErr = err.Error()
+		}
+		w.plan = p
+	default:
+		w.osIn.Blur()
+		w.form = newForm(&wizPageForm{w: w, page: w.pageID()}, w.suggestions())
+	}
+}
+
+func (w *wizard) suggestions() map[string][]string {
+	h := w.host
+	if h == nil {
+		return nil
+	}
+	var src []string
+	switch w.vm.Net {
+	case devices.NetNetwork:
+		src = h.NetworkNames()
+	case devices.NetBridge:
+		src = h.Bridges
+	case devices.NetMacvtap:
+		src = h.NICs
+	}
+	return map[string][]string{"pool": h.PoolNames(), "media": h.VolumePaths(), "disk_path": h.VolumePaths(), "net_source": src}
+}
+
+// advance moves by dir over the pages that apply.
+func (w *wizard) advance(dir int) {
+	ps := w.pages()
+	for k, p := range ps {
+		if p == w.page {
+			if j := k + dir; j >= 0 && j < len(ps) {
+				w.enter(ps[j])
+			}
+			return
+		}
+	}
+}
+
+// pageProblems are the refusals that belong to the current page.
+func (w *wizard) pageProblems() []string {
+	n := w.vm
+	n.CloudInit = w.cloud
+	var out []string
+	for _, p := range n.Check(w.host) {
+		if p.Page == w.pageID() || p.Page == "name" && w.pageID() == "method" {
+			out = append(out, p.Msg)
+		}
+	}
+	return out
+}
+
+// next validates the page and moves on; leaving the first page probes the
+// media on the host first (a tea.Cmd), which may detect the OS.
+func (m *Model) wizardNext() tea.Cmd {
+	w := m.wiz
+	if w.form != nil {
+		if ff := w.form.invalid(); ff != nil {
+			w.errs = []string{ff.Label + ": " + ff.err}
+			return nil
+		}
+	}
+	if w.errs = w.pageProblems(); len(w.errs) > 0 {
+		return nil
+	}
+	switch w.pageID() {
+	case "method":
+		w.busy = "checking the install media…"
+		vm, db, mgr, uri := w.vm, w.db, m.mgr, w.uri
+		return func() tea.Msg {
+			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+			defer cancel()
+			det, err := mgr.PrepareMedia(ctx, uri, &vm, db)
+			return wizMediaMsg{vm: vm, detected: det, err: err}
+		}
+	case "os":
+		if why := w.host.CanRun(w.vm.OS, w.vm.Arch); why != "" {
+			w.errs = []string{why}
+			return nil
+		}
+	case "review":
+		return m.wizardCreate(false)
+	}
+	w.advance(1)
+	return nil
+}
+
+func (m *Model) wizardCreate(customize bool) tea.Cmd {
+	w := m.wiz
+	if w.plan == nil {
+		w.errs = []string{"nothing to create: " + w.planErr}
+		return nil
+	}
+	mode := libvirtx.CreateStart
+	w.busy = "creating " + w.vm.Name + "…"
+	if customize {
+		mode = libvirtx.CreateDefine
+		w.busy = "defining " + w.vm.Name + "…"
+	}
+	plan, mgr, uri := w.plan, m.mgr, w.uri
+	return func() tea.Msg {
+		ref, err := mgr.CreateVM(context.Background(), uri, plan, mode)
+		return wizCreatedMsg{ref: ref, customize: customize, err: err}
+	}
+}
+
+// filterOS lists the OSes matching the search, keeping the chosen one
+// under the cursor.
+func (w *wizard) filterOS() {
+	w.osList = w.db.Search(w.osIn.Value(), 0)
+	if strings.TrimSpace(w.osIn.Value()) == "" || strings.Contains("generic", strings.ToLower(strings.TrimSpace(w.osIn.Value()))) {
+		w.osList = append([]*devices.OSInfo{devices.Generic}, w.osList...)
+	}
+	w.osCur = 0
+	for i, o := range w.osList {
+		if o == w.vm.OS || w.vm.OS == nil && o == devices.Generic {
+			w.osCur = i
+		}
+	}
+}
+
+func (m *Model) handleWizardKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
+	w := m.wiz
+	if w.busy != "" {
+		if msg.String() == "ctrl+c" {
+			return m, tea.Quit
+		}
+		return m, nil // one thing at a time
+	}
+	if w.host == nil {
+		if msg.String() == "esc" {
+			m.closeWizard()
+		}
+		return m, nil
+	}
+	switch msg.String() {
+	case "ctrl+c":
+		return m, tea.Quit
+	case "esc":
+		if w.page == 0 {
+			m.closeWizard()
+			m.setMsg("new VM cancelled", false)
+			return m, nil
+		}
+		w.advance(-1)
+		return m, nil
+	case "enter", "ctrl+n", "pgdown":
+		if w.pageID() == "os" {
+			w.pickOS()
+		}
+		return m, m.wizardNext()
+	case "ctrl+p", "pgup":
+		w.advance(-1)
+		return m, nil
+	}
+	switch w.pageID() {
+	case "os":
+		switch msg.String() {
+		case "up":
+			w.osCur = max(w.osCur-1, 0)
+		case "down":
+			w.osCur = min(w.osCur+1, len(w.osList)-1)
+		default:
+			var cmd tea.Cmd
+			w.osIn, cmd = w.osIn.Update(msg)
+			w.filterOS()
+			return m, cmd
+		}
+	case "review":
+		switch msg.String() {
+		case "c":
+			return m, m.wizardCreate(true)
+		case "x":
+			w.showXML, w.scroll = !w.showXML, 0
+		case "j", "down":
+			w.scroll++
+		case "k", "up":
+			w.scroll = max(w.scroll-1, 0)
+		}
+	default:
+		if w.form != nil {
+			cmd := w.form.update(msg)
+			w.errs = nil
+			if w.pageID() == "network" || w.pageID() == "storage" {
+				w.form.suggest = w.suggestions()
+			}
+			return m, cmd
+		}
+	}
+	return m, nil
+}
+
+// pickOS takes the OS under the cursor; a new OS re-derives the defaults
+// that follow it (memory, vCPUs, disk size, chipset, firmware, TPM).
+func (w *wizard) pickOS() {
+	if w.osCur < 0 || w.osCur >= len(w.osList) {
+		return
+	}
+	o := w.osList[w.osCur]
+	if o == devices.Generic {
+		o = nil
+	}
+	if o != w.vm.OS {
+		w.vm.OS, w.osPick = o, true
+		w.vm.Defaults(w.host, true)
+	}
+}

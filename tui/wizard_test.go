@@ -1,0 +1,178 @@
+package tui
+
+import (
+	"strings"
+	"testing"
+
+	tea "github.com/charmbracelet/bubbletea"
+
+	"kvmtui/devices"
+)
+
+// openWizard presses n on the demo host and waits for the host's offer.
+func (h *harness) openWizard() *wizard {
+	h.t.Helper()
+	h.keys("n")
+	w := h.m.wiz
+	if h.m.mode != modeWizard || w == nil || w.host == nil {
+		h.t.Fatalf("the wizard did not open; screen:\n%s", h.m.View())
+	}
+	return w
+}
+
+// setField types value into a field of the current form page.
+func (h *harness) setField(name, value string) {
+	h.t.Helper()
+	f := h.m.wiz.form
+	for i, ff := range f.fields {
+		if ff.Name == name {
+			f.cursor = i
+			f.focus()
+			for range len(ff.input.Value()) + 5 {
+				h.keys("backspace")
+			}
+			h.send(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(value)})
+			return
+		}
+	}
+	h.t.Fatalf("no field %s on page %s", name, h.m.wiz.pageID())
+}
+
+func TestWizardWalksEveryPageForwardAndBack(t *testing.T) {
+	h := newHarness(t, false, demoURI(t))
+	w := h.openWizard()
+	h.screenHas("New VM on demo", "Name and install method", "Install from")
+	// The cloud-init page is there only for a cloud image.
+	h.setField("method", devices.MethodCloud)
+	h.setField("media", "/var/lib/libvirt/images/nope.qcow2")
+	if got := len(w.pages()); got != len(wizPages) {
+		t.Fatalf("a cloud image has %d pages, want %d", got, len(wizPages))
+	}
+	h.setField("method", devices.MethodManual)
+	if got := len(w.pages()); got != len(wizPages)-1 {
+		t.Fatalf("a manual install has %d pages, want %d", got, len(wizPages)-1)
+	}
+	h.setField("name", "kvmtui-test-wiz")
+	var seen []string
+	for range len(wizPages) {
+		seen = append(seen, w.pageID())
+		if w.pageID() == "review" {
+			break
+		}
+		h.keys("enter")
+		if len(w.errs) > 0 {
+			t.Fatalf("page %s refused: %v\n%s", seen[len(seen)-1], w.errs, h.m.View())
+		}
+	}
+	want := []string{"method", "os", "resources", "storage", "network", "platform", "review"}
+	if strings.Join(seen, " ") != strings.Join(want, " ") {
+		t.Fatalf("pages forward: %v", seen)
+	}
+	h.screenHas("Review", "kvmtui-test-wiz", "Manual install", "Volumes to create", "default/kvmtui-test-wiz.qcow2")
+	h.keys("x")
+	h.screenHas("Install definition", "<domain type=\"test\">")
+	h.keys("x")
+	var back []string
+	for range len(wizPages) {
+		h.keys("esc")
+		if h.m.wiz == nil {
+			break
+		}
+		back = append(back, w.pageID())
+	}
+	if strings.Join(back, " ") != "platform network storage resources os method" {
+		t.Fatalf("pages back: %v", back)
+	}
+	if h.m.mode != modeList || h.m.wiz != nil {
+		t.Fatal("esc on the first page did not close the wizard")
+	}
+	h.screenHas("new VM cancelled")
+}
+
+// Bad input is refused on its page, with the reason, before anything is
+// created.
+func TestWizardRefusesOnThePage(t *testing.T) {
+	h := newHarness(t, false, demoURI(t))
+	w := h.openWizard()
+	h.setField("name", "web-01")
+	h.setField("method", devices.MethodManual)
+	h.keys("enter")
+	if w.pageID() != "method" {
+		t.Fatal("an existing name passed the first page")
+	}
+	h.screenHas(`a VM named "web-01" already exists`)
+	h.setField("name", "kvmtui-test-wiz2")
+	h.setField("method", devices.MethodISO)
+	h.setField("media", "/nowhere/debian.iso")
+	h.keys("enter")
+	if w.pageID() != "method" || len(w.errs) == 0 {
+		t.Fatal("a missing ISO passed the first page")
+	}
+	h.screenHas("not a volume of any storage pool")
+	h.setField("method", devices.MethodManual)
+	h.keys("enter") // os
+	h.keys("enter") // resources
+	if w.pageID() != "resources" {
+		t.Fatalf("on page %s", w.pageID())
+	}
+	h.setField("vcpus", "4096")
+	h.screenHas("more than the host's")
+	h.keys("enter")
+	if w.pageID() != "resources" {
+		t.Fatal("vCPUs above the host passed")
+	}
+}
+
+// The OS page searches osinfo and re-derives the defaults for the choice.
+func TestWizardOSSearchSetsDefaults(t *testing.T) {
+	h := newHarness(t, false, demoURI(t))
+	w := h.openWizard()
+	h.setField("method", devices.MethodManual)
+	h.keys("enter")
+	if w.pageID() != "os" {
+		t.Fatalf("on page %s", w.pageID())
+	}
+	h.send(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("ubuntu noble")})
+	h.screenHas("ubuntu24.04", "Ubuntu 24.04 LTS")
+	if len(w.osList) != 1 {
+		t.Fatalf("search listed %d", len(w.osList))
+	}
+	h.keys("enter")
+	if w.vm.OS == nil || w.vm.OS.ShortID != "ubuntu24.04" || w.pageID() != "resources" {
+		t.Fatalf("picked %v, on %s", w.vm.OS, w.pageID())
+	}
+	if w.vm.MemoryMiB != 4096 || w.vm.DiskSize != 25<<30 {
+		t.Fatalf("ubuntu24.04 defaults: %d MiB, %d bytes", w.vm.MemoryMiB, w.vm.DiskSize)
+	}
+}
+
+// Customize before install defines the VM on the (test driver's) host and
+// opens its details, not started.
+func TestWizardCustomizeOpensDetails(t *testing.T) {
+	h := newHarness(t, false, demoURI(t))
+	w := h.openWizard()
+	h.setField("name", "kvmtui-test-cust")
+	h.setField("method", devices.MethodManual)
+	for w.pageID() != "review" {
+		h.keys("enter")
+		if len(w.errs) > 0 {
+			t.Fatalf("refused on %s: %v", w.pageID(), w.errs)
+		}
+	}
+	h.keys("c")
+	if h.m.mode != modeDetails || h.m.det == nil || h.m.det.def == nil {
+		t.Fatalf("customize did not open the details view:\n%s", h.m.View())
+	}
+	if h.m.det.def.Name != "kvmtui-test-cust" {
+		t.Fatalf("details of %s", h.m.det.def.Name)
+	}
+	h.screenHas("kvmtui-test-cust", "Overview")
+	h.until("the new VM in the list", func() bool {
+		for _, r := range h.m.list.rows {
+			if r.dom.Name == "kvmtui-test-cust" {
+				return !r.dom.State.Active()
+			}
+		}
+		return false
+	})
+}

@@ -1,0 +1,240 @@
+package tui
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/charmbracelet/x/ansi"
+
+	"kvmtui/devices"
+)
+
+// wizardView draws the current page: a step line, the page, its
+// refusals.
+func (m *Model) wizardView() string {
+	w, t := m.wiz, m.theme
+	h := m.bodyHeight()
+	var lines []string
+	if w.host == nil {
+		lines = []string{t.Dim.Render("  " + w.busy)}
+		return padLines(lines, h, m.width)
+	}
+	// Step line: the pages that apply, the current one marked.
+	var steps []string
+	for k, p := range w.pages() {
+		s := fmt.Sprintf("%d %s", k+1, wizTitles[wizPages[p]])
+		if p == w.page {
+			s = t.Key.Render("[" + s + "]")
+		} else {
+			s = t.Dim.Render(s)
+		}
+		steps = append(steps, s)
+	}
+	head := t.Title.Render("New VM on "+connLabel(w.uri, w.uri == m.opts.DemoURI)) + "  " + strings.Join(steps, " · ")
+	if ansi.StringWidth(head) > m.width { // narrow: only the current step
+		for k, p := range w.pages() {
+			if p == w.page {
+				head = t.Title.Render("New VM on "+connLabel(w.uri, w.uri == m.opts.DemoURI)) + "  " +
+					t.Key.Render(fmt.Sprintf("step %d of %d: %s", k+1, len(w.pages()), wizTitles[wizPages[p]]))
+			}
+		}
+	}
+	lines = append(lines, fit(head, m.width), "")
+	var body []string
+	switch w.pageID() {
+	case "os":
+		body = m.wizardOSLines(h - 6)
+	case "review":
+		body = m.wizardReviewLines()
+	default:
+		body = w.form.view(t, m.width-2, false)
+	}
+	for _, l := range body {
+		lines = append(lines, " "+l)
+	}
+	// Refusals and the busy line stay visible: the page body yields.
+	var tail []string
+	for _, e := range w.errs {
+		for _, l := range strings.Split(ansi.Wordwrap(e, m.width-4, " "), "\n") {
+			tail = append(tail, t.Error.Render("  "+l))
+		}
+	}
+	if w.busy != "" {
+		tail = append(tail, t.Dim.Render("  "+w.busy))
+	}
+	if w.pageID() == "review" {
+		start := min(w.scroll, max(len(lines)-2-(h-2-len(tail)), 0))
+		w.scroll = start
+		lines = append(lines[:2], lines[2+start:]...)
+	}
+	if room := h - len(tail); len(lines) > room {
+		lines = lines[:max(room, 0)]
+	}
+	return padLines(append(lines, tail...), h, m.width)
+}
+
+func padLines(lines []string, h, w int) string {
+	for len(lines) < h {
+		lines = append(lines, "")
+	}
+	for i := range lines {
+		lines[i] = fit(lines[i], w)
+	}
+	return strings.Join(lines[:h], "\n")
+}
+
+func (m *Model) wizardOSLines(room int) []string {
+	w, t := m.wiz, m.theme
+	out := []string{w.osIn.View()}
+	if w.detect != "" {
+		out = append(out, t.Dim.Render(w.detect))
+	}
+	out = append(out, t.Dim.Render(fmt.Sprintf("%d of %d from %s", len(w.osList), w.db.Len(), w.db.Source)))
+	room = max(room-len(out), 3)
+	start := max(0, w.osCur-room+1)
+	for i := start; i < len(w.osList) && i < start+room; i++ {
+		o := w.osList[i]
+		line := fmt.Sprintf("%-16s %s", o.ShortID, o.Name)
+		if o.Overlay {
+			line += t.Dim.Render("  (kvmtui overlay)")
+		}
+		if o != devices.Generic && o.EndOfLife(time.Now()) {
+			line += t.Dim.Render("  (end of life)")
+		}
+		if i == w.osCur {
+			line = t.Key.Render("> " + line)
+		} else {
+			line = "  " + line
+		}
+		out = append(out, line)
+	}
+	if len(w.osList) == 0 {
+		out = append(out, t.Dim.Render("  no match; generic works for any OS"))
+	}
+	return out
+}
+
+func (m *Model) wizardReviewLines() []string {
+	w, t := m.wiz, m.theme
+	n := w.vm
+	if w.planErr != "" {
+		out := []string{t.Error.Render("This VM cannot be created as chosen:")}
+		for _, l := range strings.Split(w.planErr, "\n") {
+			out = append(out, t.Error.Render("  "+l))
+		}
+		return append(out, "", t.Dim.Render("esc goes back to change it"))
+	}
+	if w.showXML {
+		install, final, err := w.plan.XML()
+		if err != nil {
+			return []string{t.Error.Render(err.Error())}
+		}
+		out := []string{t.Header.Render("Install definition (first boot)")}
+		out = append(out, strings.Split(install, "\n")...)
+		if final != install {
+			out = append(out, "", t.Header.Render("Final definition (after the install)"))
+			out = append(out, strings.Split(final, "\n")...)
+		}
+		return out
+	}
+	osName := "generic"
+	if n.OS != nil {
+		osName = n.OS.Label()
+	}
+	media := ""
+	switch n.Method {
+	case devices.MethodNetwork:
+		media = n.Location
+	case devices.MethodISO, devices.MethodImport, devices.MethodCloud:
+		media = n.Media
+	}
+	kv := [][2]string{
+		{"Name", n.Name},
+		{"Install", strings.TrimSpace(devices.MethodTitle(n.Method) + "  " + media)},
+		{"OS", osName},
+		{"Memory", devices.FormatSize(n.MemoryMiB << 20)},
+		{"vCPUs", fmt.Sprint(n.VCPUs)},
+		{"Storage", storageSummary(n)},
+		{"Network", netSummary(n)},
+		{"Platform", fmt.Sprintf("%s, %s, %s, TPM %s, %s display", n.VirtType, n.Chipset, n.Firmware, n.TPM, n.Graphics)},
+	}
+	if n.Kernel != "" {
+		kv = append(kv, [2]string{"Kernel", strings.TrimSpace(n.Kernel + " " + n.Initrd + " " + n.Cmdline)})
+	}
+	if n.CloudInit != nil {
+		kv = append(kv, [2]string{"Cloud-init", fmt.Sprintf("user %s, %d SSH keys, %d packages", n.CloudInit.User, len(n.CloudInit.SSHKeys), len(n.CloudInit.Packages))})
+	}
+	var out []string
+	for _, p := range kv {
+		out = append(out, fmt.Sprintf("%-10s %s", p[0], p[1]))
+	}
+	if len(w.plan.Volumes) > 0 {
+		out = append(out, "", t.Header.Render("Volumes to create"))
+		for _, v := range w.plan.Volumes {
+			what := v.Role
+			if v.Transient {
+				what += ", removed after the start"
+			}
+			out = append(out, fmt.Sprintf("  %s/%s  %s (%s)", v.Pool, v.Name, approxSize(max(v.Capacity, uint64(len(v.Content)))), what))
+		}
+	}
+	out = append(out, "", t.Header.Render(fmt.Sprintf("Devices (%d)", len(devices.List(w.plan.Final)))))
+	for _, it := range devices.List(w.plan.Final) {
+		if it.Kind.ID == "pcie-root-port" || it.Kind.ID == "controller" {
+			continue
+		}
+		out = append(out, "  "+it.Summary)
+	}
+	for _, note := range w.plan.Notes {
+		out = append(out, t.Warn.Render("note: "+note))
+	}
+	return out
+}
+
+func storageSummary(n devices.NewVM) string {
+	switch n.Storage {
+	case devices.StorageNew:
+		alloc := "sparse"
+		if n.Preallocate {
+			alloc = "preallocated"
+		}
+		return fmt.Sprintf("new %s %s volume in pool %s, %s", devices.FormatSize(n.DiskSize), n.DiskFormat, n.Pool, alloc)
+	case devices.StorageExisting:
+		p := n.DiskPath
+		if p == "" {
+			p = n.Media
+		}
+		return "existing " + p
+	}
+	return "none"
+}
+
+func netSummary(n devices.NewVM) string {
+	if n.Net == devices.NetNone {
+		return "none"
+	}
+	return n.Net + " " + n.NetSource
+}
+
+// wizardHints is the bottom line in the wizard.
+func (m *Model) wizardHints() string {
+	t := m.theme
+	k := func(key, desc string) string { return t.Key.Render(key) + " " + desc }
+	w := m.wiz
+	parts := []string{k("enter", "next"), k("esc", "back")}
+	switch {
+	case w == nil || w.host == nil:
+		parts = []string{k("esc", "cancel")}
+	case w.pageID() == "review":
+		parts = []string{k("enter", "create & install"), k("c", "customize first"), k("x", "XML / summary"), k("j/k", "scroll"), k("esc", "back")}
+	case w.pageID() == "os":
+		parts = append([]string{k("type", "search"), k("↑/↓", "choose")}, parts...)
+	default:
+		parts = append([]string{k("↑/↓/tab", "field"), k("←/→", "choice")}, parts...)
+	}
+	if w != nil && w.page == 0 {
+		parts[len(parts)-1] = k("esc", "cancel")
+	}
+	return fit(strings.Join(parts, "  "), m.width)
+}
