@@ -74,12 +74,12 @@ type NewVM struct {
 	MemoryMiB uint64
 	VCPUs     uint
 
-	Storage    string // StorageNew, StorageExisting, StorageNone
-	Pool       string // StorageNew (and where seeds and kernels go)
-	DiskSize   uint64 // bytes, StorageNew
-	DiskFormat string // qcow2 or raw, StorageNew; for StorageExisting the volume's format
-	Preallocate bool  // StorageNew: allocate it all now (default: sparse, allocated on write)
-	DiskPath   string // StorageExisting
+	Storage     string // StorageNew, StorageExisting, StorageNone
+	Pool        string // StorageNew (and where seeds and kernels go)
+	DiskSize    uint64 // bytes, StorageNew
+	DiskFormat  string // qcow2 or raw, StorageNew; for StorageExisting the volume's format
+	Preallocate bool   // StorageNew: allocate it all now (default: sparse, allocated on write)
+	DiskPath    string // StorageExisting
 
 	Net       string // NetNetwork, NetBridge, NetMacvtap, NetNone
 	NetSource string // the network, bridge or host NIC
@@ -205,8 +205,8 @@ type VMPlan struct {
 	// Customize is defined instead when the user customizes before the
 	// install (see customizeDomain).
 	Customize *lx.Domain
-	Volumes        []VolumePlan
-	Notes          []string
+	Volumes   []VolumePlan
+	Notes     []string
 }
 
 // VolumePlan is a volume to create in a pool before the define.

@@ -2,7 +2,7 @@ package devices
 
 import (
 	"os"
-			"sync"
+	"sync"
 	"testing"
 	"time"
 )

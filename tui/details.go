@@ -20,11 +20,13 @@ const (
 	nodeXML
 	nodeGroup
 	nodeDevice
+	nodeSection // a section of the domain-level settings
 )
 
 type treeNode struct {
 	kind    nodeKind
 	label   string
+	section string // settings section ID for nodeOverview and nodeSection
 	item    int  // index into details.items for nodeDevice
 	pending bool // the next boot differs from what runs now
 }
@@ -159,6 +161,11 @@ func (d *details) buildTree() {
 		}
 	}
 	d.nodes = []treeNode{{kind: nodeOverview, label: "Overview"}}
+	for _, sec := range devices.Sections() {
+		if sec.ID != "overview" {
+			d.nodes = append(d.nodes, treeNode{kind: nodeSection, label: sec.Title, section: sec.ID})
+		}
+	}
 	var group *devices.Kind
 	for i, it := range d.items {
 		if it.Kind != group {
@@ -188,8 +195,17 @@ func (m *Model) resetForm() {
 		return
 	}
 	switch n := d.nodes[d.cursor]; n.kind {
-	case nodeOverview:
-		d.form = newForm(&overview{title: d.dom.Title, desc: d.def.Description}, nil)
+	case nodeOverview, nodeSection:
+		id := n.section
+		if n.kind == nodeOverview {
+			id = "overview"
+		}
+		sf, err := d.newSectionForm(id)
+		if err != nil {
+			m.setMsg(err.Error(), true)
+			return
+		}
+		d.form = newForm(sf, nil)
 	case nodeDevice:
 		dev, err := d.items[n.item].Device(d.caps)
 		if err != nil {
@@ -213,36 +229,6 @@ func (d *details) suggestions() map[string][]string {
 	}
 }
 
-// overview edits the title and description, which have calls of their own
-// (SetMetadata) that apply live.
-type overview struct{ title, desc string }
-
-func (o *overview) Fields() []devices.Field {
-	return []devices.Field{
-		{Name: "title", Label: "Title", Type: devices.TypeText, Optional: true, Live: true, Help: "one line shown next to the name"},
-		{Name: "description", Label: "Description", Type: devices.TypeMultiline, Optional: true, Live: true, Help: "free text"},
-	}
-}
-
-func (o *overview) Get(name string) string {
-	if name == "title" {
-		return o.title
-	}
-	return o.desc
-}
-
-func (o *overview) Set(name, v string) error {
-	if name == "title" {
-		if strings.ContainsAny(v, "\n\r") {
-			return errors.New("a title is one line")
-		}
-		o.title = v
-		return nil
-	}
-	o.desc = v
-	return nil
-}
-
 // applyForm sends the form's changes to libvirt the way libvirt intends.
 func (m *Model) applyForm() tea.Cmd {
 	d := m.det
@@ -260,15 +246,8 @@ func (m *Model) applyForm() tea.Cmd {
 	}
 	ref, mgr, running := d.dom.Ref, m.mgr, d.dom.State.Active()
 	switch t := f.target.(type) {
-	case *overview:
-		title, desc := t.title, t.desc
-		return func() tea.Msg {
-			a, err := mgr.SetTitle(ref, title)
-			if err == nil {
-				a, err = mgr.SetDescription(ref, desc)
-			}
-			return detailsAppliedMsg{what: "overview", applied: a, err: err}
-		}
+	case *sectionForm:
+		return m.applySettings(t, f.changed())
 	case *devices.Device:
 		xml, err := t.XML()
 		if err != nil {

@@ -38,7 +38,14 @@ func ctrl(k tea.KeyType) tea.KeyMsg { return tea.KeyMsg{Type: k} }
 func TestDetailsTreeListsTheHardware(t *testing.T) {
 	h := newHarness(t, false, demoURI(t))
 	d := h.openDetails("win11-desktop")
-	h.screenHas("win11-desktop · saved", "Overview", "Disk", "TPM", "UUID", "Machine")
+	h.screenHas("win11-desktop · saved", "Overview", "CPUs", "Memory", "Boot", "UUID", "Machine")
+	var labels []string
+	for _, n := range d.nodes {
+		labels = append(labels, n.label)
+	}
+	if all := strings.Join(labels, "|"); !strings.Contains(all, "TPM") || !strings.Contains(all, "XML") {
+		t.Fatalf("tree lacks nodes: %s", all)
+	}
 	if h.m.det.form.dirty() {
 		t.Fatal("a freshly opened form is marked as changed")
 	}
@@ -74,7 +81,7 @@ func TestDetailsOverviewTitleAppliesLive(t *testing.T) {
 	h.keys("Edge web")
 	h.screenHas("* ") // marked unapplied
 	h.send(ctrl(tea.KeyCtrlS))
-	h.screenHas("overview: applied now and at next boot")
+	h.screenHas("settings: applied now and at next boot")
 	h.until("the new title", func() bool { return h.vm("web-01").Title == "Edge web" })
 }
 
@@ -162,5 +169,74 @@ func TestDetailsAddAndRemoveHardware(t *testing.T) {
 	xml, _ = h.mgr.DomainXML(h.vm("legacy-centos7").Ref, true, false)
 	if strings.Contains(xml, "<watchdog") {
 		t.Fatal("watchdog still defined")
+	}
+}
+
+// setField types a value into the named field of the open form.
+func (h *harness) setDetailsField(name, value string) {
+	h.t.Helper()
+	f := h.m.det.form
+	for i, ff := range f.fields {
+		if ff.Name == name {
+			f.cursor = i
+			f.focus()
+			ff.input.SetValue(value)
+			f.apply(ff)
+			if ff.err != "" {
+				h.t.Fatalf("%s = %q refused: %s", name, value, ff.err)
+			}
+			return
+		}
+	}
+	h.t.Fatalf("no field %q in the form", name)
+}
+
+func TestDetailsSettingsCPUsMemoryBoot(t *testing.T) {
+	h := newHarness(t, false, demoURI(t))
+	h.openDetails("legacy-centos7")
+	ref := h.vm("legacy-centos7").Ref
+	h.treeTo("CPUs")
+	h.keys("enter")
+	h.setDetailsField("vcpus_max", "4")
+	h.setDetailsField("vcpus", "3")
+	h.send(ctrl(tea.KeyCtrlS))
+	h.screenHas("settings: saved")
+	xml, _ := h.mgr.DomainXML(ref, true, false)
+	if !strings.Contains(xml, "current='3'>4</vcpu>") {
+		t.Fatalf("vCPUs not changed:\n%s", xml)
+	}
+	h.treeTo("Memory")
+	h.keys("enter")
+	h.setDetailsField("memory_max", "3 GiB")
+	h.setDetailsField("memory", "2 GiB")
+	h.send(ctrl(tea.KeyCtrlS))
+	h.screenHas("settings: saved")
+	xml, _ = h.mgr.DomainXML(ref, true, false)
+	if !strings.Contains(xml, "<memory unit='KiB'>3145728</memory>") || !strings.Contains(xml, "<currentMemory unit='KiB'>2097152</currentMemory>") {
+		t.Fatalf("memory not changed:\n%s", xml)
+	}
+	h.treeTo("Boot")
+	h.keys("enter")
+	h.setDetailsField("boot_devices", "cdrom,hd")
+	h.send(ctrl(tea.KeyCtrlS))
+	h.screenHas("settings: saved")
+	xml, _ = h.mgr.DomainXML(ref, true, false)
+	if i, j := strings.Index(xml, "<boot dev='cdrom'/>"), strings.Index(xml, "<boot dev='hd'/>"); i < 0 || j < i {
+		t.Fatalf("boot order not changed:\n%s", xml)
+	}
+	// Bad input stays in the form with the reason.
+	h.treeTo("CPUs")
+	h.keys("enter")
+	f := h.m.det.form
+	for i, ff := range f.fields {
+		if ff.Name == "vcpus" {
+			f.cursor = i
+			ff.input.SetValue("99")
+			f.apply(ff)
+		}
+	}
+	h.send(ctrl(tea.KeyCtrlS))
+	if xml2, _ := h.mgr.DomainXML(ref, true, false); !strings.Contains(xml2, "current='3'>4</vcpu>") {
+		t.Fatal("99 vCPUs above a maximum of 4 reached libvirt")
 	}
 }

@@ -100,7 +100,12 @@ func (m *Model) nodeLines(w, h int) []string {
 		out = append(out, m.overviewInfo(w)...)
 		if d.form != nil {
 			out = append(out, "")
-			out = append(out, d.form.view(t, w, false)...)
+			out = append(out, d.form.view(t, w, running)...)
+		}
+	case nodeSection:
+		out = append(out, t.Title.Render(n.label))
+		if d.form != nil {
+			out = append(out, d.form.view(t, w, running)...)
 		}
 	case nodeDevice:
 		it := d.items[n.item]

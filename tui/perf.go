@@ -441,6 +441,7 @@ func (m *Model) renderPerf() {
 // chart is one metric block of a page.
 type chart struct {
 	label string    // the figures, without the title
+	short string    // the same for a narrow one-line layout
 	title string    // "CPU"
 	vals  []float64 // raw values of the window, oldest first
 	max   float64   // 0: the window's peak
@@ -489,7 +490,13 @@ func (m *Model) drawCharts(cs []chart, w, h int) []string {
 		if i >= h {
 			break
 		}
-		line := fit(m.chartTitle(c)+" "+c.label, lw)
+		label := c.label
+		if w < 80 && c.short != "" {
+			label = c.short
+			lw = min(w, 22)
+			sw = w - lw - 1
+		}
+		line := fit(m.chartTitle(c)+" "+label, lw)
 		if sw >= 6 {
 			line += " " + p.sp.render(perf.Downsample(c.vals, sw), sw, 1, c.max, p.cfg.Charts)[0]
 		}
@@ -546,6 +553,12 @@ func rate(v float64, ok bool) string {
 	return perf.HumanBytes(v) + "/s"
 }
 
+// curPeak is the short form: "12.0% pk 80.0%".
+func curPeak(cur string, vals []float64, f func(float64, bool) string) string {
+	_, pk, ok := perf.SliceStats(vals)
+	return cur + " pk " + f(pk, ok)
+}
+
 // avgPeak renders "avg X peak Y" of a window's values.
 func avgPeak(vals []float64, f func(float64, bool) string) string {
 	a, pk, ok := perf.SliceStats(vals)
@@ -574,23 +587,27 @@ func (m *Model) renderVMPage(w, h int) []string {
 	c := v.Cur
 	cs := []chart{
 		{title: "CPU", vals: cpu, max: 100, level: v.Levels[perf.WatchCPU],
-			label: fmt.Sprintf("%s of its vCPUs (host %s)  %s", pct(c.VCPUPct, c.VCPUValid), pct(c.CPUPct, c.Valid), avgPeak(cpu, pct))},
+			label: fmt.Sprintf("%s of its vCPUs (host %s)  %s", pct(c.VCPUPct, c.VCPUValid), pct(c.CPUPct, c.Valid), avgPeak(cpu, pct)),
+			short: curPeak(pct(c.VCPUPct, c.VCPUValid), cpu, pct)},
 	}
 	mem := v.Series(perf.Mem).Tail(n, nil)
 	cs = append(cs, chart{title: "MEM", vals: mem, max: 100, level: v.Levels[perf.WatchMem],
-		label: fmt.Sprintf("%s of %s  %s", pct(c.MemPct, c.MemValid), humanBytes(float64(c.CurKiB)*1024), avgPeak(mem, pct))})
+		label: fmt.Sprintf("%s of %s  %s", pct(c.MemPct, c.MemValid), humanBytes(float64(c.CurKiB)*1024), avgPeak(mem, pct)),
+		short: curPeak(pct(c.MemPct, c.MemValid), mem, pct)})
 	disk := sumTail(n, v.Series(perf.DiskRd), v.Series(perf.DiskWr))
 	dl := "no disk statistics"
 	if c.HasDisk {
 		dl = fmt.Sprintf("r %s w %s  %.0f/%.0f IOPS  %s", rate(c.RdBps, true), rate(c.WrBps, true), c.RdIOPS, c.WrIOPS, avgPeak(disk, rate))
 	}
-	cs = append(cs, chart{title: "DISK", vals: disk, level: v.Levels[perf.WatchDisk], label: dl})
+	cs = append(cs, chart{title: "DISK", vals: disk, level: v.Levels[perf.WatchDisk], label: dl,
+		short: curPeak(rate(c.RdBps+c.WrBps, c.HasDisk), disk, rate)})
 	netv := sumTail(n, v.Series(perf.NetRx), v.Series(perf.NetTx))
 	nl := "no interface statistics"
 	if c.HasNet {
 		nl = fmt.Sprintf("rx %s tx %s  %s", rate(c.RxBps, true), rate(c.TxBps, true), avgPeak(netv, rate))
 	}
-	cs = append(cs, chart{title: "NET", vals: netv, level: v.Levels[perf.WatchNet], label: nl})
+	cs = append(cs, chart{title: "NET", vals: netv, level: v.Levels[perf.WatchNet], label: nl,
+		short: curPeak(rate(c.RxBps+c.TxBps, c.HasNet), netv, rate)})
 	return append([]string{head}, m.drawCharts(cs, w, h-1)...)
 }
 
@@ -680,11 +697,12 @@ func (m *Model) renderHostPage(w, h int) []string {
 		cpuLabel = fmt.Sprintf("%s busy  %s", pct(c.CPUPct, c.CPUValid), avgPeak(cpu, pct))
 	}
 	cs := []chart{
-		{title: "CPU", vals: cpu, max: 100, level: hh.Levels[0], label: cpuLabel},
-		{title: "MEM", vals: memUsed, max: 100, level: hh.Levels[1], label: memLabel},
-		{title: "VMs", vals: guest, max: 100, label: "CPU of all VMs " + pct(c.GuestCPU, true) + " of the host  " + avgPeak(guest, pct)},
-		{title: "DISK", vals: gdisk, label: "all VMs " + rate(c.GuestDisk, true) + "  " + avgPeak(gdisk, rate)},
-		{title: "NET", vals: gnet, label: "all VMs " + rate(c.GuestNet, true) + "  " + avgPeak(gnet, rate)},
+		{title: "CPU", vals: cpu, max: 100, level: hh.Levels[0], label: cpuLabel, short: curPeak(pct(c.CPUPct, c.CPUValid), cpu, pct)},
+		{title: "MEM", vals: memUsed, max: 100, level: hh.Levels[1], label: memLabel, short: curPeak(pct(c.MemUsedPct, c.MemValid), memUsed, pct)},
+		{title: "VMs", vals: guest, max: 100, label: "CPU of all VMs " + pct(c.GuestCPU, true) + " of the host  " + avgPeak(guest, pct),
+			short: curPeak(pct(c.GuestCPU, true), guest, pct)},
+		{title: "DISK", vals: gdisk, label: "all VMs " + rate(c.GuestDisk, true) + "  " + avgPeak(gdisk, rate), short: curPeak(rate(c.GuestDisk, true), gdisk, rate)},
+		{title: "NET", vals: gnet, label: "all VMs " + rate(c.GuestNet, true) + "  " + avgPeak(gnet, rate), short: curPeak(rate(c.GuestNet, true), gnet, rate)},
 	}
 	room := h - 1 - len(tail)
 	if room < len(cs) {

@@ -163,10 +163,9 @@ measure_batch() { # INTERVAL
 
 measure_idle() {
 	sleep 2
-	local l0
-	l0=$(ticks "$LIBVIRTD")
-	sleep "$WINDOW"
-	L_TICKS=$(($(ticks "$LIBVIRTD") - l0))
+	sleep "$WINDOW" &
+	measure_window $!
+	wait
 	row "no client (libvirtd baseline)" 0 "$L_TICKS" - -
 }
 

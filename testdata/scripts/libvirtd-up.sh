@@ -5,6 +5,7 @@ set -euo pipefail
 
 pkgs=(libvirt-daemon libvirt-daemon-driver-qemu libvirt-clients libvirt-dev pkg-config
       qemu-system-x86 qemu-utils libxml2-utils tmux cpio busybox-static
+      osinfo-db virtinst xorriso ovmf swtpm swtpm-tools
       xvfb virt-viewer)  # the graphical console's end-to-end test
 missing=()
 for p in "${pkgs[@]}"; do
