@@ -323,7 +323,22 @@ func (d *Device) Hotplug() string {
 	if !d.Kind.Hotplug {
 		return fmt.Sprintf("libvirt cannot hot-plug a %s; it applies after shutdown", strings.ToLower(d.Kind.Title))
 	}
+	if d.Kind.ID == "channel" && !hasVirtioSerial(d.def) {
+		return "a running VM takes a channel only on a virtio-serial controller it already has; it applies after shutdown"
+	}
 	return d.Kind.impl.hotplug(d.v)
+}
+
+func hasVirtioSerial(def *libvirtxml.Domain) bool {
+	if def == nil || def.Devices == nil {
+		return false
+	}
+	for _, c := range def.Devices.Controllers {
+		if c.Type == "virtio-serial" {
+			return true
+		}
+	}
+	return false
 }
 
 // XML checks the device and returns its element alone, as

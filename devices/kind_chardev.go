@@ -134,9 +134,15 @@ var kindConsole = register(&Kind{ID: "console", Title: "Console", Hotplug: true,
 	create: func(caps *Caps, def *lx.Domain) *lx.DomainConsole {
 		var used []*uint
 		if def != nil && def.Devices != nil {
-			for _, c := range def.Devices.Consoles {
-				if c.Target != nil && c.Target.Type == "virtio" {
-					used = append(used, c.Target.Port)
+			for i, c := range def.Devices.Consoles {
+				// The first console is the primary one, whatever its type:
+				// libvirt counts it as virtio port 0 too.
+				if i == 0 || (c.Target != nil && c.Target.Type == "virtio") {
+					p := uint(0)
+					if c.Target != nil && c.Target.Type == "virtio" && c.Target.Port != nil {
+						p = *c.Target.Port
+					}
+					used = append(used, &p)
 				}
 			}
 		}

@@ -143,6 +143,12 @@ var kindUSBController = register(&Kind{ID: "usb-controller", Title: "USB control
 			func(c *lx.DomainController) bool { return strings.HasSuffix(c.Model, "xhci") }),
 	},
 	list: controllerList("usb"),
+	unavail: func(caps *Caps, def *lx.Domain) string {
+		if usbDisabled(def) {
+			return "USB is disabled in this VM (its USB controller is 'none'): edit the XML to enable it"
+		}
+		return ""
+	},
 	create: func(caps *Caps, def *lx.Domain) *lx.DomainController {
 		ports := uint(15)
 		return &lx.DomainController{Type: "usb", Model: "qemu-xhci", Index: freeIndex(def, "usb"), USB: &lx.DomainControllerUSB{Port: &ports}}
@@ -274,3 +280,17 @@ var kindController = register(&Kind{ID: "controller", Title: "Controller"}, &kin
 	sum:  controllerSummary,
 	put:  putController,
 })
+
+// usbDisabled: libvirt's <controller type='usb' model='none'/> turns USB
+// off, and then refuses every USB device and controller.
+func usbDisabled(def *lx.Domain) bool {
+	if def == nil || def.Devices == nil {
+		return false
+	}
+	for _, c := range def.Devices.Controllers {
+		if c.Type == "usb" && c.Model == "none" {
+			return true
+		}
+	}
+	return false
+}

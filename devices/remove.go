@@ -16,6 +16,10 @@ func (it Item) Remove() error {
 	devs := reflect.ValueOf(it.def.Devices).Elem()
 	for i := 0; i < devs.NumField(); i++ {
 		f := devs.Field(i)
+		if f.Kind() == reflect.Pointer && !f.IsNil() && f.Pointer() == target {
+			f.Set(reflect.Zero(f.Type())) // a single-instance device (memballoon, vsock…)
+			return nil
+		}
 		if f.Kind() != reflect.Slice {
 			continue
 		}

@@ -2,7 +2,9 @@ package libvirtx
 
 import (
 	"errors"
+	"fmt"
 	"io"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -41,21 +43,23 @@ func readUntil(t *testing.T, c io.Reader, want string, timeout time.Duration) st
 		case ch := <-got:
 			all.Write(ch.b)
 			if ch.err != nil {
-				t.Fatalf("console ended (%v) before %q; read:\n%s", ch.err, want, all.String())
+				t.Fatalf("console ended (%v) before %q; read (end): %q", ch.err, want, tail(all.String()))
 			}
 		case <-deadline:
-			t.Fatalf("no %q on the console within %v; read:\n%s", want, timeout, all.String())
+			t.Fatalf("no %q on the console within %v; read (end): %q", want, timeout, tail(all.String()))
 		}
 	}
 	return all.String()
 }
+
+func tail(s string) string { return s[max(len(s)-2000, 0):] }
 
 // StartWithConsole sees the boot from its first line; a second client is
 // refused with libvirt's message until it forces the console, which cuts
 // the first one off; Close wakes a blocked Read.
 func TestRealConsoleStartBusyForceClose(t *testing.T) {
 	uri := lt.URI(t)
-	name := lt.FixtureGuest(t, uri, "console")
+	name := lt.FixtureGuest(t, uri, fmt.Sprintf("console-%d", os.Getpid()))
 	m := NewManager(false)
 	defer m.Close()
 	if err := m.Add(uri); err != nil {
@@ -137,7 +141,7 @@ func TestRealConsoleStartBusyForceClose(t *testing.T) {
 
 func TestRealSendKeyAndScreenshot(t *testing.T) {
 	uri := lt.URI(t)
-	name := lt.FixtureGuest(t, uri, "sendkey")
+	name := lt.FixtureGuest(t, uri, fmt.Sprintf("sendkey-%d", os.Getpid()))
 	m := NewManager(false)
 	defer m.Close()
 	if err := m.Add(uri); err != nil {
@@ -155,7 +159,7 @@ func TestRealSendKeyAndScreenshot(t *testing.T) {
 	if err := m.SendKey(ref, "KEY_LEFTALT", "KEY_SYSRQ", "KEY_H"); err != nil {
 		t.Fatal(err)
 	}
-	readUntil(t, c, "sysrq: HELP", 10*time.Second)
+	readUntil(t, c, "sysrq: HELP", 30*time.Second)
 
 	img, mime, err := m.Screenshot(ref, 0)
 	if err != nil {

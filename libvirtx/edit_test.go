@@ -111,3 +111,14 @@ func TestTitleAndDescription(t *testing.T) {
 		t.Fatalf("description not in the definition:\n%s", xml)
 	}
 }
+
+func TestWithoutAddress(t *testing.T) {
+	in := `<hostdev mode='subsystem' type='pci'><source><address domain='0x0000' bus='0x03'/></source><address type='pci' slot='0x07'/></hostdev>`
+	want := `<hostdev mode='subsystem' type='pci'><source><address domain='0x0000' bus='0x03'/></source></hostdev>`
+	if got := withoutAddress(in); got != want {
+		t.Fatalf("got  %s\nwant %s", got, want)
+	}
+	if got := withoutAddress(`<rng model='virtio'/>`); got != `<rng model='virtio'/>` {
+		t.Fatalf("no address: %s", got)
+	}
+}

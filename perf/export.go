@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -91,6 +92,11 @@ func opt[T any](v T, ok bool) *T {
 	return &v
 }
 
+// r2 rounds to two decimals: the precision the figures have.
+func r2(v float64) float64 { return math.Round(v*100) / 100 }
+
+func optf(v float64, ok bool) *float64 { return opt(r2(v), ok) }
+
 // Snapshot is the tracker's latest figures as records: hosts in URI order,
 // VMs by connection and name.
 func Snapshot(at time.Time, t *Tracker) Record {
@@ -99,9 +105,9 @@ func Snapshot(at time.Time, t *Tracker) Record {
 		p := h.Cur
 		rec.Hosts = append(rec.Hosts, HostRecord{
 			URI: h.URI, Name: h.Hostname, CPUs: h.CPUs,
-			CPUPct: opt(p.CPUPct, p.CPUValid), MemUsedPct: opt(p.MemUsedPct, p.MemValid),
+			CPUPct: optf(p.CPUPct, p.CPUValid), MemUsedPct: optf(p.MemUsedPct, p.MemValid),
 			MemTotalKiB: opt(p.MemTotalKiB, p.MemValid), MemAvailKiB: opt(p.MemAvailKiB, p.MemValid),
-			VMs: p.VMs, Running: p.Running, GuestCPUPct: p.GuestCPU, GuestDisk: p.GuestDisk, GuestNet: p.GuestNet,
+			VMs: p.VMs, Running: p.Running, GuestCPUPct: r2(p.GuestCPU), GuestDisk: r2(p.GuestDisk), GuestNet: r2(p.GuestNet),
 			Level: max(h.Levels[0], h.Levels[1]).String(),
 		})
 	}
@@ -117,7 +123,7 @@ func Snapshot(at time.Time, t *Tracker) Record {
 	})
 	for _, v := range vms {
 		p := v.Cur
-		val := func(m Metric) *float64 { return opt(p.Value(m)) }
+		val := func(m Metric) *float64 { return optf(p.Value(m)) }
 		rec.VMs = append(rec.VMs, VMRecord{
 			URI: v.URI, Name: v.Name, UUID: v.UUID, State: p.State.String(), VCPUs: v.VCPUs,
 			CPUPct: val(CPU), HostCPUPct: val(HostShare), MemPct: val(Mem), MemKiB: p.CurKiB,

@@ -194,6 +194,7 @@ func TestThresholdCommandAndSave(t *testing.T) {
 	h.screenLacks("warn")
 	h.keys(":", "threshold cpu warn 50", "enter")
 	h.screenHas("cpu 50%/90%")
+	h.keys("esc") // an answer stays on the line a few seconds; alerts wait
 	f.sweep(60)
 	h.screenHas("1 warn", "ALERT warn web-01 CPU 60% ≥ 50%")
 	h.keys(":", "threshold disk 10M 1G", "enter")
