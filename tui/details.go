@@ -27,8 +27,8 @@ type treeNode struct {
 	kind    nodeKind
 	label   string
 	section string // settings section ID for nodeOverview and nodeSection
-	item    int  // index into details.items for nodeDevice
-	pending bool // the next boot differs from what runs now
+	item    int    // index into details.items for nodeDevice
+	pending bool   // the next boot differs from what runs now
 }
 
 // details is virt-manager's details window: the hardware tree on the left,
@@ -48,8 +48,8 @@ type details struct {
 	form     *form
 	adding   *devices.Device // a new device being set up (add hardware)
 	picker   *kindPicker
-	scroll   int    // XML view offset
-	showXML  bool   // the device pane shows the device's XML, not its form
+	scroll   int  // XML view offset
+	showXML  bool // the device pane shows the device's XML, not its form
 	needVol  *needVolumeMsg
 	leave    string // a question before leaving with unapplied changes
 	leaveFn  func() tea.Cmd

@@ -31,8 +31,8 @@ func TestE2EDetailsAddHardware(t *testing.T) {
 	inactive := func() string { return lt.MustVirsh(t, uri, "dumpxml", "--inactive", name) }
 
 	s := startTUI(t, 120, 40, "-c", uri)
-	s.waitFor("the VM", 15*time.Second, func(scr string) bool { return rowOf(scr, name) != "" })
-	s.keys("/", "lit:"+name, "Enter", "Enter")
+	s.showOnly(name)
+	s.keys("Enter")
 	s.waitFor("the details", 15*time.Second, func(scr string) bool { return strings.Contains(scr, "Overview") })
 
 	for _, hw := range []struct{ jump, msg, want string }{

@@ -21,8 +21,8 @@ func TestE2ERawEditWithEditor(t *testing.T) {
 	// last argument; sed does the edit.
 	os.WriteFile(script, []byte("#!/bin/sh\nexec sed -i 's|<on_reboot>restart</on_reboot>|<on_reboot>destroy</on_reboot>|' \"$1\"\n"), 0o755)
 	s := startTUIEnv(t, []string{"EDITOR=" + script, "VISUAL="}, 120, 30, "-c", uri)
-	s.waitFor("the VM", 15*time.Second, func(scr string) bool { return rowOf(scr, name) != "" })
-	s.keys("/", "lit:"+name, "Enter", "e")
+	s.showOnly(name)
+	s.keys("e")
 	s.waitFor("the diff", 15*time.Second, func(scr string) bool {
 		return strings.Contains(scr, "-  <on_reboot>restart</on_reboot>") && strings.Contains(scr, "+  <on_reboot>destroy</on_reboot>")
 	})

@@ -116,6 +116,15 @@ func rowOf(screen, name string) string {
 	return ""
 }
 
+// showOnly filters the list down to the VM and waits for its row: the
+// daemon may hold many more VMs than one screen shows.
+func (s *tmuxTUI) showOnly(name string) {
+	s.t.Helper()
+	s.waitFor("the list", 15*time.Second, func(scr string) bool { return strings.Contains(scr, "STATE") })
+	s.keys("/", "lit:"+name, "Enter")
+	s.waitFor(name+" in the list", 15*time.Second, func(scr string) bool { return rowOf(scr, name) != "" })
+}
+
 func (s *tmuxTUI) waitRow(name, state string) {
 	s.t.Helper()
 	s.waitFor(name+" "+state, 30*time.Second, func(scr string) bool {
@@ -144,8 +153,7 @@ func TestE2ELifecycleInTmux(t *testing.T) {
 		t.Run(fmt.Sprintf("%dx%d", size[0], size[1]), func(t *testing.T) {
 			lt.Virsh(t, uri, "destroy", name)
 			s := startTUI(t, size[0], size[1], "-c", uri, "--interval", "1s")
-			s.waitFor("the VM in the list", 15*time.Second, func(scr string) bool { return rowOf(scr, name) != "" })
-			s.keys("/", "lit:"+name, "Enter")
+			s.showOnly(name)
 			s.waitRow(name, "shut off")
 
 			steps := []struct {
@@ -178,7 +186,7 @@ func TestE2EListComesBackAfterDaemonRestart(t *testing.T) {
 	}
 	name := lt.FixtureGuest(t, uri, "restart")
 	s := startTUI(t, 100, 30, "-c", uri)
-	s.waitFor("the VM", 15*time.Second, func(scr string) bool { return rowOf(scr, name) != "" })
+	s.showOnly(name)
 
 	if out, err := exec.Command("pkill", "-x", "libvirtd").CombinedOutput(); err != nil {
 		t.Fatalf("pkill libvirtd: %v %s", err, out)
