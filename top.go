@@ -133,7 +133,7 @@ func topCommand(cfg config, args []string, stdout, stderr io.Writer) int {
 }
 
 // topFPS is the dashboard's frame rate cap.
-const topFPS = 10
+const topFPS = 5
 
 // topBatch samples every interval and writes count records (0: until
 // killed). The first sweep only sets the baseline: rates need two.
@@ -181,9 +181,15 @@ func topBatch(readOnly bool, uris []string, pc perf.Config, format string, inter
 		return 1
 	}
 	tr := perf.NewTracker(pc.Thresholds)
-	lk := perf.Lookup{Host: inv.host, VCPUs: inv.vcpus}
+	// Like the UI: the running domains each time, every domain every 30 s.
+	ticks := 0
 	sweepOnce := func() time.Time {
-		s, errs := mgr.Sweep()
+		lk := perf.Lookup{Host: inv.host, VCPUs: inv.vcpus, ActiveOnly: true}
+		sweep := mgr.SweepActive
+		if ticks++; time.Duration(ticks)*interval >= 30*time.Second || ticks == 1 {
+			ticks, sweep, lk.ActiveOnly = 1, mgr.Sweep, false
+		}
+		s, errs := sweep()
 		var hosts []libvirtx.HostSample
 		for _, u := range mgr.URIs() {
 			if errs[u] != nil {

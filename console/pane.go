@@ -29,6 +29,7 @@ type Pane struct {
 	em *vt.Emulator
 	h  int
 
+	sendq   *queue        // bytes for the guest, written by send()
 	changed chan struct{} // one pending "redraw" signal
 	done    chan struct{} // closed when the stream ended
 	errMu   sync.Mutex
@@ -52,6 +53,7 @@ func NewPane(rw io.ReadWriteCloser, height int, seed *Snapshot) *Pane {
 		rw:      rw,
 		em:      vt.NewEmulator(Width, height),
 		h:       height,
+		sendq:   newQueue(),
 		changed: make(chan struct{}, 1),
 		done:    make(chan struct{}),
 	}
@@ -63,6 +65,7 @@ func NewPane(rw io.ReadWriteCloser, height int, seed *Snapshot) *Pane {
 	}
 	go p.output()
 	go p.input()
+	go p.send()
 	return p
 }
 
@@ -84,22 +87,78 @@ func (p *Pane) output() {
 	}
 }
 
-// input sends what the emulator produces (typed keys, and its answers to
-// queries such as ESC[6n) to the guest. It never takes p.mu: the emulator
-// writes answers while p.mu is held and waits for this reader.
+// input drains what the emulator produces (typed keys, and its answers to
+// queries such as ESC[6n) into the send queue. The emulator writes answers
+// while p.mu is held and waits for this reader, so it must never wait on
+// the stream: a slow libvirt call here froze the output and the UI.
 func (p *Pane) input() {
 	buf := make([]byte, 4096)
 	for {
 		n, err := p.em.Read(buf)
 		if n > 0 {
-			if _, werr := p.rw.Write(buf[:n]); werr != nil {
-				p.finish(werr)
-			}
+			p.sendq.put(append([]byte(nil), buf[:n]...))
 		}
 		if err != nil {
+			p.sendq.close()
 			return
 		}
 	}
+}
+
+// send writes the queued bytes to the guest, in order.
+func (p *Pane) send() {
+	for {
+		b, ok := p.sendq.take()
+		if !ok {
+			return
+		}
+		if _, err := p.rw.Write(b); err != nil {
+			p.finish(err)
+		}
+	}
+}
+
+// queue is an unbounded FIFO of byte chunks: put never blocks.
+type queue struct {
+	mu     sync.Mutex
+	cond   *sync.Cond
+	items  [][]byte
+	closed bool
+}
+
+func newQueue() *queue {
+	q := &queue{}
+	q.cond = sync.NewCond(&q.mu)
+	return q
+}
+
+func (q *queue) put(b []byte) {
+	q.mu.Lock()
+	q.items = append(q.items, b)
+	q.mu.Unlock()
+	q.cond.Signal()
+}
+
+func (q *queue) close() {
+	q.mu.Lock()
+	q.closed = true
+	q.mu.Unlock()
+	q.cond.Signal()
+}
+
+// take waits for a chunk; false once closed and empty.
+func (q *queue) take() ([]byte, bool) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	for len(q.items) == 0 && !q.closed {
+		q.cond.Wait()
+	}
+	if len(q.items) == 0 {
+		return nil, false
+	}
+	b := q.items[0]
+	q.items = q.items[1:]
+	return b, true
 }
 
 func (p *Pane) finish(err error) {

@@ -164,3 +164,27 @@ func TestRecorderAnswersNothing(t *testing.T) {
 		t.Fatalf("recorder shows %q", got)
 	}
 }
+
+// blockingWriter is a stream whose writes hang, like a stuck libvirt call.
+type blockingWriter struct {
+	net.Conn
+	release chan struct{}
+}
+
+func (b blockingWriter) Write(p []byte) (int, error) { <-b.release; return len(p), nil }
+
+// A stream that does not take our bytes must not stop the guest's output
+// from being shown, nor freeze whoever reads the pane.
+func TestPaneOutputFlowsWhileWritesHang(t *testing.T) {
+	ours, guest := net.Pipe()
+	defer guest.Close()
+	bw := blockingWriter{Conn: ours, release: make(chan struct{})}
+	defer close(bw.release)
+	p := NewPane(bw, 5, nil)
+	defer p.Close()
+	go guest.Write([]byte("kvmtui-guest# \x1b[6n"))
+	waitText(t, p, "kvmtui-guest#")
+	p.Type("ls\r") // queued behind the hung answer
+	go guest.Write([]byte("\r\nmore output"))
+	waitText(t, p, "more output")
+}

@@ -42,7 +42,8 @@ func Launch(p Plan) (*Viewer, error) {
 	if p.Tunnel != nil {
 		t, err := OpenTunnel(*p.Tunnel, 15*time.Second)
 		if err != nil {
-			return nil, fmt.Errorf("%v; check that `ssh %s` works without a password, or use a display that listens on a reachable address", err, p.Tunnel.Remote.Dest())
+			ssh := shellJoin(append(append([]string{"ssh"}, p.Tunnel.Remote.SSHOptions()...), p.Tunnel.Remote.Dest()))
+			return nil, fmt.Errorf("%v; check that `%s` works without a password, or make the display listen on an address this machine reaches", err, ssh)
 		}
 		v.Tunnel = t
 		v.VV.Host, v.VV.Port, v.VV.TLSPort = "127.0.0.1", t.LocalPort, 0

@@ -143,7 +143,17 @@ func (m *Manager) StartWithConsole(ref Ref, dev string) (io.ReadWriteCloser, err
 	var conErr error
 	err := m.withConnDomain(ref, func(lc *libvirt.Connect, d *libvirt.Domain) error {
 		if err := d.CreateWithFlags(libvirt.DOMAIN_START_PAUSED); err != nil {
-			return err
+			var le libvirt.Error
+			if !errors.As(err, &le) || le.Code != libvirt.ERR_INVALID_ARG {
+				return err
+			}
+			// A driver without paused starts (the test driver): start, then
+			// attach; the first lines may be lost.
+			if err := d.Create(); err != nil {
+				return err
+			}
+			out, conErr = openConsole(lc, d, dev, false)
+			return nil
 		}
 		out, conErr = openConsole(lc, d, dev, false)
 		return d.Resume()
@@ -155,10 +165,14 @@ func (m *Manager) StartWithConsole(ref Ref, dev string) (io.ReadWriteCloser, err
 		return nil, err
 	}
 	if conErr != nil {
-		return nil, errors.New(ErrText(conErr))
+		return nil, fmt.Errorf("%w: %s", ErrStartedNoConsole, ErrText(conErr))
 	}
 	return out, nil
 }
+
+// ErrStartedNoConsole is StartWithConsole's error when the domain did start
+// but its console could not be opened.
+var ErrStartedNoConsole = errors.New("started, but its console could not be opened")
 
 // linuxKeys are the Linux input key codes send-key takes (codeset "linux").
 var linuxKeys = map[string]uint{

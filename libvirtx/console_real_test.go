@@ -12,35 +12,38 @@ import (
 	lt "kvmtui/libvirtx/libvirtxtest"
 )
 
-// readUntil reads the console until want shows up; it returns everything read.
-func readUntil(t *testing.T, c io.Reader, want string, timeout time.Duration) string {
-	t.Helper()
-	type chunk struct {
-		b   []byte
-		err error
-	}
-	got := make(chan chunk)
-	stop := make(chan struct{})
-	defer close(stop)
+// conReader is the one reader of a console stream in a test: a second
+// reader would take some of the output away.
+type conReader struct{ ch chan chunk }
+
+type chunk struct {
+	b   []byte
+	err error
+}
+
+func newConReader(c io.Reader) *conReader {
+	r := &conReader{ch: make(chan chunk, 4096)}
 	go func() {
 		for {
 			buf := make([]byte, 4096)
 			n, err := c.Read(buf)
-			select {
-			case got <- chunk{buf[:n], err}:
-			case <-stop:
-				return
-			}
+			r.ch <- chunk{buf[:n], err}
 			if err != nil {
 				return
 			}
 		}
 	}()
+	return r
+}
+
+// until reads until want shows up and returns everything read.
+func (r *conReader) until(t *testing.T, want string, timeout time.Duration) string {
+	t.Helper()
 	var all strings.Builder
 	deadline := time.After(timeout)
 	for !strings.Contains(all.String(), want) {
 		select {
-		case ch := <-got:
+		case ch := <-r.ch:
 			all.Write(ch.b)
 			if ch.err != nil {
 				t.Fatalf("console ended (%v) before %q; read (end): %q", ch.err, want, tail(all.String()))
@@ -50,6 +53,28 @@ func readUntil(t *testing.T, c io.Reader, want string, timeout time.Duration) st
 		}
 	}
 	return all.String()
+}
+
+// readUntil reads a console once until want shows up. It leaves a reader
+// behind: call it at most once per stream (else use newConReader).
+func readUntil(t *testing.T, c io.Reader, want string, timeout time.Duration) string {
+	t.Helper()
+	return newConReader(c).until(t, want, timeout)
+}
+
+// end waits for the stream to end and returns why.
+func (r *conReader) end(timeout time.Duration) (error, bool) {
+	deadline := time.After(timeout)
+	for {
+		select {
+		case ch := <-r.ch:
+			if ch.err != nil {
+				return ch.err, true
+			}
+		case <-deadline:
+			return nil, false
+		}
+	}
 }
 
 func tail(s string) string { return s[max(len(s)-2000, 0):] }
@@ -73,7 +98,8 @@ func TestRealConsoleStartBusyForceClose(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	boot := readUntil(t, c, "kvmtui-guest# ", 60*time.Second)
+	r := newConReader(c)
+	boot := r.until(t, "kvmtui-guest# ", 60*time.Second)
 	t.Logf("prompt %v after start", time.Since(t0).Round(10*time.Millisecond))
 	// The kernel's first line: nothing was lost before the attach.
 	if !strings.Contains(boot, "Linux version") || !strings.Contains(boot, "kvmtui-guest: booted") {
@@ -91,20 +117,9 @@ func TestRealConsoleStartBusyForceClose(t *testing.T) {
 		t.Fatal("forced open:", err)
 	}
 	defer c2.Close()
-	cut := make(chan error, 1)
-	go func() {
-		buf := make([]byte, 256)
-		for {
-			if _, err := c.Read(buf); err != nil {
-				cut <- err
-				return
-			}
-		}
-	}()
-	select {
-	case err := <-cut:
+	if err, ok := r.end(10 * time.Second); ok {
 		t.Logf("first client cut off: %v", err)
-	case <-time.After(10 * time.Second):
+	} else {
 		t.Fatal("the first client still reads after a forced takeover")
 	}
 	c.Close()
@@ -113,24 +128,13 @@ func TestRealConsoleStartBusyForceClose(t *testing.T) {
 	if _, err := c2.Write([]byte("echo $((6*7))\r")); err != nil {
 		t.Fatal(err)
 	}
-	readUntil(t, c2, "42", 10*time.Second)
+	r2 := newConReader(c2)
+	r2.until(t, "42", 10*time.Second)
 	t.Logf("command round trip %v", time.Since(t1).Round(time.Millisecond))
 
-	blocked := make(chan error, 1)
-	go func() {
-		buf := make([]byte, 256)
-		for {
-			if _, err := c2.Read(buf); err != nil {
-				blocked <- err
-				return
-			}
-		}
-	}()
-	time.Sleep(300 * time.Millisecond)
+	time.Sleep(300 * time.Millisecond) // r2's reader is blocked in Recv
 	c2.Close()
-	select {
-	case <-blocked:
-	case <-time.After(5 * time.Second):
+	if _, ok := r2.end(5 * time.Second); !ok {
 		t.Fatal("Close did not wake a blocked Read")
 	}
 	// A closed stream refuses further use instead of touching freed memory.
@@ -154,12 +158,13 @@ func TestRealSendKeyAndScreenshot(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer c.Close()
-	readUntil(t, c, "kvmtui-guest# ", 60*time.Second)
+	r := newConReader(c)
+	r.until(t, "kvmtui-guest# ", 60*time.Second)
 
 	if err := m.SendKey(ref, "KEY_LEFTALT", "KEY_SYSRQ", "KEY_H"); err != nil {
 		t.Fatal(err)
 	}
-	readUntil(t, c, "sysrq: HELP", 30*time.Second)
+	r.until(t, "sysrq: HELP", 30*time.Second)
 
 	img, mime, err := m.Screenshot(ref, 0)
 	if err != nil {
@@ -172,7 +177,7 @@ func TestRealSendKeyAndScreenshot(t *testing.T) {
 	if err := m.SendKey(ref, "KEY_LEFTCTRL", "KEY_LEFTALT", "KEY_DELETE"); err != nil {
 		t.Fatal(err)
 	}
-	out := readUntil(t, c, "kvmtui-guest: booted", 60*time.Second)
+	out := r.until(t, "kvmtui-guest: booted", 60*time.Second)
 	if !strings.Contains(out, "reboot: Restarting system") {
 		t.Fatalf("no restart before the new banner:\n%s", out)
 	}

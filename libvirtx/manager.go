@@ -115,7 +115,12 @@ func (m *Manager) conn(uri string) (*Conn, error) {
 // Sweep runs one stats sweep on every connected connection, concurrently,
 // and returns the samples of all of them. Connections that are down are
 // skipped; their errors are reported per URI.
-func (m *Manager) Sweep() ([]Sample, map[string]error) {
+func (m *Manager) Sweep() ([]Sample, map[string]error) { return m.sweep(false) }
+
+// SweepActive is Sweep of the running domains only (see Conn.SweepActive).
+func (m *Manager) SweepActive() ([]Sample, map[string]error) { return m.sweep(true) }
+
+func (m *Manager) sweep(active bool) ([]Sample, map[string]error) {
 	m.mu.Lock()
 	conns := make([]*Conn, 0, len(m.conns))
 	for _, c := range m.conns {
@@ -133,7 +138,11 @@ func (m *Manager) Sweep() ([]Sample, map[string]error) {
 		wg.Add(1)
 		go func(c *Conn) {
 			defer wg.Done()
-			s, err := c.Sweep()
+			sweep := c.Sweep
+			if active {
+				sweep = c.SweepActive
+			}
+			s, err := sweep()
 			mu.Lock()
 			defer mu.Unlock()
 			if err != nil {

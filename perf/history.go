@@ -268,6 +268,9 @@ func (t *Tracker) Counts() (warn, crit int) {
 	return warn, crit
 }
 
+// Forget drops one VM's history (the VM was undefined).
+func (t *Tracker) Forget(uri, uuid string) { delete(t.vms, Key(uri, uuid)) }
+
 // DropConn forgets every VM and the host of a connection.
 func (t *Tracker) DropConn(uri string) {
 	for k, v := range t.vms {
@@ -284,6 +287,10 @@ func (t *Tracker) DropConn(uri string) {
 type Lookup struct {
 	Host  func(uri string) libvirtx.HostInfo
 	VCPUs func(uri, uuid string) int
+	// ActiveOnly says the samples are of the running domains only
+	// (libvirtx's SweepActive): a VM missing from them stopped, it is not
+	// gone. Without it a VM missing from a swept connection is forgotten.
+	ActiveOnly bool
 }
 
 func (lk Lookup) host(uri string) libvirtx.HostInfo {
@@ -320,8 +327,26 @@ func (t *Tracker) Add(samples []libvirtx.Sample, hosts []libvirtx.HostSample, lk
 		raised = t.addVM(s, hostCPUs, vcpus, raised)
 	}
 	for k, v := range t.vms {
-		if swept[v.URI] && v.swept != t.sweeps {
+		if !swept[v.URI] || v.swept == t.sweeps {
+			continue
+		}
+		if !lk.ActiveOnly {
 			delete(t.vms, k)
+			continue
+		}
+		// Not running: its history goes on with a gap, its levels drop.
+		if v.Cur.State.Active() {
+			v.Cur = Point{At: v.Cur.At, State: libvirtx.StateShutoff}
+			v.prev = libvirtx.Sample{}
+			v.Levels = [NumVMWatch]Level{}
+			for w := range v.gauges {
+				v.gauges[w].level = LevelOK
+			}
+		}
+		if v.series[0].buf != nil {
+			for m := range v.series {
+				v.series[m].PushGap()
+			}
 		}
 	}
 	for _, h := range hosts {

@@ -308,3 +308,44 @@ func TestMemLevelsUseTheGuestsFigures(t *testing.T) {
 		}
 	}
 }
+
+// Sweeps of the running domains only: a VM missing from one stopped; its
+// history goes on with gaps and its levels drop; it is not forgotten.
+func TestActiveOnlySweeps(t *testing.T) {
+	tr := NewTracker(DefaultThresholds())
+	lk := lookup(1, 1)
+	t0 := time.Unix(1000, 0)
+	add := func(at time.Time, active bool, ss ...libvirtx.Sample) {
+		l := lk
+		l.ActiveOnly = active
+		tr.Add(ss, []libvirtx.HostSample{host(at)}, l)
+	}
+	add(t0, false, vmSample("a", t0, 0, libvirtx.StateRunning), vmSample("b", t0, 0, libvirtx.StateShutoff))
+	t1 := t0.Add(time.Second)
+	add(t1, true, vmSample("a", t1, 95e7, libvirtx.StateRunning)) // 95 %
+	a := tr.VM(testURI, "uuid-a")
+	if a.Level() != LevelCrit || tr.VM(testURI, "uuid-b") == nil {
+		t.Fatalf("level %v; b kept: %v", a.Level(), tr.VM(testURI, "uuid-b") != nil)
+	}
+	t2 := t1.Add(time.Second)
+	add(t2, true) // a stopped
+	if a.Level() != LevelOK || a.Cur.State.Active() || a.Series(CPU).Len() != 3 {
+		t.Fatalf("after stopping: level %v state %v len %d", a.Level(), a.Cur.State, a.Series(CPU).Len())
+	}
+	if _, ok := a.Series(CPU).Last(); ok {
+		t.Fatal("no gap for the stopped sweep")
+	}
+	// Restarted with a fresh counter: a gap, then rates again.
+	t3 := t2.Add(time.Second)
+	add(t3, true, vmSample("a", t3, 1e8, libvirtx.StateRunning))
+	t4 := t3.Add(time.Second)
+	add(t4, true, vmSample("a", t4, 3e8, libvirtx.StateRunning))
+	if v, ok := a.Series(CPU).Last(); !ok || !near(v, 20) {
+		t.Fatalf("after the restart: %v %v", v, ok)
+	}
+	// A full sweep forgets what is gone.
+	add(t4.Add(time.Second), false, vmSample("a", t4.Add(time.Second), 3e8, libvirtx.StateRunning))
+	if tr.VM(testURI, "uuid-b") != nil {
+		t.Fatal("b survived a full sweep without it")
+	}
+}

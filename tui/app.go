@@ -128,6 +128,7 @@ type tickMsg time.Time
 type sweepMsg struct {
 	samples []libvirtx.Sample
 	hosts   []libvirtx.HostSample // of the connections whose sweep succeeded
+	active  bool                  // of the running domains only (see sweeper)
 }
 
 // waitEvents blocks (in its own goroutine) until libvirtx has events.
@@ -216,7 +217,7 @@ func (m *Model) Update(msg tea.Msg) (_ tea.Model, cmd tea.Cmd) {
 			return m, nil
 		}
 		m.sweeping = true
-		return m, sweep(m.mgr)
+		return m, m.perf.sweeps.next(m.mgr, m.opts.Interval)
 	case sweepMsg:
 		m.sweeping = false
 		m.observePerf(msg)

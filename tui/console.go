@@ -21,12 +21,12 @@ type consoleKeys struct {
 
 func newConsoleKeys() consoleKeys {
 	return consoleKeys{
-		Full:       key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "serial console, full screen (ctrl+] returns)")),
+		Full:       key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "serial console, full screen")),
 		Pane:       key.NewBinding(key.WithKeys("C"), key.WithHelp("C", "console pane on / off")),
 		Focus:      key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", "type into the console pane")),
-		Viewer:     key.NewBinding(key.WithKeys("v"), key.WithHelp("v", "graphical console (remote-viewer)")),
-		SendKey:    key.NewBinding(key.WithKeys("K"), key.WithHelp("K", "send keys (ctrl+alt+del…), screenshot")),
-		Leave:      key.NewBinding(key.WithKeys("ctrl+]"), key.WithHelp("ctrl+]", "leave the pane")),
+		Viewer:     key.NewBinding(key.WithKeys("v"), key.WithHelp("v", "graphical console")),
+		SendKey:    key.NewBinding(key.WithKeys("K"), key.WithHelp("K", "send keys, screenshot")),
+		Leave:      key.NewBinding(key.WithKeys("ctrl+]"), key.WithHelp("ctrl+]", "back from a console")),
 		ScrollUp:   key.NewBinding(key.WithKeys("alt+pgup"), key.WithHelp("alt+pgup", "scroll back")),
 		ScrollDown: key.NewBinding(key.WithKeys("alt+pgdown"), key.WithHelp("alt+pgdn", "scroll forward")),
 	}

@@ -62,10 +62,11 @@ func (p *paneState) rows() int { return max(p.g.paneH-1, 1) }
 type (
 	paneAttachMsg struct{ gen int }
 	paneOpenedMsg struct {
-		gen     int
-		pane    *console.Pane
-		err     error
-		started bool // the VM was started with the console attached
+		gen      int
+		pane     *console.Pane
+		err      error
+		started  bool  // the VM was started with the console attached
+		startErr error // the start itself failed
 	}
 	paneChangedMsg struct{ gen int }
 	paneEndedMsg   struct {
@@ -155,12 +156,20 @@ func (m *Model) paneFollow() tea.Cmd {
 		cmds = append(cmds, p.drop())
 		p.key, p.failed, p.back, p.lines, p.keep = sel.key, nil, 0, nil, nil
 		p.active = !sel.dom.State.Active() // forces the state branch below
+		if !p.active {
+			p.status = "" // a running VM: the attach below sets it
+		}
 	}
 	p.dom = sel.dom
 	if active := sel.dom.State.Active(); active != p.active {
-		p.active, p.failed = active, nil
-		if !active && p.sess == nil {
-			p.status = p.dom.Name + " is " + p.dom.State.String() + ": s starts it with this pane attached, to see it boot"
+		p.active = active
+		if !active {
+			// A stopped VM's next start deserves a new attach; a failure
+			// while it runs is not retried in a loop.
+			p.failed = nil
+			if p.sess == nil {
+				p.status = p.dom.Name + " is " + p.dom.State.String() + ": s starts it with this pane attached, to see it boot"
+			}
 		}
 	}
 	if p.active && p.sess == nil && !p.pending && p.failed == nil && c.holder != p.key {
@@ -200,6 +209,13 @@ func (m *Model) paneOpened(msg paneOpenedMsg) tea.Cmd {
 		return nil
 	}
 	p.pending = false
+	if msg.startErr != nil {
+		// Not started: the pane waits for a start as before.
+		m.setMsg(fmt.Sprintf("start %s: %v", p.dom.Name, msg.startErr), true)
+		p.status = p.dom.Name + " is " + p.dom.State.String() + ": s starts it with this pane attached, to see it boot"
+		m.refreshPane()
+		return nil
+	}
 	if msg.err != nil {
 		p.failed = msg.err
 		var busy libvirtx.ConsoleBusyError
@@ -208,7 +224,10 @@ func (m *Model) paneOpened(msg paneOpenedMsg) tea.Cmd {
 		} else {
 			p.status = msg.err.Error()
 		}
-		if msg.started {
+		switch {
+		case errors.Is(msg.err, libvirtx.ErrStartedNoConsole):
+			m.setMsg(p.dom.Name+" "+msg.err.Error(), true)
+		case msg.started:
 			m.setMsg("started "+p.dom.Name+", but its console: "+msg.err.Error(), true)
 		}
 		m.refreshPane()
@@ -257,7 +276,7 @@ func (m *Model) paneEnded(msg paneEndedMsg) {
 	p.sess = nil
 	go s.Close()
 	p.failed = errors.New("console closed")
-	p.status = "console closed" + endReason(msg.err)
+	p.status = "console closed" + endReason(msg.err) + "; tab, then enter, reattaches"
 	m.refreshPane()
 }
 
@@ -288,13 +307,16 @@ func (m *Model) paneStart(doms []libvirtx.Domain) tea.Cmd {
 		}
 		if err != nil { // no console to watch: a plain start
 			if serr := mgr.Do(d.Ref, libvirtx.Start); serr != nil {
-				return actionDoneMsg{err: fmt.Errorf("start %s: %v", d.Name, serr)}
+				return paneOpenedMsg{gen: gen, err: serr, startErr: serr}
 			}
 			return paneOpenedMsg{gen: gen, err: err, started: true}
 		}
 		rw, err := mgr.StartWithConsole(d.Ref, "")
+		if errors.Is(err, libvirtx.ErrStartedNoConsole) {
+			return paneOpenedMsg{gen: gen, err: err, started: true}
+		}
 		if err != nil {
-			return actionDoneMsg{err: fmt.Errorf("start %s: %v", d.Name, err)}
+			return paneOpenedMsg{gen: gen, err: err, startErr: err}
 		}
 		return paneOpenedMsg{gen: gen, pane: console.NewPane(rw, rows, seed), started: true}
 	}
@@ -338,8 +360,11 @@ func (m *Model) paneKey(msg tea.KeyMsg) tea.Cmd {
 				prompt: m.wrapPrompt(fmt.Sprintf("%s: %s.\nTake the console over? The other client is cut off.", d.Name, p.failed)),
 				run:    paneOpenCmd(m.mgr, d, gen, true, rows, p.keep),
 			}
-			p.pending = true
 			m.mode = modeConfirm
+			return nil
+		}
+		if p.failed != nil && p.active && !p.pending && msg.Type == tea.KeyEnter {
+			p.failed = nil // paneFollow attaches again
 			return nil
 		}
 		m.setMsg("no console attached ("+p.status+"); ctrl+] returns to the list", true)

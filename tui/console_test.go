@@ -14,6 +14,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"kvmtui/console"
+	"kvmtui/libvirtx"
 )
 
 func TestConsoleRefusalsAreOneLineWithWhatToDo(t *testing.T) {
@@ -124,6 +125,16 @@ func TestConsolePaneLayoutAndFocus(t *testing.T) {
 	if h.m.list.selected().dom.Name != "web-02" {
 		t.Fatal("a key typed into the pane moved the list")
 	}
+	// No console attached: enter tries again (here it fails again).
+	h.send(paneAttachMsg{gen: p.gen})
+	if p.failed == nil || p.pending {
+		t.Fatalf("attach on the test driver: failed=%v pending=%v", p.failed, p.pending)
+	}
+	first := p.failed
+	h.send(tea.KeyMsg{Type: tea.KeyEnter}) // the harness runs the attach at once
+	if p.failed == first || p.failed == nil {
+		t.Fatalf("enter did not try again: %v", p.failed)
+	}
 	h.send(tea.KeyMsg{Type: tea.KeyCtrlCloseBracket})
 	if p.focused {
 		t.Fatal("ctrl+] did not leave the pane")
@@ -155,4 +166,20 @@ func TestWorkstationBoxCopiesThroughOSC52(t *testing.T) {
 		t.Fatal("esc did not close the box")
 	}
 	h.screenLacks("Graphical console")
+}
+
+// s with the pane open starts the VM paused, attaches, resumes; on the test
+// driver the attach fails, and the VM runs anyway with libvirt's reason shown.
+func TestPaneStartStartsEvenWithoutAConsole(t *testing.T) {
+	h := newHarness(t, false, demoURI(t))
+	h.selectVM("legacy-centos7")
+	h.keys("C", "s")
+	h.until("legacy-centos7 running", func() bool { return h.stateOf("legacy-centos7") == libvirtx.StateRunning })
+	want := "legacy-centos7 started, but its console could not be opened: this function is not supported by the connection driver: virDomainOpenConsole"
+	if h.m.msg != want || !h.m.msgErr {
+		t.Fatalf("message %q", h.m.msg)
+	}
+	if p := h.m.con.pane; p.pending || p.failed == nil {
+		t.Fatalf("pane left pending=%v failed=%v", p.pending, p.failed)
+	}
 }

@@ -73,8 +73,8 @@ func TestE2ETopWithARealGuest(t *testing.T) {
 	for _, size := range [][2]int{{40, 10}, {120, 30}} {
 		t.Run(fmt.Sprintf("%dx%d", size[0], size[1]), func(t *testing.T) {
 			s := startTUI(t, size[0], size[1], "-c", uri, "top", "--interval", "1")
-			// Names are cut to the pane; the host line shows a CPU figure.
-			short := name[:min(len(name), 9)]
+			// Long names are cut in the middle to fit the pane: match the end.
+			short := name[len(name)-5:]
 			scr := s.waitFor("the guest with a CPU figure", 30*time.Second, func(scr string) bool {
 				l := rowOf(scr, short)
 				return strings.Contains(l, ".") && strings.Contains(scr, "CPU ") && !strings.Contains(scr, "sampling")

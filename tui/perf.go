@@ -28,6 +28,8 @@ type perfState struct {
 	keys    perfKeys
 	chart   lipgloss.Style
 
+	sweeps sweeper
+
 	open    bool   // the performance view is shown
 	host    bool   // its host page instead of the VM page
 	hostURI string // the connection the host page shows
@@ -41,7 +43,7 @@ const sparkColWidth = 12
 // initPerf loads the configuration ($XDG_CONFIG_HOME/kvmtui/perf.conf, or
 // opts.Perf) and wires the list's decoration of rows.
 func (m *Model) initPerf() {
-	p := &perfState{cfgPath: perf.ConfigPath(), keys: newPerfKeys(),
+	p := &perfState{cfgPath: perf.ConfigPath(), keys: newPerfKeys(), sweeps: sweeper{period: fullSweepPeriod},
 		chart: lipgloss.NewStyle().Foreground(lipgloss.Color("6"))}
 	if m.opts.Perf != nil {
 		p.cfg = *m.opts.Perf
@@ -89,6 +91,37 @@ func hostStats(mgr *libvirtx.Manager, failed map[string]error) []libvirtx.HostSa
 	return out[:n]
 }
 
+// fullSweepPeriod: every domain is swept at least this often; the ticks in
+// between sweep the running ones only. Lifecycle events keep the states of
+// the others; the full sweep catches a change whose event was missed.
+const fullSweepPeriod = 30 * time.Second
+
+// sweeper schedules the stats sweeps of the ticks: on a host with many
+// defined and few running guests a sweep of the running ones costs a
+// fraction of a full one (see libvirtx.Conn.SweepActive).
+// With period 0 (top) every tick sweeps the running domains only.
+type sweeper struct {
+	ticks  int
+	period time.Duration
+}
+
+func (s *sweeper) next(mgr *libvirtx.Manager, interval time.Duration) tea.Cmd {
+	s.ticks++
+	if s.period > 0 && time.Duration(s.ticks)*interval >= s.period {
+		s.ticks = 0
+		return sweep(mgr)
+	}
+	return sweepActive(mgr)
+}
+
+// sweepActive is sweep of the running domains only.
+func sweepActive(mgr *libvirtx.Manager) tea.Cmd {
+	return func() tea.Msg {
+		s, errs := mgr.SweepActive()
+		return sweepMsg{samples: s, hosts: hostStats(mgr, errs), active: true}
+	}
+}
+
 // perfLookup gives the tracker the host facts and vCPU counts the UI knows.
 func (m *Model) perfLookup() perf.Lookup {
 	return perf.Lookup{
@@ -112,7 +145,9 @@ func (m *Model) perfLookup() perf.Lookup {
 // alerts the sweep raised on the message line.
 func (m *Model) observePerf(msg sweepMsg) {
 	p := m.perf
-	raised := p.tr.Add(msg.samples, msg.hosts, m.perfLookup())
+	lk := m.perfLookup()
+	lk.ActiveOnly = msg.active
+	raised := p.tr.Add(msg.samples, msg.hosts, lk)
 	for _, h := range p.tr.Hosts() {
 		if m.conns[h.URI] == nil {
 			p.tr.DropConn(h.URI)
@@ -121,7 +156,26 @@ func (m *Model) observePerf(msg sweepMsg) {
 	if len(raised) > 0 {
 		m.setAlert(alertLine(raised), maxLevel(raised) == perf.LevelCrit)
 	}
+	if msg.active {
+		m.decorateStopped()
+	}
 	m.renderPerf()
+}
+
+// decorateStopped updates the rows a sweep of the running domains has no
+// sample for: a VM that stopped drops its level, and its sparkline moves on.
+// (The list re-sorts them when it takes the sweep.)
+func (m *Model) decorateStopped() {
+	for _, r := range m.list.rows {
+		v := m.perf.tr.VM(r.dom.URI, r.dom.UUID)
+		if v == nil || v.Cur.State.Active() {
+			continue
+		}
+		if r.level != v.Level() || (m.perf.cfg.ListSparkline && v.Series(perf.CPU) != nil) {
+			m.decorateRow(r)
+			r.render()
+		}
+	}
 }
 
 func maxLevel(as []perf.Alert) perf.Level {
@@ -636,7 +690,13 @@ func (m *Model) renderHostPage(w, h int) []string {
 	if hh.Hostname != "" {
 		head += " (" + hh.Hostname + ")"
 	}
-	head += fmt.Sprintf(" · %d CPUs · %d/%d VMs running", hh.CPUs, c.Running, c.VMs)
+	total := 0
+	for _, r := range m.list.rows {
+		if r.dom.URI == uri {
+			total++
+		}
+	}
+	head += fmt.Sprintf(" · %d CPUs · %d/%d VMs running", hh.CPUs, c.Running, total)
 	if c.MemValid {
 		head += " · " + humanBytes(float64(c.MemTotalKiB)*1024)
 	}

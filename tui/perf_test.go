@@ -258,3 +258,18 @@ func TestAsciiChart(t *testing.T) {
 		t.Fatalf("block row %q", blocks)
 	}
 }
+
+// With sweeps of the running domains only, a VM that stopped has no sample:
+// its mark and the title's count still go.
+func TestStoppedVMLosesItsMarkOnAnActiveSweep(t *testing.T) {
+	h := perfHarness(t)
+	f := newPerfFeed(h, "web-01")
+	f.sweep(95)
+	h.screenHas("1 crit")
+	f.at = f.at.Add(2 * time.Second)
+	h.m.Update(sweepMsg{hosts: []libvirtx.HostSample{{URI: f.dom.URI, At: f.at}}, active: true})
+	h.screenLacks("1 crit")
+	if l := rowLine(h.m.View(), "web-01"); strings.Contains(l, "!!") {
+		t.Fatalf("web-01 still marked: %q", l)
+	}
+}

@@ -37,7 +37,10 @@ type Top struct {
 	width, height int
 	sweeping      bool
 	sweeps        int
-	screen        string
+	// Sweeps of the running domains only: top shows the running VMs, takes
+	// the totals from the inventory, and forgets what libvirt says is gone.
+	sched  sweeper
+	screen string
 }
 
 // NewTop builds the dashboard over a manager whose connections were added.
@@ -82,13 +85,14 @@ func (t *Top) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			return t, nil
 		}
 		t.sweeping = true
-		return t, sweep(t.mgr)
+		return t, t.sched.next(t.mgr, t.opts.Interval)
 	case sweepMsg:
 		t.sweeping = false
 		t.sweeps++
 		t.tr.Add(msg.samples, msg.hosts, perf.Lookup{
-			Host:  func(uri string) libvirtx.HostInfo { return t.hostInfo(uri) },
-			VCPUs: func(uri, uuid string) int { return t.vcpus[perf.Key(uri, uuid)] },
+			Host:       func(uri string) libvirtx.HostInfo { return t.hostInfo(uri) },
+			VCPUs:      func(uri, uuid string) int { return t.vcpus[perf.Key(uri, uuid)] },
+			ActiveOnly: msg.active,
 		})
 		t.render()
 		return t, t.tick()
@@ -129,12 +133,21 @@ func (t *Top) applyEvents(evs []libvirtx.Event) bool {
 			}
 			changed = true
 		case libvirtx.InventoryEvent:
+			keep := map[string]bool{}
 			for _, d := range e.Domains {
 				t.vcpus[perf.Key(d.URI, d.UUID)] = d.VCPUs
+				keep[d.UUID] = true
+			}
+			for _, v := range t.tr.VMs(e.URI) {
+				if !keep[v.UUID] {
+					delete(t.vcpus, perf.Key(v.URI, v.UUID))
+					t.tr.Forget(v.URI, v.UUID)
+				}
 			}
 		case libvirtx.DomainEvent:
 			if e.Gone {
 				delete(t.vcpus, perf.Key(e.URI, e.UUID))
+				t.tr.Forget(e.URI, e.UUID)
 			} else {
 				t.vcpus[perf.Key(e.URI, e.UUID)] = e.Domain.VCPUs
 			}
@@ -188,10 +201,10 @@ func (t *Top) render() {
 			lines = append(lines, fit(text, w))
 			continue
 		}
-		total += hh.Cur.VMs
 		running += hh.Cur.Running
 		lines = append(lines, t.hostLine(c, hh, w))
 	}
+	total = len(t.vcpus) // the inventory: sweeps between full ones see the running only
 	warn, crit := t.tr.Counts()
 	status := fmt.Sprintf("%d/%d running", running, total)
 	if warn > 0 {
@@ -321,7 +334,7 @@ func (c topCols) header() string {
 func (t *Top) vmLine(v *perf.VM, c topCols) string {
 	p := v.Cur
 	mark := fit(levelMark(v.Level()), 2)
-	s := levelStyle(t.theme, v.Level(), mark) + fit(v.Name, c.nameW)
+	s := levelStyle(t.theme, v.Level(), mark) + fit(midTrunc(v.Name, c.nameW), c.nameW)
 	if c.host {
 		label := v.URI
 		if cs := t.conns[v.URI]; cs != nil {
@@ -365,4 +378,15 @@ func levelStyle(th *Theme, l perf.Level, s string) string {
 		return th.Error.Render(s)
 	}
 	return s
+}
+
+// midTrunc cuts a long name in the middle, where names that share a prefix
+// ("web-prod-01", "web-prod-02") do not differ: "kvmt…h-031".
+func midTrunc(s string, w int) string {
+	r := []rune(s)
+	if len(r) <= w || w < 5 {
+		return s
+	}
+	head := (w - 1) / 3
+	return string(r[:head]) + "…" + string(r[len(r)-(w-1-head):])
 }

@@ -123,3 +123,17 @@ func BenchmarkTopSweep50(b *testing.B) {
 		_ = f.top.View()
 	}
 }
+
+func TestMidTrunc(t *testing.T) {
+	for _, c := range [][3]string{
+		{"kvmtui-test-bench-031", "10", "kvm…ch-031"},
+		{"web-01", "10", "web-01"},
+		{"abcdefghijkl", "5", "a…jkl"},
+	} {
+		w := 0
+		fmt.Sscan(c[1], &w)
+		if got := midTrunc(c[0], w); got != c[2] || lipgloss.Width(got) > w {
+			t.Errorf("midTrunc(%q, %d) = %q, want %q", c[0], w, got, c[2])
+		}
+	}
+}

@@ -57,23 +57,24 @@ func TestE2EVVMatchesLibvirtAndViewerShowsTheScreen(t *testing.T) {
 	fbdir := t.TempDir()
 	display := startXvfb(t, fbdir)
 	t.Setenv("DISPLAY", display)
-	guest := waitGuestScreen(t, uri, name, fbdir)
+	waitGuestScreen(t, uri, name, fbdir)
 	s := startTUI(t, 100, 30, "-c", uri)
-	s.waitFor("the VM", 15*time.Second, func(scr string) bool { return rowOf(scr, name) != "" })
-	s.keys("/", "lit:"+name, "Enter")
+	s.showOnly(name)
 	s.waitRow(name, "running")
 	s.keys("v")
 	s.waitFor("the viewer", 15*time.Second, func(scr string) bool {
 		return strings.Contains(scr, fmt.Sprintf("remote-viewer shows %s (vnc 127.0.0.1:%d)", name, vv.Port))
 	})
 	var score float64
-	deadline := time.Now().Add(30 * time.Second)
+	deadline := time.Now().Add(60 * time.Second) // remote-viewer is slow on a loaded host
 	for {
 		frame, err := readXWD(filepath.Join(fbdir, "Xvfb_screen0"))
 		if err != nil {
 			t.Fatal(err)
 		}
 		var at image.Point
+		// The guest may still be booting: compare with its screen now.
+		guest := waitGuestScreen(t, uri, name, fbdir)
 		if score, at = findScreen(frame, guest); score >= 0.9 {
 			t.Logf("guest screen found in the viewer window at %v (%.0f%% of pixels agree)", at, score*100)
 			break
@@ -125,8 +126,8 @@ func startXvfb(t *testing.T, fbdir string) string {
 	return ""
 }
 
-// waitGuestScreen returns libvirt's screenshot of the display once the
-// guest's banner is on it (bright text on the top rows).
+// waitGuestScreen returns libvirt's screenshot of the display once there
+// is text on it (bright pixels on the top rows: SeaBIOS, then the banner).
 func waitGuestScreen(t *testing.T, uri, name, dir string) image.Image {
 	t.Helper()
 	f := filepath.Join(dir, "guest.img")
@@ -249,7 +250,10 @@ func readXWD(path string) (image.Image, error) {
 }
 
 func saveForDebug(t *testing.T, frame, guest image.Image) {
-	dir := t.TempDir()
+	dir, err := os.MkdirTemp("", "kvmtui-viewer-test-")
+	if err != nil {
+		return
+	}
 	for n, img := range map[string]image.Image{"viewer.png": frame, "guest.png": guest} {
 		if f, err := os.Create(filepath.Join(dir, n)); err == nil {
 			png.Encode(f, img)
@@ -257,4 +261,115 @@ func saveForDebug(t *testing.T, frame, guest image.Image) {
 		}
 	}
 	t.Logf("images kept in %s", dir)
+}
+
+// A remote connection whose display listens on the remote host's loopback:
+// kvmtui tunnels it through ssh and closes the tunnel with the viewer. The
+// "remote host" is this one, reached through an sshd on 127.0.0.1.
+func TestE2EViewerThroughSSHTunnel(t *testing.T) {
+	uri := lt.URI(t)
+	if _, err := exec.LookPath("/usr/sbin/sshd"); err != nil {
+		// Not installed by make test: on a host with systemd the package
+		// would start a server on every address.
+		t.Skip("SKIPPED, TUNNEL TEST NOT RUN: no /usr/sbin/sshd (apt install openssh-server to run it)")
+	}
+	name := lt.FixtureGuest(t, uri, unique("tun"))
+	lt.MustVirsh(t, uri, "start", name)
+	remote := startSSHD(t)
+	sshURI := fmt.Sprintf("qemu+ssh://root@127.0.0.1:%d/system?keyfile=%s&no_verify=1", remote.port, remote.key)
+
+	fbdir := t.TempDir()
+	t.Setenv("DISPLAY", startXvfb(t, fbdir))
+	waitGuestScreen(t, uri, name, fbdir)
+	s := startTUI(t, 200, 30, "-c", sshURI)
+	s.showOnly(name)
+	s.waitRow(name, "running")
+	s.keys("v")
+	s.waitFor("the viewer through the tunnel", 20*time.Second, func(scr string) bool {
+		return strings.Contains(scr, "remote-viewer shows "+name) && strings.Contains(scr, "through an SSH tunnel")
+	})
+	tunnel := fmt.Sprintf("ssh -N .*-p %d", remote.port)
+	if exec.Command("pgrep", "-f", tunnel).Run() != nil {
+		t.Fatal("no ssh -N tunnel process")
+	}
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		frame, err := readXWD(filepath.Join(fbdir, "Xvfb_screen0"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		guest := waitGuestScreen(t, uri, name, fbdir)
+		score, _ := findScreen(frame, guest)
+		if score >= 0.9 {
+			break
+		}
+		if time.Now().After(deadline) {
+			saveForDebug(t, frame, guest)
+			t.Fatalf("the viewer does not show the guest's screen through the tunnel (best match %.0f%%)", score*100)
+		}
+		time.Sleep(time.Second)
+	}
+	// The viewer's window is closed: the tunnel goes with it.
+	out, _ := exec.Command("pgrep", "-f", "remote-viewer .*kvmtui-.*\\.vv").Output()
+	pids := strings.Fields(string(out))
+	if len(pids) != 1 {
+		t.Fatalf("remote-viewer processes: %q", pids)
+	}
+	if err := exec.Command("kill", pids[0]).Run(); err != nil {
+		t.Fatal(err)
+	}
+	s.waitFor("the viewer's end", 10*time.Second, func(scr string) bool { return strings.Contains(scr, "viewer of "+name) })
+	for i := 0; exec.Command("pgrep", "-f", tunnel).Run() == nil; i++ {
+		if i > 50 {
+			t.Fatal("the SSH tunnel outlived its viewer")
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+type sshServer struct {
+	port int
+	key  string // the client's private key
+}
+
+// startSSHD runs an sshd of the test's own on 127.0.0.1 that lets root in
+// with a throwaway key, and forgets its host key afterwards.
+func startSSHD(t *testing.T) sshServer {
+	t.Helper()
+	dir := t.TempDir()
+	for _, k := range []string{"host", "client"} {
+		if out, err := exec.Command("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", filepath.Join(dir, k)).CombinedOutput(); err != nil {
+			t.Fatalf("ssh-keygen: %v %s", err, out)
+		}
+	}
+	pub, _ := os.ReadFile(filepath.Join(dir, "client.pub"))
+	os.WriteFile(filepath.Join(dir, "authorized_keys"), pub, 0o600)
+	port := 20000 + os.Getpid()%10000
+	cfg := fmt.Sprintf("ListenAddress 127.0.0.1\nPort %d\nHostKey %s/host\nAuthorizedKeysFile %s/authorized_keys\n"+
+		"PermitRootLogin prohibit-password\nPasswordAuthentication no\nStrictModes no\nUsePAM no\nAllowTcpForwarding yes\nPidFile %s/sshd.pid\n",
+		port, dir, dir, dir)
+	os.WriteFile(filepath.Join(dir, "sshd_config"), []byte(cfg), 0o600)
+	os.MkdirAll("/run/sshd", 0o755)
+	cmd := exec.Command("/usr/sbin/sshd", "-D", "-e", "-f", filepath.Join(dir, "sshd_config"))
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		cmd.Process.Kill()
+		cmd.Wait()
+		exec.Command("ssh-keygen", "-R", fmt.Sprintf("[127.0.0.1]:%d", port)).Run()
+	})
+	key := filepath.Join(dir, "client")
+	for i := 0; ; i++ {
+		err := exec.Command("ssh", "-o", "BatchMode=yes", "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null",
+			"-i", key, "-p", fmt.Sprint(port), "root@127.0.0.1", "true").Run()
+		if err == nil {
+			break
+		}
+		if i > 50 {
+			t.Fatalf("sshd on 127.0.0.1:%d does not let root in: %v", port, err)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	return sshServer{port: port, key: key}
 }

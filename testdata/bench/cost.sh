@@ -43,6 +43,7 @@ v() { virsh -q -c "$URI" "$@"; }
 
 cleanup() {
 	set +e
+	wait_libvirtd
 	tmux -L "$SOCK" kill-server 2>/dev/null
 	[ -n "${LOOP_PID:-}" ] && kill "$LOOP_PID" 2>/dev/null
 	[ -n "${BATCH_PID:-}" ] && kill "$BATCH_PID" 2>/dev/null
@@ -94,8 +95,19 @@ EOF
 }
 
 start_guests() { # FROM TO
+	wait_libvirtd
 	say "starting guests $1…$2…"
 	for i in $(seq -f '%03g' "$1" "$2"); do v start "$PREFIX$i" >/dev/null; done
+}
+
+# wait_libvirtd: other test runs on this host may restart libvirtd; wait
+# for it to answer before a measurement.
+wait_libvirtd() {
+	for _ in $(seq 1 120); do
+		virsh -q -c "$URI" version >/dev/null 2>&1 && return 0
+		sleep 0.5
+	done
+	say "libvirtd does not answer"; return 1
 }
 
 # measure_window CLIENT_PID: sleeps WINDOW seconds; sets C_TICKS, L_TICKS.
@@ -115,6 +127,7 @@ measure_window() {
 measure_pane() {
 	local what=$1 sess=b$RANDOM pid t0 t1 first="-" log=$WORK/pane.out
 	shift
+	wait_libvirtd
 	t0=$(date +%s%N)
 	tmux -L "$SOCK" new-session -d -s "$sess" -x "$COLS" -y "$ROWS" -e "XDG_CONFIG_HOME=${CFG:-$WORK/cfg}" "$@"
 	pid=$(tmux -L "$SOCK" display -p -t "$sess" '#{pane_pid}')
@@ -144,24 +157,27 @@ measure_pane() {
 }
 
 measure_domstats() { # INTERVAL
-	(while :; do virsh -q -c "$URI" domstats >/dev/null; sleep "$1"; done) &
+	wait_libvirtd
+	(while :; do virsh -q -c "$URI" domstats >/dev/null 2>&1 || true; sleep "$1"; done) &
 	LOOP_PID=$!
 	sleep 2
 	measure_window "$LOOP_PID"
-	kill "$LOOP_PID"; wait "$LOOP_PID" 2>/dev/null || true; LOOP_PID=
+	kill "$LOOP_PID" 2>/dev/null || true; wait "$LOOP_PID" 2>/dev/null || true; LOOP_PID=
 	row "virsh domstats loop, ${1}s" "$C_TICKS" "$L_TICKS" - -
 }
 
 measure_batch() { # INTERVAL
+	wait_libvirtd
 	XDG_CONFIG_HOME=$WORK/cfg "$BIN" -c "$URI" top --batch --format csv --interval "$1" >"$WORK/batch.csv" &
 	BATCH_PID=$!
 	sleep 5
 	measure_window "$BATCH_PID"
-	kill "$BATCH_PID"; wait "$BATCH_PID" 2>/dev/null || true; BATCH_PID=
+	kill "$BATCH_PID" 2>/dev/null || true; wait "$BATCH_PID" 2>/dev/null || true; BATCH_PID=
 	row "kvmtui top --batch csv, ${1}s" "$C_TICKS" "$L_TICKS" - -
 }
 
 measure_idle() {
+	wait_libvirtd
 	sleep 2
 	sleep "$WINDOW" &
 	measure_window $!
