@@ -10,8 +10,7 @@ import (
 )
 
 // HostChoices are the host's objects a form offers as values: networks,
-// host interfaces and bridges, storage pools and their volumes, and the MACs
-// already taken by VMs (to refuse a duplicate).
+// host interfaces and bridges, storage pools and their volumes.
 type HostChoices struct {
 	Networks    []string
 	Interfaces  []string
@@ -19,13 +18,12 @@ type HostChoices struct {
 	Pools       []string
 	Volumes     map[string][]string // pool -> volume names
 	VolumePaths []string
-	MACs        map[string]string // MAC -> the VM that has it
 }
 
 // HostChoices reads what the connection's host offers. Parts a driver does
 // not support are left empty rather than failing the whole.
 func (m *Manager) HostChoices(uri string) (HostChoices, error) {
-	hc := HostChoices{Volumes: map[string][]string{}, MACs: map[string]string{}}
+	hc := HostChoices{Volumes: map[string][]string{}}
 	c, err := m.conn(uri)
 	if err != nil {
 		return hc, err
@@ -71,19 +69,6 @@ func (m *Manager) HostChoices(uri string) (HostChoices, error) {
 			pools[i].Free()
 		}
 	}
-	if doms, err := lc.ListAllDomains(0); err == nil {
-		for i := range doms {
-			name, _ := doms[i].GetName()
-			if def, err := inactiveDef(&doms[i]); err == nil && def.Devices != nil {
-				for _, nic := range def.Devices.Interfaces {
-					if nic.MAC != nil {
-						hc.MACs[strings.ToLower(nic.MAC.Address)] = name
-					}
-				}
-			}
-			doms[i].Free()
-		}
-	}
 	for _, l := range [][]string{hc.Networks, hc.Interfaces, hc.Bridges, hc.Pools, hc.VolumePaths} {
 		sort.Strings(l)
 	}
@@ -117,4 +102,37 @@ func (m *Manager) PathExists(uri, path string) (exists, known bool) {
 func isLocal(uri string) bool {
 	rest, ok := strings.CutPrefix(uri[strings.Index(uri, ":")+1:], "//")
 	return ok && (strings.HasPrefix(rest, "/") || strings.HasPrefix(rest, "localhost/")) && !strings.HasPrefix(uri, "test")
+}
+
+// MACOwner names the domain on the connection, other than except (a UUID),
+// whose NIC has mac, or "" when none has. It reads every definition, so it
+// runs when a NIC is applied, not when a form opens.
+func (m *Manager) MACOwner(uri, mac, except string) (string, error) {
+	c, err := m.conn(uri)
+	if err != nil {
+		return "", err
+	}
+	lc, err := c.get()
+	if err != nil {
+		return "", err
+	}
+	doms, err := lc.ListAllDomains(0)
+	if err != nil {
+		return "", errors.New(ErrText(err))
+	}
+	owner := ""
+	for i := range doms {
+		uuid, _ := doms[i].GetUUIDString()
+		if owner == "" && uuid != except {
+			if def, err := inactiveDef(&doms[i]); err == nil && def.Devices != nil {
+				for _, nic := range def.Devices.Interfaces {
+					if nic.MAC != nil && strings.EqualFold(nic.MAC.Address, mac) {
+						owner, _ = doms[i].GetName()
+					}
+				}
+			}
+		}
+		doms[i].Free()
+	}
+	return owner, nil
 }

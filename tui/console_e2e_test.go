@@ -117,7 +117,7 @@ func TestE2EConsolePaneBootResizeAndCtrlAltDel(t *testing.T) {
 	// first line (the kernel banner), then the shell.
 	t0 := time.Now()
 	s.keys("s")
-	s.waitFor("the kernel's first line", 30*time.Second, func(scr string) bool { return strings.Contains(scr, "Linux version") })
+	s.waitFor("the boot log", 30*time.Second, func(scr string) bool { return strings.Contains(scr, "│[    ") })
 	first := time.Since(t0)
 	s.waitFor("the prompt", 60*time.Second, func(scr string) bool { return strings.Contains(scr, "kvmtui-guest#") })
 	t.Logf("pane: first boot line %v, prompt %v after s", first.Round(time.Millisecond), time.Since(t0).Round(time.Millisecond))
@@ -125,6 +125,14 @@ func TestE2EConsolePaneBootResizeAndCtrlAltDel(t *testing.T) {
 
 	s.keys("Tab")
 	s.waitFor("focus", 5*time.Second, func(scr string) bool { return strings.Contains(scr, "typing goes to the VM") })
+	// The whole boot is there, from the kernel's first line, in the
+	// scrollback.
+	for i := 0; i < 20; i++ {
+		s.keys("M-PPage")
+	}
+	s.waitFor("the kernel's first line", 5*time.Second, func(scr string) bool {
+		return strings.Contains(scr, "[    0.000000] Linux version")
+	})
 	lat := s.run("echo pane$((2+3))", "pane5")
 	t.Logf("pane: command typed to output on screen: %v", lat.Round(time.Millisecond))
 

@@ -154,10 +154,10 @@ func (d *details) buildTree() {
 		at = d.nodes[d.cursor].label
 	}
 	d.items = devices.List(d.def)
-	liveXML := map[string]bool{}
+	live := map[string]string{} // kind/index -> the running VM's copy
 	for _, it := range devices.List(d.liveDef) {
 		if x, err := it.XML(); err == nil {
-			liveXML[x] = true
+			live[fmt.Sprintf("%s/%d", it.Kind.ID, it.Index)] = x
 		}
 	}
 	d.nodes = []treeNode{{kind: nodeOverview, label: "Overview"}}
@@ -173,8 +173,8 @@ func (d *details) buildTree() {
 			d.nodes = append(d.nodes, treeNode{kind: nodeGroup, label: it.Kind.Title})
 		}
 		n := treeNode{kind: nodeDevice, item: i, label: it.Summary}
-		if x, err := it.XML(); err == nil && d.dom.State.Active() && !liveXML[x] {
-			n.pending = true
+		if x, err := it.XML(); err == nil && d.dom.State.Active() {
+			n.pending = nextBootDiffers(live[fmt.Sprintf("%s/%d", it.Kind.ID, it.Index)], x)
 		}
 		d.nodes = append(d.nodes, n)
 	}
@@ -255,12 +255,6 @@ func (m *Model) applyForm() tea.Cmd {
 			return nil
 		}
 		what := strings.ToLower(t.Kind.Title)
-		if mac := strings.ToLower(t.Get("mac")); mac != "" {
-			if owner := d.choices.MACs[mac]; owner != "" && owner != d.dom.Name {
-				m.setMsg(fmt.Sprintf("MAC %s is already used by %s: pick another (or clear it for a fresh one)", mac, owner), true)
-				return nil
-			}
-		}
 		path := t.Get("path")
 		newDisk := d.adding != nil && t.Kind.ID == "disk"
 		var op func() (libvirtx.Applied, error)
@@ -291,9 +285,16 @@ func (m *Model) applyForm() tea.Cmd {
 				})
 			}
 		}
+		mac := t.Get("mac")
 		return func() tea.Msg {
-			// A source path the host does not have is refused before libvirt
-			// sees the change; for a new disk, a volume can be created there.
+			// A MAC another VM has, or a source path the host does not have,
+			// is refused before libvirt sees the change; for a new disk, a
+			// volume can be created there.
+			if mac != "" {
+				if owner, _ := mgr.MACOwner(ref.URI, mac, ref.UUID); owner != "" {
+					return detailsAppliedMsg{what: what, err: fmt.Errorf("MAC %s is already used by %s: pick another", mac, owner)}
+				}
+			}
 			if path != "" {
 				if exists, known := mgr.PathExists(ref.URI, path); known && !exists {
 					if newDisk {
@@ -455,4 +456,30 @@ func (m *Model) volumeSizeEntered(val string) tea.Cmd {
 	}
 	m.setMsg("creating "+nv.path+"…", false)
 	return createVolumeThen(m.mgr, d.dom.URI, nv, bytes)
+}
+
+// nextBootDiffers tells whether a device's definition differs from its
+// running copy in anything but what libvirt adds to a running device (alias,
+// addresses, the port or pty it got, the host-side name of a NIC).
+func nextBootDiffers(live, config string) bool {
+	if live == "" {
+		return true
+	}
+	diffs, err := devices.DiffDocs(live, config)
+	if err != nil {
+		return false
+	}
+	for _, d := range diffs {
+		if d.Kind == devices.ElementDropped || d.Kind == devices.AttrDropped {
+			continue // only the running copy has it: libvirt filled it in
+		}
+		runtime := false
+		for _, p := range []string{"/alias", "/address", "@port", "@tlsPort", "@autoport", "/source/@path", "/target/@dev", "/listen", "/model/@name"} {
+			runtime = runtime || strings.Contains(d.Path, p)
+		}
+		if !runtime {
+			return true
+		}
+	}
+	return false
 }

@@ -240,3 +240,20 @@ func TestDetailsSettingsCPUsMemoryBoot(t *testing.T) {
 		t.Fatal("99 vCPUs above a maximum of 4 reached libvirt")
 	}
 }
+
+func TestDetailsRefusesAMACAnotherVMHas(t *testing.T) {
+	h := newHarness(t, false, demoURI(t))
+	xml, _ := h.mgr.DomainXML(h.vm("web-01").Ref, true, false)
+	i := strings.Index(xml, "<mac address='")
+	taken := xml[i+len("<mac address='") : i+len("<mac address='")+17]
+	h.openDetails("legacy-centos7")
+	h.treeTo("52:54:00")
+	h.keys("enter")
+	h.setDetailsField("mac", taken)
+	before, _ := h.mgr.DomainXML(h.vm("legacy-centos7").Ref, true, false)
+	h.send(ctrl(tea.KeyCtrlS))
+	h.screenHas("already used by web-01")
+	if after, _ := h.mgr.DomainXML(h.vm("legacy-centos7").Ref, true, false); after != before {
+		t.Fatal("a duplicate MAC reached libvirt")
+	}
+}

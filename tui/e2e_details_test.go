@@ -2,6 +2,7 @@ package tui_test
 
 import (
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -33,7 +34,7 @@ func TestE2EDetailsAddHardware(t *testing.T) {
 	s := startTUI(t, 120, 40, "-c", uri)
 	s.showOnly(name)
 	s.keys("Enter")
-	s.waitFor("the details", 15*time.Second, func(scr string) bool { return strings.Contains(scr, "Overview") })
+	s.waitFor("the details", 40*time.Second, func(scr string) bool { return strings.Contains(scr, "Overview") })
 
 	for _, hw := range []struct{ jump, msg, want string }{
 		{"watch", "added watchdog: saved", "<watchdog"},
@@ -68,13 +69,13 @@ func TestE2EDetailsAddHardware(t *testing.T) {
 	s.keys("s")
 	s.waitRow(hot, "running")
 	name = hot
-	img := filepath.Join(dir, "hot.img")
-	if err := os.WriteFile(img, make([]byte, 1<<20), 0o644); err != nil {
-		t.Fatal(err)
+	img := filepath.Join(dir, "hot.qcow2") // a new disk's format is qcow2
+	if out, err := exec.Command("qemu-img", "create", "-q", "-f", "qcow2", img, "1M").CombinedOutput(); err != nil {
+		t.Fatalf("qemu-img: %v %s", err, out)
 	}
 	lt.MustVirsh(t, uri, "pool-refresh", pool)
 	s.keys("Enter")
-	s.waitFor("the details", 15*time.Second, func(scr string) bool { return strings.Contains(scr, "Overview") })
+	s.waitFor("the details", 40*time.Second, func(scr string) bool { return strings.Contains(scr, "Overview") })
 	s.keys("a", "lit:disk", "Enter", "Tab", "C-u", "lit:"+img, "C-s")
 	s.waitFor("the hot-plug", 30*time.Second, func(scr string) bool { return strings.Contains(scr, "added disk: applied now and at next boot") })
 	if !strings.Contains(lt.MustVirsh(t, uri, "dumpxml", name), img) {

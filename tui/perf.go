@@ -153,7 +153,16 @@ func (m *Model) observePerf(msg sweepMsg) {
 			p.tr.DropConn(h.URI)
 		}
 	}
-	if len(raised) > 0 {
+	// An alert gives the message line back to the connections after a
+	// while, and at once when one of them is down: that matters more.
+	down := false
+	for _, c := range m.conns {
+		down = down || c.status == libvirtx.Disconnected
+	}
+	if m.msgAlert && (down || time.Since(m.msgAt) > alertShowFor) {
+		m.setMsg("", false)
+	}
+	if len(raised) > 0 && !down {
 		m.setAlert(alertLine(raised), maxLevel(raised) == perf.LevelCrit)
 	}
 	if msg.active {
@@ -177,6 +186,10 @@ func (m *Model) decorateStopped() {
 		}
 	}
 }
+
+// alertShowFor is how long an alert stays on the message line; the host
+// page (p, tab) keeps the latest ones.
+const alertShowFor = time.Minute
 
 func maxLevel(as []perf.Alert) perf.Level {
 	l := perf.LevelOK

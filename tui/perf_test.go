@@ -273,3 +273,16 @@ func TestStoppedVMLosesItsMarkOnAnActiveSweep(t *testing.T) {
 		t.Fatalf("web-01 still marked: %q", l)
 	}
 }
+
+// An alert does not hide a connection that is down.
+func TestAlertYieldsToADownConnection(t *testing.T) {
+	h := perfHarness(t)
+	f := newPerfFeed(h, "web-01")
+	f.sweep(95)
+	h.screenHas("ALERT crit web-01")
+	h.m.conns[f.dom.URI].status = libvirtx.Disconnected
+	f.at = f.at.Add(2 * time.Second)
+	h.m.Update(sweepMsg{})
+	h.screenLacks("ALERT")
+	h.screenHas("disconnected, retrying")
+}
