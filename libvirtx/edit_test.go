@@ -92,6 +92,13 @@ func TestUnintendedChangesAreCaught(t *testing.T) {
 func TestTitleAndDescription(t *testing.T) {
 	m, doms := connectTest(t, false)
 	ref := doms[0].Ref
+	// test:///default is one instance per process: other tests may have
+	// stopped its domain.
+	if doms[0].State != StateRunning {
+		if err := m.Do(ref, Start); err != nil {
+			t.Fatal(err)
+		}
+	}
 	if _, err := m.SetTitle(ref, "line one\nline two"); err == nil {
 		t.Fatal("a two-line title was accepted")
 	}

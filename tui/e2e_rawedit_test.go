@@ -23,11 +23,11 @@ func TestE2ERawEditWithEditor(t *testing.T) {
 	s := startTUIEnv(t, []string{"EDITOR=" + script, "VISUAL="}, 120, 30, "-c", uri)
 	s.showOnly(name)
 	s.keys("e")
-	s.waitFor("the diff", 15*time.Second, func(scr string) bool {
+	s.waitFor("the diff", 40*time.Second, func(scr string) bool {
 		return strings.Contains(scr, "-  <on_reboot>restart</on_reboot>") && strings.Contains(scr, "+  <on_reboot>destroy</on_reboot>")
 	})
 	s.keys("y")
-	s.waitFor("the define", 15*time.Second, func(scr string) bool { return strings.Contains(scr, "defined domain "+name) })
+	s.waitFor("the define", 40*time.Second, func(scr string) bool { return strings.Contains(scr, "defined domain "+name) })
 	if !strings.Contains(lt.MustVirsh(t, uri, "dumpxml", "--inactive", name), "<on_reboot>destroy</on_reboot>") {
 		t.Fatal("the edit did not reach libvirt")
 	}

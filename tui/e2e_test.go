@@ -122,7 +122,7 @@ func (s *tmuxTUI) showOnly(name string) {
 	s.t.Helper()
 	s.waitFor("the list", 15*time.Second, func(scr string) bool { return strings.Contains(scr, "STATE") })
 	s.keys("/", "lit:"+name, "Enter")
-	s.waitFor(name+" in the list", 15*time.Second, func(scr string) bool { return rowOf(scr, name) != "" })
+	s.waitFor(name+" in the list", 30*time.Second, func(scr string) bool { return rowOf(scr, name) != "" })
 }
 
 func (s *tmuxTUI) waitRow(name, state string) {
@@ -137,7 +137,7 @@ func (s *tmuxTUI) waitRow(name, state string) {
 func waitVirshState(t *testing.T, uri, name, want string) {
 	t.Helper()
 	var got string
-	for i := 0; i < 100; i++ {
+	for i := 0; i < 300; i++ {
 		if got = lt.MustVirsh(t, uri, "domstate", name); got == want {
 			return
 		}

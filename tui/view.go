@@ -123,12 +123,24 @@ func (m *Model) emptyText() string {
 
 // messageLine shows the last action's outcome, else the connections.
 func (m *Model) messageLine() string {
+	// A lost connection outranks a threshold alert.
+	if m.msg != "" && m.msgAlert {
+		for _, c := range m.conns {
+			if c.status == libvirtx.Disconnected {
+				return m.connLine()
+			}
+		}
+	}
 	if m.msg != "" {
 		if m.msgErr {
 			return fit(m.theme.Error.Render(m.msg), m.width)
 		}
 		return fit(m.msg, m.width)
 	}
+	return m.connLine()
+}
+
+func (m *Model) connLine() string {
 	parts := make([]string, 0, len(m.conns))
 	for _, c := range m.sortedConns() {
 		parts = append(parts, m.connText(c))

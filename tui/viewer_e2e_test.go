@@ -16,6 +16,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -102,27 +103,44 @@ func TestE2EVVMatchesLibvirtAndViewerShowsTheScreen(t *testing.T) {
 }
 
 // startXvfb runs a virtual X server that mirrors its screen into fbdir as
-// an XWD file, on the first free display number.
+// an XWD file; Xvfb picks a free display number itself (-displayfd).
 func startXvfb(t *testing.T, fbdir string) string {
 	t.Helper()
-	for n := 90; n < 110; n++ {
-		if _, err := os.Stat(fmt.Sprintf("/tmp/.X11-unix/X%d", n)); err == nil {
-			continue
-		}
-		cmd := exec.Command("Xvfb", fmt.Sprintf(":%d", n), "-screen", "0", "1024x768x24", "-fbdir", fbdir, "-nolisten", "tcp")
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
-		for i := 0; i < 50; i++ {
-			if _, err := os.Stat(fmt.Sprintf("/tmp/.X11-unix/X%d", n)); err == nil {
-				return fmt.Sprintf(":%d", n)
-			}
-			time.Sleep(100 * time.Millisecond)
-		}
-		t.Fatalf("Xvfb :%d did not come up", n)
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
 	}
-	t.Fatal("no free X display number")
+	defer r.Close()
+	cmd := exec.Command("Xvfb", "-displayfd", "3", "-screen", "0", "1024x768x24", "-fbdir", fbdir, "-nolisten", "tcp")
+	cmd.ExtraFiles = []*os.File{w}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	w.Close()
+	// SIGTERM, not a kill: Xvfb then removes its socket and lock file.
+	t.Cleanup(func() { cmd.Process.Signal(syscall.SIGTERM); cmd.Wait() })
+	got := make(chan string, 1)
+	go func() {
+		b := make([]byte, 16)
+		n, _ := r.Read(b)
+		got <- strings.TrimSpace(string(b[:n]))
+	}()
+	select {
+	case n := <-got:
+		if n == "" {
+			t.Fatal("Xvfb did not start")
+		}
+		// The frame buffer file comes a moment after the display.
+		for i := 0; i < 100; i++ {
+			if _, err := os.Stat(filepath.Join(fbdir, "Xvfb_screen0")); err == nil {
+				return ":" + n
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+		t.Fatal("Xvfb wrote no frame buffer file")
+	case <-time.After(10 * time.Second):
+		t.Fatal("Xvfb did not report its display")
+	}
 	return ""
 }
 
