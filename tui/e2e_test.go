@@ -109,6 +109,9 @@ func (s *tmuxTUI) waitFor(what string, timeout time.Duration, cond func(screen s
 func rowOf(screen, name string) string {
 	lines := strings.Split(screen, "\n")
 	for _, l := range lines[1:] {
+		if strings.Contains(l, "no VM matches") {
+			continue // the empty list's notice names the filter
+		}
 		if strings.Contains(l, name) {
 			return l
 		}

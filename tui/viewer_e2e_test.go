@@ -110,8 +110,12 @@ func startXvfb(t *testing.T, fbdir string) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer r.Close()
-	cmd := exec.Command("Xvfb", "-displayfd", "3", "-screen", "0", "1024x768x24", "-fbdir", fbdir, "-nolisten", "tcp")
+	// The read end stays open while Xvfb runs: a write to a closed pipe
+	// is fatal to it ("Cannot write display number to fd 3").
+	t.Cleanup(func() { r.Close() })
+	// -noreset: a server reset (after its last client, whoever that was)
+	// recreates the frame buffer file under the test's feet.
+	cmd := exec.Command("Xvfb", "-displayfd", "3", "-noreset", "-screen", "0", "1024x768x24", "-fbdir", fbdir, "-nolisten", "tcp")
 	cmd.ExtraFiles = []*os.File{w}
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
