@@ -8,6 +8,34 @@ import (
 	"libvirt.org/go/libvirtxml"
 )
 
+// PoolHolds tells whether a storage pool's directory holds path, so a volume
+// can be created there.
+func (m *Manager) PoolHolds(uri, path string) bool {
+	c, err := m.conn(uri)
+	if err != nil {
+		return false
+	}
+	lc, err := c.get()
+	if err != nil {
+		return false
+	}
+	pools, err := lc.ListAllStoragePools(0)
+	if err != nil {
+		return false
+	}
+	found := false
+	for i := range pools {
+		if raw, err := pools[i].GetXMLDesc(0); err == nil {
+			px := &libvirtxml.StoragePool{}
+			if px.Unmarshal(raw) == nil && px.Target != nil && filepath.Clean(px.Target.Path) == filepath.Dir(path) {
+				found = true
+			}
+		}
+		pools[i].Free()
+	}
+	return found
+}
+
 // CreateVolumeAt creates a sparse volume at path in the storage pool whose
 // directory holds it, as virt-manager does for a new disk. format is qcow2
 // or raw.

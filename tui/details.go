@@ -297,7 +297,7 @@ func (m *Model) applyForm() tea.Cmd {
 			}
 			if path != "" {
 				if exists, known := mgr.PathExists(ref.URI, path); known && !exists {
-					if newDisk {
+					if newDisk && mgr.PoolHolds(ref.URI, path) {
 						return needVolumeMsg{path: path, format: t.Get("format"), op: op, what: what}
 					}
 					return detailsAppliedMsg{what: what, err: fmt.Errorf("%s does not exist on the host: pick an existing path or volume", path)}

@@ -69,11 +69,13 @@ func TestE2EDetailsAddHardware(t *testing.T) {
 	s.keys("s")
 	s.waitRow(hot, "running")
 	name = hot
-	img := filepath.Join(dir, "hot.qcow2") // a new disk's format is qcow2
+	// QEMU runs as libvirt-qemu: the image lives where it can read it (the
+	// test's temp dirs are private). A new disk's format is qcow2.
+	img := filepath.Join(lt.GuestDir, hot+"-hot.qcow2")
+	t.Cleanup(func() { os.Remove(img) })
 	if out, err := exec.Command("qemu-img", "create", "-q", "-f", "qcow2", img, "1M").CombinedOutput(); err != nil {
 		t.Fatalf("qemu-img: %v %s", err, out)
 	}
-	lt.MustVirsh(t, uri, "pool-refresh", pool)
 	s.keys("Enter")
 	s.waitFor("the details", 40*time.Second, func(scr string) bool { return strings.Contains(scr, "Overview") })
 	s.keys("a", "lit:disk", "Enter", "Tab", "C-u", "lit:"+img, "C-s")
@@ -81,7 +83,8 @@ func TestE2EDetailsAddHardware(t *testing.T) {
 	if !strings.Contains(lt.MustVirsh(t, uri, "dumpxml", name), img) {
 		t.Fatal("the hot-plugged disk is not in the running VM")
 	}
-	// A path that does not exist and is in no pool: refused in words.
+	// A path that does not exist and is in no pool: refused in words, no
+	// volume offered.
 	s.keys("a", "lit:disk", "Enter", "Tab", "C-u", "lit:/nonexistent/x.img", "C-s")
 	s.waitFor("the refusal", 20*time.Second, func(scr string) bool { return strings.Contains(scr, "/nonexistent/x.img does not exist on the host") })
 }
