@@ -24,11 +24,7 @@ type HostChoices struct {
 // not support are left empty rather than failing the whole.
 func (m *Manager) HostChoices(uri string) (HostChoices, error) {
 	hc := HostChoices{Volumes: map[string][]string{}}
-	c, err := m.conn(uri)
-	if err != nil {
-		return hc, err
-	}
-	lc, err := c.get()
+	lc, err := m.lconn(uri)
 	if err != nil {
 		return hc, err
 	}
@@ -79,11 +75,7 @@ func (m *Manager) HostChoices(uri string) (HostChoices, error) {
 // storage volume (any connection), or a file on this machine for a local
 // connection. Remote paths outside pools cannot be checked (ok, unknown).
 func (m *Manager) PathExists(uri, path string) (exists, known bool) {
-	c, err := m.conn(uri)
-	if err != nil {
-		return false, false
-	}
-	lc, err := c.get()
+	lc, err := m.lconn(uri)
 	if err != nil {
 		return false, false
 	}
@@ -108,11 +100,7 @@ func isLocal(uri string) bool {
 // whose NIC has mac, or "" when none has. It reads every definition, so it
 // runs when a NIC is applied, not when a form opens.
 func (m *Manager) MACOwner(uri, mac, except string) (string, error) {
-	c, err := m.conn(uri)
-	if err != nil {
-		return "", err
-	}
-	lc, err := c.get()
+	lc, err := m.lconn(uri)
 	if err != nil {
 		return "", err
 	}

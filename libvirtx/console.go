@@ -262,11 +262,7 @@ func (m *Manager) DomainXML(ref Ref, inactive, secure bool) (string, error) {
 
 // withConnDomain is withDomain for calls that also need the connection.
 func (m *Manager) withConnDomain(ref Ref, f func(*libvirt.Connect, *libvirt.Domain) error) error {
-	c, err := m.conn(ref.URI)
-	if err != nil {
-		return err
-	}
-	lc, err := c.get()
+	lc, err := m.lconn(ref.URI)
 	if err != nil {
 		return err
 	}

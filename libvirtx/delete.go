@@ -33,11 +33,7 @@ type DeletePlan struct {
 
 // PlanDelete lists the domain's storage with the default choices.
 func (m *Manager) PlanDelete(ref Ref) (*DeletePlan, error) {
-	c, err := m.conn(ref.URI)
-	if err != nil {
-		return nil, err
-	}
-	lc, err := c.get()
+	lc, err := m.lconn(ref.URI)
 	if err != nil {
 		return nil, err
 	}
@@ -97,11 +93,7 @@ func (m *Manager) Delete(ref Ref, volumes []string) (DeleteResult, error) {
 	if m.readOnly {
 		return res, ErrReadOnly
 	}
-	c, err := m.conn(ref.URI)
-	if err != nil {
-		return res, err
-	}
-	lc, err := c.get()
+	lc, err := m.lconn(ref.URI)
 	if err != nil {
 		return res, err
 	}
@@ -260,11 +252,7 @@ func unsupportedFlags(err error) bool {
 // VolumeFate tells whether the volume at path may go with a removed disk:
 // it must be a pool volume no other domain on the connection uses.
 func (m *Manager) VolumeFate(uri, path, exceptUUID string) (deletable bool, why string, err error) {
-	c, err := m.conn(uri)
-	if err != nil {
-		return false, "", err
-	}
-	lc, err := c.get()
+	lc, err := m.lconn(uri)
 	if err != nil {
 		return false, "", err
 	}
@@ -288,11 +276,7 @@ func (m *Manager) DeleteVolume(uri, path string) error {
 	if m.readOnly {
 		return ErrReadOnly
 	}
-	c, err := m.conn(uri)
-	if err != nil {
-		return err
-	}
-	lc, err := c.get()
+	lc, err := m.lconn(uri)
 	if err != nil {
 		return err
 	}

@@ -23,11 +23,7 @@ type HostSample struct {
 // them (the test driver) leave HasCPU/HasMem false.
 func (m *Manager) HostStats(uri string) (HostSample, error) {
 	s := HostSample{URI: uri, At: time.Now()}
-	c, err := m.conn(uri)
-	if err != nil {
-		return s, err
-	}
-	lc, err := c.get()
+	lc, err := m.lconn(uri)
 	if err != nil {
 		return s, err
 	}
@@ -45,11 +41,7 @@ func (m *Manager) HostStats(uri string) (HostSample, error) {
 // DomainCapabilities returns libvirt's domain capabilities XML for the
 // given emulator/arch/machine/virttype (empty strings mean the defaults).
 func (m *Manager) DomainCapabilities(uri, emulator, arch, machine, virtType string) (string, error) {
-	c, err := m.conn(uri)
-	if err != nil {
-		return "", err
-	}
-	lc, err := c.get()
+	lc, err := m.lconn(uri)
 	if err != nil {
 		return "", err
 	}

@@ -35,11 +35,7 @@ var ErrReadOnly = errors.New("read-only connection (started with --readonly): no
 // withDomain looks the domain up on its connection and runs f on it. A domain
 // that vanished gets a message that names it, not just libvirt's UUID text.
 func (m *Manager) withDomain(ref Ref, f func(*libvirt.Domain) error) error {
-	c, err := m.conn(ref.URI)
-	if err != nil {
-		return err
-	}
-	lc, err := c.get()
+	lc, err := m.lconn(ref.URI)
 	if err != nil {
 		return err
 	}
@@ -126,11 +122,7 @@ func (m *Manager) refreshLater(ref Ref, what string) {
 
 // VolumeExists reports whether path is a storage volume on the connection.
 func (m *Manager) VolumeExists(uri, path string) (bool, error) {
-	c, err := m.conn(uri)
-	if err != nil {
-		return false, err
-	}
-	lc, err := c.get()
+	lc, err := m.lconn(uri)
 	if err != nil {
 		return false, err
 	}

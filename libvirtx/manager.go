@@ -102,6 +102,15 @@ func (m *Manager) Close() {
 	}
 }
 
+// lconn returns the live libvirt connection for uri, or why there is none.
+func (m *Manager) lconn(uri string) (*libvirt.Connect, error) {
+	c, err := m.conn(uri)
+	if err != nil {
+		return nil, err
+	}
+	return c.get()
+}
+
 func (m *Manager) conn(uri string) (*Conn, error) {
 	m.mu.Lock()
 	c := m.conns[uri]

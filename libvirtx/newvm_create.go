@@ -33,11 +33,7 @@ func (m *Manager) CreateVM(ctx context.Context, uri string, plan *devices.VMPlan
 	if m.readOnly {
 		return Ref{}, ErrReadOnly
 	}
-	c, err := m.conn(uri)
-	if err != nil {
-		return Ref{}, err
-	}
-	lc, err := c.get()
+	lc, err := m.lconn(uri)
 	if err != nil {
 		return Ref{}, err
 	}

@@ -29,11 +29,7 @@ const mediaHead = 36 << 10
 // else a file of this machine when the connection is local. The error says
 // why it cannot be used, in libvirt's words where libvirt said it.
 func (m *Manager) ProbeMedia(uri, path string) (Media, error) {
-	c, err := m.conn(uri)
-	if err != nil {
-		return Media{}, err
-	}
-	lc, err := c.get()
+	lc, err := m.lconn(uri)
 	if err != nil {
 		return Media{}, err
 	}

@@ -88,11 +88,7 @@ func (d HostDevice) RunningUsers() []string {
 // HostDevices lists the PCI and USB devices of the host behind uri, sorted
 // by address (PCI first), each with the VMs whose definitions use it.
 func (m *Manager) HostDevices(uri string) ([]HostDevice, error) {
-	c, err := m.conn(uri)
-	if err != nil {
-		return nil, err
-	}
-	lc, err := c.get()
+	lc, err := m.lconn(uri)
 	if err != nil {
 		return nil, err
 	}
@@ -140,11 +136,7 @@ func (m *Manager) nodeDeviceOp(uri, name, what string, f func(*libvirt.NodeDevic
 	if m.readOnly {
 		return ErrReadOnly
 	}
-	c, err := m.conn(uri)
-	if err != nil {
-		return err
-	}
-	lc, err := c.get()
+	lc, err := m.lconn(uri)
 	if err != nil {
 		return err
 	}

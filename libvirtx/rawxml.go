@@ -19,11 +19,7 @@ const (
 // ObjectXML returns the persistent (inactive) definition of a domain
 // (by UUID), network or storage pool (by name), as `virsh edit` opens it.
 func (m *Manager) ObjectXML(uri string, kind ObjectKind, id string) (string, error) {
-	c, err := m.conn(uri)
-	if err != nil {
-		return "", err
-	}
-	lc, err := c.get()
+	lc, err := m.lconn(uri)
 	if err != nil {
 		return "", err
 	}
@@ -74,11 +70,7 @@ func (m *Manager) DefineObject(uri string, kind ObjectKind, xml string) error {
 	if m.readOnly {
 		return ErrReadOnly
 	}
-	c, err := m.conn(uri)
-	if err != nil {
-		return err
-	}
-	lc, err := c.get()
+	lc, err := m.lconn(uri)
 	if err != nil {
 		return err
 	}

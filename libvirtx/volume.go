@@ -11,11 +11,7 @@ import (
 // PoolHolds tells whether a storage pool's directory holds path, so a volume
 // can be created there.
 func (m *Manager) PoolHolds(uri, path string) bool {
-	c, err := m.conn(uri)
-	if err != nil {
-		return false
-	}
-	lc, err := c.get()
+	lc, err := m.lconn(uri)
 	if err != nil {
 		return false
 	}
@@ -43,11 +39,7 @@ func (m *Manager) CreateVolumeAt(uri, path string, bytes uint64, format string) 
 	if m.readOnly {
 		return ErrReadOnly
 	}
-	c, err := m.conn(uri)
-	if err != nil {
-		return err
-	}
-	lc, err := c.get()
+	lc, err := m.lconn(uri)
 	if err != nil {
 		return err
 	}
