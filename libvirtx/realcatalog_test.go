@@ -72,7 +72,9 @@ func sameApartFrom(t *testing.T, what, before, after string, k *devices.Kind) in
 	na, da := deviceCounts(t, after)
 	delta := 0
 	for x, c := range nb {
-		if na[x] < c && !strings.HasPrefix(x, "<"+k.Element) {
+		// A running VM may let go of an earlier unplugged device any time
+		// (the guest acknowledges late): only definitions must keep all.
+		if na[x] < c && !strings.HasPrefix(x, "<"+k.Element) && !strings.Contains(what, "(live)") {
 			t.Errorf("%s lost a device: %s", what, x)
 		}
 	}
