@@ -49,9 +49,9 @@ func (m *Model) hostdevView() string {
 		return m.overlay(m.vmPickView())
 	}
 	lay := hdLayoutFor(m.width)
-	label := hd.uri
+	label, uri := hd.uri, ""
 	if c := m.conns[hd.uri]; c != nil {
-		label = c.label + " (" + hd.uri + ")"
+		label, uri = c.label, "  ("+hd.uri+")"
 	}
 	var pci, usb int
 	for _, d := range hd.devs {
@@ -61,10 +61,12 @@ func (m *Model) hostdevView() string {
 			usb++
 		}
 	}
+	// Counts before the URI: a long URI may be cut at the right edge.
 	title := m.theme.Title.Render("Host devices on "+label) + m.theme.Dim.Render(fmt.Sprintf("  %d USB, %d PCI", usb, pci))
 	if hd.loading {
 		title += m.theme.Dim.Render("  reading…")
 	}
+	title += m.theme.Dim.Render(uri)
 	lines := []string{fit(title, m.width), fit(m.theme.Header.Render(lay.join("ADDRESS", "IDS", "NAME", "DRIVER", "GROUP", "PASSTHROUGH", "USED BY")), m.width)}
 
 	footer := m.hostdevFooter()
