@@ -76,7 +76,8 @@ if [ ${#need[@]} -gt 0 ]; then
 fi
 busybox=/bin/busybox
 [ -x "$busybox" ] || die "$busybox not found (busybox-static)"
-"$busybox" --list | grep -qx acpid || die "this busybox has no acpid applet"
+# Not "busybox --list | grep -q": under pipefail an early grep exit can SIGPIPE busybox.
+grep -qx acpid <<<"$("$busybox" --list)" || die "this busybox has no acpid applet"
 
 # --- kernel ------------------------------------------------------------------------------
 kpkg_name() {
