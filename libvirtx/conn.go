@@ -26,14 +26,15 @@ type Conn struct {
 	stopped  chan struct{}    // closed by stop
 	stopOnce sync.Once
 
-	mu      sync.Mutex
-	c       *libvirt.Connect // nil while down
-	host    HostInfo
-	noBulk  bool // the driver's bulk stats lack CPU time: fall back per domain
-	lost    chan struct{}
-	cbIDs   []int
-	netCBs  []int
-	poolCBs []int
+	mu       sync.Mutex
+	c        *libvirt.Connect // nil while down
+	host     HostInfo
+	noBulk   bool // the driver's bulk stats lack CPU time: fall back per domain
+	lost     chan struct{}
+	cbIDs    []int
+	netCBs   []int
+	poolCBs  []int
+	installs map[string]bool // UUIDs of running installs, see watchInstall
 }
 
 func newConn(uri string, readOnly bool, box *mailbox) *Conn {
@@ -173,6 +174,10 @@ func (c *Conn) registerEvents(lc *libvirt.Connect) {
 	var ids, nets, pools []int
 	if id, err := lc.DomainEventLifecycleRegister(nil, func(_ *libvirt.Connect, d *libvirt.Domain, ev *libvirt.DomainEventLifecycle) {
 		c.onDomainEvent(d, lifecycleWord(ev))
+		if uuid, _ := d.GetUUIDString(); c.installEnded(uuid, ev) {
+			name, _ := d.GetName()
+			go c.restartAfterInstall(Ref{URI: c.uri, UUID: uuid, Name: name})
+		}
 	}); err == nil {
 		ids = append(ids, id)
 	}

@@ -120,6 +120,11 @@ func (m *Manager) CreateVM(ctx context.Context, uri string, plan *devices.VMPlan
 		}
 	}
 	uuid, _ := dom.GetUUIDString()
+	if mode == CreateStart && install.OnReboot == "destroy" {
+		if c, err := m.conn(uri); err == nil {
+			c.watchInstall(uuid)
+		}
+	}
 	dom.Free()
 	for _, v := range created {
 		v.Free()

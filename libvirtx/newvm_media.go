@@ -125,14 +125,14 @@ func FetchTreeInfo(ctx context.Context, treeURL string) (text string, found bool
 	return "", false, nil
 }
 
-// fetch GETs a URL, at most limit bytes. http and https only: Go has no
-// FTP client and kvmtui carries none.
+// fetch GETs an http, https or ftp URL, at most limit bytes; status is the
+// HTTP status (404 for a file an FTP server lacks).
 func fetch(ctx context.Context, u string, limit int64) ([]byte, int, error) {
-	if strings.HasPrefix(u, "ftp://") {
-		return nil, 0, fmt.Errorf("%s: ftp trees are not supported yet; use the tree's http or https mirror", u)
-	}
 	ctx, cancel := context.WithTimeout(ctx, 10*time.Minute)
 	defer cancel()
+	if strings.HasPrefix(u, "ftp://") {
+		return fetchFTP(ctx, u, limit)
+	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
 	if err != nil {
 		return nil, 0, err

@@ -3,6 +3,7 @@ package libvirtx
 import (
 	"context"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"os"
@@ -70,19 +71,17 @@ func TestRealCreateBootsFixtureKernel(t *testing.T) {
 	}
 }
 
+// testTreeInfo is the .treeinfo of a tree holding the fixture guest's
+// kernel and initrd under boot/.
+const testTreeInfo = "[general]\nfamily = kvmtui test guest\nversion = 1\narch = x86_64\n[images-x86_64]\nkernel = boot/vmlinux\ninitrd = boot/initrd.img\n"
+
 // A network install from an http tree (served on loopback): .treeinfo
 // names the kernel and initrd, kvmtui downloads them into pool volumes,
 // the install boots them, then the volumes go and the persistent
 // definition has no kernel.
 func TestRealCreateNetworkInstallFromHTTPTree(t *testing.T) {
-	uri, m, pool, _ := newVMSetup(t)
-	name := lt.Prefix + "newvm-tree"
-	lt.RemoveDomain(t, uri, name)
-	t.Cleanup(func() { lt.RemoveDomain(t, uri, name) })
 	mux := http.NewServeMux()
-	mux.HandleFunc("/tree/.treeinfo", func(w http.ResponseWriter, r *http.Request) {
-		fmt.Fprint(w, "[general]\nfamily = kvmtui test guest\nversion = 1\narch = x86_64\n[images-x86_64]\nkernel = boot/vmlinux\ninitrd = boot/initrd.img\n")
-	})
+	mux.HandleFunc("/tree/.treeinfo", func(w http.ResponseWriter, r *http.Request) { fmt.Fprint(w, testTreeInfo) })
 	mux.Handle("/tree/boot/", http.StripPrefix("/tree/boot/", http.FileServer(http.Dir(lt.GuestDir))))
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -91,7 +90,42 @@ func TestRealCreateNetworkInstallFromHTTPTree(t *testing.T) {
 	srv := &http.Server{Handler: mux}
 	go srv.Serve(ln)
 	t.Cleanup(func() { srv.Close() })
-	n := &devices.NewVM{Name: name, Method: devices.MethodNetwork, Location: "http://" + ln.Addr().String() + "/tree/",
+	installFromTree(t, "http://"+ln.Addr().String()+"/tree/", "tree")
+}
+
+// The same install from an ftp tree, served anonymously on loopback.
+func TestRealCreateNetworkInstallFromFTPTree(t *testing.T) {
+	root := t.TempDir()
+	writeTestTree(t, filepath.Join(root, "tree"))
+	installFromTree(t, "ftp://"+startFTP(t, root)+"/tree/", "ftptree")
+}
+
+// writeTestTree lays out .treeinfo and boot/ with the fixture guest's
+// kernel and initrd (building them when missing).
+func writeTestTree(t *testing.T, dir string) {
+	t.Helper()
+	if out, err := exec.Command(filepath.Join(lt.RepoRoot(), "testdata/guest/build.sh"), lt.GuestDir).CombinedOutput(); err != nil {
+		t.Fatalf("building the test guest: %v\n%s", err, out)
+	}
+	if err := os.MkdirAll(filepath.Join(dir, "boot"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(filepath.Join(dir, ".treeinfo"), []byte(testTreeInfo), 0o644)
+	for _, f := range []string{"vmlinux", "initrd.img"} {
+		b, err := os.ReadFile(filepath.Join(lt.GuestDir, f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		os.WriteFile(filepath.Join(dir, "boot", f), b, 0o644)
+	}
+}
+
+func installFromTree(t *testing.T, location, suffix string) {
+	uri, m, pool, _ := newVMSetup(t)
+	name := lt.Prefix + "newvm-" + suffix
+	lt.RemoveDomain(t, uri, name)
+	t.Cleanup(func() { lt.RemoveDomain(t, uri, name) })
+	n := &devices.NewVM{Name: name, Method: devices.MethodNetwork, Location: location,
 		ExtraArgs: "console=ttyS0 panic=-1", VirtType: "qemu", Storage: devices.StorageNone, Pool: pool, Net: devices.NetNone,
 		Graphics: "none", MemoryMiB: 256, VCPUs: 1}
 	if _, err := m.PrepareMedia(context.Background(), uri, n, nil); err != nil {
@@ -100,7 +134,7 @@ func TestRealCreateNetworkInstallFromHTTPTree(t *testing.T) {
 	if n.Tree.Kernel != "boot/vmlinux" {
 		t.Fatalf("treeinfo not read: %+v", n.Tree)
 	}
-	bootAndSeePrompt(t, m, uri, n, func() {
+	bootAndSeePrompt(t, m, uri, n, func(con io.Writer) {
 		if vols := lt.MustVirsh(t, uri, "vol-list", pool); strings.Contains(vols, name+"-kernel") {
 			t.Fatalf("the installer's kernel volume was not removed after the start:\n%s", vols)
 		}
@@ -110,10 +144,24 @@ func TestRealCreateNetworkInstallFromHTTPTree(t *testing.T) {
 		if x := lt.MustVirsh(t, uri, "dumpxml", name); !strings.Contains(x, "<kernel>") {
 			t.Fatalf("the running install does not boot the downloaded kernel:\n%s", x)
 		}
+		// The installer's reboot stops the install (on_reboot=destroy);
+		// kvmtui starts the VM again on its final definition.
+		con.Write([]byte("reboot -f\r"))
+		deadline := time.Now().Add(60 * time.Second)
+		for {
+			st := lt.MustVirsh(t, uri, "domstate", name)
+			if x := lt.MustVirsh(t, uri, "dumpxml", name); st == "running" && !strings.Contains(x, "<kernel>") {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("not restarted on the final definition after the install's reboot: %s", st)
+			}
+			time.Sleep(200 * time.Millisecond)
+		}
 	})
 }
 
-func bootAndSeePrompt(t *testing.T, m *Manager, uri string, n *devices.NewVM, after func()) {
+func bootAndSeePrompt(t *testing.T, m *Manager, uri string, n *devices.NewVM, after func(con io.Writer)) {
 	t.Helper()
 	h := hostFor(t, m, uri)
 	n.Defaults(h, false)
@@ -148,7 +196,7 @@ func bootAndSeePrompt(t *testing.T, m *Manager, uri string, n *devices.NewVM, af
 	}()
 	readUntil(t, con, "kvmtui-guest# ", 90*time.Second)
 	if after != nil {
-		after()
+		after(con)
 	}
 }
 

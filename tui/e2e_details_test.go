@@ -14,7 +14,8 @@ import (
 // TestE2EDetailsAddHardware drives the details view in tmux against the
 // real daemon: hardware added to a stopped VM with the forms' defaults, a
 // disk on a new pool volume, a disk hot-plugged into the running VM; each
-// checked in libvirt's own definition.
+// checked in libvirt's own definition; vCPUs, memory and boot order
+// changed through their forms; a NIC hot-plugged too.
 func TestE2EDetailsAddHardware(t *testing.T) {
 	uri := lt.URI(t)
 	name := lt.FixtureGuest(t, uri, "hw")
@@ -35,6 +36,37 @@ func TestE2EDetailsAddHardware(t *testing.T) {
 	s.showOnly(name)
 	s.keys("Enter")
 	s.waitFor("the details", 40*time.Second, func(scr string) bool { return strings.Contains(scr, "Overview") })
+
+	// vCPUs, memory and boot order through their forms, each checked in
+	// libvirt's definition (the tree starts at Overview).
+	waitDef := func(what string, ok func(xml string) bool) {
+		t.Helper()
+		deadline := time.Now().Add(20 * time.Second)
+		for !ok(inactive()) {
+			if time.Now().After(deadline) {
+				t.Fatalf("%s not in the definition:\n%s\nscreen:\n%s", what, inactive(), s.screen())
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+	}
+	backToTree := func() {
+		s.keys("Escape")
+		s.waitFor("the tree", 10*time.Second, func(scr string) bool { return strings.Contains(scr, "enter edit") })
+	}
+	s.keys("Down", "Enter", "C-u", "lit:2", "Tab", "C-u", "lit:2", "C-s")
+	waitDef("2 vCPUs", func(x string) bool { return strings.Contains(x, ">2</vcpu>") })
+	backToTree()
+	s.keys("Down", "Enter", "C-u", "lit:512 MiB", "Tab", "C-u", "lit:384 MiB", "C-s")
+	waitDef("512 MiB, 384 current", func(x string) bool {
+		return strings.Contains(x, "<memory unit='KiB'>524288</memory>") && strings.Contains(x, "<currentMemory unit='KiB'>393216</currentMemory>")
+	})
+	backToTree()
+	s.keys("Down", "Enter", "C-u", "lit:cdrom,hd", "C-s")
+	waitDef("boot order cdrom, hd", func(x string) bool {
+		i, j := strings.Index(x, "<boot dev='cdrom'/>"), strings.Index(x, "<boot dev='hd'/>")
+		return i >= 0 && i < j
+	})
+	backToTree()
 
 	for _, hw := range []struct{ jump, msg, want string }{
 		{"watch", "added watchdog: saved", "<watchdog"},
@@ -82,6 +114,26 @@ func TestE2EDetailsAddHardware(t *testing.T) {
 	s.waitFor("the hot-plug", 30*time.Second, func(scr string) bool { return strings.Contains(scr, "added disk: applied now and at next boot") })
 	if !strings.Contains(lt.MustVirsh(t, uri, "dumpxml", name), img) {
 		t.Fatal("the hot-plugged disk is not in the running VM")
+	}
+	// A NIC on an isolated network (no forward, no addresses: nothing
+	// leaves the host; the guest has no virtio-net driver anyway).
+	net := lt.Prefix + "isolated"
+	netXML := filepath.Join(t.TempDir(), "net.xml")
+	os.WriteFile(netXML, []byte("<network><name>"+net+"</name></network>"), 0o644)
+	lt.Virsh(t, uri, "net-destroy", net)
+	lt.Virsh(t, uri, "net-undefine", net)
+	lt.MustVirsh(t, uri, "net-define", netXML)
+	lt.MustVirsh(t, uri, "net-start", net)
+	t.Cleanup(func() {
+		lt.Virsh(t, uri, "net-destroy", net)
+		lt.Virsh(t, uri, "net-undefine", net)
+	})
+	s.keys("a", "lit:network", "Enter", "Tab", "C-u", "lit:"+net, "C-s")
+	s.waitFor("the NIC hot-plug", 30*time.Second, func(scr string) bool {
+		return strings.Contains(scr, "added network interface: applied now and at next boot")
+	})
+	if !strings.Contains(lt.MustVirsh(t, uri, "dumpxml", name), "<source network='"+net+"'") {
+		t.Fatal("the hot-plugged NIC is not in the running VM")
 	}
 	// A path that does not exist and is in no pool: refused in words, no
 	// volume offered.

@@ -291,9 +291,7 @@ func saveForDebug(t *testing.T, frame, guest image.Image) {
 func TestE2EViewerThroughSSHTunnel(t *testing.T) {
 	uri := lt.URI(t)
 	if _, err := exec.LookPath("/usr/sbin/sshd"); err != nil {
-		// Not installed by make test: on a host with systemd the package
-		// would start a server on every address.
-		t.Skip("SKIPPED, TUNNEL TEST NOT RUN: no /usr/sbin/sshd (apt install openssh-server to run it)")
+		lt.NotRun(t, "TUNNEL", "no /usr/sbin/sshd (make test installs openssh-server)")
 	}
 	name := lt.FixtureGuest(t, uri, unique("tun"))
 	lt.MustVirsh(t, uri, "start", name)

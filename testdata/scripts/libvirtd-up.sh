@@ -6,7 +6,9 @@ set -euo pipefail
 pkgs=(libvirt-daemon libvirt-daemon-driver-qemu libvirt-clients libvirt-dev pkg-config
       qemu-system-x86 qemu-utils libxml2-utils tmux cpio busybox-static
       osinfo-db virtinst xorriso ovmf swtpm swtpm-tools
-      xvfb virt-viewer)  # the graphical console's end-to-end test
+      xvfb virt-viewer   # the graphical console's end-to-end test
+      openssh-server     # the SSH tunnel test runs its own sshd on 127.0.0.1
+      python3-pyftpdlib) # the FTP install tree test serves on 127.0.0.1
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
@@ -18,6 +20,12 @@ if [ ${#missing[@]} -gt 0 ]; then
     exit 1
   fi
   echo "installing: ${missing[*]}"
+  # Install without starting services: openssh-server's own sshd would listen
+  # on every address. The tests start what they need, on loopback.
+  if [ ! -e /usr/sbin/policy-rc.d ]; then
+    printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d && chmod 0755 /usr/sbin/policy-rc.d
+    trap 'rm -f /usr/sbin/policy-rc.d' EXIT
+  fi
   apt-get update -q >/dev/null
   DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null
 fi
