@@ -30,6 +30,7 @@ type InventoryEvent struct {
 type DomainEvent struct {
 	Ref
 	What   string // libvirt's event, e.g. "started", "suspended", "undefined"
+	Notice string // a sentence for the user, for the few events worth one
 	Gone   bool
 	Domain Domain
 }

@@ -35,7 +35,7 @@ func (c *Conn) installEnded(uuid string, ev *libvirt.DomainEventLifecycle) bool 
 // restartAfterInstall starts the domain again, off the event loop, and
 // tells the UI what happened.
 func (c *Conn) restartAfterInstall(ref Ref) {
-	what := "install finished: started on its final definition"
+	notice := "install finished: started again on its final definition"
 	err := func() error {
 		lc, err := c.get()
 		if err != nil {
@@ -49,9 +49,10 @@ func (c *Conn) restartAfterInstall(ref Ref) {
 		return d.Create()
 	}()
 	if err != nil {
-		what = "install finished, but starting it again failed: " + ErrText(err)
+		notice = "install finished, but starting it again failed: " + ErrText(err)
 	}
-	if e, ok := c.refreshDomain(ref, what); ok {
+	if e, ok := c.refreshDomain(ref, "install finished"); ok {
+		e.Notice = notice
 		c.box.put(e)
 	}
 }

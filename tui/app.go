@@ -210,8 +210,7 @@ func (m *Model) Update(msg tea.Msg) (_ tea.Model, cmd tea.Cmd) {
 		m.renderPerf()
 		return m, nil
 	case eventsMsg:
-		m.applyEvents(msg)
-		return m, waitEvents(m.mgr)
+		return m, tea.Batch(waitEvents(m.mgr), m.applyEvents(msg))
 	case tickMsg:
 		if m.sweeping {
 			return m, nil
@@ -312,7 +311,11 @@ func (m *Model) inputMode() bool {
 	return m.mode == modeFilter || m.mode == modeCommand || m.mode == modeRename || m.mode == modeVolumeSize
 }
 
-func (m *Model) applyEvents(evs []libvirtx.Event) {
+// applyEvents updates the list; it returns a reload of the details view
+// when an event touched the VM it shows (someone else changed it, or it
+// started or stopped), so the tree and forms never show a stale definition.
+func (m *Model) applyEvents(evs []libvirtx.Event) tea.Cmd {
+	var reload tea.Cmd
 	for _, e := range evs {
 		switch e := e.(type) {
 		case libvirtx.ConnEvent:
@@ -332,8 +335,19 @@ func (m *Model) applyEvents(evs []libvirtx.Event) {
 			m.list.setInventory(e.URI, e.Domains)
 		case libvirtx.DomainEvent:
 			m.list.applyDomainEvent(e)
+			if e.Notice != "" {
+				m.setMsg(e.Name+": "+e.Notice, false)
+			}
+			if d := m.det; m.mode == modeDetails && d != nil && !d.loading && d.dom.URI == e.URI && d.dom.UUID == e.UUID {
+				if e.Gone {
+					m.setMsg(e.Name+" is gone ("+e.What+"): esc to go back", true)
+				} else {
+					reload = loadDetails(m.mgr, e.Ref)
+				}
+			}
 		}
 	}
+	return reload
 }
 
 func (m *Model) readOnly() bool { return m.mgr.ReadOnly() }

@@ -257,3 +257,15 @@ func TestDetailsRefusesAMACAnotherVMHas(t *testing.T) {
 		t.Fatal("a duplicate MAC reached libvirt")
 	}
 }
+
+// A change made elsewhere (virsh, another kvmtui) shows in an open details
+// view without a key press.
+func TestDetailsFollowChangesMadeElsewhere(t *testing.T) {
+	h := newHarness(t, false, demoURI(t))
+	h.openDetails("legacy-centos7")
+	h.screenHas("Legacy CRM (CentOS 7, EOL)")
+	if _, err := h.mgr.SetTitle(h.vm("legacy-centos7").Ref, "Retitled elsewhere"); err != nil {
+		t.Fatal(err)
+	}
+	h.until("the new title in the details", func() bool { return strings.Contains(h.m.View(), "Retitled elsewhere") })
+}

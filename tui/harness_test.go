@@ -70,7 +70,9 @@ func (h *harness) until(what string, cond func() bool) {
 	for !cond() {
 		select {
 		case evs := <-h.evs:
-			h.m.Update(eventsMsg(evs))
+			// Not through Update: its batch waits for the next events,
+			// which this harness reads itself.
+			h.run(h.m.applyEvents(evs))
 		case <-deadline:
 			h.t.Fatalf("timed out waiting for %s; screen:\n%s", what, h.m.View())
 		}
