@@ -338,11 +338,14 @@ func (m *Model) applyEvents(evs []libvirtx.Event) tea.Cmd {
 			if e.Notice != "" {
 				m.setMsg(e.Name+": "+e.Notice, false)
 			}
-			if d := m.det; m.mode == modeDetails && d != nil && !d.loading && d.dom.URI == e.URI && d.dom.UUID == e.UUID {
-				if e.Gone {
+			if d := m.det; m.mode == modeDetails && d != nil && d.dom.URI == e.URI && d.dom.UUID == e.UUID {
+				switch {
+				case e.Gone:
 					m.setMsg(e.Name+" is gone ("+e.What+"): esc to go back", true)
-				} else {
+				case d.idle():
 					reload = loadDetails(m.mgr, e.Ref)
+				default:
+					d.stale = true
 				}
 			}
 		}

@@ -55,6 +55,13 @@ type details struct {
 	leaveFn  func() tea.Cmd
 	confirm  *confirmation
 	loading  bool
+	stale    bool // the VM changed while the user was busy: reload when idle
+}
+
+// idle is true when the user is on the tree with nothing open: a reload
+// (which rebuilds the tree and forms) cannot pull anything from under them.
+func (d *details) idle() bool {
+	return !d.loading && !d.inForm && d.picker == nil && d.adding == nil && d.leave == "" && d.confirm == nil && d.needVol == nil
 }
 
 type detailsLoadedMsg struct {
@@ -328,7 +335,7 @@ func (m *Model) detailsApplied(msg detailsAppliedMsg) tea.Cmd {
 	if msg.volume {
 		m.offerVolumeDelete(msg.path)
 	}
-	d.inForm, d.adding = false, nil
+	d.inForm, d.adding, d.stale = false, nil, false
 	m.resetForm() // until the reload brings the new definition
 	return loadDetails(m.mgr, d.dom.Ref)
 }

@@ -53,46 +53,57 @@ func newKindPicker(d *details) *kindPicker {
 	return p
 }
 
+// handleDetailsKey handles a key, then brings in a definition that changed
+// while the user was busy in a form or a question (see details.stale).
 func (m *Model) handleDetailsKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
+	cmd := m.detailsKey(msg)
+	if d := m.det; m.mode == modeDetails && d != nil && d.stale && d.idle() {
+		d.stale = false
+		return m, tea.Batch(cmd, loadDetails(m.mgr, d.dom.Ref))
+	}
+	return m, cmd
+}
+
+func (m *Model) detailsKey(msg tea.KeyMsg) tea.Cmd {
 	d, k := m.det, m.dk
 	if d.confirm != nil {
 		c := d.confirm
 		switch msg.String() {
 		case "y", "Y":
 			d.confirm = nil
-			return m, c.run
+			return c.run
 		case "n", "N", "esc", "q", "enter":
 			d.confirm = nil
 			m.setMsg("cancelled", false)
 		}
-		return m, nil
+		return nil
 	}
 	if d.leave != "" {
 		switch msg.String() {
 		case "y", "Y":
 			fn := d.leaveFn
 			d.leave, d.leaveFn = "", nil
-			return m, fn()
+			return fn()
 		case "n", "N", "esc":
 			d.leave, d.leaveFn = "", nil
 		}
-		return m, nil
+		return nil
 	}
 	if d.picker != nil {
-		return m, m.handlePicker(msg)
+		return m.handlePicker(msg)
 	}
 	if d.loading {
 		if key.Matches(msg, k.Back) {
 			m.closeDetails()
 		}
-		return m, nil
+		return nil
 	}
 	if d.inForm {
-		return m, m.handleFormKey(msg)
+		return m.handleFormKey(msg)
 	}
 	switch {
 	case key.Matches(msg, m.gk.Quit) && msg.String() == "ctrl+c":
-		return m, tea.Quit
+		return tea.Quit
 	case key.Matches(msg, m.gk.Help):
 		m.mode = modeHelp
 		m.helpReturn = modeDetails
@@ -114,23 +125,23 @@ func (m *Model) handleDetailsKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 	case key.Matches(msg, k.Add):
 		if m.readOnly() {
 			m.setMsg(libvirtx.ErrReadOnly.Error(), true)
-			return m, nil
+			return nil
 		}
 		d.picker = newKindPicker(d)
 	case key.Matches(msg, k.Remove):
 		if m.readOnly() {
 			m.setMsg(libvirtx.ErrReadOnly.Error(), true)
-			return m, nil
+			return nil
 		}
 		m.removeDevice()
 	case key.Matches(msg, k.EditXML):
 		if m.readOnly() {
 			m.setMsg(libvirtx.ErrReadOnly.Error(), true)
-			return m, nil
+			return nil
 		}
-		return m, beginRawEdit(m.mgr, d.dom.URI, "domain", d.dom.UUID, d.dom.Name)
+		return beginRawEdit(m.mgr, d.dom.URI, "domain", d.dom.UUID, d.dom.Name)
 	}
-	return m, nil
+	return nil
 }
 
 // moveTree moves the cursor, skipping group headers.

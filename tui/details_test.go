@@ -268,4 +268,17 @@ func TestDetailsFollowChangesMadeElsewhere(t *testing.T) {
 		t.Fatal(err)
 	}
 	h.until("the new title in the details", func() bool { return strings.Contains(h.m.View(), "Retitled elsewhere") })
+
+	// A change while the user is in the add-hardware picker waits until
+	// the picker is closed: nothing is pulled from under the user.
+	h.keys("a")
+	if _, err := h.mgr.SetTitle(h.vm("legacy-centos7").Ref, "Retitled again"); err != nil {
+		t.Fatal(err)
+	}
+	h.until("the change noted", func() bool { return h.m.det.stale })
+	if h.m.det.picker == nil {
+		t.Fatal("the picker closed under the user")
+	}
+	h.keys("esc")
+	h.until("the second title", func() bool { return strings.Contains(h.m.View(), "Retitled again") })
 }
