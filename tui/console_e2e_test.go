@@ -153,6 +153,24 @@ func TestE2EConsolePaneBootResizeAndCtrlAltDel(t *testing.T) {
 	s.keys("C-]")
 	s.waitFor("the list keys again", 5*time.Second, func(scr string) bool { return strings.Contains(scr, "(tab to type)") })
 
+	// Ctrl+Alt+F2 through send-key switches the guest's virtual terminal
+	// (the kernel's keyboard handler does it; tty0/active says which). The
+	// kernel switches only to a terminal that exists: opening tty2 makes it.
+	s.keys("Tab")
+	s.waitFor("focus", 5*time.Second, func(scr string) bool { return strings.Contains(scr, "typing goes to the VM") })
+	s.run("echo >/dev/tty2; echo vt-$(cat /sys/class/tty/tty0/active)", "vt-tty1")
+	s.keys("C-]", "K")
+	s.waitFor("the send-key menu", 5*time.Second, func(scr string) bool { return strings.Contains(scr, "Send to "+name) })
+	s.keys("F2")
+	s.waitFor("the sent message", 10*time.Second, func(scr string) bool { return strings.Contains(scr, "sent Ctrl+Alt+F2 to "+name) })
+	s.keys("Tab")
+	s.run("echo vt-$(cat /sys/class/tty/tty0/active)", "vt-tty2")
+	// Alt+SysRq+h: the kernel prints its SysRq help on the serial console.
+	s.keys("C-]", "K")
+	s.waitFor("the send-key menu", 5*time.Second, func(scr string) bool { return strings.Contains(scr, "Send to "+name) })
+	s.keys("r", "h")
+	s.waitFor("the kernel's SysRq help", 10*time.Second, func(scr string) bool { return strings.Contains(scr, "sysrq: HELP") })
+
 	// Ctrl+Alt+Del through libvirt's send-key: the guest reboots and its
 	// banner comes back in the pane.
 	s.keys("K")

@@ -323,6 +323,14 @@ func (m *Model) wizardCreate(customize bool) tea.Cmd {
 	}
 }
 
+// osShown counts the database's OSes in the list (Generic is not one).
+func (w *wizard) osShown() int {
+	if len(w.osList) > 0 && w.osList[0] == devices.Generic {
+		return len(w.osList) - 1
+	}
+	return len(w.osList)
+}
+
 // filterOS lists the OSes matching the search, keeping the chosen one
 // under the cursor.
 func (w *wizard) filterOS() {

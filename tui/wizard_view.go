@@ -90,7 +90,7 @@ func (m *Model) wizardOSLines(room int) []string {
 	if w.detect != "" {
 		out = append(out, t.Dim.Render(w.detect))
 	}
-	out = append(out, t.Dim.Render(fmt.Sprintf("%d shown of %d known (%s); generic fits any OS", len(w.osList), w.db.Len(), w.db.Source)))
+	out = append(out, t.Dim.Render(fmt.Sprintf("%d shown of %d known (%s); generic fits any OS", w.osShown(), w.db.Len(), w.db.Source)))
 	room = max(room-len(out), 3)
 	start := max(0, w.osCur-room+1)
 	for i := start; i < len(w.osList) && i < start+room; i++ {
