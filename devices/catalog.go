@@ -266,7 +266,11 @@ func (d *Device) Fields() []Field {
 	var out []Field
 	for _, f := range d.Kind.impl.specs() {
 		if f.applies(d.v) {
-			out = append(out, f.field(d.caps))
+			fd := f.field(d.caps)
+			if fd.Live && f.liveIf != nil && d.orig != nil && !f.liveIf(d.orig) {
+				fd.Live = false
+			}
+			out = append(out, fd)
 		}
 	}
 	return out

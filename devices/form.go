@@ -61,6 +61,7 @@ type spec[T any] struct {
 	parse    func(string) (string, error) // replaces the type's own parser
 	choices  func(*Caps) []string         // narrows Field.Choices; nil result: not reported
 	when     func(*T) bool                // the field applies to this value; nil: always
+	liveIf   func(orig *T) bool           // a Live field is live only for such a device; nil: always
 	get      func(*T) string
 	set      func(*T, string) error
 }
@@ -74,6 +75,7 @@ type fieldSpec struct {
 	parse    func(string) (string, error)
 	choices  func(*Caps) []string
 	when     func(any) bool
+	liveIf   func(any) bool
 	get      func(any) string
 	set      func(any, string) error
 }
@@ -82,11 +84,14 @@ func erase[T any](ss []spec[T]) []*fieldSpec {
 	out := make([]*fieldSpec, 0, len(ss))
 	for _, s := range ss {
 		f := &fieldSpec{Field: s.Field, unit: s.unit, min: s.min, max: s.max, parse: s.parse, choices: s.choices}
-		get, set, when := s.get, s.set, s.when
+		get, set, when, liveIf := s.get, s.set, s.when, s.liveIf
 		f.get = func(v any) string { return get(v.(*T)) }
 		f.set = func(v any, x string) error { return set(v.(*T), x) }
 		if when != nil {
 			f.when = func(v any) bool { return when(v.(*T)) }
+		}
+		if liveIf != nil {
+			f.liveIf = func(v any) bool { return liveIf(v.(*T)) }
 		}
 		out = append(out, f)
 	}

@@ -80,6 +80,7 @@ func TestSetRejectsBadValues(t *testing.T) {
 		{"graphics", nil, nil, "listen", "localhost", "expected an IP address"},
 		{"graphics", q35, nil, "type", "rdp", "expected one of vnc, spice"},
 		{"graphics", nil, nil, "password", "a\x01b", "control character"},
+		{"graphics", nil, nil, "password", "123456789", "a VNC password has at most 8 characters"},
 		{"video", nil, nil, "heads", "17", "expected a whole number from 1 to 16"},
 		{"video", nil, []string{"model", "qxl"}, "vram", "100", "expected 1 MiB to 4 GiB"},
 		{"video", q35, nil, "model", "virtio-gpu", "expected one of virtio, qxl, vga, bochs, ramfb, cirrus, vmvga, none"},
@@ -365,5 +366,35 @@ func TestCheckSeesTheDefinition(t *testing.T) {
 	}
 	if err := other.AddTo(def); err == nil || !strings.Contains(err.Error(), "already used by another NIC") {
 		t.Errorf("duplicate MAC: %v", err)
+	}
+}
+
+// QEMU changes a display's password live only when the display started
+// with one: the field says so, and the form then saves for the next start.
+func TestDisplayPasswordLiveOnlyWhenStartedWithOne(t *testing.T) {
+	for _, tc := range []struct {
+		attr string
+		live bool
+	}{{"", false}, {" passwd='old'", true}} {
+		def := &lx.Domain{}
+		if err := def.Unmarshal("<domain type='kvm'><name>x</name><devices><graphics type='vnc' port='-1'" + tc.attr + "/></devices></domain>"); err != nil {
+			t.Fatal(err)
+		}
+		dev, err := List(def)[0].Device(nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		found := false
+		for _, f := range dev.Fields() {
+			if f.Name == "password" {
+				found = true
+				if f.Live != tc.live {
+					t.Errorf("display%s: password live = %v, want %v", tc.attr, f.Live, tc.live)
+				}
+			}
+		}
+		if !found {
+			t.Fatal("no password field")
+		}
 	}
 }

@@ -209,10 +209,19 @@ func graphicsFields() []spec[lx.DomainGraphic] {
 		},
 		{
 			Field: Field{Name: "password", Label: "Password", Type: TypePassword, Optional: true, Live: true,
-				Help: "asked by viewers; VNC uses only the first 8 characters; empty for none"},
+				Help: "asked by viewers; at most 8 characters for VNC; empty for none"},
 			when: remoteTypes,
+			// QEMU changes a password live only on a display that started
+			// with one; otherwise it takes effect at the next start.
+			liveIf: func(g *lx.DomainGraphic) bool { return *remoteOf(g).passwd != "" },
 			get:  func(g *lx.DomainGraphic) string { return *remoteOf(g).passwd },
-			set:  func(g *lx.DomainGraphic, s string) error { *remoteOf(g).passwd = s; return nil },
+			set: func(g *lx.DomainGraphic, s string) error {
+				if g.VNC != nil && len(s) > 8 {
+					return fmt.Errorf("a VNC password has at most 8 characters (the VNC protocol's limit); this one has %d", len(s))
+				}
+				*remoteOf(g).passwd = s
+				return nil
+			},
 		},
 		{
 			Field: Field{Name: "gl", Label: "OpenGL", Type: TypeBool,

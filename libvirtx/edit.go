@@ -1,7 +1,6 @@
 package libvirtx
 
 import (
-	"encoding/xml"
 	"errors"
 	"fmt"
 	"strings"
@@ -107,11 +106,11 @@ func (m *Manager) ModifyDevice(ref Ref, op DeviceOp, deviceXML string, live bool
 			err = d.UpdateDeviceFlags(deviceXML, a.deviceFlags())
 		case Detach:
 			err = d.DetachDeviceFlags(deviceXML, a.deviceFlags())
-			var le libvirt.Error
-			if a.Live && a.Config && errors.As(err, &le) && le.Code == libvirt.ERR_DEVICE_MISSING {
-				// The copies differ in address: one call for each.
+			if a.Live && a.Config && copiesDiffer(err) {
+				// The running copy differs from the definition's (an
+				// address, a socket path libvirt made up): one call each.
 				if err = d.DetachDeviceFlags(deviceXML, libvirt.DOMAIN_DEVICE_MODIFY_CONFIG); err == nil {
-					err = d.DetachDeviceFlags(withoutAddress(deviceXML), libvirt.DOMAIN_DEVICE_MODIFY_LIVE)
+					err = detachLiveTwin(d, deviceXML)
 				}
 			}
 		default:
@@ -260,32 +259,4 @@ func (m *Manager) setScalar(ref Ref, canLive bool, f func(*libvirt.Domain, Appli
 	}
 	m.refreshLater(ref, "changed")
 	return a, nil
-}
-
-// withoutAddress removes the device element's own <address> (not one
-// inside its <source>): a running VM and its definition may place a
-// hot-plugged device at different addresses.
-func withoutAddress(doc string) string {
-	d := xml.NewDecoder(strings.NewReader(doc))
-	depth := 0
-	var start int64
-	for {
-		before := d.InputOffset()
-		tok, err := d.Token()
-		if err != nil {
-			return doc
-		}
-		switch t := tok.(type) {
-		case xml.StartElement:
-			depth++
-			if depth == 2 && t.Name.Local == "address" {
-				start = before
-			}
-		case xml.EndElement:
-			if depth == 2 && t.Name.Local == "address" && start > 0 {
-				return doc[:start] + doc[d.InputOffset():]
-			}
-			depth--
-		}
-	}
 }

@@ -129,3 +129,32 @@ func TestWithoutAddress(t *testing.T) {
 		t.Fatalf("no address: %s", got)
 	}
 }
+
+// The running copy of a channel has a socket path libvirt made up and an
+// alias: it is found by what the definition's copy says, and only when
+// one running device matches.
+func TestLiveTwinAlias(t *testing.T) {
+	live := `<domain type='kvm'><name>x</name><devices>
+  <channel type='unix'>
+    <source mode='bind' path='/var/lib/libvirt/qemu/channel/target/domain-3-x/org.qemu.guest_agent.0'/>
+    <target type='virtio' name='org.qemu.guest_agent.0'/>
+    <alias name='channel0'/>
+    <address type='virtio-serial' controller='0' bus='0' port='1'/>
+  </channel>
+  <channel type='spicevmc'>
+    <target type='virtio' name='com.redhat.spice.0'/>
+    <alias name='channel1'/>
+  </channel>
+</devices></domain>`
+	cfg := `<channel type="unix">
+  <target type="virtio" name="org.qemu.guest_agent.0"></target>
+  <address type="virtio-serial" controller="0" bus="0" port="1"></address>
+</channel>`
+	if a, err := liveTwinAlias(live, cfg); err != nil || a != "channel0" {
+		t.Fatalf("alias = %q, %v", a, err)
+	}
+	other := strings.Replace(cfg, "org.qemu.guest_agent.0", "org.example.0", 1)
+	if a, err := liveTwinAlias(live, other); err == nil {
+		t.Fatalf("a channel the VM lacks matched %q", a)
+	}
+}

@@ -207,78 +207,159 @@ func TestRealHotplugKinds(t *testing.T) {
 
 	for _, id := range []string{"disk", "rng", "watchdog", "channel", "vsock", "scsi-controller"} {
 		t.Run(id, func(t *testing.T) {
-			k := devices.KindByID(id)
-			raw, _ := m.DomainXML(ref, true, false)
-			def := &libvirtxml.Domain{}
-			def.Unmarshal(raw)
-			if why := k.Unavailable(caps, def); why != "" {
-				t.Fatalf("%s unavailable: %s", id, why)
-			}
-			dev, err := k.New(caps, def)
-			if err != nil {
-				t.Fatal(err)
-			}
+			var set map[string]string
 			if id == "disk" {
-				for f, v := range map[string]string{"path": img, "format": "raw"} {
-					if err := dev.Set(f, v); err != nil {
-						t.Fatal(err)
-					}
-				}
+				set = map[string]string{"path": img, "format": "raw"}
 			}
-			if why := dev.Hotplug(); why != "" {
-				// Said before anything reaches libvirt; the config-only
-				// attach is what the UI then does.
-				if err := attachOrRedefine(m, ref, dev, false); err != nil {
-					t.Fatalf("%s not hot-pluggable (%s), and the config-only attach failed: %v", id, why, err)
-				}
-				t.Logf("not hot-pluggable here, said as: %s", why)
-				return
-			}
-			liveBefore := lt.MustVirsh(t, uri, "dumpxml", ref.Name)
-			cfgBefore := lt.MustVirsh(t, uri, "dumpxml", "--inactive", ref.Name)
-			if err := attachOrRedefine(m, ref, dev, true); err != nil {
-				if hostLacks(err) {
-					t.Logf("THIS HOST CANNOT TAKE IT: %v", err)
-					return
-				}
-				t.Fatalf("hot-plug: %v", err)
-			}
-			if n := sameApartFrom(t, "hot-plug (live)", liveBefore, lt.MustVirsh(t, uri, "dumpxml", ref.Name), k); n != 1 {
-				t.Fatalf("hot-plug put %d devices in the running VM, want 1", n)
-			}
-			if n := sameApartFrom(t, "hot-plug (config)", cfgBefore, lt.MustVirsh(t, uri, "dumpxml", "--inactive", ref.Name), k); n != 1 {
-				t.Fatalf("hot-plug put %d devices in the definition, want 1", n)
-			}
-			// Detach the device as the definition has it now (with the address
-			// libvirt gave it), as the details view does.
-			var x string
-			_, cur := deviceCounts(t, lt.MustVirsh(t, uri, "dumpxml", "--inactive", ref.Name))
-			for _, it := range devices.List(cur) {
-				if it.Kind == k {
-					x, _ = it.XML()
-				}
-			}
-			if _, err := m.ModifyDevice(ref, Detach, x, true); err != nil {
-				t.Fatalf("unplug: %v", err)
-			}
-			if n := sameApartFrom(t, "unplug (config)", cfgBefore, lt.MustVirsh(t, uri, "dumpxml", "--inactive", ref.Name), k); n != 0 {
-				t.Fatal("unplug left the device in the definition")
-			}
-			// The running VM lets go once the guest acknowledges the unplug
-			// (ACPI for PCI devices); the fixture's kernel may take a while.
-			deadline := time.Now().Add(30 * time.Second)
-			for time.Now().Before(deadline) {
-				nb, _ := deviceCounts(t, liveBefore)
-				na, _ := deviceCounts(t, lt.MustVirsh(t, uri, "dumpxml", ref.Name))
-				if len(na) <= len(nb) {
-					return
-				}
-				time.Sleep(time.Second)
-			}
-			t.Logf("NOTE: the guest has not released the %s after 30 s (libvirt's unplug was accepted; the busybox guest acknowledges ACPI unplugs slowly under TCG)", id)
+			hotplugRoundTrip(t, m, ref, uri, caps, id, set, false)
 		})
 	}
 	if !strings.Contains(lt.MustVirsh(t, uri, "domstate", ref.Name), "running") {
 		t.Fatal("the guest did not survive the hot-plugging")
 	}
+}
+
+// TestRealHotplugOnUSBAndVirtioSerial gives the fixture guest a USB
+// controller and a virtio-serial controller, then hot-plugs what needs
+// them (a USB tablet, a guest agent channel) and updates the display's
+// password live.
+func TestRealHotplugOnUSBAndVirtioSerial(t *testing.T) {
+	m, ref, uri := realGuest(t, "hotusb")
+	def := lt.MustVirsh(t, uri, "dumpxml", "--inactive", ref.Name)
+	withBuses := strings.Replace(def, "<controller type='usb' index='0' model='none'/>",
+		"<controller type='usb' index='0' model='qemu-xhci'/><controller type='virtio-serial' index='0'/>", 1)
+	// A display started with a password: only on such QEMU changes it live.
+	withBuses = strings.Replace(withBuses, "<graphics type='vnc' port='-1' autoport='yes' listen='127.0.0.1'>",
+		"<graphics type='vnc' port='-1' autoport='yes' listen='127.0.0.1' passwd='first1'>", 1)
+	if !strings.Contains(withBuses, "qemu-xhci") || !strings.Contains(withBuses, "passwd='first1'") {
+		t.Fatalf("the fixture's USB controller or display is not as expected:\n%s", def)
+	}
+	f := filepath.Join(t.TempDir(), "def.xml")
+	os.WriteFile(f, []byte(withBuses), 0o644)
+	lt.MustVirsh(t, uri, "define", f)
+	caps := realCaps(t, m, ref)
+	if err := m.Do(ref, Start); err != nil {
+		t.Fatal(err)
+	}
+	waitState(t, m, ref, StateRunning, 30*time.Second)
+	t.Run("usb tablet", func(t *testing.T) {
+		hotplugRoundTrip(t, m, ref, uri, caps, "input", map[string]string{"type": "tablet", "bus": "usb"}, true)
+	})
+	t.Run("guest agent channel", func(t *testing.T) {
+		hotplugRoundTrip(t, m, ref, uri, caps, "channel", nil, true)
+	})
+	t.Run("display password, live", func(t *testing.T) {
+		live := lt.MustVirsh(t, uri, "dumpxml", "--inactive", "--security-info", ref.Name)
+		g := &libvirtxml.Domain{}
+		if err := g.Unmarshal(live); err != nil || g.Devices == nil || len(g.Devices.Graphics) == 0 {
+			t.Fatalf("no display in the running fixture: %v", err)
+		}
+		var it devices.Item
+		for _, i := range devices.List(g) {
+			if i.Kind.ID == "graphics" {
+				it = i
+			}
+		}
+		dev, err := it.Device(caps)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, f := range dev.Fields() {
+			if f.Name == "password" && !f.Live {
+				t.Fatal("the password of a display started with one is said not to change live")
+			}
+		}
+		if err := dev.Set("password", "s3cret42"); err != nil {
+			t.Fatal(err)
+		}
+		x, err := dev.XML()
+		if err != nil {
+			t.Fatal(err)
+		}
+		a, err := m.ModifyDevice(ref, Update, x, true)
+		if err != nil || !a.Live {
+			t.Fatalf("update the password: %+v %v", a, err)
+		}
+		if !strings.Contains(lt.MustVirsh(t, uri, "dumpxml", "--security-info", ref.Name), "passwd='s3cret42'") {
+			t.Fatal("the running VM's display has not the new password")
+		}
+	})
+}
+
+// hotplugRoundTrip hot-plugs a default device of kind id (with the fields
+// in set) into the running VM, checks that exactly it arrived live and in
+// the definition, and unplugs it again. A kind the catalog calls not
+// hot-pluggable is attached to the definition only, as the UI does.
+func hotplugRoundTrip(t *testing.T, m *Manager, ref Ref, uri string, caps *devices.Caps, id string, set map[string]string, mustLive bool) {
+	t.Helper()
+	k := devices.KindByID(id)
+	raw, _ := m.DomainXML(ref, true, false)
+	def := &libvirtxml.Domain{}
+	def.Unmarshal(raw)
+	if why := k.Unavailable(caps, def); why != "" {
+		t.Fatalf("%s unavailable: %s", id, why)
+	}
+	dev, err := k.New(caps, def)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for f, v := range set {
+		if err := dev.Set(f, v); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if why := dev.Hotplug(); why != "" {
+		if mustLive {
+			t.Fatalf("%s: %s", id, why)
+		}
+		// Said before anything reaches libvirt; the config-only
+		// attach is what the UI then does.
+		if err := attachOrRedefine(m, ref, dev, false); err != nil {
+			t.Fatalf("%s not hot-pluggable (%s), and the config-only attach failed: %v", id, why, err)
+		}
+		t.Logf("not hot-pluggable here, said as: %s", why)
+		return
+	}
+	liveBefore := lt.MustVirsh(t, uri, "dumpxml", ref.Name)
+	cfgBefore := lt.MustVirsh(t, uri, "dumpxml", "--inactive", ref.Name)
+	if err := attachOrRedefine(m, ref, dev, true); err != nil {
+		if hostLacks(err) {
+			t.Logf("THIS HOST CANNOT TAKE IT: %v", err)
+			return
+		}
+		t.Fatalf("hot-plug: %v", err)
+	}
+	if n := sameApartFrom(t, "hot-plug (live)", liveBefore, lt.MustVirsh(t, uri, "dumpxml", ref.Name), k); n != 1 {
+		t.Fatalf("hot-plug put %d devices in the running VM, want 1", n)
+	}
+	if n := sameApartFrom(t, "hot-plug (config)", cfgBefore, lt.MustVirsh(t, uri, "dumpxml", "--inactive", ref.Name), k); n != 1 {
+		t.Fatalf("hot-plug put %d devices in the definition, want 1", n)
+	}
+	// Detach the device as the definition has it now (with the address
+	// libvirt gave it), as the details view does.
+	var x string
+	_, cur := deviceCounts(t, lt.MustVirsh(t, uri, "dumpxml", "--inactive", ref.Name))
+	for _, it := range devices.List(cur) {
+		if it.Kind == k {
+			x, _ = it.XML()
+		}
+	}
+	if _, err := m.ModifyDevice(ref, Detach, x, true); err != nil {
+		t.Fatalf("unplug: %v", err)
+	}
+	if n := sameApartFrom(t, "unplug (config)", cfgBefore, lt.MustVirsh(t, uri, "dumpxml", "--inactive", ref.Name), k); n != 0 {
+		t.Fatal("unplug left the device in the definition")
+	}
+	// The running VM lets go once the guest acknowledges the unplug
+	// (ACPI for PCI devices); the fixture's kernel may take a while.
+	deadline := time.Now().Add(30 * time.Second)
+	for time.Now().Before(deadline) {
+		nb, _ := deviceCounts(t, liveBefore)
+		na, _ := deviceCounts(t, lt.MustVirsh(t, uri, "dumpxml", ref.Name))
+		if len(na) <= len(nb) {
+			return
+		}
+		time.Sleep(time.Second)
+	}
+	t.Logf("NOTE: the guest has not released the %s after 30 s (libvirt's unplug was accepted; the busybox guest acknowledges ACPI unplugs slowly under TCG)", id)
 }
