@@ -214,7 +214,7 @@ func graphicsFields() []spec[lx.DomainGraphic] {
 			// QEMU changes a password live only on a display that started
 			// with one; otherwise it takes effect at the next start.
 			liveIf: func(g *lx.DomainGraphic) bool { return *remoteOf(g).passwd != "" },
-			get:  func(g *lx.DomainGraphic) string { return *remoteOf(g).passwd },
+			get:    func(g *lx.DomainGraphic) string { return *remoteOf(g).passwd },
 			set: func(g *lx.DomainGraphic, s string) error {
 				if g.VNC != nil && len(s) > 8 {
 					return fmt.Errorf("a VNC password has at most 8 characters (the VNC protocol's limit); this one has %d", len(s))
