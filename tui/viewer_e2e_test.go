@@ -26,11 +26,6 @@ import (
 
 func TestE2EVVMatchesLibvirtAndViewerShowsTheScreen(t *testing.T) {
 	uri := lt.URI(t)
-	for _, p := range []string{"Xvfb", "remote-viewer"} {
-		if _, err := exec.LookPath(p); err != nil {
-			t.Fatalf("%s is not installed (make test installs xvfb and virt-viewer)", p)
-		}
-	}
 	name := lt.FixtureGuest(t, uri, unique("vv"))
 	lt.MustVirsh(t, uri, "start", name)
 
@@ -54,6 +49,46 @@ func TestE2EVVMatchesLibvirtAndViewerShowsTheScreen(t *testing.T) {
 		t.Fatalf("kvmtui vv printed\n%s\nbut libvirt says %s", out, disp)
 	}
 
+	viewerShowsGuest(t, uri, name, "vnc", vv.Port)
+}
+
+// A SPICE display: kvmtui vv says spice and libvirt's port, and
+// remote-viewer shows the guest's screen through it.
+func TestE2ESpiceViewerShowsTheScreen(t *testing.T) {
+	uri := lt.URI(t)
+	name := lt.FixtureGuest(t, uri, unique("spice"))
+	def := lt.MustVirsh(t, uri, "dumpxml", "--inactive", name)
+	spice := strings.Replace(def, "<graphics type='vnc'", "<graphics type='spice'", 1)
+	if spice == def {
+		t.Fatalf("the fixture has no VNC display to turn into SPICE:\n%s", def)
+	}
+	lt.DefineXML(t, uri, name, spice)
+	lt.MustVirsh(t, uri, "start", name)
+	out, err := exec.Command(binary(t), "-c", uri, "vv", name).Output()
+	if err != nil {
+		t.Fatalf("kvmtui vv: %v", err)
+	}
+	vv, err := console.ParseVV(string(out))
+	if err != nil {
+		t.Fatal(err)
+	}
+	disp := lt.MustVirsh(t, uri, "domdisplay", name)
+	if want := fmt.Sprintf("spice://%s:%d", vv.Host, vv.Port); vv.Type != "spice" || disp != want {
+		t.Fatalf("kvmtui vv printed\n%s\nbut libvirt says %s", out, disp)
+	}
+	viewerShowsGuest(t, uri, name, "spice", vv.Port)
+}
+
+// viewerShowsGuest starts kvmtui under an Xvfb, presses v, and finds the
+// guest's screen (virDomainScreenshot) in the viewer's window; quitting
+// kvmtui closes the viewer.
+func viewerShowsGuest(t *testing.T, uri, name, proto string, port int) {
+	t.Helper()
+	for _, p := range []string{"Xvfb", "remote-viewer"} {
+		if _, err := exec.LookPath(p); err != nil {
+			t.Fatalf("%s is not installed (make test installs xvfb and virt-viewer)", p)
+		}
+	}
 	// remote-viewer under Xvfb, started by the TUI's v.
 	fbdir := t.TempDir()
 	display := startXvfb(t, fbdir)
@@ -64,7 +99,7 @@ func TestE2EVVMatchesLibvirtAndViewerShowsTheScreen(t *testing.T) {
 	s.waitRow(name, "running")
 	s.keys("v")
 	s.waitFor("the viewer", 15*time.Second, func(scr string) bool {
-		return strings.Contains(scr, fmt.Sprintf("remote-viewer shows %s (vnc 127.0.0.1:%d)", name, vv.Port))
+		return strings.Contains(scr, fmt.Sprintf("remote-viewer shows %s (%s 127.0.0.1:%d)", name, proto, port))
 	})
 	var score float64
 	deadline := time.Now().Add(60 * time.Second) // remote-viewer is slow on a loaded host
