@@ -30,14 +30,7 @@ func TestE2EVVMatchesLibvirtAndViewerShowsTheScreen(t *testing.T) {
 	lt.MustVirsh(t, uri, "start", name)
 
 	// kvmtui vv against virsh domdisplay (vnc://127.0.0.1:N, N = port-5900).
-	out, err := exec.Command(binary(t), "-c", uri, "vv", name).Output()
-	if err != nil {
-		t.Fatalf("kvmtui vv: %v", err)
-	}
-	vv, err := console.ParseVV(string(out))
-	if err != nil {
-		t.Fatal(err)
-	}
+	vv, out := kvmtuiVV(t, uri, name)
 	disp := lt.MustVirsh(t, uri, "domdisplay", name)
 	hostPort, ok := strings.CutPrefix(disp, "vnc://")
 	if !ok {
@@ -45,7 +38,7 @@ func TestE2EVVMatchesLibvirtAndViewerShowsTheScreen(t *testing.T) {
 	}
 	host, num, _ := strings.Cut(hostPort, ":")
 	n, _ := strconv.Atoi(num)
-	if vv.Type != "vnc" || vv.Host != host || vv.Port != 5900+n || vv.Title != name || !strings.Contains(string(out), "delete-this-file=1\n") {
+	if vv.Type != "vnc" || vv.Host != host || vv.Port != 5900+n || vv.Title != name || !strings.Contains(out, "delete-this-file=1\n") {
 		t.Fatalf("kvmtui vv printed\n%s\nbut libvirt says %s", out, disp)
 	}
 
@@ -64,6 +57,17 @@ func TestE2ESpiceViewerShowsTheScreen(t *testing.T) {
 	}
 	lt.DefineXML(t, uri, name, spice)
 	lt.MustVirsh(t, uri, "start", name)
+	vv, out := kvmtuiVV(t, uri, name)
+	disp := lt.MustVirsh(t, uri, "domdisplay", name)
+	if want := fmt.Sprintf("spice://%s:%d", vv.Host, vv.Port); vv.Type != "spice" || disp != want {
+		t.Fatalf("kvmtui vv printed\n%s\nbut libvirt says %s", out, disp)
+	}
+	viewerShowsGuest(t, uri, name, "spice", vv.Port)
+}
+
+// kvmtuiVV runs `kvmtui vv` and returns the file it printed, parsed and raw.
+func kvmtuiVV(t *testing.T, uri, name string) (console.VV, string) {
+	t.Helper()
 	out, err := exec.Command(binary(t), "-c", uri, "vv", name).Output()
 	if err != nil {
 		t.Fatalf("kvmtui vv: %v", err)
@@ -72,11 +76,7 @@ func TestE2ESpiceViewerShowsTheScreen(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	disp := lt.MustVirsh(t, uri, "domdisplay", name)
-	if want := fmt.Sprintf("spice://%s:%d", vv.Host, vv.Port); vv.Type != "spice" || disp != want {
-		t.Fatalf("kvmtui vv printed\n%s\nbut libvirt says %s", out, disp)
-	}
-	viewerShowsGuest(t, uri, name, "spice", vv.Port)
+	return vv, string(out)
 }
 
 // viewerShowsGuest starts kvmtui under an Xvfb, presses v, and finds the
