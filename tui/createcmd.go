@@ -228,6 +228,9 @@ func CreateCommand(uris []string, readOnly bool, args []string, stdout, stderr i
 		fmt.Fprintf(stdout, "defined %s (not started)\n", ref.Name)
 	} else {
 		fmt.Fprintf(stdout, "created %s and started its install\n", ref.Name)
+		if plan.Install.OnReboot == "destroy" {
+			fmt.Fprintf(stdout, "when the installer reboots, the VM stops; then start it with: kvmtui start %s\n", ref.Name)
+		}
 	}
 	return 0
 }
