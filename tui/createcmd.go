@@ -20,7 +20,7 @@ const CreateUsage = `usage: kvmtui [-c URI] create --name NAME [--os ID] INSTALL
 
 INSTALL is one of:
   --cdrom PATH            an installer ISO (a pool volume's path or a host path)
-  --location URL          an http/https install tree (--extra-args for its kernel)
+  --location URL          an http, https or ftp install tree (--extra-args for its kernel)
   --import PATH           boot an existing disk image
   --pxe                   boot from the network
   --cloud-image PATH      a cloud image, with --cloud-init-* settings
@@ -54,7 +54,7 @@ func CreateCommand(uris []string, readOnly bool, args []string, stdout, stderr i
 	fs.StringVar(&n.Name, "name", "", "the VM's name")
 	fs.StringVar(&osID, "os", "", "operating system: a short id like debian12 or win11 (list: --os list); default: detected from the medium, else generic")
 	fs.StringVar(&cdr, "cdrom", "", "install from this ISO")
-	fs.StringVar(&location, "location", "", "install from this http/https tree")
+	fs.StringVar(&location, "location", "", "install from this http, https or ftp tree")
 	fs.StringVar(&n.ExtraArgs, "extra-args", "", "kernel arguments for a --location install")
 	fs.StringVar(&imp, "import", "", "boot this existing disk image")
 	fs.BoolVar(&pxe, "pxe", false, "boot from the network")

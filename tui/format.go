@@ -32,3 +32,11 @@ func fitRight(s string, w int) string {
 	}
 	return strings.Repeat(" ", w-n) + s
 }
+
+// plural picks the word for n things.
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}

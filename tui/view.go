@@ -62,9 +62,9 @@ func (m *Model) titleLine() string {
 	if m.readOnly() {
 		left += " " + m.theme.Warn.Render("[read-only]")
 	}
-	right := fmt.Sprintf("%d VMs, %d running", total, running)
+	right := fmt.Sprintf("%d %s, %d running", total, plural(total, "VM", "VMs"), running)
 	if m.list.filter != "" {
-		right = fmt.Sprintf("%d of %d VMs shown (/%s), %d running", len(m.list.view), total, m.list.filter, running)
+		right = fmt.Sprintf("%d of %d %s shown (/%s), %d running", len(m.list.view), total, plural(total, "VM", "VMs"), m.list.filter, running)
 	}
 	if marked > 0 {
 		right += fmt.Sprintf(", %d marked", marked)

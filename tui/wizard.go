@@ -240,7 +240,22 @@ func (w *wizard) suggestions() map[string][]string {
 	case devices.NetMacvtap:
 		src = h.NICs
 	}
-	return map[string][]string{"pool": h.PoolNames(), "media": h.VolumePaths(), "disk_path": h.VolumePaths(), "net_source": src}
+	media := h.VolumePaths()
+	if w.vm.Method == devices.MethodISO {
+		media = isoPaths(media)
+	}
+	return map[string][]string{"pool": h.PoolNames(), "media": media, "disk_path": h.VolumePaths(), "net_source": src}
+}
+
+// isoPaths keeps the paths that look like installer images.
+func isoPaths(paths []string) []string {
+	var out []string
+	for _, p := range paths {
+		if strings.HasSuffix(strings.ToLower(p), ".iso") {
+			out = append(out, p)
+		}
+	}
+	return out
 }
 
 // advance moves by dir over the pages that apply.
@@ -408,7 +423,7 @@ func (m *Model) handleWizardKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 		if w.form != nil {
 			cmd := w.form.update(msg)
 			w.errs = nil
-			if w.pageID() == "network" || w.pageID() == "storage" {
+			if p := w.pageID(); p == "network" || p == "storage" || p == "method" {
 				w.form.suggest = w.suggestions()
 			}
 			return m, cmd

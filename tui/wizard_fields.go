@@ -29,7 +29,7 @@ func (p *wizPageForm) Fields() []devices.Field {
 	switch p.page {
 	case "method":
 		out = append(out, f("name", "Name", devices.TypeText, "the VM's name, unique on this host"),
-			enum("method", "Install from", "iso: an installer ISO; network: an http/https tree; import: an existing disk image; pxe: network boot; manual: no media; cloud: a cloud image with cloud-init", devices.Methods...))
+			enum("method", "Install from", "iso: an installer ISO; network: an http, https or ftp tree; import: an existing disk image; pxe: network boot; manual: no media; cloud: a cloud image with cloud-init", devices.Methods...))
 		switch n.Method {
 		case devices.MethodISO:
 			out = append(out, f("media", "ISO", devices.TypePath, "a pool volume's path or a host path"))
@@ -38,7 +38,7 @@ func (p *wizPageForm) Fields() []devices.Field {
 		case devices.MethodCloud:
 			out = append(out, f("media", "Cloud image", devices.TypePath, "a qcow2 cloud image; the VM gets a copy-on-write overlay of it"))
 		case devices.MethodNetwork:
-			out = append(out, f("location", "Tree URL", devices.TypeText, "http:// or https:// install tree, like https://deb.debian.org/debian/dists/bookworm/main/installer-amd64/"),
+			out = append(out, f("location", "Tree URL", devices.TypeText, "http://, https:// or ftp:// install tree, like https://deb.debian.org/debian/dists/bookworm/main/installer-amd64/"),
 				opt(f("extra_args", "Kernel args", devices.TypeText, "for the installer's kernel, like console=ttyS0")))
 		}
 		out = append(out, opt(f("kernel", "Direct kernel", devices.TypePath, "optional: boot this kernel directly, always")),

@@ -176,3 +176,21 @@ func TestWizardCustomizeOpensDetails(t *testing.T) {
 		return false
 	})
 }
+
+// The ISO field suggests the host's ISO images, not its disk volumes.
+func TestWizardSuggestsISOsForTheISO(t *testing.T) {
+	h := newHarness(t, false, demoURI(t))
+	w := h.openWizard()
+	isos := w.suggestions()["media"]
+	if len(isos) == 0 {
+		t.Fatal("no ISO suggested on the demo host")
+	}
+	for _, p := range isos {
+		if !strings.HasSuffix(p, ".iso") {
+			t.Errorf("suggested for the ISO: %s", p)
+		}
+	}
+	if len(w.suggestions()["disk_path"]) <= len(isos) {
+		t.Error("disk volumes are not suggested where a disk is asked")
+	}
+}

@@ -136,7 +136,7 @@ measure_pane() {
 	# kvmtui-test-* guests may come and go, so at least the bench's count.
 	for _ in $(seq 1 3000); do
 		n=$(tmux -L "$SOCK" capture-pane -p -t "$sess" |
-			sed -nE 's/.* ([0-9]+) VMs, [0-9]+ running.*/\1/p; s/.*[0-9]+\/([0-9]+) running.*/\1/p' | head -n1)
+			sed -nE 's/.* ([0-9]+) VMs?, [0-9]+ running.*/\1/p; s/.*[0-9]+\/([0-9]+) running.*/\1/p' | head -n1)
 		if [ -n "$n" ] && [ "$n" -ge "$DEFINED" ]; then
 			t1=$(date +%s%N)
 			first=$(awk -v a="$t0" -v b="$t1" 'BEGIN{printf "%.2fs", (b-a)/1e9}')
