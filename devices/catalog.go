@@ -209,7 +209,7 @@ func (k *Kind) spec(name string) *fieldSpec {
 // root ports"), or "" when it can. def may be nil.
 func (k *Kind) Unavailable(caps *Caps, def *libvirtxml.Domain) string {
 	if !k.Addable {
-		return fmt.Sprintf("kvmtui does not add %s devices; edit the XML to add one", strings.ToLower(k.Title))
+		return "kvmtui has no form to add one: add it with the XML editor (e)"
 	}
 	return k.impl.unavailable(caps, def)
 }

@@ -49,8 +49,8 @@ func TestNewDeviceOfEveryKindValidates(t *testing.T) {
 					}
 					why := k.Unavailable(cc.caps, def)
 					if !k.Addable {
-						if !strings.Contains(why, "does not add") {
-							t.Errorf("list-only kind: Unavailable = %q, want a 'does not add' reason", why)
+						if !strings.Contains(why, "no form to add one") {
+							t.Errorf("list-only kind: Unavailable = %q, want the XML editor named", why)
 						}
 						if _, err := k.New(cc.caps, def); err == nil {
 							t.Errorf("New succeeded on a list-only kind")
@@ -347,7 +347,7 @@ func TestUnavailableReasons(t *testing.T) {
 		{"pcie-root-port", loadCaps(t, "domcaps-q35.xml"), testDomain(loadCaps(t, "domcaps-pc.xml")), "machine i440fx has no PCIe root ports"},
 		{"usb-redir", nil, testDomain(nil), "USB redirection goes over SPICE: add a SPICE display first"},
 		{"floppy", loadCaps(t, "domcaps-q35.xml"), nil, ""},
-		{"lease", nil, nil, "kvmtui does not add lease devices; edit the XML to add one"},
+		{"lease", nil, nil, "kvmtui has no form to add one: add it with the XML editor (e)"},
 	}
 	for _, c := range cases {
 		if got := KindByID(c.kind).Unavailable(c.caps, c.def); got != c.want {

@@ -145,7 +145,7 @@ var kindUSBController = register(&Kind{ID: "usb-controller", Title: "USB control
 	list: controllerList("usb"),
 	unavail: func(caps *Caps, def *lx.Domain) string {
 		if usbDisabled(def) {
-			return "USB is disabled in this VM (its USB controller is 'none'): edit the XML to enable it"
+			return "USB is disabled in this VM: give its USB controller a model (e.g. qemu-xhci) in the tree instead"
 		}
 		return ""
 	},
@@ -280,6 +280,15 @@ var kindController = register(&Kind{ID: "controller", Title: "Controller"}, &kin
 	sum:  controllerSummary,
 	put:  putController,
 })
+
+// needsUSB says why a USB device of this kind cannot go into def: USB
+// turned off, which the USB controller's own form turns back on.
+func needsUSB(def *lx.Domain, what string) string {
+	if usbDisabled(def) {
+		return "USB is disabled in this VM (its USB controller's model is 'none'; set one there first), and " + what + " needs it"
+	}
+	return ""
+}
 
 // usbDisabled: libvirt's <controller type='usb' model='none'/> turns USB
 // off, and then refuses every USB device and controller.

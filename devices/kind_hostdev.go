@@ -143,7 +143,12 @@ var kindUSBHost = register(&Kind{ID: "usb-host", Title: "USB host device", Hotpl
 	create: func(*Caps, *lx.Domain) *lx.DomainHostdev {
 		return &lx.DomainHostdev{SubsysUSB: &lx.DomainHostdevSubsysUSB{Source: &lx.DomainHostdevSubsysUSBSource{}}}
 	},
-	unavail: hostdevUnavail("usb", "USB passthrough"),
+	unavail: func(caps *Caps, def *lx.Domain) string {
+		if why := hostdevUnavail("usb", "USB passthrough")(caps, def); why != "" {
+			return why
+		}
+		return needsUSB(def, "a USB host device")
+	},
 	valid: func(h *lx.DomainHostdev, c ctx) error {
 		src := h.SubsysUSB.Source
 		if usbIDString(src) == "" && usbAddrString(src) == "" {

@@ -17,14 +17,9 @@ var (
 )
 
 var kindInput = register(&Kind{ID: "input", Title: "Input", Hotplug: true, Addable: true}, &kindDef[lx.DomainInput]{
-	fields: inputFields(),
-	list:   func(def *lx.Domain) []*lx.DomainInput { return pointers(def.Devices.Inputs) },
-	unavail: func(caps *Caps, def *lx.Domain) string {
-		if usbDisabled(def) {
-			return "USB is disabled in this VM (its USB controller is 'none'), and a tablet needs it"
-		}
-		return ""
-	},
+	fields:  inputFields(),
+	list:    func(def *lx.Domain) []*lx.DomainInput { return pointers(def.Devices.Inputs) },
+	unavail: func(caps *Caps, def *lx.Domain) string { return needsUSB(def, "a tablet") },
 	create: func(caps *Caps, def *lx.Domain) *lx.DomainInput {
 		return &lx.DomainInput{Type: "tablet", Bus: "usb"}
 	},

@@ -110,6 +110,8 @@ var kindSmartcard = register(&Kind{ID: "smartcard", Title: "Smartcard reader", A
 		},
 	}},
 	list: func(def *lx.Domain) []*lx.DomainSmartcard { return pointers(def.Devices.Smartcards) },
+	// The reader is a USB CCID device.
+	unavail: func(_ *Caps, def *lx.Domain) string { return needsUSB(def, "a smartcard reader") },
 	create: func(caps *Caps, def *lx.Domain) *lx.DomainSmartcard {
 		if def != nil && !hasSpice(def) {
 			return &lx.DomainSmartcard{Host: &lx.DomainSmartcardHost{}}
@@ -188,6 +190,9 @@ var kindRedirdev = register(&Kind{ID: "usb-redir", Title: "USB redirection", Hot
 	unavail: func(caps *Caps, def *lx.Domain) string {
 		if caps.denies("redirdev") || !has(capsList(caps, func(c *Caps) []string { return c.RedirdevBuses }), "usb") {
 			return "this QEMU offers no USB redirection"
+		}
+		if why := needsUSB(def, "USB redirection"); why != "" {
+			return why
 		}
 		if def != nil && !hasSpice(def) {
 			return "USB redirection goes over SPICE: add a SPICE display first"

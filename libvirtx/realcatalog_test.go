@@ -109,7 +109,8 @@ func hostLacks(err error) bool {
 // kind to a shut-off VM and removes it again, checking each time that
 // exactly that happened to the definition.
 func TestRealEveryKindColdAttachDetach(t *testing.T) {
-	m, ref, _ := realGuest(t, "catalog")
+	m, ref, uri := realGuest(t, "catalog")
+	withBuses(t, uri, ref.Name) // so the USB kinds are offered too
 	caps := realCaps(t, m, ref)
 	for _, k := range devices.Kinds() {
 		if !k.Addable {
@@ -225,18 +226,7 @@ func TestRealHotplugKinds(t *testing.T) {
 // password live.
 func TestRealHotplugOnUSBAndVirtioSerial(t *testing.T) {
 	m, ref, uri := realGuest(t, "hotusb")
-	def := lt.MustVirsh(t, uri, "dumpxml", "--inactive", ref.Name)
-	withBuses := strings.Replace(def, "<controller type='usb' index='0' model='none'/>",
-		"<controller type='usb' index='0' model='qemu-xhci'/><controller type='virtio-serial' index='0'/>", 1)
-	// A display started with a password: only on such QEMU changes it live.
-	withBuses = strings.Replace(withBuses, "<graphics type='vnc' port='-1' autoport='yes' listen='127.0.0.1'>",
-		"<graphics type='vnc' port='-1' autoport='yes' listen='127.0.0.1' passwd='first1'>", 1)
-	if !strings.Contains(withBuses, "qemu-xhci") || !strings.Contains(withBuses, "passwd='first1'") {
-		t.Fatalf("the fixture's USB controller or display is not as expected:\n%s", def)
-	}
-	f := filepath.Join(t.TempDir(), "def.xml")
-	os.WriteFile(f, []byte(withBuses), 0o644)
-	lt.MustVirsh(t, uri, "define", f)
+	withBuses(t, uri, ref.Name)
 	caps := realCaps(t, m, ref)
 	if err := m.Do(ref, Start); err != nil {
 		t.Fatal(err)
@@ -284,6 +274,24 @@ func TestRealHotplugOnUSBAndVirtioSerial(t *testing.T) {
 			t.Fatal("the running VM's display has not the new password")
 		}
 	})
+}
+
+// withBuses gives the fixture guest (defined, shut off) a USB controller, a
+// virtio-serial controller and a display password.
+func withBuses(t *testing.T, uri, name string) {
+	t.Helper()
+	def := lt.MustVirsh(t, uri, "dumpxml", "--inactive", name)
+	x := strings.Replace(def, "<controller type='usb' index='0' model='none'/>",
+		"<controller type='usb' index='0' model='qemu-xhci'/><controller type='virtio-serial' index='0'/>", 1)
+	// A display started with a password: only on such QEMU changes it live.
+	x = strings.Replace(x, "<graphics type='vnc' port='-1' autoport='yes' listen='127.0.0.1'>",
+		"<graphics type='vnc' port='-1' autoport='yes' listen='127.0.0.1' passwd='first1'>", 1)
+	if !strings.Contains(x, "qemu-xhci") || !strings.Contains(x, "passwd='first1'") {
+		t.Fatalf("the fixture's USB controller or display is not as expected:\n%s", def)
+	}
+	f := filepath.Join(t.TempDir(), "def.xml")
+	os.WriteFile(f, []byte(x), 0o644)
+	lt.MustVirsh(t, uri, "define", f)
 }
 
 // hotplugRoundTrip hot-plugs a default device of kind id (with the fields
