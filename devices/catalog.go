@@ -27,6 +27,11 @@ type Kind struct {
 	// offer to add (leases, shared memory, memory modules, ...): New
 	// refuses them and Unavailable says why.
 	Addable bool
+	// DefineOnly is true for kinds libvirt's AttachDeviceFlags(CONFIG)
+	// cannot add: it skips the defaults a define fills in (a PCIe root
+	// port's model name, chassis and port). They are added by a guarded
+	// redefine of the persistent definition.
+	DefineOnly bool
 
 	impl kindImpl
 }

@@ -145,31 +145,84 @@ func findAttr(n *xnode, name xml.Name) (xattr, bool) {
 }
 
 // diffKids matches the i-th child named N in a with the i-th child named N
-// in b. Children of a are visited in document order so the first
-// difference reported is the first one a reader of a would meet.
+// in b, except children libvirt sorts by its own rule (see sortKey), which
+// are matched by key. Children of a are visited in document order so the
+// first difference reported is the first one a reader of a would meet.
 func diffKids(a, b *xnode, path string, out *[]Difference) {
 	ga, gb := groupKids(a), groupKids(b)
+	partner := func(name xml.Name, i int) *xnode {
+		if bk, ok := keyed(ga[name], gb[name]); ok {
+			return bk[sortKeyOf(ga[name][i])]
+		}
+		if i < len(gb[name]) {
+			return gb[name][i]
+		}
+		return nil
+	}
 	seen := map[xml.Name]int{}
+	matched := map[*xnode]bool{}
 	for _, ka := range a.kids {
 		i := seen[ka.name]
 		seen[ka.name] = i + 1
 		p := path + "/" + ka.display + indexSuffix(i, len(ga[ka.name]), len(gb[ka.name]))
-		if i >= len(gb[ka.name]) {
+		kb := partner(ka.name, i)
+		if kb == nil {
 			*out = append(*out, Difference{Kind: ElementDropped, Path: p})
 			continue
 		}
-		diffNode(ka, gb[ka.name][i], p, out)
+		matched[kb] = true
+		diffNode(ka, kb, p, out)
 	}
 	seen = map[xml.Name]int{}
 	for _, kb := range b.kids {
 		i := seen[kb.name]
 		seen[kb.name] = i + 1
-		if i < len(ga[kb.name]) {
+		if matched[kb] {
 			continue
 		}
 		p := path + "/" + kb.display + indexSuffix(i, len(ga[kb.name]), len(gb[kb.name]))
 		*out = append(*out, Difference{Kind: ElementAdded, Path: p})
 	}
+}
+
+// sortKeyOf identifies a child libvirt keeps sorted by its own rule rather
+// than in the order written: a <controller> by type and index (a new one
+// lands among its kind, not at the end). "" for anything else.
+func sortKeyOf(n *xnode) string {
+	if n.name.Local != "controller" {
+		return ""
+	}
+	t, ok1 := findAttr(n, xml.Name{Local: "type"})
+	i, ok2 := findAttr(n, xml.Name{Local: "index"})
+	if !ok1 || !ok2 {
+		return ""
+	}
+	return t.value + "/" + i.value
+}
+
+// keyed indexes bs by sort key when every one of as and bs has a key and
+// no key repeats within either; otherwise they are matched by position.
+func keyed(as, bs []*xnode) (map[string]*xnode, bool) {
+	if len(as) == 0 || sortKeyOf(as[0]) == "" {
+		return nil, false
+	}
+	seenA := map[string]bool{}
+	for _, n := range as {
+		k := sortKeyOf(n)
+		if k == "" || seenA[k] {
+			return nil, false
+		}
+		seenA[k] = true
+	}
+	m := map[string]*xnode{}
+	for _, n := range bs {
+		k := sortKeyOf(n)
+		if k == "" || m[k] != nil {
+			return nil, false
+		}
+		m[k] = n
+	}
+	return m, true
 }
 
 func groupKids(n *xnode) map[xml.Name][]*xnode {

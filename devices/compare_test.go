@@ -132,3 +132,22 @@ func FuzzCompare(f *testing.F) {
 func reindent(doc []byte) []byte {
 	return bytes.ReplaceAll(doc, []byte("><"), []byte(">\n  <"))
 }
+
+// libvirt keeps controllers sorted: a new one lands among its kind, not at
+// the end. Matched by type and index, the move is no change; a changed
+// controller still is.
+func TestDiffMatchesControllersByTypeAndIndex(t *testing.T) {
+	before := `<domain><devices><controller type='usb' index='0'/><controller type='pci' index='0' model='pcie-root'/><controller type='fdc' index='0'/></devices></domain>`
+	after := `<domain><devices><controller type='usb' index='0'/><controller type='pci' index='0' model='pcie-root'/><controller type='pci' index='1' model='pcie-root-port'/><controller type='fdc' index='0'/></devices></domain>`
+	d, err := DiffDocs(before, after)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(d) != 1 || d[0].Kind != ElementAdded || d[0].Path != "/domain/devices/controller[3]" {
+		t.Fatalf("differences: %v", d)
+	}
+	changed := strings.Replace(after, "model='pcie-root'", "model='pci-root'", 1)
+	if d, _ := DiffDocs(after, changed); len(d) != 1 || d[0].Kind != AttrChanged {
+		t.Fatalf("a changed controller: %v", d)
+	}
+}

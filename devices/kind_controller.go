@@ -231,7 +231,7 @@ var kindVirtioSerialController = register(&Kind{ID: "virtio-serial-controller", 
 	put: putController,
 })
 
-var kindPCIeRootPort = register(&Kind{ID: "pcie-root-port", Title: "PCIe root port", Addable: true}, &kindDef[lx.DomainController]{
+var kindPCIeRootPort = register(&Kind{ID: "pcie-root-port", Title: "PCIe root port", Addable: true, DefineOnly: true}, &kindDef[lx.DomainController]{
 	fields: []spec[lx.DomainController]{{
 		Field: Field{Name: "hotplug", Label: "Hot-plug", Type: TypeEnum, Choices: []string{"on", "off"}, Optional: true,
 			Help: "off hides the port's hot-plug (and the eject icon Windows shows for its device)"},

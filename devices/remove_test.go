@@ -36,3 +36,26 @@ func TestItemRemove(t *testing.T) {
 		t.Fatal("removing twice succeeded")
 	}
 }
+
+// libvirtxml keeps the first IOMMU twice (Devices.IOMMU and IOMMUs): a
+// removed IOMMU must leave the written XML, not come back from the copy.
+func TestRemoveIOMMU(t *testing.T) {
+	def := &libvirtxml.Domain{}
+	if err := def.Unmarshal(`<domain type='kvm'><name>x</name><devices><iommu model='intel'/><memballoon model='virtio'/></devices></domain>`); err != nil {
+		t.Fatal(err)
+	}
+	for _, it := range List(def) {
+		if it.Kind.ID == "iommu" || it.Kind.ID == "memballoon" {
+			if err := it.Remove(); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	out, err := def.Marshal()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(out, "iommu") || strings.Contains(out, "memballoon") {
+		t.Fatalf("removed devices are still written:\n%s", out)
+	}
+}

@@ -21,6 +21,10 @@ func attachOrRedefine(m *Manager, ref Ref, dev *devices.Device, live bool) error
 	if err != nil {
 		return err
 	}
+	if dev.Kind.DefineOnly {
+		_, err = m.Redefine(ref, dev.AddTo)
+		return err
+	}
 	_, err = m.ModifyDevice(ref, Attach, xml, live)
 	if errors.Is(err, ErrUnsupported) && !live {
 		_, err = m.Redefine(ref, dev.AddTo)
@@ -45,43 +49,45 @@ func detachOrRedefine(m *Manager, ref Ref, kindID string, index int, xml string,
 
 // deviceCounts counts a definition's devices by their XML, so a device
 // keeps its identity when libvirt reorders its siblings (controllers are
-// kept sorted by type).
-func deviceCounts(t *testing.T, xml string) (map[string]int, *libvirtxml.Domain) {
+// kept sorted by type); kinds says each XML's kind.
+func deviceCounts(t *testing.T, xml string) (n map[string]int, kinds map[string]*devices.Kind, def *libvirtxml.Domain) {
 	t.Helper()
-	def := &libvirtxml.Domain{}
+	def = &libvirtxml.Domain{}
 	if err := def.Unmarshal(xml); err != nil {
 		t.Fatal(err)
 	}
-	n := map[string]int{}
+	n, kinds = map[string]int{}, map[string]*devices.Kind{}
 	for _, it := range devices.List(def) {
 		x, err := it.XML()
 		if err != nil {
 			t.Fatal(err)
 		}
 		n[x]++
+		kinds[x] = it.Kind
 	}
-	return n, def
+	return n, kinds, def
 }
 
 // sameApartFrom fails unless after is before plus (or minus) devices of
-// kind k, and controllers libvirt adds for them; everything outside
-// <devices> must be unchanged. It returns how many devices of k were added.
+// kind k, and controllers libvirt adds for them (a root port for a new PCIe
+// device); everything outside <devices> must be unchanged. It returns how
+// many devices of k were added.
 func sameApartFrom(t *testing.T, what, before, after string, k *devices.Kind) int {
 	t.Helper()
-	nb, db := deviceCounts(t, before)
-	na, da := deviceCounts(t, after)
+	nb, kb, db := deviceCounts(t, before)
+	na, ka, da := deviceCounts(t, after)
 	delta := 0
 	for x, c := range nb {
 		// A running VM may let go of an earlier unplugged device any time
 		// (the guest acknowledges late): only definitions must keep all.
-		if na[x] < c && !strings.HasPrefix(x, "<"+k.Element) && !strings.Contains(what, "(live)") {
+		if na[x] < c && kb[x] != k && !strings.Contains(what, "(live)") {
 			t.Errorf("%s lost a device: %s", what, x)
 		}
 	}
 	for x, c := range na {
 		if extra := c - nb[x]; extra > 0 {
 			switch {
-			case strings.HasPrefix(x, "<"+k.Element):
+			case ka[x] == k:
 				delta += extra
 			case strings.HasPrefix(x, "<controller"):
 			default:
@@ -109,8 +115,27 @@ func hostLacks(err error) bool {
 // kind to a shut-off VM and removes it again, checking each time that
 // exactly that happened to the definition.
 func TestRealEveryKindColdAttachDetach(t *testing.T) {
-	m, ref, uri := realGuest(t, "catalog")
-	withBuses(t, uri, ref.Name) // so the USB kinds are offered too
+	t.Run("i440fx", func(t *testing.T) {
+		m, ref, uri := realGuest(t, "catalog")
+		withBuses(t, uri, ref.Name) // so the USB kinds are offered too
+		everyKindColdAttachDetach(t, m, ref)
+	})
+	// PCIe root ports and the IOMMU need q35; USB redirection SPICE.
+	t.Run("q35 spice", func(t *testing.T) {
+		uri := lt.URI(t)
+		name := lt.FixtureGuestWith(t, uri, "catalogq35", "machine='pc'", "machine='q35'",
+			"<graphics type='vnc'", "<graphics type='spice'", "<controller type='usb' model='none'/>", "<controller type='usb' model='qemu-xhci'/>")
+		m := NewManager(false)
+		t.Cleanup(m.Close)
+		if err := m.Add(uri); err != nil {
+			t.Fatal(err)
+		}
+		waitFor(t, m, 10*time.Second, func(e Event) bool { _, ok := e.(InventoryEvent); return ok })
+		everyKindColdAttachDetach(t, m, domainByName(t, m, uri, name).Ref)
+	})
+}
+
+func everyKindColdAttachDetach(t *testing.T, m *Manager, ref Ref) {
 	caps := realCaps(t, m, ref)
 	for _, k := range devices.Kinds() {
 		if !k.Addable {
@@ -222,8 +247,8 @@ func TestRealHotplugKinds(t *testing.T) {
 
 // TestRealHotplugOnUSBAndVirtioSerial gives the fixture guest a USB
 // controller and a virtio-serial controller, then hot-plugs what needs
-// them (a USB tablet, a guest agent channel) and updates the display's
-// password live.
+// them (a USB tablet, a guest agent channel), changes the CD-ROM's media
+// and the display's password live.
 func TestRealHotplugOnUSBAndVirtioSerial(t *testing.T) {
 	m, ref, uri := realGuest(t, "hotusb")
 	withBuses(t, uri, ref.Name)
@@ -237,6 +262,36 @@ func TestRealHotplugOnUSBAndVirtioSerial(t *testing.T) {
 	})
 	t.Run("guest agent channel", func(t *testing.T) {
 		hotplugRoundTrip(t, m, ref, uri, caps, "channel", nil, true)
+	})
+	t.Run("cd-rom media, live", func(t *testing.T) {
+		media := lt.GuestDir + "/initrd.img" // any file: QEMU does not look inside
+		for _, path := range []string{media, ""} {
+			def := &libvirtxml.Domain{}
+			def.Unmarshal(lt.MustVirsh(t, uri, "dumpxml", "--inactive", ref.Name))
+			var dev *devices.Device
+			for _, it := range devices.List(def) {
+				if it.Kind.ID == "cdrom" {
+					dev, _ = it.Device(caps)
+				}
+			}
+			if dev == nil {
+				t.Fatal("no CD-ROM in the fixture")
+			}
+			if err := dev.Set("path", path); err != nil {
+				t.Fatal(err)
+			}
+			x, err := dev.XML()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if a, err := m.ModifyDevice(ref, Update, x, true); err != nil || !a.Live || !a.Config {
+				t.Fatalf("change the media to %q: %+v %v", path, a, err)
+			}
+			live := lt.MustVirsh(t, uri, "dumpxml", ref.Name)
+			if has := strings.Contains(live, "<source file='"+media+"'"); has != (path != "") {
+				t.Fatalf("media %q: the running VM's CD-ROM says otherwise:\n%s", path, live)
+			}
+		}
 	})
 	t.Run("display password, live", func(t *testing.T) {
 		live := lt.MustVirsh(t, uri, "dumpxml", "--inactive", "--security-info", ref.Name)
@@ -277,12 +332,13 @@ func TestRealHotplugOnUSBAndVirtioSerial(t *testing.T) {
 }
 
 // withBuses gives the fixture guest (defined, shut off) a USB controller, a
-// virtio-serial controller and a display password.
+// virtio-serial controller, an empty CD-ROM drive and a display password.
 func withBuses(t *testing.T, uri, name string) {
 	t.Helper()
 	def := lt.MustVirsh(t, uri, "dumpxml", "--inactive", name)
 	x := strings.Replace(def, "<controller type='usb' index='0' model='none'/>",
-		"<controller type='usb' index='0' model='qemu-xhci'/><controller type='virtio-serial' index='0'/>", 1)
+		"<controller type='usb' index='0' model='qemu-xhci'/><controller type='virtio-serial' index='0'/>"+
+			"<disk type='file' device='cdrom'><target dev='hdc' bus='ide'/><readonly/></disk>", 1)
 	// A display started with a password: only on such QEMU changes it live.
 	x = strings.Replace(x, "<graphics type='vnc' port='-1' autoport='yes' listen='127.0.0.1'>",
 		"<graphics type='vnc' port='-1' autoport='yes' listen='127.0.0.1' passwd='first1'>", 1)
@@ -346,7 +402,7 @@ func hotplugRoundTrip(t *testing.T, m *Manager, ref Ref, uri string, caps *devic
 	// Detach the device as the definition has it now (with the address
 	// libvirt gave it), as the details view does.
 	var x string
-	_, cur := deviceCounts(t, lt.MustVirsh(t, uri, "dumpxml", "--inactive", ref.Name))
+	_, _, cur := deviceCounts(t, lt.MustVirsh(t, uri, "dumpxml", "--inactive", ref.Name))
 	for _, it := range devices.List(cur) {
 		if it.Kind == k {
 			x, _ = it.XML()
@@ -362,8 +418,8 @@ func hotplugRoundTrip(t *testing.T, m *Manager, ref Ref, uri string, caps *devic
 	// (ACPI for PCI devices); the fixture's kernel may take a while.
 	deadline := time.Now().Add(30 * time.Second)
 	for time.Now().Before(deadline) {
-		nb, _ := deviceCounts(t, liveBefore)
-		na, _ := deviceCounts(t, lt.MustVirsh(t, uri, "dumpxml", ref.Name))
+		nb, _, _ := deviceCounts(t, liveBefore)
+		na, _, _ := deviceCounts(t, lt.MustVirsh(t, uri, "dumpxml", ref.Name))
 		if len(na) <= len(nb) {
 			return
 		}

@@ -269,6 +269,9 @@ func (m *Model) applyForm() tea.Cmd {
 		case d.adding != nil:
 			live := running && t.Hotplug() == ""
 			op = func() (libvirtx.Applied, error) {
+				if t.Kind.DefineOnly {
+					return mgr.Redefine(ref, t.AddTo)
+				}
 				a, err := mgr.ModifyDevice(ref, libvirtx.Attach, xml, live)
 				if errors.Is(err, libvirtx.ErrUnsupported) && !running {
 					a, err = mgr.Redefine(ref, t.AddTo)

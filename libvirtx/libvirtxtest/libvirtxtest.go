@@ -74,6 +74,13 @@ const GuestDir = "/var/lib/libvirt/images/kvmtui-guest"
 // domain is removed when the test ends.
 func FixtureGuest(t testing.TB, uri, name string) string {
 	t.Helper()
+	return FixtureGuestWith(t, uri, name)
+}
+
+// FixtureGuestWith is FixtureGuest with the template's text changed first:
+// old, new pairs as strings.NewReplacer takes them (each old must occur).
+func FixtureGuestWith(t testing.TB, uri, name string, oldnew ...string) string {
+	t.Helper()
 	root := RepoRoot()
 	if out, err := exec.Command(filepath.Join(root, "testdata/guest/build.sh"), GuestDir).CombinedOutput(); err != nil {
 		t.Fatalf("building the test guest: %v\n%s", err, out)
@@ -82,6 +89,12 @@ func FixtureGuest(t testing.TB, uri, name string) string {
 	if err != nil {
 		t.Fatal(err)
 	}
+	for i := 0; i+1 < len(oldnew); i += 2 {
+		if !strings.Contains(string(tmpl), oldnew[i]) {
+			t.Fatalf("the fixture's template has no %q", oldnew[i])
+		}
+	}
+	tmpl = []byte(strings.NewReplacer(oldnew...).Replace(string(tmpl)))
 	name = Prefix + name
 	xml := strings.NewReplacer("@NAME@", name, "@KERNEL@", GuestDir+"/vmlinux", "@INITRD@", GuestDir+"/initrd.img").Replace(string(tmpl))
 	DefineXML(t, uri, name, xml)
