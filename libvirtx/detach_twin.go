@@ -4,8 +4,6 @@ import (
 	"encoding/xml"
 	"errors"
 	"fmt"
-	"regexp"
-	"slices"
 	"strings"
 
 	"libvirt.org/go/libvirt"
@@ -15,18 +13,22 @@ import (
 )
 
 // copiesDiffer tells libvirt's "no such device" answers to a detach: the
-// device is there, but the copy asked for differs from the one it has.
+// device may be there, but the copy asked for differs from the one it has.
 func copiesDiffer(err error) bool {
 	var le libvirt.Error
 	return errors.As(err, &le) && (le.Code == libvirt.ERR_DEVICE_MISSING ||
 		le.Code == libvirt.ERR_INVALID_ARG && strings.Contains(le.Message, "not present"))
 }
 
+// errNoTwin: the running VM has no copy of the device (it was added to the
+// definition only, or the guest already let it go).
+var errNoTwin = errors.New("the running VM has no copy of it")
+
 // detachLiveTwin unplugs the running VM's copy of a device taken from the
-// definition. The running copy may carry an address the definition lacks,
-// or a socket or pty path libvirt made up at start: first the device
-// without its address, else the one running device that matches it apart
-// from those, by its alias.
+// definition. The running copy may carry an address the definition lacks
+// (first try: the device without its address), or, for a character device,
+// a pty or socket path and an agent state libvirt adds at start (then: the
+// one running device with the same target, by its alias).
 func detachLiveTwin(d *libvirt.Domain, deviceXML string) error {
 	err := d.DetachDeviceFlags(withoutAddress(deviceXML), libvirt.DOMAIN_DEVICE_MODIFY_LIVE)
 	if !copiesDiffer(err) {
@@ -37,20 +39,17 @@ func detachLiveTwin(d *libvirt.Domain, deviceXML string) error {
 		return err
 	}
 	alias, e := liveTwinAlias(raw, deviceXML)
-	if e != nil {
+	switch {
+	case errors.Is(e, errNoTwin):
+		return e
+	case e != nil:
 		return fmt.Errorf("%s (%v)", ErrText(err), e)
 	}
 	return d.DetachDeviceAlias(alias, libvirt.DOMAIN_DEVICE_MODIFY_LIVE)
 }
 
-var (
-	aliasAttr   = regexp.MustCompile(`<alias name="([^"]+)"`)
-	betweenTags = regexp.MustCompile(`>\s+<`)
-)
-
-// liveTwinAlias finds, in the running VM's XML, the one device of the same
-// kind as deviceXML that equals it once alias, address and generated
-// source paths are set aside, and returns its alias.
+// liveTwinAlias returns the alias of the running VM's copy of a character
+// device (serial, console, parallel, channel), found by its target.
 func liveTwinAlias(liveXML, deviceXML string) (string, error) {
 	want := &libvirtxml.Domain{}
 	if err := want.Unmarshal("<domain><devices>" + deviceXML + "</devices></domain>"); err != nil {
@@ -60,57 +59,96 @@ func liveTwinAlias(liveXML, deviceXML string) (string, error) {
 	if len(wanted) != 1 {
 		return "", errors.New("not one device")
 	}
+	key, _ := chardevTarget(wanted[0])
+	if key == "" {
+		return "", errors.New("only character devices are matched by their target")
+	}
 	live := &libvirtxml.Domain{}
 	if err := live.Unmarshal(liveXML); err != nil {
 		return "", err
 	}
-	key := func(it devices.Item) string {
-		x, _ := it.XML()
-		return betweenTags.ReplaceAllString(withoutElements(x, "alias", "address", "source"), "><")
-	}
-	wantKey := key(wanted[0])
 	var found []string
 	for _, it := range devices.List(live) {
-		if it.Kind != wanted[0].Kind || key(it) != wantKey {
-			continue
-		}
-		x, _ := it.XML()
-		if m := aliasAttr.FindStringSubmatch(x); m != nil {
-			found = append(found, m[1])
+		if k, alias := chardevTarget(it); it.Kind == wanted[0].Kind && k == key && alias != "" {
+			found = append(found, alias)
 		}
 	}
-	if len(found) != 1 {
-		return "", fmt.Errorf("%d running devices match it", len(found))
+	switch len(found) {
+	case 0:
+		return "", errNoTwin
+	case 1:
+		return found[0], nil
 	}
-	return found[0], nil
+	return "", fmt.Errorf("%d running devices have the target %s", len(found), key)
+}
+
+// chardevTarget identifies a character device by what the definition and
+// the running VM share, its target (libvirt makes up the rest at start),
+// and returns its alias; "" for other kinds.
+func chardevTarget(it devices.Item) (key, alias string) {
+	dev, err := it.Device(nil)
+	if err != nil {
+		return "", ""
+	}
+	port := func(p *uint) string {
+		if p == nil {
+			return "?"
+		}
+		return fmt.Sprint(*p)
+	}
+	aliasOf := func(a *libvirtxml.DomainAlias) string {
+		if a == nil {
+			return ""
+		}
+		return a.Name
+	}
+	switch v := dev.Value().(type) {
+	case *libvirtxml.DomainChannel:
+		switch t := v.Target; {
+		case t == nil:
+		case t.VirtIO != nil:
+			return "virtio:" + t.VirtIO.Name, aliasOf(v.Alias)
+		case t.Xen != nil:
+			return "xen:" + t.Xen.Name, aliasOf(v.Alias)
+		case t.GuestFWD != nil:
+			return "guestfwd:" + t.GuestFWD.Address + ":" + t.GuestFWD.Port, aliasOf(v.Alias)
+		}
+	case *libvirtxml.DomainSerial:
+		if v.Target != nil {
+			return "serial:" + port(v.Target.Port), aliasOf(v.Alias)
+		}
+	case *libvirtxml.DomainConsole:
+		if v.Target != nil {
+			return "console:" + v.Target.Type + ":" + port(v.Target.Port), aliasOf(v.Alias)
+		}
+	case *libvirtxml.DomainParallel:
+		if v.Target != nil {
+			return "parallel:" + port(v.Target.Port), aliasOf(v.Alias)
+		}
+	}
+	return "", ""
 }
 
 // withoutAddress drops the device's <address> element.
-func withoutAddress(doc string) string { return withoutElements(doc, "address") }
-
-// withoutElements drops the device's direct children with these names.
-func withoutElements(doc string, names ...string) string {
+func withoutAddress(doc string) string {
 	d := xml.NewDecoder(strings.NewReader(doc))
-	depth, start := 0, int64(-1)
-	var out strings.Builder
-	last := int64(0)
+	depth := 0
+	var start int64 = -1
 	for {
 		before := d.InputOffset()
 		tok, err := d.Token()
 		if err != nil {
-			out.WriteString(doc[last:])
-			return out.String()
+			return doc
 		}
 		switch t := tok.(type) {
 		case xml.StartElement:
 			depth++
-			if depth == 2 && start < 0 && slices.Contains(names, t.Name.Local) {
+			if depth == 2 && t.Name.Local == "address" {
 				start = before
 			}
 		case xml.EndElement:
-			if depth == 2 && start >= 0 {
-				out.WriteString(doc[last:start])
-				last, start = d.InputOffset(), -1
+			if depth == 2 && t.Name.Local == "address" && start >= 0 {
+				return doc[:start] + doc[d.InputOffset():]
 			}
 			depth--
 		}

@@ -110,7 +110,12 @@ func (m *Manager) ModifyDevice(ref Ref, op DeviceOp, deviceXML string, live bool
 				// The running copy differs from the definition's (an
 				// address, a socket path libvirt made up): one call each.
 				if err = d.DetachDeviceFlags(deviceXML, libvirt.DOMAIN_DEVICE_MODIFY_CONFIG); err == nil {
-					err = detachLiveTwin(d, deviceXML)
+					switch lerr := detachLiveTwin(d, deviceXML); {
+					case errors.Is(lerr, errNoTwin):
+						a.Live = false // it was in the definition only
+					case lerr != nil:
+						return fmt.Errorf("removed from the definition, but the running VM keeps it: %s", ErrText(lerr))
+					}
 				}
 			}
 		default:

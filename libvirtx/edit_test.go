@@ -130,14 +130,14 @@ func TestWithoutAddress(t *testing.T) {
 	}
 }
 
-// The running copy of a channel has a socket path libvirt made up and an
-// alias: it is found by what the definition's copy says, and only when
-// one running device matches.
+// The running copy of a channel has a socket path libvirt made up, the
+// agent's state and an alias: it is found by its target, and only when one
+// running device has that target. Other kinds are never matched this way.
 func TestLiveTwinAlias(t *testing.T) {
 	live := `<domain type='kvm'><name>x</name><devices>
   <channel type='unix'>
     <source mode='bind' path='/var/lib/libvirt/qemu/channel/target/domain-3-x/org.qemu.guest_agent.0'/>
-    <target type='virtio' name='org.qemu.guest_agent.0'/>
+    <target type='virtio' name='org.qemu.guest_agent.0' state='disconnected'/>
     <alias name='channel0'/>
     <address type='virtio-serial' controller='0' bus='0' port='1'/>
   </channel>
@@ -145,16 +145,26 @@ func TestLiveTwinAlias(t *testing.T) {
     <target type='virtio' name='com.redhat.spice.0'/>
     <alias name='channel1'/>
   </channel>
+  <serial type='pty'><source path='/dev/pts/3'/><target type='isa-serial' port='0'/><alias name='serial0'/></serial>
+  <hostdev mode='subsystem' type='usb'><source><vendor id='0x1050'/><product id='0x0407'/></source><alias name='hostdev0'/></hostdev>
 </devices></domain>`
 	cfg := `<channel type="unix">
   <target type="virtio" name="org.qemu.guest_agent.0"></target>
   <address type="virtio-serial" controller="0" bus="0" port="1"></address>
 </channel>`
 	if a, err := liveTwinAlias(live, cfg); err != nil || a != "channel0" {
-		t.Fatalf("alias = %q, %v", a, err)
+		t.Fatalf("channel: alias = %q, %v", a, err)
+	}
+	if a, err := liveTwinAlias(live, `<serial type="pty"><target type="isa-serial" port="0"></target></serial>`); err != nil || a != "serial0" {
+		t.Fatalf("serial: alias = %q, %v", a, err)
 	}
 	other := strings.Replace(cfg, "org.qemu.guest_agent.0", "org.example.0", 1)
-	if a, err := liveTwinAlias(live, other); err == nil {
-		t.Fatalf("a channel the VM lacks matched %q", a)
+	if a, err := liveTwinAlias(live, other); !errors.Is(err, errNoTwin) {
+		t.Fatalf("a channel the VM lacks: %q, %v", a, err)
+	}
+	// A USB device the definition has is never matched to another one.
+	hostdev := `<hostdev mode="subsystem" type="usb"><source><vendor id="0x046d"></vendor><product id="0xc52b"></product></source></hostdev>`
+	if a, err := liveTwinAlias(live, hostdev); err == nil {
+		t.Fatalf("a host device matched %q", a)
 	}
 }

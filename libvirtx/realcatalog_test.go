@@ -257,6 +257,29 @@ func TestRealHotplugOnUSBAndVirtioSerial(t *testing.T) {
 		t.Fatal(err)
 	}
 	waitState(t, m, ref, StateRunning, 30*time.Second)
+	// A channel the VM booted with: its running copy has a socket path and
+	// a state the definition lacks, and still goes, live and for good.
+	t.Run("boot-time channel removed live", func(t *testing.T) {
+		def := &libvirtxml.Domain{}
+		def.Unmarshal(lt.MustVirsh(t, uri, "dumpxml", "--inactive", ref.Name))
+		var x string
+		for _, it := range devices.List(def) {
+			if s, _ := it.XML(); it.Kind.ID == "channel" && strings.Contains(s, "org.kvmtui.boot.0") {
+				x = s
+			}
+		}
+		if x == "" {
+			t.Fatal("the fixture has no boot-time channel")
+		}
+		if a, err := m.ModifyDevice(ref, Detach, x, true); err != nil || !a.Live || !a.Config {
+			t.Fatalf("remove: %+v %v", a, err)
+		}
+		for _, flag := range []string{"--inactive", "--migratable"} {
+			if strings.Contains(lt.MustVirsh(t, uri, "dumpxml", flag, ref.Name), "org.kvmtui.boot.0") {
+				t.Fatalf("the channel is still in dumpxml %s", flag)
+			}
+		}
+	})
 	t.Run("usb tablet", func(t *testing.T) {
 		hotplugRoundTrip(t, m, ref, uri, caps, "input", map[string]string{"type": "tablet", "bus": "usb"}, true)
 	})
@@ -332,13 +355,15 @@ func TestRealHotplugOnUSBAndVirtioSerial(t *testing.T) {
 }
 
 // withBuses gives the fixture guest (defined, shut off) a USB controller, a
-// virtio-serial controller, an empty CD-ROM drive and a display password.
+// virtio-serial controller with a channel, an empty CD-ROM drive and a
+// display password.
 func withBuses(t *testing.T, uri, name string) {
 	t.Helper()
 	def := lt.MustVirsh(t, uri, "dumpxml", "--inactive", name)
 	x := strings.Replace(def, "<controller type='usb' index='0' model='none'/>",
 		"<controller type='usb' index='0' model='qemu-xhci'/><controller type='virtio-serial' index='0'/>"+
-			"<disk type='file' device='cdrom'><target dev='hdc' bus='ide'/><readonly/></disk>", 1)
+			"<disk type='file' device='cdrom'><target dev='hdc' bus='ide'/><readonly/></disk>"+
+			"<channel type='unix'><target type='virtio' name='org.kvmtui.boot.0'/></channel>", 1)
 	// A display started with a password: only on such QEMU changes it live.
 	x = strings.Replace(x, "<graphics type='vnc' port='-1' autoport='yes' listen='127.0.0.1'>",
 		"<graphics type='vnc' port='-1' autoport='yes' listen='127.0.0.1' passwd='first1'>", 1)
@@ -424,6 +449,10 @@ func hotplugRoundTrip(t *testing.T, m *Manager, ref Ref, uri string, caps *devic
 			return
 		}
 		time.Sleep(time.Second)
+	}
+	if mustLive {
+		// USB and virtio-serial unplugs need no guest acknowledgement.
+		t.Fatalf("the running VM still has the %s 30 s after the unplug", id)
 	}
 	t.Logf("NOTE: the guest has not released the %s after 30 s (libvirt's unplug was accepted; the busybox guest acknowledges ACPI unplugs slowly under TCG)", id)
 }
