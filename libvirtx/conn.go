@@ -210,6 +210,7 @@ func (c *Conn) registerEvents(lc *libvirt.Connect) {
 	}
 	c.mu.Lock()
 	c.cbIDs, c.netCBs, c.poolCBs = ids, nets, pools
+	c.installs = nil // see install_restart.go
 	c.mu.Unlock()
 }
 

@@ -31,6 +31,7 @@ type DomainEvent struct {
 	Ref
 	What   string // libvirt's event, e.g. "started", "suspended", "undefined"
 	Notice string // a sentence for the user, for the few events worth one
+	Failed bool   // the notice reports a failure
 	Gone   bool
 	Domain Domain
 }

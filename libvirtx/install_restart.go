@@ -5,7 +5,10 @@ import "libvirt.org/go/libvirt"
 // An ISO or tree install runs with on_reboot=destroy, so the installer's
 // final reboot stops the VM. As virt-install and virt-manager do, kvmtui
 // then starts it again, now on its final definition: the installed system.
-// Only a stop the guest asked for counts; a VM the user forced off stays off.
+// Only a stop the guest asked for counts: a VM the user shuts down or forces
+// off through kvmtui stays off. Watches end with the connection that saw the
+// install start: after a reconnect a stop may have been missed, and a later
+// one is not the installer's.
 
 // watchInstall remembers that the running domain uuid is an install.
 func (c *Conn) watchInstall(uuid string) {
@@ -15,6 +18,13 @@ func (c *Conn) watchInstall(uuid string) {
 		c.installs = map[string]bool{}
 	}
 	c.installs[uuid] = true
+}
+
+// unwatchInstall forgets an install (the user stopped it).
+func (c *Conn) unwatchInstall(uuid string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	delete(c.installs, uuid)
 }
 
 // installEnded reports (once) whether a lifecycle event ends a watched
@@ -52,7 +62,7 @@ func (c *Conn) restartAfterInstall(ref Ref) {
 		notice = "install finished, but starting it again failed: " + ErrText(err)
 	}
 	if e, ok := c.refreshDomain(ref, "install finished"); ok {
-		e.Notice = notice
+		e.Notice, e.Failed = notice, err != nil
 		c.box.put(e)
 	}
 }

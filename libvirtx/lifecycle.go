@@ -63,6 +63,12 @@ func (m *Manager) Do(ref Ref, a Action) error {
 		return ErrReadOnly
 	}
 	defer m.refreshLater(ref, string(a))
+	if a == Shutdown || a == ForceOff || a == ManagedSave {
+		// The user stops an install: it stays stopped.
+		if c, err := m.conn(ref.URI); err == nil {
+			c.unwatchInstall(ref.UUID)
+		}
+	}
 	return m.withDomain(ref, func(d *libvirt.Domain) error {
 		switch a {
 		case Start:

@@ -336,7 +336,7 @@ func (m *Model) applyEvents(evs []libvirtx.Event) tea.Cmd {
 		case libvirtx.DomainEvent:
 			m.list.applyDomainEvent(e)
 			if e.Notice != "" {
-				m.setMsg(e.Name+": "+e.Notice, false)
+				m.setMsg(e.Name+": "+e.Notice, e.Failed)
 			}
 			if d := m.det; m.mode == modeDetails && d != nil && d.dom.URI == e.URI && d.dom.UUID == e.UUID {
 				switch {

@@ -85,10 +85,14 @@ type detailsAppliedMsg struct {
 func loadDetails(mgr *libvirtx.Manager, ref libvirtx.Ref) tea.Cmd {
 	return func() tea.Msg {
 		msg := detailsLoadedMsg{ref: ref}
-		if msg.live, msg.err = mgr.DomainXML(ref, false, false); msg.err != nil {
+		// With secrets (display passwords) where the connection may read
+		// them: a form built without one would write the device back
+		// without it. The XML views hide them again.
+		secure := !mgr.ReadOnly()
+		if msg.live, msg.err = mgr.DomainXML(ref, false, secure); msg.err != nil {
 			return msg
 		}
-		if msg.inactive, msg.err = mgr.DomainXML(ref, true, false); msg.err != nil {
+		if msg.inactive, msg.err = mgr.DomainXML(ref, true, secure); msg.err != nil {
 			return msg
 		}
 		def := &libvirtxml.Domain{}

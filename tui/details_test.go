@@ -282,3 +282,23 @@ func TestDetailsFollowChangesMadeElsewhere(t *testing.T) {
 	h.keys("esc")
 	h.until("the second title", func() bool { return strings.Contains(h.m.View(), "Retitled again") })
 }
+
+// A display password survives an edit of another display field, and the
+// XML views do not show it.
+func TestDetailsKeepDisplayPasswordHidden(t *testing.T) {
+	h := newHarness(t, false, demoURI(t))
+	h.openDetails("win11-desktop")
+	ref := h.vm("win11-desktop").Ref
+	h.treeTo("SPICE")
+	h.keys("x")
+	h.screenLacks("demo1234")
+	h.keys("x", "enter")
+	h.setDetailsField("port", "5930")
+	h.send(ctrl(tea.KeyCtrlS))
+	xml, _ := h.mgr.DomainXML(ref, true, true)
+	if !strings.Contains(xml, "port='5930'") || !strings.Contains(xml, "passwd='demo1234'") {
+		t.Fatalf("after changing the port:\n%s", xml)
+	}
+	h.treeTo("XML")
+	h.screenLacks("demo1234")
+}

@@ -2,6 +2,7 @@ package tui
 
 import (
 	"fmt"
+	"regexp"
 	"strings"
 
 	"github.com/charmbracelet/bubbles/key"
@@ -119,14 +120,14 @@ func (m *Model) nodeLines(w, h int) []string {
 				x = err.Error()
 			}
 			out = append(out, t.Dim.Render("XML of this device (x: back to the form)"))
-			out = append(out, strings.Split(x, "\n")...)
+			out = append(out, strings.Split(hidePasswords(x), "\n")...)
 			return out
 		}
 		if d.form != nil {
 			out = append(out, d.form.view(t, w, running)...)
 		}
 	case nodeXML:
-		lines := strings.Split(d.liveXML, "\n")
+		lines := strings.Split(hidePasswords(d.liveXML), "\n")
 		d.scroll = min(d.scroll, max(len(lines)-(h-1), 0))
 		out = append(out, t.Title.Render("XML (running definition, read-only; e edits the persistent one)"))
 		for _, l := range lines[d.scroll:min(len(lines), d.scroll+h-1)] {
@@ -232,3 +233,9 @@ func (m *Model) detailsHints() string {
 	}
 	return strings.Join(parts, "  ")
 }
+
+var passwdAttr = regexp.MustCompile(`passwd=('[^']*'|"[^"]*")`)
+
+// hidePasswords masks display passwords in XML shown on screen (a dashboard
+// may be watched over a shoulder): virsh dumpxml leaves them out too.
+func hidePasswords(xml string) string { return passwdAttr.ReplaceAllString(xml, "passwd='***'") }
