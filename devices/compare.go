@@ -54,9 +54,11 @@ func (d Difference) String() string {
 // Compare returns the semantic differences between two XML documents, in
 // the document order of a. Two documents are equal when they have:
 //   - the same elements by namespace URI and local name; same-named siblings
-//     in the same order. The order between differently named siblings is not
-//     compared: libvirt's schemas interleave them and its formatter writes
-//     its own order, so that order carries no configuration.
+//     in the same order, except <controller>s, which libvirt sorts itself
+//     and which are paired by type and index. The order between differently
+//     named siblings is not compared: libvirt's schemas interleave them and
+//     its formatter writes its own order, so that order carries no
+//     configuration.
 //   - the same attributes by namespace URI and local name, in any order,
 //     with equal values, where a 0x-prefixed hex integer equals any hex or
 //     plain decimal spelling of its value (0x00 == 0x0, 0xa == 10); see
@@ -144,28 +146,22 @@ func findAttr(n *xnode, name xml.Name) (xattr, bool) {
 	return xattr{}, false
 }
 
-// diffKids matches the i-th child named N in a with the i-th child named N
-// in b, except children libvirt sorts by its own rule (see sortKey), which
-// are matched by key. Children of a are visited in document order so the
-// first difference reported is the first one a reader of a would meet.
+// diffKids pairs the children of a and b (see pairKids) and compares each
+// pair. Children of a are visited in document order so the first
+// difference reported is the first one a reader of a would meet.
 func diffKids(a, b *xnode, path string, out *[]Difference) {
 	ga, gb := groupKids(a), groupKids(b)
-	partner := func(name xml.Name, i int) *xnode {
-		if bk, ok := keyed(ga[name], gb[name]); ok {
-			return bk[sortKeyOf(ga[name][i])]
-		}
-		if i < len(gb[name]) {
-			return gb[name][i]
-		}
-		return nil
+	partner := map[*xnode]*xnode{}
+	for name, as := range ga {
+		pairKids(as, gb[name], partner)
 	}
-	seen := map[xml.Name]int{}
 	matched := map[*xnode]bool{}
+	seen := map[xml.Name]int{}
 	for _, ka := range a.kids {
 		i := seen[ka.name]
 		seen[ka.name] = i + 1
 		p := path + "/" + ka.display + indexSuffix(i, len(ga[ka.name]), len(gb[ka.name]))
-		kb := partner(ka.name, i)
+		kb := partner[ka]
 		if kb == nil {
 			*out = append(*out, Difference{Kind: ElementDropped, Path: p})
 			continue
@@ -177,11 +173,34 @@ func diffKids(a, b *xnode, path string, out *[]Difference) {
 	for _, kb := range b.kids {
 		i := seen[kb.name]
 		seen[kb.name] = i + 1
-		if matched[kb] {
-			continue
+		if !matched[kb] {
+			p := path + "/" + kb.display + indexSuffix(i, len(ga[kb.name]), len(gb[kb.name]))
+			*out = append(*out, Difference{Kind: ElementAdded, Path: p})
 		}
-		p := path + "/" + kb.display + indexSuffix(i, len(ga[kb.name]), len(gb[kb.name]))
-		*out = append(*out, Difference{Kind: ElementAdded, Path: p})
+	}
+}
+
+// pairKids pairs same-named children: the i-th in as with the i-th in bs,
+// except children libvirt keeps sorted by its own rule (see sortKeyOf),
+// paired by key, the i-th with a key to the i-th with the same key.
+func pairKids(as, bs []*xnode, partner map[*xnode]*xnode) {
+	if allKeyed(as) && allKeyed(bs) {
+		byKey := map[string][]*xnode{}
+		for _, n := range bs {
+			byKey[sortKeyOf(n)] = append(byKey[sortKeyOf(n)], n)
+		}
+		for _, n := range as {
+			if k := sortKeyOf(n); len(byKey[k]) > 0 {
+				partner[n] = byKey[k][0]
+				byKey[k] = byKey[k][1:]
+			}
+		}
+		return
+	}
+	for i, n := range as {
+		if i < len(bs) {
+			partner[n] = bs[i]
+		}
 	}
 }
 
@@ -200,29 +219,13 @@ func sortKeyOf(n *xnode) string {
 	return t.value + "/" + i.value
 }
 
-// keyed indexes bs by sort key when every one of as and bs has a key and
-// no key repeats within either; otherwise they are matched by position.
-func keyed(as, bs []*xnode) (map[string]*xnode, bool) {
-	if len(as) == 0 || sortKeyOf(as[0]) == "" {
-		return nil, false
-	}
-	seenA := map[string]bool{}
-	for _, n := range as {
-		k := sortKeyOf(n)
-		if k == "" || seenA[k] {
-			return nil, false
+func allKeyed(ns []*xnode) bool {
+	for _, n := range ns {
+		if sortKeyOf(n) == "" {
+			return false
 		}
-		seenA[k] = true
 	}
-	m := map[string]*xnode{}
-	for _, n := range bs {
-		k := sortKeyOf(n)
-		if k == "" || m[k] != nil {
-			return nil, false
-		}
-		m[k] = n
-	}
-	return m, true
+	return len(ns) > 0
 }
 
 func groupKids(n *xnode) map[xml.Name][]*xnode {

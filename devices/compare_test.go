@@ -151,3 +151,17 @@ func TestDiffMatchesControllersByTypeAndIndex(t *testing.T) {
 		t.Fatalf("a changed controller: %v", d)
 	}
 }
+
+// Companion USB controllers share type and index: paired in order among
+// themselves, still by key against the others.
+func TestDiffPairsRepeatedControllerKeysInOrder(t *testing.T) {
+	before := `<domain><devices><controller type='usb' index='0' model='ich9-ehci1'/><controller type='usb' index='0' model='ich9-uhci1'/><controller type='pci' index='0' model='pci-root'/></devices></domain>`
+	after := `<domain><devices><controller type='usb' index='0' model='ich9-ehci1'/><controller type='usb' index='0' model='ich9-uhci1'/><controller type='scsi' index='0'/><controller type='pci' index='0' model='pci-root'/></devices></domain>`
+	d, err := DiffDocs(before, after)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(d) != 1 || d[0].Kind != ElementAdded {
+		t.Fatalf("differences: %v", d)
+	}
+}

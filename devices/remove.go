@@ -14,13 +14,15 @@ func (it Item) Remove() error {
 	}
 	// libvirtxml mirrors the first <iommu> in Devices.IOMMU, and writes
 	// that field back unless it matches the list: keep the two in step.
-	defer func() {
-		d := it.def.Devices
-		d.IOMMU = nil
-		if len(d.IOMMUs) > 0 {
-			d.IOMMU = &d.IOMMUs[0]
-		}
-	}()
+	if it.Kind.ID == "iommu" {
+		defer func() {
+			d := it.def.Devices
+			d.IOMMU = nil
+			if len(d.IOMMUs) > 0 {
+				d.IOMMU = &d.IOMMUs[0]
+			}
+		}()
+	}
 	target := reflect.ValueOf(it.v).Pointer()
 	devs := reflect.ValueOf(it.def.Devices).Elem()
 	for i := 0; i < devs.NumField(); i++ {

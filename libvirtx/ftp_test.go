@@ -69,4 +69,22 @@ func TestFetchOverFTP(t *testing.T) {
 	if _, _, err := FetchTreeInfo(ctx, "ftp://"+dead+"/"); err == nil || !strings.Contains(err.Error(), dead) {
 		t.Fatalf("a dead server: %v", err)
 	}
+	// A server that accepts and then says nothing: the fetch ends with its
+	// context instead of waiting forever.
+	silent, _ := net.Listen("tcp", "127.0.0.1:0")
+	defer silent.Close()
+	go func() {
+		for {
+			c, err := silent.Accept()
+			if err != nil {
+				return
+			}
+			defer c.Close()
+		}
+	}()
+	short, cancel := context.WithTimeout(ctx, 300*time.Millisecond)
+	defer cancel()
+	if _, _, err := fetch(short, "ftp://"+silent.Addr().String()+"/x", 1<<20); err == nil {
+		t.Fatal("a silent server gave no error")
+	}
 }

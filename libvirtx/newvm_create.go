@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 
 	"libvirt.org/go/libvirt"
 	"libvirt.org/go/libvirtxml"
@@ -168,7 +169,10 @@ func createVolume(ctx context.Context, lc *libvirt.Connect, vp *devices.VolumePl
 		if err != nil {
 			return nil, err
 		}
-		if status != 200 {
+		switch {
+		case status == http.StatusNotFound:
+			return nil, fmt.Errorf("%s: not found on the server", vp.URL)
+		case status != http.StatusOK:
 			return nil, fmt.Errorf("%s: HTTP %d", vp.URL, status)
 		}
 		content = b

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/textproto"
 	"net/url"
+	"sync"
 	"time"
 
 	"github.com/jlaffaye/ftp"
@@ -26,7 +27,28 @@ func fetchFTP(ctx context.Context, raw string, limit int64) ([]byte, int, error)
 	if u.Port() == "" {
 		addr = net.JoinHostPort(u.Hostname(), "21")
 	}
-	c, err := ftp.Dial(addr, ftp.DialWithContext(ctx), ftp.DialWithTimeout(30*time.Second))
+	// Every connection (control and data) is dialled here, so that ctx
+	// ending unblocks whatever waits on the server.
+	var mu sync.Mutex
+	var conns []net.Conn
+	dial := func(network, address string) (net.Conn, error) {
+		conn, err := (&net.Dialer{Timeout: 30 * time.Second}).DialContext(ctx, network, address)
+		if err == nil {
+			mu.Lock()
+			conns = append(conns, conn)
+			mu.Unlock()
+		}
+		return conn, err
+	}
+	stop := context.AfterFunc(ctx, func() {
+		mu.Lock()
+		defer mu.Unlock()
+		for _, conn := range conns {
+			conn.SetDeadline(time.Now())
+		}
+	})
+	defer stop()
+	c, err := ftp.Dial(addr, ftp.DialWithDialFunc(dial), ftp.DialWithShutTimeout(30*time.Second))
 	if err != nil {
 		return nil, 0, fmt.Errorf("%s: %w", raw, err)
 	}
@@ -47,15 +69,12 @@ func fetchFTP(ctx context.Context, raw string, limit int64) ([]byte, int, error)
 		return nil, 0, fmt.Errorf("%s: %w", raw, err)
 	}
 	defer r.Close()
-	// The transfer honours ctx: a passed deadline ends a blocked read.
-	stop := context.AfterFunc(ctx, func() { r.SetDeadline(time.Now()) })
-	defer stop()
 	b, err := io.ReadAll(io.LimitReader(r, limit+1))
 	if err != nil {
 		return nil, 0, fmt.Errorf("%s: %w", raw, err)
 	}
 	if int64(len(b)) > limit {
-		return nil, 0, fmt.Errorf("%s: larger than %d MiB", raw, limit>>20)
+		return nil, 0, tooLarge(raw, limit)
 	}
 	return b, http.StatusOK, nil
 }

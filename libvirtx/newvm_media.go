@@ -150,7 +150,14 @@ func fetch(ctx context.Context, u string, limit int64) ([]byte, int, error) {
 		return nil, 0, fmt.Errorf("%s: %w", u, err)
 	}
 	if int64(len(b)) > limit {
-		return nil, 0, fmt.Errorf("%s: larger than %d MiB", u, limit>>20)
+		return nil, 0, tooLarge(u, limit)
 	}
 	return b, resp.StatusCode, nil
+}
+
+func tooLarge(u string, limit int64) error {
+	if limit >= 1<<20 {
+		return fmt.Errorf("%s: larger than %d MiB", u, limit>>20)
+	}
+	return fmt.Errorf("%s: larger than %d bytes", u, limit)
 }

@@ -262,12 +262,12 @@ func (m *Model) Update(msg tea.Msg) (_ tea.Model, cmd tea.Cmd) {
 		m.rawDefined(msg)
 		if msg.err == nil && m.det != nil {
 			m.mode = modeDetails
-			return m, loadDetails(m.mgr, m.det.dom.Ref)
+			return m, m.reloadDetails()
 		}
 		return m, nil
 	case detailsLoadedMsg:
 		m.detailsLoaded(msg)
-		return m, nil
+		return m, m.reloadIfStale()
 	case detailsAppliedMsg:
 		return m, m.detailsApplied(msg)
 	case needVolumeMsg:
@@ -311,11 +311,11 @@ func (m *Model) inputMode() bool {
 	return m.mode == modeFilter || m.mode == modeCommand || m.mode == modeRename || m.mode == modeVolumeSize
 }
 
-// applyEvents updates the list; it returns a reload of the details view
-// when an event touched the VM it shows (someone else changed it, or it
-// started or stopped), so the tree and forms never show a stale definition.
+// applyEvents updates the connections and the list. An event about the VM
+// the details view shows (someone else changed it, or it started or
+// stopped) marks that view stale, so it never shows an old definition: it
+// is reloaded now if the user is idle on its tree, else once they are.
 func (m *Model) applyEvents(evs []libvirtx.Event) tea.Cmd {
-	var reload tea.Cmd
 	for _, e := range evs {
 		switch e := e.(type) {
 		case libvirtx.ConnEvent:
@@ -338,19 +338,26 @@ func (m *Model) applyEvents(evs []libvirtx.Event) tea.Cmd {
 			if e.Notice != "" {
 				m.setMsg(e.Name+": "+e.Notice, e.Failed)
 			}
-			if d := m.det; m.mode == modeDetails && d != nil && d.dom.URI == e.URI && d.dom.UUID == e.UUID {
-				switch {
-				case e.Gone:
+			if d := m.det; d != nil && d.dom.URI == e.URI && d.dom.UUID == e.UUID {
+				if e.Gone {
 					m.setMsg(e.Name+" is gone ("+e.What+"): esc to go back", true)
-				case d.idle():
-					reload = loadDetails(m.mgr, e.Ref)
-				default:
+				} else {
 					d.stale = true
 				}
 			}
 		}
 	}
-	return reload
+	return m.reloadIfStale()
+}
+
+// reloadIfStale reloads the details view when the VM changed and the user
+// is on its tree with nothing open (a form, a question, the help).
+func (m *Model) reloadIfStale() tea.Cmd {
+	if d := m.det; d != nil && m.mode == modeDetails && d.stale && d.idle() {
+		d.stale = false
+		return m.reloadDetails()
+	}
+	return nil
 }
 
 func (m *Model) readOnly() bool { return m.mgr.ReadOnly() }

@@ -229,7 +229,7 @@ func CreateCommand(uris []string, readOnly bool, args []string, stdout, stderr i
 	} else {
 		fmt.Fprintf(stdout, "created %s and started its install\n", ref.Name)
 		if plan.Install.OnReboot == "destroy" {
-			fmt.Fprintf(stdout, "when the installer reboots, the VM stops; then start it with: kvmtui start %s\n", ref.Name)
+			fmt.Fprintf(stdout, "when the installer reboots, the VM stops; then start it with: kvmtui -c %s start %s\n", uri, ref.Name)
 		}
 	}
 	return 0

@@ -56,6 +56,7 @@ type details struct {
 	confirm  *confirmation
 	loading  bool
 	stale    bool // the VM changed while the user was busy: reload when idle
+	gen      int  // the newest load's number, see reloadDetails
 }
 
 // idle is true when the user is on the tree with nothing open: a reload
@@ -66,6 +67,7 @@ func (d *details) idle() bool {
 
 type detailsLoadedMsg struct {
 	ref            libvirtx.Ref
+	gen            int // see reloadDetails
 	live, inactive string
 	caps           string
 	choices        libvirtx.HostChoices
@@ -80,11 +82,19 @@ type detailsAppliedMsg struct {
 	path    string // that volume
 }
 
+// reloadDetails reads the VM's definitions again. Loads are numbered: one
+// that finishes after a newer one started is dropped, never shown.
+func (m *Model) reloadDetails() tea.Cmd {
+	d := m.det
+	d.gen++
+	return loadDetails(m.mgr, d.dom.Ref, d.gen)
+}
+
 // loadDetails reads both definitions and the domain capabilities that
 // bound the forms' choices.
-func loadDetails(mgr *libvirtx.Manager, ref libvirtx.Ref) tea.Cmd {
+func loadDetails(mgr *libvirtx.Manager, ref libvirtx.Ref, gen int) tea.Cmd {
 	return func() tea.Msg {
-		msg := detailsLoadedMsg{ref: ref}
+		msg := detailsLoadedMsg{ref: ref, gen: gen}
 		// With secrets (display passwords) where the connection may read
 		// them: a form built without one would write the device back
 		// without it. The XML views hide them again.
@@ -117,12 +127,12 @@ func (m *Model) openDetails(d libvirtx.Domain) tea.Cmd {
 	m.det = &details{dom: d, loading: true}
 	m.mode = modeDetails
 	m.setMsg("", false)
-	return loadDetails(m.mgr, d.Ref)
+	return m.reloadDetails()
 }
 
 func (m *Model) detailsLoaded(msg detailsLoadedMsg) {
 	d := m.det
-	if d == nil || msg.ref.UUID != d.dom.UUID {
+	if d == nil || msg.ref.UUID != d.dom.UUID || msg.gen != d.gen {
 		return
 	}
 	d.loading = false
@@ -344,7 +354,7 @@ func (m *Model) detailsApplied(msg detailsAppliedMsg) tea.Cmd {
 	}
 	d.inForm, d.adding, d.stale = false, nil, false
 	m.resetForm() // until the reload brings the new definition
-	return loadDetails(m.mgr, d.dom.Ref)
+	return m.reloadDetails()
 }
 
 // removeDevice asks, then detaches the device under the cursor.

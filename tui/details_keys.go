@@ -56,12 +56,7 @@ func newKindPicker(d *details) *kindPicker {
 // handleDetailsKey handles a key, then brings in a definition that changed
 // while the user was busy in a form or a question (see details.stale).
 func (m *Model) handleDetailsKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
-	cmd := m.detailsKey(msg)
-	if d := m.det; m.mode == modeDetails && d != nil && d.stale && d.idle() {
-		d.stale = false
-		return m, tea.Batch(cmd, loadDetails(m.mgr, d.dom.Ref))
-	}
-	return m, cmd
+	return m, tea.Batch(m.detailsKey(msg), m.reloadIfStale())
 }
 
 func (m *Model) detailsKey(msg tea.KeyMsg) tea.Cmd {
