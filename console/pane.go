@@ -10,10 +10,10 @@ import (
 	"github.com/charmbracelet/x/vt"
 )
 
-// Width is the pane's terminal width. A serial console cannot tell the guest
-// its size, so the guest assumes 80 columns (busybox's editor, getty, less);
-// emulating any other width would put its cursor movements in the wrong
-// place. Only the height follows the pane.
+// Width is a new pane's terminal width. A serial console cannot tell the
+// guest its size, so the guest assumes 80 columns (busybox's editor, getty,
+// less); emulating another width would put its cursor movements in the
+// wrong place. A pane changes width only when the guest is told (stty).
 const Width = 80
 
 // Scrollback is how many lines the pane keeps above its screen.
@@ -27,6 +27,7 @@ type Pane struct {
 
 	mu sync.Mutex
 	em *vt.Emulator
+	w  int
 	h  int
 
 	sendq   *queue        // bytes for the guest, written by send()
@@ -52,6 +53,7 @@ func NewPane(rw io.ReadWriteCloser, height int, seed *Snapshot) *Pane {
 	p := &Pane{
 		rw:      rw,
 		em:      vt.NewEmulator(Width, height),
+		w:       Width,
 		h:       height,
 		sendq:   newQueue(),
 		changed: make(chan struct{}, 1),
@@ -251,14 +253,14 @@ func (p *Pane) closed() bool {
 	}
 }
 
-// Resize changes the number of rows. When the screen shrinks below the
+// Resize changes the emulated screen's size. When it shrinks below the
 // cursor, the top rows go to the scrollback, as in a real terminal, so the
 // line being typed stays in view.
-func (p *Pane) Resize(height int) {
-	height = max(height, 1)
+func (p *Pane) Resize(width, height int) {
+	width, height = max(width, 1), max(height, 1)
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if height == p.h {
+	if width == p.w && height == p.h {
 		return
 	}
 	if cy := p.em.CursorPosition().Y; cy >= height {
@@ -271,8 +273,15 @@ func (p *Pane) Resize(height int) {
 		b.WriteString("\x1b8\x1b[" + strconv.Itoa(n) + "A")
 		_, _ = p.em.Write([]byte(b.String()))
 	}
-	p.em.Resize(Width, height)
-	p.h = height
+	p.em.Resize(width, height)
+	p.w, p.h = width, height
+}
+
+// Cols is the emulated screen's width.
+func (p *Pane) Cols() int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.w
 }
 
 // Height is the emulated screen's height.
@@ -314,7 +323,7 @@ func (p *Pane) Snapshot(color bool) *Snapshot {
 // All renders every line, scrollback included, trailing blank lines dropped.
 func (p *Pane) All(color bool) []string {
 	n := p.ScrollbackLen() + p.Height()
-	lines := p.Lines(n, 0, Width, color, false)
+	lines := p.Lines(n, 0, p.Cols(), color, false)
 	for len(lines) > 0 && strings.TrimSpace(lines[len(lines)-1]) == "" {
 		lines = lines[:len(lines)-1]
 	}
@@ -348,13 +357,13 @@ func (p *Pane) Lines(rows, back, width int, color, cursor bool) []string {
 			line = sb.Line(i)
 		} else {
 			y := i - sbLen
-			line = make(uv.Line, Width)
-			for x := 0; x < Width; x++ {
+			line = make(uv.Line, p.w)
+			for x := 0; x < p.w; x++ {
 				if c := p.em.CellAt(x, y); c != nil {
 					line[x] = *c
 				}
 			}
-			if cursor && y == cur.Y && cur.X >= 0 && cur.X < Width && !p.em.CursorHidden() {
+			if cursor && y == cur.Y && cur.X >= 0 && cur.X < p.w && !p.em.CursorHidden() {
 				c := line[cur.X]
 				if c.IsZero() || c.Content == "" {
 					c = uv.EmptyCell

@@ -104,7 +104,7 @@ func TestPaneScrollbackAndShrink(t *testing.T) {
 		t.Fatalf("scrolled view starts with %q", top)
 	}
 	// Shrinking below the cursor keeps the prompt on screen and loses nothing.
-	p.Resize(4)
+	p.Resize(Width, 4)
 	live := p.Lines(4, 0, Width, false, false)
 	if live[3] != "prompt#" || live[2] != "line D" {
 		t.Fatalf("after shrinking, the screen is %q", live)
@@ -115,7 +115,7 @@ func TestPaneScrollbackAndShrink(t *testing.T) {
 	// Typing still lands after the prompt.
 	go guest.Write([]byte("x"))
 	waitText(t, p, "prompt# x")
-	p.Resize(12)
+	p.Resize(Width, 12)
 	if got := p.Lines(12, 0, Width, false, false); len(got) != 12 {
 		t.Fatalf("grown pane renders %d lines", len(got))
 	}

@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -136,9 +138,24 @@ func TestE2EConsolePaneBootResizeAndCtrlAltDel(t *testing.T) {
 	lat := s.run("echo pane$((2+3))", "pane5")
 	t.Logf("pane: command typed to output on screen: %v", lat.Round(time.Millisecond))
 
+	// K z fits the guest's terminal to the wide pane: stty typed at its
+	// shell, the emulator as wide; a 120-character line then stays whole.
+	s.keys("C-]", "K")
+	s.waitFor("the send-key menu", 5*time.Second, func(scr string) bool { return strings.Contains(scr, "Send to "+name) })
+	s.keys("z")
+	fit := regexp.MustCompile(`typed stty rows (\d+) cols (\d+)`)
+	scr := s.waitFor("the stty line", 10*time.Second, func(scr string) bool { return fit.MatchString(scr) })
+	size := fit.FindStringSubmatch(scr)
+	if cols, _ := strconv.Atoi(size[2]); cols <= 80 {
+		t.Fatalf("a 200-column terminal fitted the pane to %d columns", cols)
+	}
+	s.keys("Tab")
+	s.run("stty size", size[1]+" "+size[2])
+	s.run("printf '%120s\\n' '' | tr ' ' x", strings.Repeat("x", 120))
+
 	// Shrink to 80x24: the pane moves below the list and keeps the prompt.
 	exec.Command("tmux", "-L", s.sock, "resize-window", "-x", "80", "-y", "24").Run()
-	scr := s.waitFor("the small layout", 10*time.Second, func(scr string) bool {
+	scr = s.waitFor("the small layout", 10*time.Second, func(scr string) bool {
 		return strings.Contains(scr, "console: "+name) && strings.Contains(scr, "pane5") && strings.Count(scr, "\n") <= 24
 	})
 	if rowOf(scr, name) == "" {

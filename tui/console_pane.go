@@ -35,11 +35,20 @@ type paneState struct {
 	keep           *console.Snapshot // this VM's console history, for the next session
 	sizedFor       [2]int            // the terminal size the layout was made for
 	g              paneGeom
+	cols           int // the width the guest was told (fitPane); 0: console.Width
+}
+
+// width is the emulated console's width.
+func (p *paneState) width() int {
+	if p.cols > 0 {
+		return p.cols
+	}
+	return console.Width
 }
 
 // paneGeom splits the body between the list and the pane: side by side when
-// the terminal has room for the 80-column console and a usable list, else
-// the pane below the list.
+// the terminal has room for the console's width (80 columns unless the
+// guest was told otherwise) and a usable list, else the pane below the list.
 type paneGeom struct {
 	beside       bool
 	listW, listH int // listH counts the table header
@@ -50,8 +59,8 @@ const minListBeside = 60
 
 func (m *Model) paneGeometry() paneGeom {
 	body := max(m.bodyHeight(), 2)
-	if m.width >= console.Width+1+minListBeside {
-		return paneGeom{beside: true, listW: m.width - console.Width - 1, listH: body, paneW: console.Width + 1, paneH: body}
+	if w := m.cons().pane.width(); m.width >= w+1+minListBeside {
+		return paneGeom{beside: true, listW: m.width - w - 1, listH: body, paneW: w + 1, paneH: body}
 	}
 	listH := max(body*2/5, 3)
 	return paneGeom{listW: m.width, listH: listH, paneW: m.width, paneH: max(body-listH, 2)}
@@ -124,7 +133,7 @@ func (m *Model) layoutPane() {
 	m.list.height = max(p.g.listH-1, 1)
 	m.list.clamp()
 	if p.sess != nil {
-		p.sess.Resize(p.rows())
+		p.sess.Resize(p.width(), p.rows())
 	}
 	m.refreshPane()
 }
@@ -148,12 +157,16 @@ func (m *Model) paneFollow() tea.Cmd {
 		cmd := p.drop()
 		*p = paneState{shown: p.shown, focused: false, g: p.g, sizedFor: p.sizedFor, gen: p.gen}
 		p.status = "no VM selected"
-		m.refreshPane()
+		m.layoutPane() // back to the default width
 		return cmd
 	}
 	var cmds []tea.Cmd
 	if sel.key != p.key {
 		cmds = append(cmds, p.drop())
+		if p.cols != 0 {
+			p.cols = 0 // another guest, told nothing: the default width
+			m.layoutPane()
+		}
 		p.key, p.failed, p.back, p.lines, p.keep = sel.key, nil, 0, nil, nil
 		p.active = !sel.dom.State.Active() // forces the state branch below
 		if !p.active {
@@ -234,7 +247,7 @@ func (m *Model) paneOpened(msg paneOpenedMsg) tea.Cmd {
 		return nil
 	}
 	p.sess, p.failed, p.status, p.back, p.keep = msg.pane, nil, "", 0, nil
-	p.sess.Resize(p.rows())
+	p.sess.Resize(p.width(), p.rows())
 	if msg.started {
 		m.setMsg("started "+p.dom.Name+" with the console attached", false)
 	}
@@ -409,7 +422,7 @@ func (m *Model) refreshPane() {
 		return
 	}
 	if p.sess != nil {
-		p.lines = p.sess.Lines(p.rows(), p.back, min(console.Width, p.g.paneW), colorOn(), p.focused)
+		p.lines = p.sess.Lines(p.rows(), p.back, min(p.width(), p.g.paneW), colorOn(), p.focused)
 		if sb := p.sess.ScrollbackLen(); p.back > sb {
 			p.back = sb
 		}

@@ -67,6 +67,9 @@ func (m *Model) sendKeyMenuKey(msg tea.KeyMsg) tea.Cmd {
 		return m.sendKeys(mn.dom, "Ctrl+Alt+"+n, "KEY_LEFTCTRL", "KEY_LEFTALT", "KEY_"+n)
 	case k == "r":
 		mn.sysrq = true
+	case k == "z":
+		m.con.menu = nil
+		m.fitPane(mn.dom)
 	case k == "p":
 		m.con.menu = nil
 		m.setMsg("taking a screenshot of "+mn.dom.Name+"…", false)
@@ -135,10 +138,32 @@ func (m *Model) sendKeyMenuView() string {
 		{"F1…F12", "Ctrl+Alt+F1…F12"},
 		{"r", "Alt+SysRq, then its letter"},
 		{"p", "screenshot of the display (PNG)"},
+		{"z", "fit the guest's terminal to the pane (types stty at its shell)"},
 		{"esc", "close"},
 	}
 	for _, r := range rows {
 		b.WriteString(k(fmt.Sprintf("%-7s", r[0])) + " " + r[1] + "\n")
 	}
 	return m.theme.Box.Render(strings.TrimRight(b.String(), "\n"))
+}
+
+// fitPane gives the guest's serial terminal the pane's whole size: the
+// emulator takes the widest pane the layout allows, and the guest learns
+// it from stty typed at its shell (a serial line has no other way). Both
+// ends then agree, so full-screen programs and long command lines fit.
+func (m *Model) fitPane(d libvirtx.Domain) {
+	p := &m.cons().pane
+	if !p.shown || p.sess == nil || p.dom.UUID != d.UUID {
+		m.setMsg("open "+d.Name+"'s console pane first (C), with its shell at a prompt", true)
+		return
+	}
+	cols := m.width - 1 - minListBeside // beside the list
+	if cols < console.Width {
+		cols = m.width // below it, the full width
+	}
+	p.cols = max(cols, 20)
+	m.layoutPane()
+	cmd := fmt.Sprintf("stty rows %d cols %d", p.rows(), p.cols)
+	p.sess.Type(cmd + "\r")
+	m.setMsg("typed "+cmd+" at "+d.Name+"'s console", false)
 }
