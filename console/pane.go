@@ -45,15 +45,16 @@ type Snapshot struct {
 	CursorX int
 }
 
-// NewPane starts emulating the console behind rw at Width x height, after
-// replaying seed (when not nil), so reattaching keeps what was on screen.
-// The pane owns rw and closes it in Close.
-func NewPane(rw io.ReadWriteCloser, height int, seed *Snapshot) *Pane {
-	height = max(height, 1)
+// NewPane starts emulating the console behind rw at width x height (Width
+// unless the guest was told otherwise), after replaying seed (when not
+// nil), so reattaching keeps what was on screen. The pane owns rw and
+// closes it in Close.
+func NewPane(rw io.ReadWriteCloser, width, height int, seed *Snapshot) *Pane {
+	width, height = max(width, 1), max(height, 1)
 	p := &Pane{
 		rw:      rw,
-		em:      vt.NewEmulator(Width, height),
-		w:       Width,
+		em:      vt.NewEmulator(width, height),
+		w:       width,
 		h:       height,
 		sendq:   newQueue(),
 		changed: make(chan struct{}, 1),
@@ -401,8 +402,8 @@ func (p *Pane) Write(b []byte) (int, error) {
 // NewRecorder is a pane with no guest behind it: its answers to terminal
 // queries go nowhere (the real terminal answers those), and it only shows
 // what Write feeds it.
-func NewRecorder(height int, seed *Snapshot) *Pane {
-	return NewPane(&nullStream{closed: make(chan struct{})}, height, seed)
+func NewRecorder(width, height int, seed *Snapshot) *Pane {
+	return NewPane(&nullStream{closed: make(chan struct{})}, width, height, seed)
 }
 
 // nullStream blocks readers until closed and discards writes.

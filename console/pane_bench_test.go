@@ -11,7 +11,7 @@ import (
 func BenchmarkPaneLines(b *testing.B) {
 	ours, guest := net.Pipe()
 	defer guest.Close()
-	p := NewPane(ours, 49, nil)
+	p := NewPane(ours, Width, 49, nil)
 	defer p.Close()
 	line := "\x1b[32m[    1.234567]\x1b[0m " + strings.Repeat("kernel message ", 4) + "\r\n"
 	for i := 0; i < 200; i++ {
@@ -29,7 +29,7 @@ func BenchmarkPaneLines(b *testing.B) {
 func BenchmarkPaneWrite(b *testing.B) {
 	ours, guest := net.Pipe()
 	defer guest.Close()
-	p := NewPane(ours, 49, nil)
+	p := NewPane(ours, Width, 49, nil)
 	defer p.Close()
 	line := []byte("[    1.234567] " + strings.Repeat("x", 64) + "\r\n")
 	b.SetBytes(int64(len(line)))

@@ -12,7 +12,7 @@ import (
 func newTestPane(t *testing.T, h int) (*Pane, net.Conn) {
 	t.Helper()
 	ours, guest := net.Pipe()
-	p := NewPane(ours, h, nil)
+	p := NewPane(ours, Width, h, nil)
 	t.Cleanup(func() { p.Close(); guest.Close() })
 	return p, guest
 }
@@ -142,7 +142,7 @@ func TestPaneSeedKeepsEarlierOutput(t *testing.T) {
 	seed := old.Snapshot(true)
 	ours, guest2 := net.Pipe()
 	defer guest2.Close()
-	p2 := NewPane(ours, 4, seed)
+	p2 := NewPane(ours, Width, 4, seed)
 	defer p2.Close()
 	if got := p2.Text(); !strings.HasPrefix(got, "boot 1\nb\nc\nd\ne\nprompt#") {
 		t.Fatalf("seeded pane shows:\n%s", got)
@@ -157,7 +157,7 @@ func TestPaneSeedKeepsEarlierOutput(t *testing.T) {
 }
 
 func TestRecorderAnswersNothing(t *testing.T) {
-	r := NewRecorder(4, &Snapshot{Lines: []string{"before"}, CursorX: 6})
+	r := NewRecorder(Width, 4, &Snapshot{Lines: []string{"before"}, CursorX: 6})
 	defer r.Close()
 	r.Write([]byte("\r\nkvmtui-guest# \x1b[6n"))
 	if got := r.Text(); got != "before\nkvmtui-guest#" {
@@ -180,7 +180,7 @@ func TestPaneOutputFlowsWhileWritesHang(t *testing.T) {
 	defer guest.Close()
 	bw := blockingWriter{Conn: ours, release: make(chan struct{})}
 	defer close(bw.release)
-	p := NewPane(bw, 5, nil)
+	p := NewPane(bw, Width, 5, nil)
 	defer p.Close()
 	go guest.Write([]byte("kvmtui-guest# \x1b[6n"))
 	waitText(t, p, "kvmtui-guest#")

@@ -32,6 +32,9 @@ type Difference struct {
 }
 
 func (d Difference) String() string {
+	if strings.HasSuffix(d.Path, "@passwd") || strings.Contains(d.Path, "/cookie") {
+		d.Before, d.After = secretMask(d.Before), secretMask(d.After) // shown on screen
+	}
 	switch d.Kind {
 	case ElementDropped:
 		return d.Path + ": element dropped"
@@ -298,4 +301,11 @@ func decimalMatches(s, h string) bool {
 	}
 	v, err := strconv.ParseUint(s, 10, 64)
 	return err == nil && strconv.FormatUint(v, 16) == h
+}
+
+func secretMask(s string) string {
+	if s == "" {
+		return ""
+	}
+	return "***"
 }

@@ -150,6 +150,7 @@ func (c *Conn) teardown() {
 	c.c = nil
 	ids, nets, pools := c.cbIDs, c.netCBs, c.poolCBs
 	c.cbIDs, c.netCBs, c.poolCBs = nil, nil, nil
+	c.installs = nil // a stop may be missed while down: see install_restart.go
 	c.mu.Unlock()
 	if lc == nil {
 		return
@@ -210,7 +211,6 @@ func (c *Conn) registerEvents(lc *libvirt.Connect) {
 	}
 	c.mu.Lock()
 	c.cbIDs, c.netCBs, c.poolCBs = ids, nets, pools
-	c.installs = nil // see install_restart.go
 	c.mu.Unlock()
 }
 

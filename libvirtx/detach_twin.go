@@ -61,7 +61,9 @@ func liveTwinAlias(liveXML, deviceXML string) (string, error) {
 	}
 	key, _ := chardevTarget(wanted[0])
 	if key == "" {
-		return "", errors.New("only character devices are matched by their target")
+		// libvirt finds other kinds by what identifies them (target dev,
+		// MAC, source): missing twice means the VM does not have it.
+		return "", errNoTwin
 	}
 	live := &libvirtxml.Domain{}
 	if err := live.Unmarshal(liveXML); err != nil {

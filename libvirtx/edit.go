@@ -13,11 +13,14 @@ type Applied struct {
 	Live    bool // the running VM has it now
 	Config  bool // the persistent definition has it (next boot)
 	Running bool // the VM was running when the change was made
+	NoCopy  bool // a removal: the running VM did not have the device
 }
 
 // String is the phrase the UI shows.
 func (a Applied) String() string {
 	switch {
+	case a.NoCopy:
+		return "gone from the definition; the running VM did not have it"
 	case a.Live && a.Config:
 		return "applied now and at next boot"
 	case a.Live:
@@ -112,7 +115,7 @@ func (m *Manager) ModifyDevice(ref Ref, op DeviceOp, deviceXML string, live bool
 				if err = d.DetachDeviceFlags(deviceXML, libvirt.DOMAIN_DEVICE_MODIFY_CONFIG); err == nil {
 					switch lerr := detachLiveTwin(d, deviceXML); {
 					case errors.Is(lerr, errNoTwin):
-						a.Live = false // it was in the definition only
+						a.Live, a.NoCopy = false, true
 					case lerr != nil:
 						return fmt.Errorf("removed from the definition, but the running VM keeps it: %s", ErrText(lerr))
 					}

@@ -20,11 +20,14 @@ func (c *Conn) watchInstall(uuid string) {
 	c.installs[uuid] = true
 }
 
-// unwatchInstall forgets an install (the user stopped it).
-func (c *Conn) unwatchInstall(uuid string) {
+// unwatchInstall forgets an install (the user stops it) and says whether
+// it was one.
+func (c *Conn) unwatchInstall(uuid string) bool {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	was := c.installs[uuid]
 	delete(c.installs, uuid)
+	return was
 }
 
 // installEnded reports (once) whether a lifecycle event ends a watched

@@ -58,15 +58,19 @@ func (m *Manager) withDomain(ref Ref, f func(*libvirt.Domain) error) error {
 }
 
 // Do runs a lifecycle action. Errors carry libvirt's own text.
-func (m *Manager) Do(ref Ref, a Action) error {
+func (m *Manager) Do(ref Ref, a Action) (err error) {
 	if m.readOnly {
 		return ErrReadOnly
 	}
 	defer m.refreshLater(ref, string(a))
 	if a == Shutdown || a == ForceOff || a == ManagedSave {
-		// The user stops an install: it stays stopped.
-		if c, err := m.conn(ref.URI); err == nil {
-			c.unwatchInstall(ref.UUID)
+		// The user stops an install: it stays stopped (if the stop works).
+		if c, err := m.conn(ref.URI); err == nil && c.unwatchInstall(ref.UUID) {
+			defer func() {
+				if err != nil {
+					c.watchInstall(ref.UUID)
+				}
+			}()
 		}
 	}
 	return m.withDomain(ref, func(d *libvirt.Domain) error {

@@ -37,6 +37,9 @@ func fetchFTP(ctx context.Context, raw string, limit int64) ([]byte, int, error)
 			mu.Lock()
 			conns = append(conns, conn)
 			mu.Unlock()
+			if ctx.Err() != nil { // ended while dialling: AfterFunc may have run
+				conn.SetDeadline(time.Now())
+			}
 		}
 		return conn, err
 	}

@@ -75,6 +75,7 @@ type Model struct {
 	del           *deleteDialog
 	raw           *rawEdit
 	det           *details
+	detGen        int // the newest details load, see reloadDetails
 	dk            detailsKeys
 	helpReturn    mode // where the help overlay returns to
 	helpOffset    int  // first help line shown
@@ -281,7 +282,10 @@ func (m *Model) Update(msg tea.Msg) (_ tea.Model, cmd tea.Cmd) {
 	case wizHostMsg, wizMediaMsg, wizCreatedMsg:
 		return m, m.updateWizard(msg)
 	case tea.KeyMsg:
-		return m.handleKeys(msg)
+		// A key may end what held a stale details view back (a form, the
+		// help, an input line): see reloadIfStale.
+		_, cmd := m.handleKeys(msg)
+		return m, tea.Batch(cmd, m.reloadIfStale())
 	}
 	return m, nil
 }

@@ -43,11 +43,14 @@ type consoleState struct {
 	ws      *workstationBox // commands for a viewer on another machine
 	holder  string          // row key whose console the full-screen session holds
 	viewers map[*console.Viewer]string
+	// fitted is the size (cols, rows) each running guest was told with
+	// K z, by row key: the guest keeps it until it stops.
+	fitted map[string][2]int
 }
 
 func (m *Model) cons() *consoleState {
 	if m.con == nil {
-		m.con = &consoleState{keys: newConsoleKeys(), viewers: map[*console.Viewer]string{}}
+		m.con = &consoleState{keys: newConsoleKeys(), viewers: map[*console.Viewer]string{}, fitted: map[string][2]int{}}
 	}
 	return m.con
 }

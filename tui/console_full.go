@@ -99,7 +99,7 @@ func (m *Model) fullOpened(msg fullOpenedMsg) tea.Cmd {
 	fs := &fullScreen{rw: msg.rw, dom: d, replay: msg.replay}
 	if c.pane.shown && c.pane.key == c.holder {
 		// The pane keeps what the session showed, as if it had watched.
-		fs.rec = console.NewRecorder(c.pane.rows(), msg.replay)
+		fs.rec = console.NewRecorder(c.pane.width(), c.pane.rows(), msg.replay)
 	}
 	return tea.Exec(fs, func(err error) tea.Msg { return fullEndedMsg{dom: d, ended: fs.ended, err: err, rec: fs.rec} })
 }

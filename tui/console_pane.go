@@ -36,6 +36,7 @@ type paneState struct {
 	sizedFor       [2]int            // the terminal size the layout was made for
 	g              paneGeom
 	cols           int // the width the guest was told (fitPane); 0: console.Width
+	told           int // and the height
 }
 
 // width is the emulated console's width.
@@ -134,8 +135,27 @@ func (m *Model) layoutPane() {
 	m.list.clamp()
 	if p.sess != nil {
 		p.sess.Resize(p.width(), p.rows())
+		avail := p.g.paneW
+		if p.g.beside {
+			avail-- // the separator
+		}
+		if p.cols > 0 && (avail < p.cols || p.rows() != p.told) {
+			m.setMsg(fmt.Sprintf("the pane is now %dx%d but %s was told %dx%d: K z tells it the new size", min(avail, p.cols), p.rows(), p.dom.Name, p.cols, p.told), false)
+		}
 	}
 	m.refreshPane()
+}
+
+// useFitted takes the size the pane's guest was told (none: 80 columns),
+// and lays the pane out again when that changes its width.
+func (m *Model) useFitted() {
+	c := m.cons()
+	p := &c.pane
+	f := c.fitted[p.key]
+	if f[0] != p.cols {
+		p.cols, p.told = f[0], f[1]
+		m.layoutPane()
+	}
 }
 
 // paneFollow keeps the pane on the selected VM: a new VM closes the old
@@ -163,11 +183,8 @@ func (m *Model) paneFollow() tea.Cmd {
 	var cmds []tea.Cmd
 	if sel.key != p.key {
 		cmds = append(cmds, p.drop())
-		if p.cols != 0 {
-			p.cols = 0 // another guest, told nothing: the default width
-			m.layoutPane()
-		}
 		p.key, p.failed, p.back, p.lines, p.keep = sel.key, nil, 0, nil, nil
+		m.useFitted()
 		p.active = !sel.dom.State.Active() // forces the state branch below
 		if !p.active {
 			p.status = "" // a running VM: the attach below sets it
@@ -178,8 +195,11 @@ func (m *Model) paneFollow() tea.Cmd {
 		p.active = active
 		if !active {
 			// A stopped VM's next start deserves a new attach; a failure
-			// while it runs is not retried in a loop.
+			// while it runs is not retried in a loop. Its guest boots at
+			// 80 columns again.
 			p.failed = nil
+			delete(c.fitted, p.key)
+			m.useFitted()
 			if p.sess == nil {
 				p.status = p.dom.Name + " is " + p.dom.State.String() + ": s starts it with this pane attached, to see it boot"
 			}
@@ -200,16 +220,16 @@ func (m *Model) paneAttach(msg paneAttachMsg) tea.Cmd {
 	if msg.gen != p.gen || !p.shown {
 		return nil
 	}
-	return paneOpenCmd(m.mgr, p.dom, p.gen, false, p.rows(), p.keep)
+	return paneOpenCmd(m.mgr, p.dom, p.gen, false, p.width(), p.rows(), p.keep)
 }
 
-func paneOpenCmd(mgr *libvirtx.Manager, d libvirtx.Domain, gen int, force bool, rows int, seed *console.Snapshot) tea.Cmd {
+func paneOpenCmd(mgr *libvirtx.Manager, d libvirtx.Domain, gen int, force bool, cols, rows int, seed *console.Snapshot) tea.Cmd {
 	return func() tea.Msg {
 		rw, err := openSerial(mgr, d, force)
 		if err != nil {
 			return paneOpenedMsg{gen: gen, err: err}
 		}
-		return paneOpenedMsg{gen: gen, pane: console.NewPane(rw, rows, seed)}
+		return paneOpenedMsg{gen: gen, pane: console.NewPane(rw, cols, rows, seed)}
 	}
 }
 
@@ -309,7 +329,7 @@ func (m *Model) paneStart(doms []libvirtx.Domain) tea.Cmd {
 	p.pending, p.failed, p.lines, p.back = true, nil, nil, 0
 	p.status = "starting " + d.Name + " with the console attached…"
 	m.setMsg(p.status, false)
-	gen, rows, mgr, seed := p.gen, p.rows(), m.mgr, p.keep
+	gen, cols, rows, mgr, seed := p.gen, p.width(), p.rows(), m.mgr, p.keep
 	return func() tea.Msg {
 		xml, err := mgr.DomainXML(d.Ref, true, false)
 		if err == nil {
@@ -331,7 +351,7 @@ func (m *Model) paneStart(doms []libvirtx.Domain) tea.Cmd {
 		if err != nil {
 			return paneOpenedMsg{gen: gen, err: err, startErr: err}
 		}
-		return paneOpenedMsg{gen: gen, pane: console.NewPane(rw, rows, seed), started: true}
+		return paneOpenedMsg{gen: gen, pane: console.NewPane(rw, cols, rows, seed), started: true}
 	}
 }
 
@@ -371,7 +391,7 @@ func (m *Model) paneKey(msg tea.KeyMsg) tea.Cmd {
 			d, gen, rows := p.dom, p.gen, p.rows()
 			m.confirm = &confirmation{
 				prompt: m.wrapPrompt(fmt.Sprintf("%s: %s.\nTake the console over? The other client is cut off.", d.Name, p.failed)),
-				run:    paneOpenCmd(m.mgr, d, gen, true, rows, p.keep),
+				run:    paneOpenCmd(m.mgr, d, gen, true, p.width(), rows, p.keep),
 			}
 			m.mode = modeConfirm
 			return nil

@@ -138,7 +138,7 @@ func (m *Model) sendKeyMenuView() string {
 		{"F1…F12", "Ctrl+Alt+F1…F12"},
 		{"r", "Alt+SysRq, then its letter"},
 		{"p", "screenshot of the display (PNG)"},
-		{"z", "fit the guest's terminal to the pane (types stty at its shell)"},
+		{"z", "fit the guest's terminal to the pane (types stty: at a shell prompt)"},
 		{"esc", "close"},
 	}
 	for _, r := range rows {
@@ -163,7 +163,9 @@ func (m *Model) fitPane(d libvirtx.Domain) {
 	}
 	p.cols = max(cols, 20)
 	m.layoutPane()
-	cmd := fmt.Sprintf("stty rows %d cols %d", p.rows(), p.cols)
+	p.told = p.rows()
+	m.cons().fitted[p.key] = [2]int{p.cols, p.told}
+	cmd := fmt.Sprintf("stty rows %d cols %d", p.told, p.cols)
 	p.sess.Type(cmd + "\r")
-	m.setMsg("typed "+cmd+" at "+d.Name+"'s console", false)
+	m.setMsg("typed "+cmd+" at "+d.Name+"'s console (meant for an empty shell prompt)", false)
 }

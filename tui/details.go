@@ -34,35 +34,37 @@ type treeNode struct {
 // details is virt-manager's details window: the hardware tree on the left,
 // the selected node's form on the right.
 type details struct {
-	dom      libvirtx.Domain
-	liveXML  string
-	def      *libvirtxml.Domain // the persistent definition: what forms edit
-	liveDef  *libvirtxml.Domain
-	caps     *devices.Caps
-	capsNote string // why no capabilities are known, if so
-	choices  libvirtx.HostChoices
-	items    []devices.Item
-	nodes    []treeNode
-	cursor   int
-	inForm   bool
-	form     *form
-	adding   *devices.Device // a new device being set up (add hardware)
-	picker   *kindPicker
-	scroll   int  // XML view offset
-	showXML  bool // the device pane shows the device's XML, not its form
-	needVol  *needVolumeMsg
-	leave    string // a question before leaving with unapplied changes
-	leaveFn  func() tea.Cmd
-	confirm  *confirmation
-	loading  bool
-	stale    bool // the VM changed while the user was busy: reload when idle
-	gen      int  // the newest load's number, see reloadDetails
+	dom       libvirtx.Domain
+	liveXML   string
+	def       *libvirtxml.Domain // the persistent definition: what forms edit
+	liveDef   *libvirtxml.Domain
+	caps      *devices.Caps
+	capsNote  string // why no capabilities are known, if so
+	choices   libvirtx.HostChoices
+	items     []devices.Item
+	nodes     []treeNode
+	cursor    int
+	inForm    bool
+	form      *form
+	adding    *devices.Device // a new device being set up (add hardware)
+	picker    *kindPicker
+	scroll    int  // XML view offset
+	showXML   bool // the device pane shows the device's XML, not its form
+	needVol   *needVolumeMsg
+	leave     string // a question before leaving with unapplied changes
+	leaveFn   func() tea.Cmd
+	confirm   *confirmation
+	loading   bool
+	stale     bool // the VM changed while the user was busy: reload when idle
+	reloading bool // a load is under way
 }
 
-// idle is true when the user is on the tree with nothing open: a reload
-// (which rebuilds the tree and forms) cannot pull anything from under them.
+// idle is true when the user is on the tree with nothing open or unapplied
+// and no load is under way: a reload (which rebuilds the tree and forms)
+// cannot pull anything from under them.
 func (d *details) idle() bool {
-	return !d.loading && !d.inForm && d.picker == nil && d.adding == nil && d.leave == "" && d.confirm == nil && d.needVol == nil
+	return !d.loading && !d.reloading && !d.inForm && (d.form == nil || !d.form.dirty()) &&
+		d.picker == nil && d.adding == nil && d.leave == "" && d.confirm == nil && d.needVol == nil
 }
 
 type detailsLoadedMsg struct {
@@ -82,12 +84,13 @@ type detailsAppliedMsg struct {
 	path    string // that volume
 }
 
-// reloadDetails reads the VM's definitions again. Loads are numbered: one
-// that finishes after a newer one started is dropped, never shown.
+// reloadDetails reads the VM's definitions again. Loads are numbered (per
+// Model, so a new details view never takes an old view's load): one that
+// finishes after a newer one started is dropped, never shown.
 func (m *Model) reloadDetails() tea.Cmd {
-	d := m.det
-	d.gen++
-	return loadDetails(m.mgr, d.dom.Ref, d.gen)
+	m.detGen++
+	m.det.reloading = true
+	return loadDetails(m.mgr, m.det.dom.Ref, m.detGen)
 }
 
 // loadDetails reads both definitions and the domain capabilities that
@@ -132,10 +135,10 @@ func (m *Model) openDetails(d libvirtx.Domain) tea.Cmd {
 
 func (m *Model) detailsLoaded(msg detailsLoadedMsg) {
 	d := m.det
-	if d == nil || msg.ref.UUID != d.dom.UUID || msg.gen != d.gen {
+	if d == nil || msg.ref.UUID != d.dom.UUID || msg.gen != m.detGen {
 		return
 	}
-	d.loading = false
+	d.loading, d.reloading = false, false
 	if msg.err != nil {
 		m.setMsg(fmt.Sprintf("details of %s: %v", d.dom.Name, msg.err), true)
 		return
@@ -340,10 +343,14 @@ func (m *Model) detailsApplied(msg detailsAppliedMsg) tea.Cmd {
 		var le *libvirtx.LossError
 		if errors.As(msg.err, &le) {
 			m.setMsg(le.Error()+" (press e)", true)
-		} else {
-			m.setMsg(msg.what+": "+msg.err.Error(), true)
+			return nil
 		}
-		return nil
+		m.setMsg(msg.what+": "+msg.err.Error(), true)
+		if d == nil {
+			return nil
+		}
+		d.stale = true // part of it may have happened (the definition, not the running VM)
+		return m.reloadIfStale()
 	}
 	m.setMsg(fmt.Sprintf("%s: %s", msg.what, msg.applied), false)
 	if d == nil {

@@ -53,10 +53,8 @@ func newKindPicker(d *details) *kindPicker {
 	return p
 }
 
-// handleDetailsKey handles a key, then brings in a definition that changed
-// while the user was busy in a form or a question (see details.stale).
 func (m *Model) handleDetailsKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
-	return m, tea.Batch(m.detailsKey(msg), m.reloadIfStale())
+	return m, m.detailsKey(msg)
 }
 
 func (m *Model) detailsKey(msg tea.KeyMsg) tea.Cmd {

@@ -302,3 +302,11 @@ func TestDetailsKeepDisplayPasswordHidden(t *testing.T) {
 	h.treeTo("XML")
 	h.screenLacks("demo1234")
 }
+
+func TestHideSecrets(t *testing.T) {
+	in := `<graphics type="vnc" passwd="s3cret"/><cookies><cookie name="sid">abc123</cookie></cookies>`
+	out := hideSecrets(in)
+	if strings.Contains(out, "s3cret") || strings.Contains(out, "abc123") || !strings.Contains(out, `<cookie name="sid">***</cookie>`) {
+		t.Fatalf("hideSecrets: %s", out)
+	}
+}

@@ -120,14 +120,14 @@ func (m *Model) nodeLines(w, h int) []string {
 				x = err.Error()
 			}
 			out = append(out, t.Dim.Render("XML of this device (x: back to the form)"))
-			out = append(out, strings.Split(hidePasswords(x), "\n")...)
+			out = append(out, strings.Split(hideSecrets(x), "\n")...)
 			return out
 		}
 		if d.form != nil {
 			out = append(out, d.form.view(t, w, running)...)
 		}
 	case nodeXML:
-		lines := strings.Split(hidePasswords(d.liveXML), "\n")
+		lines := strings.Split(hideSecrets(d.liveXML), "\n")
 		d.scroll = min(d.scroll, max(len(lines)-(h-1), 0))
 		out = append(out, t.Title.Render("XML (running definition, read-only; e edits the persistent one)"))
 		for _, l := range lines[d.scroll:min(len(lines), d.scroll+h-1)] {
@@ -234,8 +234,15 @@ func (m *Model) detailsHints() string {
 	return strings.Join(parts, "  ")
 }
 
-var passwdAttr = regexp.MustCompile(`passwd=('[^']*'|"[^"]*")`)
+var (
+	passwdAttr = regexp.MustCompile(`passwd=('[^']*'|"[^"]*")`)
+	cookieText = regexp.MustCompile(`(<cookie\b[^>]*>)[^<]*(</cookie>)`)
+)
 
-// hidePasswords masks display passwords in XML shown on screen (a dashboard
-// may be watched over a shoulder): virsh dumpxml leaves them out too.
-func hidePasswords(xml string) string { return passwdAttr.ReplaceAllString(xml, "passwd='***'") }
+// hideSecrets masks display passwords and network-disk cookies in XML shown
+// on screen (a dashboard may be watched over a shoulder); virsh dumpxml
+// leaves them out too. The definitions themselves keep them.
+func hideSecrets(xml string) string {
+	xml = passwdAttr.ReplaceAllString(xml, "passwd='***'")
+	return cookieText.ReplaceAllString(xml, "${1}***${2}")
+}

@@ -160,7 +160,11 @@ func (m *Model) handleRawDiff(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 		return m, m.openEditor(ed)
 	case "n", "N", "esc", "q":
 		m.raw, m.mode = nil, modeList
+		if m.det != nil { // opened from the details view: back there
+			m.mode = modeDetails
+		}
 		m.setMsg("not defined; your edited text is kept in "+ed.file, false)
+		return m, m.reloadIfStale()
 	case "down", "j":
 		ed.offset = min(ed.offset+1, max(len(ed.diff)-page, 0))
 	case "up", "k":
@@ -180,6 +184,7 @@ func (m *Model) rawDiffView() string {
 	page := max(m.bodyHeight()-6, 1)
 	end := min(ed.offset+page, len(ed.diff))
 	for _, l := range ed.diff[ed.offset:end] {
+		l = hideSecrets(l)
 		switch {
 		case strings.HasPrefix(l, "+"):
 			l = t.OK.Render(l)
