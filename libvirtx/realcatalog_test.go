@@ -122,16 +122,9 @@ func TestRealEveryKindColdAttachDetach(t *testing.T) {
 	})
 	// PCIe root ports and the IOMMU need q35; USB redirection SPICE.
 	t.Run("q35 spice", func(t *testing.T) {
-		uri := lt.URI(t)
-		name := lt.FixtureGuestWith(t, uri, "catalogq35", "machine='pc'", "machine='q35'",
+		m, ref, _ := realGuest(t, "catalogq35", "machine='pc'", "machine='q35'",
 			"<graphics type='vnc'", "<graphics type='spice'", "<controller type='usb' model='none'/>", "<controller type='usb' model='qemu-xhci'/>")
-		m := NewManager(false)
-		t.Cleanup(m.Close)
-		if err := m.Add(uri); err != nil {
-			t.Fatal(err)
-		}
-		waitFor(t, m, 10*time.Second, func(e Event) bool { _, ok := e.(InventoryEvent); return ok })
-		everyKindColdAttachDetach(t, m, domainByName(t, m, uri, name).Ref)
+		everyKindColdAttachDetach(t, m, ref)
 	})
 }
 

@@ -10,11 +10,12 @@ import (
 	lt "kvmtui/libvirtx/libvirtxtest"
 )
 
-// realGuest connects to the real daemon and defines a fixture guest.
-func realGuest(t *testing.T, name string) (*Manager, Ref, string) {
+// realGuest connects to the real daemon and defines a fixture guest (its
+// template changed by oldnew pairs, see lt.FixtureGuestWith).
+func realGuest(t *testing.T, name string, oldnew ...string) (*Manager, Ref, string) {
 	t.Helper()
 	uri := lt.URI(t)
-	full := lt.FixtureGuest(t, uri, name)
+	full := lt.FixtureGuestWith(t, uri, name, oldnew...)
 	m := NewManager(false)
 	t.Cleanup(m.Close)
 	if err := m.Add(uri); err != nil {
