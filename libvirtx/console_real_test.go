@@ -8,8 +8,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	lt "kvmtui/libvirtx/libvirtxtest"
 )
 
 // conReader is the one reader of a console stream in a test: a second
@@ -83,15 +81,7 @@ func tail(s string) string { return s[max(len(s)-2000, 0):] }
 // refused with libvirt's message until it forces the console, which cuts
 // the first one off; Close wakes a blocked Read.
 func TestRealConsoleStartBusyForceClose(t *testing.T) {
-	uri := lt.URI(t)
-	name := lt.FixtureGuest(t, uri, fmt.Sprintf("console-%d", os.Getpid()))
-	m := NewManager(false)
-	defer m.Close()
-	if err := m.Add(uri); err != nil {
-		t.Fatal(err)
-	}
-	waitFor(t, m, 10*time.Second, func(e Event) bool { _, ok := e.(InventoryEvent); return ok })
-	ref := domainByName(t, m, uri, name).Ref
+	m, ref, _ := realGuest(t, fmt.Sprintf("console-%d", os.Getpid()))
 
 	t0 := time.Now()
 	c, err := m.StartWithConsole(ref, "")
@@ -144,15 +134,7 @@ func TestRealConsoleStartBusyForceClose(t *testing.T) {
 }
 
 func TestRealSendKeyAndScreenshot(t *testing.T) {
-	uri := lt.URI(t)
-	name := lt.FixtureGuest(t, uri, fmt.Sprintf("sendkey-%d", os.Getpid()))
-	m := NewManager(false)
-	defer m.Close()
-	if err := m.Add(uri); err != nil {
-		t.Fatal(err)
-	}
-	waitFor(t, m, 10*time.Second, func(e Event) bool { _, ok := e.(InventoryEvent); return ok })
-	ref := domainByName(t, m, uri, name).Ref
+	m, ref, _ := realGuest(t, fmt.Sprintf("sendkey-%d", os.Getpid()))
 	c, err := m.StartWithConsole(ref, "")
 	if err != nil {
 		t.Fatal(err)

@@ -42,15 +42,8 @@ func waitState(t *testing.T, m *Manager, ref Ref, want State, timeout time.Durat
 }
 
 func TestRealLifecycle(t *testing.T) {
-	uri := lt.URI(t)
-	name := lt.FixtureGuest(t, uri, "life")
-	m := NewManager(false)
-	defer m.Close()
-	if err := m.Add(uri); err != nil {
-		t.Fatal(err)
-	}
-	waitFor(t, m, 10*time.Second, func(e Event) bool { _, ok := e.(InventoryEvent); return ok })
-	ref := domainByName(t, m, uri, name).Ref
+	m, ref, uri := realGuest(t, "life")
+	name := ref.Name
 
 	steps := []struct {
 		a       Action
@@ -119,15 +112,8 @@ func sampleOf(t *testing.T, m *Manager, ref Ref) Sample {
 }
 
 func TestRealACPIShutdown(t *testing.T) {
-	uri := lt.URI(t)
-	name := lt.FixtureGuest(t, uri, "acpi")
-	m := NewManager(false)
-	defer m.Close()
-	if err := m.Add(uri); err != nil {
-		t.Fatal(err)
-	}
-	waitFor(t, m, 10*time.Second, func(e Event) bool { _, ok := e.(InventoryEvent); return ok })
-	ref := domainByName(t, m, uri, name).Ref
+	m, ref, uri := realGuest(t, "acpi")
+	name := ref.Name
 	if err := m.Do(ref, Start); err != nil {
 		t.Fatal(err)
 	}
