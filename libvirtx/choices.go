@@ -24,10 +24,11 @@ type HostChoices struct {
 // not support are left empty rather than failing the whole.
 func (m *Manager) HostChoices(uri string) (HostChoices, error) {
 	hc := HostChoices{Volumes: map[string][]string{}}
-	lc, err := m.lconn(uri)
+	lc, done, err := m.lconn(uri)
 	if err != nil {
 		return hc, err
 	}
+	defer done()
 	if nets, err := lc.ListAllNetworks(0); err == nil {
 		for i := range nets {
 			if n, err := nets[i].GetName(); err == nil {
@@ -75,10 +76,11 @@ func (m *Manager) HostChoices(uri string) (HostChoices, error) {
 // storage volume (any connection), or a file on this machine for a local
 // connection. Remote paths outside pools cannot be checked (ok, unknown).
 func (m *Manager) PathExists(uri, path string) (exists, known bool) {
-	lc, err := m.lconn(uri)
+	lc, done, err := m.lconn(uri)
 	if err != nil {
 		return false, false
 	}
+	defer done()
 	if v, err := lc.LookupStorageVolByPath(path); err == nil {
 		v.Free()
 		return true, true
@@ -100,10 +102,11 @@ func isLocal(uri string) bool {
 // whose NIC has mac, or "" when none has. It reads every definition, so it
 // runs when a NIC is applied, not when a form opens.
 func (m *Manager) MACOwner(uri, mac, except string) (string, error) {
-	lc, err := m.lconn(uri)
+	lc, done, err := m.lconn(uri)
 	if err != nil {
 		return "", err
 	}
+	defer done()
 	doms, err := lc.ListAllDomains(0)
 	if err != nil {
 		return "", errors.New(ErrText(err))

@@ -35,16 +35,20 @@ type Conn struct {
 	netCBs   []int
 	poolCBs  []int
 	installs map[string]bool // UUIDs of running installs, see watchInstall
+	users    int             // callers using c (see get)
+	idle     *sync.Cond      // signalled when users drops
 }
 
 func newConn(uri string, readOnly bool, box *mailbox) *Conn {
-	return &Conn{
+	c := &Conn{
 		uri:      uri,
 		readOnly: readOnly,
 		box:      box,
 		refresh:  make(chan DomainEvent, 4096),
 		stopped:  make(chan struct{}),
 	}
+	c.idle = sync.NewCond(&c.mu)
+	return c
 }
 
 func (c *Conn) stop() { c.stopOnce.Do(func() { close(c.stopped) }) }
@@ -56,14 +60,26 @@ func (c *Conn) Host() HostInfo {
 	return c.host
 }
 
-// get returns the live libvirt connection or an error saying it is down.
-func (c *Conn) get() (*libvirt.Connect, error) {
+// get returns the live libvirt connection, or an error saying it is down,
+// and done, which the caller calls when it no longer uses the connection:
+// teardown closes it only once every user is done (libvirt crashes on a
+// connection closed under a call in flight).
+func (c *Conn) get() (lc *libvirt.Connect, done func(), err error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.c == nil {
-		return nil, fmt.Errorf("%s is not connected", c.uri)
+		return nil, func() {}, fmt.Errorf("%s is not connected", c.uri)
 	}
-	return c.c, nil
+	c.users++
+	var once sync.Once
+	return c.c, func() {
+		once.Do(func() {
+			c.mu.Lock()
+			c.users--
+			c.idle.Broadcast()
+			c.mu.Unlock()
+		})
+	}, nil
 }
 
 // run is the connection's life: connect, serve until lost, reconnect.
@@ -147,7 +163,10 @@ func (c *Conn) open() (<-chan struct{}, error) {
 func (c *Conn) teardown() {
 	c.mu.Lock()
 	lc := c.c
-	c.c = nil
+	c.c = nil // no new users
+	for c.users > 0 {
+		c.idle.Wait()
+	}
 	ids, nets, pools := c.cbIDs, c.netCBs, c.poolCBs
 	c.cbIDs, c.netCBs, c.poolCBs = nil, nil, nil
 	c.installs = nil // a stop may be missed while down: see install_restart.go

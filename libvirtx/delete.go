@@ -33,10 +33,11 @@ type DeletePlan struct {
 
 // PlanDelete lists the domain's storage with the default choices.
 func (m *Manager) PlanDelete(ref Ref) (*DeletePlan, error) {
-	lc, err := m.lconn(ref.URI)
+	lc, done, err := m.lconn(ref.URI)
 	if err != nil {
 		return nil, err
 	}
+	defer done()
 	plan := &DeletePlan{Ref: ref}
 	err = m.withDomain(ref, func(d *libvirt.Domain) error {
 		active, err := d.IsActive()
@@ -93,10 +94,11 @@ func (m *Manager) Delete(ref Ref, volumes []string) (DeleteResult, error) {
 	if m.readOnly {
 		return res, ErrReadOnly
 	}
-	lc, err := m.lconn(ref.URI)
+	lc, done, err := m.lconn(ref.URI)
 	if err != nil {
 		return res, err
 	}
+	defer done()
 	vols := make([]*libvirt.StorageVol, 0, len(volumes))
 	defer func() {
 		for _, v := range vols {
@@ -252,10 +254,11 @@ func unsupportedFlags(err error) bool {
 // VolumeFate tells whether the volume at path may go with a removed disk:
 // it must be a pool volume no other domain on the connection uses.
 func (m *Manager) VolumeFate(uri, path, exceptUUID string) (deletable bool, why string, err error) {
-	lc, err := m.lconn(uri)
+	lc, done, err := m.lconn(uri)
 	if err != nil {
 		return false, "", err
 	}
+	defer done()
 	v, err := lc.LookupStorageVolByPath(path)
 	if err != nil {
 		return false, "not a storage pool volume", nil
@@ -276,10 +279,11 @@ func (m *Manager) DeleteVolume(uri, path string) error {
 	if m.readOnly {
 		return ErrReadOnly
 	}
-	lc, err := m.lconn(uri)
+	lc, done, err := m.lconn(uri)
 	if err != nil {
 		return err
 	}
+	defer done()
 	v, err := lc.LookupStorageVolByPath(path)
 	if err != nil {
 		return errors.New(ErrText(err))

@@ -23,10 +23,11 @@ type HostSample struct {
 // them (the test driver) leave HasCPU/HasMem false.
 func (m *Manager) HostStats(uri string) (HostSample, error) {
 	s := HostSample{URI: uri, At: time.Now()}
-	lc, err := m.lconn(uri)
+	lc, done, err := m.lconn(uri)
 	if err != nil {
 		return s, err
 	}
+	defer done()
 	if cpu, err := lc.GetCPUStats(int(libvirt.NODE_CPU_STATS_ALL_CPUS), 0); err == nil {
 		s.HasCPU = cpu.KernelSet && cpu.IdleSet
 		s.Kernel, s.User, s.Idle, s.IOWait = cpu.Kernel, cpu.User, cpu.Idle, cpu.Iowait
@@ -41,10 +42,11 @@ func (m *Manager) HostStats(uri string) (HostSample, error) {
 // DomainCapabilities returns libvirt's domain capabilities XML for the
 // given emulator/arch/machine/virttype (empty strings mean the defaults).
 func (m *Manager) DomainCapabilities(uri, emulator, arch, machine, virtType string) (string, error) {
-	lc, err := m.lconn(uri)
+	lc, done, err := m.lconn(uri)
 	if err != nil {
 		return "", err
 	}
+	defer done()
 	out, err := lc.GetDomainCapabilities(emulator, arch, machine, virtType, 0)
 	if err != nil {
 		return "", errors.New(ErrText(err))

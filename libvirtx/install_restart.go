@@ -50,10 +50,11 @@ func (c *Conn) installEnded(uuid string, ev *libvirt.DomainEventLifecycle) bool 
 func (c *Conn) restartAfterInstall(ref Ref) {
 	notice := "install finished: started again on its final definition"
 	err := func() error {
-		lc, err := c.get()
+		lc, done, err := c.get()
 		if err != nil {
 			return err
 		}
+		defer done()
 		d, err := lc.LookupDomainByUUIDString(ref.UUID)
 		if err != nil {
 			return err

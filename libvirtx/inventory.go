@@ -11,10 +11,11 @@ import (
 
 // Inventory lists every domain of the connection with its snapshot.
 func (c *Conn) Inventory() ([]Domain, error) {
-	lc, err := c.get()
+	lc, done, err := c.get()
 	if err != nil {
 		return nil, err
 	}
+	defer done()
 	doms, err := lc.ListAllDomains(0)
 	if err != nil {
 		return nil, err
@@ -33,10 +34,11 @@ func (c *Conn) Inventory() ([]Domain, error) {
 
 // Domain reads one domain's snapshot by UUID.
 func (c *Conn) Domain(uuid string) (Domain, error) {
-	lc, err := c.get()
+	lc, done, err := c.get()
 	if err != nil {
 		return Domain{}, err
 	}
+	defer done()
 	d, err := lc.LookupDomainByUUIDString(uuid)
 	if err != nil {
 		return Domain{}, err

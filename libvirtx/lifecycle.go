@@ -35,10 +35,11 @@ var ErrReadOnly = errors.New("read-only connection (started with --readonly): no
 // withDomain looks the domain up on its connection and runs f on it. A domain
 // that vanished gets a message that names it, not just libvirt's UUID text.
 func (m *Manager) withDomain(ref Ref, f func(*libvirt.Domain) error) error {
-	lc, err := m.lconn(ref.URI)
+	lc, done, err := m.lconn(ref.URI)
 	if err != nil {
 		return err
 	}
+	defer done()
 	d, err := lc.LookupDomainByUUIDString(ref.UUID)
 	if err != nil {
 		if isNoDomain(err) {
@@ -132,10 +133,11 @@ func (m *Manager) refreshLater(ref Ref, what string) {
 
 // VolumeExists reports whether path is a storage volume on the connection.
 func (m *Manager) VolumeExists(uri, path string) (bool, error) {
-	lc, err := m.lconn(uri)
+	lc, done, err := m.lconn(uri)
 	if err != nil {
 		return false, err
 	}
+	defer done()
 	v, err := lc.LookupStorageVolByPath(path)
 	if err != nil {
 		var le libvirt.Error

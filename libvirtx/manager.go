@@ -102,11 +102,12 @@ func (m *Manager) Close() {
 	}
 }
 
-// lconn returns the live libvirt connection for uri, or why there is none.
-func (m *Manager) lconn(uri string) (*libvirt.Connect, error) {
+// lconn returns the live libvirt connection for uri, or why there is none,
+// and the done func the caller calls when it stops using it (see Conn.get).
+func (m *Manager) lconn(uri string) (*libvirt.Connect, func(), error) {
 	c, err := m.conn(uri)
 	if err != nil {
-		return nil, err
+		return nil, func() {}, err
 	}
 	return c.get()
 }

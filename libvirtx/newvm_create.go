@@ -34,10 +34,11 @@ func (m *Manager) CreateVM(ctx context.Context, uri string, plan *devices.VMPlan
 	if m.readOnly {
 		return Ref{}, ErrReadOnly
 	}
-	lc, err := m.lconn(uri)
+	lc, done, err := m.lconn(uri)
 	if err != nil {
 		return Ref{}, err
 	}
+	defer done()
 	var created []*libvirt.StorageVol
 	var dom *libvirt.Domain
 	defer func() {

@@ -22,10 +22,11 @@ func (m *Manager) NewVMHost(uri string) (*devices.NewVMHost, error) {
 	if err != nil {
 		return nil, err
 	}
-	lc, err := c.get()
+	lc, done, err := c.get()
 	if err != nil {
 		return nil, err
 	}
+	defer done()
 	h := &devices.NewVMHost{URI: uri, Caps: map[string]*devices.Caps{}, Local: isLocal(uri)}
 	hi := c.Host()
 	h.MemBytes, h.CPUs = hi.MemKiB*1024, hi.CPUs

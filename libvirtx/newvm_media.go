@@ -29,10 +29,11 @@ const mediaHead = 36 << 10
 // else a file of this machine when the connection is local. The error says
 // why it cannot be used, in libvirt's words where libvirt said it.
 func (m *Manager) ProbeMedia(uri, path string) (Media, error) {
-	lc, err := m.lconn(uri)
+	lc, done, err := m.lconn(uri)
 	if err != nil {
 		return Media{}, err
 	}
+	defer done()
 	if v, err := lc.LookupStorageVolByPath(path); err == nil {
 		defer v.Free()
 		md := Media{Volume: true}

@@ -88,10 +88,11 @@ func (d HostDevice) RunningUsers() []string {
 // HostDevices lists the PCI and USB devices of the host behind uri, sorted
 // by address (PCI first), each with the VMs whose definitions use it.
 func (m *Manager) HostDevices(uri string) ([]HostDevice, error) {
-	lc, err := m.lconn(uri)
+	lc, done, err := m.lconn(uri)
 	if err != nil {
 		return nil, err
 	}
+	defer done()
 	nds, err := lc.ListAllNodeDevices(libvirt.CONNECT_LIST_NODE_DEVICES_CAP_PCI_DEV | libvirt.CONNECT_LIST_NODE_DEVICES_CAP_USB_DEV)
 	if err != nil {
 		return nil, fmt.Errorf("listing the host's devices: %s", ErrText(err))
@@ -136,10 +137,11 @@ func (m *Manager) nodeDeviceOp(uri, name, what string, f func(*libvirt.NodeDevic
 	if m.readOnly {
 		return ErrReadOnly
 	}
-	lc, err := m.lconn(uri)
+	lc, done, err := m.lconn(uri)
 	if err != nil {
 		return err
 	}
+	defer done()
 	n, err := lc.LookupDeviceByName(name)
 	if err != nil {
 		return fmt.Errorf("%s %s: %s", what, name, ErrText(err))

@@ -19,10 +19,11 @@ const (
 // ObjectXML returns the persistent (inactive) definition of a domain
 // (by UUID), network or storage pool (by name), as `virsh edit` opens it.
 func (m *Manager) ObjectXML(uri string, kind ObjectKind, id string) (string, error) {
-	lc, err := m.lconn(uri)
+	lc, done, err := m.lconn(uri)
 	if err != nil {
 		return "", err
 	}
+	defer done()
 	var out string
 	switch kind {
 	case ObjDomain:
@@ -70,10 +71,11 @@ func (m *Manager) DefineObject(uri string, kind ObjectKind, xml string) error {
 	if m.readOnly {
 		return ErrReadOnly
 	}
-	lc, err := m.lconn(uri)
+	lc, done, err := m.lconn(uri)
 	if err != nil {
 		return err
 	}
+	defer done()
 	switch kind {
 	case ObjDomain:
 		d, err := lc.DomainDefineXMLFlags(xml, libvirt.DOMAIN_DEFINE_VALIDATE)

@@ -26,10 +26,11 @@ func (c *Conn) SweepActive() ([]Sample, error) {
 }
 
 func (c *Conn) sweep(flags libvirt.ConnectGetAllDomainStatsFlags) ([]Sample, error) {
-	lc, err := c.get()
+	lc, done, err := c.get()
 	if err != nil {
 		return nil, err
 	}
+	defer done()
 	recs, err := lc.GetAllDomainStats(nil, statsTypes, flags)
 	if err != nil {
 		return nil, err

@@ -11,10 +11,11 @@ import (
 // PoolHolds tells whether a storage pool's directory holds path, so a volume
 // can be created there.
 func (m *Manager) PoolHolds(uri, path string) bool {
-	lc, err := m.lconn(uri)
+	lc, done, err := m.lconn(uri)
 	if err != nil {
 		return false
 	}
+	defer done()
 	pools, err := lc.ListAllStoragePools(0)
 	if err != nil {
 		return false
@@ -39,10 +40,11 @@ func (m *Manager) CreateVolumeAt(uri, path string, bytes uint64, format string) 
 	if m.readOnly {
 		return ErrReadOnly
 	}
-	lc, err := m.lconn(uri)
+	lc, done, err := m.lconn(uri)
 	if err != nil {
 		return err
 	}
+	defer done()
 	pools, err := lc.ListAllStoragePools(0)
 	if err != nil {
 		return errors.New(ErrText(err))
