@@ -378,7 +378,7 @@ func (m *Model) handleKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 	case modeRawDiff:
 		return m.handleRawDiff(msg)
 	case modeDetails:
-		return m.handleDetailsKey(msg)
+		return m, m.detailsKey(msg)
 	case modeHostdev:
 		return m.handleHostdevKey(msg)
 	case modeWizard:

@@ -53,10 +53,6 @@ func newKindPicker(d *details) *kindPicker {
 	return p
 }
 
-func (m *Model) handleDetailsKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
-	return m, m.detailsKey(msg)
-}
-
 func (m *Model) detailsKey(msg tea.KeyMsg) tea.Cmd {
 	d, k := m.det, m.dk
 	if d.confirm != nil {

@@ -2,7 +2,6 @@ package tui
 
 import (
 	"fmt"
-	"regexp"
 	"strings"
 
 	"github.com/charmbracelet/bubbles/key"
@@ -232,17 +231,4 @@ func (m *Model) detailsHints() string {
 		parts[i] = m.theme.Key.Render(b.Help().Key) + " " + b.Help().Desc
 	}
 	return strings.Join(parts, "  ")
-}
-
-var (
-	passwdAttr = regexp.MustCompile(`passwd=('[^']*'|"[^"]*")`)
-	cookieText = regexp.MustCompile(`(<cookie\b[^>]*>)[^<]*(</cookie>)`)
-)
-
-// hideSecrets masks display passwords and network-disk cookies in XML shown
-// on screen (a dashboard may be watched over a shoulder); virsh dumpxml
-// leaves them out too. The definitions themselves keep them.
-func hideSecrets(xml string) string {
-	xml = passwdAttr.ReplaceAllString(xml, "passwd='***'")
-	return cookieText.ReplaceAllString(xml, "${1}***${2}")
 }

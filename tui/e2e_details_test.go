@@ -50,23 +50,23 @@ func TestE2EDetailsAddHardware(t *testing.T) {
 		}
 	}
 	// Apply hands the keys back to the tree.
-	backToTree := func() {
+	waitForTree := func() {
 		s.waitFor("the tree", 10*time.Second, func(scr string) bool { return strings.Contains(scr, "enter edit") })
 	}
 	s.keys("Down", "Enter", "C-u", "lit:2", "Tab", "C-u", "lit:2", "C-s")
 	waitDef("2 vCPUs", func(x string) bool { return strings.Contains(x, ">2</vcpu>") })
-	backToTree()
+	waitForTree()
 	s.keys("Down", "Enter", "C-u", "lit:512 MiB", "Tab", "C-u", "lit:384 MiB", "C-s")
 	waitDef("512 MiB, 384 current", func(x string) bool {
 		return strings.Contains(x, "<memory unit='KiB'>524288</memory>") && strings.Contains(x, "<currentMemory unit='KiB'>393216</currentMemory>")
 	})
-	backToTree()
+	waitForTree()
 	s.keys("Down", "Enter", "C-u", "lit:cdrom,hd", "C-s")
 	waitDef("boot order cdrom, hd", func(x string) bool {
 		i, j := strings.Index(x, "<boot dev='cdrom'/>"), strings.Index(x, "<boot dev='hd'/>")
 		return i >= 0 && i < j
 	})
-	backToTree()
+	waitForTree()
 
 	for _, hw := range []struct{ jump, msg, want string }{
 		{"watch", "added watchdog: saved", "<watchdog"},

@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"regexp"
 	"strings"
 
 	"github.com/charmbracelet/x/ansi"
@@ -39,4 +40,17 @@ func plural(n int, one, many string) string {
 		return one
 	}
 	return many
+}
+
+var (
+	passwdAttr = regexp.MustCompile(`passwd=('[^']*'|"[^"]*")`)
+	cookieText = regexp.MustCompile(`(<cookie\b[^>]*>)[^<]*(</cookie>)`)
+)
+
+// hideSecrets masks display passwords and network-disk cookies in XML shown
+// on screen (a dashboard may be watched over a shoulder); virsh dumpxml
+// leaves them out too. The definitions themselves keep them.
+func hideSecrets(xml string) string {
+	xml = passwdAttr.ReplaceAllString(xml, "passwd='***'")
+	return cookieText.ReplaceAllString(xml, "${1}***${2}")
 }
