@@ -63,7 +63,13 @@ type details struct {
 // and no load is under way: a reload (which rebuilds the tree and forms)
 // cannot pull anything from under them.
 func (d *details) idle() bool {
-	return !d.loading && !d.reloading && !d.inForm && (d.form == nil || !d.form.dirty()) &&
+	return !d.loading && !d.reloading && d.onTree()
+}
+
+// onTree is true when the user is on the tree with nothing open or
+// unapplied: the form beside it may be replaced.
+func (d *details) onTree() bool {
+	return !d.inForm && (d.form == nil || !d.form.dirty()) &&
 		d.picker == nil && d.adding == nil && d.leave == "" && d.confirm == nil && d.needVol == nil
 }
 
@@ -165,7 +171,9 @@ func (m *Model) detailsLoaded(msg detailsLoadedMsg) {
 		d.dom = r.dom
 	}
 	d.buildTree()
-	if !d.inForm || d.form == nil || !d.form.dirty() {
+	// A load may finish after the user opened something (the picker, a
+	// form): what they are doing stays.
+	if d.onTree() {
 		m.resetForm()
 	}
 }

@@ -310,3 +310,19 @@ func TestHideSecrets(t *testing.T) {
 		t.Fatalf("hideSecrets: %s", out)
 	}
 }
+
+// A load that finishes after the user chose a kind to add (it started while
+// they were on the tree) leaves the new device's form alone.
+func TestDetailsLateLoadKeepsTheNewDevice(t *testing.T) {
+	h := newHarness(t, false, demoURI(t))
+	h.openDetails("legacy-centos7")
+	load := h.m.reloadDetails()
+	h.keys("a", "watch", "enter")
+	if h.m.det.adding == nil {
+		t.Fatalf("no new device to set up; screen:\n%s", h.m.View())
+	}
+	h.run(load)
+	if h.m.det.adding == nil {
+		t.Fatal("a late load threw the new device away")
+	}
+}
