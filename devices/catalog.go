@@ -368,6 +368,22 @@ func (d *Device) Clone() (*Device, error) {
 	return &Device{Kind: d.Kind, caps: d.caps, def: d.def, orig: d.orig, v: c}, nil
 }
 
+// Snapshot records the device as it is now and returns what puts it back:
+// a form replays the user's typed values over it, so a setter that adjusts
+// another field (a lowered maximum lowering the current value) works from
+// what the form opened with, never from a half-typed value.
+func (d *Device) Snapshot() (restore func(), err error) {
+	saved, err := d.Kind.impl.clone(d.v)
+	if err != nil {
+		return nil, err
+	}
+	return func() {
+		if c, err := d.Kind.impl.clone(saved); err == nil {
+			d.Kind.impl.assign(d.v, c)
+		}
+	}, nil
+}
+
 // AddTo checks the device and appends a copy of it to def's devices (for
 // building a definition to define; a running VM takes XML through
 // AttachDeviceFlags instead). Kinds that need something at domain level

@@ -142,6 +142,22 @@ func (s *Settings) Set(field, value string) error {
 	return nil
 }
 
+// Snapshot records the settings as they are now and returns what puts them
+// back (see Device.Snapshot).
+func (s *Settings) Snapshot() (restore func(), err error) {
+	saved, err := cloneDomain(s.Def)
+	if err != nil {
+		return nil, err
+	}
+	autostart := s.Autostart
+	return func() {
+		if c, err := cloneDomain(saved); err == nil {
+			*s.Def = *c
+		}
+		s.Autostart = autostart
+	}, nil
+}
+
 // Check runs every section's cross-field checks (current vCPUs within the
 // maximum, a topology that multiplies to it, current memory within the
 // maximum, secure boot with SMM, ...): what libvirt would refuse on define.

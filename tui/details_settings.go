@@ -25,6 +25,7 @@ func (f *sectionForm) Get(name string) string  { return f.s.Get(name) }
 func (f *sectionForm) Set(name, v string) error {
 	return f.s.Set(name, v)
 }
+func (f *sectionForm) Snapshot() (func(), error) { return f.s.Snapshot() }
 
 // newSectionForm opens a section over a copy of the definition, so typing
 // never touches the one the tree shows.

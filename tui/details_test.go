@@ -326,3 +326,92 @@ func TestDetailsLateLoadKeepsTheNewDevice(t *testing.T) {
 		t.Fatal("a late load threw the new device away")
 	}
 }
+
+// typeInto moves the form's cursor to the named field with the arrow keys
+// and replaces its text key by key, as a user does.
+func (h *harness) typeInto(name, text string) {
+	h.t.Helper()
+	f := h.m.det.form
+	at := -1
+	for i, ff := range f.fields {
+		if ff.Name == name {
+			at = i
+		}
+	}
+	if at < 0 {
+		h.t.Fatalf("no field %q in the form", name)
+	}
+	for f.cursor != at {
+		if f.cursor < at {
+			h.send(tea.KeyMsg{Type: tea.KeyDown})
+		} else {
+			h.send(tea.KeyMsg{Type: tea.KeyUp})
+		}
+	}
+	h.send(ctrl(tea.KeyCtrlE))
+	h.send(ctrl(tea.KeyCtrlU))
+	h.keys(text)
+}
+
+// The form saves what it shows: a maximum typed after the current value
+// does not clamp the current value to its first digits.
+func TestDetailsMemoryFormSavesWhatItShows(t *testing.T) {
+	for _, c := range []struct {
+		name  string
+		order []string // fields in typing order
+	}{
+		{"current then maximum", []string{"memory", "memory_max"}},
+		{"maximum then current", []string{"memory_max", "memory"}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			h := newHarness(t, false, demoURI(t))
+			h.openDetails("legacy-centos7")
+			ref := h.vm("legacy-centos7").Ref
+			h.treeTo("Memory")
+			h.keys("enter")
+			typed := map[string]string{"memory": "160M", "memory_max": "200M"}
+			for _, f := range c.order {
+				h.typeInto(f, typed[f])
+			}
+			h.screenHas("160M", "200M")
+			h.send(ctrl(tea.KeyCtrlS))
+			h.screenHas("settings: saved")
+			xml, _ := h.mgr.DomainXML(ref, true, false)
+			if !strings.Contains(xml, "<memory unit='KiB'>204800</memory>") || !strings.Contains(xml, "<currentMemory unit='KiB'>163840</currentMemory>") {
+				t.Fatalf("the definition is not what the form showed (200 MiB, 160 MiB):\n%s", xml)
+			}
+			h.until("the reloaded form", func() bool { return strings.Contains(h.m.View(), "160 MiB") })
+			h.screenHas("200 MiB")
+		})
+	}
+}
+
+// A lowered maximum lowers an untouched current value on screen too, and
+// what the screen shows is what is saved.
+func TestDetailsLoweredMaximumShowsTheCurrentItSaves(t *testing.T) {
+	h := newHarness(t, false, demoURI(t))
+	h.openDetails("legacy-centos7") // 2 GiB maximum, 1.5 GiB current
+	ref := h.vm("legacy-centos7").Ref
+	h.treeTo("Memory")
+	h.keys("enter")
+	h.typeInto("memory_max", "1G")
+	h.screenHas("1 GiB") // the current value, following
+	h.send(ctrl(tea.KeyCtrlS))
+	h.screenHas("settings: saved")
+	xml, _ := h.mgr.DomainXML(ref, true, false)
+	if !strings.Contains(xml, "<memory unit='KiB'>1048576</memory>") || !strings.Contains(xml, "<currentMemory unit='KiB'>1048576</currentMemory>") {
+		t.Fatalf("want 1 GiB for both:\n%s", xml)
+	}
+
+	// vCPUs: a current count typed before a raised maximum is kept.
+	h.treeTo("CPUs")
+	h.keys("enter")
+	h.typeInto("vcpus", "3")
+	h.typeInto("vcpus_max", "12")
+	h.send(ctrl(tea.KeyCtrlS))
+	h.screenHas("settings: saved")
+	xml, _ = h.mgr.DomainXML(ref, true, false)
+	if !strings.Contains(xml, "current='3'>12</vcpu>") {
+		t.Fatalf("want 3 of 12 vCPUs:\n%s", xml)
+	}
+}

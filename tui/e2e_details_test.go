@@ -131,3 +131,40 @@ func TestE2EDetailsAddHardware(t *testing.T) {
 	s.keys("a", "lit:disk", "Enter", "Tab", "C-u", "lit:/nonexistent/x.img", "C-s")
 	s.waitFor("the refusal", 20*time.Second, func(scr string) bool { return strings.Contains(scr, "/nonexistent/x.img does not exist on the host") })
 }
+
+// TestE2EMemoryFormSavesWhatItShows: on a shut-off VM, Current memory typed
+// before Maximum (and the reverse) reaches libvirt as shown, key by key
+// through tmux.
+func TestE2EMemoryFormSavesWhatItShows(t *testing.T) {
+	uri := lt.URI(t)
+	name := lt.FixtureGuest(t, uri, "memform")
+	s := startTUI(t, 120, 40, "-c", uri)
+	s.showOnly(name)
+	s.keys("Enter")
+	s.waitFor("the details", 40*time.Second, func(scr string) bool { return strings.Contains(scr, "Overview") })
+	s.keys("Down", "Down") // CPUs, Memory
+	s.waitFor("the memory form", 10*time.Second, func(scr string) bool { return strings.Contains(scr, "Maximum memory") })
+	for _, c := range []struct {
+		keys         []string
+		maxKiB, cur string
+	}{
+		// Maximum is the first field, Current the second.
+		{[]string{"Enter", "Tab", "C-u", "lit:160M", "BTab", "C-u", "lit:200M", "C-s"}, "204800", "163840"},
+		{[]string{"Enter", "C-u", "lit:300M", "Tab", "C-u", "lit:250M", "C-s"}, "307200", "256000"},
+	} {
+		s.keys(c.keys...)
+		want := []string{"<memory unit='KiB'>" + c.maxKiB + "</memory>", "<currentMemory unit='KiB'>" + c.cur + "</currentMemory>"}
+		deadline := time.Now().Add(20 * time.Second)
+		for {
+			x := lt.MustVirsh(t, uri, "dumpxml", "--inactive", name)
+			if strings.Contains(x, want[0]) && strings.Contains(x, want[1]) {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("want %v in the definition:\n%s\nscreen:\n%s", want, x, s.screen())
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+		s.waitFor("the tree", 10*time.Second, func(scr string) bool { return strings.Contains(scr, "enter edit") })
+	}
+}

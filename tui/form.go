@@ -28,20 +28,38 @@ type formField struct {
 	input textinput.Model
 	orig  string
 	err   string
+	typed bool // the user edited it: its value is theirs, never derived
 }
 
 // form edits an editable: every keystroke goes through Set, so a value is
 // validated as it is typed and an invalid one never leaves the form.
+//
+// A form applies what it shows. Setters may adjust other fields (a lowered
+// maximum lowers the current value), so a target that can snapshot itself
+// is replayed on every edit: back to the values it opened with, then each
+// field the user typed, in display order. Fields the user did not touch
+// show what the target derives. Without a replay, typing "200M" into a
+// maximum would first clamp the current value to the "2" typed so far.
 type form struct {
 	target  editable
+	restore func() // puts the target back as it opened; nil: no replay
 	fields  []*formField
 	cursor  int
 	orig    map[string]string
 	suggest map[string][]string // host objects offered per field name
 }
 
+// snapshotter is a target that can put itself back (devices.Device,
+// devices.Settings, the wizard's pages).
+type snapshotter interface {
+	Snapshot() (restore func(), err error)
+}
+
 func newForm(target editable, suggest map[string][]string) *form {
 	f := &form{target: target, orig: map[string]string{}, suggest: suggest}
+	if sn, ok := target.(snapshotter); ok {
+		f.restore, _ = sn.Snapshot() // without one, edits apply one by one
+	}
 	f.rebuild() // records each field's value as shown when opened
 	return f
 }
@@ -61,6 +79,13 @@ func (f *form) rebuild() {
 	for _, fd := range f.target.Fields() {
 		if old, ok := typed[fd.Name]; ok {
 			old.Field = fd
+			if !old.typed { // show what the target derives now
+				if v := displayValue(fd, f.target.Get(fd.Name)); v != old.input.Value() {
+					old.input.SetValue(v)
+					old.input.CursorEnd()
+					old.err = ""
+				}
+			}
 			f.fields = append(f.fields, old)
 			continue
 		}
@@ -75,10 +100,7 @@ func (f *form) rebuild() {
 			in.ShowSuggestions = true
 			in.SetSuggestions(opts)
 		}
-		v := f.target.Get(fd.Name)
-		if fd.Type == devices.TypeMultiline {
-			v = strings.ReplaceAll(v, "\n", `\n`) // one input line; \n stands for a line break
-		}
+		v := displayValue(fd, f.target.Get(fd.Name))
 		in.SetValue(v)
 		orig, known := f.orig[fd.Name]
 		if !known {
@@ -94,6 +116,22 @@ func (f *form) rebuild() {
 		}
 	}
 	f.focus()
+}
+
+// displayValue is a target's value as the one-line input shows it.
+func displayValue(fd devices.Field, v string) string {
+	if fd.Type == devices.TypeMultiline {
+		return strings.ReplaceAll(v, "\n", `\n`) // one input line; \n stands for a line break
+	}
+	return v
+}
+
+// typedValue is what the user typed, as the target takes it.
+func typedValue(ff *formField) string {
+	if ff.Type == devices.TypeMultiline {
+		return strings.ReplaceAll(ff.input.Value(), `\n`, "\n")
+	}
+	return ff.input.Value()
 }
 
 func (f *form) focus() {
@@ -185,8 +223,11 @@ func (f *form) update(msg tea.KeyMsg) tea.Cmd {
 		return nil
 	}
 	var cmd tea.Cmd
+	before := ff.input.Value()
 	ff.input, cmd = ff.input.Update(msg)
-	f.apply(ff)
+	if ff.input.Value() != before { // cursor moves change nothing
+		f.apply(ff)
+	}
 	return cmd
 }
 
@@ -217,20 +258,32 @@ func (f *form) cycle(ff *formField, back bool) {
 	f.apply(ff)
 }
 
-// apply validates the typed value through the target.
+// apply takes what the user typed into ff: replayed with every other typed
+// field where the target can snapshot itself, else set alone.
 func (f *form) apply(ff *formField) {
-	v := ff.input.Value()
-	if ff.Type == devices.TypeMultiline {
-		v = strings.ReplaceAll(v, `\n`, "\n")
-	}
-	if err := f.target.Set(ff.Name, v); err != nil {
-		ff.err = err.Error()
+	ff.typed = true
+	if f.restore == nil {
+		ff.err = ""
+		if err := f.target.Set(ff.Name, typedValue(ff)); err != nil {
+			ff.err = err.Error()
+			return
+		}
+		if ff.Type == devices.TypeEnum || ff.Type == devices.TypeBool {
+			f.rebuild() // the set of fields may depend on this one
+		}
 		return
 	}
-	ff.err = ""
-	if ff.Type == devices.TypeEnum || ff.Type == devices.TypeBool {
-		f.rebuild() // the set of fields may depend on this one
+	f.restore()
+	for _, x := range f.fields {
+		if !x.typed {
+			continue
+		}
+		x.err = ""
+		if err := f.target.Set(x.Name, typedValue(x)); err != nil {
+			x.err = err.Error()
+		}
 	}
+	f.rebuild() // fields may come and go; untouched ones show derived values
 }
 
 // view renders the form in width cells. running says whether the VM runs,

@@ -117,6 +117,13 @@ func approxSize(b uint64) string {
 	return strings.TrimSuffix(strings.TrimRight(fmt.Sprintf("%.2f", v), "0"), ".") + " " + units[i]
 }
 
+// Snapshot lets the form replay typed values over the choices as the page
+// opened (see form): choosing BIOS turns the TPM off, unless the user set it.
+func (p *wizPageForm) Snapshot() (func(), error) {
+	vm, cloud := p.w.vm, *p.w.cloud
+	return func() { p.w.vm, *p.w.cloud = vm, cloud }, nil
+}
+
 func (p *wizPageForm) Get(name string) string {
 	n := &p.w.vm
 	ci := p.w.cloud
