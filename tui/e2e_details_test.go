@@ -145,7 +145,7 @@ func TestE2EMemoryFormSavesWhatItShows(t *testing.T) {
 	s.keys("Down", "Down") // CPUs, Memory
 	s.waitFor("the memory form", 10*time.Second, func(scr string) bool { return strings.Contains(scr, "Maximum memory") })
 	for _, c := range []struct {
-		keys         []string
+		keys        []string
 		maxKiB, cur string
 	}{
 		// Maximum is the first field, Current the second.
