@@ -92,6 +92,18 @@ type NewVM struct {
 	CloudInit *CloudInit // MethodCloud
 }
 
+// EmulationNote says plainly when the VM will run under TCG (emulated, many
+// times slower than KVM), and why: the host has no KVM, or it was chosen.
+func (n *NewVM) EmulationNote(h *NewVMHost) string {
+	if n.VirtType != "qemu" {
+		return ""
+	}
+	if slices.Contains(h.VirtTypes(), "kvm") {
+		return "virtualization qemu: the VM is emulated (TCG) and runs many times slower than with kvm"
+	}
+	return "this host has no KVM (no /dev/kvm, or no nested virtualization): the VM is emulated (TCG) and runs many times slower"
+}
+
 // osOrGeneric is the VM's OS, Generic when none is set.
 func (n *NewVM) osOrGeneric() *OSInfo {
 	if n.OS == nil {

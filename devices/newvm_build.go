@@ -3,6 +3,7 @@ package devices
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -26,6 +27,9 @@ func (n *NewVM) Build(h *NewVMHost, at time.Time) (*VMPlan, error) {
 	plan := &VMPlan{}
 	if min := o.MinimumRAM(n.Arch); min > 0 && n.MemoryMiB<<20 < min {
 		plan.Notes = append(plan.Notes, fmt.Sprintf("%s is below the %s minimum of %s for %s", FormatSize(n.MemoryMiB<<20), "osinfo", FormatSize(min), o.Name))
+	}
+	if note := n.EmulationNote(h); note != "" {
+		plan.Notes = append(plan.Notes, note)
 	}
 	def, err := n.baseDomain(o, caps)
 	if err != nil {
@@ -113,8 +117,8 @@ func (n *NewVM) baseDomain(o *OSInfo, caps *Caps) (*lx.Domain, error) {
 	if caps != nil {
 		def.Devices.Emulator = caps.Emulator
 	}
-	if n.VirtType == "kvm" {
-		def.CPU = &lx.DomainCPU{Mode: "host-passthrough"}
+	if mode := cpuModeFor(n.VirtType, caps); mode != "" {
+		def.CPU = &lx.DomainCPU{Mode: mode}
 	}
 	if o.Windows() {
 		def.Clock.Offset = "localtime"
@@ -459,4 +463,23 @@ func customizeDomain(n *NewVM, install, final *lx.Domain) (*lx.Domain, error) {
 		c.OS.BootDevices = []lx.DomainBootDevice{{Dev: "hd"}, {Dev: "cdrom"}}
 	}
 	return c, nil
+}
+
+// cpuModeFor is the CPU a new VM gets, as virt-install chooses it: the
+// host's own CPU under KVM where the capabilities offer it (else the
+// closest model), and QEMU's default CPU under TCG, which cannot pass the
+// host's CPU through.
+func cpuModeFor(virtType string, caps *Caps) string {
+	if virtType != "kvm" {
+		return ""
+	}
+	if caps == nil || caps.CPUModes == nil {
+		return "host-passthrough"
+	}
+	for _, m := range []string{"host-passthrough", "host-model"} {
+		if slices.Contains(caps.CPUModes, m) {
+			return m
+		}
+	}
+	return ""
 }

@@ -145,6 +145,38 @@ func TestNewVMDefaultsFollowTheOS(t *testing.T) {
 	}
 }
 
+// A host without KVM gets TCG guests with QEMU's default CPU (host
+// passthrough cannot run emulated), and the plan says they will be slow;
+// where KVM cannot pass the host CPU through, the host model is used.
+func TestNewVMFollowsAHostWithoutKVM(t *testing.T) {
+	withKVM := testHost(t)
+	kvm := build(t, withKVM, &NewVM{Name: "a", Method: MethodManual, Storage: StorageNone, Net: NetNone})
+	if kvm.Final.Type != "kvm" || kvm.Final.CPU == nil || kvm.Final.CPU.Mode != "host-passthrough" || len(kvm.Notes) != 0 {
+		t.Fatalf("with KVM: type %s, cpu %+v, notes %v", kvm.Final.Type, kvm.Final.CPU, kvm.Notes)
+	}
+	noKVM := testHost(t)
+	delete(noKVM.Caps, "kvm/q35")
+	delete(noKVM.Caps, "kvm/i440fx")
+	tcg := build(t, noKVM, &NewVM{Name: "a", Method: MethodManual, Storage: StorageNone, Net: NetNone})
+	if tcg.Final.Type != "qemu" || tcg.Final.CPU != nil {
+		t.Fatalf("without KVM: type %s, cpu %+v", tcg.Final.Type, tcg.Final.CPU)
+	}
+	if len(tcg.Notes) != 1 || !strings.Contains(tcg.Notes[0], "no KVM") || !strings.Contains(tcg.Notes[0], "slower") {
+		t.Fatalf("without KVM, notes: %v", tcg.Notes)
+	}
+	chosen := build(t, withKVM, &NewVM{Name: "a", Method: MethodManual, Storage: StorageNone, Net: NetNone, VirtType: "qemu"})
+	if len(chosen.Notes) != 1 || !strings.Contains(chosen.Notes[0], "emulated") {
+		t.Fatalf("TCG chosen, notes: %v", chosen.Notes)
+	}
+	for _, key := range []string{"kvm/q35", "kvm/i440fx"} {
+		withKVM.Caps[key].CPUModes = []string{"host-model", "custom"}
+	}
+	hm := build(t, withKVM, &NewVM{Name: "a", Method: MethodManual, Storage: StorageNone, Net: NetNone})
+	if hm.Final.CPU == nil || hm.Final.CPU.Mode != "host-model" {
+		t.Fatalf("without host-passthrough: cpu %+v", hm.Final.CPU)
+	}
+}
+
 // Bad choices are refused before anything is created, each on its page,
 // with the reason.
 func TestNewVMRefusesBadChoices(t *testing.T) {

@@ -128,6 +128,7 @@ func TestNewVMMatchesVirtInstall(t *testing.T) {
 		}
 	})
 	h := testHost(t)
+	useDaemonCaps(t, uri, h)
 	h.Pools = append(h.Pools, PoolInfo{Name: "kvmtui-test-vi", Type: "dir", Path: dir, Active: true, Available: 1 << 40})
 
 	used := map[int]bool{}
@@ -168,6 +169,30 @@ func TestNewVMMatchesVirtInstall(t *testing.T) {
 			t.Errorf("explanation no longer needed by any case: %s %s", e.side, e.re)
 		}
 	}
+}
+
+// useDaemonCaps gives h the daemon's own domain capabilities, which
+// virt-install reads too: on a host without /dev/kvm both choose TCG.
+func useDaemonCaps(t *testing.T, uri string, h *NewVMHost) {
+	t.Helper()
+	h.Caps, h.Types = map[string]*Caps{}, nil
+	for _, vt := range []string{"kvm", "qemu"} {
+		for machine, chipset := range map[string]string{"q35": "q35", "pc": "i440fx"} {
+			out, err := lt.Virsh(t, uri, "domcapabilities", "--virttype", vt, "--arch", "x86_64", "--machine", machine)
+			if err != nil {
+				continue // no KVM here
+			}
+			c, err := ParseCaps(out)
+			if err != nil {
+				t.Fatal(err)
+			}
+			h.Caps[vt+"/"+chipset] = c
+		}
+	}
+	if len(h.Caps) == 0 {
+		t.Fatal("the daemon reports no domain capabilities for x86_64")
+	}
+	t.Logf("virt types of this host: %v", h.VirtTypes())
 }
 
 func mustMarshal(t *testing.T, d *lx.Domain) string {

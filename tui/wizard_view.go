@@ -49,6 +49,12 @@ func (m *Model) wizardView() string {
 		body = m.wizardReviewLines()
 	default:
 		body = w.form.view(t, m.width-2, false)
+		if note := w.vm.EmulationNote(w.host); note != "" && w.pageID() == "platform" {
+			body = append(body, "")
+			for _, l := range strings.Split(ansi.Wordwrap(note, m.width-4, " "), "\n") {
+				body = append(body, t.Warn.Render(l))
+			}
+		}
 	}
 	for _, l := range body {
 		lines = append(lines, " "+l)
