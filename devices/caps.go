@@ -202,8 +202,8 @@ func offered(all, reported []string) []string {
 	return out
 }
 
-// has is true when the value is reported, or when nothing was reported.
-func has(reported []string, v string) bool {
+// Has is true when the value is reported, or when nothing was reported.
+func Has(reported []string, v string) bool {
 	return reported == nil || slices.Contains(reported, v)
 }
 
@@ -271,4 +271,10 @@ func (m machine) short() string {
 		return m.arch
 	}
 	return m.name
+}
+
+// TPMOffered tells whether a new VM can have an emulated TPM here: libvirt
+// does not deny one, swtpm is there, and a model the catalog knows is.
+func (c *Caps) TPMOffered() bool {
+	return c != nil && !c.denies("tpm") && Has(c.TPMBackends, "emulator") && len(offered(tpmModels, c.TPMModels)) > 0
 }

@@ -129,7 +129,7 @@ func (s *Settings) Set(field, value string) error {
 	if err != nil {
 		return err
 	}
-	def, err := cloneDomain(s.Def)
+	def, err := CloneDomain(s.Def)
 	if err != nil {
 		return err
 	}
@@ -145,13 +145,13 @@ func (s *Settings) Set(field, value string) error {
 // Snapshot records the settings as they are now and returns what puts them
 // back (see Device.Snapshot).
 func (s *Settings) Snapshot() (restore func(), err error) {
-	saved, err := cloneDomain(s.Def)
+	saved, err := CloneDomain(s.Def)
 	if err != nil {
 		return nil, err
 	}
 	autostart := s.Autostart
 	return func() {
-		if c, err := cloneDomain(saved); err == nil {
+		if c, err := CloneDomain(saved); err == nil {
 			*s.Def = *c
 		}
 		s.Autostart = autostart
@@ -185,7 +185,8 @@ func (s *Settings) XML() (string, error) {
 	return s.Def.Marshal()
 }
 
-func cloneDomain(def *libvirtxml.Domain) (*libvirtxml.Domain, error) {
+// CloneDomain returns an independent copy of a definition.
+func CloneDomain(def *libvirtxml.Domain) (*libvirtxml.Domain, error) {
 	doc, err := def.Marshal()
 	if err != nil {
 		return nil, err

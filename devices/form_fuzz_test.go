@@ -98,7 +98,7 @@ func FuzzSettingsSet(f *testing.F) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := cloneDomain(s.Def); err != nil {
+		if _, err := CloneDomain(s.Def); err != nil {
 			t.Fatalf("%s=%q: definition does not parse back: %v\n%s", name, value, err, doc)
 		}
 	})

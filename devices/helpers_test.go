@@ -2,12 +2,13 @@ package devices
 
 import (
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	lx "libvirt.org/go/libvirtxml"
+
+	lt "kvmtui/libvirtx/libvirtxtest"
 )
 
 // loadCaps parses a captured domcapabilities file from testdata.
@@ -74,23 +75,7 @@ func validate(t *testing.T, def *lx.Domain) {
 
 func runValidate(t *testing.T, doc string) (string, error) {
 	t.Helper()
-	tool, err := exec.LookPath("virt-xml-validate")
-	if err == nil {
-		_, err = exec.LookPath("xmllint")
-	}
-	if err != nil {
-		msg := "virt-xml-validate or xmllint not found (apt-get install libvirt-clients libxml2-utils)"
-		if os.Getenv("CI") != "" {
-			t.Fatal(msg)
-		}
-		t.Skip("SKIPPING SCHEMA VALIDATION: " + msg)
-	}
-	f := filepath.Join(t.TempDir(), "domain.xml")
-	if err := os.WriteFile(f, []byte(doc), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	out, err := exec.Command(tool, f, "domain").CombinedOutput()
-	return string(out), err
+	return lt.ValidateXML(t, doc, "domain")
 }
 
 func oneLineOK(s string) bool {

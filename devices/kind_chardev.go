@@ -250,7 +250,7 @@ var kindChannel = register(&Kind{ID: "channel", Title: "Channel", Hotplug: true,
 	list: func(def *lx.Domain) []*lx.DomainChannel { return pointers(def.Devices.Channels) },
 	create: func(caps *Caps, def *lx.Domain) *lx.DomainChannel {
 		for _, name := range channelNames {
-			if !channelTaken(def, name) && (name != channelNames[1] || has(capsList(caps, func(c *Caps) []string { return c.ChannelTypes }), "spicevmc")) {
+			if !channelTaken(def, name) && (name != channelNames[1] || Has(capsList(caps, func(c *Caps) []string { return c.ChannelTypes }), "spicevmc")) {
 				return newChannel(name)
 			}
 		}
@@ -261,10 +261,10 @@ var kindChannel = register(&Kind{ID: "channel", Title: "Channel", Hotplug: true,
 			return "this QEMU offers no channels"
 		}
 		types := capsList(caps, func(c *Caps) []string { return c.ChannelTypes })
-		if !has(types, "unix") && !has(types, "spicevmc") {
+		if !Has(types, "unix") && !Has(types, "spicevmc") {
 			return "this QEMU offers no guest agent or SPICE agent channel"
 		}
-		if channelTaken(def, channelNames[0]) && (channelTaken(def, channelNames[1]) || !has(types, "spicevmc")) {
+		if channelTaken(def, channelNames[0]) && (channelTaken(def, channelNames[1]) || !Has(types, "spicevmc")) {
 			return "the VM already has the guest agent channel"
 		}
 		return ""

@@ -48,7 +48,7 @@ func registerDisk(id, title, device string) *Kind {
 			if caps.denies("disk") {
 				return "this QEMU offers no disks"
 			}
-			if !has(capsList(caps, func(c *Caps) []string { return c.DiskDevices }), device) {
+			if !Has(capsList(caps, func(c *Caps) []string { return c.DiskDevices }), device) {
 				return fmt.Sprintf("this QEMU offers no %s drives", strings.ToLower(title))
 			}
 			if len(diskBusChoices(device, caps, def)) == 0 {

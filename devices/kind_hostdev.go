@@ -55,8 +55,8 @@ func hostdevList(subsys ...string) func(def *lx.Domain) []*lx.DomainHostdev {
 
 func hostdevUnavail(subsys, what string) func(caps *Caps, def *lx.Domain) string {
 	return func(caps *Caps, _ *lx.Domain) string {
-		if caps.denies("hostdev") || !has(capsList(caps, func(c *Caps) []string { return c.HostdevSubsys }), subsys) ||
-			!has(capsList(caps, func(c *Caps) []string { return c.HostdevModes }), "subsystem") {
+		if caps.denies("hostdev") || !Has(capsList(caps, func(c *Caps) []string { return c.HostdevSubsys }), subsys) ||
+			!Has(capsList(caps, func(c *Caps) []string { return c.HostdevModes }), "subsystem") {
 			return "this QEMU offers no " + what
 		}
 		return ""

@@ -188,7 +188,7 @@ var kindRedirdev = register(&Kind{ID: "usb-redir", Title: "USB redirection", Hot
 		return &lx.DomainRedirDev{Bus: "usb", Source: newChardev("spicevmc")}
 	},
 	unavail: func(caps *Caps, def *lx.Domain) string {
-		if caps.denies("redirdev") || !has(capsList(caps, func(c *Caps) []string { return c.RedirdevBuses }), "usb") {
+		if caps.denies("redirdev") || !Has(capsList(caps, func(c *Caps) []string { return c.RedirdevBuses }), "usb") {
 			return "this QEMU offers no USB redirection"
 		}
 		if why := needsUSB(def, "USB redirection"); why != "" {
@@ -231,7 +231,7 @@ var kindPanic = register(&Kind{ID: "panic", Title: "Panic notifier", Addable: tr
 	unavail: func(caps *Caps, def *lx.Domain) string {
 		m := machineOf(caps, def)
 		model := panicModelFor(m)
-		if model == "" || !has(capsList(caps, func(c *Caps) []string { return c.PanicModels }), model) {
+		if model == "" || !Has(capsList(caps, func(c *Caps) []string { return c.PanicModels }), model) {
 			return fmt.Sprintf("machine %s has no panic notifier libvirt 9.0 supports", m.short())
 		}
 		if def != nil && def.Devices != nil {

@@ -732,3 +732,11 @@ func nicSummary(n *lx.DomainInterface) string {
 	}
 	return joinSummary(head, conn, link)
 }
+
+// CheckIfname refuses what cannot be a host interface name.
+func CheckIfname(s string) error {
+	if !ifnameRE.MatchString(s) {
+		return fmt.Errorf("%q is not an interface name (up to 15 letters, digits, ., _ or -)", s)
+	}
+	return nil
+}

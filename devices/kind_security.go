@@ -245,7 +245,7 @@ var kindRNG = register(&Kind{ID: "rng", Title: "Random number generator", Hotplu
 	list: func(def *lx.Domain) []*lx.DomainRNG { return pointers(def.Devices.RNGs) },
 	create: func(caps *Caps, def *lx.Domain) *lx.DomainRNG {
 		r := &lx.DomainRNG{Model: offered(rngModels, capsList(caps, func(c *Caps) []string { return c.RNGModels }))[0]}
-		if has(capsList(caps, func(c *Caps) []string { return c.RNGBackends }), "random") {
+		if Has(capsList(caps, func(c *Caps) []string { return c.RNGBackends }), "random") {
 			r.Backend = &lx.DomainRNGBackend{Random: &lx.DomainRNGBackendRandom{Device: "/dev/urandom"}}
 		} else {
 			r.Backend = &lx.DomainRNGBackend{BuiltIn: &lx.DomainRNGBackendBuiltIn{}}
@@ -254,8 +254,8 @@ var kindRNG = register(&Kind{ID: "rng", Title: "Random number generator", Hotplu
 	},
 	unavail: func(caps *Caps, _ *lx.Domain) string {
 		if caps.denies("rng") || len(offered(rngModels, capsList(caps, func(c *Caps) []string { return c.RNGModels }))) == 0 ||
-			!has(capsList(caps, func(c *Caps) []string { return c.RNGBackends }), "random") &&
-				!has(capsList(caps, func(c *Caps) []string { return c.RNGBackends }), "builtin") {
+			!Has(capsList(caps, func(c *Caps) []string { return c.RNGBackends }), "random") &&
+				!Has(capsList(caps, func(c *Caps) []string { return c.RNGBackends }), "builtin") {
 			return "this QEMU offers no virtio RNG"
 		}
 		return ""

@@ -52,9 +52,9 @@ func firmwareOf(s *Settings) string {
 	return "bios"
 }
 
-// firmwareChoices: BIOS always; UEFI when libvirt found firmware for it
+// FirmwareChoices: BIOS always; UEFI when libvirt found firmware for it
 // (autoselection lists efi); secure boot when a loader supports it.
-func firmwareChoices(c *Caps) []string {
+func FirmwareChoices(c *Caps) []string {
 	out := []string{"bios"}
 	efi := c.Firmware == nil || slices.Contains(c.Firmware, "efi")
 	if efi {
@@ -136,7 +136,7 @@ var sectionBoot = section("boot", "Boot & firmware", []spec[Settings]{
 	{
 		Field: Field{Name: "firmware", Label: "Firmware", Type: TypeEnum, Choices: firmwares,
 			Help: "bios: SeaBIOS; efi: UEFI (OVMF); efi-secure: UEFI with secure boot and Microsoft keys"},
-		choices: firmwareChoices,
+		choices: FirmwareChoices,
 		get:     firmwareOf,
 		set: func(s *Settings, v string) error {
 			if v == firmwareOf(s) {

@@ -140,11 +140,11 @@ var sectionMemory = section("memory", "Memory", []spec[Settings]{
 		get: func(s *Settings) string { return yesNo(sharedMemory(s.Def)) },
 		set: func(s *Settings, v string) error {
 			if v == "yes" {
-				if s.Caps != nil && s.Caps.MemoryBackingSources != nil && !has(s.Caps.MemoryBackingSources, "memfd") && !has(s.Caps.MemoryBackingSources, "file") {
+				if s.Caps != nil && s.Caps.MemoryBackingSources != nil && !Has(s.Caps.MemoryBackingSources, "memfd") && !Has(s.Caps.MemoryBackingSources, "file") {
 					return fmt.Errorf("this QEMU offers no shareable memory backing (memfd or file)")
 				}
 				enableSharedMemory(s.Def)
-				if s.Caps != nil && s.Caps.MemoryBackingSources != nil && !has(s.Caps.MemoryBackingSources, "memfd") {
+				if s.Caps != nil && s.Caps.MemoryBackingSources != nil && !Has(s.Caps.MemoryBackingSources, "memfd") {
 					s.Def.MemoryBacking.MemorySource.Type = "file"
 				}
 				return nil

@@ -9,7 +9,7 @@ import (
 	"libvirt.org/go/libvirt"
 	"libvirt.org/go/libvirtxml"
 
-	"kvmtui/devices"
+	"kvmtui/install"
 )
 
 // CreateMode is what CreateVM does once the volumes are there.
@@ -30,7 +30,7 @@ const (
 // the VM. On any failure it undoes what it did: the domain is destroyed
 // or undefined and the volumes it created are deleted. The error is
 // libvirt's text.
-func (m *Manager) CreateVM(ctx context.Context, uri string, plan *devices.VMPlan, mode CreateMode) (ref Ref, err error) {
+func (m *Manager) CreateVM(ctx context.Context, uri string, plan *install.VMPlan, mode CreateMode) (ref Ref, err error) {
 	if m.readOnly {
 		return Ref{}, ErrReadOnly
 	}
@@ -158,7 +158,7 @@ func replacePath(d *libvirtxml.Domain, from, to string) {
 
 // createVolume makes one volume and fills it: nothing (a new disk), an
 // overlay of a base image, uploaded bytes, or a download.
-func createVolume(ctx context.Context, lc *libvirt.Connect, vp *devices.VolumePlan) (*libvirt.StorageVol, error) {
+func createVolume(ctx context.Context, lc *libvirt.Connect, vp *install.VolumePlan) (*libvirt.StorageVol, error) {
 	pool, err := lc.LookupStoragePoolByName(vp.Pool)
 	if err != nil {
 		return nil, errors.New(ErrText(err))

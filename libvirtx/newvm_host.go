@@ -11,13 +11,14 @@ import (
 	"libvirt.org/go/libvirtxml"
 
 	"kvmtui/devices"
+	"kvmtui/install"
 )
 
 // NewVMHost reads what a new VM can use on the host behind uri: the domain
 // capabilities of each virt type and chipset, the host's memory and CPUs,
 // the VM names taken, pools with their free space and volumes, networks,
 // bridges and NICs. It blocks: call it from a tea.Cmd.
-func (m *Manager) NewVMHost(uri string) (*devices.NewVMHost, error) {
+func (m *Manager) NewVMHost(uri string) (*install.NewVMHost, error) {
 	c, err := m.conn(uri)
 	if err != nil {
 		return nil, err
@@ -27,7 +28,7 @@ func (m *Manager) NewVMHost(uri string) (*devices.NewVMHost, error) {
 		return nil, err
 	}
 	defer done()
-	h := &devices.NewVMHost{URI: uri, Caps: map[string]*devices.Caps{}, Local: isLocal(uri)}
+	h := &install.NewVMHost{URI: uri, Caps: map[string]*devices.Caps{}, Local: isLocal(uri)}
 	hi := c.Host()
 	h.MemBytes, h.CPUs = hi.MemKiB*1024, hi.CPUs
 	if raw, err := lc.GetCapabilities(); err == nil {
@@ -87,7 +88,7 @@ func (m *Manager) NewVMHost(uri string) (*devices.NewVMHost, error) {
 		for i := range nets {
 			name, _ := nets[i].GetName()
 			active, _ := nets[i].IsActive()
-			h.Networks = append(h.Networks, devices.NetworkInfo{Name: name, Active: active})
+			h.Networks = append(h.Networks, install.NetworkInfo{Name: name, Active: active})
 			nets[i].Free()
 		}
 	}
@@ -112,8 +113,8 @@ func (m *Manager) NewVMHost(uri string) (*devices.NewVMHost, error) {
 	return h, nil
 }
 
-func poolInfo(p *libvirt.StoragePool) devices.PoolInfo {
-	var pi devices.PoolInfo
+func poolInfo(p *libvirt.StoragePool) install.PoolInfo {
+	var pi install.PoolInfo
 	pi.Name, _ = p.GetName()
 	pi.Active, _ = p.IsActive()
 	if raw, err := p.GetXMLDesc(0); err == nil {
@@ -136,7 +137,7 @@ func poolInfo(p *libvirt.StoragePool) devices.PoolInfo {
 		return pi
 	}
 	for j := range vols {
-		var vi devices.VolumeInfo
+		var vi install.VolumeInfo
 		vi.Name, _ = vols[j].GetName()
 		vi.Path, _ = vols[j].GetPath()
 		if raw, err := vols[j].GetXMLDesc(0); err == nil {

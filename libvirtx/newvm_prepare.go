@@ -4,7 +4,7 @@ import (
 	"context"
 	"fmt"
 
-	"kvmtui/devices"
+	"kvmtui/install"
 )
 
 // PrepareMedia checks that what n points at is there (the ISO or image,
@@ -13,25 +13,25 @@ import (
 // returns the OS the medium says it is (an ISO's volume descriptor, a
 // tree's .treeinfo or Debian-style URL), or nil. Problems name the wizard
 // page they belong to. It blocks: call it from a tea.Cmd.
-func (m *Manager) PrepareMedia(ctx context.Context, uri string, n *devices.NewVM, db *devices.OSDB) (*devices.OSInfo, error) {
+func (m *Manager) PrepareMedia(ctx context.Context, uri string, n *install.NewVM, db *install.OSDB) (*install.OSInfo, error) {
 	arch := n.Arch
 	if arch == "" {
 		arch = "x86_64"
 	}
-	var detected *devices.OSInfo
+	var detected *install.OSInfo
 	switch n.Method {
-	case devices.MethodISO, devices.MethodImport, devices.MethodCloud:
+	case install.MethodISO, install.MethodImport, install.MethodCloud:
 		if n.Media == "" {
 			break // Check says what is missing
 		}
 		md, err := m.ProbeMedia(uri, n.Media)
 		if err != nil {
-			return nil, devices.Problem{Page: "method", Msg: err.Error()}
+			return nil, install.Problem{Page: "method", Msg: err.Error()}
 		}
-		if n.Method == devices.MethodISO {
-			mi, err := devices.ReadMediaInfo(md.Head)
+		if n.Method == install.MethodISO {
+			mi, err := install.ReadMediaInfo(md.Head)
 			if err != nil {
-				return nil, devices.Problem{Page: "method", Msg: fmt.Sprintf("%s: %v", n.Media, err)}
+				return nil, install.Problem{Page: "method", Msg: fmt.Sprintf("%s: %v", n.Media, err)}
 			}
 			if db != nil {
 				detected = db.DetectMedia(mi, arch)
@@ -39,26 +39,26 @@ func (m *Manager) PrepareMedia(ctx context.Context, uri string, n *devices.NewVM
 		} else {
 			n.MediaFormat = md.Format
 		}
-	case devices.MethodNetwork:
+	case install.MethodNetwork:
 		if n.Location == "" {
 			break
 		}
 		text, found, err := FetchTreeInfo(ctx, n.Location)
 		if err != nil {
-			return nil, devices.Problem{Page: "method", Msg: fmt.Sprintf("install tree: %v", err)}
+			return nil, install.Problem{Page: "method", Msg: fmt.Sprintf("install tree: %v", err)}
 		}
-		n.Tree = devices.TreeInfo{}
+		n.Tree = install.TreeInfo{}
 		if found {
-			n.Tree = devices.ParseTreeInfo(text, arch)
+			n.Tree = install.ParseTreeInfo(text, arch)
 		}
 		if db != nil {
 			detected = db.DetectTree(n.Location, n.Tree, arch)
 		}
 	}
-	if n.Storage == devices.StorageExisting && n.DiskPath != "" {
+	if n.Storage == install.StorageExisting && n.DiskPath != "" {
 		md, err := m.ProbeMedia(uri, n.DiskPath)
 		if err != nil {
-			return nil, devices.Problem{Page: "storage", Msg: err.Error()}
+			return nil, install.Problem{Page: "storage", Msg: err.Error()}
 		}
 		n.DiskFormat = md.Format
 	}
@@ -67,7 +67,7 @@ func (m *Manager) PrepareMedia(ctx context.Context, uri string, n *devices.NewVM
 			continue
 		}
 		if _, err := m.ProbeMedia(uri, p); err != nil {
-			return nil, devices.Problem{Page: "method", Msg: err.Error()}
+			return nil, install.Problem{Page: "method", Msg: err.Error()}
 		}
 	}
 	return detected, nil

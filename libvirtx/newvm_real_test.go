@@ -13,7 +13,7 @@ import (
 	"testing"
 	"time"
 
-	"kvmtui/devices"
+	"kvmtui/install"
 	lt "kvmtui/libvirtx/libvirtxtest"
 )
 
@@ -45,7 +45,7 @@ func newVMSetup(t *testing.T) (uri string, m *Manager, pool, dir string) {
 	return uri, m, pool, dir
 }
 
-func hostFor(t *testing.T, m *Manager, uri string) *devices.NewVMHost {
+func hostFor(t *testing.T, m *Manager, uri string) *install.NewVMHost {
 	t.Helper()
 	h, err := m.NewVMHost(uri)
 	if err != nil {
@@ -61,7 +61,7 @@ func TestRealCreateBootsFixtureKernel(t *testing.T) {
 	name := lt.Prefix + "newvm-kernel"
 	lt.RemoveDomain(t, uri, name)
 	t.Cleanup(func() { lt.RemoveDomain(t, uri, name) })
-	n := &devices.NewVM{Name: name, Method: devices.MethodManual, VirtType: "qemu", Storage: devices.StorageNone, Net: devices.NetNone,
+	n := &install.NewVM{Name: name, Method: install.MethodManual, VirtType: "qemu", Storage: install.StorageNone, Net: install.NetNone,
 		Graphics: "none", MemoryMiB: 256, VCPUs: 1,
 		Kernel: lt.GuestDir + "/vmlinux", Initrd: lt.GuestDir + "/initrd.img", Cmdline: "console=ttyS0 panic=-1"}
 	bootAndSeePrompt(t, m, uri, n, nil)
@@ -125,8 +125,8 @@ func installFromTree(t *testing.T, location, suffix string) {
 	name := lt.Prefix + "newvm-" + suffix
 	lt.RemoveDomain(t, uri, name)
 	t.Cleanup(func() { lt.RemoveDomain(t, uri, name) })
-	n := &devices.NewVM{Name: name, Method: devices.MethodNetwork, Location: location,
-		ExtraArgs: "console=ttyS0 panic=-1", VirtType: "qemu", Storage: devices.StorageNone, Pool: pool, Net: devices.NetNone,
+	n := &install.NewVM{Name: name, Method: install.MethodNetwork, Location: location,
+		ExtraArgs: "console=ttyS0 panic=-1", VirtType: "qemu", Storage: install.StorageNone, Pool: pool, Net: install.NetNone,
 		Graphics: "none", MemoryMiB: 256, VCPUs: 1}
 	if _, err := m.PrepareMedia(context.Background(), uri, n, nil); err != nil {
 		t.Fatal(err)
@@ -161,7 +161,7 @@ func installFromTree(t *testing.T, location, suffix string) {
 	})
 }
 
-func bootAndSeePrompt(t *testing.T, m *Manager, uri string, n *devices.NewVM, after func(con io.Writer)) {
+func bootAndSeePrompt(t *testing.T, m *Manager, uri string, n *install.NewVM, after func(con io.Writer)) {
 	t.Helper()
 	h := hostFor(t, m, uri)
 	n.Defaults(h, false)
@@ -213,10 +213,10 @@ func TestRealCreateCloudInitAndCleanup(t *testing.T) {
 		t.Fatalf("qemu-img: %v %s", err, out)
 	}
 	lt.MustVirsh(t, uri, "pool-refresh", pool)
-	mk := func(vmName string) *devices.NewVM {
-		return &devices.NewVM{Name: vmName, Method: devices.MethodCloud, Media: img, VirtType: "qemu", Storage: devices.StorageNew,
-			Pool: pool, DiskSize: 2 << 30, Net: devices.NetNone, Graphics: "vnc", MemoryMiB: 256, VCPUs: 1,
-			CloudInit: &devices.CloudInit{User: "ada", SSHKeys: []string{"ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGx ada@host"}, Hostname: "cloudy"}}
+	mk := func(vmName string) *install.NewVM {
+		return &install.NewVM{Name: vmName, Method: install.MethodCloud, Media: img, VirtType: "qemu", Storage: install.StorageNew,
+			Pool: pool, DiskSize: 2 << 30, Net: install.NetNone, Graphics: "vnc", MemoryMiB: 256, VCPUs: 1,
+			CloudInit: &install.CloudInit{User: "ada", SSHKeys: []string{"ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGx ada@host"}, Hostname: "cloudy"}}
 	}
 	n := mk(name)
 	if _, err := m.PrepareMedia(context.Background(), uri, n, nil); err != nil {

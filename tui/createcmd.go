@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"kvmtui/devices"
+	"kvmtui/install"
 	"kvmtui/libvirtx"
 )
 
@@ -43,7 +44,7 @@ func CreateCommand(uris []string, readOnly bool, args []string, stdout, stderr i
 	fs.SetOutput(stderr)
 	fs.Usage = func() { fmt.Fprint(stderr, CreateUsage, "\noptions:\n"); fs.PrintDefaults() }
 	var (
-		n                                devices.NewVM
+		n                                install.NewVM
 		osID, memory, disk, network, cdr string
 		imp, cloud, location, size       string
 		pxe, manual, printXML, customize bool
@@ -90,7 +91,7 @@ func CreateCommand(uris []string, readOnly bool, args []string, stdout, stderr i
 		fmt.Fprintf(stderr, "kvmtui create: "+format+"\n", a...)
 		return code
 	}
-	db, err := devices.LoadSystemOSDB()
+	db, err := install.LoadSystemOSDB()
 	if err != nil {
 		return fail(1, "%v", err)
 	}
@@ -116,17 +117,17 @@ func CreateCommand(uris []string, readOnly bool, args []string, stdout, stderr i
 	case methods != 1:
 		return fail(2, "choose exactly one of --cdrom, --location, --import, --pxe, --manual, --cloud-image")
 	case cdr != "":
-		n.Method, n.Media = devices.MethodISO, cdr
+		n.Method, n.Media = install.MethodISO, cdr
 	case location != "":
-		n.Method, n.Location = devices.MethodNetwork, location
+		n.Method, n.Location = install.MethodNetwork, location
 	case imp != "":
-		n.Method, n.Media, n.Storage = devices.MethodImport, imp, devices.StorageExisting
+		n.Method, n.Media, n.Storage = install.MethodImport, imp, install.StorageExisting
 	case pxe:
-		n.Method = devices.MethodPXE
+		n.Method = install.MethodPXE
 	case manual:
-		n.Method = devices.MethodManual
+		n.Method = install.MethodManual
 	case cloud != "":
-		n.Method, n.Media = devices.MethodCloud, cloud
+		n.Method, n.Media = install.MethodCloud, cloud
 	}
 	if osID != "" {
 		if n.OS, err = db.Lookup(osID); err != nil {
@@ -150,8 +151,8 @@ func CreateCommand(uris []string, readOnly bool, args []string, stdout, stderr i
 	if err := parseNetworkFlag(&n, network); err != nil {
 		return fail(2, "--network: %v", err)
 	}
-	if n.Method == devices.MethodCloud {
-		ci := &devices.CloudInit{User: ciUser, Password: ciPass, Hostname: ciHost}
+	if n.Method == install.MethodCloud {
+		ci := &install.CloudInit{User: ciUser, Password: ciPass, Hostname: ciHost}
 		for _, k := range ciKeys {
 			if f, ok := strings.CutPrefix(k, "@"); ok {
 				b, err := os.ReadFile(f)
@@ -237,12 +238,12 @@ func CreateCommand(uris []string, readOnly bool, args []string, stdout, stderr i
 
 // parseDiskFlag reads --disk like virt-install's: size=20G,pool=P,
 // format=qcow2,sparse=no; path=PATH; none.
-func parseDiskFlag(n *devices.NewVM, v string) error {
+func parseDiskFlag(n *install.NewVM, v string) error {
 	if v == "" {
 		return nil
 	}
 	if v == "none" {
-		n.Storage = devices.StorageNone
+		n.Storage = install.StorageNone
 		return nil
 	}
 	for _, kv := range strings.Split(v, ",") {
@@ -256,7 +257,7 @@ func parseDiskFlag(n *devices.NewVM, v string) error {
 			if err != nil {
 				return err
 			}
-			n.Storage, n.DiskSize = devices.StorageNew, b
+			n.Storage, n.DiskSize = install.StorageNew, b
 		case "pool":
 			n.Pool = val
 		case "format":
@@ -264,25 +265,25 @@ func parseDiskFlag(n *devices.NewVM, v string) error {
 		case "sparse":
 			n.Preallocate = val == "no" || val == "off" || val == "false"
 		case "path":
-			n.Storage, n.DiskPath = devices.StorageExisting, val
+			n.Storage, n.DiskPath = install.StorageExisting, val
 		default:
 			return fmt.Errorf("unknown key %q (size=, pool=, format=, sparse=, path=)", k)
 		}
 	}
 	if n.Storage == "" {
-		n.Storage = devices.StorageNew
+		n.Storage = install.StorageNew
 	}
 	return nil
 }
 
 // parseNetworkFlag reads --network network=NAME, bridge=BR, macvtap=NIC
 // or none.
-func parseNetworkFlag(n *devices.NewVM, v string) error {
+func parseNetworkFlag(n *install.NewVM, v string) error {
 	if v == "" {
 		return nil
 	}
 	if v == "none" {
-		n.Net = devices.NetNone
+		n.Net = install.NetNone
 		return nil
 	}
 	k, val, ok := strings.Cut(v, "=")
@@ -291,11 +292,11 @@ func parseNetworkFlag(n *devices.NewVM, v string) error {
 	}
 	switch k {
 	case "network":
-		n.Net = devices.NetNetwork
+		n.Net = install.NetNetwork
 	case "bridge":
-		n.Net = devices.NetBridge
+		n.Net = install.NetBridge
 	case "macvtap", "direct":
-		n.Net = devices.NetMacvtap
+		n.Net = install.NetMacvtap
 	default:
 		return fmt.Errorf("%q: expected network=, bridge= or macvtap=", v)
 	}

@@ -11,29 +11,29 @@ import (
 	"github.com/charmbracelet/bubbles/textinput"
 	tea "github.com/charmbracelet/bubbletea"
 
-	"kvmtui/devices"
+	"kvmtui/install"
 	"kvmtui/libvirtx"
 )
 
-// wizard is the new-VM wizard (n): pages of forms over a devices.NewVM,
+// wizard is the new-VM wizard (n): pages of forms over a install.NewVM,
 // an OS picker, and a review page with the summary and the XML. Every
 // libvirt call (reading the host, probing media, creating) is a tea.Cmd.
 type wizard struct {
 	uri     string
-	host    *devices.NewVMHost
-	db      *devices.OSDB
-	vm      devices.NewVM
-	cloud   *devices.CloudInit
+	host    *install.NewVMHost
+	db      *install.OSDB
+	vm      install.NewVM
+	cloud   *install.CloudInit
 	page    int
 	form    *form
 	errs    []string // the page's refusals, shown under the form
 	busy    string   // what a running command is doing
 	osIn    textinput.Model
-	osList  []*devices.OSInfo
+	osList  []*install.OSInfo
 	osCur   int
 	osPick  bool // the user picked an OS: detection does not override it
 	detect  string
-	plan    *devices.VMPlan
+	plan    *install.VMPlan
 	planErr string
 	showXML bool
 	scroll  int
@@ -54,7 +54,7 @@ func (w *wizard) pageID() string { return wizPages[w.page] }
 func (w *wizard) pages() []int {
 	var out []int
 	for i, p := range wizPages {
-		if p == "cloud-init" && w.vm.Method != devices.MethodCloud {
+		if p == "cloud-init" && w.vm.Method != install.MethodCloud {
 			continue
 		}
 		out = append(out, i)
@@ -64,14 +64,14 @@ func (w *wizard) pages() []int {
 
 type wizHostMsg struct {
 	uri  string
-	host *devices.NewVMHost
-	db   *devices.OSDB
+	host *install.NewVMHost
+	db   *install.OSDB
 	err  error
 }
 
 type wizMediaMsg struct {
-	vm       devices.NewVM // with formats and tree info filled in
-	detected *devices.OSInfo
+	vm       install.NewVM // with formats and tree info filled in
+	detected *install.OSInfo
 	err      error
 }
 
@@ -83,13 +83,13 @@ type wizCreatedMsg struct {
 
 var (
 	osdbOnce sync.Once
-	osdb     *devices.OSDB
+	osdb     *install.OSDB
 	osdbErr  error
 )
 
 // loadOSDB reads osinfo-db once per process (about a thousand files).
-func loadOSDB() (*devices.OSDB, error) {
-	osdbOnce.Do(func() { osdb, osdbErr = devices.LoadSystemOSDB() })
+func loadOSDB() (*install.OSDB, error) {
+	osdbOnce.Do(func() { osdb, osdbErr = install.LoadSystemOSDB() })
 	return osdb, osdbErr
 }
 
@@ -118,8 +118,8 @@ func (m *Model) openWizard() tea.Cmd {
 	in := textinput.New()
 	in.Prompt = "search: "
 	in.Cursor.SetMode(cursor.CursorStatic)
-	w := &wizard{uri: uri, cloud: &devices.CloudInit{}, busy: "reading what " + connLabel(uri, uri == m.opts.DemoURI) + " offers…", osIn: in}
-	w.vm.Method = devices.MethodISO
+	w := &wizard{uri: uri, cloud: &install.CloudInit{}, busy: "reading what " + connLabel(uri, uri == m.opts.DemoURI) + " offers…", osIn: in}
+	w.vm.Method = install.MethodISO
 	m.wiz = w
 	m.mode = modeWizard
 	m.setMsg("", false)
@@ -188,7 +188,7 @@ func (m *Model) closeWizard() {
 }
 
 // freeName is the first of vm-1, vm-2, ... the host does not have.
-func freeName(h *devices.NewVMHost) string {
+func freeName(h *install.NewVMHost) string {
 	for i := 1; ; i++ {
 		n := fmt.Sprintf("vm-%d", i)
 		taken := false
@@ -211,7 +211,7 @@ func (w *wizard) enter(i int) {
 	case "review":
 		w.osIn.Blur()
 		w.vm.CloudInit = nil
-		if w.vm.Method == devices.MethodCloud {
+		if w.vm.Method == install.MethodCloud {
 			w.vm.CloudInit = w.cloud
 		}
 		w.plan, w.planErr = nil, ""
@@ -233,15 +233,15 @@ func (w *wizard) suggestions() map[string][]string {
 	}
 	var src []string
 	switch w.vm.Net {
-	case devices.NetNetwork:
+	case install.NetNetwork:
 		src = h.NetworkNames()
-	case devices.NetBridge:
+	case install.NetBridge:
 		src = h.Bridges
-	case devices.NetMacvtap:
+	case install.NetMacvtap:
 		src = h.NICs
 	}
 	media := h.VolumePaths()
-	if w.vm.Method == devices.MethodISO {
+	if w.vm.Method == install.MethodISO {
 		media = isoPaths(media)
 	}
 	return map[string][]string{"pool": h.PoolNames(), "media": media, "disk_path": h.VolumePaths(), "net_source": src}
@@ -340,7 +340,7 @@ func (m *Model) wizardCreate(customize bool) tea.Cmd {
 
 // osShown counts the database's OSes in the list (Generic is not one).
 func (w *wizard) osShown() int {
-	if len(w.osList) > 0 && w.osList[0] == devices.Generic {
+	if len(w.osList) > 0 && w.osList[0] == install.Generic {
 		return len(w.osList) - 1
 	}
 	return len(w.osList)
@@ -351,11 +351,11 @@ func (w *wizard) osShown() int {
 func (w *wizard) filterOS() {
 	w.osList = w.db.Search(w.osIn.Value(), 0)
 	if strings.TrimSpace(w.osIn.Value()) == "" || strings.Contains("generic", strings.ToLower(strings.TrimSpace(w.osIn.Value()))) {
-		w.osList = append([]*devices.OSInfo{devices.Generic}, w.osList...)
+		w.osList = append([]*install.OSInfo{install.Generic}, w.osList...)
 	}
 	w.osCur = 0
 	for i, o := range w.osList {
-		if o == w.vm.OS || w.vm.OS == nil && o == devices.Generic {
+		if o == w.vm.OS || w.vm.OS == nil && o == install.Generic {
 			w.osCur = i
 		}
 	}
@@ -439,7 +439,7 @@ func (w *wizard) pickOS() {
 		return
 	}
 	o := w.osList[w.osCur]
-	if o == devices.Generic {
+	if o == install.Generic {
 		o = nil
 	}
 	if o != w.vm.OS {

@@ -6,11 +6,12 @@ import (
 	"strings"
 
 	"kvmtui/devices"
+	"kvmtui/install"
 )
 
 // wizPageForm is one form page of the new-VM wizard over the wizard's
 // choices: it is the form's editable, validating each field as typed. The
-// page-wide checks (devices.NewVM.Check) run when the page is left.
+// page-wide checks (install.NewVM.Check) run when the page is left.
 type wizPageForm struct {
 	w    *wizard
 	page string
@@ -29,15 +30,15 @@ func (p *wizPageForm) Fields() []devices.Field {
 	switch p.page {
 	case "method":
 		out = append(out, f("name", "Name", devices.TypeText, "the VM's name, unique on this host"),
-			enum("method", "Install from", "iso: an installer ISO; network: an http, https or ftp tree; import: an existing disk image; pxe: network boot; manual: no media; cloud: a cloud image with cloud-init", devices.Methods...))
+			enum("method", "Install from", "iso: an installer ISO; network: an http, https or ftp tree; import: an existing disk image; pxe: network boot; manual: no media; cloud: a cloud image with cloud-init", install.Methods...))
 		switch n.Method {
-		case devices.MethodISO:
+		case install.MethodISO:
 			out = append(out, f("media", "ISO", devices.TypePath, "a pool volume's path or a host path"))
-		case devices.MethodImport:
+		case install.MethodImport:
 			out = append(out, f("media", "Disk image", devices.TypePath, "the image the VM boots, used as it is"))
-		case devices.MethodCloud:
+		case install.MethodCloud:
 			out = append(out, f("media", "Cloud image", devices.TypePath, "a qcow2 cloud image; the VM gets a copy-on-write overlay of it"))
-		case devices.MethodNetwork:
+		case install.MethodNetwork:
 			out = append(out, f("location", "Tree URL", devices.TypeText, "http://, https:// or ftp:// install tree, like https://deb.debian.org/debian/dists/bookworm/main/installer-amd64/"),
 				opt(f("extra_args", "Kernel args", devices.TypeText, "for the installer's kernel, like console=ttyS0")))
 		}
@@ -55,26 +56,26 @@ func (p *wizPageForm) Fields() []devices.Field {
 		}
 		out = append(out, f("memory", "Memory", devices.TypeSize, mem), f("vcpus", "vCPUs", devices.TypeNumber, cpus))
 	case "storage":
-		out = append(out, enum("storage", "Storage", "new: a new volume in a pool; existing: a volume or host path; none: no disk", devices.StorageNew, devices.StorageExisting, devices.StorageNone))
+		out = append(out, enum("storage", "Storage", "new: a new volume in a pool; existing: a volume or host path; none: no disk", install.StorageNew, install.StorageExisting, install.StorageNone))
 		switch n.Storage {
-		case devices.StorageNew:
+		case install.StorageNew:
 			out = append(out, f("pool", "Pool", devices.TypeText, "the storage pool the volume goes into"+poolFree(h, n.Pool)),
 				f("size", "Size", devices.TypeSize, "like 20G"),
 				enum("format", "Format", "qcow2: snapshots and thin images; raw: speed", "qcow2", "raw"),
 				f("preallocate", "Preallocate", devices.TypeBool, "allocate the whole size now (else it grows as the guest writes)"))
-		case devices.StorageExisting:
-			if n.Method != devices.MethodImport && n.Method != devices.MethodCloud {
+		case install.StorageExisting:
+			if n.Method != install.MethodImport && n.Method != install.MethodCloud {
 				out = append(out, f("disk_path", "Volume or path", devices.TypePath, "an existing volume's path or a host path"))
 			}
 		}
 	case "network":
-		out = append(out, enum("net", "Network", "network: a libvirt virtual network; bridge: a host bridge; macvtap: directly on a host NIC; none", devices.NetNetwork, devices.NetBridge, devices.NetMacvtap, devices.NetNone))
+		out = append(out, enum("net", "Network", "network: a libvirt virtual network; bridge: a host bridge; macvtap: directly on a host NIC; none", install.NetNetwork, install.NetBridge, install.NetMacvtap, install.NetNone))
 		switch n.Net {
-		case devices.NetNetwork:
+		case install.NetNetwork:
 			out = append(out, f("net_source", "Virtual network", devices.TypeText, "the libvirt network's name"))
-		case devices.NetBridge:
+		case install.NetBridge:
 			out = append(out, f("net_source", "Bridge", devices.TypeText, "the host bridge's name, like br0"))
-		case devices.NetMacvtap:
+		case install.NetMacvtap:
 			out = append(out, f("net_source", "Host NIC", devices.TypeText, "the host interface macvtap attaches to, like eno1"))
 		}
 	case "platform":
@@ -97,7 +98,7 @@ func (p *wizPageForm) Fields() []devices.Field {
 	return out
 }
 
-func poolFree(h *devices.NewVMHost, pool string) string {
+func poolFree(h *install.NewVMHost, pool string) string {
 	if h == nil {
 		return ""
 	}
@@ -213,11 +214,11 @@ func (p *wizPageForm) Set(name, v string) error {
 	case "method":
 		old := n.Method
 		n.Method = v
-		if old != v && (v == devices.MethodImport || v == devices.MethodCloud || old == devices.MethodImport) {
+		if old != v && (v == install.MethodImport || v == install.MethodCloud || old == install.MethodImport) {
 			// An import boots its image; a cloud image gets an overlay.
-			n.Storage = map[string]string{devices.MethodImport: devices.StorageExisting}[v]
+			n.Storage = map[string]string{install.MethodImport: install.StorageExisting}[v]
 			if n.Storage == "" {
-				n.Storage = devices.StorageNew
+				n.Storage = install.StorageNew
 			}
 		}
 	case "media":
@@ -272,7 +273,7 @@ func (p *wizPageForm) Set(name, v string) error {
 	case "net":
 		if v != n.Net {
 			n.NetSource = ""
-			if v == devices.NetNetwork && p.w.host != nil && len(p.w.host.Networks) > 0 {
+			if v == install.NetNetwork && p.w.host != nil && len(p.w.host.Networks) > 0 {
 				n.NetSource = p.w.host.Networks[0].Name
 			}
 		}

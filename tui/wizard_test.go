@@ -6,7 +6,7 @@ import (
 
 	tea "github.com/charmbracelet/bubbletea"
 
-	"kvmtui/devices"
+	"kvmtui/install"
 )
 
 // openWizard presses n on the demo host and waits for the host's offer.
@@ -43,12 +43,12 @@ func TestWizardWalksEveryPageForwardAndBack(t *testing.T) {
 	w := h.openWizard()
 	h.screenHas("New VM on demo", "Name and install method", "Install from")
 	// The cloud-init page is there only for a cloud image.
-	h.setField("method", devices.MethodCloud)
+	h.setField("method", install.MethodCloud)
 	h.setField("media", "/var/lib/libvirt/images/nope.qcow2")
 	if got := len(w.pages()); got != len(wizPages) {
 		t.Fatalf("a cloud image has %d pages, want %d", got, len(wizPages))
 	}
-	h.setField("method", devices.MethodManual)
+	h.setField("method", install.MethodManual)
 	if got := len(w.pages()); got != len(wizPages)-1 {
 		t.Fatalf("a manual install has %d pages, want %d", got, len(wizPages)-1)
 	}
@@ -95,21 +95,21 @@ func TestWizardRefusesOnThePage(t *testing.T) {
 	h := newHarness(t, false, demoURI(t))
 	w := h.openWizard()
 	h.setField("name", "web-01")
-	h.setField("method", devices.MethodManual)
+	h.setField("method", install.MethodManual)
 	h.keys("enter")
 	if w.pageID() != "method" {
 		t.Fatal("an existing name passed the first page")
 	}
 	h.screenHas(`a VM named "web-01" already exists`)
 	h.setField("name", "kvmtui-test-wiz2")
-	h.setField("method", devices.MethodISO)
+	h.setField("method", install.MethodISO)
 	h.setField("media", "/nowhere/debian.iso")
 	h.keys("enter")
 	if w.pageID() != "method" || len(w.errs) == 0 {
 		t.Fatal("a missing ISO passed the first page")
 	}
 	h.screenHas("not a volume of any storage pool")
-	h.setField("method", devices.MethodManual)
+	h.setField("method", install.MethodManual)
 	h.keys("enter") // os
 	h.keys("enter") // resources
 	if w.pageID() != "resources" {
@@ -127,7 +127,7 @@ func TestWizardRefusesOnThePage(t *testing.T) {
 func TestWizardOSSearchSetsDefaults(t *testing.T) {
 	h := newHarness(t, false, demoURI(t))
 	w := h.openWizard()
-	h.setField("method", devices.MethodManual)
+	h.setField("method", install.MethodManual)
 	h.keys("enter")
 	if w.pageID() != "os" {
 		t.Fatalf("on page %s", w.pageID())
@@ -152,7 +152,7 @@ func TestWizardCustomizeOpensDetails(t *testing.T) {
 	h := newHarness(t, false, demoURI(t))
 	w := h.openWizard()
 	h.setField("name", "kvmtui-test-cust")
-	h.setField("method", devices.MethodManual)
+	h.setField("method", install.MethodManual)
 	for w.pageID() != "review" {
 		h.keys("enter")
 		if len(w.errs) > 0 {

@@ -8,6 +8,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"kvmtui/devices"
+	"kvmtui/install"
 )
 
 // wizardView draws the current page: a step line, the page, its
@@ -105,7 +106,7 @@ func (m *Model) wizardOSLines(room int) []string {
 		if o.Overlay {
 			line += t.Dim.Render("  (kvmtui overlay)")
 		}
-		if o != devices.Generic && o.EndOfLife(time.Now()) {
+		if o != install.Generic && o.EndOfLife(time.Now()) {
 			line += t.Dim.Render("  (end of life)")
 		}
 		if i == w.osCur {
@@ -150,14 +151,14 @@ func (m *Model) wizardReviewLines() []string {
 	}
 	media := ""
 	switch n.Method {
-	case devices.MethodNetwork:
+	case install.MethodNetwork:
 		media = n.Location
-	case devices.MethodISO, devices.MethodImport, devices.MethodCloud:
+	case install.MethodISO, install.MethodImport, install.MethodCloud:
 		media = n.Media
 	}
 	kv := [][2]string{
 		{"Name", n.Name},
-		{"Install", strings.TrimSpace(devices.MethodTitle(n.Method) + "  " + media)},
+		{"Install", strings.TrimSpace(install.MethodTitle(n.Method) + "  " + media)},
 		{"OS", osName},
 		{"Memory", devices.FormatSize(n.MemoryMiB << 20)},
 		{"vCPUs", fmt.Sprint(n.VCPUs)},
@@ -198,15 +199,15 @@ func (m *Model) wizardReviewLines() []string {
 	return out
 }
 
-func storageSummary(n devices.NewVM) string {
+func storageSummary(n install.NewVM) string {
 	switch n.Storage {
-	case devices.StorageNew:
+	case install.StorageNew:
 		alloc := "sparse"
 		if n.Preallocate {
 			alloc = "preallocated"
 		}
 		return fmt.Sprintf("new %s %s volume in pool %s, %s", devices.FormatSize(n.DiskSize), n.DiskFormat, n.Pool, alloc)
-	case devices.StorageExisting:
+	case install.StorageExisting:
 		p := n.DiskPath
 		if p == "" {
 			p = n.Media
@@ -216,8 +217,8 @@ func storageSummary(n devices.NewVM) string {
 	return "none"
 }
 
-func netSummary(n devices.NewVM) string {
-	if n.Net == devices.NetNone {
+func netSummary(n install.NewVM) string {
+	if n.Net == install.NetNone {
 		return "none"
 	}
 	return n.Net + " " + n.NetSource

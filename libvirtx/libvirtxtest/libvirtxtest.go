@@ -119,3 +119,24 @@ func RemoveDomain(t testing.TB, uri, name string) {
 	Virsh(t, uri, "destroy", name)
 	Virsh(t, uri, "undefine", name, "--managed-save", "--snapshots-metadata", "--nvram")
 }
+
+// ValidateXML runs libvirt's own schema check, virt-xml-validate, on a
+// document of the given kind (domain, network, pool, ...) and returns its
+// output. Without the tool (libvirt-clients, xmllint from libxml2-utils)
+// the test cannot run: see NotRun.
+func ValidateXML(t testing.TB, doc, kind string) (string, error) {
+	t.Helper()
+	tool, err := exec.LookPath("virt-xml-validate")
+	if err == nil {
+		_, err = exec.LookPath("xmllint")
+	}
+	if err != nil {
+		NotRun(t, "SCHEMA", "virt-xml-validate or xmllint not found (apt-get install libvirt-clients libxml2-utils)")
+	}
+	f := filepath.Join(t.TempDir(), kind+".xml")
+	if err := os.WriteFile(f, []byte(doc), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Command(tool, f, kind).CombinedOutput()
+	return string(out), err
+}

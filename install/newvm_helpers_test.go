@@ -1,17 +1,21 @@
-package devices
+package install
 
 import (
 	"os"
+	"path/filepath"
 	"sync"
 	"testing"
 	"time"
+
+	"kvmtui/devices"
+	lt "kvmtui/libvirtx/libvirtxtest"
 )
 
 // testHost is a host like the test machine's (captured domain
 // capabilities with OVMF and swtpm), with a default pool and network.
 func testHost(t testing.TB) *NewVMHost {
 	t.Helper()
-	h := &NewVMHost{URI: "qemu:///system", Caps: map[string]*Caps{}, MemBytes: 24 << 30, CPUs: 2, Local: true,
+	h := &NewVMHost{URI: "qemu:///system", Caps: map[string]*devices.Caps{}, MemBytes: 24 << 30, CPUs: 2, Local: true,
 		Domains: []string{"web-01"},
 		Pools: []PoolInfo{
 			{Name: "default", Type: "dir", Path: "/var/lib/libvirt/images", Active: true, Available: 100 << 30,
@@ -78,9 +82,23 @@ func build(t testing.TB, h *NewVMHost, n *NewVM) *VMPlan {
 
 // validateDoc runs libvirt's own schema check (runValidate) on a
 // definition's text.
+// loadCaps parses a captured domcapabilities file from testdata.
+func loadCaps(t testing.TB, name string) *devices.Caps {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("testdata", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := devices.ParseCaps(string(b))
+	if err != nil {
+		t.Fatalf("%s: %v", name, err)
+	}
+	return c
+}
+
 func validateDoc(t *testing.T, doc, what string) {
 	t.Helper()
-	if out, err := runValidate(t, doc); err != nil {
+	if out, err := lt.ValidateXML(t, doc, "domain"); err != nil {
 		t.Fatalf("%s: virt-xml-validate refuses it: %v\n%s\n%s", what, err, out, doc)
 	}
 }

@@ -1,4 +1,4 @@
-package devices
+package install
 
 import (
 	"errors"
@@ -8,6 +8,8 @@ import (
 	"time"
 
 	lx "libvirt.org/go/libvirtxml"
+
+	"kvmtui/devices"
 )
 
 // Build checks the choices and returns the plan: the install and final
@@ -26,7 +28,7 @@ func (n *NewVM) Build(h *NewVMHost, at time.Time) (*VMPlan, error) {
 	caps := h.caps(n.VirtType, n.Chipset)
 	plan := &VMPlan{}
 	if min := o.MinimumRAM(n.Arch); min > 0 && n.MemoryMiB<<20 < min {
-		plan.Notes = append(plan.Notes, fmt.Sprintf("%s is below the %s minimum of %s for %s", FormatSize(n.MemoryMiB<<20), "osinfo", FormatSize(min), o.Name))
+		plan.Notes = append(plan.Notes, fmt.Sprintf("%s is below the %s minimum of %s for %s", devices.FormatSize(n.MemoryMiB<<20), "osinfo", devices.FormatSize(min), o.Name))
 	}
 	if note := n.EmulationNote(h); note != "" {
 		plan.Notes = append(plan.Notes, note)
@@ -42,7 +44,7 @@ func (n *NewVM) Build(h *NewVMHost, at time.Time) (*VMPlan, error) {
 			return nil, err
 		}
 	}
-	final, err := cloneDomain(def)
+	final, err := devices.CloneDomain(def)
 	if err != nil {
 		return nil, err
 	}
@@ -60,7 +62,7 @@ func (n *NewVM) Build(h *NewVMHost, at time.Time) (*VMPlan, error) {
 type builder struct {
 	n    *NewVM
 	h    *NewVMHost
-	caps *Caps
+	caps *devices.Caps
 	def  *lx.Domain
 	o    *OSInfo
 	plan *VMPlan
@@ -68,8 +70,8 @@ type builder struct {
 
 // add creates a device of a kind with the catalog's defaults for def, lets
 // tweak change fields through Set (validated), and adds it.
-func (b *builder) add(kind string, tweak func(d *Device) error) (*Device, error) {
-	d, err := KindByID(kind).New(b.caps, b.def)
+func (b *builder) add(kind string, tweak func(d *devices.Device) error) (*devices.Device, error) {
+	d, err := devices.KindByID(kind).New(b.caps, b.def)
 	if err != nil {
 		return nil, err
 	}
@@ -81,7 +83,7 @@ func (b *builder) add(kind string, tweak func(d *Device) error) (*Device, error)
 	return d, d.AddTo(b.def)
 }
 
-func setAll(d *Device, kv ...string) error {
+func setAll(d *devices.Device, kv ...string) error {
 	for i := 0; i+1 < len(kv); i += 2 {
 		if err := d.Set(kv[i], kv[i+1]); err != nil {
 			return err
@@ -90,7 +92,7 @@ func setAll(d *Device, kv ...string) error {
 	return nil
 }
 
-func (n *NewVM) baseDomain(o *OSInfo, caps *Caps) (*lx.Domain, error) {
+func (n *NewVM) baseDomain(o *OSInfo, caps *devices.Caps) (*lx.Domain, error) {
 	machine := "q35"
 	if n.Chipset == "i440fx" {
 		machine = "pc"
@@ -136,7 +138,7 @@ func (n *NewVM) baseDomain(o *OSInfo, caps *Caps) (*lx.Domain, error) {
 	}
 	// Firmware and direct kernel boot through the settings catalog, which
 	// also turns on SMM for secure boot.
-	s := &Settings{Def: def, Caps: caps}
+	s := &devices.Settings{Def: def, Caps: caps}
 	if n.Firmware != "bios" {
 		if err := s.Set("firmware", n.Firmware); err != nil {
 			return nil, fmt.Errorf("firmware: %w", err)
@@ -189,7 +191,7 @@ func (b *builder) disks() error {
 			bus = "ide"
 		}
 	}
-	_, err := b.add("disk", func(d *Device) error {
+	_, err := b.add("disk", func(d *devices.Device) error {
 		if err := setAll(d, "bus", bus, "format", format); err != nil {
 			return err
 		}
@@ -209,7 +211,7 @@ func (b *builder) disks() error {
 	if n.Storage == StorageNew {
 		b.plan.Volumes = append(b.plan.Volumes, *vol)
 		if p := b.h.Pool(n.Pool); !n.Preallocate && p != nil && n.DiskSize > p.Available {
-			b.plan.Notes = append(b.plan.Notes, fmt.Sprintf("the sparse %s disk can outgrow pool %s (%s free)", FormatSize(n.DiskSize), n.Pool, FormatSize(p.Available)))
+			b.plan.Notes = append(b.plan.Notes, fmt.Sprintf("the sparse %s disk can outgrow pool %s (%s free)", devices.FormatSize(n.DiskSize), n.Pool, devices.FormatSize(p.Available)))
 		}
 	}
 	if n.Method == MethodISO {
@@ -234,7 +236,7 @@ func (b *builder) nic() error {
 			model = "e1000"
 		}
 	}
-	_, err := b.add("nic", func(d *Device) error {
+	_, err := b.add("nic", func(d *devices.Device) error {
 		switch n.Net {
 		case NetNetwork:
 			return setAll(d, "source_type", "network", "network", n.NetSource, "model", model)
@@ -283,14 +285,14 @@ func (b *builder) console() error {
 	if _, err := b.add("serial", nil); err != nil {
 		return err
 	}
-	_, err := b.add("console", func(d *Device) error { return d.Set("target_type", "serial") })
+	_, err := b.add("console", func(d *devices.Device) error { return d.Set("target_type", "serial") })
 	return err
 }
 
 func (b *builder) channels() error {
 	if b.o.VirtioSerial() {
-		if KindByID("channel").Unavailable(b.caps, b.def) == "" {
-			if _, err := b.add("channel", func(d *Device) error { return d.Set("name", "org.qemu.guest_agent.0") }); err != nil {
+		if devices.KindByID("channel").Unavailable(b.caps, b.def) == "" {
+			if _, err := b.add("channel", func(d *devices.Device) error { return d.Set("name", "org.qemu.guest_agent.0") }); err != nil {
 				return err
 			}
 		}
@@ -305,7 +307,7 @@ func (b *builder) display() error {
 	if n.Graphics == "none" {
 		return nil
 	}
-	if _, err := b.add("graphics", func(d *Device) error {
+	if _, err := b.add("graphics", func(d *devices.Device) error {
 		g := d.Value().(*lx.DomainGraphic)
 		if n.Graphics == "spice" {
 			*g = lx.DomainGraphic{Spice: &lx.DomainGraphicSpice{AutoPort: "yes", Image: &lx.DomainGraphicSpiceImage{Compression: "off"}}}
@@ -321,20 +323,20 @@ func (b *builder) display() error {
 	}
 	model := "vga"
 	switch {
-	case b.o.VirtioGPU() && (b.caps == nil || has(b.caps.VideoModels, "virtio")):
+	case b.o.VirtioGPU() && (b.caps == nil || devices.Has(b.caps.VideoModels, "virtio")):
 		model = "virtio"
-	case n.Graphics == "spice" && (b.caps == nil || has(b.caps.VideoModels, "qxl")):
+	case n.Graphics == "spice" && (b.caps == nil || devices.Has(b.caps.VideoModels, "qxl")):
 		model = "qxl"
-	case n.Firmware != "bios" && (b.caps == nil || has(b.caps.VideoModels, "bochs")):
+	case n.Firmware != "bios" && (b.caps == nil || devices.Has(b.caps.VideoModels, "bochs")):
 		model = "bochs"
 	}
-	if _, err := b.add("video", func(d *Device) error { return d.Set("model", model) }); err != nil {
+	if _, err := b.add("video", func(d *devices.Device) error { return d.Set("model", model) }); err != nil {
 		return err
 	}
 	if n.Graphics != "spice" {
 		return nil
 	}
-	if _, err := b.add("channel", func(d *Device) error { return d.Set("name", "com.redhat.spice.0") }); err != nil {
+	if _, err := b.add("channel", func(d *devices.Device) error { return d.Set("name", "com.redhat.spice.0") }); err != nil {
 		return err
 	}
 	if _, err := b.add("sound", nil); err != nil {
@@ -356,7 +358,7 @@ func (b *builder) misc() error {
 			return err
 		}
 	}
-	if b.o.VirtioRNG() && KindByID("rng").Unavailable(b.caps, b.def) == "" {
+	if b.o.VirtioRNG() && devices.KindByID("rng").Unavailable(b.caps, b.def) == "" {
 		if _, err := b.add("rng", nil); err != nil {
 			return err
 		}
@@ -375,7 +377,7 @@ func (b *builder) misc() error {
 // ends the install boot instead of starting it over.
 func (b *builder) installDomain(final *lx.Domain, at time.Time) (*lx.Domain, error) {
 	n := b.n
-	def, err := cloneDomain(final)
+	def, err := devices.CloneDomain(final)
 	if err != nil {
 		return nil, err
 	}
@@ -429,7 +431,7 @@ func (b *builder) installDomain(final *lx.Domain, at time.Time) (*lx.Domain, err
 		v := VolumePlan{Role: "seed", Pool: n.Pool, Name: n.volumeName("seed"), Format: "raw", Capacity: uint64(len(seed)), Content: seed, Transient: true}
 		v.Path = poolPath(p, v.Name)
 		b.plan.Volumes = append(b.plan.Volumes, v)
-		if _, err := b.add("cdrom", func(d *Device) error { return d.Set("path", v.Path) }); err != nil {
+		if _, err := b.add("cdrom", func(d *devices.Device) error { return d.Set("path", v.Path) }); err != nil {
 			return nil, err
 		}
 		// cloud-init looks for NoCloud only where the SMBIOS serial says so.
@@ -452,9 +454,9 @@ func (b *builder) installDomain(final *lx.Domain, at time.Time) (*lx.Domain, err
 func customizeDomain(n *NewVM, install, final *lx.Domain) (*lx.Domain, error) {
 	switch n.Method {
 	case MethodImport, MethodManual, MethodPXE:
-		return cloneDomain(final)
+		return devices.CloneDomain(final)
 	}
-	c, err := cloneDomain(install)
+	c, err := devices.CloneDomain(install)
 	if err != nil {
 		return nil, err
 	}
@@ -469,7 +471,7 @@ func customizeDomain(n *NewVM, install, final *lx.Domain) (*lx.Domain, error) {
 // host's own CPU under KVM where the capabilities offer it (else the
 // closest model), and QEMU's default CPU under TCG, which cannot pass the
 // host's CPU through.
-func cpuModeFor(virtType string, caps *Caps) string {
+func cpuModeFor(virtType string, caps *devices.Caps) string {
 	if virtType != "kvm" {
 		return ""
 	}

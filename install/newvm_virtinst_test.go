@@ -1,4 +1,4 @@
-package devices
+package install
 
 import (
 	"os"
@@ -11,6 +11,7 @@ import (
 
 	lx "libvirt.org/go/libvirtxml"
 
+	"kvmtui/devices"
 	lt "kvmtui/libvirtx/libvirtxtest"
 )
 
@@ -175,14 +176,14 @@ func TestNewVMMatchesVirtInstall(t *testing.T) {
 // virt-install reads too: on a host without /dev/kvm both choose TCG.
 func useDaemonCaps(t *testing.T, uri string, h *NewVMHost) {
 	t.Helper()
-	h.Caps, h.Types = map[string]*Caps{}, nil
+	h.Caps, h.Types = map[string]*devices.Caps{}, nil
 	for _, vt := range []string{"kvm", "qemu"} {
 		for machine, chipset := range map[string]string{"q35": "q35", "pc": "i440fx"} {
 			out, err := lt.Virsh(t, uri, "domcapabilities", "--virttype", vt, "--arch", "x86_64", "--machine", machine)
 			if err != nil {
 				continue // no KVM here
 			}
-			c, err := ParseCaps(out)
+			c, err := devices.ParseCaps(out)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -244,7 +245,7 @@ func diffSections(t *testing.T, ours, theirs *lx.Domain) []sectionDiff {
 			}
 			m[marshalAny(t, x)]++
 		}
-		for _, it := range List(d) {
+		for _, it := range devices.List(d) {
 			s, err := it.XML()
 			if err != nil {
 				t.Fatal(err)

@@ -1,4 +1,4 @@
-package devices
+package install
 
 import (
 	"encoding/binary"

@@ -1,4 +1,4 @@
-package devices
+package install
 
 import (
 	"fmt"
@@ -8,6 +8,8 @@ import (
 	"strings"
 
 	lx "libvirt.org/go/libvirtxml"
+
+	"kvmtui/devices"
 )
 
 // Install methods of a new VM, as virt-install names them.
@@ -141,13 +143,13 @@ func (n *NewVM) Defaults(h *NewVMHost, osChanged bool) {
 	caps := h.caps(n.VirtType, n.Chipset)
 	if n.Firmware == "" || osChanged {
 		n.Firmware = "bios"
-		if o.RequiresEFI(n.Arch) && caps != nil && slices.Contains(firmwareChoices(caps), "efi") {
+		if o.RequiresEFI(n.Arch) && caps != nil && slices.Contains(devices.FirmwareChoices(caps), "efi") {
 			n.Firmware = "efi"
 		}
 	}
 	if n.TPM == "" || osChanged {
 		n.TPM = "off"
-		if n.Firmware != "bios" && tpmOffered(caps) {
+		if n.Firmware != "bios" && caps.TPMOffered() {
 			n.TPM = "on"
 		}
 	}
@@ -199,14 +201,10 @@ func (n *NewVM) Defaults(h *NewVMHost, osChanged bool) {
 	}
 	if n.Graphics == "" {
 		n.Graphics = "vnc"
-		if caps == nil || has(caps.GraphicsTypes, "spice") {
+		if caps == nil || devices.Has(caps.GraphicsTypes, "spice") {
 			n.Graphics = "spice"
 		}
 	}
-}
-
-func tpmOffered(c *Caps) bool {
-	return c != nil && !c.denies("tpm") && has(c.TPMBackends, "emulator") && len(offered(tpmModels, c.TPMModels)) > 0
 }
 
 // VMPlan is what creating the VM takes: the definition the install boots
@@ -257,7 +255,7 @@ func (p *VMPlan) XML() (install, final string, err error) {
 func (n *NewVM) Check(h *NewVMHost) []Problem {
 	var ps []Problem
 	add := func(page, format string, a ...any) { ps = append(ps, Problem{page, fmt.Sprintf(format, a...)}) }
-	if err := ValidateDomainName(n.Name); err != nil {
+	if err := devices.ValidateDomainName(n.Name); err != nil {
 		add("name", "%v", err)
 	} else if slices.Contains(h.Domains, n.Name) {
 		add("name", "a VM named %q already exists on this host", n.Name)
@@ -317,13 +315,13 @@ func (n *NewVM) Check(h *NewVMHost) []Problem {
 		add("platform", "this host offers no %s machine for %s", n.Chipset, n.VirtType)
 	}
 	if caps != nil {
-		if !slices.Contains(firmwareChoices(caps), n.Firmware) {
-			add("platform", "firmware %q is not offered by this host: %s", n.Firmware, strings.Join(firmwareChoices(caps), ", "))
+		if !slices.Contains(devices.FirmwareChoices(caps), n.Firmware) {
+			add("platform", "firmware %q is not offered by this host: %s", n.Firmware, strings.Join(devices.FirmwareChoices(caps), ", "))
 		}
-		if n.TPM == "on" && !tpmOffered(caps) {
+		if n.TPM == "on" && !caps.TPMOffered() {
 			add("platform", "this host offers no emulated TPM (install swtpm on the host)")
 		}
-		if n.Graphics != "none" && !has(caps.GraphicsTypes, n.Graphics) {
+		if n.Graphics != "none" && !devices.Has(caps.GraphicsTypes, n.Graphics) {
 			add("platform", "this QEMU offers no %s display", n.Graphics)
 		}
 	}
@@ -342,7 +340,7 @@ func (n *NewVM) Check(h *NewVMHost) []Problem {
 	if n.MemoryMiB < 16 {
 		add("resources", "memory %d MiB: at least 16 MiB", n.MemoryMiB)
 	} else if h.MemBytes > 0 && n.MemoryMiB<<20 > h.MemBytes {
-		add("resources", "memory %s is more than the host has (%s)", FormatSize(n.MemoryMiB<<20), FormatSize(h.MemBytes))
+		add("resources", "memory %s is more than the host has (%s)", devices.FormatSize(n.MemoryMiB<<20), devices.FormatSize(h.MemBytes))
 	}
 	if n.VCPUs == 0 {
 		add("resources", "at least 1 vCPU")
@@ -362,13 +360,13 @@ func (n *NewVM) Check(h *NewVMHost) []Problem {
 			add("network", "no virtual network named %q on this host (there are: %s)", n.NetSource, orNone(h.NetworkNames()))
 		}
 	case NetBridge:
-		if err := checkIfname(n.NetSource); err != nil {
+		if err := devices.CheckIfname(n.NetSource); err != nil {
 			add("network", "bridge: %v", err)
 		} else if len(h.Bridges) > 0 && !slices.Contains(h.Bridges, n.NetSource) {
 			add("network", "no bridge named %q on this host (there are: %s)", n.NetSource, orNone(h.Bridges))
 		}
 	case NetMacvtap:
-		if err := checkIfname(n.NetSource); err != nil {
+		if err := devices.CheckIfname(n.NetSource); err != nil {
 			add("network", "host interface: %v", err)
 		} else if len(h.NICs) > 0 && !slices.Contains(h.NICs, n.NetSource) {
 			add("network", "no host interface named %q (there are: %s)", n.NetSource, orNone(h.NICs))
@@ -414,7 +412,7 @@ func (n *NewVM) checkStorage(h *NewVMHost) []Problem {
 			add("a volume over a cloud image is a qcow2 overlay: choose qcow2")
 		}
 		if n.DiskSize < 1<<20 {
-			add("disk size %s: at least 1 MiB", FormatSize(n.DiskSize))
+			add("disk size %s: at least 1 MiB", devices.FormatSize(n.DiskSize))
 		}
 		if p != nil && p.Active {
 			need := uint64(0)
@@ -426,10 +424,10 @@ func (n *NewVM) checkStorage(h *NewVMHost) []Problem {
 			}
 			if p.Available > 0 && need > p.Available || p.Available == 0 && need > 0 {
 				add("pool %q has %s free, not enough for a fully allocated %s disk (make it sparse, smaller, or use another pool)",
-					n.Pool, FormatSize(p.Available), FormatSize(n.DiskSize))
+					n.Pool, devices.FormatSize(p.Available), devices.FormatSize(n.DiskSize))
 			}
 			if p.Available < 1<<20 {
-				add("pool %q is full (%s free)", n.Pool, FormatSize(p.Available))
+				add("pool %q is full (%s free)", n.Pool, devices.FormatSize(p.Available))
 			}
 		}
 	default:
@@ -443,13 +441,6 @@ func orNone(l []string) string {
 		return "none"
 	}
 	return strings.Join(l, ", ")
-}
-
-func checkIfname(s string) error {
-	if !ifnameRE.MatchString(s) {
-		return fmt.Errorf("%q is not an interface name (up to 15 letters, digits, ., _ or -)", s)
-	}
-	return nil
 }
 
 func checkTreeURL(s string) error {

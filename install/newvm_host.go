@@ -1,8 +1,10 @@
-package devices
+package install
 
 import (
 	"fmt"
 	"slices"
+
+	"kvmtui/devices"
 )
 
 // NewVMHost is what a host offers a new VM, read once (by libvirtx) when
@@ -12,7 +14,7 @@ type NewVMHost struct {
 	URI string
 	// Caps by VirtType+"/"+chipset ("kvm/q35", "qemu/i440fx"); a virt type
 	// the host cannot run has no entries.
-	Caps map[string]*Caps
+	Caps map[string]*devices.Caps
 	// Types are the virt types libvirt's capabilities list for the arch
 	// (kvm, qemu; "test" on the test driver), kvm first.
 	Types    []string
@@ -66,7 +68,7 @@ func (h *NewVMHost) VirtTypes() []string {
 	return out
 }
 
-func (h *NewVMHost) caps(virt, chipset string) *Caps {
+func (h *NewVMHost) caps(virt, chipset string) *devices.Caps {
 	if h == nil || h.Caps == nil {
 		return nil
 	}
@@ -158,7 +160,7 @@ func (h *NewVMHost) CanRun(o *OSInfo, arch string) string {
 	}
 	if o.RequiresEFI(arch) {
 		for _, v := range h.VirtTypes() {
-			if c := h.caps(v, "q35"); c != nil && slices.Contains(firmwareChoices(c), "efi") {
+			if c := h.caps(v, "q35"); c != nil && slices.Contains(devices.FirmwareChoices(c), "efi") {
 				return ""
 			}
 		}
