@@ -4,13 +4,17 @@ BIN     := bin/kvmtui
 # Tests against the real daemon use this URI; `make test` starts libvirtd.
 export KVMTUI_TEST_URI ?= qemu:///system
 
-.PHONY: run build deps test test-deps unit bench fuzz clean
+.PHONY: run build man deps test test-deps unit bench fuzz clean
 
 run: build
 	./$(BIN) $(ARGS)
 
 build: deps
 	$(GO) build -o $(BIN) .
+
+# Man pages from the command definitions: man ./bin/man/kvmtui.1
+man: deps
+	$(GO) run ./cmd/genman bin/man
 
 deps:
 	@testdata/scripts/build-deps.sh

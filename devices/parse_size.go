@@ -86,3 +86,14 @@ func FormatSize(bytes uint64) string {
 	}
 	return fmt.Sprintf("%d B", bytes)
 }
+
+// ApproxSize is a size for reading, to two decimals (6.96 GiB), never for
+// parsing back: what the host has, what a pool has free.
+func ApproxSize(b uint64) string {
+	units := []string{"B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"}
+	v, i := float64(b), 0
+	for v >= 1024 && i < len(units)-1 {
+		v, i = v/1024, i+1
+	}
+	return strings.TrimSuffix(strings.TrimRight(fmt.Sprintf("%.2f", v), "0"), ".") + " " + units[i]
+}

@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"path"
 	"slices"
+	"strconv"
 	"strings"
 
 	lx "libvirt.org/go/libvirtxml"
@@ -104,6 +105,28 @@ func (n *NewVM) EmulationNote(h *NewVMHost) string {
 		return "virtualization qemu: the VM is emulated (TCG) and runs many times slower than with kvm"
 	}
 	return "this host has no KVM (no /dev/kvm, or no nested virtualization): the VM is emulated (TCG) and runs many times slower"
+}
+
+// ParseMemory reads a new VM's memory as the wizard and --memory take it:
+// a size, plain numbers in MiB, at least 16 MiB.
+func ParseMemory(s string) (mib uint64, err error) {
+	b, err := devices.ParseSize(s, "MiB")
+	if err != nil {
+		return 0, err
+	}
+	if b < 16<<20 {
+		return 0, fmt.Errorf("at least 16 MiB")
+	}
+	return b >> 20, nil
+}
+
+// ParseVCPUs reads a new VM's vCPU count as the wizard and --vcpus take it.
+func ParseVCPUs(s string) (uint, error) {
+	c, err := strconv.ParseUint(strings.TrimSpace(s), 10, 32)
+	if err != nil || c == 0 {
+		return 0, fmt.Errorf("a whole number of vCPUs, at least 1")
+	}
+	return uint(c), nil
 }
 
 // osOrGeneric is the VM's OS, Generic when none is set.
@@ -340,7 +363,7 @@ func (n *NewVM) Check(h *NewVMHost) []Problem {
 	if n.MemoryMiB < 16 {
 		add("resources", "memory %d MiB: at least 16 MiB", n.MemoryMiB)
 	} else if h.MemBytes > 0 && n.MemoryMiB<<20 > h.MemBytes {
-		add("resources", "memory %s is more than the host has (%s)", devices.FormatSize(n.MemoryMiB<<20), devices.FormatSize(h.MemBytes))
+		add("resources", "memory %s is more than the host has (%s)", devices.FormatSize(n.MemoryMiB<<20), devices.ApproxSize(h.MemBytes))
 	}
 	if n.VCPUs == 0 {
 		add("resources", "at least 1 vCPU")
@@ -424,10 +447,10 @@ func (n *NewVM) checkStorage(h *NewVMHost) []Problem {
 			}
 			if p.Available > 0 && need > p.Available || p.Available == 0 && need > 0 {
 				add("pool %q has %s free, not enough for a fully allocated %s disk (make it sparse, smaller, or use another pool)",
-					n.Pool, devices.FormatSize(p.Available), devices.FormatSize(n.DiskSize))
+					n.Pool, devices.ApproxSize(p.Available), devices.FormatSize(n.DiskSize))
 			}
 			if p.Available < 1<<20 {
-				add("pool %q is full (%s free)", n.Pool, devices.FormatSize(p.Available))
+				add("pool %q is full (%s free)", n.Pool, devices.ApproxSize(p.Available))
 			}
 		}
 	default:

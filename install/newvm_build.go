@@ -211,7 +211,7 @@ func (b *builder) disks() error {
 	if n.Storage == StorageNew {
 		b.plan.Volumes = append(b.plan.Volumes, *vol)
 		if p := b.h.Pool(n.Pool); !n.Preallocate && p != nil && n.DiskSize > p.Available {
-			b.plan.Notes = append(b.plan.Notes, fmt.Sprintf("the sparse %s disk can outgrow pool %s (%s free)", devices.FormatSize(n.DiskSize), n.Pool, devices.FormatSize(p.Available)))
+			b.plan.Notes = append(b.plan.Notes, fmt.Sprintf("the sparse %s disk can outgrow pool %s (%s free)", devices.FormatSize(n.DiskSize), n.Pool, devices.ApproxSize(p.Available)))
 		}
 	}
 	if n.Method == MethodISO {

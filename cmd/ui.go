@@ -1,0 +1,41 @@
+package cmd
+
+import (
+	"os"
+
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+	"github.com/muesli/termenv"
+
+	"kvmtui/libvirtx"
+	"kvmtui/tui"
+)
+
+// runUI opens the interactive UI on the chosen connections.
+func (o *options) runUI() error {
+	uris, demoURI, err := o.chooseURIs()
+	if err != nil {
+		return o.fail(err)
+	}
+	noColor()
+	mgr := libvirtx.NewManager(o.readOnly)
+	defer mgr.Close()
+	for _, u := range uris {
+		if err := mgr.Add(u); err != nil {
+			return o.usage("%v", err)
+		}
+	}
+	m := tui.New(mgr, tui.Options{DemoURI: demoURI, Interval: o.interval})
+	defer m.CloseConsoles() // viewers and their SSH tunnels end with kvmtui
+	if _, err := tea.NewProgram(m, tea.WithAltScreen()).Run(); err != nil {
+		return o.fail(err)
+	}
+	return nil
+}
+
+// noColor honours NO_COLOR (https://no-color.org).
+func noColor() {
+	if os.Getenv("NO_COLOR") != "" {
+		lipgloss.SetColorProfile(termenv.Ascii)
+	}
+}
