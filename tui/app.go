@@ -5,8 +5,6 @@ package tui
 
 import (
 	"fmt"
-	"net/url"
-	"sort"
 	"strings"
 	"time"
 
@@ -17,6 +15,8 @@ import (
 
 	"kvmtui/libvirtx"
 	"kvmtui/perf"
+	"kvmtui/tui/common"
+	"kvmtui/tui/widget"
 )
 
 // Options are what main hands the UI.
@@ -41,52 +41,34 @@ const (
 	modeHelp
 	modeRawDiff
 	modeDetails
-	modeHostdev
 	modeWizard     // the new-VM wizard (wizard.go)
 	modeVolumeSize // the size of a volume to create for a new disk
 )
-
-// connState is what the UI knows of one connection.
-type connState struct {
-	uri    string
-	label  string
-	status libvirtx.ConnStatus
-	err    string
-	retry  time.Duration
-	host   libvirtx.HostInfo
-}
 
 // Model is the root model.
 type Model struct {
 	mgr   *libvirtx.Manager
 	opts  Options
-	theme *Theme
+	ctx   *common.Context // what every page shares: theme, size, connections, message line
+	stack []common.Page   // pages opened over the list; the last is on top
 	gk    globalKeys
 	lk    listKeys
 
-	list  *vmList
-	conns map[string]*connState
+	list *vmList
 
-	width, height int
-	mode          mode
-	input         textinput.Model
-	renaming      libvirtx.Domain
-	confirm       *confirmation
-	del           *deleteDialog
-	raw           *rawEdit
-	det           *details
-	detGen        int // the newest details load, see reloadDetails
-	dk            detailsKeys
-	helpReturn    mode // where the help overlay returns to
-	helpOffset    int  // first help line shown
-	hd            *hostdevState
-	wiz           *wizard // the new-VM wizard, while open
-	hk            hostdevKeys
+	mode       mode
+	input      textinput.Model
+	renaming   libvirtx.Domain
+	confirm    *widget.Confirm
+	del        *deleteDialog
+	raw        *rawEdit
+	det        *details
+	detGen     int // the newest details load, see reloadDetails
+	dk         detailsKeys
+	helpReturn mode    // where the help overlay returns to
+	helpOffset int     // first help line shown
+	wiz        *wizard // the new-VM wizard, while open
 
-	msg      string
-	msgErr   bool
-	msgAt    time.Time // when msg was set
-	msgAlert bool      // msg is a threshold alert, not an answer to the user
 	sweeping bool
 	perf     *perfState
 	con      *consoleState // consoles: see console.go
@@ -105,26 +87,25 @@ func New(mgr *libvirtx.Manager, opts Options) *Model {
 	m := &Model{
 		mgr:   mgr,
 		opts:  opts,
-		theme: newTheme(),
+		ctx:   common.NewContext(mgr, opts.DemoURI),
 		gk:    newGlobalKeys(),
 		lk:    newListKeys(),
 		dk:    newDetailsKeys(),
-		hk:    newHostdevKeys(),
 		list:  newVMList(),
-		conns: map[string]*connState{},
 		input: in,
 	}
-	for _, u := range mgr.URIs() {
-		m.trackConn(u)
+	for _, c := range m.ctx.Conns {
+		m.list.labels[c.URI] = c.Label
+	}
+	m.ctx.Selected = func() (libvirtx.Domain, bool) {
+		if r := m.list.selected(); r != nil {
+			return r.dom, true
+		}
+		return libvirtx.Domain{}, false
 	}
 	m.initPerf()
 	return m
 }
-
-// eventsMsg carries a batch of libvirt events.
-type eventsMsg []libvirtx.Event
-
-type tickMsg time.Time
 
 type sweepMsg struct {
 	samples []libvirtx.Sample
@@ -134,11 +115,11 @@ type sweepMsg struct {
 
 // waitEvents blocks (in its own goroutine) until libvirtx has events.
 func waitEvents(mgr *libvirtx.Manager) tea.Cmd {
-	return func() tea.Msg { return eventsMsg(mgr.Next()) }
+	return func() tea.Msg { return common.EventsMsg(mgr.Next()) }
 }
 
 func (m *Model) tick() tea.Cmd {
-	return tea.Tick(m.opts.Interval, func(t time.Time) tea.Msg { return tickMsg(t) })
+	return tea.Tick(m.opts.Interval, func(t time.Time) tea.Msg { return common.TickMsg(t) })
 }
 
 func sweep(mgr *libvirtx.Manager) tea.Cmd {
@@ -153,48 +134,9 @@ func (m *Model) Init() tea.Cmd {
 	return tea.Batch(waitEvents(m.mgr), sweep(m.mgr))
 }
 
-func (m *Model) trackConn(uri string) *connState {
-	c := m.conns[uri]
-	if c == nil {
-		c = &connState{uri: uri, label: connLabel(uri, uri == m.opts.DemoURI)}
-		m.conns[uri] = c
-		m.list.labels[uri] = c.label
-	}
-	return c
-}
-
-// connLabel is a connection's short name: the host for remote URIs, else the
-// driver's instance ("system", "session"), "demo" for the bundled demo host.
-func connLabel(uri string, demo bool) string {
-	if demo {
-		return "demo"
-	}
-	u, err := url.Parse(uri)
-	if err != nil {
-		return uri
-	}
-	if u.Hostname() != "" {
-		return u.Hostname()
-	}
-	p := strings.Trim(u.Path, "/")
-	if u.Scheme == "test" || p == "" || strings.Contains(p, "/") {
-		return strings.SplitN(u.Scheme, "+", 2)[0]
-	}
-	return p
-}
-
-func (m *Model) setMsg(text string, isErr bool) {
-	m.msg, m.msgErr, m.msgAt, m.msgAlert = text, isErr, time.Now(), false
-}
-
-// setAlert shows a threshold alert, unless the answer to something the user
-// just did is on the line: that stays readable for a few seconds.
-func (m *Model) setAlert(text string, isErr bool) {
-	if m.msg != "" && !m.msgAlert && time.Since(m.msgAt) < 5*time.Second {
-		return
-	}
-	m.setMsg(text, isErr)
-	m.msgAlert = true
+// trackConn follows a new connection in the context and the list.
+func (m *Model) trackConn(uri string) {
+	m.list.labels[uri] = m.ctx.Track(uri).Label
 }
 
 // Update routes messages: data first, then keys by mode.
@@ -202,17 +144,24 @@ func (m *Model) Update(msg tea.Msg) (_ tea.Model, cmd tea.Cmd) {
 	if c, done := m.consoleUpdate(msg); done {
 		return m, tea.Batch(c, m.consoleAfter())
 	}
-	defer func() { cmd = tea.Batch(cmd, m.consoleAfter()) }()
+	defer func() {
+		switch msg.(type) {
+		case tea.KeyMsg, common.EventsMsg: // keys go to the top page only; events through ApplyEvents
+		default:
+			cmd = tea.Batch(cmd, m.forward(msg)) // after the root: the context is current
+		}
+		cmd = tea.Batch(cmd, m.consoleAfter())
+	}()
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
-		m.width, m.height = msg.Width, msg.Height
-		m.list.height = max(m.height-4, 1)
+		m.ctx.Width, m.ctx.Height = msg.Width, msg.Height
+		m.list.height = max(m.ctx.Height-4, 1)
 		m.list.clamp()
 		m.renderPerf()
 		return m, nil
-	case eventsMsg:
-		return m, tea.Batch(waitEvents(m.mgr), m.applyEvents(msg))
-	case tickMsg:
+	case common.EventsMsg:
+		return m, tea.Batch(waitEvents(m.mgr), m.ApplyEvents(msg))
+	case common.TickMsg:
 		if m.sweeping {
 			return m, nil
 		}
@@ -226,34 +175,34 @@ func (m *Model) Update(msg tea.Msg) (_ tea.Model, cmd tea.Cmd) {
 	case actionDoneMsg:
 		switch {
 		case msg.err != nil && msg.text != "":
-			m.setMsg(msg.text+"; "+msg.err.Error(), true)
+			m.ctx.SetMsg(msg.text+"; "+msg.err.Error(), true)
 		case msg.err != nil:
-			m.setMsg(msg.err.Error(), true)
+			m.ctx.SetMsg(msg.err.Error(), true)
 		default:
-			m.setMsg(msg.text, false)
+			m.ctx.SetMsg(msg.text, false)
 		}
 		return m, nil
 	case renameDoneMsg:
 		if msg.err != nil {
-			m.setMsg(fmt.Sprintf("rename %s: %v", msg.from, msg.err), true)
+			m.ctx.SetMsg(fmt.Sprintf("rename %s: %v", msg.from, msg.err), true)
 		} else {
-			m.setMsg(fmt.Sprintf("renamed %s to %s", msg.from, msg.to), false)
+			m.ctx.SetMsg(fmt.Sprintf("renamed %s to %s", msg.from, msg.to), false)
 		}
 		return m, nil
 	case planMsg:
 		if msg.err != nil {
-			m.setMsg("delete: "+msg.err.Error(), true)
+			m.ctx.SetMsg("delete: "+msg.err.Error(), true)
 			return m, nil
 		}
 		m.del = newDeleteDialog(msg.plan)
 		m.mode = modeDelete
 		return m, nil
 	case deleteDoneMsg:
-		m.setMsg(deleteSummary(msg), msg.err != nil || len(msg.res.Failed) > 0)
+		m.ctx.SetMsg(deleteSummary(msg), msg.err != nil || len(msg.res.Failed) > 0)
 		return m, nil
 	case rawXMLMsg:
 		if msg.err != nil {
-			m.setMsg(msg.err.Error(), true)
+			m.ctx.SetMsg(msg.err.Error(), true)
 			return m, nil
 		}
 		return m, m.openEditor(msg.ed)
@@ -277,8 +226,11 @@ func (m *Model) Update(msg tea.Msg) (_ tea.Model, cmd tea.Cmd) {
 			m.startInput(modeVolumeSize, msg.path+" does not exist; create a qcow2 volume of size: ", "20 GiB")
 		}
 		return m, nil
-	case hostdevMsg:
-		return m, m.updateHostdev(msg)
+	case common.OpenMsg:
+		return m, m.open(msg.Word, msg.Args)
+	case common.PopMsg:
+		m.pop()
+		return m, nil
 	case wizHostMsg, wizMediaMsg, wizCreatedMsg:
 		return m, m.updateWizard(msg)
 	case tea.KeyMsg:
@@ -315,43 +267,40 @@ func (m *Model) inputMode() bool {
 	return m.mode == modeFilter || m.mode == modeCommand || m.mode == modeRename || m.mode == modeVolumeSize
 }
 
-// applyEvents updates the connections and the list. An event about the VM
+// ApplyEvents updates the context, the list and every page (Update calls
+// it for each batch; a test harness that reads the events itself too). An event about the VM
 // the details view shows (someone else changed it, or it started or
 // stopped) marks that view stale, so it never shows an old definition: it
 // is reloaded now if the user is idle on its tree, else once they are.
-func (m *Model) applyEvents(evs []libvirtx.Event) tea.Cmd {
+func (m *Model) ApplyEvents(evs []libvirtx.Event) tea.Cmd {
+	m.ctx.Apply(evs)
 	for _, e := range evs {
 		switch e := e.(type) {
 		case libvirtx.ConnEvent:
-			c := m.trackConn(e.URI)
-			c.status, c.err, c.retry = e.Status, e.Err, e.Retry
 			switch e.Status {
 			case libvirtx.Connected:
-				c.host = e.Host
+				m.list.labels[e.URI] = m.ctx.Conns[e.URI].Label
 				m.list.hostCPUs[e.URI] = e.Host.CPUs
-			case libvirtx.Disconnected:
+			case libvirtx.Disconnected, libvirtx.Closed:
 				m.list.dropConn(e.URI)
-			case libvirtx.Closed:
-				m.list.dropConn(e.URI)
-				delete(m.conns, e.URI)
 			}
 		case libvirtx.InventoryEvent:
 			m.list.setInventory(e.URI, e.Domains)
 		case libvirtx.DomainEvent:
 			m.list.applyDomainEvent(e)
 			if e.Notice != "" {
-				m.setMsg(e.Name+": "+e.Notice, e.Failed)
+				m.ctx.SetMsg(e.Name+": "+e.Notice, e.Failed)
 			}
 			if d := m.det; d != nil && d.dom.URI == e.URI && d.dom.UUID == e.UUID {
 				if e.Gone {
-					m.setMsg(e.Name+" is gone ("+e.What+"): esc to go back", true)
+					m.ctx.SetMsg(e.Name+" is gone ("+e.What+"): esc to go back", true)
 				} else {
 					d.stale = true
 				}
 			}
 		}
 	}
-	return m.reloadIfStale()
+	return tea.Batch(m.forward(common.EventsMsg(evs)), m.reloadIfStale())
 }
 
 // reloadIfStale reloads the details view when the VM changed and the user
@@ -364,8 +313,6 @@ func (m *Model) reloadIfStale() tea.Cmd {
 	return nil
 }
 
-func (m *Model) readOnly() bool { return m.mgr.ReadOnly() }
-
 func (m *Model) handleKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 	if m.inputMode() {
 		return m.handleInput(msg)
@@ -377,28 +324,31 @@ func (m *Model) handleKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 		return m.handleDelete(msg)
 	case modeRawDiff:
 		return m.handleRawDiff(msg)
-	case modeDetails:
-		return m, m.detailsKey(msg)
-	case modeHostdev:
-		return m.handleHostdevKey(msg)
-	case modeWizard:
-		return m.handleWizardKey(msg)
 	case modeHelp:
-		maxOff := max(len(m.helpLines())-m.bodyHeight(), 0)
+		maxOff := max(len(m.helpLines())-m.ctx.BodyHeight(), 0)
 		switch msg.String() {
 		case "j", "down":
 			m.helpOffset = min(m.helpOffset+1, maxOff)
 		case "k", "up":
 			m.helpOffset = max(m.helpOffset-1, 0)
 		case "pgdown", " ", "ctrl+f":
-			m.helpOffset = min(m.helpOffset+m.bodyHeight(), maxOff)
+			m.helpOffset = min(m.helpOffset+m.ctx.BodyHeight(), maxOff)
 		case "pgup", "ctrl+b":
-			m.helpOffset = max(m.helpOffset-m.bodyHeight(), 0)
+			m.helpOffset = max(m.helpOffset-m.ctx.BodyHeight(), 0)
 		}
 		if key.Matches(msg, m.gk.Help, m.gk.Back) || msg.String() == "q" {
 			m.mode, m.helpReturn, m.helpOffset = m.helpReturn, modeList, 0
 		}
 		return m, nil
+	}
+	if p := m.Top(); p != nil {
+		return m, m.pageKey(p, msg)
+	}
+	switch m.mode {
+	case modeDetails:
+		return m, m.detailsKey(msg)
+	case modeWizard:
+		return m.handleWizardKey(msg)
 	}
 	if m.perf.open {
 		if cmd, ok := m.handlePerfKey(msg); ok {
@@ -422,7 +372,7 @@ func (m *Model) handleKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 		case len(m.list.marks) > 0:
 			m.list.marks = map[string]bool{}
 		}
-		m.setMsg("", false)
+		m.ctx.SetMsg("", false)
 		return m, nil
 	}
 	return m.handleListKey(msg)
@@ -463,7 +413,7 @@ func (m *Model) handleListKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 			return m, m.openDetails(r.dom)
 		}
 	case key.Matches(msg, k.HostDevices):
-		return m, m.openHostdev("")
+		return m, m.open("hostdev", nil)
 	case key.Matches(msg, k.New):
 		return m, m.openWizard()
 	default:
@@ -485,13 +435,13 @@ func (m *Model) handleActionKey(msg tea.KeyMsg) tea.Cmd {
 	if !isAction {
 		return nil
 	}
-	if m.readOnly() {
-		m.setMsg(libvirtx.ErrReadOnly.Error(), true)
+	if m.ctx.ReadOnly() {
+		m.ctx.SetMsg(libvirtx.ErrReadOnly.Error(), true)
 		return nil
 	}
 	doms := m.list.targets()
 	if len(doms) == 0 {
-		m.setMsg("no VM selected", true)
+		m.ctx.SetMsg("no VM selected", true)
 		return nil
 	}
 	switch {
@@ -520,7 +470,7 @@ func (m *Model) handleActionKey(msg tea.KeyMsg) tea.Cmd {
 		return m.beginDelete(doms)
 	case key.Matches(msg, k.EditXML):
 		if len(doms) != 1 {
-			m.setMsg("edit one VM at a time: clear the marks (esc) first", true)
+			m.ctx.SetMsg("edit one VM at a time: clear the marks (esc) first", true)
 			return nil
 		}
 		return beginRawEdit(m.mgr, doms[0].URI, libvirtx.ObjDomain, doms[0].UUID, doms[0].Name)
@@ -532,17 +482,17 @@ func (m *Model) handleActionKey(msg tea.KeyMsg) tea.Cmd {
 func (m *Model) act(a libvirtx.Action, doms []libvirtx.Domain) tea.Cmd {
 	run := doAction(m.mgr, a, doms)
 	if !confirmFirst[a] {
-		m.setMsg(fmt.Sprintf("%s %s…", verbs[a][0], names(domNames(doms))), false)
+		m.ctx.SetMsg(fmt.Sprintf("%s %s…", verbs[a][0], names(domNames(doms))), false)
 		return run
 	}
-	m.confirm = &confirmation{prompt: fmt.Sprintf("%s %s?", capitalize(verbs[a][0]), names(domNames(doms))), run: run}
+	m.confirm = &widget.Confirm{Prompt: fmt.Sprintf("%s %s?", capitalize(verbs[a][0]), names(domNames(doms))), Run: run}
 	m.mode = modeConfirm
 	return nil
 }
 
 func (m *Model) beginRename(doms []libvirtx.Domain) tea.Cmd {
 	if len(doms) != 1 {
-		m.setMsg("rename one VM at a time: clear the marks (esc) first", true)
+		m.ctx.SetMsg("rename one VM at a time: clear the marks (esc) first", true)
 		return nil
 	}
 	m.renaming = doms[0]
@@ -552,10 +502,10 @@ func (m *Model) beginRename(doms []libvirtx.Domain) tea.Cmd {
 
 func (m *Model) beginDelete(doms []libvirtx.Domain) tea.Cmd {
 	if len(doms) != 1 {
-		m.setMsg("delete one VM at a time: clear the marks (esc) first", true)
+		m.ctx.SetMsg("delete one VM at a time: clear the marks (esc) first", true)
 		return nil
 	}
-	m.setMsg("reading the storage of "+doms[0].Name+"…", false)
+	m.ctx.SetMsg("reading the storage of "+doms[0].Name+"…", false)
 	return planDelete(m.mgr, doms[0])
 }
 
@@ -565,7 +515,7 @@ func (m *Model) startInput(md mode, prompt, value string) {
 	m.input.SetValue(value)
 	m.input.CursorEnd()
 	m.input.Focus()
-	m.setMsg("", false)
+	m.ctx.SetMsg("", false)
 }
 
 func (m *Model) endInput() {
@@ -597,7 +547,7 @@ func (m *Model) handleInput(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 			return m, m.volumeSizeEntered(val)
 		case modeRename:
 			if strings.TrimSpace(val) == m.renaming.Name {
-				m.setMsg("name unchanged", false)
+				m.ctx.SetMsg("name unchanged", false)
 				return m, nil
 			}
 			return m, doRename(m.mgr, m.renaming, strings.TrimSpace(val))
@@ -620,14 +570,4 @@ func capitalize(s string) string {
 		return s
 	}
 	return strings.ToUpper(s[:1]) + s[1:]
-}
-
-// sortedConns lists the connection states in URI order.
-func (m *Model) sortedConns() []*connState {
-	out := make([]*connState, 0, len(m.conns))
-	for _, c := range m.conns {
-		out = append(out, c)
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].uri < out[j].uri })
-	return out
 }

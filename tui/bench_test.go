@@ -8,6 +8,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 
 	"kvmtui/libvirtx"
+	"kvmtui/tui/common"
 )
 
 // syntheticModel is a model holding n VMs of one connection, fed the way
@@ -29,7 +30,7 @@ func syntheticModel(b *testing.B, n int) (*Model, []libvirtx.Sample) {
 		samples[i] = libvirtx.Sample{Ref: d.Ref, State: d.State, HasCPU: true, CPUTimeNs: uint64(i) * 1e9,
 			CurrentKiB: d.MemoryKiB, RSSKiB: d.MemoryKiB / 2, HasBlock: true, HasNet: true}
 	}
-	m.Update(eventsMsg{
+	m.Update(common.EventsMsg{
 		libvirtx.ConnEvent{URI: uri, Status: libvirtx.Connected, Host: libvirtx.HostInfo{CPUs: 32}},
 		libvirtx.InventoryEvent{URI: uri, Domains: doms},
 	})

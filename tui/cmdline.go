@@ -10,6 +10,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 
 	"kvmtui/libvirtx"
+	"kvmtui/tui/common"
 )
 
 // commandActions maps the command line's words (virsh's where it has one) to
@@ -36,16 +37,18 @@ var commandHelp = [][2]string{
 	{"sort COLUMN [asc|desc]", strings.Join(columnIDs(), " ")},
 	{"filter TEXT", "same as /"},
 	{"interval SECONDS", "stats interval (at least 1)"},
-	{"hostdev [URI]", "host devices: USB, PCI, SR-IOV; detach, attach to a VM"},
 	{"quit", "leave kvmtui"},
 }
 
 func commandWords() []string {
-	ws := []string{"autostart", "rename", "delete", "edit", "edit-net", "edit-pool", "connect", "disconnect", "sort", "filter", "interval", "quit", "help", "hostdev"}
+	ws := []string{"autostart", "rename", "delete", "edit", "edit-net", "edit-pool", "connect", "disconnect", "sort", "filter", "interval", "quit", "help"}
 	for w := range commandActions {
 		ws = append(ws, w)
 	}
 	ws = append(ws, perfCommandWords...)
+	for _, e := range common.Entries() {
+		ws = append(ws, e.Words...)
+	}
 	sort.Strings(ws)
 	return ws
 }
@@ -66,12 +69,18 @@ func (m *Model) suggestions(line string) []string {
 		opts = perfArgWords(fields[0])
 	case "sort":
 		opts = columnIDs()
-	case "disconnect", "hostdev":
+	case "disconnect":
 		opts = m.mgr.URIs()
 	case "autostart":
 		opts = []string{"on", "off"}
 		fallthrough
 	default:
+		if e, ok := common.Lookup(fields[0]); ok {
+			if e.Args != nil {
+				opts = e.Args(m.ctx)
+			}
+			break
+		}
 		for _, r := range m.list.rows {
 			opts = append(opts, r.dom.Name)
 		}
@@ -92,11 +101,11 @@ func (m *Model) runCommand(line string) tea.Cmd {
 	}
 	word, args := fields[0], fields[1:]
 	fail := func(format string, a ...any) tea.Cmd {
-		m.setMsg(fmt.Sprintf(format, a...), true)
+		m.ctx.SetMsg(fmt.Sprintf(format, a...), true)
 		return nil
 	}
 	if a, ok := commandActions[word]; ok {
-		if m.readOnly() {
+		if m.ctx.ReadOnly() {
 			return fail("%s", libvirtx.ErrReadOnly)
 		}
 		doms, err := m.resolve(args)
@@ -114,7 +123,7 @@ func (m *Model) runCommand(line string) tea.Cmd {
 		if len(args) == 0 || (args[0] != "on" && args[0] != "off") {
 			return fail("usage: autostart on|off [VM…]")
 		}
-		if m.readOnly() {
+		if m.ctx.ReadOnly() {
 			return fail("%s", libvirtx.ErrReadOnly)
 		}
 		doms, err := m.resolve(args[1:])
@@ -130,7 +139,7 @@ func (m *Model) runCommand(line string) tea.Cmd {
 		if len(args) != 1 {
 			return fail("usage: rename NEWNAME (renames the selected VM)")
 		}
-		if m.readOnly() {
+		if m.ctx.ReadOnly() {
 			return fail("%s", libvirtx.ErrReadOnly)
 		}
 		doms := m.list.targets()
@@ -139,7 +148,7 @@ func (m *Model) runCommand(line string) tea.Cmd {
 		}
 		return doRename(m.mgr, doms[0], args[0])
 	case "delete", "undefine":
-		if m.readOnly() {
+		if m.ctx.ReadOnly() {
 			return fail("%s", libvirtx.ErrReadOnly)
 		}
 		doms, err := m.resolve(args)
@@ -148,7 +157,7 @@ func (m *Model) runCommand(line string) tea.Cmd {
 		}
 		return m.beginDelete(doms)
 	case "edit":
-		if m.readOnly() {
+		if m.ctx.ReadOnly() {
 			return fail("%s", libvirtx.ErrReadOnly)
 		}
 		doms, err := m.resolve(args)
@@ -157,7 +166,7 @@ func (m *Model) runCommand(line string) tea.Cmd {
 		}
 		return beginRawEdit(m.mgr, doms[0].URI, libvirtx.ObjDomain, doms[0].UUID, doms[0].Name)
 	case "edit-net", "edit-pool":
-		if m.readOnly() {
+		if m.ctx.ReadOnly() {
 			return fail("%s", libvirtx.ErrReadOnly)
 		}
 		if len(args) != 1 {
@@ -180,7 +189,7 @@ func (m *Model) runCommand(line string) tea.Cmd {
 			return fail("connect: %v", err)
 		}
 		m.trackConn(args[0])
-		m.setMsg("connecting to "+args[0]+"…", false)
+		m.ctx.SetMsg("connecting to "+args[0]+"…", false)
 	case "disconnect":
 		if len(args) != 1 {
 			return fail("usage: disconnect URI")
@@ -189,8 +198,8 @@ func (m *Model) runCommand(line string) tea.Cmd {
 			return fail("disconnect: %v", err)
 		}
 		m.list.dropConn(args[0])
-		delete(m.conns, args[0])
-		m.setMsg("disconnected from "+args[0], false)
+		delete(m.ctx.Conns, args[0])
+		m.ctx.SetMsg("disconnected from "+args[0], false)
 	case "sort":
 		if len(args) == 0 || len(args) > 2 {
 			return fail("usage: sort COLUMN [asc|desc]; columns: %s", strings.Join(columnIDs(), " "))
@@ -212,11 +221,6 @@ func (m *Model) runCommand(line string) tea.Cmd {
 		m.list.setSort(col, desc)
 	case "filter":
 		m.list.setFilter(strings.Join(args, " "))
-	case "hostdev", "nodedev":
-		if len(args) > 1 {
-			return fail("usage: hostdev [URI] (without a URI: the selected VM's host)")
-		}
-		return m.openHostdev(strings.Join(args, ""))
 	case "interval":
 		if len(args) != 1 {
 			return fail("usage: interval SECONDS")
@@ -226,10 +230,13 @@ func (m *Model) runCommand(line string) tea.Cmd {
 			return fail("interval %q: expected a number of seconds, at least %v", args[0], MinInterval.Seconds())
 		}
 		m.opts.Interval = time.Duration(secs * float64(time.Second))
-		m.setMsg(fmt.Sprintf("stats every %v", m.opts.Interval), false)
+		m.ctx.SetMsg(fmt.Sprintf("stats every %v", m.opts.Interval), false)
 	default:
 		if cmd, ok := m.perfCommand(word, args); ok {
 			return cmd
+		}
+		if _, ok := common.Lookup(word); ok {
+			return m.open(word, args)
 		}
 		return fail("unknown command %q: press ? for the list", word)
 	}

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"kvmtui/libvirtx"
+	"kvmtui/tui/widget"
 )
 
 // column is one column of the VM list: how to show it and how to sort by it.
@@ -35,7 +36,7 @@ func rateText(ok bool, v float64) string {
 	if !ok {
 		return "-"
 	}
-	return humanBytes(v)
+	return widget.HumanBytes(v)
 }
 
 func pctText(ok bool, v float64) string {
@@ -47,16 +48,9 @@ func pctText(ok bool, v float64) string {
 
 // stateWord is the state as users say it; a shut-off domain with a managed
 // save image is "saved", as in virt-manager.
-func stateWord(d libvirtx.Domain) string {
-	if d.State == libvirtx.StateShutoff && d.ManagedSave {
-		return "saved"
-	}
-	return d.State.String()
-}
-
 var columns = []column{
 	{id: "state", title: "STATE", width: 8, prio: 0,
-		text: func(r *row) string { return stateWord(r.dom) },
+		text: func(r *row) string { return widget.StateWord(r.dom) },
 		cmp:  numCmp(func(r *row) float64 { return float64(stateOrder(r.dom)) })},
 	{id: "alert", title: "!", width: 2, prio: 1,
 		text: func(r *row) string { return levelMark(r.level) },
@@ -76,7 +70,7 @@ var columns = []column{
 		text: func(r *row) string { return fmt.Sprint(r.dom.VCPUs) },
 		cmp:  numCmp(func(r *row) float64 { return float64(r.dom.VCPUs) })},
 	{id: "mem", title: "MEM", width: 6, right: true, prio: 2,
-		text: func(r *row) string { return humanBytes(float64(r.dom.MemoryKiB) * 1024) },
+		text: func(r *row) string { return widget.HumanBytes(float64(r.dom.MemoryKiB) * 1024) },
 		cmp:  numCmp(func(r *row) float64 { return float64(r.dom.MemoryKiB) })},
 	{id: "cpu", title: "CPU%", width: 5, right: true, prio: 1,
 		text: func(r *row) string { return pctText(r.rates.Valid, r.rates.CPUPct) },

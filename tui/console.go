@@ -115,7 +115,7 @@ func (m *Model) handleConsoleKey(msg tea.KeyMsg) (tea.Cmd, bool) {
 		return m.togglePane(), true
 	case key.Matches(msg, c.keys.Focus):
 		if !c.pane.shown {
-			m.setMsg("no console pane: C opens it", true)
+			m.ctx.SetMsg("no console pane: C opens it", true)
 			return nil, true
 		}
 		m.focusPane(true)
@@ -134,15 +134,15 @@ func (m *Model) handleConsoleKey(msg tea.KeyMsg) (tea.Cmd, bool) {
 func (m *Model) consoleTarget(what string, needWrite bool) (libvirtx.Domain, bool) {
 	r := m.list.selected()
 	if r == nil {
-		m.setMsg("no VM selected", true)
+		m.ctx.SetMsg("no VM selected", true)
 		return libvirtx.Domain{}, false
 	}
-	if needWrite && m.readOnly() {
-		m.setMsg(what+": "+libvirtx.ErrReadOnly.Error(), true)
+	if needWrite && m.ctx.ReadOnly() {
+		m.ctx.SetMsg(what+": "+libvirtx.ErrReadOnly.Error(), true)
 		return libvirtx.Domain{}, false
 	}
 	if !r.dom.State.Active() {
-		m.setMsg(r.dom.Name+" is "+r.dom.State.String()+": start it (s) first, then "+what, true)
+		m.ctx.SetMsg(r.dom.Name+" is "+r.dom.State.String()+": start it (s) first, then "+what, true)
 		return libvirtx.Domain{}, false
 	}
 	return r.dom, true

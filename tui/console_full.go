@@ -11,6 +11,7 @@ import (
 
 	"kvmtui/console"
 	"kvmtui/libvirtx"
+	"kvmtui/tui/widget"
 )
 
 // fullOpenedMsg: the console stream for a full-screen session is open (or
@@ -62,7 +63,7 @@ func (m *Model) openFull() tea.Cmd {
 		replay = c.pane.keep
 	}
 	c.holder = key
-	m.setMsg("opening the console of "+d.Name+"…", false)
+	m.ctx.SetMsg("opening the console of "+d.Name+"…", false)
 	return openFullCmd(m.mgr, d, sess, false, replay)
 }
 
@@ -83,19 +84,19 @@ func (m *Model) fullOpened(msg fullOpenedMsg) tea.Cmd {
 	switch {
 	case errors.As(msg.err, &busy):
 		c.holder = ""
-		m.confirm = &confirmation{
-			prompt: m.wrapPrompt(fmt.Sprintf("%s: %s.\nAnother client (virsh console, another kvmtui) holds it.\nTake it over? That client is cut off.", d.Name, msg.err)),
-			run:    openFullCmd(m.mgr, d, nil, true, msg.replay),
+		m.confirm = &widget.Confirm{
+			Prompt: m.wrapPrompt(fmt.Sprintf("%s: %s.\nAnother client (virsh console, another kvmtui) holds it.\nTake it over? That client is cut off.", d.Name, msg.err)),
+			Run:    openFullCmd(m.mgr, d, nil, true, msg.replay),
 		}
 		m.mode = modeConfirm
 		return nil
 	case msg.err != nil:
 		c.holder = ""
-		m.setMsg("console of "+d.Name+": "+msg.err.Error(), true)
+		m.ctx.SetMsg("console of "+d.Name+": "+msg.err.Error(), true)
 		return nil
 	}
 	c.holder = rowKey(d.URI, d.UUID)
-	m.setMsg("", false)
+	m.ctx.SetMsg("", false)
 	fs := &fullScreen{rw: msg.rw, dom: d, replay: msg.replay}
 	if c.pane.shown && c.pane.key == c.holder {
 		// The pane keeps what the session showed, as if it had watched.
@@ -115,11 +116,11 @@ func (m *Model) fullEnded(msg fullEndedMsg) {
 	c.holder = ""
 	switch {
 	case msg.err != nil:
-		m.setMsg("console of "+msg.dom.Name+": "+msg.err.Error(), true)
+		m.ctx.SetMsg("console of "+msg.dom.Name+": "+msg.err.Error(), true)
 	case msg.ended.Escaped:
-		m.setMsg("back from the console of "+msg.dom.Name, false)
+		m.ctx.SetMsg("back from the console of "+msg.dom.Name, false)
 	default:
-		m.setMsg("the console of "+msg.dom.Name+" closed"+endReason(msg.ended.Err), false)
+		m.ctx.SetMsg("the console of "+msg.dom.Name+" closed"+endReason(msg.ended.Err), false)
 	}
 }
 
@@ -175,7 +176,7 @@ func (f *fullScreen) Run() error {
 
 // wrapPrompt fits a dialog's text (libvirt's messages are long) to the
 // terminal, inside the box's border and padding.
-func (m *Model) wrapPrompt(s string) string { return ansi.Wrap(s, max(m.width-8, 20), " ") }
+func (m *Model) wrapPrompt(s string) string { return ansi.Wrap(s, max(m.ctx.Width-8, 20), " ") }
 
 // replayLines is how much of the pane's history a full-screen session
 // starts with: context, not the whole scrollback over a slow link.

@@ -12,6 +12,7 @@ import (
 
 	"kvmtui/console"
 	"kvmtui/libvirtx"
+	"kvmtui/tui/widget"
 )
 
 // attachDelay keeps the pane from opening a console for every VM the cursor
@@ -59,12 +60,12 @@ type paneGeom struct {
 const minListBeside = 60
 
 func (m *Model) paneGeometry() paneGeom {
-	body := max(m.bodyHeight(), 2)
-	if w := m.cons().pane.width(); m.width >= w+1+minListBeside {
-		return paneGeom{beside: true, listW: m.width - w - 1, listH: body, paneW: w + 1, paneH: body}
+	body := max(m.ctx.BodyHeight(), 2)
+	if w := m.cons().pane.width(); m.ctx.Width >= w+1+minListBeside {
+		return paneGeom{beside: true, listW: m.ctx.Width - w - 1, listH: body, paneW: w + 1, paneH: body}
 	}
 	listH := max(body*2/5, 3)
-	return paneGeom{listW: m.width, listH: listH, paneW: m.width, paneH: max(body-listH, 2)}
+	return paneGeom{listW: m.ctx.Width, listH: listH, paneW: m.ctx.Width, paneH: max(body-listH, 2)}
 }
 
 func (p *paneState) rows() int { return max(p.g.paneH-1, 1) }
@@ -91,13 +92,13 @@ func (m *Model) togglePane() tea.Cmd {
 	if !p.shown {
 		cmd := p.drop()
 		*p = paneState{}
-		m.list.height = max(m.height-4, 1)
+		m.list.height = max(m.ctx.Height-4, 1)
 		m.list.clamp()
-		m.setMsg("console pane closed", false)
+		m.ctx.SetMsg("console pane closed", false)
 		return cmd
 	}
 	m.layoutPane()
-	m.setMsg("console pane: it shows the selected VM's serial console; tab types into it, ctrl+] comes back", false)
+	m.ctx.SetMsg("console pane: it shows the selected VM's serial console; tab types into it, ctrl+] comes back", false)
 	return nil
 }
 
@@ -130,7 +131,7 @@ func (p *paneState) release(key string) *console.Pane {
 func (m *Model) layoutPane() {
 	p := &m.cons().pane
 	p.g = m.paneGeometry()
-	p.sizedFor = [2]int{m.width, m.height}
+	p.sizedFor = [2]int{m.ctx.Width, m.ctx.Height}
 	m.list.height = max(p.g.listH-1, 1)
 	m.list.clamp()
 	if p.sess != nil {
@@ -140,7 +141,7 @@ func (m *Model) layoutPane() {
 			avail-- // the separator
 		}
 		if p.cols > 0 && (avail < p.cols || p.rows() != p.told) {
-			m.setMsg(fmt.Sprintf("the pane is now %dx%d but %s was told %dx%d: K z tells it the new size", min(avail, p.cols), p.rows(), p.dom.Name, p.cols, p.told), false)
+			m.ctx.SetMsg(fmt.Sprintf("the pane is now %dx%d but %s was told %dx%d: K z tells it the new size", min(avail, p.cols), p.rows(), p.dom.Name, p.cols, p.told), false)
 		}
 	}
 	m.refreshPane()
@@ -166,7 +167,7 @@ func (m *Model) paneFollow() tea.Cmd {
 	if !p.shown {
 		return nil
 	}
-	if p.sizedFor != [2]int{m.width, m.height} {
+	if p.sizedFor != [2]int{m.ctx.Width, m.ctx.Height} {
 		m.layoutPane()
 	}
 	sel := m.list.selected()
@@ -244,7 +245,7 @@ func (m *Model) paneOpened(msg paneOpenedMsg) tea.Cmd {
 	p.pending = false
 	if msg.startErr != nil {
 		// Not started: the pane waits for a start as before.
-		m.setMsg(fmt.Sprintf("start %s: %v", p.dom.Name, msg.startErr), true)
+		m.ctx.SetMsg(fmt.Sprintf("start %s: %v", p.dom.Name, msg.startErr), true)
 		p.status = p.dom.Name + " is " + p.dom.State.String() + ": s starts it with this pane attached, to see it boot"
 		m.refreshPane()
 		return nil
@@ -259,9 +260,9 @@ func (m *Model) paneOpened(msg paneOpenedMsg) tea.Cmd {
 		}
 		switch {
 		case errors.Is(msg.err, libvirtx.ErrStartedNoConsole):
-			m.setMsg(p.dom.Name+" "+msg.err.Error(), true)
+			m.ctx.SetMsg(p.dom.Name+" "+msg.err.Error(), true)
 		case msg.started:
-			m.setMsg("started "+p.dom.Name+", but its console: "+msg.err.Error(), true)
+			m.ctx.SetMsg("started "+p.dom.Name+", but its console: "+msg.err.Error(), true)
 		}
 		m.refreshPane()
 		return nil
@@ -269,7 +270,7 @@ func (m *Model) paneOpened(msg paneOpenedMsg) tea.Cmd {
 	p.sess, p.failed, p.status, p.back, p.keep = msg.pane, nil, "", 0, nil
 	p.sess.Resize(p.width(), p.rows())
 	if msg.started {
-		m.setMsg("started "+p.dom.Name+" with the console attached", false)
+		m.ctx.SetMsg("started "+p.dom.Name+" with the console attached", false)
 	}
 	m.refreshPane()
 	return waitPane(p.sess, p.gen)
@@ -328,7 +329,7 @@ func (m *Model) paneStart(doms []libvirtx.Domain) tea.Cmd {
 	p.gen++
 	p.pending, p.failed, p.lines, p.back = true, nil, nil, 0
 	p.status = "starting " + d.Name + " with the console attached…"
-	m.setMsg(p.status, false)
+	m.ctx.SetMsg(p.status, false)
 	gen, cols, rows, mgr, seed := p.gen, p.width(), p.rows(), m.mgr, p.keep
 	return func() tea.Msg {
 		xml, err := mgr.DomainXML(d.Ref, true, false)
@@ -359,9 +360,9 @@ func (m *Model) focusPane(on bool) {
 	p := &m.cons().pane
 	p.focused = on
 	if on {
-		m.setMsg("typing goes to "+p.dom.Name+"'s console; ctrl+] returns to the list", false)
+		m.ctx.SetMsg("typing goes to "+p.dom.Name+"'s console; ctrl+] returns to the list", false)
 	} else {
-		m.setMsg("", false)
+		m.ctx.SetMsg("", false)
 	}
 	m.refreshPane()
 }
@@ -389,9 +390,9 @@ func (m *Model) paneKey(msg tea.KeyMsg) tea.Cmd {
 		var busy libvirtx.ConsoleBusyError
 		if errors.As(p.failed, &busy) && msg.Type == tea.KeyEnter {
 			d, gen, rows := p.dom, p.gen, p.rows()
-			m.confirm = &confirmation{
-				prompt: m.wrapPrompt(fmt.Sprintf("%s: %s.\nTake the console over? The other client is cut off.", d.Name, p.failed)),
-				run:    paneOpenCmd(m.mgr, d, gen, true, p.width(), rows, p.keep),
+			m.confirm = &widget.Confirm{
+				Prompt: m.wrapPrompt(fmt.Sprintf("%s: %s.\nTake the console over? The other client is cut off.", d.Name, p.failed)),
+				Run:    paneOpenCmd(m.mgr, d, gen, true, p.width(), rows, p.keep),
 			}
 			m.mode = modeConfirm
 			return nil
@@ -400,7 +401,7 @@ func (m *Model) paneKey(msg tea.KeyMsg) tea.Cmd {
 			p.failed = nil // paneFollow attaches again
 			return nil
 		}
-		m.setMsg("no console attached ("+p.status+"); ctrl+] returns to the list", true)
+		m.ctx.SetMsg("no console attached ("+p.status+"); ctrl+] returns to the list", true)
 		return nil
 	}
 	if p.back != 0 {
@@ -464,19 +465,19 @@ func (m *Model) paneView() string {
 	if p.back > 0 {
 		title += fmt.Sprintf("  [%d lines back]", p.back)
 	}
-	style := m.theme.Header
+	style := m.ctx.Theme.Header
 	if p.focused {
 		title += "  typing goes to the VM · ctrl+] back · alt+pgup/pgdn scroll"
-		style = m.theme.Cursor
+		style = m.ctx.Theme.Cursor
 	} else {
 		title += "  (tab to type)"
 	}
-	out := []string{prefix + style.Render(fit(title, w))}
+	out := []string{prefix + style.Render(widget.Fit(title, w))}
 	body := p.lines
 	rows := p.rows()
 	if p.sess == nil && p.status != "" {
 		// Keep what was last shown under the status line.
-		body = append([]string{m.theme.Dim.Render(p.status)}, body...)
+		body = append([]string{m.ctx.Theme.Dim.Render(p.status)}, body...)
 		if len(body) > rows {
 			body = append(body[:1], body[len(body)-rows+1:]...)
 		}
@@ -486,7 +487,7 @@ func (m *Model) paneView() string {
 		if i < len(body) {
 			l = body[i]
 		}
-		out = append(out, prefix+fit(l, w))
+		out = append(out, prefix+widget.Fit(l, w))
 	}
 	return strings.Join(out, "\n")
 }
@@ -494,20 +495,20 @@ func (m *Model) paneView() string {
 // consoleBody is the list's body with the console pane, or a console dialog.
 func (m *Model) consoleBody() string {
 	if m.con != nil && m.con.menu != nil {
-		return m.overlay(m.sendKeyMenuView())
+		return widget.Center(m.ctx.Width, m.ctx.BodyHeight(), m.sendKeyMenuView())
 	}
 	if m.con != nil && m.con.ws != nil {
-		return m.overlay(m.workstationView())
+		return widget.Center(m.ctx.Width, m.ctx.BodyHeight(), m.workstationView())
 	}
 	if m.con == nil || !m.con.pane.shown {
 		return m.tableView()
 	}
 	g := m.con.pane.g
 	// tableView draws into the whole terminal; give it the list's area.
-	w, h := m.width, m.height
-	m.width, m.height = g.listW, g.listH+3
+	w, h := m.ctx.Width, m.ctx.Height
+	m.ctx.Width, m.ctx.Height = g.listW, g.listH+3
 	table := m.tableView()
-	m.width, m.height = w, h
+	m.ctx.Width, m.ctx.Height = w, h
 	pane := m.paneView()
 	if !g.beside {
 		return table + "\n" + pane

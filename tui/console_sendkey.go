@@ -33,7 +33,7 @@ func (m *Model) openSendKeyMenu() {
 		return
 	}
 	m.cons().menu = &sendKeyMenu{dom: d}
-	m.setMsg("", false)
+	m.ctx.SetMsg("", false)
 }
 
 func (m *Model) sendKeyMenuKey(msg tea.KeyMsg) tea.Cmd {
@@ -72,14 +72,14 @@ func (m *Model) sendKeyMenuKey(msg tea.KeyMsg) tea.Cmd {
 		m.fitPane(mn.dom)
 	case k == "p":
 		m.con.menu = nil
-		m.setMsg("taking a screenshot of "+mn.dom.Name+"…", false)
+		m.ctx.SetMsg("taking a screenshot of "+mn.dom.Name+"…", false)
 		return screenshot(m.mgr, mn.dom)
 	}
 	return nil
 }
 
 func (m *Model) sendKeys(d libvirtx.Domain, label string, keys ...string) tea.Cmd {
-	m.setMsg("sending "+label+" to "+d.Name+"…", false)
+	m.ctx.SetMsg("sending "+label+" to "+d.Name+"…", false)
 	mgr := m.mgr
 	return func() tea.Msg {
 		if err := mgr.SendKey(d.Ref, keys...); err != nil {
@@ -115,23 +115,23 @@ func screenshot(mgr *libvirtx.Manager, d libvirtx.Domain) tea.Cmd {
 
 func (m *Model) sendKeyDone(msg sendKeyDoneMsg) {
 	if msg.err != nil {
-		m.setMsg(msg.err.Error(), true)
+		m.ctx.SetMsg(msg.err.Error(), true)
 		return
 	}
-	m.setMsg(msg.text, false)
+	m.ctx.SetMsg(msg.text, false)
 }
 
 func (m *Model) sendKeyMenuView() string {
 	mn := m.con.menu
-	k := m.theme.Key.Render
+	k := m.ctx.Theme.Key.Render
 	var b strings.Builder
 	if mn.sysrq {
-		b.WriteString(m.theme.Title.Render("SysRq on "+mn.dom.Name+": press the command letter") + "\n\n")
+		b.WriteString(m.ctx.Theme.Title.Render("SysRq on "+mn.dom.Name+": press the command letter") + "\n\n")
 		b.WriteString(sysrqHelp + "\n\n")
 		b.WriteString(k("esc") + " back")
-		return m.theme.Box.Render(b.String())
+		return m.ctx.Theme.Box.Render(b.String())
 	}
-	b.WriteString(m.theme.Title.Render("Send to "+mn.dom.Name) + "\n\n")
+	b.WriteString(m.ctx.Theme.Title.Render("Send to "+mn.dom.Name) + "\n\n")
 	rows := [][2]string{
 		{"d", "Ctrl+Alt+Del"},
 		{"b", "Ctrl+Alt+Backspace"},
@@ -144,7 +144,7 @@ func (m *Model) sendKeyMenuView() string {
 	for _, r := range rows {
 		b.WriteString(k(fmt.Sprintf("%-7s", r[0])) + " " + r[1] + "\n")
 	}
-	return m.theme.Box.Render(strings.TrimRight(b.String(), "\n"))
+	return m.ctx.Theme.Box.Render(strings.TrimRight(b.String(), "\n"))
 }
 
 // fitPane gives the guest's serial terminal the pane's whole size: the
@@ -154,12 +154,12 @@ func (m *Model) sendKeyMenuView() string {
 func (m *Model) fitPane(d libvirtx.Domain) {
 	p := &m.cons().pane
 	if !p.shown || p.sess == nil || p.dom.UUID != d.UUID {
-		m.setMsg("open "+d.Name+"'s console pane first (C), with its shell at a prompt", true)
+		m.ctx.SetMsg("open "+d.Name+"'s console pane first (C), with its shell at a prompt", true)
 		return
 	}
-	cols := m.width - 1 - minListBeside // beside the list
+	cols := m.ctx.Width - 1 - minListBeside // beside the list
 	if cols < console.Width {
-		cols = m.width // below it, the full width
+		cols = m.ctx.Width // below it, the full width
 	}
 	p.cols = max(cols, 20)
 	m.layoutPane()
@@ -167,5 +167,5 @@ func (m *Model) fitPane(d libvirtx.Domain) {
 	m.cons().fitted[p.key] = [2]int{p.cols, p.told}
 	cmd := fmt.Sprintf("stty rows %d cols %d", p.told, p.cols)
 	p.sess.Type(cmd + "\r")
-	m.setMsg("typed "+cmd+" at "+d.Name+"'s console (meant for an empty shell prompt)", false)
+	m.ctx.SetMsg("typed "+cmd+" at "+d.Name+"'s console (meant for an empty shell prompt)", false)
 }

@@ -22,29 +22,29 @@ func TestConsoleRefusalsAreOneLineWithWhatToDo(t *testing.T) {
 	h.selectVM("win11-desktop") // saved, not running
 	for _, k := range []string{"c", "v", "K"} {
 		h.keys(k)
-		if !h.m.msgErr || !strings.Contains(h.m.msg, "win11-desktop is shut off: start it (s) first, then "+k) {
-			t.Fatalf("%s on a stopped VM: %q", k, h.m.msg)
+		if !h.m.ctx.Msg.Err || !strings.Contains(h.m.ctx.Msg.Text, "win11-desktop is shut off: start it (s) first, then "+k) {
+			t.Fatalf("%s on a stopped VM: %q", k, h.m.ctx.Msg.Text)
 		}
 	}
 	h.selectVM("web-01")
 	h.keys("c")
 	// libvirt's own words, verbatim.
-	if !strings.Contains(h.m.msg, "console of web-01: this function is not supported by the connection driver: virDomainOpenConsole") {
-		t.Fatalf("c on the test driver: %q", h.m.msg)
+	if !strings.Contains(h.m.ctx.Msg.Text, "console of web-01: this function is not supported by the connection driver: virDomainOpenConsole") {
+		t.Fatalf("c on the test driver: %q", h.m.ctx.Msg.Text)
 	}
 	if h.m.con.holder != "" || h.m.mode != modeList {
 		t.Fatalf("a failed open left the console held (%q) or mode %v", h.m.con.holder, h.m.mode)
 	}
 	h.keys("v")
-	if !strings.Contains(h.m.msg, "web-01's VNC display has no port") || strings.Contains(h.m.msg, "\n") {
-		t.Fatalf("v without a port: %q", h.m.msg)
+	if !strings.Contains(h.m.ctx.Msg.Text, "web-01's VNC display has no port") || strings.Contains(h.m.ctx.Msg.Text, "\n") {
+		t.Fatalf("v without a port: %q", h.m.ctx.Msg.Text)
 	}
 
 	ro := newHarness(t, true, demoURI(t))
 	ro.selectVM("web-01")
 	ro.keys("c")
-	if !strings.Contains(ro.m.msg, "read-only connection") {
-		t.Fatalf("c on a read-only connection: %q", ro.m.msg)
+	if !strings.Contains(ro.m.ctx.Msg.Text, "read-only connection") {
+		t.Fatalf("c on a read-only connection: %q", ro.m.ctx.Msg.Text)
 	}
 }
 
@@ -66,12 +66,12 @@ func TestSendKeyMenuAndScreenshot(t *testing.T) {
 	h.keys("esc")
 	h.screenHas("Send to web-01")
 	h.keys("d")
-	if h.m.con.menu != nil || h.m.msg != "sent Ctrl+Alt+Del to web-01" {
-		t.Fatalf("after d: menu %v, message %q", h.m.con.menu, h.m.msg)
+	if h.m.con.menu != nil || h.m.ctx.Msg.Text != "sent Ctrl+Alt+Del to web-01" {
+		t.Fatalf("after d: menu %v, message %q", h.m.con.menu, h.m.ctx.Msg.Text)
 	}
 	h.keys("K", "p")
-	if !strings.HasPrefix(h.m.msg, "screenshot of web-01 saved: "+screenshotDir) {
-		t.Fatalf("screenshot: %q", h.m.msg)
+	if !strings.HasPrefix(h.m.ctx.Msg.Text, "screenshot of web-01 saved: "+screenshotDir) {
+		t.Fatalf("screenshot: %q", h.m.ctx.Msg.Text)
 	}
 	files, _ := filepath.Glob(filepath.Join(screenshotDir, "web-01-*.png"))
 	if len(files) != 1 {
@@ -81,8 +81,8 @@ func TestSendKeyMenuAndScreenshot(t *testing.T) {
 	if !strings.HasPrefix(string(data), "\x89PNG") {
 		t.Fatal("the screenshot is not a PNG")
 	}
-	if !strings.Contains(h.m.msg, files[0]) {
-		t.Fatalf("the message does not show the path: %q", h.m.msg)
+	if !strings.Contains(h.m.ctx.Msg.Text, files[0]) {
+		t.Fatalf("the message does not show the path: %q", h.m.ctx.Msg.Text)
 	}
 }
 
@@ -176,8 +176,8 @@ func TestPaneStartStartsEvenWithoutAConsole(t *testing.T) {
 	h.keys("C", "s")
 	h.until("legacy-centos7 running", func() bool { return h.stateOf("legacy-centos7") == libvirtx.StateRunning })
 	want := "legacy-centos7 started, but its console could not be opened: this function is not supported by the connection driver: virDomainOpenConsole"
-	if h.m.msg != want || !h.m.msgErr {
-		t.Fatalf("message %q", h.m.msg)
+	if h.m.ctx.Msg.Text != want || !h.m.ctx.Msg.Err {
+		t.Fatalf("message %q", h.m.ctx.Msg.Text)
 	}
 	if p := h.m.con.pane; p.pending || p.failed == nil {
 		t.Fatalf("pane left pending=%v failed=%v", p.pending, p.failed)

@@ -34,8 +34,8 @@ func (m *Model) openViewer() tea.Cmd {
 	if !ok {
 		return nil
 	}
-	m.setMsg("reading the display of "+d.Name+"…", false)
-	mgr, ro := m.mgr, m.readOnly()
+	m.ctx.SetMsg("reading the display of "+d.Name+"…", false)
+	mgr, ro := m.mgr, m.ctx.ReadOnly()
 	return func() tea.Msg {
 		// Secure XML has the display password; a read-only connection may
 		// not read it, and the viewer then asks for it.
@@ -67,17 +67,17 @@ func (m *Model) viewerEvent(msg viewerMsg) tea.Cmd {
 	case msg.ended:
 		delete(c.viewers, msg.viewer)
 		if msg.err != nil {
-			m.setMsg("viewer of "+name+" failed: "+msg.err.Error(), true)
+			m.ctx.SetMsg("viewer of "+name+" failed: "+msg.err.Error(), true)
 		} else {
-			m.setMsg("viewer of "+name+" closed", false)
+			m.ctx.SetMsg("viewer of "+name+" closed", false)
 		}
 		return nil
 	case msg.err != nil:
-		m.setMsg("graphical console of "+name+": "+msg.err.Error(), true)
+		m.ctx.SetMsg("graphical console of "+name+": "+msg.err.Error(), true)
 		return nil
 	case msg.ws != nil:
 		c.ws = msg.ws
-		m.setMsg("", false)
+		m.ctx.SetMsg("", false)
 		return nil
 	}
 	v := msg.viewer
@@ -86,7 +86,7 @@ func (m *Model) viewerEvent(msg viewerMsg) tea.Cmd {
 	if v.Tunnel != nil {
 		via = ", through an SSH tunnel"
 	}
-	m.setMsg(fmt.Sprintf("remote-viewer shows %s (%s %s:%d%s)", name, v.VV.Type, v.VV.Host, v.VV.Port, via), false)
+	m.ctx.SetMsg(fmt.Sprintf("remote-viewer shows %s (%s %s:%d%s)", name, v.VV.Type, v.VV.Host, v.VV.Port, via), false)
 	return func() tea.Msg {
 		err := v.Wait()
 		return viewerMsg{dom: msg.dom, viewer: v, ended: true, err: err}
@@ -106,7 +106,7 @@ func (m *Model) workstationKey(msg tea.KeyMsg) tea.Cmd {
 
 func (m *Model) workstationView() string {
 	ws := m.con.ws
-	w := max(m.width-8, 20)
+	w := max(m.ctx.Width-8, 20)
 	wrap := func(s string) string { return ansi.Wrap(s, w, " ") }
 	var b strings.Builder
 	if ws.copied {
@@ -115,7 +115,7 @@ func (m *Model) workstationView() string {
 		// frame. Terminals without OSC 52 ignore it.
 		b.WriteString(console.OSC52(strings.Join(ws.commands, "\n") + "\n"))
 	}
-	b.WriteString(m.theme.Title.Render("Graphical console of "+ws.dom.Name) + "\n")
+	b.WriteString(m.ctx.Theme.Title.Render("Graphical console of "+ws.dom.Name) + "\n")
 	b.WriteString(wrap("No graphical display here (no DISPLAY or WAYLAND_DISPLAY: kvmtui runs over SSH?). On your workstation, run:") + "\n\n")
 	last := len(ws.commands) - 1
 	for i, c := range ws.commands {
@@ -126,10 +126,10 @@ func (m *Model) workstationView() string {
 	}
 	b.WriteString("\n")
 	if ws.copied {
-		b.WriteString(m.theme.OK.Render("copied through OSC 52 (if your terminal allows it)") + "   ")
+		b.WriteString(m.ctx.Theme.OK.Render("copied through OSC 52 (if your terminal allows it)") + "   ")
 	} else {
-		b.WriteString(m.theme.Key.Render("y") + " copy the commands   ")
+		b.WriteString(m.ctx.Theme.Key.Render("y") + " copy the commands   ")
 	}
-	b.WriteString(m.theme.Key.Render("esc") + " close")
-	return m.theme.Box.Render(b.String())
+	b.WriteString(m.ctx.Theme.Key.Render("esc") + " close")
+	return m.ctx.Theme.Box.Render(b.String())
 }

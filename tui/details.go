@@ -10,6 +10,7 @@ import (
 
 	"kvmtui/devices"
 	"kvmtui/libvirtx"
+	"kvmtui/tui/widget"
 )
 
 // nodeKind is what a hardware tree node stands for.
@@ -53,7 +54,7 @@ type details struct {
 	needVol   *needVolumeMsg
 	leave     string // a question before leaving with unapplied changes
 	leaveFn   func() tea.Cmd
-	confirm   *confirmation
+	confirm   *widget.Confirm
 	loading   bool
 	stale     bool // the VM changed while the user was busy: reload when idle
 	reloading bool // a load is under way
@@ -135,7 +136,7 @@ func loadDetails(mgr *libvirtx.Manager, ref libvirtx.Ref, gen int) tea.Cmd {
 func (m *Model) openDetails(d libvirtx.Domain) tea.Cmd {
 	m.det = &details{dom: d, loading: true}
 	m.mode = modeDetails
-	m.setMsg("", false)
+	m.ctx.SetMsg("", false)
 	return m.reloadDetails()
 }
 
@@ -146,16 +147,16 @@ func (m *Model) detailsLoaded(msg detailsLoadedMsg) {
 	}
 	d.loading, d.reloading = false, false
 	if msg.err != nil {
-		m.setMsg(fmt.Sprintf("details of %s: %v", d.dom.Name, msg.err), true)
+		m.ctx.SetMsg(fmt.Sprintf("details of %s: %v", d.dom.Name, msg.err), true)
 		return
 	}
 	def, live := &libvirtxml.Domain{}, &libvirtxml.Domain{}
 	if err := def.Unmarshal(msg.inactive); err != nil {
-		m.setMsg("details: "+err.Error(), true)
+		m.ctx.SetMsg("details: "+err.Error(), true)
 		return
 	}
 	if err := live.Unmarshal(msg.live); err != nil {
-		m.setMsg("details: "+err.Error(), true)
+		m.ctx.SetMsg("details: "+err.Error(), true)
 		return
 	}
 	d.def, d.liveDef, d.liveXML, d.choices = def, live, msg.live, msg.choices
@@ -234,14 +235,14 @@ func (m *Model) resetForm() {
 		}
 		sf, err := d.newSectionForm(id)
 		if err != nil {
-			m.setMsg(err.Error(), true)
+			m.ctx.SetMsg(err.Error(), true)
 			return
 		}
 		d.form = newForm(sf, nil)
 	case nodeDevice:
 		dev, err := d.items[n.item].Device(d.caps)
 		if err != nil {
-			m.setMsg(err.Error(), true)
+			m.ctx.SetMsg(err.Error(), true)
 			return
 		}
 		d.form = newForm(dev, d.suggestions())
@@ -269,11 +270,11 @@ func (m *Model) applyForm() tea.Cmd {
 		return nil
 	}
 	if bad := f.invalid(); bad != nil {
-		m.setMsg(bad.Label+": "+bad.err, true)
+		m.ctx.SetMsg(bad.Label+": "+bad.err, true)
 		return nil
 	}
 	if d.adding == nil && !f.dirty() {
-		m.setMsg("nothing to apply", false)
+		m.ctx.SetMsg("nothing to apply", false)
 		return nil
 	}
 	ref, mgr, running := d.dom.Ref, m.mgr, d.dom.State.Active()
@@ -283,7 +284,7 @@ func (m *Model) applyForm() tea.Cmd {
 	case *devices.Device:
 		xml, err := t.XML()
 		if err != nil {
-			m.setMsg(err.Error(), true)
+			m.ctx.SetMsg(err.Error(), true)
 			return nil
 		}
 		what := strings.ToLower(t.Kind.Title)
@@ -350,17 +351,17 @@ func (m *Model) detailsApplied(msg detailsAppliedMsg) tea.Cmd {
 	if msg.err != nil {
 		var le *libvirtx.LossError
 		if errors.As(msg.err, &le) {
-			m.setMsg(le.Error()+" (press e)", true)
+			m.ctx.SetMsg(le.Error()+" (press e)", true)
 			return nil
 		}
-		m.setMsg(msg.what+": "+msg.err.Error(), true)
+		m.ctx.SetMsg(msg.what+": "+msg.err.Error(), true)
 		if d == nil {
 			return nil
 		}
 		d.stale = true // part of it may have happened (the definition, not the running VM)
 		return m.reloadIfStale()
 	}
-	m.setMsg(fmt.Sprintf("%s: %s", msg.what, msg.applied), false)
+	m.ctx.SetMsg(fmt.Sprintf("%s: %s", msg.what, msg.applied), false)
 	if d == nil {
 		return nil
 	}
@@ -377,13 +378,13 @@ func (m *Model) removeDevice() {
 	d := m.det
 	n := d.nodes[d.cursor]
 	if n.kind != nodeDevice {
-		m.setMsg("select a device to remove", true)
+		m.ctx.SetMsg("select a device to remove", true)
 		return
 	}
 	it := d.items[n.item]
 	xml, err := it.XML()
 	if err != nil {
-		m.setMsg(err.Error(), true)
+		m.ctx.SetMsg(err.Error(), true)
 		return
 	}
 	dev, err := it.Device(d.caps)
@@ -398,9 +399,9 @@ func (m *Model) removeDevice() {
 	if dev != nil && (it.Kind.ID == "disk") {
 		path = dev.Get("path")
 	}
-	d.confirm = &confirmation{
-		prompt: fmt.Sprintf("Remove %s from %s%s?", it.Summary, d.dom.Name, when),
-		run: func() tea.Msg {
+	d.confirm = &widget.Confirm{
+		Prompt: fmt.Sprintf("Remove %s from %s%s?", it.Summary, d.dom.Name, when),
+		Run: func() tea.Msg {
 			a, err := mgr.ModifyDevice(ref, libvirtx.Detach, xml, live)
 			if errors.Is(err, libvirtx.ErrUnsupported) && !live {
 				a, err = mgr.Redefine(ref, func(def *libvirtxml.Domain) error { return removeItem(def, kindID, index) })
@@ -420,9 +421,9 @@ func (m *Model) removeDevice() {
 // offerVolumeDelete asks whether the removed disk's volume goes too.
 func (m *Model) offerVolumeDelete(path string) {
 	d, mgr, uri := m.det, m.mgr, m.det.dom.URI
-	d.confirm = &confirmation{
-		prompt: fmt.Sprintf("Also delete the volume %s? No other VM uses it; its data is lost.", path),
-		run: func() tea.Msg {
+	d.confirm = &widget.Confirm{
+		Prompt: fmt.Sprintf("Also delete the volume %s? No other VM uses it; its data is lost.", path),
+		Run: func() tea.Msg {
 			err := mgr.DeleteVolume(uri, path)
 			return detailsAppliedMsg{what: "deleted volume " + path, applied: libvirtx.Applied{Config: true}, err: err}
 		},
@@ -490,10 +491,10 @@ func (m *Model) volumeSizeEntered(val string) tea.Cmd {
 		if err == nil {
 			err = errors.New("a volume needs a size above zero")
 		}
-		m.setMsg(err.Error(), true)
+		m.ctx.SetMsg(err.Error(), true)
 		return nil
 	}
-	m.setMsg("creating "+nv.path+"…", false)
+	m.ctx.SetMsg("creating "+nv.path+"…", false)
 	return createVolumeThen(m.mgr, d.dom.URI, nv, bytes)
 }
 

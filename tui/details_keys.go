@@ -56,16 +56,14 @@ func newKindPicker(d *details) *kindPicker {
 func (m *Model) detailsKey(msg tea.KeyMsg) tea.Cmd {
 	d, k := m.det, m.dk
 	if d.confirm != nil {
-		c := d.confirm
-		switch msg.String() {
-		case "y", "Y":
+		run, done := d.confirm.Answer(msg)
+		if done {
 			d.confirm = nil
-			return c.run
-		case "n", "N", "esc", "q", "enter":
-			d.confirm = nil
-			m.setMsg("cancelled", false)
+			if run == nil {
+				m.ctx.SetMsg("cancelled", false)
+			}
 		}
-		return nil
+		return run
 	}
 	if d.leave != "" {
 		switch msg.String() {
@@ -104,7 +102,7 @@ func (m *Model) detailsKey(msg tea.KeyMsg) tea.Cmd {
 		m.moveTree(1)
 	case key.Matches(msg, k.Open):
 		n := d.nodes[d.cursor]
-		if d.form != nil && !m.readOnly() {
+		if d.form != nil && !m.ctx.ReadOnly() {
 			d.inForm = true
 		} else if n.kind == nodeXML {
 			d.inForm = true // scroll the XML
@@ -112,20 +110,20 @@ func (m *Model) detailsKey(msg tea.KeyMsg) tea.Cmd {
 	case key.Matches(msg, k.DeviceXML):
 		d.showXML = !d.showXML
 	case key.Matches(msg, k.Add):
-		if m.readOnly() {
-			m.setMsg(libvirtx.ErrReadOnly.Error(), true)
+		if m.ctx.ReadOnly() {
+			m.ctx.SetMsg(libvirtx.ErrReadOnly.Error(), true)
 			return nil
 		}
 		d.picker = newKindPicker(d)
 	case key.Matches(msg, k.Remove):
-		if m.readOnly() {
-			m.setMsg(libvirtx.ErrReadOnly.Error(), true)
+		if m.ctx.ReadOnly() {
+			m.ctx.SetMsg(libvirtx.ErrReadOnly.Error(), true)
 			return nil
 		}
 		m.removeDevice()
 	case key.Matches(msg, k.EditXML):
-		if m.readOnly() {
-			m.setMsg(libvirtx.ErrReadOnly.Error(), true)
+		if m.ctx.ReadOnly() {
+			m.ctx.SetMsg(libvirtx.ErrReadOnly.Error(), true)
 			return nil
 		}
 		return beginRawEdit(m.mgr, d.dom.URI, "domain", d.dom.UUID, d.dom.Name)
@@ -159,9 +157,9 @@ func (m *Model) handleFormKey(msg tea.KeyMsg) tea.Cmd {
 		case "down", "j":
 			d.scroll++
 		case "pgup":
-			d.scroll = max(d.scroll-m.bodyHeight(), 0)
+			d.scroll = max(d.scroll-m.ctx.BodyHeight(), 0)
 		case "pgdown", " ":
-			d.scroll += m.bodyHeight()
+			d.scroll += m.ctx.BodyHeight()
 		case "esc", "left", "h":
 			d.inForm = false
 		}
@@ -177,7 +175,7 @@ func (m *Model) handleFormKey(msg tea.KeyMsg) tea.Cmd {
 			m.resetForm()
 			d.inForm = true
 		}
-		m.setMsg("reverted", false)
+		m.ctx.SetMsg("reverted", false)
 	case msg.String() == "esc":
 		if d.adding != nil {
 			d.leave = "Discard the new device?"
@@ -205,19 +203,19 @@ func (m *Model) handlePicker(msg tea.KeyMsg) tea.Cmd {
 		p.query = p.query[:max(len(p.query)-1, 0)]
 	case "enter":
 		if p.why[p.cursor] != "" {
-			m.setMsg(p.kinds[p.cursor].Title+": "+p.why[p.cursor], true)
+			m.ctx.SetMsg(p.kinds[p.cursor].Title+": "+p.why[p.cursor], true)
 			return nil
 		}
 		dev, err := p.kinds[p.cursor].New(d.caps, d.def)
 		if err != nil {
-			m.setMsg(err.Error(), true)
+			m.ctx.SetMsg(err.Error(), true)
 			return nil
 		}
 		d.picker = nil
 		d.adding = dev
 		d.form = newForm(dev, d.suggestions())
 		d.inForm = true
-		m.setMsg("new "+strings.ToLower(dev.Kind.Title)+": set it up, then ctrl+s to add", false)
+		m.ctx.SetMsg("new "+strings.ToLower(dev.Kind.Title)+": set it up, then ctrl+s to add", false)
 	default:
 		// Typing jumps to the kind whose title starts with what was typed.
 		if msg.Type == tea.KeyRunes {

@@ -60,7 +60,7 @@ func (m *Model) applySettings(sf *sectionForm, changed []*formField) tea.Cmd {
 		}
 	}
 	if err := sf.s.Check(); err != nil {
-		m.setMsg(err.Error(), true)
+		m.ctx.SetMsg(err.Error(), true)
 		return nil
 	}
 	return func() tea.Msg {

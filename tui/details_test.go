@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"kvmtui/tui/widget"
 	"strings"
 	"testing"
 
@@ -305,7 +306,7 @@ func TestDetailsKeepDisplayPasswordHidden(t *testing.T) {
 
 func TestHideSecrets(t *testing.T) {
 	in := `<graphics type="vnc" passwd="s3cret"/><cookies><cookie name="sid">abc123</cookie></cookies>`
-	out := hideSecrets(in)
+	out := widget.HideSecrets(in)
 	if strings.Contains(out, "s3cret") || strings.Contains(out, "abc123") || !strings.Contains(out, `<cookie name="sid">***</cookie>`) {
 		t.Fatalf("hideSecrets: %s", out)
 	}

@@ -7,26 +7,27 @@ import (
 	"github.com/charmbracelet/bubbles/key"
 
 	"kvmtui/libvirtx"
+	"kvmtui/tui/widget"
 )
 
 // detailsView draws the tree and the selected node side by side; below 100
 // columns the tree narrows to a third of the width.
 func (m *Model) detailsView() string {
-	d, t := m.det, m.theme
-	h := m.bodyHeight()
+	d, t := m.det, m.ctx.Theme
+	h := m.ctx.BodyHeight()
 	if d.loading && d.def == nil {
-		return fit(t.Dim.Render("  reading the definition of "+d.dom.Name+"…"), m.width) + strings.Repeat("\n", h-1)
+		return widget.Fit(t.Dim.Render("  reading the definition of "+d.dom.Name+"…"), m.ctx.Width) + strings.Repeat("\n", h-1)
 	}
 	if d.def == nil {
-		return fit(t.Dim.Render("  no definition could be read (esc goes back)"), m.width) + strings.Repeat("\n", h-1)
+		return widget.Fit(t.Dim.Render("  no definition could be read (esc goes back)"), m.ctx.Width) + strings.Repeat("\n", h-1)
 	}
-	treeW := min(max(m.width/3, 22), 40)
-	formW := m.width - treeW - 3
+	treeW := min(max(m.ctx.Width/3, 22), 40)
+	formW := m.ctx.Width - treeW - 3
 	left := m.treeLines(treeW, h)
 	var right []string
 	switch {
 	case d.confirm != nil:
-		right = []string{t.Warn.Render(d.confirm.prompt), "", t.Key.Render("y") + " yes   " + t.Key.Render("n/esc") + " no"}
+		right = []string{t.Warn.Render(d.confirm.Prompt), "", t.Key.Render("y") + " yes   " + t.Key.Render("n/esc") + " no"}
 	case d.leave != "":
 		right = []string{t.Warn.Render(d.leave), "", t.Key.Render("y") + " yes, discard   " + t.Key.Render("n/esc") + " no, stay"}
 	case d.picker != nil:
@@ -43,15 +44,15 @@ func (m *Model) detailsView() string {
 		if i < len(right) {
 			r = right[i]
 		}
-		lines[i] = fit(l, treeW) + " │ " + fit(r, formW)
+		lines[i] = widget.Fit(l, treeW) + " │ " + widget.Fit(r, formW)
 	}
 	return strings.Join(lines, "\n")
 }
 
 func (m *Model) treeLines(w, h int) []string {
-	d, t := m.det, m.theme
-	title := d.dom.Name + " · " + stateWord(d.dom)
-	out := []string{t.Title.Render(fit(title, w))}
+	d, t := m.det, m.ctx.Theme
+	title := d.dom.Name + " · " + widget.StateWord(d.dom)
+	out := []string{t.Title.Render(widget.Fit(title, w))}
 	start := max(0, d.cursor-(h-2))
 	for i := start; i < len(d.nodes) && len(out) < h; i++ {
 		n := d.nodes[i]
@@ -68,7 +69,7 @@ func (m *Model) treeLines(w, h int) []string {
 				line = "↻ " + n.label
 			}
 		}
-		line = fit(line, w)
+		line = widget.Fit(line, w)
 		if i == d.cursor {
 			if d.inForm {
 				line = t.Marked.Render(line)
@@ -82,14 +83,14 @@ func (m *Model) treeLines(w, h int) []string {
 }
 
 func (m *Model) nodeLines(w, h int) []string {
-	d, t := m.det, m.theme
+	d, t := m.det, m.ctx.Theme
 	n := d.nodes[d.cursor]
 	running := d.dom.State.Active()
 	var out []string
 	if d.adding != nil {
 		out = append(out, t.Title.Render("New "+strings.ToLower(d.adding.Kind.Title)), "")
 		if why := d.adding.Hotplug(); running && why != "" {
-			out = append(out, t.Warn.Render(fit(why, w)))
+			out = append(out, t.Warn.Render(widget.Fit(why, w)))
 		}
 		out = append(out, d.form.view(t, w, false)...)
 		out = append(out, "", t.Dim.Render("ctrl+s add   esc discard"))
@@ -111,7 +112,7 @@ func (m *Model) nodeLines(w, h int) []string {
 		it := d.items[n.item]
 		out = append(out, t.Title.Render(it.Kind.Title))
 		if n.pending {
-			out = append(out, t.Warn.Render(fit("changed for the next boot: the running VM still has the old settings", w)))
+			out = append(out, t.Warn.Render(widget.Fit("changed for the next boot: the running VM still has the old settings", w)))
 		}
 		if d.showXML {
 			x, err := it.XML()
@@ -119,14 +120,14 @@ func (m *Model) nodeLines(w, h int) []string {
 				x = err.Error()
 			}
 			out = append(out, t.Dim.Render("XML of this device (x: back to the form)"))
-			out = append(out, strings.Split(hideSecrets(x), "\n")...)
+			out = append(out, strings.Split(widget.HideSecrets(x), "\n")...)
 			return out
 		}
 		if d.form != nil {
 			out = append(out, d.form.view(t, w, running)...)
 		}
 	case nodeXML:
-		lines := strings.Split(hideSecrets(d.liveXML), "\n")
+		lines := strings.Split(widget.HideSecrets(d.liveXML), "\n")
 		d.scroll = min(d.scroll, max(len(lines)-(h-1), 0))
 		out = append(out, t.Title.Render("XML (running definition, read-only; e edits the persistent one)"))
 		for _, l := range lines[d.scroll:min(len(lines), d.scroll+h-1)] {
@@ -135,7 +136,7 @@ func (m *Model) nodeLines(w, h int) []string {
 		return out
 	}
 	if d.capsNote != "" {
-		out = append(out, "", t.Dim.Render(fit(d.capsNote, w)))
+		out = append(out, "", t.Dim.Render(widget.Fit(d.capsNote, w)))
 	}
 	if d.form != nil {
 		hint := "enter edit"
@@ -155,7 +156,7 @@ func (m *Model) nodeLines(w, h int) []string {
 func (m *Model) overviewInfo(w int) []string {
 	d := m.det
 	def := d.def
-	row := func(k, v string) string { return fit(fmt.Sprintf("%-13s %s", k, v), w) }
+	row := func(k, v string) string { return widget.Fit(fmt.Sprintf("%-13s %s", k, v), w) }
 	var arch, machine, firmware string
 	if def.OS != nil {
 		if def.OS.Type != nil {
@@ -179,7 +180,7 @@ func (m *Model) overviewInfo(w int) []string {
 	out := []string{
 		row("Name", d.dom.Name),
 		row("UUID", d.dom.UUID),
-		row("State", stateWord(d.dom)),
+		row("State", widget.StateWord(d.dom)),
 		row("Hypervisor", def.Type),
 		row("Architecture", arch),
 		row("Machine", machine),
@@ -189,7 +190,7 @@ func (m *Model) overviewInfo(w int) []string {
 		row("IP addresses", orDash(strings.Join(d.dom.IPs, ", "))),
 	}
 	if d.dom.State == libvirtx.StateRunning {
-		out = append(out, row("vCPUs", fmt.Sprintf("%d", d.dom.VCPUs)), row("Memory", humanBytes(float64(d.dom.MemoryKiB)*1024)))
+		out = append(out, row("vCPUs", fmt.Sprintf("%d", d.dom.VCPUs)), row("Memory", widget.HumanBytes(float64(d.dom.MemoryKiB)*1024)))
 	}
 	return out
 }
@@ -202,16 +203,16 @@ func orDash(s string) string {
 }
 
 func (m *Model) pickerLines(w, h int) []string {
-	p, t := m.det.picker, m.theme
+	p, t := m.det.picker, m.ctx.Theme
 	out := []string{t.Title.Render("Add hardware"), ""}
 	start := max(0, p.cursor-(h-4))
 	for i := start; i < len(p.kinds) && len(out) < h-1; i++ {
 		line := p.kinds[i].Title
 		if p.why[i] != "" {
-			line = t.Dim.Render(fit(line+"  ("+p.why[i]+")", w))
+			line = t.Dim.Render(widget.Fit(line+"  ("+p.why[i]+")", w))
 		}
 		if i == p.cursor {
-			line = t.Cursor.Render(fit(line, w))
+			line = t.Cursor.Render(widget.Fit(line, w))
 		}
 		out = append(out, line)
 	}
@@ -228,7 +229,7 @@ func (m *Model) detailsHints() string {
 	}
 	parts := make([]string, len(bs))
 	for i, b := range bs {
-		parts[i] = m.theme.Key.Render(b.Help().Key) + " " + b.Help().Desc
+		parts[i] = m.ctx.Theme.Key.Render(b.Help().Key) + " " + b.Help().Desc
 	}
 	return strings.Join(parts, "  ")
 }

@@ -10,28 +10,16 @@ import (
 	"kvmtui/libvirtx"
 )
 
-// confirmation asks y/N before a disruptive action; only 'y' runs it.
-type confirmation struct {
-	prompt string
-	run    tea.Cmd
-}
-
+// handleConfirm answers the question over the list.
 func (m *Model) handleConfirm(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
-	c := m.confirm
-	switch msg.String() {
-	case "y", "Y":
+	run, done := m.confirm.Answer(msg)
+	if done {
 		m.confirm, m.mode = nil, modeList
-		return m, c.run
-	case "n", "N", "esc", "q", "enter":
-		m.confirm, m.mode = nil, modeList
-		m.setMsg("cancelled", false)
+		if run == nil {
+			m.ctx.SetMsg("cancelled", false)
+		}
 	}
-	return m, nil
-}
-
-func (m *Model) confirmView() string {
-	body := m.confirm.prompt + "\n\n" + m.theme.Key.Render("y") + " yes   " + m.theme.Key.Render("n/esc") + " no"
-	return m.theme.Box.Render(body)
+	return m, run
 }
 
 // deleteDialog lists a VM's storage with a checkbox each; only managed,
@@ -73,24 +61,24 @@ func (m *Model) handleDelete(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 			if dk.Managed && dk.Path != "" {
 				d.choose[d.cursor] = !d.choose[d.cursor]
 			} else {
-				m.setMsg(dk.Target+": "+dk.Why, true)
+				m.ctx.SetMsg(dk.Target+": "+dk.Why, true)
 			}
 		}
 	case "y", "Y":
 		m.del, m.mode = nil, modeList
-		m.setMsg("deleting "+d.plan.Name+"…", false)
+		m.ctx.SetMsg("deleting "+d.plan.Name+"…", false)
 		return m, doDelete(m.mgr, d.plan.Ref, d.chosen())
 	case "n", "N", "esc", "q":
 		m.del, m.mode = nil, modeList
-		m.setMsg("cancelled", false)
+		m.ctx.SetMsg("cancelled", false)
 	}
 	return m, nil
 }
 
 func (m *Model) deleteView() string {
-	d, t := m.del, m.theme
+	d, t := m.del, m.ctx.Theme
 	var b strings.Builder
-	fmt.Fprintf(&b, "Delete %s from %s?\n", t.Title.Render(d.plan.Name), connLabel(d.plan.URI, d.plan.URI == m.opts.DemoURI))
+	fmt.Fprintf(&b, "Delete %s from %s?\n", t.Title.Render(d.plan.Name), m.ctx.Label(d.plan.URI))
 	if d.plan.Active {
 		b.WriteString(t.Warn.Render("It is running and will be forced off first.") + "\n")
 	}

@@ -10,6 +10,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"kvmtui/devices"
+	"kvmtui/tui/widget"
 )
 
 // editable is what a form edits: a device of the catalog, or the VM's
@@ -288,7 +289,7 @@ func (f *form) apply(ff *formField) {
 
 // view renders the form in width cells. running says whether the VM runs,
 // to mark the fields whose change waits for the next boot.
-func (f *form) view(th *Theme, width int, running bool) []string {
+func (f *form) view(th *widget.Theme, width int, running bool) []string {
 	labelW := 0
 	for _, ff := range f.fields {
 		labelW = max(labelW, len(ff.Label))
@@ -307,18 +308,18 @@ func (f *form) view(th *Theme, width int, running bool) []string {
 		case devices.TypeBool:
 			val = "[" + map[bool]string{true: "x", false: " "}[isYes(ff.input.Value())] + "] " + val
 		}
-		line := mark + fit(ff.Label, labelW) + "  " + val
+		line := mark + widget.Fit(ff.Label, labelW) + "  " + val
 		if running && !ff.Live {
 			line += th.Dim.Render("  (next boot)")
 		}
 		if i == f.cursor {
-			line = th.Key.Render(fit(line, width))
+			line = th.Key.Render(widget.Fit(line, width))
 		}
-		out = append(out, fit(line, width))
+		out = append(out, widget.Fit(line, width))
 		// Messages wrap: what is expected must be readable at 80 columns.
 		if ff.err != "" {
 			for _, l := range strings.Split(ansi.Wordwrap(ff.err, width-4, " "), "\n") {
-				out = append(out, fit(th.Error.Render("    "+l), width))
+				out = append(out, widget.Fit(th.Error.Render("    "+l), width))
 			}
 		} else if i == f.cursor && (ff.Help != "" || len(f.suggest[ff.Name]) > 0) {
 			help := ff.Help
@@ -326,7 +327,7 @@ func (f *form) view(th *Theme, width int, running bool) []string {
 				help = strings.TrimSpace(help + "; on this host: " + strings.Join(opts[:min(len(opts), 8)], ", "))
 			}
 			for _, l := range strings.Split(ansi.Wordwrap(help, width-4, " "), "\n") {
-				out = append(out, fit(th.Dim.Render("    "+l), width))
+				out = append(out, widget.Fit(th.Dim.Render("    "+l), width))
 			}
 		}
 	}

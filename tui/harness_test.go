@@ -12,6 +12,7 @@ import (
 	"github.com/muesli/termenv"
 
 	"kvmtui/libvirtx"
+	"kvmtui/tui/common"
 )
 
 func init() {
@@ -72,7 +73,7 @@ func (h *harness) until(what string, cond func() bool) {
 		case evs := <-h.evs:
 			// Not through Update: its batch waits for the next events,
 			// which this harness reads itself.
-			h.run(h.m.applyEvents(evs))
+			h.run(h.m.ApplyEvents(evs))
 		case <-deadline:
 			h.t.Fatalf("timed out waiting for %s; screen:\n%s", what, h.m.View())
 		}
@@ -130,7 +131,7 @@ func (h *harness) run(cmd tea.Cmd) {
 			for _, c := range msg {
 				h.run(c)
 			}
-		case eventsMsg, tickMsg, nil:
+		case common.EventsMsg, common.TickMsg, nil:
 			// the harness pumps events itself; ticks are not wanted here
 		case tea.QuitMsg:
 		default:

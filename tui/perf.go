@@ -14,6 +14,7 @@ import (
 
 	"kvmtui/libvirtx"
 	"kvmtui/perf"
+	"kvmtui/tui/widget"
 )
 
 // perfState is the performance side of the root model: the history of every
@@ -51,7 +52,7 @@ func (m *Model) initPerf() {
 		cfg, err := perf.LoadConfig(p.cfgPath)
 		p.cfg = cfg
 		if err != nil {
-			m.setMsg("config: "+strings.ReplaceAll(err.Error(), "\n", "; "), true)
+			m.ctx.SetMsg("config: "+strings.ReplaceAll(err.Error(), "\n", "; "), true)
 		}
 	}
 	p.tr = perf.NewTracker(p.cfg.Thresholds)
@@ -126,8 +127,8 @@ func sweepActive(mgr *libvirtx.Manager) tea.Cmd {
 func (m *Model) perfLookup() perf.Lookup {
 	return perf.Lookup{
 		Host: func(uri string) libvirtx.HostInfo {
-			if c := m.conns[uri]; c != nil {
-				return c.host
+			if c := m.ctx.Conns[uri]; c != nil {
+				return c.Host
 			}
 			return libvirtx.HostInfo{}
 		},
@@ -149,21 +150,21 @@ func (m *Model) observePerf(msg sweepMsg) {
 	lk.ActiveOnly = msg.active
 	raised := p.tr.Add(msg.samples, msg.hosts, lk)
 	for _, h := range p.tr.Hosts() {
-		if m.conns[h.URI] == nil {
+		if m.ctx.Conns[h.URI] == nil {
 			p.tr.DropConn(h.URI)
 		}
 	}
 	// An alert gives the message line back to the connections after a
 	// while, and at once when one of them is down: that matters more.
 	down := false
-	for _, c := range m.conns {
-		down = down || c.status == libvirtx.Disconnected
+	for _, c := range m.ctx.Conns {
+		down = down || c.Status == libvirtx.Disconnected
 	}
-	if m.msgAlert && (down || time.Since(m.msgAt) > alertShowFor) {
-		m.setMsg("", false)
+	if m.ctx.Msg.Alert && (down || time.Since(m.ctx.Msg.At) > alertShowFor) {
+		m.ctx.SetMsg("", false)
 	}
 	if len(raised) > 0 && !down {
-		m.setAlert(alertLine(raised), maxLevel(raised) == perf.LevelCrit)
+		m.ctx.SetAlert(alertLine(raised), maxLevel(raised) == perf.LevelCrit)
 	}
 	if msg.active {
 		m.decorateStopped()
@@ -296,7 +297,7 @@ func (m *Model) handlePerfKey(msg tea.KeyMsg) (tea.Cmd, bool) {
 	switch {
 	case key.Matches(msg, k.Back):
 		p.open = false
-		m.setMsg("", false)
+		m.ctx.SetMsg("", false)
 	case key.Matches(msg, k.Prev):
 		m.list.move(-1)
 		p.host = false
@@ -307,7 +308,7 @@ func (m *Model) handlePerfKey(msg tea.KeyMsg) (tea.Cmd, bool) {
 		m.nextPerfPage()
 	case key.Matches(msg, k.Charts):
 		p.cfg.Charts = p.cfg.Charts.Next()
-		m.setMsg("charts: "+p.cfg.Charts.String()+" (:threshold save keeps it)", false)
+		m.ctx.SetMsg("charts: "+p.cfg.Charts.String()+" (:threshold save keeps it)", false)
 		m.redecorate()
 	case key.Matches(msg, k.Window):
 		p.wide = !p.wide
@@ -364,7 +365,7 @@ var perfCommandWords = []string{"perf", "threshold", "charts", "spark"}
 func (m *Model) perfCommand(word string, args []string) (tea.Cmd, bool) {
 	p := m.perf
 	fail := func(format string, a ...any) (tea.Cmd, bool) {
-		m.setMsg(fmt.Sprintf(format, a...), true)
+		m.ctx.SetMsg(fmt.Sprintf(format, a...), true)
 		return nil, true
 	}
 	switch word {
@@ -399,9 +400,9 @@ func (m *Model) setListSpark(on bool) {
 	m.perf.cfg.ListSparkline = on
 	m.redecorate()
 	if on {
-		m.setMsg("CPU sparkline column on (% toggles; the newest samples, 100 % = all the VM's vCPUs)", false)
+		m.ctx.SetMsg("CPU sparkline column on (% toggles; the newest samples, 100 % = all the VM's vCPUs)", false)
 	} else {
-		m.setMsg("CPU sparkline column off", false)
+		m.ctx.SetMsg("CPU sparkline column off", false)
 	}
 }
 
@@ -412,13 +413,13 @@ func (m *Model) thresholdCommand(args []string) tea.Cmd {
 	p := m.perf
 	switch {
 	case len(args) == 0:
-		m.setMsg(thresholdSummary(p.cfg.Thresholds), false)
+		m.ctx.SetMsg(thresholdSummary(p.cfg.Thresholds), false)
 		return nil
 	case len(args) == 1 && args[0] == "save":
 		if err := p.cfg.Save(p.cfgPath); err != nil {
-			m.setMsg("threshold save: "+err.Error(), true)
+			m.ctx.SetMsg("threshold save: "+err.Error(), true)
 		} else {
-			m.setMsg("saved to "+p.cfgPath, false)
+			m.ctx.SetMsg("saved to "+p.cfgPath, false)
 		}
 		return nil
 	}
@@ -443,12 +444,12 @@ func (m *Model) thresholdCommand(args []string) tea.Cmd {
 		err = next.Thresholds.Check()
 	}
 	if err != nil {
-		m.setMsg("threshold: "+err.Error(), true)
+		m.ctx.SetMsg("threshold: "+err.Error(), true)
 		return nil
 	}
 	p.cfg = next
 	p.tr.SetThresholds(next.Thresholds)
-	m.setMsg(thresholdSummary(next.Thresholds)+" (from the next sample; :threshold save keeps them)", false)
+	m.ctx.SetMsg(thresholdSummary(next.Thresholds)+" (from the next sample; :threshold save keeps them)", false)
 	m.redecorate()
 	m.renderPerf()
 	return nil
@@ -471,7 +472,7 @@ func thresholdSummary(t perf.Thresholds) string {
 
 // perfView is the performance view's body, rendered beforehand.
 func (m *Model) perfView() string {
-	h := m.bodyHeight()
+	h := m.ctx.BodyHeight()
 	lines := make([]string, 0, h)
 	lines = append(lines, m.perf.body...)
 	for len(lines) < h {
@@ -489,10 +490,10 @@ func (m *Model) perfHints() []key.Binding {
 // renderPerf renders the performance view's body for the current size.
 func (m *Model) renderPerf() {
 	p := m.perf
-	if !p.open || m.width == 0 || m.height == 0 {
+	if !p.open || m.ctx.Width == 0 || m.ctx.Height == 0 {
 		return
 	}
-	w, h := m.width, max(m.bodyHeight(), 1)
+	w, h := m.ctx.Width, max(m.ctx.BodyHeight(), 1)
 	var lines []string
 	if p.host {
 		lines = m.renderHostPage(w, h)
@@ -500,7 +501,7 @@ func (m *Model) renderPerf() {
 		lines = m.renderVMPage(w, h)
 	}
 	for i := range lines {
-		lines[i] = fit(lines[i], w)
+		lines[i] = widget.Fit(lines[i], w)
 	}
 	p.body = lines
 }
@@ -563,7 +564,7 @@ func (m *Model) drawCharts(cs []chart, w, h int) []string {
 			lw = min(w, 22)
 			sw = w - lw - 1
 		}
-		line := fit(m.chartTitle(c)+" "+label, lw)
+		line := widget.Fit(m.chartTitle(c)+" "+label, lw)
 		if sw >= 6 {
 			line += " " + p.sp.render(perf.Downsample(c.vals, sw), sw, 1, c.max, p.cfg.Charts)[0]
 		}
@@ -576,11 +577,11 @@ func (m *Model) chartTitle(c chart) string {
 	t := fmt.Sprintf("%-4s", c.title)
 	switch c.level {
 	case perf.LevelWarn:
-		return m.theme.Warn.Render(t + "!")
+		return m.ctx.Theme.Warn.Render(t + "!")
 	case perf.LevelCrit:
-		return m.theme.Error.Render(t + "!!")
+		return m.ctx.Theme.Error.Render(t + "!!")
 	}
-	return m.theme.Header.Render(t)
+	return m.ctx.Theme.Header.Render(t)
 }
 
 func prefixAll(pre string, ls []string) []string {
@@ -638,11 +639,11 @@ func avgPeak(vals []float64, f func(float64, bool) string) string {
 func (m *Model) renderVMPage(w, h int) []string {
 	r := m.list.selected()
 	if r == nil {
-		return []string{m.theme.Header.Render("PERFORMANCE"), "", "  no VM selected (esc: back to the list)"}
+		return []string{m.ctx.Theme.Header.Render("PERFORMANCE"), "", "  no VM selected (esc: back to the list)"}
 	}
 	d := r.dom
-	head := fmt.Sprintf("%s %s · %s · %d vCPU · %s · %s", m.theme.Title.Render("PERF"), d.Name, stateWord(d), d.VCPUs,
-		humanBytes(float64(d.MemoryKiB)*1024), r.label)
+	head := fmt.Sprintf("%s %s · %s · %d vCPU · %s · %s", m.ctx.Theme.Title.Render("PERF"), d.Name, widget.StateWord(d), d.VCPUs,
+		widget.HumanBytes(float64(d.MemoryKiB)*1024), r.label)
 	v := m.perf.tr.VM(d.URI, d.UUID)
 	if v == nil || v.Series(perf.CPU) == nil {
 		return []string{m.headRight(head, "["+m.perf.cfg.Charts.String()+"]", w), "",
@@ -659,7 +660,7 @@ func (m *Model) renderVMPage(w, h int) []string {
 	}
 	mem := v.Series(perf.Mem).Tail(n, nil)
 	cs = append(cs, chart{title: "MEM", vals: mem, max: 100, level: v.Levels[perf.WatchMem],
-		label: fmt.Sprintf("%s of %s  %s", pct(c.MemPct, c.MemValid), humanBytes(float64(c.CurKiB)*1024), avgPeak(mem, pct)),
+		label: fmt.Sprintf("%s of %s  %s", pct(c.MemPct, c.MemValid), widget.HumanBytes(float64(c.CurKiB)*1024), avgPeak(mem, pct)),
 		short: curPeak(pct(c.MemPct, c.MemValid), mem, pct)})
 	disk := sumTail(n, v.Series(perf.DiskRd), v.Series(perf.DiskWr))
 	dl := "no disk statistics"
@@ -691,15 +692,15 @@ func (m *Model) renderHostPage(w, h int) []string {
 	p := m.perf
 	uri := p.hostURI
 	label := uri
-	if c := m.conns[uri]; c != nil {
-		label = c.label
+	if c := m.ctx.Conns[uri]; c != nil {
+		label = c.Label
 	}
 	hh := p.tr.Host(uri)
 	if hh == nil {
-		return []string{m.theme.Title.Render("HOST") + " " + label, "", "  no samples yet"}
+		return []string{m.ctx.Theme.Title.Render("HOST") + " " + label, "", "  no samples yet"}
 	}
 	c := hh.Cur
-	head := fmt.Sprintf("%s %s", m.theme.Title.Render("HOST"), label)
+	head := fmt.Sprintf("%s %s", m.ctx.Theme.Title.Render("HOST"), label)
 	if hh.Hostname != "" {
 		head += " (" + hh.Hostname + ")"
 	}
@@ -711,7 +712,7 @@ func (m *Model) renderHostPage(w, h int) []string {
 	}
 	head += fmt.Sprintf(" · %d CPUs · %d/%d VMs running", hh.CPUs, c.Running, total)
 	if c.MemValid {
-		head += " · " + humanBytes(float64(c.MemTotalKiB)*1024)
+		head += " · " + widget.HumanBytes(float64(c.MemTotalKiB)*1024)
 	}
 	n := m.window(w - 1)
 	cpu := hh.Series(perf.HostCPU).Tail(n, nil)
@@ -719,7 +720,7 @@ func (m *Model) renderHostPage(w, h int) []string {
 
 	// Below the charts: the top VMs by each metric, then the latest alerts.
 	var tail []string
-	tail = append(tail, m.theme.Header.Render("Top VMs"))
+	tail = append(tail, m.ctx.Theme.Header.Render("Top VMs"))
 	tops := []struct {
 		title string
 		m     perf.Metric
@@ -751,7 +752,7 @@ func (m *Model) renderHostPage(w, h int) []string {
 		}
 	}
 	if len(alerts) > 0 {
-		tail = append(tail, m.theme.Header.Render("Alerts"))
+		tail = append(tail, m.ctx.Theme.Header.Render("Alerts"))
 		for i := len(alerts) - 1; i >= 0 && i >= len(alerts)-3; i-- {
 			tail = append(tail, alerts[i].At.Format("15:04:05")+" "+alerts[i].String())
 		}
@@ -763,7 +764,7 @@ func (m *Model) renderHostPage(w, h int) []string {
 	gnet := hh.Series(perf.GuestNet).Tail(n, nil)
 	memLabel := "no memory statistics from this driver"
 	if c.MemValid {
-		memLabel = fmt.Sprintf("%s used, %s available  %s", pct(c.MemUsedPct, true), humanBytes(float64(c.MemAvailKiB)*1024), avgPeak(memUsed, pct))
+		memLabel = fmt.Sprintf("%s used, %s available  %s", pct(c.MemUsedPct, true), widget.HumanBytes(float64(c.MemAvailKiB)*1024), avgPeak(memUsed, pct))
 	}
 	cpuLabel := "no CPU statistics from this driver"
 	if c.CPUStats {

@@ -226,8 +226,8 @@ func TestConfigFileIsReadAtStart(t *testing.T) {
 	os.WriteFile(filepath.Join(dir, "kvmtui", "perf.conf"), []byte("cpu.warn = 40\nlist.sparkline = on\nbogus = 1\n"), 0o644)
 	h := newHarness(t, false, demoURI(t))
 	h.screenHas("CPU HISTORY")
-	if !strings.Contains(h.m.msg, `perf.conf:3: unknown key "bogus"`) {
-		t.Fatalf("message %q", h.m.msg)
+	if !strings.Contains(h.m.ctx.Msg.Text, `perf.conf:3: unknown key "bogus"`) {
+		t.Fatalf("message %q", h.m.ctx.Msg.Text)
 	}
 	if h.m.perf.tr.Thresholds().Limits[perf.WatchCPU].Warn != 40 {
 		t.Fatal("cpu.warn not applied")
@@ -280,7 +280,7 @@ func TestAlertYieldsToADownConnection(t *testing.T) {
 	f := newPerfFeed(h, "web-01")
 	f.sweep(95)
 	h.screenHas("ALERT crit web-01")
-	h.m.conns[f.dom.URI].status = libvirtx.Disconnected
+	h.m.ctx.Conns[f.dom.URI].Status = libvirtx.Disconnected
 	f.at = f.at.Add(2 * time.Second)
 	h.m.Update(sweepMsg{})
 	h.screenLacks("ALERT")

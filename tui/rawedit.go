@@ -10,6 +10,7 @@ import (
 
 	"kvmtui/devices"
 	"kvmtui/libvirtx"
+	"kvmtui/tui/widget"
 )
 
 // rawEdit is one `virsh edit`-style session: the definition opened in the
@@ -69,14 +70,14 @@ func (m *Model) openEditor(ed *rawEdit) tea.Cmd {
 	if ed.file == "" {
 		f, err := os.CreateTemp("", "kvmtui-"+safeFileName(ed.name)+"-*.xml")
 		if err != nil {
-			m.setMsg("edit: "+err.Error(), true)
+			m.ctx.SetMsg("edit: "+err.Error(), true)
 			return nil
 		}
 		ed.file = f.Name()
 		f.Close()
 	}
 	if err := os.WriteFile(ed.file, []byte(ed.edited), 0o600); err != nil {
-		m.setMsg("edit: "+err.Error(), true)
+		m.ctx.SetMsg("edit: "+err.Error(), true)
 		return nil
 	}
 	m.raw = ed
@@ -100,13 +101,13 @@ func (m *Model) editorDone(msg editorDoneMsg) tea.Cmd {
 		return nil
 	}
 	if msg.err != nil {
-		m.setMsg(fmt.Sprintf("editor %s: %v; your text is in %s", editorArgv("")[0], msg.err, ed.file), true)
+		m.ctx.SetMsg(fmt.Sprintf("editor %s: %v; your text is in %s", editorArgv("")[0], msg.err, ed.file), true)
 		m.raw = nil
 		return nil
 	}
 	b, err := os.ReadFile(ed.file)
 	if err != nil {
-		m.setMsg("edit: "+err.Error(), true)
+		m.ctx.SetMsg("edit: "+err.Error(), true)
 		m.raw = nil
 		return nil
 	}
@@ -114,7 +115,7 @@ func (m *Model) editorDone(msg editorDoneMsg) tea.Cmd {
 	if ed.edited == ed.original {
 		os.Remove(ed.file)
 		m.raw = nil
-		m.setMsg("no changes to "+ed.name, false)
+		m.ctx.SetMsg("no changes to "+ed.name, false)
 		return nil
 	}
 	ed.diff = strings.Split(strings.TrimSuffix(devices.UnifiedDiff(ed.original, ed.edited, ed.name+" (current)", ed.name+" (edited)"), "\n"), "\n")
@@ -137,23 +138,23 @@ func (m *Model) rawDefined(msg rawDefinedMsg) {
 	if msg.err != nil {
 		ed.err = msg.err.Error()
 		m.mode = modeRawDiff
-		m.setMsg("", false) // the refusal is in the box
+		m.ctx.SetMsg("", false) // the refusal is in the box
 		return
 	}
 	os.Remove(ed.file)
 	m.raw, m.mode = nil, modeList
-	m.setMsg(fmt.Sprintf("defined %s %s", ed.kind, ed.name), false)
+	m.ctx.SetMsg(fmt.Sprintf("defined %s %s", ed.kind, ed.name), false)
 }
 
 func (m *Model) handleRawDiff(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 	ed := m.raw
-	page := max(m.bodyHeight()-6, 1)
+	page := max(m.ctx.BodyHeight()-6, 1)
 	switch msg.String() {
 	case "y", "Y":
 		if ed.err != "" {
 			return m, nil // refused once: reopen (e) or discard, not define again blindly
 		}
-		m.setMsg("defining "+ed.name+"…", false)
+		m.ctx.SetMsg("defining "+ed.name+"…", false)
 		return m, defineRaw(m.mgr, ed)
 	case "e":
 		m.mode = modeList
@@ -163,7 +164,7 @@ func (m *Model) handleRawDiff(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 		if m.det != nil { // opened from the details view: back there
 			m.mode = modeDetails
 		}
-		m.setMsg("not defined; your edited text is kept in "+ed.file, false)
+		m.ctx.SetMsg("not defined; your edited text is kept in "+ed.file, false)
 		return m, m.reloadIfStale()
 	case "down", "j":
 		ed.offset = min(ed.offset+1, max(len(ed.diff)-page, 0))
@@ -178,13 +179,13 @@ func (m *Model) handleRawDiff(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 }
 
 func (m *Model) rawDiffView() string {
-	ed, t := m.raw, m.theme
+	ed, t := m.raw, m.ctx.Theme
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s\n", t.Title.Render("Your changes to "+string(ed.kind)+" "+ed.name))
-	page := max(m.bodyHeight()-6, 1)
+	page := max(m.ctx.BodyHeight()-6, 1)
 	end := min(ed.offset+page, len(ed.diff))
 	for _, l := range ed.diff[ed.offset:end] {
-		l = hideSecrets(l)
+		l = widget.HideSecrets(l)
 		switch {
 		case strings.HasPrefix(l, "+"):
 			l = t.OK.Render(l)
@@ -193,13 +194,13 @@ func (m *Model) rawDiffView() string {
 		case strings.HasPrefix(l, "@@"):
 			l = t.Dim.Render(l)
 		}
-		b.WriteString(fit(l, m.width-4) + "\n")
+		b.WriteString(widget.Fit(l, m.ctx.Width-4) + "\n")
 	}
 	if ed.err != "" {
-		b.WriteString(t.Error.Render(fit("libvirt refused it: "+ed.err, m.width-4)) + "\n")
-		b.WriteString(fit(t.Key.Render("e")+" reopen your text in the editor   "+t.Key.Render("esc")+" give up (your text stays in "+ed.file+")", m.width-4))
+		b.WriteString(t.Error.Render(widget.Fit("libvirt refused it: "+ed.err, m.ctx.Width-4)) + "\n")
+		b.WriteString(widget.Fit(t.Key.Render("e")+" reopen your text in the editor   "+t.Key.Render("esc")+" give up (your text stays in "+ed.file+")", m.ctx.Width-4))
 	} else {
-		b.WriteString(fit(t.Key.Render("y")+" define (libvirt validates it)   "+t.Key.Render("e")+" edit again   "+t.Key.Render("n/esc")+" discard   ↑↓ scroll", m.width-4))
+		b.WriteString(widget.Fit(t.Key.Render("y")+" define (libvirt validates it)   "+t.Key.Render("e")+" edit again   "+t.Key.Render("n/esc")+" discard   ↑↓ scroll", m.ctx.Width-4))
 	}
 	return b.String()
 }

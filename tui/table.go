@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"kvmtui/tui/widget"
 	"slices"
 	"strings"
 )
@@ -80,9 +81,9 @@ func (lay tableLayout) header(sortCol int, desc bool) string {
 			}
 		}
 		if columns[i].right {
-			b.WriteString(fitRight(t, lay.width(i)))
+			b.WriteString(widget.FitRight(t, lay.width(i)))
 		} else {
-			b.WriteString(fit(t, lay.width(i)))
+			b.WriteString(widget.Fit(t, lay.width(i)))
 		}
 	}
 	return b.String()
@@ -103,9 +104,9 @@ func (lay tableLayout) line(r *row, marked bool, styleState func(string) string)
 		w := lay.width(i)
 		var cell string
 		if columns[i].right {
-			cell = fitRight(r.cells[i], w)
+			cell = widget.FitRight(r.cells[i], w)
 		} else {
-			cell = fit(r.cells[i], w)
+			cell = widget.Fit(r.cells[i], w)
 		}
 		if columns[i].id == "state" && styleState != nil {
 			cell = styleState(cell)

@@ -2,7 +2,6 @@ package tui
 
 import (
 	"fmt"
-	"slices"
 	"strings"
 	"time"
 
@@ -11,6 +10,8 @@ import (
 
 	"kvmtui/libvirtx"
 	"kvmtui/perf"
+	"kvmtui/tui/common"
+	"kvmtui/tui/widget"
 )
 
 // TopOptions configure `kvmtui top`, the read-only dashboard for a small
@@ -30,9 +31,9 @@ type Top struct {
 	opts  TopOptions
 	tr    *perf.Tracker
 	sp    *sparker
-	theme *Theme
-	conns map[string]*connState
-	vcpus map[string]int // by perf.Key
+	theme *widget.Theme
+	ctx   *common.Context // the connections
+	vcpus map[string]int  // by perf.Key
 
 	width, height int
 	sweeping      bool
@@ -52,12 +53,9 @@ func NewTop(mgr *libvirtx.Manager, opts TopOptions) *Top {
 		mgr: mgr, opts: opts,
 		tr:    perf.NewTracker(opts.Perf.Thresholds),
 		sp:    newSparker(lipgloss.NewStyle()),
-		theme: newTheme(),
-		conns: map[string]*connState{},
+		theme: widget.NewTheme(),
+		ctx:   common.NewContext(mgr, opts.DemoURI),
 		vcpus: map[string]int{},
-	}
-	for _, u := range mgr.URIs() {
-		t.conns[u] = &connState{uri: u, label: connLabel(u, u == opts.DemoURI)}
 	}
 	return t
 }
@@ -66,7 +64,7 @@ func NewTop(mgr *libvirtx.Manager, opts TopOptions) *Top {
 func (t *Top) Init() tea.Cmd { return tea.Batch(waitEvents(t.mgr), sweep(t.mgr)) }
 
 func (t *Top) tick() tea.Cmd {
-	return tea.Tick(t.opts.Interval, func(at time.Time) tea.Msg { return tickMsg(at) })
+	return tea.Tick(t.opts.Interval, func(at time.Time) tea.Msg { return common.TickMsg(at) })
 }
 
 // Update takes data and the few keys the dashboard has.
@@ -75,12 +73,12 @@ func (t *Top) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case tea.WindowSizeMsg:
 		t.width, t.height = msg.Width, msg.Height
 		t.render()
-	case eventsMsg:
+	case common.EventsMsg:
 		if t.applyEvents(msg) {
 			t.render()
 		}
 		return t, waitEvents(t.mgr)
-	case tickMsg:
+	case common.TickMsg:
 		if t.sweeping {
 			return t, nil
 		}
@@ -109,8 +107,8 @@ func (t *Top) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 }
 
 func (t *Top) hostInfo(uri string) libvirtx.HostInfo {
-	if c := t.conns[uri]; c != nil {
-		return c.host
+	if c := t.ctx.Conns[uri]; c != nil {
+		return c.Host
 	}
 	return libvirtx.HostInfo{}
 }
@@ -119,18 +117,10 @@ func (t *Top) hostInfo(uri string) libvirtx.HostInfo {
 // connection status); it reports whether the screen shows a change.
 func (t *Top) applyEvents(evs []libvirtx.Event) bool {
 	changed := false
+	t.ctx.Apply(evs)
 	for _, e := range evs {
 		switch e := e.(type) {
 		case libvirtx.ConnEvent:
-			c := t.conns[e.URI]
-			if c == nil {
-				c = &connState{uri: e.URI, label: connLabel(e.URI, e.URI == t.opts.DemoURI)}
-				t.conns[e.URI] = c
-			}
-			c.status, c.err, c.retry = e.Status, e.Err, e.Retry
-			if e.Status == libvirtx.Connected {
-				c.host = e.Host
-			}
 			changed = true
 		case libvirtx.InventoryEvent:
 			keep := map[string]bool{}
@@ -178,7 +168,7 @@ func (t *Top) render() {
 		return
 	}
 	if w < topMinWidth || h < topMinHeight {
-		t.screen = fit(fmt.Sprintf("pane too small (%dx%d): %dx%d at least", w, h, topMinWidth, topMinHeight), w)
+		t.screen = widget.Fit(fmt.Sprintf("pane too small (%dx%d): %dx%d at least", w, h, topMinWidth, topMinHeight), w)
 		return
 	}
 	lines := make([]string, 0, h)
@@ -187,18 +177,18 @@ func (t *Top) render() {
 	if t.sweeps < 2 {
 		right = "sampling…"
 	}
-	lines = append(lines, fit(title+strings.Repeat(" ", max(1, w-lipgloss.Width(title)-len(right)))+right, w))
+	lines = append(lines, widget.Fit(title+strings.Repeat(" ", max(1, w-lipgloss.Width(title)-len(right)))+right, w))
 
 	// Host lines.
 	total, running := 0, 0
-	for _, c := range t.sortedConns() {
-		hh := t.tr.Host(c.uri)
-		if c.status != libvirtx.Connected || hh == nil {
-			text := "… " + c.label + " " + c.status.String()
-			if c.status == libvirtx.Disconnected {
-				text = t.theme.Error.Render("✗ " + c.label + " disconnected, retrying")
+	for _, c := range t.ctx.SortedConns() {
+		hh := t.tr.Host(c.URI)
+		if c.Status != libvirtx.Connected || hh == nil {
+			text := "… " + c.Label + " " + c.Status.String()
+			if c.Status == libvirtx.Disconnected {
+				text = t.theme.Error.Render("✗ " + c.Label + " disconnected, retrying")
 			}
-			lines = append(lines, fit(text, w))
+			lines = append(lines, widget.Fit(text, w))
 			continue
 		}
 		running += hh.Cur.Running
@@ -213,13 +203,13 @@ func (t *Top) render() {
 	if crit > 0 {
 		status += " · " + t.theme.Error.Render(fmt.Sprintf("%d crit", crit))
 	}
-	lines = append(lines, fit(status, w))
+	lines = append(lines, widget.Fit(status, w))
 
 	// The busiest running VMs, as many as fit above the alert line.
 	rows := h - len(lines) - 2
 	vms := t.busiest()
-	cols := topColumns(w, len(t.conns) > 1)
-	lines = append(lines, fit(t.theme.Header.Render(cols.header()), w))
+	cols := topColumns(w, len(t.ctx.Conns) > 1)
+	lines = append(lines, widget.Fit(t.theme.Header.Render(cols.header()), w))
 	if len(vms) == 0 && rows > 0 {
 		if t.sweeps < 2 {
 			lines = append(lines, t.theme.Dim.Render("  waiting for the first samples…"))
@@ -229,28 +219,19 @@ func (t *Top) render() {
 		rows--
 	}
 	for i := 0; i < rows && i < len(vms); i++ {
-		lines = append(lines, fit(t.vmLine(vms[i], cols), w))
+		lines = append(lines, widget.Fit(t.vmLine(vms[i], cols), w))
 	}
 	for len(lines) < h-1 {
 		lines = append(lines, "")
 	}
-	lines = append(lines[:h-1], fit(t.alertLine(len(vms)-rows), w))
+	lines = append(lines[:h-1], widget.Fit(t.alertLine(len(vms)-rows), w))
 	t.screen = strings.Join(lines, "\n")
 }
 
-func (t *Top) sortedConns() []*connState {
-	out := make([]*connState, 0, len(t.conns))
-	for _, c := range t.conns {
-		out = append(out, c)
-	}
-	slices.SortFunc(out, func(a, b *connState) int { return strings.Compare(a.uri, b.uri) })
-	return out
-}
-
 // hostLine: "system CPU 23% ▂▃▅▂ MEM 61% 4.1G avail", as much as fits.
-func (t *Top) hostLine(c *connState, hh *perf.Host, w int) string {
+func (t *Top) hostLine(c *common.Conn, hh *perf.Host, w int) string {
 	p := hh.Cur
-	name := c.label
+	name := c.Label
 	if len(name) > 10 {
 		name = name[:9] + "…"
 	}
@@ -264,14 +245,14 @@ func (t *Top) hostLine(c *connState, hh *perf.Host, w int) string {
 	s += t.sp.render(hh.Series(perf.HostCPU).Tail(sw, nil), sw, 1, 100, oneRow(t.opts.Perf.Charts))[0]
 	if p.MemValid {
 		s += fmt.Sprintf(" MEM %.0f%%", p.MemUsedPct)
-		if avail := " " + humanBytes(float64(p.MemAvailKiB)*1024) + " avail"; lipgloss.Width(s)+len(avail) <= w {
+		if avail := " " + widget.HumanBytes(float64(p.MemAvailKiB)*1024) + " avail"; lipgloss.Width(s)+len(avail) <= w {
 			s += avail
 		}
 	}
 	if more := fmt.Sprintf(" VM CPU %.0f%%", p.GuestCPU); lipgloss.Width(s)+len(more) <= w {
 		s += more
 	}
-	return fit(s, w)
+	return widget.Fit(s, w)
 }
 
 // busiest is every running VM, the highest level first, then by CPU use of
@@ -314,40 +295,40 @@ func topColumns(w int, multi bool) topCols {
 }
 
 func (c topCols) header() string {
-	s := "  " + fit("NAME", c.nameW)
+	s := "  " + widget.Fit("NAME", c.nameW)
 	if c.host {
-		s += " " + fit("HOST", c.hostW)
+		s += " " + widget.Fit("HOST", c.hostW)
 	}
-	s += fitRight("CPU%", 6) + fitRight("MEM%", 5)
+	s += widget.FitRight("CPU%", 6) + widget.FitRight("MEM%", 5)
 	if c.disk {
-		s += " " + fitRight("DISK", c.rateWidth)
+		s += " " + widget.FitRight("DISK", c.rateWidth)
 	}
 	if c.net {
-		s += " " + fitRight("NET", c.rateWidth)
+		s += " " + widget.FitRight("NET", c.rateWidth)
 	}
 	if c.sparkW >= 4 {
-		s += " " + fit("CPU HISTORY", c.sparkW)
+		s += " " + widget.Fit("CPU HISTORY", c.sparkW)
 	}
 	return s
 }
 
 func (t *Top) vmLine(v *perf.VM, c topCols) string {
 	p := v.Cur
-	mark := fit(levelMark(v.Level()), 2)
-	s := levelStyle(t.theme, v.Level(), mark) + fit(midTrunc(v.Name, c.nameW), c.nameW)
+	mark := widget.Fit(levelMark(v.Level()), 2)
+	s := levelStyle(t.theme, v.Level(), mark) + widget.Fit(midTrunc(v.Name, c.nameW), c.nameW)
 	if c.host {
 		label := v.URI
-		if cs := t.conns[v.URI]; cs != nil {
-			label = cs.label
+		if cs := t.ctx.Conns[v.URI]; cs != nil {
+			label = cs.Label
 		}
-		s += " " + fit(label, c.hostW)
+		s += " " + widget.Fit(label, c.hostW)
 	}
-	s += fitRight(pctText(p.VCPUValid, p.VCPUPct), 6) + fitRight(pctText(p.MemValid, p.MemPct), 5)
+	s += widget.FitRight(pctText(p.VCPUValid, p.VCPUPct), 6) + widget.FitRight(pctText(p.MemValid, p.MemPct), 5)
 	if c.disk {
-		s += " " + fitRight(rateText(p.HasDisk, p.RdBps+p.WrBps), c.rateWidth)
+		s += " " + widget.FitRight(rateText(p.HasDisk, p.RdBps+p.WrBps), c.rateWidth)
 	}
 	if c.net {
-		s += " " + fitRight(rateText(p.HasNet, p.RxBps+p.TxBps), c.rateWidth)
+		s += " " + widget.FitRight(rateText(p.HasNet, p.RxBps+p.TxBps), c.rateWidth)
 	}
 	if c.sparkW >= 4 {
 		if r := v.Series(perf.CPU); r != nil {
@@ -370,7 +351,7 @@ func (t *Top) alertLine(hidden int) string {
 	return t.theme.Dim.Render(s)
 }
 
-func levelStyle(th *Theme, l perf.Level, s string) string {
+func levelStyle(th *widget.Theme, l perf.Level, s string) string {
 	switch l {
 	case perf.LevelWarn:
 		return th.Warn.Render(s)

@@ -11,6 +11,7 @@ import (
 
 	"kvmtui/libvirtx"
 	"kvmtui/perf"
+	"kvmtui/tui/common"
 )
 
 // topFeed is a dashboard over n synthetic running VMs of one host with 4
@@ -36,7 +37,7 @@ func newTopFeed(tb testing.TB, n int) *topFeed {
 		f.samples[i] = libvirtx.Sample{Ref: d.Ref, State: d.State, HasCPU: true, CurrentKiB: d.MemoryKiB,
 			RSSKiB: d.MemoryKiB / 2, HasBlock: true, HasNet: true}
 	}
-	top.Update(eventsMsg{
+	top.Update(common.EventsMsg{
 		libvirtx.ConnEvent{URI: topURI, Status: libvirtx.Connected, Host: libvirtx.HostInfo{CPUs: 4, Hostname: "h1"}},
 		libvirtx.InventoryEvent{URI: topURI, Domains: doms},
 	})

@@ -8,6 +8,8 @@ import (
 	"github.com/charmbracelet/lipgloss"
 
 	"kvmtui/libvirtx"
+	"kvmtui/tui/common"
+	"kvmtui/tui/widget"
 )
 
 // Smallest terminal the list is drawn in; below it, a one-line notice.
@@ -16,105 +18,111 @@ const minWidth, minHeight = 40, 8
 // View draws the screen: title, table, message line, key hints. It only
 // formats what Update prepared.
 func (m *Model) View() string {
-	if m.width == 0 {
+	if m.ctx.Width == 0 {
 		return "starting…"
 	}
-	if m.width < minWidth || m.height < minHeight {
-		return fit(fmt.Sprintf("terminal too small (%dx%d): kvmtui needs %dx%d", m.width, m.height, minWidth, minHeight), m.width)
+	if m.ctx.Width < minWidth || m.ctx.Height < minHeight {
+		return widget.Fit(fmt.Sprintf("terminal too small (%dx%d): kvmtui needs %dx%d", m.ctx.Width, m.ctx.Height, minWidth, minHeight), m.ctx.Width)
 	}
 	var body string
 	switch m.mode {
 	case modeHelp:
 		body = m.helpView()
 	case modeConfirm:
-		body = m.overlay(m.confirmView())
+		body = widget.Center(m.ctx.Width, m.ctx.BodyHeight(), m.confirm.View(m.ctx.Theme))
 	case modeDelete:
-		body = m.overlay(m.deleteView())
+		body = widget.Center(m.ctx.Width, m.ctx.BodyHeight(), m.deleteView())
 	case modeRawDiff:
-		body = m.overlay(m.theme.Box.Render(m.rawDiffView()))
-	case modeDetails:
-		body = m.detailsView()
-	case modeHostdev:
-		body = m.hostdevView()
-	case modeWizard:
-		body = m.wizardView()
+		body = widget.Center(m.ctx.Width, m.ctx.BodyHeight(), m.ctx.Theme.Box.Render(m.rawDiffView()))
 	default:
-		if m.perf.open {
-			body = m.perfView()
-		} else {
-			body = m.consoleBody() // the table, with the console pane when open
-		}
+		body = m.screenBody()
 	}
 	return strings.Join([]string{m.titleLine(), body, m.messageLine(), m.bottomLine()}, "\n")
 }
 
-// bodyHeight is what is left between the title and the two bottom lines.
-func (m *Model) bodyHeight() int { return m.height - 3 }
+// screenBody is what is under any overlay: the top page, else the details,
+// the wizard, the performance view, or the list.
+func (m *Model) screenBody() string {
+	switch {
+	case m.Top() != nil:
+		return m.Top().View()
+	case m.mode == modeDetails:
+		return m.detailsView()
+	case m.mode == modeWizard:
+		return m.wizardView()
+	case m.perf.open:
+		return m.perfView()
+	}
+	return m.consoleBody() // the table, with the console pane when open
+}
 
 func (m *Model) titleLine() string {
 	total, running, marked := m.list.counts()
-	left := m.theme.Title.Render("kvmtui")
+	left := m.ctx.Theme.Title.Render("kvmtui")
 	if m.opts.DemoURI != "" {
-		if _, ok := m.conns[m.opts.DemoURI]; ok {
-			left += " " + m.theme.Demo.Render(" DEMO HOST: nothing here is real ")
+		if _, ok := m.ctx.Conns[m.opts.DemoURI]; ok {
+			left += " " + m.ctx.Theme.Demo.Render(" DEMO HOST: nothing here is real ")
 		}
 	}
-	if m.readOnly() {
-		left += " " + m.theme.Warn.Render("[read-only]")
+	if m.ctx.ReadOnly() {
+		left += " " + m.ctx.Theme.Warn.Render("[read-only]")
 	}
-	right := fmt.Sprintf("%d %s, %d running", total, plural(total, "VM", "VMs"), running)
+	for _, p := range m.stack {
+		left += " › " + p.Title() // breadcrumbs
+	}
+	right := fmt.Sprintf("%d %s, %d running", total, widget.Plural(total, "VM", "VMs"), running)
 	if m.list.filter != "" {
-		right = fmt.Sprintf("%d of %d %s shown (/%s), %d running", len(m.list.view), total, plural(total, "VM", "VMs"), m.list.filter, running)
+		right = fmt.Sprintf("%d of %d %s shown (/%s), %d running", len(m.list.view), total, widget.Plural(total, "VM", "VMs"), m.list.filter, running)
 	}
 	if marked > 0 {
 		right += fmt.Sprintf(", %d marked", marked)
 	}
 	right += m.perfCounts()
-	gap := m.width - lipgloss.Width(left) - lipgloss.Width(right)
+	gap := m.ctx.Width - lipgloss.Width(left) - lipgloss.Width(right)
 	if gap < 1 {
-		return fit(left, m.width)
+		return widget.Fit(left, m.ctx.Width)
 	}
 	return left + strings.Repeat(" ", gap) + right
 }
 
 func (m *Model) tableView() string {
-	lay := layoutFor(m.width, len(m.conns) > 1, m.shownOptional()...)
+	lay := layoutFor(m.ctx.Width, len(m.ctx.Conns) > 1, m.shownOptional()...)
 	l := m.list
-	lines := make([]string, 0, m.bodyHeight())
-	lines = append(lines, fit(m.theme.Header.Render(lay.header(l.sortCol, l.sortDesc)), m.width))
+	lines := make([]string, 0, m.ctx.BodyHeight())
+	lines = append(lines, widget.Fit(m.ctx.Theme.Header.Render(lay.header(l.sortCol, l.sortDesc)), m.ctx.Width))
 	if len(l.view) == 0 {
-		lines = append(lines, m.theme.Dim.Render(m.emptyText()))
+		lines = append(lines, m.ctx.Theme.Dim.Render(m.emptyText()))
 	}
 	end := min(l.offset+l.height, len(l.view))
 	for i := l.offset; i < end; i++ {
 		r := l.view[i]
 		if i == l.cursor {
-			lines = append(lines, m.theme.Cursor.Render(fit(lay.line(r, l.marks[r.key], nil), m.width)))
+			lines = append(lines, m.ctx.Theme.Cursor.Render(widget.Fit(lay.line(r, l.marks[r.key], nil), m.ctx.Width)))
 			continue
 		}
-		style := m.theme.States[r.dom.State]
+		style := m.ctx.Theme.States[r.dom.State]
 		styleState := func(s string) string { return style.Render(s) }
 		line := lay.line(r, l.marks[r.key], styleState)
 		if l.marks[r.key] {
-			line = m.theme.Marked.Render(line)
+			line = m.ctx.Theme.Marked.Render(line)
 		}
-		lines = append(lines, fit(line, m.width))
+		lines = append(lines, widget.Fit(line, m.ctx.Width))
 	}
-	for len(lines) < m.bodyHeight() {
+	for len(lines) < m.ctx.BodyHeight() {
 		lines = append(lines, "")
 	}
-	return strings.Join(lines[:m.bodyHeight()], "\n")
+	return strings.Join(lines[:m.ctx.BodyHeight()], "\n")
 }
 
 func (m *Model) emptyText() string {
 	switch {
 	case m.list.filter != "":
 		return "  no VM matches /" + m.list.filter + " (esc clears the filter)"
-	case len(m.conns) == 0:
+	case len(m.ctx.Conns) == 0:
 		return "  no connection: :connect URI"
 	}
-	for _, c := range m.conns {
-		if c.status == libvirtx.Connected {
+	for _, c := range m.ctx.Conns {
+		if c.Status == libvirtx.Connected {
 			return "  no VMs defined"
 		}
 	}
@@ -124,56 +132,56 @@ func (m *Model) emptyText() string {
 // messageLine shows the last action's outcome, else the connections.
 func (m *Model) messageLine() string {
 	// A lost connection outranks a threshold alert.
-	if m.msg != "" && m.msgAlert {
-		for _, c := range m.conns {
-			if c.status == libvirtx.Disconnected {
+	if m.ctx.Msg.Text != "" && m.ctx.Msg.Alert {
+		for _, c := range m.ctx.Conns {
+			if c.Status == libvirtx.Disconnected {
 				return m.connLine()
 			}
 		}
 	}
-	if m.msg != "" {
-		if m.msgErr {
-			return fit(m.theme.Error.Render(m.msg), m.width)
+	if m.ctx.Msg.Text != "" {
+		if m.ctx.Msg.Err {
+			return widget.Fit(m.ctx.Theme.Error.Render(m.ctx.Msg.Text), m.ctx.Width)
 		}
-		return fit(m.msg, m.width)
+		return widget.Fit(m.ctx.Msg.Text, m.ctx.Width)
 	}
 	return m.connLine()
 }
 
 func (m *Model) connLine() string {
-	parts := make([]string, 0, len(m.conns))
-	for _, c := range m.sortedConns() {
+	parts := make([]string, 0, len(m.ctx.Conns))
+	for _, c := range m.ctx.SortedConns() {
 		parts = append(parts, m.connText(c))
 	}
-	return fit(strings.Join(parts, "  "), m.width)
+	return widget.Fit(strings.Join(parts, "  "), m.ctx.Width)
 }
 
-func (m *Model) connText(c *connState) string {
-	switch c.status {
+func (m *Model) connText(c *common.Conn) string {
+	switch c.Status {
 	case libvirtx.Connected:
-		host := c.host.Hostname
-		if c.label == "demo" {
-			host = "libvirt's test driver (" + c.uri + ")"
+		host := c.Host.Hostname
+		if c.Label == "demo" {
+			host = "libvirt's test driver (" + c.URI + ")"
 		} else if host == "" {
-			host = c.uri
+			host = c.URI
 		}
-		return m.theme.OK.Render("●") + " " + c.label + " " + m.theme.Dim.Render(host)
+		return m.ctx.Theme.OK.Render("●") + " " + c.Label + " " + m.ctx.Theme.Dim.Render(host)
 	case libvirtx.Disconnected:
-		return m.theme.Error.Render("✗ "+c.label+": disconnected, retrying in "+c.retry.String()) + " " + m.theme.Dim.Render(c.err)
+		return m.ctx.Theme.Error.Render("✗ "+c.Label+": disconnected, retrying in "+c.Retry.String()) + " " + m.ctx.Theme.Dim.Render(c.Err)
 	}
-	return m.theme.Warn.Render("… "+c.label) + " " + c.status.String()
+	return m.ctx.Theme.Warn.Render("… "+c.Label) + " " + c.Status.String()
 }
 
 // bottomLine is the active input, else the most useful keys.
 func (m *Model) bottomLine() string {
 	if m.inputMode() {
-		return fit(m.input.View(), m.width)
+		return widget.Fit(m.input.View(), m.ctx.Width)
+	}
+	if p := m.Top(); p != nil {
+		return p.Hints()
 	}
 	if m.mode == modeDetails {
-		return fit(m.detailsHints(), m.width)
-	}
-	if m.mode == modeHostdev {
-		return m.hostdevHints()
+		return widget.Fit(m.detailsHints(), m.ctx.Width)
 	}
 	if m.mode == modeWizard {
 		return m.wizardHints()
@@ -181,61 +189,59 @@ func (m *Model) bottomLine() string {
 	if m.perf.open {
 		parts := []string{}
 		for _, b := range m.perfHints() {
-			parts = append(parts, m.theme.Key.Render(b.Help().Key)+" "+b.Help().Desc)
+			parts = append(parts, m.ctx.Theme.Key.Render(b.Help().Key)+" "+b.Help().Desc)
 		}
-		return fit(strings.Join(parts, "  "), m.width)
+		return widget.Fit(strings.Join(parts, "  "), m.ctx.Width)
 	}
 	hints := []key.Binding{m.gk.Help, m.gk.Command, m.lk.Filter, m.lk.Mark}
-	if !m.readOnly() {
+	if !m.ctx.ReadOnly() {
 		hints = append(hints, m.lk.Start, m.lk.Shutdown, m.lk.ForceOff, m.lk.Pause, m.lk.Delete)
 	}
 	hints = append(hints, m.gk.Quit)
 	parts := make([]string, len(hints))
 	for i, b := range hints {
-		parts[i] = m.theme.Key.Render(b.Help().Key) + " " + b.Help().Desc
+		parts[i] = m.ctx.Theme.Key.Render(b.Help().Key) + " " + b.Help().Desc
 	}
-	return fit(strings.Join(parts, "  "), m.width)
-}
-
-// overlay centres a box over the table area.
-func (m *Model) overlay(box string) string {
-	return lipgloss.Place(m.width, m.bodyHeight(), lipgloss.Center, lipgloss.Center, box)
+	return widget.Fit(strings.Join(parts, "  "), m.ctx.Width)
 }
 
 // helpSections are the help overlay's sections, generated from the key
 // maps so they cannot drift from them.
 func (m *Model) helpSections() [][]string {
 	section := func(title string, bs []key.Binding) []string {
-		out := []string{m.theme.Header.Render(title)}
-		for _, b := range bs {
-			out = append(out, fmt.Sprintf("%-8s %s", b.Help().Key, b.Help().Desc))
-		}
-		return out
+		return widget.Section{Title: title, Keys: bs}.Render(m.ctx.Theme)
 	}
-	actions := []string{m.theme.Header.Render("VM actions"), "read-only: none"}
-	if !m.readOnly() {
+	actions := []string{m.ctx.Theme.Header.Render("VM actions"), "read-only: none"}
+	if !m.ctx.ReadOnly() {
 		actions = section("VM actions", m.lk.mutating())
 	}
-	cmds := []string{m.theme.Header.Render("Commands (:)")}
+	cmds := []string{m.ctx.Theme.Header.Render("Commands (:)")}
 	for _, c := range append(commandHelp, perfCommandHelp...) {
-		cmds = append(cmds, ":"+c[0], "    "+m.theme.Dim.Render(c[1]))
+		cmds = append(cmds, ":"+c[0], "    "+m.ctx.Theme.Dim.Render(c[1]))
 	}
-	return [][]string{
+	var pages [][]string
+	for _, e := range common.Entries() {
+		cmds = append(cmds, ":"+e.Usage, "    "+m.ctx.Theme.Dim.Render(e.Desc))
+		if e.Help != nil {
+			for _, sec := range e.Help(m.ctx) {
+				pages = append(pages, sec.Render(m.ctx.Theme))
+			}
+		}
+	}
+	return append([][]string{
 		section("Navigate", m.lk.navigation()),
 		section("General", m.gk.all()),
 		actions,
 		section("Details (enter)", m.dk.all()),
 		section("Consoles", m.consoleHelp()),
 		section("Performance", append(m.perf.keys.list(), m.perf.keys.view()...)),
-		section("Host devices (H)", m.hk.help(m.readOnly())),
-		cmds,
-	}
+	}, append(pages, cmds)...)
 }
 
 // helpLines flows the sections into as many columns as the width holds.
 func (m *Model) helpLines() []string {
 	const colW, gap = 52, 3
-	ncol := max(1, (m.width+gap)/(colW+gap))
+	ncol := max(1, (m.ctx.Width+gap)/(colW+gap))
 	secs := m.helpSections()
 	total := 0
 	for _, s := range secs {
@@ -262,22 +268,22 @@ func (m *Model) helpLines() []string {
 			if i < len(col) {
 				cell, more = col[i], true
 			}
-			b.WriteString(fit(cell, colW))
+			b.WriteString(widget.Fit(cell, colW))
 		}
 		if !more {
 			return lines
 		}
-		lines = append(lines, fit(b.String(), m.width))
+		lines = append(lines, widget.Fit(b.String(), m.ctx.Width))
 	}
 }
 
 // helpView shows a window of the help; j/k scroll it on a short terminal.
 func (m *Model) helpView() string {
-	lines, h := m.helpLines(), m.bodyHeight()
+	lines, h := m.helpLines(), m.ctx.BodyHeight()
 	off := min(m.helpOffset, max(len(lines)-h, 0))
 	win := append([]string(nil), lines[off:min(off+h, len(lines))]...)
 	if off+h < len(lines) {
-		win[len(win)-1] = fit(m.theme.Dim.Render("  … more below: j/k or pgdn/pgup to scroll, esc to close"), m.width)
+		win[len(win)-1] = widget.Fit(m.ctx.Theme.Dim.Render("  … more below: j/k or pgdn/pgup to scroll, esc to close"), m.ctx.Width)
 	}
 	for len(win) < h {
 		win = append(win, "")

@@ -6,6 +6,7 @@ import (
 
 	"kvmtui/libvirtx"
 	"kvmtui/perf"
+	"kvmtui/tui/widget"
 )
 
 // row is one VM in the list with its latest samples. cells holds each
@@ -32,7 +33,7 @@ func (r *row) render() {
 	for i, c := range columns {
 		r.cells[i] = c.text(r)
 	}
-	r.search = strings.ToLower(strings.Join([]string{r.dom.Name, r.dom.Title, stateWord(r.dom), r.label, r.dom.OS, strings.Join(r.dom.IPs, " ")}, " "))
+	r.search = strings.ToLower(strings.Join([]string{r.dom.Name, r.dom.Title, widget.StateWord(r.dom), r.label, r.dom.OS, strings.Join(r.dom.IPs, " ")}, " "))
 }
 
 // vmList is the main view's data: every VM of every connection, the filtered

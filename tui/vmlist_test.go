@@ -306,15 +306,15 @@ func TestConnectBadURIShowsRetry(t *testing.T) {
 	h := newHarness(t, false, demoURI(t))
 	h.keys(":", "connect nosuchdriver:///x", "enter")
 	h.until("the failure", func() bool {
-		c := h.m.conns["nosuchdriver:///x"]
-		return c != nil && c.status == libvirtx.Disconnected
+		c := h.m.ctx.Conns["nosuchdriver:///x"]
+		return c != nil && c.Status == libvirtx.Disconnected
 	})
 	h.keys("esc")
 	h.screenHas("disconnected, retrying")
 	// The demo VMs are untouched and the host column appears.
 	h.screenHas("web-01", "HOST")
 	h.keys(":", "disconnect nosuchdriver:///x", "enter")
-	if _, ok := h.m.conns["nosuchdriver:///x"]; ok {
+	if _, ok := h.m.ctx.Conns["nosuchdriver:///x"]; ok {
 		t.Fatal("disconnect left the connection")
 	}
 }

@@ -94,35 +94,35 @@ func loadOSDB() (*install.OSDB, error) {
 }
 
 func (m *Model) openWizard() tea.Cmd {
-	if m.readOnly() {
-		m.setMsg(libvirtx.ErrReadOnly.Error(), true)
+	if m.ctx.ReadOnly() {
+		m.ctx.SetMsg(libvirtx.ErrReadOnly.Error(), true)
 		return nil
 	}
 	uri := ""
 	if r := m.list.selected(); r != nil {
 		uri = r.dom.URI
 	}
-	if c := m.conns[uri]; c == nil || c.status != libvirtx.Connected {
+	if c := m.ctx.Conns[uri]; c == nil || c.Status != libvirtx.Connected {
 		uri = ""
-		for _, c := range m.sortedConns() {
-			if c.status == libvirtx.Connected {
-				uri = c.uri
+		for _, c := range m.ctx.SortedConns() {
+			if c.Status == libvirtx.Connected {
+				uri = c.URI
 				break
 			}
 		}
 	}
 	if uri == "" {
-		m.setMsg("no connected host to create a VM on", true)
+		m.ctx.SetMsg("no connected host to create a VM on", true)
 		return nil
 	}
 	in := textinput.New()
 	in.Prompt = "search: "
 	in.Cursor.SetMode(cursor.CursorStatic)
-	w := &wizard{uri: uri, cloud: &install.CloudInit{}, busy: "reading what " + connLabel(uri, uri == m.opts.DemoURI) + " offers…", osIn: in}
+	w := &wizard{uri: uri, cloud: &install.CloudInit{}, busy: "reading what " + m.ctx.Label(uri) + " offers…", osIn: in}
 	w.vm.Method = install.MethodISO
 	m.wiz = w
 	m.mode = modeWizard
-	m.setMsg("", false)
+	m.ctx.SetMsg("", false)
 	mgr := m.mgr
 	return func() tea.Msg {
 		db, err := loadOSDB()
@@ -145,7 +145,7 @@ func (m *Model) updateWizard(msg tea.Msg) tea.Cmd {
 		w.busy = ""
 		if msg.err != nil {
 			m.closeWizard()
-			m.setMsg("new VM: "+msg.err.Error(), true)
+			m.ctx.SetMsg("new VM: "+msg.err.Error(), true)
 			return nil
 		}
 		w.host, w.db = msg.host, msg.db
@@ -174,10 +174,10 @@ func (m *Model) updateWizard(msg tea.Msg) tea.Cmd {
 		}
 		m.closeWizard()
 		if msg.customize {
-			m.setMsg(fmt.Sprintf("defined %s: customize it, then start it (s) to install", msg.ref.Name), false)
+			m.ctx.SetMsg(fmt.Sprintf("defined %s: customize it, then start it (s) to install", msg.ref.Name), false)
 			return m.openDetails(libvirtx.Domain{Ref: msg.ref, State: libvirtx.StateShutoff, Persistent: true})
 		}
-		m.setMsg(fmt.Sprintf("created %s; its install is running (c: console)", msg.ref.Name), false)
+		m.ctx.SetMsg(fmt.Sprintf("created %s; its install is running (c: console)", msg.ref.Name), false)
 	}
 	return nil
 }
@@ -381,7 +381,7 @@ func (m *Model) handleWizardKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 	case "esc":
 		if w.page == 0 {
 			m.closeWizard()
-			m.setMsg("new VM cancelled", false)
+			m.ctx.SetMsg("new VM cancelled", false)
 			return m, nil
 		}
 		w.advance(-1)

@@ -9,17 +9,18 @@ import (
 
 	"kvmtui/devices"
 	"kvmtui/install"
+	"kvmtui/tui/widget"
 )
 
 // wizardView draws the current page: a step line, the page, its
 // refusals.
 func (m *Model) wizardView() string {
-	w, t := m.wiz, m.theme
-	h := m.bodyHeight()
+	w, t := m.wiz, m.ctx.Theme
+	h := m.ctx.BodyHeight()
 	var lines []string
 	if w.host == nil {
 		lines = []string{t.Dim.Render("  " + w.busy)}
-		return padLines(lines, h, m.width)
+		return padLines(lines, h, m.ctx.Width)
 	}
 	// Step line: the pages that apply, the current one marked.
 	var steps []string
@@ -32,16 +33,16 @@ func (m *Model) wizardView() string {
 		}
 		steps = append(steps, s)
 	}
-	head := t.Title.Render("New VM on "+connLabel(w.uri, w.uri == m.opts.DemoURI)) + "  " + strings.Join(steps, " · ")
-	if ansi.StringWidth(head) > m.width { // narrow: only the current step
+	head := t.Title.Render("New VM on "+m.ctx.Label(w.uri)) + "  " + strings.Join(steps, " · ")
+	if ansi.StringWidth(head) > m.ctx.Width { // narrow: only the current step
 		for k, p := range w.pages() {
 			if p == w.page {
-				head = t.Title.Render("New VM on "+connLabel(w.uri, w.uri == m.opts.DemoURI)) + "  " +
+				head = t.Title.Render("New VM on "+m.ctx.Label(w.uri)) + "  " +
 					t.Key.Render(fmt.Sprintf("step %d of %d: %s", k+1, len(w.pages()), wizTitles[wizPages[p]]))
 			}
 		}
 	}
-	lines = append(lines, fit(head, m.width), "")
+	lines = append(lines, widget.Fit(head, m.ctx.Width), "")
 	var body []string
 	switch w.pageID() {
 	case "os":
@@ -49,10 +50,10 @@ func (m *Model) wizardView() string {
 	case "review":
 		body = m.wizardReviewLines()
 	default:
-		body = w.form.view(t, m.width-2, false)
+		body = w.form.view(t, m.ctx.Width-2, false)
 		if note := w.vm.EmulationNote(w.host); note != "" && w.pageID() == "platform" {
 			body = append(body, "")
-			for _, l := range strings.Split(ansi.Wordwrap(note, m.width-4, " "), "\n") {
+			for _, l := range strings.Split(ansi.Wordwrap(note, m.ctx.Width-4, " "), "\n") {
 				body = append(body, t.Warn.Render(l))
 			}
 		}
@@ -63,7 +64,7 @@ func (m *Model) wizardView() string {
 	// Refusals and the busy line stay visible: the page body yields.
 	var tail []string
 	for _, e := range w.errs {
-		for _, l := range strings.Split(ansi.Wordwrap(e, m.width-4, " "), "\n") {
+		for _, l := range strings.Split(ansi.Wordwrap(e, m.ctx.Width-4, " "), "\n") {
 			tail = append(tail, t.Error.Render("  "+l))
 		}
 	}
@@ -78,7 +79,7 @@ func (m *Model) wizardView() string {
 	if room := h - len(tail); len(lines) > room {
 		lines = lines[:max(room, 0)]
 	}
-	return padLines(append(lines, tail...), h, m.width)
+	return padLines(append(lines, tail...), h, m.ctx.Width)
 }
 
 func padLines(lines []string, h, w int) string {
@@ -86,13 +87,13 @@ func padLines(lines []string, h, w int) string {
 		lines = append(lines, "")
 	}
 	for i := range lines {
-		lines[i] = fit(lines[i], w)
+		lines[i] = widget.Fit(lines[i], w)
 	}
 	return strings.Join(lines[:h], "\n")
 }
 
 func (m *Model) wizardOSLines(room int) []string {
-	w, t := m.wiz, m.theme
+	w, t := m.wiz, m.ctx.Theme
 	out := []string{w.osIn.View()}
 	if w.detect != "" {
 		out = append(out, t.Dim.Render(w.detect))
@@ -123,7 +124,7 @@ func (m *Model) wizardOSLines(room int) []string {
 }
 
 func (m *Model) wizardReviewLines() []string {
-	w, t := m.wiz, m.theme
+	w, t := m.wiz, m.ctx.Theme
 	n := w.vm
 	if w.planErr != "" {
 		out := []string{t.Error.Render("This VM cannot be created as chosen:")}
@@ -226,7 +227,7 @@ func netSummary(n install.NewVM) string {
 
 // wizardHints is the bottom line in the wizard.
 func (m *Model) wizardHints() string {
-	t := m.theme
+	t := m.ctx.Theme
 	k := func(key, desc string) string { return t.Key.Render(key) + " " + desc }
 	w := m.wiz
 	parts := []string{k("enter", "next"), k("esc", "back")}
@@ -243,5 +244,5 @@ func (m *Model) wizardHints() string {
 	if w != nil && w.page == 0 {
 		parts[len(parts)-1] = k("esc", "cancel")
 	}
-	return fit(strings.Join(parts, "  "), m.width)
+	return widget.Fit(strings.Join(parts, "  "), m.ctx.Width)
 }

@@ -1,4 +1,8 @@
-package tui
+// Package hostdev is the host devices page: a host's USB devices and PCI
+// functions (SR-IOV virtual functions under their physical function), whether
+// each can go to a VM, which VMs have it; detach from / reattach to the host,
+// attach to a VM. Everything libvirt is asked runs in a tea.Cmd.
+package hostdev
 
 import (
 	"errors"
@@ -12,15 +16,14 @@ import (
 
 	"kvmtui/devices"
 	"kvmtui/libvirtx"
+	"kvmtui/tui/common"
+	"kvmtui/tui/widget"
 )
 
-// The host devices view: a host's USB devices and PCI functions (SR-IOV
-// virtual functions under their physical function), whether each can go to
-// a VM, which VMs have it; detach from / reattach to the host, attach to a
-// VM. Everything libvirt is asked runs in a tea.Cmd.
-
-// hostdevState is the view's data while it is open.
-type hostdevState struct {
+// Page is the host devices view of one host (:hostdev, H).
+type Page struct {
+	ctx     *common.Context
+	keys    keys
 	uri     string
 	devs    []libvirtx.HostDevice
 	rows    []hdRow
@@ -30,7 +33,7 @@ type hostdevState struct {
 	err     string
 	keep    string // the node device to select after a reload
 	pick    *vmPick
-	ask     *confirmation
+	ask     *widget.Confirm
 }
 
 // hdRow is a line of the list: a section header or a device.
@@ -50,9 +53,6 @@ type vmPick struct {
 	cursor int
 }
 
-// hostdevMsg is every message of this view, routed by the root model.
-type hostdevMsg interface{ hostdev() }
-
 type hostdevLoadedMsg struct {
 	uri  string
 	devs []libvirtx.HostDevice
@@ -65,9 +65,6 @@ type hostdevDoneMsg struct {
 	err  error
 }
 
-func (hostdevLoadedMsg) hostdev() {}
-func (hostdevDoneMsg) hostdev()   {}
-
 func loadHostdevs(mgr *libvirtx.Manager, uri string) tea.Cmd {
 	return func() tea.Msg {
 		devs, err := mgr.HostDevices(uri)
@@ -75,46 +72,59 @@ func loadHostdevs(mgr *libvirtx.Manager, uri string) tea.Cmd {
 	}
 }
 
-// openHostdev opens the view on uri, or when uri is "" on the selected VM's
+func init() {
+	common.Register(common.Entry{
+		Words: []string{"hostdev", "nodedev"},
+		Usage: "hostdev [URI]",
+		Desc:  "host devices: USB, PCI, SR-IOV; detach, attach to a VM",
+		Args:  func(ctx *common.Context) []string { return ctx.Mgr.URIs() },
+		Open:  Open,
+		Help: func(ctx *common.Context) []widget.Section {
+			return []widget.Section{{Title: "Host devices (H)", Keys: newKeys().help(ctx.ReadOnly())}}
+		},
+	})
+}
+
+// Open opens the view on a host: the URI given, else the selected VM's
 // host, else the first connected one.
-func (m *Model) openHostdev(uri string) tea.Cmd {
+func Open(ctx *common.Context, args []string) (common.Page, tea.Cmd, error) {
+	if len(args) > 1 {
+		return nil, nil, errors.New("usage: hostdev [URI] (without a URI: the selected VM's host)")
+	}
+	uri := strings.Join(args, "")
 	if uri == "" {
-		if r := m.list.selected(); r != nil {
-			uri = r.dom.URI
+		if d, ok := ctx.Selected(); ok {
+			uri = d.URI
 		}
 	}
 	if uri == "" {
-		for _, c := range m.sortedConns() {
-			if c.status == libvirtx.Connected {
-				uri = c.uri
-				break
-			}
+		if up := ctx.Connected(); len(up) > 0 {
+			uri = up[0]
 		}
 	}
 	if uri == "" {
-		m.setMsg("host devices: no connected host (:connect URI)", true)
-		return nil
+		return nil, nil, errors.New("host devices: no connected host (:connect URI)")
 	}
-	if _, ok := m.conns[uri]; !ok {
-		m.setMsg("host devices: not connected to "+uri+" (:connect "+uri+")", true)
-		return nil
+	if _, ok := ctx.Conns[uri]; !ok {
+		return nil, nil, fmt.Errorf("host devices: not connected to %s (:connect %s)", uri, uri)
 	}
-	m.hd = &hostdevState{uri: uri, loading: true}
-	m.mode = modeHostdev
-	m.setMsg("", false)
-	return loadHostdevs(m.mgr, uri)
+	ctx.SetMsg("", false)
+	return &Page{ctx: ctx, keys: newKeys(), uri: uri, loading: true}, loadHostdevs(ctx.Mgr, uri), nil
 }
 
-func (m *Model) closeHostdev() {
-	m.hd, m.mode = nil, modeList
-}
+// Title is the page's crumb.
+func (hd *Page) Title() string { return "Host devices: " + hd.ctx.Label(hd.uri) }
 
-// updateHostdev handles the view's messages.
-func (m *Model) updateHostdev(msg hostdevMsg) tea.Cmd {
-	hd := m.hd
+// Capturing: the VM picker and a question take every key.
+func (hd *Page) Capturing() bool { return hd.ask != nil || hd.pick != nil }
+
+// Update handles the page's keys and its own messages.
+func (hd *Page) Update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
+	case tea.KeyMsg:
+		return hd.handleKey(msg)
 	case hostdevLoadedMsg:
-		if hd == nil || msg.uri != hd.uri {
+		if msg.uri != hd.uri {
 			return nil
 		}
 		hd.loading = false
@@ -135,23 +145,21 @@ func (m *Model) updateHostdev(msg hostdevMsg) tea.Cmd {
 	case hostdevDoneMsg:
 		switch {
 		case msg.err != nil && msg.fail != "":
-			m.setMsg(msg.fail+": "+msg.err.Error(), true)
+			hd.ctx.SetMsg(msg.fail+": "+msg.err.Error(), true)
 		case msg.err != nil:
-			m.setMsg(msg.err.Error(), true)
+			hd.ctx.SetMsg(msg.err.Error(), true)
 		default:
-			m.setMsg(msg.text, false)
+			hd.ctx.SetMsg(msg.text, false)
 		}
-		if hd != nil {
-			hd.loading = true
-			return loadHostdevs(m.mgr, hd.uri)
-		}
+		hd.loading = true
+		return loadHostdevs(hd.ctx.Mgr, hd.uri)
 	}
 	return nil
 }
 
 // buildRows lays the devices out: USB first, then PCI with each PF's VFs
 // right under it (HostDevices sorts them so).
-func (hd *hostdevState) buildRows() {
+func (hd *Page) buildRows() {
 	hd.rows = hd.rows[:0]
 	pfs := map[string]bool{}
 	for _, d := range hd.devs {
@@ -176,14 +184,14 @@ func (hd *hostdevState) buildRows() {
 	hd.move(0)
 }
 
-func (hd *hostdevState) selected() *libvirtx.HostDevice {
+func (hd *Page) selected() *libvirtx.HostDevice {
 	if hd == nil || hd.cursor < 0 || hd.cursor >= len(hd.rows) || hd.rows[hd.cursor].header != "" {
 		return nil
 	}
 	return &hd.devs[hd.rows[hd.cursor].dev]
 }
 
-func (hd *hostdevState) selectName(name string) {
+func (hd *Page) selectName(name string) {
 	for i, r := range hd.rows {
 		if r.header == "" && hd.devs[r.dev].Name == name {
 			hd.cursor = i
@@ -194,7 +202,7 @@ func (hd *hostdevState) selectName(name string) {
 
 // move steps the cursor over devices, skipping headers; 0 settles it on a
 // device.
-func (hd *hostdevState) move(step int) {
+func (hd *Page) move(step int) {
 	dir := 1
 	if step < 0 {
 		dir = -1
@@ -210,30 +218,26 @@ func (hd *hostdevState) move(step int) {
 	}
 }
 
-func (m *Model) handleHostdevKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
-	hd, k := m.hd, m.hk
+func (hd *Page) handleKey(msg tea.KeyMsg) tea.Cmd {
+	k := hd.keys
 	if hd.ask != nil {
 		switch {
 		case key.Matches(msg, k.ConfirmYes):
-			run := hd.ask.run
+			run := hd.ask.Run
 			hd.ask = nil
-			return m, run
+			return run
 		case key.Matches(msg, k.ConfirmNo):
 			hd.ask = nil
-			m.setMsg("cancelled", false)
+			hd.ctx.SetMsg("cancelled", false)
 		}
-		return m, nil
+		return nil
 	}
 	if hd.pick != nil {
-		return m, m.handleVMPick(msg)
+		return hd.handleVMPick(msg)
 	}
 	switch {
-	case msg.String() == "ctrl+c":
-		return m, tea.Quit
-	case key.Matches(msg, m.gk.Help):
-		m.mode, m.helpReturn = modeHelp, modeHostdev
 	case key.Matches(msg, k.Back):
-		m.closeHostdev()
+		return common.Pop
 	case key.Matches(msg, k.Up):
 		hd.move(-1)
 	case key.Matches(msg, k.Down):
@@ -243,52 +247,47 @@ func (m *Model) handleHostdevKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 	case key.Matches(msg, k.Bottom):
 		hd.move(len(hd.rows))
 	case key.Matches(msg, k.NextHost):
-		return m, m.nextHostdevHost()
+		return hd.nextHostdevHost()
 	case key.Matches(msg, k.Reload):
 		hd.loading = true
-		return m, loadHostdevs(m.mgr, hd.uri)
+		return loadHostdevs(hd.ctx.Mgr, hd.uri)
 	case key.Matches(msg, k.Detach, k.Reattach, k.Attach):
-		if m.readOnly() {
-			m.setMsg(libvirtx.ErrReadOnly.Error(), true)
-			return m, nil
+		if hd.ctx.ReadOnly() {
+			hd.ctx.SetMsg(libvirtx.ErrReadOnly.Error(), true)
+			return nil
 		}
 		d := hd.selected()
 		if d == nil || hd.loading {
-			m.setMsg("no device selected", true)
-			return m, nil
+			hd.ctx.SetMsg("no device selected", true)
+			return nil
 		}
 		switch {
 		case key.Matches(msg, k.Detach):
-			return m, m.beginDetach(*d)
+			return hd.beginDetach(*d)
 		case key.Matches(msg, k.Reattach):
-			return m, m.beginReattach(*d)
+			return hd.beginReattach(*d)
 		default:
-			m.beginAttach(*d)
+			hd.beginAttach(*d)
 		}
 	}
-	return m, nil
+	return nil
 }
 
 // nextHostdevHost shows the next connected host's devices.
-func (m *Model) nextHostdevHost() tea.Cmd {
-	var uris []string
-	for _, c := range m.sortedConns() {
-		if c.status == libvirtx.Connected {
-			uris = append(uris, c.uri)
-		}
-	}
+func (hd *Page) nextHostdevHost() tea.Cmd {
+	uris := hd.ctx.Connected()
 	if len(uris) < 2 {
-		m.setMsg("only one host is connected", false)
+		hd.ctx.SetMsg("only one host is connected", false)
 		return nil
 	}
 	next := uris[0]
 	for i, u := range uris {
-		if u == m.hd.uri {
+		if u == hd.uri {
 			next = uris[(i+1)%len(uris)]
 		}
 	}
-	m.hd = &hostdevState{uri: next, loading: true}
-	return loadHostdevs(m.mgr, next)
+	*hd = Page{ctx: hd.ctx, keys: hd.keys, uri: next, loading: true}
+	return loadHostdevs(hd.ctx.Mgr, next)
 }
 
 // devLabel names a device in messages: address and title.
@@ -310,19 +309,19 @@ func usersText(us []libvirtx.DeviceUser) string {
 
 // beginDetach refuses what cannot or need not be detached, in words, before
 // anything reaches libvirt, and asks before taking a device from the host.
-func (m *Model) beginDetach(d libvirtx.HostDevice) tea.Cmd {
+func (hd *Page) beginDetach(d libvirtx.HostDevice) tea.Cmd {
 	switch {
 	case d.Bus != "pci":
-		m.setMsg("only PCI devices are detached from the host: libvirt hands a USB device to the VM when the VM starts", true)
+		hd.ctx.SetMsg("only PCI devices are detached from the host: libvirt hands a USB device to the VM when the VM starts", true)
 		return nil
 	case d.Bridge:
-		m.setMsg(d.Address+" is a bridge: detaching it would cut the host off the devices behind it", true)
+		hd.ctx.SetMsg(d.Address+" is a bridge: detaching it would cut the host off the devices behind it", true)
 		return nil
 	case d.Driver == "vfio-pci":
-		m.setMsg(d.Address+" is already detached (on vfio-pci); r gives it back to the host", true)
+		hd.ctx.SetMsg(d.Address+" is already detached (on vfio-pci); r gives it back to the host", true)
 		return nil
 	case len(d.RunningUsers()) > 0:
-		m.setMsg(d.Address+" is in use by "+strings.Join(d.RunningUsers(), ", ")+" (running): it is already away from the host", true)
+		hd.ctx.SetMsg(d.Address+" is in use by "+strings.Join(d.RunningUsers(), ", ")+" (running): it is already away from the host", true)
 		return nil
 	}
 	driver := "no host driver has it now"
@@ -345,32 +344,32 @@ func (m *Model) beginDetach(d libvirtx.HostDevice) tea.Cmd {
 	if !d.Safe {
 		lines = append(lines, "Not safe to pass yet: "+d.Why+".")
 	}
-	uri, name, addr := m.hd.uri, d.Name, d.Address
-	mgr := m.mgr
-	m.hd.ask = &confirmation{prompt: strings.Join(lines, "\n"), run: func() tea.Msg {
+	uri, name, addr := hd.uri, d.Name, d.Address
+	mgr := hd.ctx.Mgr
+	hd.ask = &widget.Confirm{Prompt: strings.Join(lines, "\n"), Run: func() tea.Msg {
 		err := mgr.DetachHostDevice(uri, name)
 		return hostdevDoneMsg{text: "detached " + addr + " from the host (now on vfio-pci)", err: err}
 	}}
 	return nil
 }
 
-func (m *Model) beginReattach(d libvirtx.HostDevice) tea.Cmd {
+func (hd *Page) beginReattach(d libvirtx.HostDevice) tea.Cmd {
 	switch {
 	case d.Bus != "pci":
-		m.setMsg("only PCI devices are reattached to the host: a USB device goes back by itself when its VM stops", true)
+		hd.ctx.SetMsg("only PCI devices are reattached to the host: a USB device goes back by itself when its VM stops", true)
 		return nil
 	case d.Bridge:
-		m.setMsg(d.Address+" is a bridge: it never leaves the host", true)
+		hd.ctx.SetMsg(d.Address+" is a bridge: it never leaves the host", true)
 		return nil
 	case !d.OnVFIO():
-		m.setMsg(d.Address+" is not detached: the host's "+d.Driver+" driver has it", true)
+		hd.ctx.SetMsg(d.Address+" is not detached: the host's "+d.Driver+" driver has it", true)
 		return nil
 	case len(d.RunningUsers()) > 0:
-		m.setMsg(strings.Join(d.RunningUsers(), ", ")+" is running with "+d.Address+": shut it down, or detach the device from it, first", true)
+		hd.ctx.SetMsg(strings.Join(d.RunningUsers(), ", ")+" is running with "+d.Address+": shut it down, or detach the device from it, first", true)
 		return nil
 	}
-	uri, name, addr, mgr := m.hd.uri, d.Name, d.Address, m.mgr
-	m.setMsg("reattaching "+addr+" to the host…", false)
+	uri, name, addr, mgr := hd.uri, d.Name, d.Address, hd.ctx.Mgr
+	hd.ctx.SetMsg("reattaching "+addr+" to the host…", false)
 	return func() tea.Msg {
 		err := mgr.ReattachHostDevice(uri, name)
 		return hostdevDoneMsg{text: "reattached " + addr + " to the host", err: err}
@@ -378,19 +377,15 @@ func (m *Model) beginReattach(d libvirtx.HostDevice) tea.Cmd {
 }
 
 // beginAttach opens the VM picker for d.
-func (m *Model) beginAttach(d libvirtx.HostDevice) {
+func (hd *Page) beginAttach(d libvirtx.HostDevice) {
 	if d.Bridge {
-		m.setMsg(d.Address+" is a bridge: it stays with the host (pass the devices behind it)", true)
+		hd.ctx.SetMsg(d.Address+" is a bridge: it stays with the host (pass the devices behind it)", true)
 		return
 	}
 	p := &vmPick{dev: d}
-	for _, r := range m.list.rows {
-		if r.dom.URI == m.hd.uri {
-			p.vms = append(p.vms, r.dom)
-		}
-	}
+	p.vms = hd.ctx.VMs(hd.uri)
 	if len(p.vms) == 0 {
-		m.setMsg("no VM on this host to attach "+d.Address+" to", true)
+		hd.ctx.SetMsg("no VM on this host to attach "+d.Address+" to", true)
 		return
 	}
 	sort.Slice(p.vms, func(i, j int) bool { return p.vms[i].Name < p.vms[j].Name })
@@ -410,12 +405,12 @@ func (m *Model) beginAttach(d libvirtx.HostDevice) {
 	if d.Bus == "pci" && !d.Safe {
 		p.warn = "not safe to pass yet: " + d.Why
 	}
-	m.hd.pick = p
-	m.setMsg("", false)
+	hd.pick = p
+	hd.ctx.SetMsg("", false)
 }
 
-func (m *Model) handleVMPick(msg tea.KeyMsg) tea.Cmd {
-	hd, k := m.hd, m.hk
+func (hd *Page) handleVMPick(msg tea.KeyMsg) tea.Cmd {
+	k := hd.keys
 	p := hd.pick
 	switch {
 	case key.Matches(msg, k.Up):
@@ -427,10 +422,10 @@ func (m *Model) handleVMPick(msg tea.KeyMsg) tea.Cmd {
 	case key.Matches(msg, k.PickAttach):
 		vm := p.vms[p.cursor]
 		if p.why[p.cursor] != "" {
-			m.setMsg(vm.Name+": "+p.why[p.cursor], true)
+			hd.ctx.SetMsg(vm.Name+": "+p.why[p.cursor], true)
 			return nil
 		}
-		return m.attachTo(p.dev, vm)
+		return hd.attachTo(p.dev, vm)
 	}
 	return nil
 }
@@ -473,7 +468,7 @@ func buildHostdev(d libvirtx.HostDevice, twins bool, def *libvirtxml.Domain) (*d
 }
 
 // usbTwins reports whether another USB device on the host has d's IDs.
-func (hd *hostdevState) usbTwins(d libvirtx.HostDevice) bool {
+func (hd *Page) usbTwins(d libvirtx.HostDevice) bool {
 	for _, o := range hd.devs {
 		if o.Bus == "usb" && o.Name != d.Name && o.IDs() == d.IDs() {
 			return true
@@ -485,22 +480,21 @@ func (hd *hostdevState) usbTwins(d libvirtx.HostDevice) bool {
 // attachTo builds the device and attaches it: live too when the VM runs and
 // the kind can be hot-plugged. A PCI device attached to a running VM leaves
 // the host at once, so that asks first.
-func (m *Model) attachTo(d libvirtx.HostDevice, vm libvirtx.Domain) tea.Cmd {
-	hd := m.hd
+func (hd *Page) attachTo(d libvirtx.HostDevice, vm libvirtx.Domain) tea.Cmd {
 	twins := hd.usbTwins(d)
 	dev, err := buildHostdev(d, twins, nil)
 	if err != nil {
-		m.setMsg(err.Error(), true)
+		hd.ctx.SetMsg(err.Error(), true)
 		return nil
 	}
 	xml, err := dev.XML()
 	if err != nil {
-		m.setMsg(err.Error(), true)
+		hd.ctx.SetMsg(err.Error(), true)
 		return nil
 	}
 	live := vm.State.Active() && dev.Hotplug() == ""
 	hd.pick = nil
-	mgr, ref := m.mgr, vm.Ref
+	mgr, ref := hd.ctx.Mgr, vm.Ref
 	what := d.Address + " to " + vm.Name
 	run := func() tea.Msg {
 		a, err := mgr.ModifyDevice(ref, libvirtx.Attach, xml, live)
@@ -521,14 +515,14 @@ func (m *Model) attachTo(d libvirtx.HostDevice, vm libvirtx.Domain) tea.Cmd {
 		return hostdevDoneMsg{text: "attached " + what + ": " + a.String()}
 	}
 	if live && d.Bus == "pci" && !d.OnVFIO() {
-		hd.ask = &confirmation{prompt: strings.Join([]string{
+		hd.ask = &widget.Confirm{Prompt: strings.Join([]string{
 			"Attach " + devLabel(d) + " to " + vm.Name + " now?",
 			"",
 			vm.Name + " is running: the host loses " + d.Address + " at once (its " + d.Driver + " driver lets go)",
 			"and gets it back when the device is detached from the VM or the VM stops.",
-		}, "\n"), run: run}
+		}, "\n"), Run: run}
 		return nil
 	}
-	m.setMsg("attaching "+what+"…", false)
+	hd.ctx.SetMsg("attaching "+what+"…", false)
 	return run
 }

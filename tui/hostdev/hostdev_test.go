@@ -1,4 +1,4 @@
-package tui
+package hostdev
 
 import (
 	"strings"
@@ -7,38 +7,52 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 
 	"kvmtui/libvirtx"
+	"kvmtui/tui/common"
+	"kvmtui/tui/tuitest"
 )
 
+type harness struct{ *tuitest.Harness }
+
+func newHarness(t *testing.T, readOnly bool) harness {
+	return harness{tuitest.New(t, readOnly, tuitest.DemoURI(t))}
+}
+
+// page is the host devices page when it is on top.
+func (h harness) page() *Page {
+	p, _ := h.M.Top().(*Page)
+	return p
+}
+
 // openHostdevs opens the host devices view with H and waits for the list.
-func (h *harness) openHostdevs() *hostdevState {
-	h.t.Helper()
-	h.keys("H")
-	hd := h.m.hd
-	if h.m.mode != modeHostdev || hd == nil || hd.loading || len(hd.devs) == 0 {
-		h.t.Fatalf("host devices not loaded; screen:\n%s", h.m.View())
+func (h harness) openHostdevs() *Page {
+	h.T.Helper()
+	h.Keys("H")
+	hd := h.page()
+	if hd == nil || hd.loading || len(hd.devs) == 0 {
+		h.T.Fatalf("host devices not loaded; screen:\n%s", h.M.View())
 	}
 	return hd
 }
 
 // devTo moves the cursor onto the device at addr.
-func (h *harness) devTo(addr string) {
-	h.t.Helper()
-	hd := h.m.hd
+func (h harness) devTo(addr string) {
+	h.T.Helper()
+	hd := h.page()
 	for i, r := range hd.rows {
 		if r.header == "" && hd.devs[r.dev].Address == addr {
 			hd.cursor = i
 			return
 		}
 	}
-	h.t.Fatalf("no device %s in the view", addr)
+	h.T.Fatalf("no device %s in the view", addr)
 }
 
 // pickVM moves the attach picker's cursor onto the named VM.
-func (h *harness) pickVM(name string) {
-	h.t.Helper()
-	p := h.m.hd.pick
+func (h harness) pickVM(name string) {
+	h.T.Helper()
+	p := h.page().pick
 	if p == nil {
-		h.t.Fatalf("no VM picker; screen:\n%s", h.m.View())
+		h.T.Fatalf("no VM picker; screen:\n%s", h.M.View())
 	}
 	for i, vm := range p.vms {
 		if vm.Name == name {
@@ -46,20 +60,13 @@ func (h *harness) pickVM(name string) {
 			return
 		}
 	}
-	h.t.Fatalf("%s is not offered", name)
-}
-
-func (h *harness) msgHas(s string) {
-	h.t.Helper()
-	if !strings.Contains(h.m.msg, s) {
-		h.t.Fatalf("message %q lacks %q", h.m.msg, s)
-	}
+	h.T.Fatalf("%s is not offered", name)
 }
 
 func TestHostdevViewListsTheDemoHost(t *testing.T) {
-	h := newHarness(t, false, demoURI(t))
+	h := newHarness(t, false)
 	hd := h.openHostdevs()
-	h.screenHas("Host devices on demo", "2 USB, 6 PCI", "USB devices", "PCI devices",
+	h.ScreenHas("Host devices on demo", "2 USB, 6 PCI", "USB devices", "PCI devices",
 		"001:004", "003:002", "0000:03:00.0", "0000:0b:00.1", "└ 0000:04:10.0", "└ 0000:04:10.4",
 		"nas-gateway*", "win11-desktop", "PASSTHROUGH", "safe")
 	// USB first, then PCI; the VFs right under their PF, marked as such.
@@ -83,69 +90,67 @@ func TestHostdevViewListsTheDemoHost(t *testing.T) {
 	if d := hd.selected(); d == nil || d.Address != "001:004" {
 		t.Fatalf("first selection: %+v", d)
 	}
-	h.keys("j", "j")
+	h.Keys("j", "j")
 	if d := hd.selected(); d == nil || d.Address != "0000:03:00.0" {
 		t.Fatalf("after jj: %+v", d)
 	}
-	h.screenHas("0000:03:00.0 [1000:0087] Broadcom / LSI SAS2308 PCI-Express Fusion-MPT SAS-2",
+	h.ScreenHas("0000:03:00.0 [1000:0087] Broadcom / LSI SAS2308 PCI-Express Fusion-MPT SAS-2",
 		"Serial Attached SCSI controller · driver: none (unbound) · pci_0000_03_00_0", "IOMMU group 14: 0000:03:00.0",
 		"safe to pass: alone in IOMMU group 14", "used by nas-gateway (running)")
-	h.keys("j")
-	h.screenHas("SR-IOV physical function with 2 of 7 VFs")
-	h.keys("j")
-	h.screenHas("SR-IOV virtual function of 0000:04:00.0")
-	h.keys("G")
-	h.screenHas("IOMMU group 20: 0000:0b:00.0 0000:0b:00.1", "used by no VM")
-	h.keys("g")
-	h.screenHas("USB device, bus 1 device 4", "used by win11-desktop")
-	if v := h.m.View(); strings.Count(v, "\n") != 23 {
+	h.Keys("j")
+	h.ScreenHas("SR-IOV physical function with 2 of 7 VFs")
+	h.Keys("j")
+	h.ScreenHas("SR-IOV virtual function of 0000:04:00.0")
+	h.Keys("G")
+	h.ScreenHas("IOMMU group 20: 0000:0b:00.0 0000:0b:00.1", "used by no VM")
+	h.Keys("g")
+	h.ScreenHas("USB device, bus 1 device 4", "used by win11-desktop")
+	if v := h.M.View(); strings.Count(v, "\n") != 23 {
 		t.Fatalf("the screen is not 24 lines at 80x24:\n%s", v)
 	}
 
 	// Wide: the IDs column and the full verdicts.
-	h.send(tea.WindowSizeMsg{Width: 200, Height: 50})
-	h.screenHas("1000:0087", "IDS", "Broadcom / LSI SAS2308 PCI-Express Fusion-MPT SAS-2")
-	h.keys("?")
-	h.screenHas("Host devices (H)", "detach from the host (to vfio-pci)", "attach to a VM")
-	found := false
-	for _, c := range commandHelp {
-		found = found || strings.HasPrefix(c[0], "hostdev")
+	h.Send(tea.WindowSizeMsg{Width: 200, Height: 50})
+	h.ScreenHas("1000:0087", "IDS", "Broadcom / LSI SAS2308 PCI-Express Fusion-MPT SAS-2")
+	h.Keys("?")
+	h.ScreenHas("Host devices (H)", "detach from the host (to vfio-pci)", "attach to a VM")
+	if e, ok := common.Lookup("hostdev"); !ok || e.Usage != "hostdev [URI]" {
+		t.Fatal("no :hostdev in the registry, which feeds the command help")
 	}
-	if !found {
-		t.Fatal("no :hostdev in the command help")
-	}
-	h.keys("esc")
-	if h.m.mode != modeHostdev {
+	h.ScreenHas(":hostdev [URI]")
+	h.Keys("esc")
+	if h.page() == nil {
 		t.Fatal("help did not return to the host devices view")
 	}
-	h.keys("esc")
-	if h.m.mode != modeList || h.m.hd != nil {
+	h.ScreenHas("› Host devices: demo") // the breadcrumb
+	h.Keys("esc")
+	if h.M.Top() != nil {
 		t.Fatal("esc did not go back to the list")
 	}
 
 	// The command line opens it too, and names a host it does not know.
-	h.keys(":")
-	h.keys("hostdev test:///nowhere", "enter")
-	h.msgHas("not connected to test:///nowhere")
-	h.keys(":")
-	h.keys("hostdev", "enter")
-	if h.m.mode != modeHostdev || len(h.m.hd.devs) != 8 {
-		t.Fatalf(":hostdev did not open the view; screen:\n%s", h.m.View())
+	h.Keys(":")
+	h.Keys("hostdev test:///nowhere", "enter")
+	h.MsgHas("not connected to test:///nowhere")
+	h.Keys(":")
+	h.Keys("hostdev", "enter")
+	if h.page() == nil || len(h.page().devs) != 8 {
+		t.Fatalf(":hostdev did not open the view; screen:\n%s", h.M.View())
 	}
 }
 
 func TestHostdevAttachVFAndUSBToShutOffVMs(t *testing.T) {
-	h := newHarness(t, false, demoURI(t))
+	h := newHarness(t, false)
 	h.openHostdevs()
 
 	// A VF to a shut-off VM: in the definition ("saved").
 	h.devTo("0000:04:10.4")
-	h.keys("a")
-	h.screenHas("Attach 0000:04:10.4 (Intel Corporation I350 Ethernet", "to which VM?", "legacy-centos7")
+	h.Keys("a")
+	h.ScreenHas("Attach 0000:04:10.4 (Intel Corporation I350 Ethernet", "to which VM?", "legacy-centos7")
 	h.pickVM("legacy-centos7")
-	h.keys("enter")
-	h.msgHas("attached 0000:04:10.4 to legacy-centos7: saved")
-	xml, err := h.mgr.DomainXML(h.vm("legacy-centos7").Ref, true, false)
+	h.Keys("enter")
+	h.MsgHas("attached 0000:04:10.4 to legacy-centos7: saved")
+	xml, err := h.Mgr.DomainXML(h.VM("legacy-centos7").Ref, true, false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -155,24 +160,24 @@ func TestHostdevAttachVFAndUSBToShutOffVMs(t *testing.T) {
 	}
 	// The list was re-read: the VF names its VM now.
 	h.devTo("0000:04:10.4")
-	h.screenHas("used by legacy-centos7")
+	h.ScreenHas("used by legacy-centos7")
 	// Twice is refused in the picker, before libvirt.
-	h.keys("a")
+	h.Keys("a")
 	h.pickVM("legacy-centos7")
-	h.screenHas("already has it")
-	h.keys("enter")
-	h.msgHas("legacy-centos7: already has it")
-	h.keys("esc")
+	h.ScreenHas("already has it")
+	h.Keys("enter")
+	h.MsgHas("legacy-centos7: already has it")
+	h.Keys("esc")
 	if n := strings.Count(mustXML(t, h, "legacy-centos7"), "function='0x4'"); n != 1 {
 		t.Fatalf("the VF is in the definition %d times", n)
 	}
 
 	// A USB device by its IDs.
 	h.devTo("003:002")
-	h.keys("a")
+	h.Keys("a")
 	h.pickVM("fedora-40-ws")
-	h.keys("enter")
-	h.msgHas("attached 003:002 to fedora-40-ws: saved")
+	h.Keys("enter")
+	h.MsgHas("attached 003:002 to fedora-40-ws: saved")
 	xml = mustXML(t, h, "fedora-40-ws")
 	if !strings.Contains(xml, "<hostdev mode='subsystem' type='usb'") || !strings.Contains(xml, "<vendor id='0x046d'/>") ||
 		!strings.Contains(xml, "<product id='0xc52b'/>") {
@@ -182,33 +187,33 @@ func TestHostdevAttachVFAndUSBToShutOffVMs(t *testing.T) {
 	// The GPU's audio function to fedora-40-ws: the GPU's IOMMU group is
 	// then split between the host and a VM, and the GPU's verdict says so.
 	h.devTo("0000:0b:00.1")
-	h.keys("a")
+	h.Keys("a")
 	h.pickVM("fedora-40-ws")
-	h.keys("enter")
-	h.msgHas("attached 0000:0b:00.1 to fedora-40-ws: saved")
+	h.Keys("enter")
+	h.MsgHas("attached 0000:0b:00.1 to fedora-40-ws: saved")
 	h.devTo("0000:0b:00.0")
-	h.screenHas("not safe to pass: IOMMU group 20 also holds 0000:0b:00.1 (given to fedora-40-ws)")
+	h.ScreenHas("not safe to pass: IOMMU group 20 also holds 0000:0b:00.1 (given to fedora-40-ws)")
 	// Attaching it anyway warns in the picker.
-	h.keys("a")
-	h.screenHas("not safe to pass yet: IOMMU group 20")
-	h.keys("esc")
+	h.Keys("a")
+	h.ScreenHas("not safe to pass yet: IOMMU group 20")
+	h.Keys("esc")
 
 	// A running VM is attached live; the test driver has no device calls,
 	// and libvirt's refusal is shown verbatim.
 	h.devTo("0000:04:10.0")
-	h.keys("a")
+	h.Keys("a")
 	h.pickVM("web-01")
-	h.keys("enter")
-	h.msgHas("attach 0000:04:10.0 to web-01: attach device:")
-	h.msgHas("this function is not supported by the connection driver: virDomainAttachDeviceFlags")
+	h.Keys("enter")
+	h.MsgHas("attach 0000:04:10.0 to web-01: attach device:")
+	h.MsgHas("this function is not supported by the connection driver: virDomainAttachDeviceFlags")
 	if strings.Contains(mustXML(t, h, "web-01"), "<hostdev") {
 		t.Fatal("web-01 got a hostdev")
 	}
 }
 
-func mustXML(t *testing.T, h *harness, vm string) string {
+func mustXML(t *testing.T, h harness, vm string) string {
 	t.Helper()
-	xml, err := h.mgr.DomainXML(h.vm(vm).Ref, true, false)
+	xml, err := h.Mgr.DomainXML(h.VM(vm).Ref, true, false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -216,55 +221,55 @@ func mustXML(t *testing.T, h *harness, vm string) string {
 }
 
 func TestHostdevDetachAndReattach(t *testing.T) {
-	h := newHarness(t, false, demoURI(t))
+	h := newHarness(t, false)
 	hd := h.openHostdevs()
 
 	// Refused in words before libvirt.
 	h.devTo("001:004")
-	h.keys("d")
-	h.msgHas("only PCI devices are detached from the host")
-	h.keys("r")
-	h.msgHas("only PCI devices are reattached")
+	h.Keys("d")
+	h.MsgHas("only PCI devices are detached from the host")
+	h.Keys("r")
+	h.MsgHas("only PCI devices are reattached")
 	h.devTo("0000:03:00.0")
-	h.keys("d")
-	h.msgHas("0000:03:00.0 is in use by nas-gateway (running): it is already away from the host")
-	h.keys("r")
-	h.msgHas("nas-gateway is running with 0000:03:00.0: shut it down")
+	h.Keys("d")
+	h.MsgHas("0000:03:00.0 is in use by nas-gateway (running): it is already away from the host")
+	h.Keys("r")
+	h.MsgHas("nas-gateway is running with 0000:03:00.0: shut it down")
 	if hd.ask != nil {
 		t.Fatal("a refusal asked a question")
 	}
 
 	// The warning before a device leaves the host; n keeps it.
 	h.devTo("0000:0b:00.0")
-	h.keys("d")
-	h.screenHas("Detach 0000:0b:00.0", "The host loses 0000:0b:00.0 until it is reattached", "No VM uses it yet")
-	h.keys("n")
-	h.msgHas("cancelled")
+	h.Keys("d")
+	h.ScreenHas("Detach 0000:0b:00.0", "The host loses 0000:0b:00.0 until it is reattached", "No VM uses it yet")
+	h.Keys("n")
+	h.MsgHas("cancelled")
 	// y asks libvirt; the test driver has no node device detach, and says so.
-	h.keys("d", "y")
-	h.msgHas("detach pci_0000_0b_00_0: this function is not supported by the connection driver: virNodeDeviceDetachFlags")
-	t.Logf("libvirt's test driver has no node device detach/reattach; the view shows: %s", h.m.msg)
-	h.keys("r")
-	h.msgHas("reattach pci_0000_0b_00_0: this function is not supported by the connection driver: virNodeDeviceReAttach")
+	h.Keys("d", "y")
+	h.MsgHas("detach pci_0000_0b_00_0: this function is not supported by the connection driver: virNodeDeviceDetachFlags")
+	t.Logf("libvirt's test driver has no node device detach/reattach; the view shows: %s", h.Ctx().Msg.Text)
+	h.Keys("r")
+	h.MsgHas("reattach pci_0000_0b_00_0: this function is not supported by the connection driver: virNodeDeviceReAttach")
 
 	// The SR-IOV PF: the warning says its VFs go with it.
 	h.devTo("0000:04:00.0")
-	h.keys("d")
-	h.screenHas("its 2 virtual functions go away")
-	h.keys("esc")
+	h.Keys("d")
+	h.ScreenHas("its 2 virtual functions go away")
+	h.Keys("esc")
 
 	// What a real host reports and the test driver cannot: drivers, bridges.
 	i := hd.rows[hd.cursor].dev
 	hd.devs[i].Driver = "vfio-pci"
-	h.keys("d")
-	h.msgHas("already detached (on vfio-pci); r gives it back to the host")
+	h.Keys("d")
+	h.MsgHas("already detached (on vfio-pci); r gives it back to the host")
 	hd.devs[i].Driver = "igb"
-	h.keys("r")
-	h.msgHas("0000:04:00.0 is not detached: the host's igb driver has it")
+	h.Keys("r")
+	h.MsgHas("0000:04:00.0 is not detached: the host's igb driver has it")
 	hd.devs[i].Bridge = true
 	for _, k := range []string{"d", "r", "a"} {
-		h.keys(k)
-		h.msgHas("0000:04:00.0 is a bridge")
+		h.Keys(k)
+		h.MsgHas("0000:04:00.0 is a bridge")
 	}
 	if hd.ask != nil || hd.pick != nil {
 		t.Fatal("a refusal opened a question or the picker")
@@ -272,15 +277,15 @@ func TestHostdevDetachAndReattach(t *testing.T) {
 }
 
 func TestHostdevReadOnly(t *testing.T) {
-	h := newHarness(t, true, demoURI(t))
+	h := newHarness(t, true)
 	h.openHostdevs()
-	h.screenLacks("detach")
+	h.ScreenLacks("detach")
 	h.devTo("0000:0b:00.0")
 	for _, k := range []string{"d", "r", "a"} {
-		h.keys(k)
-		h.msgHas(libvirtx.ErrReadOnly.Error())
+		h.Keys(k)
+		h.MsgHas(libvirtx.ErrReadOnly.Error())
 	}
-	if h.m.hd.ask != nil || h.m.hd.pick != nil {
+	if h.page().ask != nil || h.page().pick != nil {
 		t.Fatal("read-only opened a question or the picker")
 	}
 }

@@ -1,12 +1,11 @@
-package tui
+package hostdev
 
 import (
 	"fmt"
+	"kvmtui/tui/widget"
 	"strings"
 
 	"github.com/charmbracelet/bubbles/key"
-
-	"kvmtui/libvirtx"
 )
 
 // hdLayout holds the host devices list's column widths for one terminal
@@ -29,29 +28,28 @@ func hdLayoutFor(w int) hdLayout {
 }
 
 func (l hdLayout) join(addr, ids, name, driver, group, verdict, used string) string {
-	cells := []string{fit(addr, l.addr)}
+	cells := []string{widget.Fit(addr, l.addr)}
 	if l.ids > 0 {
-		cells = append(cells, fit(ids, l.ids))
+		cells = append(cells, widget.Fit(ids, l.ids))
 	}
-	cells = append(cells, fit(name, l.name), fit(driver, l.driver), fit(group, l.group), fit(verdict, l.verdict), used)
+	cells = append(cells, widget.Fit(name, l.name), widget.Fit(driver, l.driver), widget.Fit(group, l.group), widget.Fit(verdict, l.verdict), used)
 	return strings.Join(cells, " ")
 }
 
 // hostdevView draws the view's body: the list, the selected device's
 // details underneath, and the picker or a question over them.
-func (m *Model) hostdevView() string {
-	hd := m.hd
-	h := m.bodyHeight()
+func (hd *Page) View() string {
+	h := hd.ctx.BodyHeight()
 	if hd.ask != nil {
-		return m.overlay(m.hostdevBox(hd.ask.prompt + "\n\n" + m.theme.Key.Render("y") + " yes   " + m.theme.Key.Render("n/esc") + " no"))
+		return widget.Center(hd.ctx.Width, hd.ctx.BodyHeight(), hd.hostdevBox(hd.ask.Prompt+"\n\n"+hd.ctx.Theme.Key.Render("y")+" yes   "+hd.ctx.Theme.Key.Render("n/esc")+" no"))
 	}
 	if hd.pick != nil {
-		return m.overlay(m.vmPickView())
+		return widget.Center(hd.ctx.Width, hd.ctx.BodyHeight(), hd.vmPickView())
 	}
-	lay := hdLayoutFor(m.width)
+	lay := hdLayoutFor(hd.ctx.Width)
 	label, uri := hd.uri, ""
-	if c := m.conns[hd.uri]; c != nil {
-		label, uri = c.label, "  ("+hd.uri+")"
+	if c := hd.ctx.Conns[hd.uri]; c != nil {
+		label, uri = c.Label, "  ("+hd.uri+")"
 	}
 	var pci, usb int
 	for _, d := range hd.devs {
@@ -62,22 +60,22 @@ func (m *Model) hostdevView() string {
 		}
 	}
 	// Counts before the URI: a long URI may be cut at the right edge.
-	title := m.theme.Title.Render("Host devices on "+label) + m.theme.Dim.Render(fmt.Sprintf("  %d USB, %d PCI", usb, pci))
+	title := hd.ctx.Theme.Title.Render("Host devices on "+label) + hd.ctx.Theme.Dim.Render(fmt.Sprintf("  %d USB, %d PCI", usb, pci))
 	if hd.loading {
-		title += m.theme.Dim.Render("  reading…")
+		title += hd.ctx.Theme.Dim.Render("  reading…")
 	}
-	title += m.theme.Dim.Render(uri)
-	lines := []string{fit(title, m.width), fit(m.theme.Header.Render(lay.join("ADDRESS", "IDS", "NAME", "DRIVER", "GROUP", "PASSTHROUGH", "USED BY")), m.width)}
+	title += hd.ctx.Theme.Dim.Render(uri)
+	lines := []string{widget.Fit(title, hd.ctx.Width), widget.Fit(hd.ctx.Theme.Header.Render(lay.join("ADDRESS", "IDS", "NAME", "DRIVER", "GROUP", "PASSTHROUGH", "USED BY")), hd.ctx.Width)}
 
-	footer := m.hostdevFooter()
+	footer := hd.hostdevFooter()
 	listH := max(h-len(lines)-len(footer), 1)
 	switch {
 	case hd.err != "":
-		lines = append(lines, fit(m.theme.Error.Render("  "+hd.err), m.width))
+		lines = append(lines, widget.Fit(hd.ctx.Theme.Error.Render("  "+hd.err), hd.ctx.Width))
 	case len(hd.rows) == 0 && hd.loading:
-		lines = append(lines, m.theme.Dim.Render("  reading the host's devices…"))
+		lines = append(lines, hd.ctx.Theme.Dim.Render("  reading the host's devices…"))
 	case len(hd.rows) == 0:
-		lines = append(lines, m.theme.Dim.Render("  libvirt lists no PCI or USB device on this host"))
+		lines = append(lines, hd.ctx.Theme.Dim.Render("  libvirt lists no PCI or USB device on this host"))
 	}
 	if hd.cursor < hd.offset {
 		hd.offset = hd.cursor
@@ -90,7 +88,7 @@ func (m *Model) hostdevView() string {
 	}
 	end := min(hd.offset+listH, len(hd.rows))
 	for i := hd.offset; i < end; i++ {
-		lines = append(lines, m.hostdevLine(lay, i))
+		lines = append(lines, hd.hostdevLine(lay, i))
 	}
 	for len(lines) < h-len(footer) {
 		lines = append(lines, "")
@@ -99,15 +97,14 @@ func (m *Model) hostdevView() string {
 	return strings.Join(lines[:h], "\n")
 }
 
-func (m *Model) hostdevLine(lay hdLayout, i int) string {
-	hd := m.hd
+func (hd *Page) hostdevLine(lay hdLayout, i int) string {
 	r := hd.rows[i]
 	if r.header != "" {
 		name := "PCI devices"
 		if r.header == "usb" {
 			name = "USB devices"
 		}
-		return fit(m.theme.Title.Render(name), m.width)
+		return widget.Fit(hd.ctx.Theme.Title.Render(name), hd.ctx.Width)
 	}
 	d := hd.devs[r.dev]
 	addr := "  " + d.Address
@@ -116,7 +113,7 @@ func (m *Model) hostdevLine(lay hdLayout, i int) string {
 	}
 	// The product says most in a narrow column; the footer has the vendor.
 	name := d.Product
-	if name == "" || m.width >= 150 {
+	if name == "" || hd.ctx.Width >= 150 {
 		name = d.Title()
 	}
 	driver, group, verdict := d.Driver, "", ""
@@ -150,24 +147,24 @@ func (m *Model) hostdevLine(lay hdLayout, i int) string {
 		used = append(used, s)
 	}
 	if i == hd.cursor {
-		return m.theme.Cursor.Render(fit(lay.join(addr, d.IDs(), name, driver, group, verdict, strings.Join(used, ",")), m.width))
+		return hd.ctx.Theme.Cursor.Render(widget.Fit(lay.join(addr, d.IDs(), name, driver, group, verdict, strings.Join(used, ",")), hd.ctx.Width))
 	}
 	if d.Bus == "pci" && !d.Safe {
-		verdict = m.theme.Warn.Render(fit(verdict, lay.verdict))
+		verdict = hd.ctx.Theme.Warn.Render(widget.Fit(verdict, lay.verdict))
 	} else if d.Bus == "pci" {
-		verdict = m.theme.OK.Render(verdict)
+		verdict = hd.ctx.Theme.OK.Render(verdict)
 	}
-	return fit(lay.join(addr, d.IDs(), name, driver, group, verdict, strings.Join(used, ",")), m.width)
+	return widget.Fit(lay.join(addr, d.IDs(), name, driver, group, verdict, strings.Join(used, ",")), hd.ctx.Width)
 }
 
 // hostdevFooter describes the selected device in full, below a rule: five
 // lines whatever the device.
-func (m *Model) hostdevFooter() []string {
+func (hd *Page) hostdevFooter() []string {
 	const n = 5
-	out := []string{m.theme.Dim.Render(strings.Repeat("─", m.width))}
-	d := m.hd.selected()
+	out := []string{hd.ctx.Theme.Dim.Render(strings.Repeat("─", hd.ctx.Width))}
+	d := hd.selected()
 	if d != nil {
-		out = append(out, m.theme.Title.Render(d.Address)+" ["+d.IDs()+"] "+d.Title())
+		out = append(out, hd.ctx.Theme.Title.Render(d.Address)+" ["+d.IDs()+"] "+d.Title())
 		driver := "driver: " + d.Driver
 		switch d.Driver {
 		case "":
@@ -200,9 +197,9 @@ func (m *Model) hostdevFooter() []string {
 			}
 			out = append(out, group)
 			if d.Safe {
-				out = append(out, m.theme.OK.Render("safe to pass: "+d.Why))
+				out = append(out, hd.ctx.Theme.OK.Render("safe to pass: "+d.Why))
 			} else {
-				out = append(out, m.theme.Warn.Render("not safe to pass: "+d.Why))
+				out = append(out, hd.ctx.Theme.Warn.Render("not safe to pass: "+d.Why))
 			}
 		}
 		if len(d.UsedBy) > 0 {
@@ -215,52 +212,52 @@ func (m *Model) hostdevFooter() []string {
 		out = append(out, "")
 	}
 	for i := range out[1:] {
-		out[i+1] = fit(out[i+1], m.width)
+		out[i+1] = widget.Fit(out[i+1], hd.ctx.Width)
 	}
 	return out
 }
 
 // hostdevBox is a question or picker box, wrapped to the terminal.
-func (m *Model) hostdevBox(body string) string {
-	return m.theme.Box.Width(min(m.width-4, 84)).Render(body)
+func (hd *Page) hostdevBox(body string) string {
+	return hd.ctx.Theme.Box.Width(min(hd.ctx.Width-4, 84)).Render(body)
 }
 
-func (m *Model) vmPickView() string {
-	p := m.hd.pick
+func (hd *Page) vmPickView() string {
+	p := hd.pick
 	lines := []string{"Attach " + devLabel(p.dev) + " to which VM?"}
 	if p.warn != "" {
-		lines = append(lines, m.theme.Warn.Render(p.warn))
+		lines = append(lines, hd.ctx.Theme.Warn.Render(p.warn))
 	}
 	lines = append(lines, "")
-	room := max(m.bodyHeight()-len(lines)-8, 3)
+	room := max(hd.ctx.BodyHeight()-len(lines)-8, 3)
 	start := max(0, min(p.cursor-room/2, len(p.vms)-room))
 	end := min(start+room, len(p.vms))
 	if start > 0 {
-		lines = append(lines, m.theme.Dim.Render(fmt.Sprintf("  ↑ %d more", start)))
+		lines = append(lines, hd.ctx.Theme.Dim.Render(fmt.Sprintf("  ↑ %d more", start)))
 	}
 	for i := start; i < end; i++ {
 		vm := p.vms[i]
-		line := fmt.Sprintf("%-24s %-9s", vm.Name, stateWord(vm))
+		line := fmt.Sprintf("%-24s %-9s", vm.Name, widget.StateWord(vm))
 		if p.why[i] != "" {
-			line = m.theme.Dim.Render(line + " " + p.why[i])
+			line = hd.ctx.Theme.Dim.Render(line + " " + p.why[i])
 		}
 		if i == p.cursor {
-			line = m.theme.Cursor.Render("> " + line)
+			line = hd.ctx.Theme.Cursor.Render("> " + line)
 		} else {
 			line = "  " + line
 		}
 		lines = append(lines, line)
 	}
 	if end < len(p.vms) {
-		lines = append(lines, m.theme.Dim.Render(fmt.Sprintf("  ↓ %d more", len(p.vms)-end)))
+		lines = append(lines, hd.ctx.Theme.Dim.Render(fmt.Sprintf("  ↓ %d more", len(p.vms)-end)))
 	}
-	lines = append(lines, "", m.theme.Key.Render("↑/↓")+" choose   "+m.theme.Key.Render("enter")+" attach   "+m.theme.Key.Render("esc")+" cancel")
-	return m.hostdevBox(strings.Join(lines, "\n"))
+	lines = append(lines, "", hd.ctx.Theme.Key.Render("↑/↓")+" choose   "+hd.ctx.Theme.Key.Render("enter")+" attach   "+hd.ctx.Theme.Key.Render("esc")+" cancel")
+	return hd.hostdevBox(strings.Join(lines, "\n"))
 }
 
 // hostdevHints is the bottom line while the view is open.
-func (m *Model) hostdevHints() string {
-	hd, k := m.hd, m.hk
+func (hd *Page) Hints() string {
+	k := hd.keys
 	var bs []key.Binding
 	switch {
 	case hd.ask != nil:
@@ -268,18 +265,13 @@ func (m *Model) hostdevHints() string {
 	case hd.pick != nil:
 		bs = []key.Binding{k.Up, k.Down, k.PickAttach, k.PickCancel}
 	default:
-		connected := 0
-		for _, c := range m.conns {
-			if c.status == libvirtx.Connected {
-				connected++
-			}
-		}
-		for _, b := range k.hints(m.readOnly()) {
+		connected := len(hd.ctx.Connected())
+		for _, b := range k.hints(hd.ctx.ReadOnly()) {
 			if connected > 1 || b.Help().Key != k.NextHost.Help().Key {
 				bs = append(bs, b)
 			}
 		}
-		bs = append(bs, m.gk.Help)
+		bs = append(bs, k.Help)
 	}
 	// The bottom line has room for a word each; the help has the rest.
 	short := map[string]string{"d": "detach", "r": "reattach", "a": "attach to VM", "tab": "next host", "ctrl+r": "reload", "esc": "back"}
@@ -289,7 +281,7 @@ func (m *Model) hostdevHints() string {
 		if s, ok := short[b.Help().Key]; ok && hd.ask == nil && hd.pick == nil {
 			desc = s
 		}
-		parts[i] = m.theme.Key.Render(b.Help().Key) + " " + desc
+		parts[i] = hd.ctx.Theme.Key.Render(b.Help().Key) + " " + desc
 	}
-	return fit(strings.Join(parts, "  "), m.width)
+	return widget.Fit(strings.Join(parts, "  "), hd.ctx.Width)
 }

@@ -1,20 +1,21 @@
-package tui
+package hostdev
 
 import "github.com/charmbracelet/bubbles/key"
 
-// hostdevKeys are the host devices view's bindings (opened with H or
+// keys are the host devices view's bindings (opened with H or
 // :hostdev); the help overlay lists them. Detach, Reattach and Attach change
 // something and are left out on read-only connections.
-type hostdevKeys struct {
+type keys struct {
 	Up, Down, Top, Bottom    key.Binding
 	Detach, Reattach, Attach key.Binding
 	NextHost, Reload, Back   key.Binding
 	PickAttach, PickCancel   key.Binding
 	ConfirmYes, ConfirmNo    key.Binding
+	Help                     key.Binding // handled by the root; shown in the hints
 }
 
-func newHostdevKeys() hostdevKeys {
-	return hostdevKeys{
+func newKeys() keys {
+	return keys{
 		Up:         key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/k", "up")),
 		Down:       key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓/j", "down")),
 		Top:        key.NewBinding(key.WithKeys("home", "g"), key.WithHelp("g", "top")),
@@ -29,17 +30,18 @@ func newHostdevKeys() hostdevKeys {
 		PickCancel: key.NewBinding(key.WithKeys("esc", "q"), key.WithHelp("esc", "cancel")),
 		ConfirmYes: key.NewBinding(key.WithKeys("y", "Y"), key.WithHelp("y", "yes")),
 		ConfirmNo:  key.NewBinding(key.WithKeys("n", "N", "esc", "q", "enter"), key.WithHelp("n/esc", "no")),
+		Help:       key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "help")),
 	}
 }
 
 // all lists every key of the view.
-func (k hostdevKeys) all() []key.Binding {
+func (k keys) all() []key.Binding {
 	return []key.Binding{k.Up, k.Down, k.Top, k.Bottom, k.Detach, k.Reattach, k.Attach, k.NextHost, k.Reload, k.Back}
 }
 
 // help lists the keys for the help overlay (moving is as in the list): on a
 // read-only connection without those that change something.
-func (k hostdevKeys) help(readOnly bool) []key.Binding {
+func (k keys) help(readOnly bool) []key.Binding {
 	if readOnly {
 		return []key.Binding{k.NextHost, k.Reload, k.Back}
 	}
@@ -47,4 +49,4 @@ func (k hostdevKeys) help(readOnly bool) []key.Binding {
 }
 
 // hints are the keys the bottom line offers.
-func (k hostdevKeys) hints(readOnly bool) []key.Binding { return k.help(readOnly) }
+func (k keys) hints(readOnly bool) []key.Binding { return k.help(readOnly) }

@@ -1,4 +1,4 @@
-package tui
+package widget
 
 import (
 	"github.com/charmbracelet/lipgloss"
@@ -25,7 +25,8 @@ type Theme struct {
 	States    map[libvirtx.State]lipgloss.Style
 }
 
-func newTheme() *Theme {
+// NewTheme builds the styles once.
+func NewTheme() *Theme {
 	t := &Theme{
 		Title:     lipgloss.NewStyle().Bold(true),
 		Header:    lipgloss.NewStyle().Bold(true).Underline(true),

@@ -1,0 +1,8 @@
+package cmd
+
+// The pages kvmtui opens over its VM list register themselves: one line
+// each here plugs them in (see docs/architecture.md).
+import (
+	_ "kvmtui/tui/hostdev"
+	_ "kvmtui/tui/pools"
+)

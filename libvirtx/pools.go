@@ -1,0 +1,121 @@
+package libvirtx
+
+import (
+	"errors"
+	"fmt"
+	"sort"
+
+	"libvirt.org/go/libvirt"
+	"libvirt.org/go/libvirtxml"
+)
+
+// Pool is a storage pool as the pool page lists it.
+type Pool struct {
+	URI, Name, UUID string
+	Type            string // dir, logical, netfs, iscsi, rbd, …
+	Active          bool
+	Persistent      bool
+	Autostart       bool
+	Capacity        uint64 // bytes
+	Allocation      uint64
+	Available       uint64
+	Volumes         int    // -1 when the pool is inactive (libvirt cannot count them)
+	Target          string // the target path, if the type has one
+	Source          string // the source: host:dir, device, or the name of a volume group
+}
+
+// Pools lists a connection's storage pools by name: one listing, then per
+// pool its definition, its sizes and its volume count.
+func (m *Manager) Pools(uri string) ([]Pool, error) {
+	lc, done, err := m.lconn(uri)
+	if err != nil {
+		return nil, err
+	}
+	defer done()
+	ps, err := lc.ListAllStoragePools(0)
+	if err != nil {
+		return nil, fmt.Errorf("listing the storage pools: %s", ErrText(err))
+	}
+	out := make([]Pool, 0, len(ps))
+	for i := range ps {
+		if p, err := readPool(uri, &ps[i]); err == nil {
+			out = append(out, p)
+		}
+		ps[i].Free()
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out, nil
+}
+
+func readPool(uri string, sp *libvirt.StoragePool) (Pool, error) {
+	p := Pool{URI: uri, Volumes: -1}
+	raw, err := sp.GetXMLDesc(0)
+	if err != nil {
+		return p, err // gone since the listing
+	}
+	x := &libvirtxml.StoragePool{}
+	if err := x.Unmarshal(raw); err != nil {
+		return p, err
+	}
+	p.Name, p.UUID, p.Type = x.Name, x.UUID, x.Type
+	if x.Target != nil {
+		p.Target = x.Target.Path
+	}
+	p.Source = poolSource(x.Source)
+	p.Active, _ = sp.IsActive()
+	p.Persistent, _ = sp.IsPersistent()
+	p.Autostart, _ = sp.GetAutostart()
+	if info, err := sp.GetInfo(); err == nil {
+		p.Capacity, p.Allocation, p.Available = info.Capacity, info.Allocation, info.Available
+	}
+	if p.Active {
+		if n, err := sp.NumOfStorageVolumes(); err == nil {
+			p.Volumes = n
+		}
+	}
+	return p, nil
+}
+
+// poolSource says where a pool's storage comes from, in one short string.
+func poolSource(s *libvirtxml.StoragePoolSource) string {
+	switch {
+	case s == nil:
+		return ""
+	case len(s.Host) > 0 && s.Dir != nil:
+		return s.Host[0].Name + ":" + s.Dir.Path
+	case len(s.Host) > 0 && s.Name != "":
+		return s.Host[0].Name + "/" + s.Name
+	case len(s.Host) > 0 && len(s.Device) > 0:
+		return s.Host[0].Name + ":" + s.Device[0].Path
+	case len(s.Device) > 0:
+		return s.Device[0].Path
+	case s.Dir != nil:
+		return s.Dir.Path
+	}
+	return s.Name
+}
+
+// RefreshPool asks libvirt to rescan a pool's volumes (virStoragePoolRefresh),
+// after files were added or removed behind its back.
+func (m *Manager) RefreshPool(uri, name string) error {
+	if m.readOnly {
+		return ErrReadOnly
+	}
+	lc, done, err := m.lconn(uri)
+	if err != nil {
+		return err
+	}
+	defer done()
+	sp, err := lc.LookupStoragePoolByName(name)
+	if err != nil {
+		return fmt.Errorf("no storage pool %q on %s", name, uri)
+	}
+	defer sp.Free()
+	if active, _ := sp.IsActive(); !active {
+		return fmt.Errorf("pool %s is not active: start it first", name)
+	}
+	if err := sp.Refresh(0); err != nil {
+		return errors.New(ErrText(err))
+	}
+	return nil
+}

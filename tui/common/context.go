@@ -1,0 +1,210 @@
+// Package common is what the root model and every page share: the Context
+// (libvirt manager, theme, terminal size, connections, the VMs, the message
+// line), the Page contract, the messages pages send the root, and the
+// registry through which a page package plugs in with one Register call.
+package common
+
+import (
+	"net/url"
+	"sort"
+	"strings"
+	"time"
+
+	"kvmtui/libvirtx"
+	"kvmtui/tui/widget"
+)
+
+// Conn is what the UI knows of one connection.
+type Conn struct {
+	URI    string
+	Label  string // short name: the host, "system", "demo"
+	Status libvirtx.ConnStatus
+	Err    string
+	Retry  time.Duration
+	Host   libvirtx.HostInfo
+}
+
+// Message is the line above the key hints: the answer to what the user did,
+// or a threshold alert.
+type Message struct {
+	Text  string
+	Err   bool
+	Alert bool      // a threshold alert, not an answer to the user
+	At    time.Time // when it was set
+}
+
+// Context is handed to every page. The root owns it and keeps Width,
+// Height, Conns and the VM inventory current; pages read them and set the
+// message line. Nothing in it calls libvirt: pages do that in tea.Cmds
+// through Mgr.
+type Context struct {
+	Mgr     *libvirtx.Manager
+	Theme   *widget.Theme
+	DemoURI string // the bundled demo host's URI, if one is open
+
+	Width, Height int // the terminal
+	Conns         map[string]*Conn
+	Msg           Message
+
+	vms map[string]libvirtx.Domain // by VMKey
+	// Selected is the VM list's selection, for commands given no name.
+	Selected func() (libvirtx.Domain, bool)
+}
+
+// NewContext builds the context over a manager whose connections were added.
+func NewContext(mgr *libvirtx.Manager, demoURI string) *Context {
+	c := &Context{Mgr: mgr, Theme: widget.NewTheme(), DemoURI: demoURI,
+		Conns: map[string]*Conn{}, vms: map[string]libvirtx.Domain{},
+		Selected: func() (libvirtx.Domain, bool) { return libvirtx.Domain{}, false }}
+	for _, u := range mgr.URIs() {
+		c.Track(u)
+	}
+	return c
+}
+
+// VMKey identifies a VM across connections.
+func VMKey(uri, uuid string) string { return uri + "|" + uuid }
+
+// BodyHeight is what a page may draw in: the terminal less the title line,
+// the message line and the key hints.
+func (c *Context) BodyHeight() int { return c.Height - 3 }
+
+// ReadOnly reports whether kvmtui may change nothing.
+func (c *Context) ReadOnly() bool { return c.Mgr.ReadOnly() }
+
+// SetMsg puts the answer to what the user did on the message line.
+func (c *Context) SetMsg(text string, isErr bool) {
+	c.Msg = Message{Text: text, Err: isErr, At: time.Now()}
+}
+
+// SetAlert shows a threshold alert, unless the answer to something the user
+// just did is on the line: that stays readable for a few seconds.
+func (c *Context) SetAlert(text string, isErr bool) {
+	if c.Msg.Text != "" && !c.Msg.Alert && time.Since(c.Msg.At) < 5*time.Second {
+		return
+	}
+	c.SetMsg(text, isErr)
+	c.Msg.Alert = true
+}
+
+// Track starts following a connection (idempotent).
+func (c *Context) Track(uri string) *Conn {
+	cs := c.Conns[uri]
+	if cs == nil {
+		cs = &Conn{URI: uri, Label: connLabel(uri, uri == c.DemoURI)}
+		c.Conns[uri] = cs
+	}
+	return cs
+}
+
+// Forget drops a connection and its VMs.
+func (c *Context) Forget(uri string) {
+	delete(c.Conns, uri)
+	c.dropVMs(uri)
+}
+
+// SortedConns lists the connections in URI order.
+func (c *Context) SortedConns() []*Conn {
+	out := make([]*Conn, 0, len(c.Conns))
+	for _, cs := range c.Conns {
+		out = append(out, cs)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].URI < out[j].URI })
+	return out
+}
+
+// Connected lists the URIs of the connections that are up, in URI order.
+func (c *Context) Connected() []string {
+	var out []string
+	for _, cs := range c.SortedConns() {
+		if cs.Status == libvirtx.Connected {
+			out = append(out, cs.URI)
+		}
+	}
+	return out
+}
+
+// VMs lists the VMs of one connection ("" for all), by name.
+func (c *Context) VMs(uri string) []libvirtx.Domain {
+	var out []libvirtx.Domain
+	for _, d := range c.vms {
+		if uri == "" || d.URI == uri {
+			out = append(out, d)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].Name != out[j].Name {
+			return out[i].Name < out[j].Name
+		}
+		return out[i].URI < out[j].URI
+	})
+	return out
+}
+
+// Apply keeps the connections and the VM inventory current with libvirt's
+// events. The root calls it for every batch, before the pages see it.
+func (c *Context) Apply(evs []libvirtx.Event) {
+	for _, e := range evs {
+		switch e := e.(type) {
+		case libvirtx.ConnEvent:
+			cs := c.Track(e.URI)
+			cs.Status, cs.Err, cs.Retry = e.Status, e.Err, e.Retry
+			switch e.Status {
+			case libvirtx.Connected:
+				cs.Host = e.Host
+			case libvirtx.Disconnected:
+				c.dropVMs(e.URI)
+			case libvirtx.Closed:
+				c.Forget(e.URI)
+			}
+		case libvirtx.InventoryEvent:
+			c.dropVMs(e.URI)
+			for _, d := range e.Domains {
+				c.vms[VMKey(d.URI, d.UUID)] = d
+			}
+		case libvirtx.DomainEvent:
+			k := VMKey(e.URI, e.UUID)
+			if e.Gone {
+				delete(c.vms, k)
+			} else {
+				c.vms[k] = e.Domain
+			}
+		}
+	}
+}
+
+func (c *Context) dropVMs(uri string) {
+	for k, d := range c.vms {
+		if d.URI == uri {
+			delete(c.vms, k)
+		}
+	}
+}
+
+// connLabel is a connection's short name: the host for remote URIs, else the
+// driver's instance ("system", "session"), "demo" for the bundled demo host.
+func connLabel(uri string, demo bool) string {
+	if demo {
+		return "demo"
+	}
+	u, err := url.Parse(uri)
+	if err != nil {
+		return uri
+	}
+	if u.Hostname() != "" {
+		return u.Hostname()
+	}
+	p := strings.Trim(u.Path, "/")
+	if u.Scheme == "test" || p == "" || strings.Contains(p, "/") {
+		return strings.SplitN(u.Scheme, "+", 2)[0]
+	}
+	return p
+}
+
+// Label is a connection's short name, tracked or not.
+func (c *Context) Label(uri string) string {
+	if cs := c.Conns[uri]; cs != nil {
+		return cs.Label
+	}
+	return connLabel(uri, uri == c.DemoURI)
+}

@@ -1,0 +1,94 @@
+package common
+
+import (
+	"sort"
+	"time"
+
+	tea "github.com/charmbracelet/bubbletea"
+
+	"kvmtui/libvirtx"
+	"kvmtui/tui/widget"
+)
+
+// Page is one screen on the root's stack. The root hands it the keys while
+// it is on top (but for ctrl+c, ? and :, unless it captures them) and every
+// other message whatever its place, so a page below the top stays current.
+type Page interface {
+	Update(msg tea.Msg) tea.Cmd
+	// View draws the body: Context.Width by Context.BodyHeight() cells.
+	View() string
+	// Title is the page's crumb in the title line ("Host devices: system").
+	Title() string
+	// Hints is the bottom line: the keys that matter now.
+	Hints() string
+}
+
+// Capturer is a page that sometimes takes every key itself: a question, a
+// picker, a text field.
+type Capturer interface {
+	Capturing() bool
+}
+
+// EventsMsg carries a batch of libvirt events; the root applies it to the
+// Context first, then hands it to every page.
+type EventsMsg []libvirtx.Event
+
+// PopMsg asks the root to close the top page.
+type PopMsg struct{}
+
+// Pop is the command a page returns to close itself (esc).
+func Pop() tea.Msg { return PopMsg{} }
+
+// OpenMsg asks the root to open a registered page, as ":word args" would.
+type OpenMsg struct {
+	Word string
+	Args []string
+}
+
+// Open is the command that opens a registered page.
+func Open(word string, args ...string) tea.Cmd {
+	return func() tea.Msg { return OpenMsg{Word: word, Args: args} }
+}
+
+// Entry is one page kind in the registry: what opens it from the command
+// line, how it is described in the help, and how it is built.
+type Entry struct {
+	Words []string // ":word" that open it; the first is its name
+	Usage string   // e.g. "hostdev [URI]"
+	Desc  string
+	// Args completes the words after the command word; nil offers none.
+	Args func(ctx *Context) []string
+	// Open builds the page for the arguments, or says what is wrong with
+	// them; the command runs when the page is pushed.
+	Open func(ctx *Context, args []string) (Page, tea.Cmd, error)
+	// Help is the page's keys for the ? overlay, from its key map.
+	Help func(ctx *Context) []widget.Section
+}
+
+var registry []Entry
+
+// Register adds a page kind; page packages call it from init, and the
+// program imports them (cmd/pages.go).
+func Register(e Entry) {
+	registry = append(registry, e)
+	sort.SliceStable(registry, func(i, j int) bool { return registry[i].Words[0] < registry[j].Words[0] })
+}
+
+// Lookup finds the page kind a command word opens.
+func Lookup(word string) (Entry, bool) {
+	for _, e := range registry {
+		for _, w := range e.Words {
+			if w == word {
+				return e, true
+			}
+		}
+	}
+	return Entry{}, false
+}
+
+// Entries lists every registered page kind by name.
+func Entries() []Entry { return registry }
+
+// TickMsg is the stats timer firing: the root sweeps, then hands the
+// samples on.
+type TickMsg time.Time

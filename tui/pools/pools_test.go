@@ -1,0 +1,129 @@
+package pools
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	tea "github.com/charmbracelet/bubbletea"
+
+	lt "kvmtui/libvirtx/libvirtxtest"
+	"kvmtui/tui/tuitest"
+)
+
+func page(t *testing.T, h *tuitest.Harness) *Page {
+	t.Helper()
+	p, ok := h.M.Top().(*Page)
+	if !ok {
+		t.Fatalf("the pool page is not on top; screen:\n%s", h.M.View())
+	}
+	return p
+}
+
+func row(p *Page, name string) (int, bool) {
+	for i, r := range p.rows {
+		if r.Name == name {
+			return i, true
+		}
+	}
+	return -1, false
+}
+
+func TestPoolPageListsTheDemoHost(t *testing.T) {
+	h := tuitest.New(t, false, tuitest.DemoURI(t))
+	h.Keys(":pool x", "enter")
+	h.MsgHas("usage: pool")
+	if h.M.Top() != nil {
+		t.Fatal("a wrong argument opened the page")
+	}
+	h.Keys(":pool", "enter")
+	p := page(t, h)
+	var names []string
+	for _, r := range p.rows {
+		names = append(names, r.Name)
+	}
+	if got := strings.Join(names, " "); got != "default fast-ssd iso" {
+		t.Fatalf("pools %q", got)
+	}
+	h.ScreenHas("› Storage pools", "NAME", "USED", "PATH / SOURCE", "default", "fast-ssd", "iso", "69%",
+		"default on demo · dir · persistent · autostart no", "69.0G of 100G allocated, 31.0G available, 14 volumes", "/var/lib/libvirt/images")
+	if v := h.M.View(); strings.Count(v, "\n") != 23 {
+		t.Fatalf("the screen is not 24 lines at 80x24:\n%s", v)
+	}
+	h.Keys("j")
+	h.ScreenHas("fast-ssd on demo · fs", "/var/lib/libvirt/fast-ssd ← /dev/disk/by-id/nvme-Samsung")
+	h.Keys("r")
+	h.MsgHas("rescanned fast-ssd")
+	if p.cursor != 1 {
+		t.Fatalf("the reload moved the cursor to %d", p.cursor)
+	}
+	// Wide: the bar.
+	h.Send(tea.WindowSizeMsg{Width: 140, Height: 30})
+	h.ScreenHas("██████░░  72%")
+	h.Keys("?")
+	h.ScreenHas("Storage pools (:pool)", "rescan the pool's volumes", ":pool")
+	h.Keys("esc", "esc")
+	if h.M.Top() != nil {
+		t.Fatal("esc did not go back to the list")
+	}
+}
+
+func TestPoolPageReadOnly(t *testing.T) {
+	h := tuitest.New(t, true, tuitest.DemoURI(t))
+	h.Keys(":pool", "enter")
+	page(t, h)
+	h.ScreenLacks("rescan")
+	h.Keys("r")
+	h.MsgHas("read-only")
+}
+
+// A pool defined, started and filled behind kvmtui's back shows up by
+// libvirt's events alone, and r counts the file that appeared.
+func TestPoolPageFollowsARealDaemon(t *testing.T) {
+	uri := lt.URI(t)
+	name := lt.Prefix + "pool-page"
+	dir := t.TempDir()
+	if err := os.Chmod(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	lt.Virsh(t, uri, "pool-destroy", name)
+	lt.Virsh(t, uri, "pool-undefine", name)
+	t.Cleanup(func() {
+		lt.Virsh(t, uri, "pool-destroy", name)
+		lt.Virsh(t, uri, "pool-undefine", name)
+	})
+
+	h := tuitest.New(t, false, uri)
+	h.Keys(":pool", "enter")
+	p := page(t, h)
+	h.Until("the first listing", func() bool { return len(p.loading) == 0 })
+	if _, ok := row(p, name); ok {
+		t.Fatalf("%s is listed before it exists", name)
+	}
+	lt.MustVirsh(t, uri, "pool-define-as", name, "dir", "--target", dir)
+	h.Until(name+" defined", func() bool { _, ok := row(p, name); return ok && len(p.loading) == 0 })
+	i, _ := row(p, name)
+	if p.rows[i].Active || p.rows[i].Volumes != -1 {
+		t.Fatalf("a defined pool: %+v", p.rows[i])
+	}
+	lt.MustVirsh(t, uri, "pool-start", name)
+	h.Until(name+" started", func() bool { i, ok := row(p, name); return ok && p.rows[i].Active && len(p.loading) == 0 })
+	i, _ = row(p, name)
+	if p.rows[i].Volumes != 0 || p.rows[i].Target != dir || p.rows[i].Capacity == 0 {
+		t.Fatalf("a started empty pool: %+v", p.rows[i])
+	}
+	if err := os.WriteFile(filepath.Join(dir, "disk.img"), make([]byte, 4096), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	p.cursor = i
+	h.Keys("r")
+	h.MsgHas("rescanned " + name)
+	i, _ = row(p, name)
+	if p.rows[i].Volumes != 1 {
+		t.Fatalf("after r the pool has %d volumes, want 1", p.rows[i].Volumes)
+	}
+	lt.MustVirsh(t, uri, "pool-destroy", name)
+	lt.MustVirsh(t, uri, "pool-undefine", name)
+	h.Until(name+" gone", func() bool { _, ok := row(p, name); return !ok && len(p.loading) == 0 })
+}

@@ -1,0 +1,73 @@
+package tui
+
+import (
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
+
+	"kvmtui/tui/common"
+)
+
+// The page stack: pages opened over the VM list (":hostdev", H, …), the
+// last one on top. The root gives the top page the keys and every page the
+// other messages; a page asks to be closed with common.Pop.
+
+// Top is the page on top of the stack, nil on the VM list.
+func (m *Model) Top() common.Page {
+	if len(m.stack) == 0 {
+		return nil
+	}
+	return m.stack[len(m.stack)-1]
+}
+
+// Context is what the root shares with every page.
+func (m *Model) Context() *common.Context { return m.ctx }
+
+// open builds a registered page and pushes it; a wrong argument is said on
+// the message line and opens nothing.
+func (m *Model) open(word string, args []string) tea.Cmd {
+	e, ok := common.Lookup(word)
+	if !ok {
+		m.ctx.SetMsg("unknown command \""+word+"\": press ? for the list", true)
+		return nil
+	}
+	p, cmd, err := e.Open(m.ctx, args)
+	if err != nil {
+		m.ctx.SetMsg(err.Error(), true)
+		return nil
+	}
+	m.stack = append(m.stack, p)
+	return cmd
+}
+
+func (m *Model) pop() {
+	if len(m.stack) > 0 {
+		m.stack = m.stack[:len(m.stack)-1]
+	}
+}
+
+// forward hands a message that is not a key to every page.
+func (m *Model) forward(msg tea.Msg) tea.Cmd {
+	var cmds []tea.Cmd
+	for _, p := range m.stack {
+		cmds = append(cmds, p.Update(msg))
+	}
+	return tea.Batch(cmds...)
+}
+
+// pageKey gives a key to the top page, but for the keys every page shares:
+// ctrl+c, ? and :, unless the page captures them (a question, a picker).
+func (m *Model) pageKey(p common.Page, msg tea.KeyMsg) tea.Cmd {
+	if c, ok := p.(common.Capturer); !ok || !c.Capturing() {
+		switch {
+		case msg.String() == "ctrl+c":
+			return tea.Quit
+		case key.Matches(msg, m.gk.Help):
+			m.helpReturn, m.mode = m.mode, modeHelp
+			return nil
+		case key.Matches(msg, m.gk.Command):
+			m.startInput(modeCommand, ":", "")
+			return nil
+		}
+	}
+	return p.Update(msg)
+}

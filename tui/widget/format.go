@@ -1,0 +1,72 @@
+package widget
+
+import (
+	"regexp"
+	"strings"
+
+	"github.com/charmbracelet/lipgloss"
+	"github.com/charmbracelet/x/ansi"
+
+	"kvmtui/libvirtx"
+	"kvmtui/perf"
+)
+
+// HumanBytes is perf.HumanBytes: one formatting of sizes and rates for the
+// list, the perf view and top.
+var HumanBytes = perf.HumanBytes
+
+// Fit pads or truncates s (which may hold ANSI sequences) to exactly w cells.
+func Fit(s string, w int) string {
+	if w <= 0 {
+		return ""
+	}
+	n := ansi.StringWidth(s)
+	if n > w {
+		return ansi.Truncate(s, w, "…")
+	}
+	return s + strings.Repeat(" ", w-n)
+}
+
+// FitRight right-aligns s in w cells.
+func FitRight(s string, w int) string {
+	n := ansi.StringWidth(s)
+	if n > w {
+		return ansi.Truncate(s, w, "…")
+	}
+	return strings.Repeat(" ", w-n) + s
+}
+
+// Plural picks the word for n things.
+func Plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
+
+var (
+	passwdAttr = regexp.MustCompile(`passwd=('[^']*'|"[^"]*")`)
+	cookieText = regexp.MustCompile(`(<cookie\b[^>]*>)[^<]*(</cookie>)`)
+)
+
+// HideSecrets masks display passwords and network-disk cookies in XML shown
+// on screen (a dashboard may be watched over a shoulder); virsh dumpxml
+// leaves them out too. The definitions themselves keep them.
+func HideSecrets(xml string) string {
+	xml = passwdAttr.ReplaceAllString(xml, "passwd='***'")
+	return cookieText.ReplaceAllString(xml, "${1}***${2}")
+}
+
+// StateWord is a VM's state as the list shows it: a shut-off VM with a
+// managed save is "saved".
+func StateWord(d libvirtx.Domain) string {
+	if d.State == libvirtx.StateShutoff && d.ManagedSave {
+		return "saved"
+	}
+	return d.State.String()
+}
+
+// Center places a box in the middle of a w×h area (a dialog over a page).
+func Center(w, h int, box string) string {
+	return lipgloss.Place(w, h, lipgloss.Center, lipgloss.Center, box)
+}
