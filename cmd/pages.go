@@ -5,4 +5,5 @@ package cmd
 import (
 	_ "kvmtui/tui/hostdev"
 	_ "kvmtui/tui/pools"
+	_ "kvmtui/tui/rawedit"
 )

@@ -39,7 +39,6 @@ const (
 	modeConfirm
 	modeDelete
 	modeHelp
-	modeRawDiff
 	modeDetails
 	modeWizard     // the new-VM wizard (wizard.go)
 	modeVolumeSize // the size of a volume to create for a new disk
@@ -61,7 +60,6 @@ type Model struct {
 	renaming   libvirtx.Domain
 	confirm    *widget.Confirm
 	del        *deleteDialog
-	raw        *rawEdit
 	det        *details
 	detGen     int // the newest details load, see reloadDetails
 	dk         detailsKeys
@@ -97,6 +95,7 @@ func New(mgr *libvirtx.Manager, opts Options) *Model {
 	for _, c := range m.ctx.Conns {
 		m.list.labels[c.URI] = c.Label
 	}
+	m.ctx.Targets = m.list.targets
 	m.ctx.Selected = func() (libvirtx.Domain, bool) {
 		if r := m.list.selected(); r != nil {
 			return r.dom, true
@@ -200,18 +199,14 @@ func (m *Model) Update(msg tea.Msg) (_ tea.Model, cmd tea.Cmd) {
 	case deleteDoneMsg:
 		m.ctx.SetMsg(deleteSummary(msg), msg.err != nil || len(msg.res.Failed) > 0)
 		return m, nil
-	case rawXMLMsg:
-		if msg.err != nil {
-			m.ctx.SetMsg(msg.err.Error(), true)
-			return m, nil
-		}
-		return m, m.openEditor(msg.ed)
-	case editorDoneMsg:
-		return m, m.editorDone(msg)
-	case rawDefinedMsg:
-		m.rawDefined(msg)
-		if msg.err == nil && m.det != nil {
-			m.mode = modeDetails
+	case common.PushMsg:
+		m.stack = append(m.stack, msg.Page)
+		return m, msg.Cmd
+	case common.StatusMsg:
+		m.ctx.SetMsg(msg.Text, msg.Err)
+		return m, nil
+	case common.DefinedMsg:
+		if d := m.det; d != nil && d.dom.URI == msg.URI && d.dom.UUID == msg.ID {
 			return m, m.reloadDetails()
 		}
 		return m, nil
@@ -322,8 +317,6 @@ func (m *Model) handleKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 		return m.handleConfirm(msg)
 	case modeDelete:
 		return m.handleDelete(msg)
-	case modeRawDiff:
-		return m.handleRawDiff(msg)
 	case modeHelp:
 		maxOff := max(len(m.helpLines())-m.ctx.BodyHeight(), 0)
 		switch msg.String() {
@@ -473,7 +466,7 @@ func (m *Model) handleActionKey(msg tea.KeyMsg) tea.Cmd {
 			m.ctx.SetMsg("edit one VM at a time: clear the marks (esc) first", true)
 			return nil
 		}
-		return beginRawEdit(m.mgr, doms[0].URI, libvirtx.ObjDomain, doms[0].UUID, doms[0].Name)
+		return m.open("edit", nil)
 	}
 	return nil
 }

@@ -32,7 +32,6 @@ var commandHelp = [][2]string{
 	{"autostart on|off [VM…]", "start with the host"},
 	{"rename NEWNAME", "rename the selected (shut off) VM"},
 	{"delete [VM]", "delete a VM and choose its volumes"},
-	{"edit [VM] / edit-net NAME / edit-pool NAME", "edit the XML in $EDITOR, as virsh edit"},
 	{"connect URI / disconnect URI", "add or remove a connection"},
 	{"sort COLUMN [asc|desc]", strings.Join(columnIDs(), " ")},
 	{"filter TEXT", "same as /"},
@@ -41,7 +40,7 @@ var commandHelp = [][2]string{
 }
 
 func commandWords() []string {
-	ws := []string{"autostart", "rename", "delete", "edit", "edit-net", "edit-pool", "connect", "disconnect", "sort", "filter", "interval", "quit", "help"}
+	ws := []string{"autostart", "rename", "delete", "connect", "disconnect", "sort", "filter", "interval", "quit", "help"}
 	for w := range commandActions {
 		ws = append(ws, w)
 	}
@@ -108,7 +107,7 @@ func (m *Model) runCommand(line string) tea.Cmd {
 		if m.ctx.ReadOnly() {
 			return fail("%s", libvirtx.ErrReadOnly)
 		}
-		doms, err := m.resolve(args)
+		doms, err := m.ctx.Resolve(args)
 		if err != nil {
 			return fail("%s: %v", word, err)
 		}
@@ -126,7 +125,7 @@ func (m *Model) runCommand(line string) tea.Cmd {
 		if m.ctx.ReadOnly() {
 			return fail("%s", libvirtx.ErrReadOnly)
 		}
-		doms, err := m.resolve(args[1:])
+		doms, err := m.ctx.Resolve(args[1:])
 		if err != nil {
 			return fail("autostart: %v", err)
 		}
@@ -151,36 +150,11 @@ func (m *Model) runCommand(line string) tea.Cmd {
 		if m.ctx.ReadOnly() {
 			return fail("%s", libvirtx.ErrReadOnly)
 		}
-		doms, err := m.resolve(args)
+		doms, err := m.ctx.Resolve(args)
 		if err != nil {
 			return fail("delete: %v", err)
 		}
 		return m.beginDelete(doms)
-	case "edit":
-		if m.ctx.ReadOnly() {
-			return fail("%s", libvirtx.ErrReadOnly)
-		}
-		doms, err := m.resolve(args)
-		if err != nil || len(doms) != 1 {
-			return fail("usage: edit [VM] (one VM; without a name the selected one)")
-		}
-		return beginRawEdit(m.mgr, doms[0].URI, libvirtx.ObjDomain, doms[0].UUID, doms[0].Name)
-	case "edit-net", "edit-pool":
-		if m.ctx.ReadOnly() {
-			return fail("%s", libvirtx.ErrReadOnly)
-		}
-		if len(args) != 1 {
-			return fail("usage: %s NAME", word)
-		}
-		uri, err := m.soleConnection()
-		if err != nil {
-			return fail("%s: %v", word, err)
-		}
-		kind := libvirtx.ObjNetwork
-		if word == "edit-pool" {
-			kind = libvirtx.ObjPool
-		}
-		return beginRawEdit(m.mgr, uri, kind, args[0], args[0])
 	case "connect":
 		if len(args) != 1 {
 			return fail("usage: connect URI (e.g. qemu+ssh://root@host/system)")
@@ -241,41 +215,4 @@ func (m *Model) runCommand(line string) tea.Cmd {
 		return fail("unknown command %q: press ? for the list", word)
 	}
 	return nil
-}
-
-// resolve turns VM names into domains; no names means the marked VMs or the
-// selected one. A name on several connections is ambiguous.
-func (m *Model) resolve(names []string) ([]libvirtx.Domain, error) {
-	if len(names) == 0 {
-		doms := m.list.targets()
-		if len(doms) == 0 {
-			return nil, fmt.Errorf("no VM selected")
-		}
-		return doms, nil
-	}
-	var out []libvirtx.Domain
-	for _, n := range names {
-		found := m.list.find(n)
-		switch len(found) {
-		case 0:
-			return nil, fmt.Errorf("no VM named %q", n)
-		case 1:
-			out = append(out, found[0])
-		default:
-			return nil, fmt.Errorf("%q exists on %d connections; mark the one you mean and use no name", n, len(found))
-		}
-	}
-	return out, nil
-}
-
-// soleConnection is the connection a by-name command means: the selected
-// VM's, else the only one.
-func (m *Model) soleConnection() (string, error) {
-	if r := m.list.selected(); r != nil {
-		return r.dom.URI, nil
-	}
-	if uris := m.mgr.URIs(); len(uris) == 1 {
-		return uris[0], nil
-	}
-	return "", fmt.Errorf("select a VM on the host you mean")
 }

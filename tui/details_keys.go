@@ -8,6 +8,7 @@ import (
 
 	"kvmtui/devices"
 	"kvmtui/libvirtx"
+	"kvmtui/tui/common"
 )
 
 // detailsKeys are the details view's bindings; the help overlay lists them.
@@ -126,7 +127,7 @@ func (m *Model) detailsKey(msg tea.KeyMsg) tea.Cmd {
 			m.ctx.SetMsg(libvirtx.ErrReadOnly.Error(), true)
 			return nil
 		}
-		return beginRawEdit(m.mgr, d.dom.URI, "domain", d.dom.UUID, d.dom.Name)
+		return common.Open("edit", d.dom.Name)
 	}
 	return nil
 }

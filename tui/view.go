@@ -32,8 +32,6 @@ func (m *Model) View() string {
 		body = widget.Center(m.ctx.Width, m.ctx.BodyHeight(), m.confirm.View(m.ctx.Theme))
 	case modeDelete:
 		body = widget.Center(m.ctx.Width, m.ctx.BodyHeight(), m.deleteView())
-	case modeRawDiff:
-		body = widget.Center(m.ctx.Width, m.ctx.BodyHeight(), m.ctx.Theme.Box.Render(m.rawDiffView()))
 	default:
 		body = m.screenBody()
 	}

@@ -5,6 +5,8 @@
 package common
 
 import (
+	"errors"
+	"fmt"
 	"net/url"
 	"sort"
 	"strings"
@@ -47,15 +49,18 @@ type Context struct {
 	Msg           Message
 
 	vms map[string]libvirtx.Domain // by VMKey
-	// Selected is the VM list's selection, for commands given no name.
+	// Selected is the VM list's selection, for commands given no name;
+	// Targets the marked VMs, else the selected one.
 	Selected func() (libvirtx.Domain, bool)
+	Targets  func() []libvirtx.Domain
 }
 
 // NewContext builds the context over a manager whose connections were added.
 func NewContext(mgr *libvirtx.Manager, demoURI string) *Context {
 	c := &Context{Mgr: mgr, Theme: widget.NewTheme(), DemoURI: demoURI,
 		Conns: map[string]*Conn{}, vms: map[string]libvirtx.Domain{},
-		Selected: func() (libvirtx.Domain, bool) { return libvirtx.Domain{}, false }}
+		Selected: func() (libvirtx.Domain, bool) { return libvirtx.Domain{}, false },
+		Targets:  func() []libvirtx.Domain { return nil }}
 	for _, u := range mgr.URIs() {
 		c.Track(u)
 	}
@@ -139,6 +144,35 @@ func (c *Context) VMs(uri string) []libvirtx.Domain {
 		return out[i].URI < out[j].URI
 	})
 	return out
+}
+
+// Resolve turns VM names into VMs; no names means the targets (the marked
+// VMs, else the selected one). A name on several connections is ambiguous.
+func (c *Context) Resolve(names []string) ([]libvirtx.Domain, error) {
+	if len(names) == 0 {
+		if ts := c.Targets(); len(ts) > 0 {
+			return ts, nil
+		}
+		return nil, errors.New("no VM selected")
+	}
+	var out []libvirtx.Domain
+	for _, n := range names {
+		var found []libvirtx.Domain
+		for _, d := range c.vms {
+			if d.Name == n {
+				found = append(found, d)
+			}
+		}
+		switch len(found) {
+		case 0:
+			return nil, fmt.Errorf("no VM named %q", n)
+		case 1:
+			out = append(out, found[0])
+		default:
+			return nil, fmt.Errorf("%q exists on %d connections; mark the one you mean and use no name", n, len(found))
+		}
+	}
+	return out, nil
 }
 
 // Apply keeps the connections and the VM inventory current with libvirt's

@@ -92,3 +92,24 @@ func Entries() []Entry { return registry }
 // TickMsg is the stats timer firing: the root sweeps, then hands the
 // samples on.
 type TickMsg time.Time
+
+// PushMsg asks the root to push a page built outside the registry (by a
+// command that first read what the page shows), then run Cmd.
+type PushMsg struct {
+	Page Page
+	Cmd  tea.Cmd
+}
+
+// StatusMsg puts a line on the message line from a command.
+type StatusMsg struct {
+	Text string
+	Err  bool
+}
+
+// DefinedMsg says kvmtui redefined an object (a raw XML edit): a page
+// showing it reloads.
+type DefinedMsg struct {
+	URI  string
+	Kind libvirtx.ObjectKind
+	ID   string // domain UUID, network or pool name
+}

@@ -1,31 +1,48 @@
-package tui
+package rawedit
 
 import (
+	"kvmtui/tui/tuitest"
 	"os"
 	"strings"
 	"testing"
 )
 
+type harness struct{ *tuitest.Harness }
+
+func newHarness(t *testing.T) harness { return harness{tuitest.New(t, false, tuitest.DemoURI(t))} }
+
+// edit opens the named VM's definition with e, as from the list.
+func (h harness) edit(vm string) *Page {
+	h.T.Helper()
+	h.Keys(":filter "+vm, "enter", "e")
+	return h.session()
+}
+
+// session is the edit session on top.
+func (h harness) session() *Page {
+	h.T.Helper()
+	p, ok := h.M.Top().(*Page)
+	if !ok || p.file == "" {
+		h.T.Fatalf("no edit session open; screen:\n%s", h.M.View())
+	}
+	return p
+}
+
 // editorWrites stands in for the user's editor: it replaces the file with
 // text, as saving in the editor would, then the UI gets the editor's exit.
-func (h *harness) editorWrites(text string) {
-	h.t.Helper()
-	if h.m.raw == nil || h.m.raw.file == "" {
-		h.t.Fatalf("no edit session open; screen:\n%s", h.m.View())
+func (h harness) editorWrites(text string) {
+	h.T.Helper()
+	if err := os.WriteFile(h.session().file, []byte(text), 0o600); err != nil {
+		h.T.Fatal(err)
 	}
-	if err := os.WriteFile(h.m.raw.file, []byte(text), 0o600); err != nil {
-		h.t.Fatal(err)
-	}
-	h.send(editorDoneMsg{})
+	h.Send(editorDoneMsg{})
 }
 
 func TestRawEditShowsDiffThenDefines(t *testing.T) {
 	t.Setenv("EDITOR", "true") // never run: the harness does not exec
-	h := newHarness(t, false, demoURI(t))
-	h.selectVM("legacy-centos7")
-	h.keys("e")
-	ed := h.m.raw
-	if ed == nil || !strings.Contains(ed.original, "<name>legacy-centos7</name>") {
+	h := newHarness(t)
+	ed := h.edit("legacy-centos7")
+	if !strings.Contains(ed.original, "<name>legacy-centos7</name>") {
 		t.Fatal("the definition was not opened")
 	}
 	if st, err := os.Stat(ed.file); err != nil || st.Mode().Perm() != 0o600 {
@@ -33,70 +50,68 @@ func TestRawEditShowsDiffThenDefines(t *testing.T) {
 	}
 	edited := strings.Replace(ed.original, "<on_reboot>restart</on_reboot>", "<on_reboot>destroy</on_reboot>", 1)
 	h.editorWrites(edited)
-	h.screenHas("Your changes", "-  <on_reboot>restart</on_reboot>", "+  <on_reboot>destroy</on_reboot>", "y define")
-	h.keys("y")
-	h.screenHas("defined domain legacy-centos7")
+	h.ScreenHas("Your changes", "-  <on_reboot>restart</on_reboot>", "+  <on_reboot>destroy</on_reboot>", "y define")
+	h.Keys("y")
+	h.ScreenHas("defined domain legacy-centos7")
 	if _, err := os.Stat(ed.file); !os.IsNotExist(err) {
 		t.Fatal("the edit file was not removed after a successful define")
 	}
-	xml, err := h.mgr.DomainXML(h.vm("legacy-centos7").Ref, true, false)
+	xml, err := h.Mgr.DomainXML(h.VM("legacy-centos7").Ref, true, false)
 	if err != nil || !strings.Contains(xml, "<on_reboot>destroy</on_reboot>") {
 		t.Fatalf("definition not changed: %v", err)
 	}
 }
 
 func TestRawEditRefusedKeepsTheUsersText(t *testing.T) {
-	h := newHarness(t, false, demoURI(t))
-	h.selectVM("web-01")
-	h.keys("e")
-	ed := h.m.raw
+	h := newHarness(t)
+	ed := h.edit("web-01")
 	broken := strings.Replace(ed.original, "<memory unit='KiB'>", "<memory unit='parsecs'>", 1)
 	h.editorWrites(broken)
-	h.keys("y")
-	h.screenHas("libvirt refused it", "reopen your text")
+	h.Keys("y")
+	h.ScreenHas("libvirt refused it", "reopen your text")
 	// Reopen: the editor gets the user's edited text, not the original.
-	h.keys("e")
+	h.Keys("e")
 	b, err := os.ReadFile(ed.file)
 	if err != nil || string(b) != broken {
 		t.Fatalf("reopened text is not the user's edit: %v", err)
 	}
-	h.send(editorDoneMsg{})
-	h.keys("esc")
-	h.screenHas("your edited text is kept in " + ed.file)
+	h.Send(editorDoneMsg{})
+	h.Keys("esc")
+	h.ScreenHas("your edited text is kept in " + ed.file)
 	if b, _ := os.ReadFile(ed.file); string(b) != broken {
 		t.Fatal("giving up lost the user's text")
 	}
 	os.Remove(ed.file)
-	if xml, _ := h.mgr.DomainXML(h.vm("web-01").Ref, true, false); xml != ed.original {
+	if xml, _ := h.Mgr.DomainXML(h.VM("web-01").Ref, true, false); xml != ed.original {
 		t.Fatal("a refused define changed the VM")
 	}
 }
 
 func TestRawEditWithoutChanges(t *testing.T) {
-	h := newHarness(t, false, demoURI(t))
-	h.selectVM("web-02")
-	h.keys("e")
-	file := h.m.raw.file
-	h.editorWrites(h.m.raw.original)
-	h.screenHas("no changes to web-02")
+	h := newHarness(t)
+	ed := h.edit("web-02")
+	file := ed.file
+	h.editorWrites(ed.original)
+	h.ScreenHas("no changes to web-02")
 	if _, err := os.Stat(file); !os.IsNotExist(err) {
 		t.Fatal("temp file left behind")
 	}
 }
 
 func TestRawEditNetworkAndPool(t *testing.T) {
-	h := newHarness(t, false, demoURI(t))
-	h.keys(":", "edit-net isolated-lab", "enter")
-	if h.m.raw == nil || !strings.Contains(h.m.raw.original, "<name>isolated-lab</name>") {
-		t.Fatalf("network not opened; screen:\n%s", h.m.View())
+	h := newHarness(t)
+	h.Keys(":", "edit-net isolated-lab", "enter")
+	ed := h.session()
+	if !strings.Contains(ed.original, "<name>isolated-lab</name>") {
+		t.Fatalf("network not opened; screen:\n%s", h.M.View())
 	}
-	h.editorWrites(strings.Replace(h.m.raw.original, "end='10.20.0.199'", "end='10.20.0.150'", 1))
-	h.keys("y")
-	h.screenHas("defined network isolated-lab")
+	h.editorWrites(strings.Replace(ed.original, "end='10.20.0.199'", "end='10.20.0.150'", 1))
+	h.Keys("y")
+	h.ScreenHas("defined network isolated-lab")
 	// (The test driver shows a running network's live definition only, so
 	// the new one, due at its next start, cannot be read back here.)
-	h.keys(":", "edit-pool nope", "enter")
-	h.screenHas("edit nope:")
+	h.Keys(":", "edit-pool nope", "enter")
+	h.ScreenHas("edit nope:")
 }
 
 func TestEditorArgvIsSplitNotShelled(t *testing.T) {
