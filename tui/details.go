@@ -10,6 +10,7 @@ import (
 
 	"kvmtui/devices"
 	"kvmtui/libvirtx"
+	"kvmtui/tui/form"
 	"kvmtui/tui/widget"
 )
 
@@ -46,7 +47,7 @@ type details struct {
 	nodes     []treeNode
 	cursor    int
 	inForm    bool
-	form      *form
+	form      *form.Form
 	adding    *devices.Device // a new device being set up (add hardware)
 	picker    *kindPicker
 	scroll    int  // XML view offset
@@ -70,7 +71,7 @@ func (d *details) idle() bool {
 // onTree is true when the user is on the tree with nothing open or
 // unapplied: the form beside it may be replaced.
 func (d *details) onTree() bool {
-	return !d.inForm && (d.form == nil || !d.form.dirty()) &&
+	return !d.inForm && (d.form == nil || !d.form.Dirty()) &&
 		d.picker == nil && d.adding == nil && d.leave == "" && d.confirm == nil && d.needVol == nil
 }
 
@@ -238,14 +239,14 @@ func (m *Model) resetForm() {
 			m.ctx.SetMsg(err.Error(), true)
 			return
 		}
-		d.form = newForm(sf, nil)
+		d.form = form.New(sf, nil)
 	case nodeDevice:
 		dev, err := d.items[n.item].Device(d.caps)
 		if err != nil {
 			m.ctx.SetMsg(err.Error(), true)
 			return
 		}
-		d.form = newForm(dev, d.suggestions())
+		d.form = form.New(dev, d.suggestions())
 	}
 }
 
@@ -269,18 +270,18 @@ func (m *Model) applyForm() tea.Cmd {
 	if f == nil {
 		return nil
 	}
-	if bad := f.invalid(); bad != nil {
-		m.ctx.SetMsg(bad.Label+": "+bad.err, true)
+	if bad := f.Invalid(); bad != nil {
+		m.ctx.SetMsg(bad.Label+": "+bad.Err, true)
 		return nil
 	}
-	if d.adding == nil && !f.dirty() {
+	if d.adding == nil && !f.Dirty() {
 		m.ctx.SetMsg("nothing to apply", false)
 		return nil
 	}
 	ref, mgr, running := d.dom.Ref, m.mgr, d.dom.State.Active()
-	switch t := f.target.(type) {
+	switch t := f.Target.(type) {
 	case *sectionForm:
-		return m.applySettings(t, f.changed())
+		return m.applySettings(t, f.Changed())
 	case *devices.Device:
 		xml, err := t.XML()
 		if err != nil {
@@ -305,7 +306,7 @@ func (m *Model) applyForm() tea.Cmd {
 				return a, err
 			}
 			what = "added " + what
-		case running && f.allLive():
+		case running && f.AllLive():
 			op = func() (libvirtx.Applied, error) { return mgr.ModifyDevice(ref, libvirtx.Update, xml, true) }
 		default:
 			// No live change: the persistent definition, behind the guard.

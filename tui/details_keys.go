@@ -9,6 +9,7 @@ import (
 	"kvmtui/devices"
 	"kvmtui/libvirtx"
 	"kvmtui/tui/common"
+	"kvmtui/tui/form"
 )
 
 // detailsKeys are the details view's bindings; the help overlay lists them.
@@ -171,7 +172,7 @@ func (m *Model) handleFormKey(msg tea.KeyMsg) tea.Cmd {
 		return m.applyForm()
 	case key.Matches(msg, k.Revert):
 		if d.adding != nil {
-			d.form = newForm(d.adding, d.suggestions())
+			d.form = form.New(d.adding, d.suggestions())
 		} else {
 			m.resetForm()
 			d.inForm = true
@@ -185,7 +186,7 @@ func (m *Model) handleFormKey(msg tea.KeyMsg) tea.Cmd {
 		}
 		d.inForm = false // unapplied changes stay marked in the form
 	default:
-		return d.form.update(msg)
+		return d.form.Update(msg)
 	}
 	return nil
 }
@@ -214,7 +215,7 @@ func (m *Model) handlePicker(msg tea.KeyMsg) tea.Cmd {
 		}
 		d.picker = nil
 		d.adding = dev
-		d.form = newForm(dev, d.suggestions())
+		d.form = form.New(dev, d.suggestions())
 		d.inForm = true
 		m.ctx.SetMsg("new "+strings.ToLower(dev.Kind.Title)+": set it up, then ctrl+s to add", false)
 	default:
@@ -236,7 +237,7 @@ func (m *Model) handlePicker(msg tea.KeyMsg) tea.Cmd {
 // changes.
 func (m *Model) closeDetails() {
 	d := m.det
-	if d.form != nil && (d.form.dirty() || d.adding != nil) {
+	if d.form != nil && (d.form.Dirty() || d.adding != nil) {
 		d.leave = "Leave without applying your changes?"
 		d.leaveFn = func() tea.Cmd { m.det, m.mode = nil, modeList; return nil }
 		return

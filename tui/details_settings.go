@@ -11,6 +11,7 @@ import (
 
 	"kvmtui/devices"
 	"kvmtui/libvirtx"
+	"kvmtui/tui/form"
 )
 
 // sectionForm edits one section of the domain-level settings (CPUs,
@@ -45,7 +46,7 @@ func (d *details) newSectionForm(id string) (*sectionForm, error) {
 // their own go through it (live when the VM runs); the rest through one
 // guarded redefine, first, so a raised maximum is in place before a current
 // value that needs it.
-func (m *Model) applySettings(sf *sectionForm, changed []*formField) tea.Cmd {
+func (m *Model) applySettings(sf *sectionForm, changed []*form.Field) tea.Cmd {
 	d := m.det
 	ref, mgr := d.dom.Ref, m.mgr
 	hostCPUs := m.list.hostCPUs[ref.URI]
@@ -105,7 +106,7 @@ func settingCall(mgr *libvirtx.Manager, ref libvirtx.Ref, name, value string, ho
 		return mgr.SetDescription(ref, value)
 	case "autostart":
 		a := libvirtx.AutostartOff
-		if isYes(value) {
+		if form.IsYes(value) {
 			a = libvirtx.AutostartOn
 		}
 		return libvirtx.Applied{Live: true, Config: true}, mgr.Do(ref, a)

@@ -47,7 +47,7 @@ func TestDetailsTreeListsTheHardware(t *testing.T) {
 	if all := strings.Join(labels, "|"); !strings.Contains(all, "TPM") || !strings.Contains(all, "XML") {
 		t.Fatalf("tree lacks nodes: %s", all)
 	}
-	if h.m.det.form.dirty() {
+	if h.m.det.form.Dirty() {
 		t.Fatal("a freshly opened form is marked as changed")
 	}
 	if n := len(d.items); n < 8 {
@@ -92,9 +92,9 @@ func TestDetailsRefusesBadInputBeforeLibvirt(t *testing.T) {
 	h.treeTo("52:54:00")
 	h.keys("enter")
 	f := h.m.det.form
-	for f.current().Name != "mac" {
+	for f.Current().Name != "mac" {
 		h.keys("down")
-		if f.cursor == len(f.fields)-1 && f.current().Name != "mac" {
+		if f.Cursor == len(f.Fields)-1 && f.Current().Name != "mac" {
 			t.Fatal("no MAC field")
 		}
 	}
@@ -176,20 +176,9 @@ func TestDetailsAddAndRemoveHardware(t *testing.T) {
 // setField types a value into the named field of the open form.
 func (h *harness) setDetailsField(name, value string) {
 	h.t.Helper()
-	f := h.m.det.form
-	for i, ff := range f.fields {
-		if ff.Name == name {
-			f.cursor = i
-			f.focus()
-			ff.input.SetValue(value)
-			f.apply(ff)
-			if ff.err != "" {
-				h.t.Fatalf("%s = %q refused: %s", name, value, ff.err)
-			}
-			return
-		}
+	if err := h.m.det.form.Fill(name, value); err != nil {
+		h.t.Fatalf("%s = %q: %v", name, value, err)
 	}
-	h.t.Fatalf("no field %q in the form", name)
 }
 
 func TestDetailsSettingsCPUsMemoryBoot(t *testing.T) {
@@ -228,13 +217,8 @@ func TestDetailsSettingsCPUsMemoryBoot(t *testing.T) {
 	// Bad input stays in the form with the reason.
 	h.treeTo("CPUs")
 	h.keys("enter")
-	f := h.m.det.form
-	for i, ff := range f.fields {
-		if ff.Name == "vcpus" {
-			f.cursor = i
-			ff.input.SetValue("99")
-			f.apply(ff)
-		}
+	if err := h.m.det.form.Fill("vcpus", "99"); err == nil {
+		t.Fatal("99 vCPUs above a maximum of 4 accepted by the form")
 	}
 	h.send(ctrl(tea.KeyCtrlS))
 	if xml2, _ := h.mgr.DomainXML(ref, true, false); !strings.Contains(xml2, "current='3'>4</vcpu>") {
@@ -334,7 +318,7 @@ func (h *harness) typeInto(name, text string) {
 	h.t.Helper()
 	f := h.m.det.form
 	at := -1
-	for i, ff := range f.fields {
+	for i, ff := range f.Fields {
 		if ff.Name == name {
 			at = i
 		}
@@ -342,8 +326,8 @@ func (h *harness) typeInto(name, text string) {
 	if at < 0 {
 		h.t.Fatalf("no field %q in the form", name)
 	}
-	for f.cursor != at {
-		if f.cursor < at {
+	for f.Cursor != at {
+		if f.Cursor < at {
 			h.send(tea.KeyMsg{Type: tea.KeyDown})
 		} else {
 			h.send(tea.KeyMsg{Type: tea.KeyUp})

@@ -92,7 +92,7 @@ func (m *Model) nodeLines(w, h int) []string {
 		if why := d.adding.Hotplug(); running && why != "" {
 			out = append(out, t.Warn.Render(widget.Fit(why, w)))
 		}
-		out = append(out, d.form.view(t, w, false)...)
+		out = append(out, d.form.View(t, w, false)...)
 		out = append(out, "", t.Dim.Render("ctrl+s add   esc discard"))
 		return out
 	}
@@ -101,12 +101,12 @@ func (m *Model) nodeLines(w, h int) []string {
 		out = append(out, m.overviewInfo(w)...)
 		if d.form != nil {
 			out = append(out, "")
-			out = append(out, d.form.view(t, w, running)...)
+			out = append(out, d.form.View(t, w, running)...)
 		}
 	case nodeSection:
 		out = append(out, t.Title.Render(n.label))
 		if d.form != nil {
-			out = append(out, d.form.view(t, w, running)...)
+			out = append(out, d.form.View(t, w, running)...)
 		}
 	case nodeDevice:
 		it := d.items[n.item]
@@ -124,7 +124,7 @@ func (m *Model) nodeLines(w, h int) []string {
 			return out
 		}
 		if d.form != nil {
-			out = append(out, d.form.view(t, w, running)...)
+			out = append(out, d.form.View(t, w, running)...)
 		}
 	case nodeXML:
 		lines := strings.Split(widget.HideSecrets(d.liveXML), "\n")
@@ -142,7 +142,7 @@ func (m *Model) nodeLines(w, h int) []string {
 		hint := "enter edit"
 		if d.inForm {
 			hint = "ctrl+s apply   ctrl+r revert   esc back to the tree"
-			if d.form.dirty() {
+			if d.form.Dirty() {
 				hint = "* unapplied   " + hint
 			}
 		}

@@ -13,6 +13,7 @@ import (
 
 	"kvmtui/install"
 	"kvmtui/libvirtx"
+	"kvmtui/tui/form"
 )
 
 // wizard is the new-VM wizard (n): pages of forms over a install.NewVM,
@@ -25,7 +26,7 @@ type wizard struct {
 	vm      install.NewVM
 	cloud   *install.CloudInit
 	page    int
-	form    *form
+	form    *form.Form
 	errs    []string // the page's refusals, shown under the form
 	busy    string   // what a running command is doing
 	osIn    textinput.Model
@@ -222,7 +223,7 @@ func (w *wizard) enter(i int) {
 		w.plan = p
 	default:
 		w.osIn.Blur()
-		w.form = newForm(&wizPageForm{w: w, page: w.pageID()}, w.suggestions())
+		w.form = form.New(&wizPageForm{w: w, page: w.pageID()}, w.suggestions())
 	}
 }
 
@@ -289,8 +290,8 @@ func (w *wizard) pageProblems() []string {
 func (m *Model) wizardNext() tea.Cmd {
 	w := m.wiz
 	if w.form != nil {
-		if ff := w.form.invalid(); ff != nil {
-			w.errs = []string{ff.Label + ": " + ff.err}
+		if ff := w.form.Invalid(); ff != nil {
+			w.errs = []string{ff.Label + ": " + ff.Err}
 			return nil
 		}
 	}
@@ -421,10 +422,10 @@ func (m *Model) handleWizardKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 		}
 	default:
 		if w.form != nil {
-			cmd := w.form.update(msg)
+			cmd := w.form.Update(msg)
 			w.errs = nil
 			if p := w.pageID(); p == "network" || p == "storage" || p == "method" {
-				w.form.suggest = w.suggestions()
+				w.form.Suggest = w.suggestions()
 			}
 			return m, cmd
 		}

@@ -7,6 +7,7 @@ import (
 
 	"kvmtui/devices"
 	"kvmtui/install"
+	"kvmtui/tui/form"
 )
 
 // wizPageForm is one form page of the new-VM wizard over the wizard's
@@ -267,7 +268,7 @@ func (p *wizPageForm) Set(name, v string) error {
 	case "format":
 		n.DiskFormat = v
 	case "preallocate":
-		n.Preallocate = isYes(v)
+		n.Preallocate = form.IsYes(v)
 	case "disk_path":
 		return path(&n.DiskPath, false)
 	case "net":

@@ -24,11 +24,11 @@ func (h *harness) openWizard() *wizard {
 func (h *harness) setField(name, value string) {
 	h.t.Helper()
 	f := h.m.wiz.form
-	for i, ff := range f.fields {
+	for i, ff := range f.Fields {
 		if ff.Name == name {
-			f.cursor = i
-			f.focus()
-			for range len(ff.input.Value()) + 5 {
+			f.Cursor = i
+			f.Focus()
+			for range len(ff.Input.Value()) + 5 {
 				h.keys("backspace")
 			}
 			h.send(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(value)})

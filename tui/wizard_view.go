@@ -50,7 +50,7 @@ func (m *Model) wizardView() string {
 	case "review":
 		body = m.wizardReviewLines()
 	default:
-		body = w.form.view(t, m.ctx.Width-2, false)
+		body = w.form.View(t, m.ctx.Width-2, false)
 		if note := w.vm.EmulationNote(w.host); note != "" && w.pageID() == "platform" {
 			body = append(body, "")
 			for _, l := range strings.Split(ansi.Wordwrap(note, m.ctx.Width-4, " "), "\n") {

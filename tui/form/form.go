@@ -1,6 +1,11 @@
-package tui
+// Package form is the editor form of kvmtui: a list of labelled fields over
+// a Target (a device of the catalog, the VM's settings, a wizard page),
+// validated as typed; it applies what it shows.
+package form
 
 import (
+	"errors"
+	"fmt"
 	"slices"
 	"strings"
 
@@ -13,26 +18,26 @@ import (
 	"kvmtui/tui/widget"
 )
 
-// editable is what a form edits: a device of the catalog, or the VM's
+// Target is what a form edits: a device of the catalog, or the VM's
 // overview settings. Set validates and refuses bad input with a message
 // that says what is expected.
-type editable interface {
+type Target interface {
 	Fields() []devices.Field
 	Get(name string) string
 	Set(name, value string) error
 }
 
-// formField is one row of a form: the field, what the user typed, the value
+// Field is one row of a form: the field, what the user typed, the value
 // it had when the form opened, and the validation message.
-type formField struct {
+type Field struct {
 	devices.Field
-	input textinput.Model
+	Input textinput.Model
 	orig  string
-	err   string
+	Err   string
 	typed bool // the user edited it: its value is theirs, never derived
 }
 
-// form edits an editable: every keystroke goes through Set, so a value is
+// Form edits a Target: every keystroke goes through Set, so a value is
 // validated as it is typed and an invalid one never leaves the form.
 //
 // A form applies what it shows. Setters may adjust other fields (a lowered
@@ -41,13 +46,13 @@ type formField struct {
 // field the user typed, in display order. Fields the user did not touch
 // show what the target derives. Without a replay, typing "200M" into a
 // maximum would first clamp the current value to the "2" typed so far.
-type form struct {
-	target  editable
+type Form struct {
+	Target  Target
 	restore func() // puts the target back as it opened; nil: no replay
-	fields  []*formField
-	cursor  int
+	Fields  []*Field
+	Cursor  int
 	orig    map[string]string
-	suggest map[string][]string // host objects offered per field name
+	Suggest map[string][]string // host objects offered per field name
 }
 
 // snapshotter is a target that can put itself back (devices.Device,
@@ -56,38 +61,39 @@ type snapshotter interface {
 	Snapshot() (restore func(), err error)
 }
 
-func newForm(target editable, suggest map[string][]string) *form {
-	f := &form{target: target, orig: map[string]string{}, suggest: suggest}
+// New opens a form on target; suggest offers host objects per field name.
+func New(target Target, suggest map[string][]string) *Form {
+	f := &Form{Target: target, orig: map[string]string{}, Suggest: suggest}
 	if sn, ok := target.(snapshotter); ok {
 		f.restore, _ = sn.Snapshot() // without one, edits apply one by one
 	}
-	f.rebuild() // records each field's value as shown when opened
+	f.Rebuild() // records each field's value as shown when opened
 	return f
 }
 
-// rebuild lays out the fields the target has now (switching a disk from a
+// Rebuild lays out the fields the target has now (switching a disk from a
 // file to a block device changes its fields), keeping what was typed.
-func (f *form) rebuild() {
-	typed := map[string]*formField{}
-	for _, ff := range f.fields {
+func (f *Form) Rebuild() {
+	typed := map[string]*Field{}
+	for _, ff := range f.Fields {
 		typed[ff.Name] = ff
 	}
 	var cur string
-	if f.cursor < len(f.fields) {
-		cur = f.fields[f.cursor].Name
+	if f.Cursor < len(f.Fields) {
+		cur = f.Fields[f.Cursor].Name
 	}
-	f.fields = f.fields[:0]
-	for _, fd := range f.target.Fields() {
+	f.Fields = f.Fields[:0]
+	for _, fd := range f.Target.Fields() {
 		if old, ok := typed[fd.Name]; ok {
 			old.Field = fd
 			if !old.typed { // show what the target derives now
-				if v := displayValue(fd, f.target.Get(fd.Name)); v != old.input.Value() {
-					old.input.SetValue(v)
-					old.input.CursorEnd()
-					old.err = ""
+				if v := displayValue(fd, f.Target.Get(fd.Name)); v != old.Input.Value() {
+					old.Input.SetValue(v)
+					old.Input.CursorEnd()
+					old.Err = ""
 				}
 			}
-			f.fields = append(f.fields, old)
+			f.Fields = append(f.Fields, old)
 			continue
 		}
 		in := textinput.New()
@@ -97,26 +103,26 @@ func (f *form) rebuild() {
 		if fd.Type == devices.TypePassword {
 			in.EchoMode = textinput.EchoPassword
 		}
-		if opts := f.suggest[fd.Name]; len(opts) > 0 {
+		if opts := f.Suggest[fd.Name]; len(opts) > 0 {
 			in.ShowSuggestions = true
 			in.SetSuggestions(opts)
 		}
-		v := displayValue(fd, f.target.Get(fd.Name))
+		v := displayValue(fd, f.Target.Get(fd.Name))
 		in.SetValue(v)
 		orig, known := f.orig[fd.Name]
 		if !known {
 			orig = v
 			f.orig[fd.Name] = v
 		}
-		f.fields = append(f.fields, &formField{Field: fd, input: in, orig: orig})
+		f.Fields = append(f.Fields, &Field{Field: fd, Input: in, orig: orig})
 	}
-	f.cursor = 0
-	for i, ff := range f.fields {
+	f.Cursor = 0
+	for i, ff := range f.Fields {
 		if ff.Name == cur {
-			f.cursor = i
+			f.Cursor = i
 		}
 	}
-	f.focus()
+	f.Focus()
 }
 
 // displayValue is a target's value as the one-line input shows it.
@@ -128,56 +134,59 @@ func displayValue(fd devices.Field, v string) string {
 }
 
 // typedValue is what the user typed, as the target takes it.
-func typedValue(ff *formField) string {
+func typedValue(ff *Field) string {
 	if ff.Type == devices.TypeMultiline {
-		return strings.ReplaceAll(ff.input.Value(), `\n`, "\n")
+		return strings.ReplaceAll(ff.Input.Value(), `\n`, "\n")
 	}
-	return ff.input.Value()
+	return ff.Input.Value()
 }
 
-func (f *form) focus() {
-	for i, ff := range f.fields {
-		if i == f.cursor {
-			ff.input.Focus()
+// Focus gives the cursor field the text cursor.
+func (f *Form) Focus() {
+	for i, ff := range f.Fields {
+		if i == f.Cursor {
+			ff.Input.Focus()
 		} else {
-			ff.input.Blur()
+			ff.Input.Blur()
 		}
 	}
 }
 
-func (f *form) current() *formField {
-	if f.cursor < 0 || f.cursor >= len(f.fields) {
+// Current is the field under the cursor, nil in an empty form.
+func (f *Form) Current() *Field {
+	if f.Cursor < 0 || f.Cursor >= len(f.Fields) {
 		return nil
 	}
-	return f.fields[f.cursor]
+	return f.Fields[f.Cursor]
 }
 
-// dirty reports whether any field differs from its value when opened.
-func (f *form) dirty() bool { return len(f.changed()) > 0 }
+// Dirty reports whether any field differs from its value when opened.
+func (f *Form) Dirty() bool { return len(f.Changed()) > 0 }
 
-func (f *form) changed() []*formField {
-	var out []*formField
-	for _, ff := range f.fields {
-		if ff.input.Value() != ff.orig {
+// Changed lists the fields whose value differs from when the form opened.
+func (f *Form) Changed() []*Field {
+	var out []*Field
+	for _, ff := range f.Fields {
+		if ff.Input.Value() != ff.orig {
 			out = append(out, ff)
 		}
 	}
 	return out
 }
 
-// invalid returns the first field whose typed value was refused.
-func (f *form) invalid() *formField {
-	for _, ff := range f.fields {
-		if ff.err != "" {
+// Invalid returns the first field whose typed value was refused.
+func (f *Form) Invalid() *Field {
+	for _, ff := range f.Fields {
+		if ff.Err != "" {
 			return ff
 		}
 	}
 	return nil
 }
 
-// allLive reports whether every changed field can change on a running VM.
-func (f *form) allLive() bool {
-	for _, ff := range f.changed() {
+// AllLive reports whether every changed field can change on a running VM.
+func (f *Form) AllLive() bool {
+	for _, ff := range f.Changed() {
 		if !ff.Live {
 			return false
 		}
@@ -185,26 +194,26 @@ func (f *form) allLive() bool {
 	return true
 }
 
-// update handles a key while the form has focus.
-func (f *form) update(msg tea.KeyMsg) tea.Cmd {
-	ff := f.current()
+// Update handles a key while the form has focus.
+func (f *Form) Update(msg tea.KeyMsg) tea.Cmd {
+	ff := f.Current()
 	switch msg.String() {
 	case "up", "shift+tab":
-		f.cursor = max(f.cursor-1, 0)
-		f.focus()
+		f.Cursor = max(f.Cursor-1, 0)
+		f.Focus()
 		return nil
 	case "down", "tab":
 		// tab first completes a suggested host object, as a shell does.
-		if ff := f.current(); msg.String() == "tab" && ff != nil {
-			if s := ff.input.CurrentSuggestion(); s != "" && s != ff.input.Value() {
-				ff.input.SetValue(s)
-				ff.input.CursorEnd()
+		if ff := f.Current(); msg.String() == "tab" && ff != nil {
+			if s := ff.Input.CurrentSuggestion(); s != "" && s != ff.Input.Value() {
+				ff.Input.SetValue(s)
+				ff.Input.CursorEnd()
 				f.apply(ff)
 				return nil
 			}
 		}
-		f.cursor = min(f.cursor+1, len(f.fields)-1)
-		f.focus()
+		f.Cursor = min(f.Cursor+1, len(f.Fields)-1)
+		f.Focus()
 		return nil
 	}
 	if ff == nil {
@@ -215,24 +224,25 @@ func (f *form) update(msg tea.KeyMsg) tea.Cmd {
 		f.cycle(ff, msg.String() == "left")
 		return nil
 	case ff.Type == devices.TypeBool && (msg.String() == " " || msg.String() == "left" || msg.String() == "right"):
-		if isYes(ff.input.Value()) {
-			ff.input.SetValue("no")
+		if IsYes(ff.Input.Value()) {
+			ff.Input.SetValue("no")
 		} else {
-			ff.input.SetValue("yes")
+			ff.Input.SetValue("yes")
 		}
 		f.apply(ff)
 		return nil
 	}
 	var cmd tea.Cmd
-	before := ff.input.Value()
-	ff.input, cmd = ff.input.Update(msg)
-	if ff.input.Value() != before { // cursor moves change nothing
+	before := ff.Input.Value()
+	ff.Input, cmd = ff.Input.Update(msg)
+	if ff.Input.Value() != before { // cursor moves change nothing
 		f.apply(ff)
 	}
 	return cmd
 }
 
-func isYes(s string) bool {
+// IsYes reads a yes/no field.
+func IsYes(s string) bool {
 	switch strings.ToLower(strings.TrimSpace(s)) {
 	case "yes", "on", "true", "1":
 		return true
@@ -241,7 +251,7 @@ func isYes(s string) bool {
 }
 
 // cycle moves an enum field to the next (or previous) allowed value.
-func (f *form) cycle(ff *formField, back bool) {
+func (f *Form) cycle(ff *Field, back bool) {
 	choices := ff.Choices
 	if ff.Optional {
 		choices = append([]string{""}, choices...)
@@ -249,81 +259,81 @@ func (f *form) cycle(ff *formField, back bool) {
 	if len(choices) == 0 {
 		return
 	}
-	i := slices.Index(choices, ff.input.Value())
+	i := slices.Index(choices, ff.Input.Value())
 	if back {
 		i = (i - 1 + len(choices)) % len(choices)
 	} else {
 		i = (i + 1) % len(choices)
 	}
-	ff.input.SetValue(choices[i])
+	ff.Input.SetValue(choices[i])
 	f.apply(ff)
 }
 
 // apply takes what the user typed into ff: replayed with every other typed
 // field where the target can snapshot itself, else set alone.
-func (f *form) apply(ff *formField) {
+func (f *Form) apply(ff *Field) {
 	ff.typed = true
 	if f.restore == nil {
-		ff.err = ""
-		if err := f.target.Set(ff.Name, typedValue(ff)); err != nil {
-			ff.err = err.Error()
+		ff.Err = ""
+		if err := f.Target.Set(ff.Name, typedValue(ff)); err != nil {
+			ff.Err = err.Error()
 			return
 		}
 		if ff.Type == devices.TypeEnum || ff.Type == devices.TypeBool {
-			f.rebuild() // the set of fields may depend on this one
+			f.Rebuild() // the set of fields may depend on this one
 		}
 		return
 	}
 	f.restore()
-	for _, x := range f.fields {
+	for _, x := range f.Fields {
 		if !x.typed {
 			continue
 		}
-		x.err = ""
-		if err := f.target.Set(x.Name, typedValue(x)); err != nil {
-			x.err = err.Error()
+		x.Err = ""
+		if err := f.Target.Set(x.Name, typedValue(x)); err != nil {
+			x.Err = err.Error()
 		}
 	}
-	f.rebuild() // fields may come and go; untouched ones show derived values
+	f.Rebuild() // fields may come and go; untouched ones show derived values
 }
 
-// view renders the form in width cells. running says whether the VM runs,
+// View renders the form in width cells. running says whether the VM runs,
 // to mark the fields whose change waits for the next boot.
-func (f *form) view(th *widget.Theme, width int, running bool) []string {
+func (f *Form) View(th *widget.Theme, width int, running bool) []string {
 	labelW := 0
-	for _, ff := range f.fields {
+	for _, ff := range f.Fields {
 		labelW = max(labelW, len(ff.Label))
 	}
 	labelW = min(labelW, width/3)
 	var out []string
-	for i, ff := range f.fields {
+	for i, ff := range f.Fields {
 		mark := "  "
-		if ff.input.Value() != ff.orig {
+		if ff.Input.Value() != ff.orig {
 			mark = "* " // unapplied
 		}
-		val := ff.input.View()
+		val := ff.Input.View()
 		switch ff.Type {
 		case devices.TypeEnum:
 			val = "‹ " + val + " ›"
 		case devices.TypeBool:
-			val = "[" + map[bool]string{true: "x", false: " "}[isYes(ff.input.Value())] + "] " + val
+			val = "[" + map[bool]string{true: "x", false: " "}[IsYes(ff.Input.Value())] + "] " + val
 		}
 		line := mark + widget.Fit(ff.Label, labelW) + "  " + val
 		if running && !ff.Live {
 			line += th.Dim.Render("  (next boot)")
 		}
-		if i == f.cursor {
+		if i == f.Cursor {
 			line = th.Key.Render(widget.Fit(line, width))
 		}
 		out = append(out, widget.Fit(line, width))
 		// Messages wrap: what is expected must be readable at 80 columns.
-		if ff.err != "" {
-			for _, l := range strings.Split(ansi.Wordwrap(ff.err, width-4, " "), "\n") {
+		if ff.Err != "" {
+			for _, l := range strings.Split(ansi.Wordwrap(ff.Err, width-4, " "), "\n") {
 				out = append(out, widget.Fit(th.Error.Render("    "+l), width))
 			}
-		} else if i == f.cursor && (ff.Help != "" || len(f.suggest[ff.Name]) > 0) {
+		} else if i == f.Cursor && (ff.Help != "" || len(f.Suggest[ff.Name]) > 0) {
 			help := ff.Help
-			if opts := f.suggest[ff.Name]; len(opts) > 0 {
+			if opts := f.Suggest[ff.Name]; len(opts) > 0 {
 				help = strings.TrimSpace(help + "; on this host: " + strings.Join(opts[:min(len(opts), 8)], ", "))
 			}
 			for _, l := range strings.Split(ansi.Wordwrap(help, width-4, " "), "\n") {
@@ -332,4 +342,22 @@ func (f *form) view(th *widget.Theme, width int, running bool) []string {
 		}
 	}
 	return out
+}
+
+// Fill puts value into the named field as if typed there, and says what
+// the field makes of it (its validation message, or nil).
+func (f *Form) Fill(name, value string) error {
+	for i, ff := range f.Fields {
+		if ff.Name == name {
+			f.Cursor = i
+			f.Focus()
+			ff.Input.SetValue(value)
+			f.apply(ff)
+			if ff.Err != "" {
+				return errors.New(ff.Err)
+			}
+			return nil
+		}
+	}
+	return fmt.Errorf("no field %q in the form", name)
 }
