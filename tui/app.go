@@ -39,9 +39,6 @@ const (
 	modeConfirm
 	modeDelete
 	modeHelp
-	modeDetails
-	modeWizard     // the new-VM wizard (wizard.go)
-	modeVolumeSize // the size of a volume to create for a new disk
 )
 
 // Model is the root model.
@@ -60,12 +57,8 @@ type Model struct {
 	renaming   libvirtx.Domain
 	confirm    *widget.Confirm
 	del        *deleteDialog
-	det        *details
-	detGen     int // the newest details load, see reloadDetails
-	dk         detailsKeys
-	helpReturn mode    // where the help overlay returns to
-	helpOffset int     // first help line shown
-	wiz        *wizard // the new-VM wizard, while open
+	helpReturn mode // where the help overlay returns to
+	helpOffset int  // first help line shown
 
 	sweeping bool
 	perf     *perfState
@@ -88,7 +81,6 @@ func New(mgr *libvirtx.Manager, opts Options) *Model {
 		ctx:   common.NewContext(mgr, opts.DemoURI),
 		gk:    newGlobalKeys(),
 		lk:    newListKeys(),
-		dk:    newDetailsKeys(),
 		list:  newVMList(),
 		input: in,
 	}
@@ -199,40 +191,23 @@ func (m *Model) Update(msg tea.Msg) (_ tea.Model, cmd tea.Cmd) {
 	case deleteDoneMsg:
 		m.ctx.SetMsg(deleteSummary(msg), msg.err != nil || len(msg.res.Failed) > 0)
 		return m, nil
+	case common.OpenMsg:
+		return m, m.open(msg.Word, msg.Args)
+	case common.PopMsg:
+		m.pop()
+		return m, nil
+	case common.ReplaceMsg:
+		m.pop()
+		m.stack = append(m.stack, msg.Page)
+		return m, msg.Cmd
 	case common.PushMsg:
 		m.stack = append(m.stack, msg.Page)
 		return m, msg.Cmd
 	case common.StatusMsg:
 		m.ctx.SetMsg(msg.Text, msg.Err)
 		return m, nil
-	case common.DefinedMsg:
-		if d := m.det; d != nil && d.dom.URI == msg.URI && d.dom.UUID == msg.ID {
-			return m, m.reloadDetails()
-		}
-		return m, nil
-	case detailsLoadedMsg:
-		m.detailsLoaded(msg)
-		return m, m.reloadIfStale()
-	case detailsAppliedMsg:
-		return m, m.detailsApplied(msg)
-	case needVolumeMsg:
-		if m.det != nil {
-			m.det.needVol = &msg
-			m.startInput(modeVolumeSize, msg.path+" does not exist; create a qcow2 volume of size: ", "20 GiB")
-		}
-		return m, nil
-	case common.OpenMsg:
-		return m, m.open(msg.Word, msg.Args)
-	case common.PopMsg:
-		m.pop()
-		return m, nil
-	case wizHostMsg, wizMediaMsg, wizCreatedMsg:
-		return m, m.updateWizard(msg)
 	case tea.KeyMsg:
-		// A key may end what held a stale details view back (a form, the
-		// help, an input line): see reloadIfStale.
-		_, cmd := m.handleKeys(msg)
-		return m, tea.Batch(cmd, m.reloadIfStale())
+		return m.handleKeys(msg)
 	}
 	return m, nil
 }
@@ -259,14 +234,12 @@ func (m *Model) handleKeys(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 }
 
 func (m *Model) inputMode() bool {
-	return m.mode == modeFilter || m.mode == modeCommand || m.mode == modeRename || m.mode == modeVolumeSize
+	return m.mode == modeFilter || m.mode == modeCommand || m.mode == modeRename
 }
 
-// ApplyEvents updates the context, the list and every page (Update calls
-// it for each batch; a test harness that reads the events itself too). An event about the VM
-// the details view shows (someone else changed it, or it started or
-// stopped) marks that view stale, so it never shows an old definition: it
-// is reloaded now if the user is idle on its tree, else once they are.
+// ApplyEvents updates the context, the list and every page with a batch
+// of libvirt events (Update calls it for each batch; a test harness that
+// reads the events itself too).
 func (m *Model) ApplyEvents(evs []libvirtx.Event) tea.Cmd {
 	m.ctx.Apply(evs)
 	for _, e := range evs {
@@ -286,26 +259,9 @@ func (m *Model) ApplyEvents(evs []libvirtx.Event) tea.Cmd {
 			if e.Notice != "" {
 				m.ctx.SetMsg(e.Name+": "+e.Notice, e.Failed)
 			}
-			if d := m.det; d != nil && d.dom.URI == e.URI && d.dom.UUID == e.UUID {
-				if e.Gone {
-					m.ctx.SetMsg(e.Name+" is gone ("+e.What+"): esc to go back", true)
-				} else {
-					d.stale = true
-				}
-			}
 		}
 	}
-	return tea.Batch(m.forward(common.EventsMsg(evs)), m.reloadIfStale())
-}
-
-// reloadIfStale reloads the details view when the VM changed and the user
-// is on its tree with nothing open (a form, a question, the help).
-func (m *Model) reloadIfStale() tea.Cmd {
-	if d := m.det; d != nil && m.mode == modeDetails && d.stale && d.idle() {
-		d.stale = false
-		return m.reloadDetails()
-	}
-	return nil
+	return m.forward(common.EventsMsg(evs))
 }
 
 func (m *Model) handleKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
@@ -336,12 +292,6 @@ func (m *Model) handleKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 	}
 	if p := m.Top(); p != nil {
 		return m, m.pageKey(p, msg)
-	}
-	switch m.mode {
-	case modeDetails:
-		return m, m.detailsKey(msg)
-	case modeWizard:
-		return m.handleWizardKey(msg)
 	}
 	if m.perf.open {
 		if cmd, ok := m.handlePerfKey(msg); ok {
@@ -403,12 +353,12 @@ func (m *Model) handleListKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 		m.setListSpark(!m.perf.cfg.ListSparkline)
 	case key.Matches(msg, k.Details):
 		if r := l.selected(); r != nil {
-			return m, m.openDetails(r.dom)
+			return m, m.open("details", nil)
 		}
 	case key.Matches(msg, k.HostDevices):
 		return m, m.open("hostdev", nil)
 	case key.Matches(msg, k.New):
-		return m, m.openWizard()
+		return m, m.open("new", nil)
 	default:
 		if cmd, ok := m.handleConsoleKey(msg); ok {
 			return m, cmd
@@ -513,9 +463,6 @@ func (m *Model) startInput(md mode, prompt, value string) {
 
 func (m *Model) endInput() {
 	m.mode = modeList
-	if m.det != nil {
-		m.mode = modeDetails // inputs asked from the details view return there
-	}
 	m.input.Blur()
 	m.input.SetSuggestions(nil)
 }
@@ -536,8 +483,6 @@ func (m *Model) handleInput(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 			m.list.setFilter(val)
 		case modeCommand:
 			return m, m.runCommand(val)
-		case modeVolumeSize:
-			return m, m.volumeSizeEntered(val)
 		case modeRename:
 			if strings.TrimSpace(val) == m.renaming.Name {
 				m.ctx.SetMsg("name unchanged", false)

@@ -21,7 +21,7 @@ type listKeys struct {
 	Save, Autostart, Rename, Delete, EditXML        key.Binding
 
 	HostDevices key.Binding // the host devices view (hostdev.go)
-	New         key.Binding // the new-VM wizard (wizard.go)
+	New         key.Binding // the new-VM wizard (tui/wizard)
 }
 
 func newGlobalKeys() globalKeys {

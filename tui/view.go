@@ -38,16 +38,12 @@ func (m *Model) View() string {
 	return strings.Join([]string{m.titleLine(), body, m.messageLine(), m.bottomLine()}, "\n")
 }
 
-// screenBody is what is under any overlay: the top page, else the details,
-// the wizard, the performance view, or the list.
+// screenBody is what is under any overlay: the top page, else the
+// performance view, or the list.
 func (m *Model) screenBody() string {
 	switch {
 	case m.Top() != nil:
 		return m.Top().View()
-	case m.mode == modeDetails:
-		return m.detailsView()
-	case m.mode == modeWizard:
-		return m.wizardView()
 	case m.perf.open:
 		return m.perfView()
 	}
@@ -178,12 +174,6 @@ func (m *Model) bottomLine() string {
 	if p := m.Top(); p != nil {
 		return p.Hints()
 	}
-	if m.mode == modeDetails {
-		return widget.Fit(m.detailsHints(), m.ctx.Width)
-	}
-	if m.mode == modeWizard {
-		return m.wizardHints()
-	}
 	if m.perf.open {
 		parts := []string{}
 		for _, b := range m.perfHints() {
@@ -230,7 +220,6 @@ func (m *Model) helpSections() [][]string {
 		section("Navigate", m.lk.navigation()),
 		section("General", m.gk.all()),
 		actions,
-		section("Details (enter)", m.dk.all()),
 		section("Consoles", m.consoleHelp()),
 		section("Performance", append(m.perf.keys.list(), m.perf.keys.view()...)),
 	}, append(pages, cmds)...)

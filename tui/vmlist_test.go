@@ -7,6 +7,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 
 	"kvmtui/libvirtx"
+	"kvmtui/tui/common"
 )
 
 func TestDemoHostListShowsEveryVM(t *testing.T) {
@@ -238,7 +239,15 @@ func TestHelpIsGeneratedFromKeyMaps(t *testing.T) {
 	h.keys("?")
 	// Every binding is somewhere in the (scrollable) help.
 	all := strings.Join(h.m.helpLines(), "\n")
-	for _, b := range append(append(h.m.lk.navigation(), h.m.lk.mutating()...), h.m.dk.all()...) {
+	keys := append(h.m.lk.navigation(), h.m.lk.mutating()...)
+	for _, e := range common.Entries() {
+		if e.Help != nil {
+			for _, sec := range e.Help(h.m.ctx) {
+				keys = append(keys, sec.Keys...)
+			}
+		}
+	}
+	for _, b := range keys {
 		if !strings.Contains(all, b.Help().Desc) {
 			t.Fatalf("help lacks %q", b.Help().Desc)
 		}

@@ -242,3 +242,9 @@ func (c *Context) Label(uri string) string {
 	}
 	return connLabel(uri, uri == c.DemoURI)
 }
+
+// VM is one VM as the inventory has it now.
+func (c *Context) VM(uri, uuid string) (libvirtx.Domain, bool) {
+	d, ok := c.vms[VMKey(uri, uuid)]
+	return d, ok
+}

@@ -113,3 +113,10 @@ type DefinedMsg struct {
 	Kind libvirtx.ObjectKind
 	ID   string // domain UUID, network or pool name
 }
+
+// ReplaceMsg asks the root to put Page in place of the top page (the
+// wizard hands over to the new VM's details), then run Cmd.
+type ReplaceMsg struct {
+	Page Page
+	Cmd  tea.Cmd
+}

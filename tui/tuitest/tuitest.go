@@ -88,7 +88,7 @@ func (h *Harness) Until(what string, cond func() bool) {
 					h.inv[e.URI] = true
 				}
 			}
-			h.run(h.M.ApplyEvents(evs))
+			h.Run(h.M.ApplyEvents(evs))
 		case <-deadline:
 			h.T.Fatalf("timed out waiting for %s; screen:\n%s", what, h.M.View())
 		}
@@ -118,12 +118,12 @@ func (h *Harness) Keys(ks ...string) {
 // Send is one message through Update, and what its commands bring back.
 func (h *Harness) Send(msg tea.Msg) {
 	_, cmd := h.M.Update(msg)
-	h.run(cmd)
+	h.Run(cmd)
 }
 
-// run executes a command and feeds its message back, like the runtime.
+// Run executes a command and feeds its message back, like the runtime.
 // What blocks (events, ticks) is left to the harness's own pump.
-func (h *Harness) run(cmd tea.Cmd) {
+func (h *Harness) Run(cmd tea.Cmd) {
 	if cmd == nil {
 		return
 	}
@@ -134,7 +134,7 @@ func (h *Harness) run(cmd tea.Cmd) {
 		switch msg := msg.(type) {
 		case tea.BatchMsg:
 			for _, c := range msg {
-				h.run(c)
+				h.Run(c)
 			}
 		case common.EventsMsg, common.TickMsg, tea.QuitMsg, nil:
 			// events come through the harness's pump; ticks are not wanted here

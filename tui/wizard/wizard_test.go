@@ -1,4 +1,4 @@
-package tui
+package wizard
 
 import (
 	"strings"
@@ -7,15 +7,38 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 
 	"kvmtui/install"
+	"kvmtui/tui/details"
+	"kvmtui/tui/tuitest"
 )
 
+// harness is tuitest's, with the wizard's own helpers.
+type harness struct {
+	*tuitest.Harness
+	t testing.TB
+}
+
+func newHarness(t *testing.T) *harness {
+	return &harness{Harness: tuitest.New(t, false, tuitest.DemoURI(t)), t: t}
+}
+
+func (h *harness) keys(ks ...string)                   { h.T.Helper(); h.Keys(ks...) }
+func (h *harness) send(msg tea.Msg)                    { h.Send(msg) }
+func (h *harness) screenHas(ss ...string)              { h.T.Helper(); h.ScreenHas(ss...) }
+func (h *harness) until(what string, cond func() bool) { h.T.Helper(); h.Until(what, cond) }
+
+// wiz is the wizard on top, nil when it is closed.
+func (h *harness) wiz() *Page {
+	w, _ := h.M.Top().(*Page)
+	return w
+}
+
 // openWizard presses n on the demo host and waits for the host's offer.
-func (h *harness) openWizard() *wizard {
+func (h *harness) openWizard() *Page {
 	h.t.Helper()
 	h.keys("n")
-	w := h.m.wiz
-	if h.m.mode != modeWizard || w == nil || w.host == nil {
-		h.t.Fatalf("the wizard did not open; screen:\n%s", h.m.View())
+	w := h.wiz()
+	if w == nil || w.host == nil {
+		h.t.Fatalf("the wizard did not open; screen:\n%s", h.M.View())
 	}
 	return w
 }
@@ -23,7 +46,7 @@ func (h *harness) openWizard() *wizard {
 // setField types value into a field of the current form page.
 func (h *harness) setField(name, value string) {
 	h.t.Helper()
-	f := h.m.wiz.form
+	f := h.wiz().form
 	for i, ff := range f.Fields {
 		if ff.Name == name {
 			f.Cursor = i
@@ -35,11 +58,11 @@ func (h *harness) setField(name, value string) {
 			return
 		}
 	}
-	h.t.Fatalf("no field %s on page %s", name, h.m.wiz.pageID())
+	h.t.Fatalf("no field %s on page %s", name, h.wiz().pageID())
 }
 
 func TestWizardWalksEveryPageForwardAndBack(t *testing.T) {
-	h := newHarness(t, false, demoURI(t))
+	h := newHarness(t)
 	w := h.openWizard()
 	h.screenHas("New VM on demo", "Name and install method", "Install from")
 	// The cloud-init page is there only for a cloud image.
@@ -61,7 +84,7 @@ func TestWizardWalksEveryPageForwardAndBack(t *testing.T) {
 		}
 		h.keys("enter")
 		if len(w.errs) > 0 {
-			t.Fatalf("page %s refused: %v\n%s", seen[len(seen)-1], w.errs, h.m.View())
+			t.Fatalf("page %s refused: %v\n%s", seen[len(seen)-1], w.errs, h.M.View())
 		}
 	}
 	want := []string{"method", "os", "resources", "storage", "network", "platform", "review"}
@@ -75,7 +98,7 @@ func TestWizardWalksEveryPageForwardAndBack(t *testing.T) {
 	var back []string
 	for range len(wizPages) {
 		h.keys("esc")
-		if h.m.wiz == nil {
+		if h.wiz() == nil {
 			break
 		}
 		back = append(back, w.pageID())
@@ -83,7 +106,7 @@ func TestWizardWalksEveryPageForwardAndBack(t *testing.T) {
 	if strings.Join(back, " ") != "platform network storage resources os method" {
 		t.Fatalf("pages back: %v", back)
 	}
-	if h.m.mode != modeList || h.m.wiz != nil {
+	if h.M.Top() != nil {
 		t.Fatal("esc on the first page did not close the wizard")
 	}
 	h.screenHas("new VM cancelled")
@@ -92,7 +115,7 @@ func TestWizardWalksEveryPageForwardAndBack(t *testing.T) {
 // Bad input is refused on its page, with the reason, before anything is
 // created.
 func TestWizardRefusesOnThePage(t *testing.T) {
-	h := newHarness(t, false, demoURI(t))
+	h := newHarness(t)
 	w := h.openWizard()
 	h.setField("name", "web-01")
 	h.setField("method", install.MethodManual)
@@ -125,7 +148,7 @@ func TestWizardRefusesOnThePage(t *testing.T) {
 
 // The OS page searches osinfo and re-derives the defaults for the choice.
 func TestWizardOSSearchSetsDefaults(t *testing.T) {
-	h := newHarness(t, false, demoURI(t))
+	h := newHarness(t)
 	w := h.openWizard()
 	h.setField("method", install.MethodManual)
 	h.keys("enter")
@@ -149,7 +172,7 @@ func TestWizardOSSearchSetsDefaults(t *testing.T) {
 // Customize before install defines the VM on the (test driver's) host and
 // opens its details, not started.
 func TestWizardCustomizeOpensDetails(t *testing.T) {
-	h := newHarness(t, false, demoURI(t))
+	h := newHarness(t)
 	w := h.openWizard()
 	h.setField("name", "kvmtui-test-cust")
 	h.setField("method", install.MethodManual)
@@ -160,17 +183,14 @@ func TestWizardCustomizeOpensDetails(t *testing.T) {
 		}
 	}
 	h.keys("c")
-	if h.m.mode != modeDetails || h.m.det == nil || h.m.det.def == nil {
-		t.Fatalf("customize did not open the details view:\n%s", h.m.View())
-	}
-	if h.m.det.def.Name != "kvmtui-test-cust" {
-		t.Fatalf("details of %s", h.m.det.def.Name)
+	if d, ok := h.M.Top().(*details.Page); !ok || d.Title() != "kvmtui-test-cust" {
+		t.Fatalf("customize did not open the details of kvmtui-test-cust:\n%s", h.M.View())
 	}
 	h.screenHas("kvmtui-test-cust", "Overview")
 	h.until("the new VM in the list", func() bool {
-		for _, r := range h.m.list.rows {
-			if r.dom.Name == "kvmtui-test-cust" {
-				return !r.dom.State.Active()
+		for _, d := range h.Ctx().VMs("") {
+			if d.Name == "kvmtui-test-cust" {
+				return !d.State.Active()
 			}
 		}
 		return false
@@ -179,7 +199,7 @@ func TestWizardCustomizeOpensDetails(t *testing.T) {
 
 // The ISO field suggests the host's ISO images, not its disk volumes.
 func TestWizardSuggestsISOsForTheISO(t *testing.T) {
-	h := newHarness(t, false, demoURI(t))
+	h := newHarness(t)
 	w := h.openWizard()
 	isos := w.suggestions()["media"]
 	if len(isos) == 0 {

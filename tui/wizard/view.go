@@ -1,4 +1,4 @@
-package tui
+package wizard
 
 import (
 	"fmt"
@@ -12,15 +12,14 @@ import (
 	"kvmtui/tui/widget"
 )
 
-// wizardView draws the current page: a step line, the page, its
-// refusals.
-func (m *Model) wizardView() string {
-	w, t := m.wiz, m.ctx.Theme
-	h := m.ctx.BodyHeight()
+// View draws the current page: a step line, the page, its refusals.
+func (w *Page) View() string {
+	t := w.ctx.Theme
+	h := w.ctx.BodyHeight()
 	var lines []string
 	if w.host == nil {
 		lines = []string{t.Dim.Render("  " + w.busy)}
-		return padLines(lines, h, m.ctx.Width)
+		return padLines(lines, h, w.ctx.Width)
 	}
 	// Step line: the pages that apply, the current one marked.
 	var steps []string
@@ -33,27 +32,27 @@ func (m *Model) wizardView() string {
 		}
 		steps = append(steps, s)
 	}
-	head := t.Title.Render("New VM on "+m.ctx.Label(w.uri)) + "  " + strings.Join(steps, " · ")
-	if ansi.StringWidth(head) > m.ctx.Width { // narrow: only the current step
+	head := t.Title.Render("New VM on "+w.ctx.Label(w.uri)) + "  " + strings.Join(steps, " · ")
+	if ansi.StringWidth(head) > w.ctx.Width { // narrow: only the current step
 		for k, p := range w.pages() {
 			if p == w.page {
-				head = t.Title.Render("New VM on "+m.ctx.Label(w.uri)) + "  " +
+				head = t.Title.Render("New VM on "+w.ctx.Label(w.uri)) + "  " +
 					t.Key.Render(fmt.Sprintf("step %d of %d: %s", k+1, len(w.pages()), wizTitles[wizPages[p]]))
 			}
 		}
 	}
-	lines = append(lines, widget.Fit(head, m.ctx.Width), "")
+	lines = append(lines, widget.Fit(head, w.ctx.Width), "")
 	var body []string
 	switch w.pageID() {
 	case "os":
-		body = m.wizardOSLines(h - 6)
+		body = w.wizardOSLines(h - 6)
 	case "review":
-		body = m.wizardReviewLines()
+		body = w.wizardReviewLines()
 	default:
-		body = w.form.View(t, m.ctx.Width-2, false)
+		body = w.form.View(t, w.ctx.Width-2, false)
 		if note := w.vm.EmulationNote(w.host); note != "" && w.pageID() == "platform" {
 			body = append(body, "")
-			for _, l := range strings.Split(ansi.Wordwrap(note, m.ctx.Width-4, " "), "\n") {
+			for _, l := range strings.Split(ansi.Wordwrap(note, w.ctx.Width-4, " "), "\n") {
 				body = append(body, t.Warn.Render(l))
 			}
 		}
@@ -64,7 +63,7 @@ func (m *Model) wizardView() string {
 	// Refusals and the busy line stay visible: the page body yields.
 	var tail []string
 	for _, e := range w.errs {
-		for _, l := range strings.Split(ansi.Wordwrap(e, m.ctx.Width-4, " "), "\n") {
+		for _, l := range strings.Split(ansi.Wordwrap(e, w.ctx.Width-4, " "), "\n") {
 			tail = append(tail, t.Error.Render("  "+l))
 		}
 	}
@@ -79,7 +78,7 @@ func (m *Model) wizardView() string {
 	if room := h - len(tail); len(lines) > room {
 		lines = lines[:max(room, 0)]
 	}
-	return padLines(append(lines, tail...), h, m.ctx.Width)
+	return padLines(append(lines, tail...), h, w.ctx.Width)
 }
 
 func padLines(lines []string, h, w int) string {
@@ -92,8 +91,8 @@ func padLines(lines []string, h, w int) string {
 	return strings.Join(lines[:h], "\n")
 }
 
-func (m *Model) wizardOSLines(room int) []string {
-	w, t := m.wiz, m.ctx.Theme
+func (w *Page) wizardOSLines(room int) []string {
+	t := w.ctx.Theme
 	out := []string{w.osIn.View()}
 	if w.detect != "" {
 		out = append(out, t.Dim.Render(w.detect))
@@ -123,8 +122,8 @@ func (m *Model) wizardOSLines(room int) []string {
 	return out
 }
 
-func (m *Model) wizardReviewLines() []string {
-	w, t := m.wiz, m.ctx.Theme
+func (w *Page) wizardReviewLines() []string {
+	t := w.ctx.Theme
 	n := w.vm
 	if w.planErr != "" {
 		out := []string{t.Error.Render("This VM cannot be created as chosen:")}
@@ -225,14 +224,13 @@ func netSummary(n install.NewVM) string {
 	return n.Net + " " + n.NetSource
 }
 
-// wizardHints is the bottom line in the wizard.
-func (m *Model) wizardHints() string {
-	t := m.ctx.Theme
+// Hints is the bottom line in the wizard.
+func (w *Page) Hints() string {
+	t := w.ctx.Theme
 	k := func(key, desc string) string { return t.Key.Render(key) + " " + desc }
-	w := m.wiz
 	parts := []string{k("enter", "next"), k("esc", "back")}
 	switch {
-	case w == nil || w.host == nil:
+	case w.host == nil:
 		parts = []string{k("esc", "cancel")}
 	case w.pageID() == "review":
 		parts = []string{k("enter", "create & install"), k("c", "customize first"), k("x", "XML / summary"), k("j/k", "scroll"), k("esc", "back")}
@@ -241,8 +239,8 @@ func (m *Model) wizardHints() string {
 	default:
 		parts = append([]string{k("↑/↓/tab", "field"), k("←/→", "choice")}, parts...)
 	}
-	if w != nil && w.page == 0 {
+	if w.page == 0 {
 		parts[len(parts)-1] = k("esc", "cancel")
 	}
-	return widget.Fit(strings.Join(parts, "  "), m.ctx.Width)
+	return widget.Fit(strings.Join(parts, "  "), w.ctx.Width)
 }

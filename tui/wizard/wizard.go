@@ -1,7 +1,11 @@
-package tui
+// Package wizard is the new-VM page: virt-manager's New VM wizard (ISO,
+// network install, import, PXE, cloud image with cloud-init) over the
+// install package's builder.
+package wizard
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"sync"
@@ -13,13 +17,16 @@ import (
 
 	"kvmtui/install"
 	"kvmtui/libvirtx"
+	"kvmtui/tui/common"
+	"kvmtui/tui/details"
 	"kvmtui/tui/form"
 )
 
-// wizard is the new-VM wizard (n): pages of forms over a install.NewVM,
+// Page is the new-VM wizard (n): pages of forms over an install.NewVM,
 // an OS picker, and a review page with the summary and the XML. Every
 // libvirt call (reading the host, probing media, creating) is a tea.Cmd.
-type wizard struct {
+type Page struct {
+	ctx     *common.Context
 	uri     string
 	host    *install.NewVMHost
 	db      *install.OSDB
@@ -49,10 +56,10 @@ var wizTitles = map[string]string{
 	"cloud-init": "Cloud-init", "review": "Review",
 }
 
-func (w *wizard) pageID() string { return wizPages[w.page] }
+func (w *Page) pageID() string { return wizPages[w.page] }
 
 // pages are the pages that apply to the current choices.
-func (w *wizard) pages() []int {
+func (w *Page) pages() []int {
 	var out []int
 	for i, p := range wizPages {
 		if p == "cloud-init" && w.vm.Method != install.MethodCloud {
@@ -94,60 +101,85 @@ func loadOSDB() (*install.OSDB, error) {
 	return osdb, osdbErr
 }
 
-func (m *Model) openWizard() tea.Cmd {
-	if m.ctx.ReadOnly() {
-		m.ctx.SetMsg(libvirtx.ErrReadOnly.Error(), true)
-		return nil
+func init() {
+	common.Register(common.Entry{
+		Words: []string{"new", "create"},
+		Usage: "new [URI]",
+		Desc:  "the new-VM wizard (n in the list): ISO, network install, import, PXE, cloud image",
+		Args:  func(ctx *common.Context) []string { return ctx.Mgr.URIs() },
+		Open:  Open,
+	})
+}
+
+// Open opens the wizard on a host: the URI given, else the selected VM's,
+// else the first connected one.
+func Open(ctx *common.Context, args []string) (common.Page, tea.Cmd, error) {
+	if ctx.ReadOnly() {
+		return nil, nil, libvirtx.ErrReadOnly
 	}
-	uri := ""
-	if r := m.list.selected(); r != nil {
-		uri = r.dom.URI
+	if len(args) > 1 {
+		return nil, nil, errors.New("usage: new [URI]")
 	}
-	if c := m.ctx.Conns[uri]; c == nil || c.Status != libvirtx.Connected {
+	uri := strings.Join(args, "")
+	if uri == "" {
+		if d, ok := ctx.Selected(); ok {
+			uri = d.URI
+		}
+	}
+	if c := ctx.Conns[uri]; c == nil || c.Status != libvirtx.Connected {
+		if len(args) == 1 {
+			return nil, nil, fmt.Errorf("new VM: not connected to %s (:connect %s)", uri, uri)
+		}
 		uri = ""
-		for _, c := range m.ctx.SortedConns() {
-			if c.Status == libvirtx.Connected {
-				uri = c.URI
-				break
-			}
+		if up := ctx.Connected(); len(up) > 0 {
+			uri = up[0]
 		}
 	}
 	if uri == "" {
-		m.ctx.SetMsg("no connected host to create a VM on", true)
-		return nil
+		return nil, nil, errors.New("no connected host to create a VM on")
 	}
 	in := textinput.New()
 	in.Prompt = "search: "
 	in.Cursor.SetMode(cursor.CursorStatic)
-	w := &wizard{uri: uri, cloud: &install.CloudInit{}, busy: "reading what " + m.ctx.Label(uri) + " offers…", osIn: in}
+	w := &Page{ctx: ctx, uri: uri, cloud: &install.CloudInit{}, busy: "reading what " + ctx.Label(uri) + " offers…", osIn: in}
 	w.vm.Method = install.MethodISO
-	m.wiz = w
-	m.mode = modeWizard
-	m.ctx.SetMsg("", false)
-	mgr := m.mgr
-	return func() tea.Msg {
+	ctx.SetMsg("", false)
+	mgr := ctx.Mgr
+	return w, func() tea.Msg {
 		db, err := loadOSDB()
 		if err != nil {
 			return wizHostMsg{uri: uri, err: err}
 		}
 		h, err := mgr.NewVMHost(uri)
 		return wizHostMsg{uri: uri, host: h, db: db, err: err}
-	}
+	}, nil
 }
 
-// updateWizard takes the wizard's command results.
-func (m *Model) updateWizard(msg tea.Msg) tea.Cmd {
-	w := m.wiz
-	if w == nil {
-		return nil
+// Title is the page's crumb.
+func (w *Page) Title() string { return "New VM" }
+
+// Capturing: every page of the wizard types into a form or a search.
+func (w *Page) Capturing() bool { return true }
+
+// Update takes the wizard's keys and command results.
+func (w *Page) Update(msg tea.Msg) tea.Cmd {
+	switch msg := msg.(type) {
+	case tea.KeyMsg:
+		return w.key(msg)
+	case wizHostMsg, wizMediaMsg, wizCreatedMsg:
+		return w.results(msg)
 	}
+	return nil
+}
+
+// results takes the wizard's command results.
+func (w *Page) results(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
 	case wizHostMsg:
 		w.busy = ""
 		if msg.err != nil {
-			m.closeWizard()
-			m.ctx.SetMsg("new VM: "+msg.err.Error(), true)
-			return nil
+			w.ctx.SetMsg("new VM: "+msg.err.Error(), true)
+			return common.Pop
 		}
 		w.host, w.db = msg.host, msg.db
 		w.vm.Name = freeName(w.host)
@@ -173,19 +205,15 @@ func (m *Model) updateWizard(msg tea.Msg) tea.Cmd {
 			w.errs = []string{msg.err.Error()} // libvirt's words; nothing was left behind
 			return nil
 		}
-		m.closeWizard()
 		if msg.customize {
-			m.ctx.SetMsg(fmt.Sprintf("defined %s: customize it, then start it (s) to install", msg.ref.Name), false)
-			return m.openDetails(libvirtx.Domain{Ref: msg.ref, State: libvirtx.StateShutoff, Persistent: true})
+			w.ctx.SetMsg(fmt.Sprintf("defined %s: customize it, then start it (s) to install", msg.ref.Name), false)
+			p, cmd := details.New(w.ctx, libvirtx.Domain{Ref: msg.ref, State: libvirtx.StateShutoff, Persistent: true})
+			return func() tea.Msg { return common.ReplaceMsg{Page: p, Cmd: cmd} }
 		}
-		m.ctx.SetMsg(fmt.Sprintf("created %s; its install is running (c: console)", msg.ref.Name), false)
+		w.ctx.SetMsg(fmt.Sprintf("created %s; its install is running (c: console)", msg.ref.Name), false)
+		return common.Pop
 	}
 	return nil
-}
-
-func (m *Model) closeWizard() {
-	m.wiz = nil
-	m.mode = modeList
 }
 
 // freeName is the first of vm-1, vm-2, ... the host does not have.
@@ -203,7 +231,7 @@ func freeName(h *install.NewVMHost) string {
 }
 
 // enter opens page i (an index into wizPages).
-func (w *wizard) enter(i int) {
+func (w *Page) enter(i int) {
 	w.page, w.errs, w.form, w.scroll = i, nil, nil, 0
 	switch w.pageID() {
 	case "os":
@@ -227,7 +255,7 @@ func (w *wizard) enter(i int) {
 	}
 }
 
-func (w *wizard) suggestions() map[string][]string {
+func (w *Page) suggestions() map[string][]string {
 	h := w.host
 	if h == nil {
 		return nil
@@ -260,7 +288,7 @@ func isoPaths(paths []string) []string {
 }
 
 // advance moves by dir over the pages that apply.
-func (w *wizard) advance(dir int) {
+func (w *Page) advance(dir int) {
 	ps := w.pages()
 	for k, p := range ps {
 		if p == w.page {
@@ -273,7 +301,7 @@ func (w *wizard) advance(dir int) {
 }
 
 // pageProblems are the refusals that belong to the current page.
-func (w *wizard) pageProblems() []string {
+func (w *Page) pageProblems() []string {
 	n := w.vm
 	n.CloudInit = w.cloud
 	var out []string
@@ -287,8 +315,7 @@ func (w *wizard) pageProblems() []string {
 
 // next validates the page and moves on; leaving the first page probes the
 // media on the host first (a tea.Cmd), which may detect the OS.
-func (m *Model) wizardNext() tea.Cmd {
-	w := m.wiz
+func (w *Page) wizardNext() tea.Cmd {
 	if w.form != nil {
 		if ff := w.form.Invalid(); ff != nil {
 			w.errs = []string{ff.Label + ": " + ff.Err}
@@ -301,7 +328,7 @@ func (m *Model) wizardNext() tea.Cmd {
 	switch w.pageID() {
 	case "method":
 		w.busy = "checking the install media…"
-		vm, db, mgr, uri := w.vm, w.db, m.mgr, w.uri
+		vm, db, mgr, uri := w.vm, w.db, w.ctx.Mgr, w.uri
 		return func() tea.Msg {
 			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 			defer cancel()
@@ -314,14 +341,13 @@ func (m *Model) wizardNext() tea.Cmd {
 			return nil
 		}
 	case "review":
-		return m.wizardCreate(false)
+		return w.wizardCreate(false)
 	}
 	w.advance(1)
 	return nil
 }
 
-func (m *Model) wizardCreate(customize bool) tea.Cmd {
-	w := m.wiz
+func (w *Page) wizardCreate(customize bool) tea.Cmd {
 	if w.plan == nil {
 		w.errs = []string{"nothing to create: " + w.planErr}
 		return nil
@@ -332,7 +358,7 @@ func (m *Model) wizardCreate(customize bool) tea.Cmd {
 		mode = libvirtx.CreateDefine
 		w.busy = "defining " + w.vm.Name + "…"
 	}
-	plan, mgr, uri := w.plan, m.mgr, w.uri
+	plan, mgr, uri := w.plan, w.ctx.Mgr, w.uri
 	return func() tea.Msg {
 		ref, err := mgr.CreateVM(context.Background(), uri, plan, mode)
 		return wizCreatedMsg{ref: ref, customize: customize, err: err}
@@ -340,7 +366,7 @@ func (m *Model) wizardCreate(customize bool) tea.Cmd {
 }
 
 // osShown counts the database's OSes in the list (Generic is not one).
-func (w *wizard) osShown() int {
+func (w *Page) osShown() int {
 	if len(w.osList) > 0 && w.osList[0] == install.Generic {
 		return len(w.osList) - 1
 	}
@@ -349,7 +375,7 @@ func (w *wizard) osShown() int {
 
 // filterOS lists the OSes matching the search, keeping the chosen one
 // under the cursor.
-func (w *wizard) filterOS() {
+func (w *Page) filterOS() {
 	w.osList = w.db.Search(w.osIn.Value(), 0)
 	if strings.TrimSpace(w.osIn.Value()) == "" || strings.Contains("generic", strings.ToLower(strings.TrimSpace(w.osIn.Value()))) {
 		w.osList = append([]*install.OSInfo{install.Generic}, w.osList...)
@@ -362,39 +388,37 @@ func (w *wizard) filterOS() {
 	}
 }
 
-func (m *Model) handleWizardKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
-	w := m.wiz
+func (w *Page) key(msg tea.KeyMsg) tea.Cmd {
 	if w.busy != "" {
 		if msg.String() == "ctrl+c" {
-			return m, tea.Quit
+			return tea.Quit
 		}
-		return m, nil // one thing at a time
+		return nil // one thing at a time
 	}
 	if w.host == nil {
 		if msg.String() == "esc" {
-			m.closeWizard()
+			return common.Pop
 		}
-		return m, nil
+		return nil
 	}
 	switch msg.String() {
 	case "ctrl+c":
-		return m, tea.Quit
+		return tea.Quit
 	case "esc":
 		if w.page == 0 {
-			m.closeWizard()
-			m.ctx.SetMsg("new VM cancelled", false)
-			return m, nil
+			w.ctx.SetMsg("new VM cancelled", false)
+			return common.Pop
 		}
 		w.advance(-1)
-		return m, nil
+		return nil
 	case "enter", "ctrl+n", "pgdown":
 		if w.pageID() == "os" {
 			w.pickOS()
 		}
-		return m, m.wizardNext()
+		return w.wizardNext()
 	case "ctrl+p", "pgup":
 		w.advance(-1)
-		return m, nil
+		return nil
 	}
 	switch w.pageID() {
 	case "os":
@@ -407,12 +431,12 @@ func (m *Model) handleWizardKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 			var cmd tea.Cmd
 			w.osIn, cmd = w.osIn.Update(msg)
 			w.filterOS()
-			return m, cmd
+			return cmd
 		}
 	case "review":
 		switch msg.String() {
 		case "c":
-			return m, m.wizardCreate(true)
+			return w.wizardCreate(true)
 		case "x":
 			w.showXML, w.scroll = !w.showXML, 0
 		case "j", "down":
@@ -427,15 +451,15 @@ func (m *Model) handleWizardKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 			if p := w.pageID(); p == "network" || p == "storage" || p == "method" {
 				w.form.Suggest = w.suggestions()
 			}
-			return m, cmd
+			return cmd
 		}
 	}
-	return m, nil
+	return nil
 }
 
 // pickOS takes the OS under the cursor; a new OS re-derives the defaults
 // that follow it (memory, vCPUs, disk size, chipset, firmware, TPM).
-func (w *wizard) pickOS() {
+func (w *Page) pickOS() {
 	if w.osCur < 0 || w.osCur >= len(w.osList) {
 		return
 	}

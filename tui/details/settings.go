@@ -1,4 +1,4 @@
-package tui
+package details
 
 import (
 	"errors"
@@ -30,7 +30,7 @@ func (f *sectionForm) Snapshot() (func(), error) { return f.s.Snapshot() }
 
 // newSectionForm opens a section over a copy of the definition, so typing
 // never touches the one the tree shows.
-func (d *details) newSectionForm(id string) (*sectionForm, error) {
+func (d *Page) newSectionForm(id string) (*sectionForm, error) {
 	raw, err := d.def.Marshal()
 	if err != nil {
 		return nil, err
@@ -46,10 +46,12 @@ func (d *details) newSectionForm(id string) (*sectionForm, error) {
 // their own go through it (live when the VM runs); the rest through one
 // guarded redefine, first, so a raised maximum is in place before a current
 // value that needs it.
-func (m *Model) applySettings(sf *sectionForm, changed []*form.Field) tea.Cmd {
-	d := m.det
-	ref, mgr := d.dom.Ref, m.mgr
-	hostCPUs := m.list.hostCPUs[ref.URI]
+func (d *Page) applySettings(sf *sectionForm, changed []*form.Field) tea.Cmd {
+	ref, mgr := d.dom.Ref, d.ctx.Mgr
+	hostCPUs := 0
+	if c := d.ctx.Conns[ref.URI]; c != nil {
+		hostCPUs = c.Host.CPUs
+	}
 	var redefine, calls []devices.Field
 	values := map[string]string{}
 	for _, ff := range changed {
@@ -61,7 +63,7 @@ func (m *Model) applySettings(sf *sectionForm, changed []*form.Field) tea.Cmd {
 		}
 	}
 	if err := sf.s.Check(); err != nil {
-		m.ctx.SetMsg(err.Error(), true)
+		d.ctx.SetMsg(err.Error(), true)
 		return nil
 	}
 	return func() tea.Msg {

@@ -1,21 +1,48 @@
-package tui
+package details
 
 import (
-	"kvmtui/tui/widget"
 	"strings"
 	"testing"
 
 	tea "github.com/charmbracelet/bubbletea"
+
+	"kvmtui/libvirtx"
+	"kvmtui/tui/tuitest"
 )
 
-// openDetails opens the details view of a demo VM and waits for it to load.
-func (h *harness) openDetails(name string) *details {
+// harness is tuitest's, with the details page's own helpers.
+type harness struct {
+	*tuitest.Harness
+	t   testing.TB
+	mgr *libvirtx.Manager
+}
+
+func newHarness(t *testing.T) *harness {
+	h := tuitest.New(t, false, tuitest.DemoURI(t))
+	return &harness{Harness: h, t: t, mgr: h.Mgr}
+}
+
+func (h *harness) keys(ks ...string)                   { h.T.Helper(); h.Keys(ks...) }
+func (h *harness) send(msg tea.Msg)                    { h.Send(msg) }
+func (h *harness) screenHas(ss ...string)              { h.T.Helper(); h.ScreenHas(ss...) }
+func (h *harness) screenLacks(ss ...string)            { h.T.Helper(); h.ScreenLacks(ss...) }
+func (h *harness) until(what string, cond func() bool) { h.T.Helper(); h.Until(what, cond) }
+func (h *harness) vm(name string) libvirtx.Domain      { h.T.Helper(); return h.VM(name) }
+
+// page is the details page on top, nil when there is none.
+func (h *harness) page() *Page {
+	p, _ := h.M.Top().(*Page)
+	return p
+}
+
+// openDetails opens the details view of a demo VM from the list (enter)
+// and waits for it to load.
+func (h *harness) openDetails(name string) *Page {
 	h.t.Helper()
-	h.selectVM(name)
-	h.keys("enter")
-	d := h.m.det
+	h.keys(":filter "+name, "enter", "enter")
+	d := h.page()
 	if d == nil || d.def == nil {
-		h.t.Fatalf("details of %s not loaded; screen:\n%s", name, h.m.View())
+		h.t.Fatalf("details of %s not loaded; screen:\n%s", name, h.M.View())
 	}
 	return d
 }
@@ -23,11 +50,11 @@ func (h *harness) openDetails(name string) *details {
 // treeTo moves the tree cursor onto the first node whose label has s.
 func (h *harness) treeTo(s string) {
 	h.t.Helper()
-	d := h.m.det
+	d := h.page()
 	for i, n := range d.nodes {
 		if n.kind != nodeGroup && strings.Contains(n.label, s) {
 			d.cursor = i
-			h.m.resetForm()
+			d.resetForm()
 			return
 		}
 	}
@@ -37,7 +64,7 @@ func (h *harness) treeTo(s string) {
 func ctrl(k tea.KeyType) tea.KeyMsg { return tea.KeyMsg{Type: k} }
 
 func TestDetailsTreeListsTheHardware(t *testing.T) {
-	h := newHarness(t, false, demoURI(t))
+	h := newHarness(t)
 	d := h.openDetails("win11-desktop")
 	h.screenHas("win11-desktop · saved", "Overview", "CPUs", "Memory", "Boot", "UUID", "Machine")
 	var labels []string
@@ -47,7 +74,7 @@ func TestDetailsTreeListsTheHardware(t *testing.T) {
 	if all := strings.Join(labels, "|"); !strings.Contains(all, "TPM") || !strings.Contains(all, "XML") {
 		t.Fatalf("tree lacks nodes: %s", all)
 	}
-	if h.m.det.form.Dirty() {
+	if h.page().form.Dirty() {
 		t.Fatal("a freshly opened form is marked as changed")
 	}
 	if n := len(d.items); n < 8 {
@@ -63,17 +90,17 @@ func TestDetailsTreeListsTheHardware(t *testing.T) {
 	h.treeTo("XML")
 	h.screenHas("<domain type=")
 	h.keys("esc")
-	if h.m.mode != modeList || h.m.det != nil {
+	if h.M.Top() != nil {
 		t.Fatal("esc did not go back to the list")
 	}
 	// The cursor is where the user left it.
-	if h.m.list.selected().dom.Name != "win11-desktop" {
+	if d, _ := h.Ctx().Selected(); d.Name != "win11-desktop" {
 		t.Fatal("the list cursor moved")
 	}
 }
 
 func TestDetailsOverviewTitleAppliesLive(t *testing.T) {
-	h := newHarness(t, false, demoURI(t))
+	h := newHarness(t)
 	h.openDetails("web-01")
 	h.keys("enter") // into the Overview form
 	for range 40 {
@@ -87,11 +114,11 @@ func TestDetailsOverviewTitleAppliesLive(t *testing.T) {
 }
 
 func TestDetailsRefusesBadInputBeforeLibvirt(t *testing.T) {
-	h := newHarness(t, false, demoURI(t))
+	h := newHarness(t)
 	h.openDetails("legacy-centos7")
 	h.treeTo("52:54:00")
 	h.keys("enter")
-	f := h.m.det.form
+	f := h.page().form
 	for f.Current().Name != "mac" {
 		h.keys("down")
 		if f.Cursor == len(f.Fields)-1 && f.Current().Name != "mac" {
@@ -114,17 +141,17 @@ func TestDetailsRefusesBadInputBeforeLibvirt(t *testing.T) {
 	h.keys("esc", "esc")
 	h.screenHas("Leave without applying")
 	h.keys("n")
-	if h.m.det == nil {
+	if h.page() == nil {
 		t.Fatal("'n' left anyway")
 	}
 	h.keys("esc", "y")
-	if h.m.det != nil || h.m.mode != modeList {
+	if h.M.Top() != nil {
 		t.Fatal("'y' did not leave")
 	}
 }
 
 func TestDetailsAddAndRemoveHardware(t *testing.T) {
-	h := newHarness(t, false, demoURI(t))
+	h := newHarness(t)
 	d := h.openDetails("legacy-centos7")
 	h.keys("a")
 	p := d.picker
@@ -146,12 +173,12 @@ func TestDetailsAddAndRemoveHardware(t *testing.T) {
 	h.screenHas("Add hardware", "Watchdog")
 	h.keys("enter")
 	if d.adding == nil || d.adding.Kind.ID != "watchdog" {
-		t.Fatalf("not adding a watchdog; screen:\n%s", h.m.View())
+		t.Fatalf("not adding a watchdog; screen:\n%s", h.M.View())
 	}
 	h.send(ctrl(tea.KeyCtrlS))
 	h.screenHas("added watchdog: saved")
 	h.until("the watchdog in the tree", func() bool {
-		for _, n := range h.m.det.nodes {
+		for _, n := range h.page().nodes {
 			if n.kind == nodeGroup && n.label == "Watchdog" {
 				return true
 			}
@@ -176,13 +203,13 @@ func TestDetailsAddAndRemoveHardware(t *testing.T) {
 // setField types a value into the named field of the open form.
 func (h *harness) setDetailsField(name, value string) {
 	h.t.Helper()
-	if err := h.m.det.form.Fill(name, value); err != nil {
+	if err := h.page().form.Fill(name, value); err != nil {
 		h.t.Fatalf("%s = %q: %v", name, value, err)
 	}
 }
 
 func TestDetailsSettingsCPUsMemoryBoot(t *testing.T) {
-	h := newHarness(t, false, demoURI(t))
+	h := newHarness(t)
 	h.openDetails("legacy-centos7")
 	ref := h.vm("legacy-centos7").Ref
 	h.treeTo("CPUs")
@@ -217,7 +244,7 @@ func TestDetailsSettingsCPUsMemoryBoot(t *testing.T) {
 	// Bad input stays in the form with the reason.
 	h.treeTo("CPUs")
 	h.keys("enter")
-	if err := h.m.det.form.Fill("vcpus", "99"); err == nil {
+	if err := h.page().form.Fill("vcpus", "99"); err == nil {
 		t.Fatal("99 vCPUs above a maximum of 4 accepted by the form")
 	}
 	h.send(ctrl(tea.KeyCtrlS))
@@ -227,7 +254,7 @@ func TestDetailsSettingsCPUsMemoryBoot(t *testing.T) {
 }
 
 func TestDetailsRefusesAMACAnotherVMHas(t *testing.T) {
-	h := newHarness(t, false, demoURI(t))
+	h := newHarness(t)
 	xml, _ := h.mgr.DomainXML(h.vm("web-01").Ref, true, false)
 	i := strings.Index(xml, "<mac address='")
 	taken := xml[i+len("<mac address='") : i+len("<mac address='")+17]
@@ -246,13 +273,13 @@ func TestDetailsRefusesAMACAnotherVMHas(t *testing.T) {
 // A change made elsewhere (virsh, another kvmtui) shows in an open details
 // view without a key press.
 func TestDetailsFollowChangesMadeElsewhere(t *testing.T) {
-	h := newHarness(t, false, demoURI(t))
+	h := newHarness(t)
 	h.openDetails("legacy-centos7")
 	h.screenHas("Legacy CRM (CentOS 7, EOL)")
 	if _, err := h.mgr.SetTitle(h.vm("legacy-centos7").Ref, "Retitled elsewhere"); err != nil {
 		t.Fatal(err)
 	}
-	h.until("the new title in the details", func() bool { return strings.Contains(h.m.View(), "Retitled elsewhere") })
+	h.until("the new title in the details", func() bool { return strings.Contains(h.M.View(), "Retitled elsewhere") })
 
 	// A change while the user is in the add-hardware picker waits until
 	// the picker is closed: nothing is pulled from under the user.
@@ -260,18 +287,18 @@ func TestDetailsFollowChangesMadeElsewhere(t *testing.T) {
 	if _, err := h.mgr.SetTitle(h.vm("legacy-centos7").Ref, "Retitled again"); err != nil {
 		t.Fatal(err)
 	}
-	h.until("the change noted", func() bool { return h.m.det.stale })
-	if h.m.det.picker == nil {
+	h.until("the change noted", func() bool { return h.page().stale })
+	if h.page().picker == nil {
 		t.Fatal("the picker closed under the user")
 	}
 	h.keys("esc")
-	h.until("the second title", func() bool { return strings.Contains(h.m.View(), "Retitled again") })
+	h.until("the second title", func() bool { return strings.Contains(h.M.View(), "Retitled again") })
 }
 
 // A display password survives an edit of another display field, and the
 // XML views do not show it.
 func TestDetailsKeepDisplayPasswordHidden(t *testing.T) {
-	h := newHarness(t, false, demoURI(t))
+	h := newHarness(t)
 	h.openDetails("win11-desktop")
 	ref := h.vm("win11-desktop").Ref
 	h.treeTo("SPICE")
@@ -288,26 +315,18 @@ func TestDetailsKeepDisplayPasswordHidden(t *testing.T) {
 	h.screenLacks("demo1234")
 }
 
-func TestHideSecrets(t *testing.T) {
-	in := `<graphics type="vnc" passwd="s3cret"/><cookies><cookie name="sid">abc123</cookie></cookies>`
-	out := widget.HideSecrets(in)
-	if strings.Contains(out, "s3cret") || strings.Contains(out, "abc123") || !strings.Contains(out, `<cookie name="sid">***</cookie>`) {
-		t.Fatalf("hideSecrets: %s", out)
-	}
-}
-
 // A load that finishes after the user chose a kind to add (it started while
 // they were on the tree) leaves the new device's form alone.
 func TestDetailsLateLoadKeepsTheNewDevice(t *testing.T) {
-	h := newHarness(t, false, demoURI(t))
+	h := newHarness(t)
 	h.openDetails("legacy-centos7")
-	load := h.m.reloadDetails()
+	load := h.page().reload()
 	h.keys("a", "watch", "enter")
-	if h.m.det.adding == nil {
-		t.Fatalf("no new device to set up; screen:\n%s", h.m.View())
+	if h.page().adding == nil {
+		t.Fatalf("no new device to set up; screen:\n%s", h.M.View())
 	}
-	h.run(load)
-	if h.m.det.adding == nil {
+	h.Run(load)
+	if h.page().adding == nil {
 		t.Fatal("a late load threw the new device away")
 	}
 }
@@ -316,7 +335,7 @@ func TestDetailsLateLoadKeepsTheNewDevice(t *testing.T) {
 // and replaces its text key by key, as a user does.
 func (h *harness) typeInto(name, text string) {
 	h.t.Helper()
-	f := h.m.det.form
+	f := h.page().form
 	at := -1
 	for i, ff := range f.Fields {
 		if ff.Name == name {
@@ -349,7 +368,7 @@ func TestDetailsMemoryFormSavesWhatItShows(t *testing.T) {
 		{"maximum then current", []string{"memory_max", "memory"}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			h := newHarness(t, false, demoURI(t))
+			h := newHarness(t)
 			h.openDetails("legacy-centos7")
 			ref := h.vm("legacy-centos7").Ref
 			h.treeTo("Memory")
@@ -365,7 +384,7 @@ func TestDetailsMemoryFormSavesWhatItShows(t *testing.T) {
 			if !strings.Contains(xml, "<memory unit='KiB'>204800</memory>") || !strings.Contains(xml, "<currentMemory unit='KiB'>163840</currentMemory>") {
 				t.Fatalf("the definition is not what the form showed (200 MiB, 160 MiB):\n%s", xml)
 			}
-			h.until("the reloaded form", func() bool { return strings.Contains(h.m.View(), "160 MiB") })
+			h.until("the reloaded form", func() bool { return strings.Contains(h.M.View(), "160 MiB") })
 			h.screenHas("200 MiB")
 		})
 	}
@@ -374,7 +393,7 @@ func TestDetailsMemoryFormSavesWhatItShows(t *testing.T) {
 // A lowered maximum lowers an untouched current value on screen too, and
 // what the screen shows is what is saved.
 func TestDetailsLoweredMaximumShowsTheCurrentItSaves(t *testing.T) {
-	h := newHarness(t, false, demoURI(t))
+	h := newHarness(t)
 	h.openDetails("legacy-centos7") // 2 GiB maximum, 1.5 GiB current
 	ref := h.vm("legacy-centos7").Ref
 	h.treeTo("Memory")

@@ -1,4 +1,4 @@
-package tui
+package details
 
 import (
 	"fmt"
@@ -10,20 +10,20 @@ import (
 	"kvmtui/tui/widget"
 )
 
-// detailsView draws the tree and the selected node side by side; below 100
+// View draws the tree and the selected node side by side; below 100
 // columns the tree narrows to a third of the width.
-func (m *Model) detailsView() string {
-	d, t := m.det, m.ctx.Theme
-	h := m.ctx.BodyHeight()
+func (d *Page) View() string {
+	t := d.ctx.Theme
+	h := d.ctx.BodyHeight()
 	if d.loading && d.def == nil {
-		return widget.Fit(t.Dim.Render("  reading the definition of "+d.dom.Name+"…"), m.ctx.Width) + strings.Repeat("\n", h-1)
+		return widget.Fit(t.Dim.Render("  reading the definition of "+d.dom.Name+"…"), d.ctx.Width) + strings.Repeat("\n", h-1)
 	}
 	if d.def == nil {
-		return widget.Fit(t.Dim.Render("  no definition could be read (esc goes back)"), m.ctx.Width) + strings.Repeat("\n", h-1)
+		return widget.Fit(t.Dim.Render("  no definition could be read (esc goes back)"), d.ctx.Width) + strings.Repeat("\n", h-1)
 	}
-	treeW := min(max(m.ctx.Width/3, 22), 40)
-	formW := m.ctx.Width - treeW - 3
-	left := m.treeLines(treeW, h)
+	treeW := min(max(d.ctx.Width/3, 22), 40)
+	formW := d.ctx.Width - treeW - 3
+	left := d.treeLines(treeW, h)
 	var right []string
 	switch {
 	case d.confirm != nil:
@@ -31,9 +31,9 @@ func (m *Model) detailsView() string {
 	case d.leave != "":
 		right = []string{t.Warn.Render(d.leave), "", t.Key.Render("y") + " yes, discard   " + t.Key.Render("n/esc") + " no, stay"}
 	case d.picker != nil:
-		right = m.pickerLines(formW, h)
+		right = d.pickerLines(formW, h)
 	default:
-		right = m.nodeLines(formW, h)
+		right = d.nodeLines(formW, h)
 	}
 	lines := make([]string, h)
 	for i := range lines {
@@ -49,8 +49,8 @@ func (m *Model) detailsView() string {
 	return strings.Join(lines, "\n")
 }
 
-func (m *Model) treeLines(w, h int) []string {
-	d, t := m.det, m.ctx.Theme
+func (d *Page) treeLines(w, h int) []string {
+	t := d.ctx.Theme
 	title := d.dom.Name + " · " + widget.StateWord(d.dom)
 	out := []string{t.Title.Render(widget.Fit(title, w))}
 	start := max(0, d.cursor-(h-2))
@@ -82,8 +82,8 @@ func (m *Model) treeLines(w, h int) []string {
 	return out
 }
 
-func (m *Model) nodeLines(w, h int) []string {
-	d, t := m.det, m.ctx.Theme
+func (d *Page) nodeLines(w, h int) []string {
+	t := d.ctx.Theme
 	n := d.nodes[d.cursor]
 	running := d.dom.State.Active()
 	var out []string
@@ -98,7 +98,7 @@ func (m *Model) nodeLines(w, h int) []string {
 	}
 	switch n.kind {
 	case nodeOverview:
-		out = append(out, m.overviewInfo(w)...)
+		out = append(out, d.overviewInfo(w)...)
 		if d.form != nil {
 			out = append(out, "")
 			out = append(out, d.form.View(t, w, running)...)
@@ -153,8 +153,7 @@ func (m *Model) nodeLines(w, h int) []string {
 
 // overviewInfo is what virt-manager's Overview shows besides the editable
 // title and description.
-func (m *Model) overviewInfo(w int) []string {
-	d := m.det
+func (d *Page) overviewInfo(w int) []string {
 	def := d.def
 	row := func(k, v string) string { return widget.Fit(fmt.Sprintf("%-13s %s", k, v), w) }
 	var arch, machine, firmware string
@@ -202,8 +201,8 @@ func orDash(s string) string {
 	return s
 }
 
-func (m *Model) pickerLines(w, h int) []string {
-	p, t := m.det.picker, m.ctx.Theme
+func (d *Page) pickerLines(w, h int) []string {
+	p, t := d.picker, d.ctx.Theme
 	out := []string{t.Title.Render("Add hardware"), ""}
 	start := max(0, p.cursor-(h-4))
 	for i := start; i < len(p.kinds) && len(out) < h-1; i++ {
@@ -220,16 +219,15 @@ func (m *Model) pickerLines(w, h int) []string {
 	return out
 }
 
-// detailsHints are the keys of the details view's current focus.
-func (m *Model) detailsHints() string {
-	d, k := m.det, m.dk
-	bs := []key.Binding{k.Open, k.Add, k.Remove, k.DeviceXML, k.EditXML, k.Back, m.gk.Help}
+// Hints are the keys of the current focus, or the volume size being typed.
+func (d *Page) Hints() string {
+	if d.needVol != nil {
+		return widget.Fit(d.volIn.View(), d.ctx.Width)
+	}
+	k := d.keys
+	bs := []key.Binding{k.Open, k.Add, k.Remove, k.DeviceXML, k.EditXML, k.Back, k.Help}
 	if d != nil && d.inForm {
 		bs = []key.Binding{k.NextField, k.Choose, k.Apply, k.Revert, k.Back}
 	}
-	parts := make([]string, len(bs))
-	for i, b := range bs {
-		parts[i] = m.ctx.Theme.Key.Render(b.Help().Key) + " " + b.Help().Desc
-	}
-	return strings.Join(parts, "  ")
+	return widget.Hints(d.ctx.Theme, d.ctx.Width, bs...)
 }

@@ -1,4 +1,4 @@
-package tui
+package details
 
 import (
 	"strings"
@@ -12,13 +12,14 @@ import (
 	"kvmtui/tui/form"
 )
 
-// detailsKeys are the details view's bindings; the help overlay lists them.
-type detailsKeys struct {
+// keys are the details view's bindings; the help overlay lists them.
+type keys struct {
 	Open, Back, Add, Remove, EditXML, DeviceXML, Apply, Revert, NextField, PrevField, Choose key.Binding
+	Help                                                                                     key.Binding // the root's; in the hints
 }
 
-func newDetailsKeys() detailsKeys {
-	return detailsKeys{
+func newKeys() keys {
+	return keys{
 		Open:      key.NewBinding(key.WithKeys("enter", "right", "l"), key.WithHelp("enter", "details / edit the node")),
 		Back:      key.NewBinding(key.WithKeys("esc", "left", "h"), key.WithHelp("esc", "back")),
 		Add:       key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "add hardware")),
@@ -30,10 +31,11 @@ func newDetailsKeys() detailsKeys {
 		NextField: key.NewBinding(key.WithKeys("tab", "down"), key.WithHelp("tab/↓", "next field")),
 		PrevField: key.NewBinding(key.WithKeys("shift+tab", "up"), key.WithHelp("S-tab/↑", "previous field")),
 		Choose:    key.NewBinding(key.WithKeys("left", "right", " "), key.WithHelp("←/→", "choose a value")),
+		Help:      key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "help")),
 	}
 }
 
-func (k detailsKeys) all() []key.Binding {
+func (k keys) all() []key.Binding {
 	return []key.Binding{k.Open, k.Back, k.Add, k.Remove, k.EditXML, k.DeviceXML, k.Apply, k.Revert, k.NextField, k.PrevField, k.Choose}
 }
 
@@ -46,7 +48,7 @@ type kindPicker struct {
 	query  string // typed so far: jumps to the first matching title
 }
 
-func newKindPicker(d *details) *kindPicker {
+func newKindPicker(d *Page) *kindPicker {
 	p := &kindPicker{}
 	for _, k := range devices.Kinds() {
 		p.kinds = append(p.kinds, k)
@@ -55,14 +57,14 @@ func newKindPicker(d *details) *kindPicker {
 	return p
 }
 
-func (m *Model) detailsKey(msg tea.KeyMsg) tea.Cmd {
-	d, k := m.det, m.dk
+func (d *Page) key(msg tea.KeyMsg) tea.Cmd {
+	k := d.keys
 	if d.confirm != nil {
 		run, done := d.confirm.Answer(msg)
 		if done {
 			d.confirm = nil
 			if run == nil {
-				m.ctx.SetMsg("cancelled", false)
+				d.ctx.SetMsg("cancelled", false)
 			}
 		}
 		return run
@@ -79,32 +81,30 @@ func (m *Model) detailsKey(msg tea.KeyMsg) tea.Cmd {
 		return nil
 	}
 	if d.picker != nil {
-		return m.handlePicker(msg)
+		return d.handlePicker(msg)
+	}
+	if d.needVol != nil {
+		return d.volumeSizeKey(msg)
 	}
 	if d.loading {
 		if key.Matches(msg, k.Back) {
-			m.closeDetails()
+			return d.close()
 		}
 		return nil
 	}
 	if d.inForm {
-		return m.handleFormKey(msg)
+		return d.handleFormKey(msg)
 	}
 	switch {
-	case key.Matches(msg, m.gk.Quit) && msg.String() == "ctrl+c":
-		return tea.Quit
-	case key.Matches(msg, m.gk.Help):
-		m.mode = modeHelp
-		m.helpReturn = modeDetails
 	case key.Matches(msg, k.Back):
-		m.closeDetails()
+		return d.close()
 	case msg.String() == "up" || msg.String() == "k":
-		m.moveTree(-1)
+		d.moveTree(-1)
 	case msg.String() == "down" || msg.String() == "j":
-		m.moveTree(1)
+		d.moveTree(1)
 	case key.Matches(msg, k.Open):
 		n := d.nodes[d.cursor]
-		if d.form != nil && !m.ctx.ReadOnly() {
+		if d.form != nil && !d.ctx.ReadOnly() {
 			d.inForm = true
 		} else if n.kind == nodeXML {
 			d.inForm = true // scroll the XML
@@ -112,20 +112,20 @@ func (m *Model) detailsKey(msg tea.KeyMsg) tea.Cmd {
 	case key.Matches(msg, k.DeviceXML):
 		d.showXML = !d.showXML
 	case key.Matches(msg, k.Add):
-		if m.ctx.ReadOnly() {
-			m.ctx.SetMsg(libvirtx.ErrReadOnly.Error(), true)
+		if d.ctx.ReadOnly() {
+			d.ctx.SetMsg(libvirtx.ErrReadOnly.Error(), true)
 			return nil
 		}
 		d.picker = newKindPicker(d)
 	case key.Matches(msg, k.Remove):
-		if m.ctx.ReadOnly() {
-			m.ctx.SetMsg(libvirtx.ErrReadOnly.Error(), true)
+		if d.ctx.ReadOnly() {
+			d.ctx.SetMsg(libvirtx.ErrReadOnly.Error(), true)
 			return nil
 		}
-		m.removeDevice()
+		d.removeDevice()
 	case key.Matches(msg, k.EditXML):
-		if m.ctx.ReadOnly() {
-			m.ctx.SetMsg(libvirtx.ErrReadOnly.Error(), true)
+		if d.ctx.ReadOnly() {
+			d.ctx.SetMsg(libvirtx.ErrReadOnly.Error(), true)
 			return nil
 		}
 		return common.Open("edit", d.dom.Name)
@@ -134,8 +134,7 @@ func (m *Model) detailsKey(msg tea.KeyMsg) tea.Cmd {
 }
 
 // moveTree moves the cursor, skipping group headers.
-func (m *Model) moveTree(step int) {
-	d := m.det
+func (d *Page) moveTree(step int) {
 	i := d.cursor
 	for {
 		i += step
@@ -147,11 +146,11 @@ func (m *Model) moveTree(step int) {
 		}
 	}
 	d.cursor = i
-	m.resetForm()
+	d.resetForm()
 }
 
-func (m *Model) handleFormKey(msg tea.KeyMsg) tea.Cmd {
-	d, k := m.det, m.dk
+func (d *Page) handleFormKey(msg tea.KeyMsg) tea.Cmd {
+	k := d.keys
 	if d.nodes[d.cursor].kind == nodeXML && d.adding == nil {
 		switch msg.String() {
 		case "up", "k":
@@ -159,9 +158,9 @@ func (m *Model) handleFormKey(msg tea.KeyMsg) tea.Cmd {
 		case "down", "j":
 			d.scroll++
 		case "pgup":
-			d.scroll = max(d.scroll-m.ctx.BodyHeight(), 0)
+			d.scroll = max(d.scroll-d.ctx.BodyHeight(), 0)
 		case "pgdown", " ":
-			d.scroll += m.ctx.BodyHeight()
+			d.scroll += d.ctx.BodyHeight()
 		case "esc", "left", "h":
 			d.inForm = false
 		}
@@ -169,19 +168,19 @@ func (m *Model) handleFormKey(msg tea.KeyMsg) tea.Cmd {
 	}
 	switch {
 	case key.Matches(msg, k.Apply):
-		return m.applyForm()
+		return d.applyForm()
 	case key.Matches(msg, k.Revert):
 		if d.adding != nil {
 			d.form = form.New(d.adding, d.suggestions())
 		} else {
-			m.resetForm()
+			d.resetForm()
 			d.inForm = true
 		}
-		m.ctx.SetMsg("reverted", false)
+		d.ctx.SetMsg("reverted", false)
 	case msg.String() == "esc":
 		if d.adding != nil {
 			d.leave = "Discard the new device?"
-			d.leaveFn = func() tea.Cmd { m.resetForm(); d.inForm = false; return nil }
+			d.leaveFn = func() tea.Cmd { d.resetForm(); d.inForm = false; return nil }
 			return nil
 		}
 		d.inForm = false // unapplied changes stay marked in the form
@@ -191,8 +190,7 @@ func (m *Model) handleFormKey(msg tea.KeyMsg) tea.Cmd {
 	return nil
 }
 
-func (m *Model) handlePicker(msg tea.KeyMsg) tea.Cmd {
-	d := m.det
+func (d *Page) handlePicker(msg tea.KeyMsg) tea.Cmd {
 	p := d.picker
 	switch msg.String() {
 	case "up":
@@ -205,19 +203,19 @@ func (m *Model) handlePicker(msg tea.KeyMsg) tea.Cmd {
 		p.query = p.query[:max(len(p.query)-1, 0)]
 	case "enter":
 		if p.why[p.cursor] != "" {
-			m.ctx.SetMsg(p.kinds[p.cursor].Title+": "+p.why[p.cursor], true)
+			d.ctx.SetMsg(p.kinds[p.cursor].Title+": "+p.why[p.cursor], true)
 			return nil
 		}
 		dev, err := p.kinds[p.cursor].New(d.caps, d.def)
 		if err != nil {
-			m.ctx.SetMsg(err.Error(), true)
+			d.ctx.SetMsg(err.Error(), true)
 			return nil
 		}
 		d.picker = nil
 		d.adding = dev
 		d.form = form.New(dev, d.suggestions())
 		d.inForm = true
-		m.ctx.SetMsg("new "+strings.ToLower(dev.Kind.Title)+": set it up, then ctrl+s to add", false)
+		d.ctx.SetMsg("new "+strings.ToLower(dev.Kind.Title)+": set it up, then ctrl+s to add", false)
 	default:
 		// Typing jumps to the kind whose title starts with what was typed.
 		if msg.Type == tea.KeyRunes {
@@ -233,14 +231,28 @@ func (m *Model) handlePicker(msg tea.KeyMsg) tea.Cmd {
 	return nil
 }
 
-// closeDetails returns to the list, asking first when a form has unapplied
+// close returns to the list, asking first when a form has unapplied
 // changes.
-func (m *Model) closeDetails() {
-	d := m.det
+func (d *Page) close() tea.Cmd {
 	if d.form != nil && (d.form.Dirty() || d.adding != nil) {
 		d.leave = "Leave without applying your changes?"
-		d.leaveFn = func() tea.Cmd { m.det, m.mode = nil, modeList; return nil }
-		return
+		d.leaveFn = func() tea.Cmd { return common.Pop }
+		return nil
 	}
-	m.det, m.mode = nil, modeList
+	return common.Pop
+}
+
+// volumeSizeKey edits the size of the volume a new disk's missing path
+// asks for, on the bottom line.
+func (d *Page) volumeSizeKey(msg tea.KeyMsg) tea.Cmd {
+	switch msg.Type {
+	case tea.KeyEsc:
+		d.needVol = nil
+		return nil
+	case tea.KeyEnter:
+		return d.volumeSizeEntered(d.volIn.Value())
+	}
+	var cmd tea.Cmd
+	d.volIn, cmd = d.volIn.Update(msg)
+	return cmd
 }

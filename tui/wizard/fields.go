@@ -1,4 +1,4 @@
-package tui
+package wizard
 
 import (
 	"fmt"
@@ -14,7 +14,7 @@ import (
 // choices: it is the form's editable, validating each field as typed. The
 // page-wide checks (install.NewVM.Check) run when the page is left.
 type wizPageForm struct {
-	w    *wizard
+	w    *Page
 	page string
 }
 

@@ -1,15 +1,24 @@
-package tui
+// Package details is virt-manager's details window as a page: the hardware
+// tree of one VM on the left, the selected node's form on the right; every
+// device kind of the catalog can be added, edited and removed, the VM-level
+// settings edited by section. Edits go to libvirt the way libvirt intends
+// (live where it can, else the persistent definition behind the fidelity
+// guard).
+package details
 
 import (
 	"errors"
 	"fmt"
 	"strings"
 
+	"github.com/charmbracelet/bubbles/cursor"
+	"github.com/charmbracelet/bubbles/textinput"
 	tea "github.com/charmbracelet/bubbletea"
 	"libvirt.org/go/libvirtxml"
 
 	"kvmtui/devices"
 	"kvmtui/libvirtx"
+	"kvmtui/tui/common"
 	"kvmtui/tui/form"
 	"kvmtui/tui/widget"
 )
@@ -33,9 +42,12 @@ type treeNode struct {
 	pending bool   // the next boot differs from what runs now
 }
 
-// details is virt-manager's details window: the hardware tree on the left,
-// the selected node's form on the right.
-type details struct {
+// Page is the details of one VM.
+type Page struct {
+	ctx       *common.Context
+	keys      keys
+	gen       int             // the newest load, see reload
+	volIn     textinput.Model // the size of a volume to create for a new disk
 	dom       libvirtx.Domain
 	liveXML   string
 	def       *libvirtxml.Domain // the persistent definition: what forms edit
@@ -64,13 +76,13 @@ type details struct {
 // idle is true when the user is on the tree with nothing open or unapplied
 // and no load is under way: a reload (which rebuilds the tree and forms)
 // cannot pull anything from under them.
-func (d *details) idle() bool {
+func (d *Page) idle() bool {
 	return !d.loading && !d.reloading && d.onTree()
 }
 
 // onTree is true when the user is on the tree with nothing open or
 // unapplied: the form beside it may be replaced.
-func (d *details) onTree() bool {
+func (d *Page) onTree() bool {
 	return !d.inForm && (d.form == nil || !d.form.Dirty()) &&
 		d.picker == nil && d.adding == nil && d.leave == "" && d.confirm == nil && d.needVol == nil
 }
@@ -92,13 +104,17 @@ type detailsAppliedMsg struct {
 	path    string // that volume
 }
 
-// reloadDetails reads the VM's definitions again. Loads are numbered (per
-// Model, so a new details view never takes an old view's load): one that
-// finishes after a newer one started is dropped, never shown.
-func (m *Model) reloadDetails() tea.Cmd {
-	m.detGen++
-	m.det.reloading = true
-	return loadDetails(m.mgr, m.det.dom.Ref, m.detGen)
+// loads numbers the loads of every details page, so a new page never takes
+// an old one's load: one that finishes after a newer one started is
+// dropped, never shown.
+var loads int
+
+// reload reads the VM's definitions again.
+func (d *Page) reload() tea.Cmd {
+	loads++
+	d.gen = loads
+	d.reloading = true
+	return loadDetails(d.ctx.Mgr, d.dom.Ref, d.gen)
 }
 
 // loadDetails reads both definitions and the domain capabilities that
@@ -134,30 +150,145 @@ func loadDetails(mgr *libvirtx.Manager, ref libvirtx.Ref, gen int) tea.Cmd {
 	}
 }
 
-func (m *Model) openDetails(d libvirtx.Domain) tea.Cmd {
-	m.det = &details{dom: d, loading: true}
-	m.mode = modeDetails
-	m.ctx.SetMsg("", false)
-	return m.reloadDetails()
+func init() {
+	common.Register(common.Entry{
+		Words: []string{"details"},
+		Usage: "details [VM]",
+		Desc:  "a VM's hardware and settings (enter in the list)",
+		Args:  func(ctx *common.Context) []string { return vmNames(ctx) },
+		Open:  Open,
+		Help: func(*common.Context) []widget.Section {
+			return []widget.Section{{Title: "Details (enter)", Keys: newKeys().all()}}
+		},
+	})
 }
 
-func (m *Model) detailsLoaded(msg detailsLoadedMsg) {
-	d := m.det
-	if d == nil || msg.ref.UUID != d.dom.UUID || msg.gen != m.detGen {
+func vmNames(ctx *common.Context) []string {
+	var out []string
+	for _, d := range ctx.VMs("") {
+		out = append(out, d.Name)
+	}
+	return out
+}
+
+// Open opens the details of the named VM, else of the selected one.
+func Open(ctx *common.Context, args []string) (common.Page, tea.Cmd, error) {
+	var dom libvirtx.Domain
+	switch len(args) {
+	case 0:
+		d, ok := ctx.Selected()
+		if !ok {
+			return nil, nil, errors.New("no VM selected")
+		}
+		dom = d
+	case 1:
+		doms, err := ctx.Resolve(args)
+		if err != nil {
+			return nil, nil, fmt.Errorf("details: %v", err)
+		}
+		dom = doms[0]
+	default:
+		return nil, nil, errors.New("usage: details [VM]")
+	}
+	p, cmd := New(ctx, dom)
+	return p, cmd, nil
+}
+
+// New opens the details of dom, and the command that loads them.
+func New(ctx *common.Context, dom libvirtx.Domain) (common.Page, tea.Cmd) {
+	in := textinput.New()
+	in.Cursor.SetMode(cursor.CursorStatic)
+	d := &Page{ctx: ctx, keys: newKeys(), volIn: in, dom: dom, loading: true}
+	ctx.SetMsg("", false)
+	return d, d.reload()
+}
+
+// Title is the page's crumb: the VM, and the node when a form is open.
+func (d *Page) Title() string {
+	t := d.dom.Name
+	if d.inForm && d.cursor < len(d.nodes) {
+		t += " › " + d.nodes[d.cursor].label
+	}
+	return t
+}
+
+// Update takes the page's keys, its loads and applies, and the events that
+// make what it shows stale.
+func (d *Page) Update(msg tea.Msg) tea.Cmd {
+	switch msg := msg.(type) {
+	case tea.KeyMsg:
+		// A key may end what held a stale view back (a form, a question).
+		return tea.Batch(d.key(msg), d.reloadIfStale())
+	case detailsLoadedMsg:
+		d.loaded(msg)
+		return d.reloadIfStale()
+	case detailsAppliedMsg:
+		return d.applied(msg)
+	case needVolumeMsg:
+		d.needVol = &msg
+		d.volIn.Prompt = msg.path + " does not exist; create a qcow2 volume of size: "
+		d.volIn.SetValue("20 GiB")
+		d.volIn.CursorEnd()
+		d.volIn.Focus()
+		d.ctx.SetMsg("", false)
+	case common.DefinedMsg:
+		if msg.URI == d.dom.URI && msg.ID == d.dom.UUID {
+			return d.reload()
+		}
+	case common.EventsMsg:
+		return d.events(msg)
+	}
+	return nil
+}
+
+// events marks the view stale when someone else changed the VM, or it
+// started or stopped, so it never shows an old definition: it is reloaded
+// now if the user is idle on its tree, else once they are.
+func (d *Page) events(evs common.EventsMsg) tea.Cmd {
+	for _, e := range evs {
+		if e, ok := e.(libvirtx.DomainEvent); ok && e.URI == d.dom.URI && e.UUID == d.dom.UUID {
+			if e.Gone {
+				d.ctx.SetMsg(e.Name+" is gone ("+e.What+"): esc to go back", true)
+			} else {
+				d.stale = true
+			}
+		}
+	}
+	return d.reloadIfStale()
+}
+
+// reloadIfStale reloads when the VM changed and the user is on its tree
+// with nothing open.
+func (d *Page) reloadIfStale() tea.Cmd {
+	if d.stale && d.idle() {
+		d.stale = false
+		return d.reload()
+	}
+	return nil
+}
+
+// Capturing: a question, the kind picker, a form being edited and the
+// volume size take every key.
+func (d *Page) Capturing() bool {
+	return d.confirm != nil || d.leave != "" || d.picker != nil || d.inForm || d.needVol != nil
+}
+
+func (d *Page) loaded(msg detailsLoadedMsg) {
+	if msg.ref.UUID != d.dom.UUID || msg.gen != d.gen {
 		return
 	}
 	d.loading, d.reloading = false, false
 	if msg.err != nil {
-		m.ctx.SetMsg(fmt.Sprintf("details of %s: %v", d.dom.Name, msg.err), true)
+		d.ctx.SetMsg(fmt.Sprintf("details of %s: %v", d.dom.Name, msg.err), true)
 		return
 	}
 	def, live := &libvirtxml.Domain{}, &libvirtxml.Domain{}
 	if err := def.Unmarshal(msg.inactive); err != nil {
-		m.ctx.SetMsg("details: "+err.Error(), true)
+		d.ctx.SetMsg("details: "+err.Error(), true)
 		return
 	}
 	if err := live.Unmarshal(msg.live); err != nil {
-		m.ctx.SetMsg("details: "+err.Error(), true)
+		d.ctx.SetMsg("details: "+err.Error(), true)
 		return
 	}
 	d.def, d.liveDef, d.liveXML, d.choices = def, live, msg.live, msg.choices
@@ -169,20 +300,20 @@ func (m *Model) detailsLoaded(msg detailsLoadedMsg) {
 	} else {
 		d.capsNote = "host capabilities unreadable: " + err.Error()
 	}
-	if r := m.list.rows[rowKey(d.dom.URI, d.dom.UUID)]; r != nil {
-		d.dom = r.dom
+	if dom, ok := d.ctx.VM(d.dom.URI, d.dom.UUID); ok {
+		d.dom = dom
 	}
 	d.buildTree()
 	// A load may finish after the user opened something (the picker, a
 	// form): what they are doing stays.
 	if d.onTree() {
-		m.resetForm()
+		d.resetForm()
 	}
 }
 
 // buildTree lists Overview, the devices grouped by kind, and the XML,
 // keeping the cursor on the same node where it can.
-func (d *details) buildTree() {
+func (d *Page) buildTree() {
 	var at string
 	if d.cursor < len(d.nodes) {
 		at = d.nodes[d.cursor].label
@@ -222,8 +353,7 @@ func (d *details) buildTree() {
 }
 
 // resetForm opens the form of the node under the cursor.
-func (m *Model) resetForm() {
-	d := m.det
+func (d *Page) resetForm() {
 	d.form, d.adding, d.scroll = nil, nil, 0
 	if d.cursor >= len(d.nodes) {
 		return
@@ -236,14 +366,14 @@ func (m *Model) resetForm() {
 		}
 		sf, err := d.newSectionForm(id)
 		if err != nil {
-			m.ctx.SetMsg(err.Error(), true)
+			d.ctx.SetMsg(err.Error(), true)
 			return
 		}
 		d.form = form.New(sf, nil)
 	case nodeDevice:
 		dev, err := d.items[n.item].Device(d.caps)
 		if err != nil {
-			m.ctx.SetMsg(err.Error(), true)
+			d.ctx.SetMsg(err.Error(), true)
 			return
 		}
 		d.form = form.New(dev, d.suggestions())
@@ -251,7 +381,7 @@ func (m *Model) resetForm() {
 }
 
 // suggestions are the host's objects offered for the fields that name them.
-func (d *details) suggestions() map[string][]string {
+func (d *Page) suggestions() map[string][]string {
 	c := d.choices
 	var vols []string
 	for _, p := range c.Pools {
@@ -264,28 +394,27 @@ func (d *details) suggestions() map[string][]string {
 }
 
 // applyForm sends the form's changes to libvirt the way libvirt intends.
-func (m *Model) applyForm() tea.Cmd {
-	d := m.det
+func (d *Page) applyForm() tea.Cmd {
 	f := d.form
 	if f == nil {
 		return nil
 	}
 	if bad := f.Invalid(); bad != nil {
-		m.ctx.SetMsg(bad.Label+": "+bad.Err, true)
+		d.ctx.SetMsg(bad.Label+": "+bad.Err, true)
 		return nil
 	}
 	if d.adding == nil && !f.Dirty() {
-		m.ctx.SetMsg("nothing to apply", false)
+		d.ctx.SetMsg("nothing to apply", false)
 		return nil
 	}
-	ref, mgr, running := d.dom.Ref, m.mgr, d.dom.State.Active()
+	ref, mgr, running := d.dom.Ref, d.ctx.Mgr, d.dom.State.Active()
 	switch t := f.Target.(type) {
 	case *sectionForm:
-		return m.applySettings(t, f.Changed())
+		return d.applySettings(t, f.Changed())
 	case *devices.Device:
 		xml, err := t.XML()
 		if err != nil {
-			m.ctx.SetMsg(err.Error(), true)
+			d.ctx.SetMsg(err.Error(), true)
 			return nil
 		}
 		what := strings.ToLower(t.Kind.Title)
@@ -347,50 +476,42 @@ func (m *Model) applyForm() tea.Cmd {
 	return nil
 }
 
-func (m *Model) detailsApplied(msg detailsAppliedMsg) tea.Cmd {
-	d := m.det
+func (d *Page) applied(msg detailsAppliedMsg) tea.Cmd {
 	if msg.err != nil {
 		var le *libvirtx.LossError
 		if errors.As(msg.err, &le) {
-			m.ctx.SetMsg(le.Error()+" (press e)", true)
+			d.ctx.SetMsg(le.Error()+" (press e)", true)
 			return nil
 		}
-		m.ctx.SetMsg(msg.what+": "+msg.err.Error(), true)
-		if d == nil {
-			return nil
-		}
+		d.ctx.SetMsg(msg.what+": "+msg.err.Error(), true)
 		d.stale = true // part of it may have happened (the definition, not the running VM)
-		return m.reloadIfStale()
+		return d.reloadIfStale()
 	}
-	m.ctx.SetMsg(fmt.Sprintf("%s: %s", msg.what, msg.applied), false)
-	if d == nil {
-		return nil
-	}
+	d.ctx.SetMsg(fmt.Sprintf("%s: %s", msg.what, msg.applied), false)
 	if msg.volume {
-		m.offerVolumeDelete(msg.path)
+		d.offerVolumeDelete(msg.path)
 	}
 	d.inForm, d.adding, d.stale = false, nil, false
-	m.resetForm() // until the reload brings the new definition
-	return m.reloadDetails()
+	d.resetForm() // until the reload brings the new definition
+	return d.reload()
 }
 
 // removeDevice asks, then detaches the device under the cursor.
-func (m *Model) removeDevice() {
-	d := m.det
+func (d *Page) removeDevice() {
 	n := d.nodes[d.cursor]
 	if n.kind != nodeDevice {
-		m.ctx.SetMsg("select a device to remove", true)
+		d.ctx.SetMsg("select a device to remove", true)
 		return
 	}
 	it := d.items[n.item]
 	xml, err := it.XML()
 	if err != nil {
-		m.ctx.SetMsg(err.Error(), true)
+		d.ctx.SetMsg(err.Error(), true)
 		return
 	}
 	dev, err := it.Device(d.caps)
 	live := err == nil && d.dom.State.Active() && dev.Hotplug() == ""
-	ref, mgr := d.dom.Ref, m.mgr
+	ref, mgr := d.dom.Ref, d.ctx.Mgr
 	when := ""
 	if d.dom.State.Active() && !live {
 		when = " (it stays until shutdown)"
@@ -420,8 +541,8 @@ func (m *Model) removeDevice() {
 }
 
 // offerVolumeDelete asks whether the removed disk's volume goes too.
-func (m *Model) offerVolumeDelete(path string) {
-	d, mgr, uri := m.det, m.mgr, m.det.dom.URI
+func (d *Page) offerVolumeDelete(path string) {
+	mgr, uri := d.ctx.Mgr, d.dom.URI
 	d.confirm = &widget.Confirm{
 		Prompt: fmt.Sprintf("Also delete the volume %s? No other VM uses it; its data is lost.", path),
 		Run: func() tea.Msg {
@@ -480,9 +601,8 @@ func removeItem(def *libvirtxml.Domain, kindID string, index int) error {
 
 // volumeSizeEntered creates the volume of the size typed and attaches the
 // new disk on it.
-func (m *Model) volumeSizeEntered(val string) tea.Cmd {
-	d := m.det
-	if d == nil || d.needVol == nil {
+func (d *Page) volumeSizeEntered(val string) tea.Cmd {
+	if d.needVol == nil {
 		return nil
 	}
 	nv := *d.needVol
@@ -492,11 +612,11 @@ func (m *Model) volumeSizeEntered(val string) tea.Cmd {
 		if err == nil {
 			err = errors.New("a volume needs a size above zero")
 		}
-		m.ctx.SetMsg(err.Error(), true)
+		d.ctx.SetMsg(err.Error(), true)
 		return nil
 	}
-	m.ctx.SetMsg("creating "+nv.path+"…", false)
-	return createVolumeThen(m.mgr, d.dom.URI, nv, bytes)
+	d.ctx.SetMsg("creating "+nv.path+"…", false)
+	return createVolumeThen(d.ctx.Mgr, d.dom.URI, nv, bytes)
 }
 
 // nextBootDiffers tells whether a device's definition differs from its

@@ -1,0 +1,12 @@
+// Package pages plugs every page into kvmtui: each registers itself (its
+// ":" words, help and constructor) in its init, and one line here imports
+// it. cmd imports this package; so do the root's tests.
+package pages
+
+import (
+	_ "kvmtui/tui/details"
+	_ "kvmtui/tui/hostdev"
+	_ "kvmtui/tui/pools"
+	_ "kvmtui/tui/rawedit"
+	_ "kvmtui/tui/wizard"
+)

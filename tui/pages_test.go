@@ -1,0 +1,3 @@
+package tui
+
+import _ "kvmtui/tui/pages" // the pages the root opens, as in the program
