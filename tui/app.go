@@ -98,31 +98,9 @@ func New(mgr *libvirtx.Manager, opts Options) *Model {
 	return m
 }
 
-type sweepMsg struct {
-	samples []libvirtx.Sample
-	hosts   []libvirtx.HostSample // of the connections whose sweep succeeded
-	active  bool                  // of the running domains only (see sweeper)
-}
-
-// waitEvents blocks (in its own goroutine) until libvirtx has events.
-func waitEvents(mgr *libvirtx.Manager) tea.Cmd {
-	return func() tea.Msg { return common.EventsMsg(mgr.Next()) }
-}
-
-func (m *Model) tick() tea.Cmd {
-	return tea.Tick(m.opts.Interval, func(t time.Time) tea.Msg { return common.TickMsg(t) })
-}
-
-func sweep(mgr *libvirtx.Manager) tea.Cmd {
-	return func() tea.Msg {
-		s, errs := mgr.Sweep() // a down connection reports through its ConnEvent
-		return sweepMsg{samples: s, hosts: hostStats(mgr, errs)}
-	}
-}
-
 // Init starts listening for events and the stats ticks.
 func (m *Model) Init() tea.Cmd {
-	return tea.Batch(waitEvents(m.mgr), sweep(m.mgr))
+	return tea.Batch(common.WaitEvents(m.mgr), common.Sweep(m.mgr))
 }
 
 // trackConn follows a new connection in the context and the list.
@@ -151,18 +129,18 @@ func (m *Model) Update(msg tea.Msg) (_ tea.Model, cmd tea.Cmd) {
 		m.renderPerf()
 		return m, nil
 	case common.EventsMsg:
-		return m, tea.Batch(waitEvents(m.mgr), m.ApplyEvents(msg))
+		return m, tea.Batch(common.WaitEvents(m.mgr), m.ApplyEvents(msg))
 	case common.TickMsg:
 		if m.sweeping {
 			return m, nil
 		}
 		m.sweeping = true
-		return m, m.perf.sweeps.next(m.mgr, m.opts.Interval)
-	case sweepMsg:
+		return m, m.perf.sweeps.Next(m.mgr, m.opts.Interval)
+	case common.SweepMsg:
 		m.sweeping = false
 		m.observePerf(msg)
-		m.list.applySamples(msg.samples)
-		return m, m.tick()
+		m.list.applySamples(msg.Samples)
+		return m, common.Tick(m.opts.Interval)
 	case actionDoneMsg:
 		switch {
 		case msg.err != nil && msg.text != "":

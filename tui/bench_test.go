@@ -57,7 +57,7 @@ func benchSweepAndView(b *testing.B, n int) {
 	for i := 0; i < b.N; i++ {
 		at = at.Add(2 * time.Second)
 		advance(samples, at)
-		m.Update(sweepMsg{samples: samples})
+		m.Update(common.SweepMsg{Samples: samples})
 		_ = m.View()
 	}
 }
@@ -65,7 +65,7 @@ func benchSweepAndView(b *testing.B, n int) {
 func benchKeyAndView(b *testing.B, n int) {
 	m, samples := syntheticModel(b, n)
 	advance(samples, time.Now())
-	m.Update(sweepMsg{samples: samples})
+	m.Update(common.SweepMsg{Samples: samples})
 	down := tea.KeyMsg{Type: tea.KeyDown}
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/charmbracelet/bubbles/key"
@@ -14,6 +13,7 @@ import (
 
 	"kvmtui/libvirtx"
 	"kvmtui/perf"
+	"kvmtui/tui/common"
 	"kvmtui/tui/widget"
 )
 
@@ -25,11 +25,11 @@ type perfState struct {
 	cfg     perf.Config
 	cfgPath string
 	tr      *perf.Tracker
-	sp      *sparker
+	sp      *widget.Sparker
 	keys    perfKeys
 	chart   lipgloss.Style
 
-	sweeps sweeper
+	sweeps common.Sweeper
 
 	open    bool   // the performance view is shown
 	host    bool   // its host page instead of the VM page
@@ -44,7 +44,7 @@ const sparkColWidth = 12
 // initPerf loads the configuration ($XDG_CONFIG_HOME/kvmtui/perf.conf, or
 // opts.Perf) and wires the list's decoration of rows.
 func (m *Model) initPerf() {
-	p := &perfState{cfgPath: perf.ConfigPath(), keys: newPerfKeys(), sweeps: sweeper{period: fullSweepPeriod},
+	p := &perfState{cfgPath: perf.ConfigPath(), keys: newPerfKeys(), sweeps: common.Sweeper{Period: common.FullSweepPeriod},
 		chart: lipgloss.NewStyle().Foreground(lipgloss.Color("6"))}
 	if m.opts.Perf != nil {
 		p.cfg = *m.opts.Perf
@@ -56,71 +56,9 @@ func (m *Model) initPerf() {
 		}
 	}
 	p.tr = perf.NewTracker(p.cfg.Thresholds)
-	p.sp = newSparker(lipgloss.NewStyle())
+	p.sp = widget.NewSparker(lipgloss.NewStyle())
 	m.perf = p
 	m.list.decorate = m.decorateRow
-}
-
-// hostStats reads the host counters of every connection whose sweep
-// succeeded, concurrently: one more call pair per connection per tick.
-func hostStats(mgr *libvirtx.Manager, failed map[string]error) []libvirtx.HostSample {
-	uris := mgr.URIs()
-	out := make([]libvirtx.HostSample, len(uris))
-	var wg sync.WaitGroup
-	for i, u := range uris {
-		if failed[u] != nil {
-			continue
-		}
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			h, err := mgr.HostStats(u)
-			if err != nil {
-				return
-			}
-			out[i] = h
-		}()
-	}
-	wg.Wait()
-	n := 0
-	for _, h := range out {
-		if h.URI != "" {
-			out[n] = h
-			n++
-		}
-	}
-	return out[:n]
-}
-
-// fullSweepPeriod: every domain is swept at least this often; the ticks in
-// between sweep the running ones only. Lifecycle events keep the states of
-// the others; the full sweep catches a change whose event was missed.
-const fullSweepPeriod = 30 * time.Second
-
-// sweeper schedules the stats sweeps of the ticks: on a host with many
-// defined and few running guests a sweep of the running ones costs a
-// fraction of a full one (see libvirtx.Conn.SweepActive).
-// With period 0 (top) every tick sweeps the running domains only.
-type sweeper struct {
-	ticks  int
-	period time.Duration
-}
-
-func (s *sweeper) next(mgr *libvirtx.Manager, interval time.Duration) tea.Cmd {
-	s.ticks++
-	if s.period > 0 && time.Duration(s.ticks)*interval >= s.period {
-		s.ticks = 0
-		return sweep(mgr)
-	}
-	return sweepActive(mgr)
-}
-
-// sweepActive is sweep of the running domains only.
-func sweepActive(mgr *libvirtx.Manager) tea.Cmd {
-	return func() tea.Msg {
-		s, errs := mgr.SweepActive()
-		return sweepMsg{samples: s, hosts: hostStats(mgr, errs), active: true}
-	}
 }
 
 // perfLookup gives the tracker the host facts and vCPU counts the UI knows.
@@ -144,11 +82,11 @@ func (m *Model) perfLookup() perf.Lookup {
 // observePerf feeds one sweep to the history, before the list takes it (so
 // the rows it renders see the new levels and sparklines), and tells the
 // alerts the sweep raised on the message line.
-func (m *Model) observePerf(msg sweepMsg) {
+func (m *Model) observePerf(msg common.SweepMsg) {
 	p := m.perf
 	lk := m.perfLookup()
-	lk.ActiveOnly = msg.active
-	raised := p.tr.Add(msg.samples, msg.hosts, lk)
+	lk.ActiveOnly = msg.Active
+	raised := p.tr.Add(msg.Samples, msg.Hosts, lk)
 	for _, h := range p.tr.Hosts() {
 		if m.ctx.Conns[h.URI] == nil {
 			p.tr.DropConn(h.URI)
@@ -166,7 +104,7 @@ func (m *Model) observePerf(msg sweepMsg) {
 	if len(raised) > 0 && !down {
 		m.ctx.SetAlert(alertLine(raised), maxLevel(raised) == perf.LevelCrit)
 	}
-	if msg.active {
+	if msg.Active {
 		m.decorateStopped()
 	}
 	m.renderPerf()
@@ -233,7 +171,7 @@ func (m *Model) decorateRow(r *row) {
 		if m.perf.cfg.Charts == perf.ASCII {
 			cs = perf.ASCII
 		}
-		r.spark = m.perf.sp.render(s.Tail(sparkColWidth, nil), sparkColWidth, 1, 100, cs)[0]
+		r.spark = m.perf.sp.Render(s.Tail(sparkColWidth, nil), sparkColWidth, 1, 100, cs)[0]
 	}
 }
 
@@ -548,7 +486,7 @@ func (m *Model) drawCharts(cs []chart, w, h int) []string {
 		for _, c := range cs {
 			out = append(out, m.chartTitle(c)+"  "+c.label)
 			vals := perf.Downsample(c.vals, w-1)
-			out = append(out, prefixAll(" ", p.sp.render(vals, w-1, per-1, c.max, p.cfg.Charts))...)
+			out = append(out, prefixAll(" ", p.sp.Render(vals, w-1, per-1, c.max, p.cfg.Charts))...)
 		}
 		return out
 	}
@@ -566,7 +504,7 @@ func (m *Model) drawCharts(cs []chart, w, h int) []string {
 		}
 		line := widget.Fit(m.chartTitle(c)+" "+label, lw)
 		if sw >= 6 {
-			line += " " + p.sp.render(perf.Downsample(c.vals, sw), sw, 1, c.max, p.cfg.Charts)[0]
+			line += " " + p.sp.Render(perf.Downsample(c.vals, sw), sw, 1, c.max, p.cfg.Charts)[0]
 		}
 		out = append(out, line)
 	}

@@ -12,6 +12,7 @@ import (
 
 	"kvmtui/libvirtx"
 	"kvmtui/perf"
+	"kvmtui/tui/common"
 )
 
 // perfFeed drives synthetic sweeps of one VM at a chosen CPU use of its own
@@ -37,7 +38,7 @@ func (f *perfFeed) sweep(pct float64) {
 	s := libvirtx.Sample{Ref: f.dom.Ref, At: f.at, State: libvirtx.StateRunning, HasCPU: true, CPUTimeNs: f.cpu,
 		CurrentKiB: f.dom.MemoryKiB, RSSKiB: f.dom.MemoryKiB / 2}
 	// Update directly: the tick it schedules is not wanted here.
-	f.h.m.Update(sweepMsg{samples: []libvirtx.Sample{s}, hosts: []libvirtx.HostSample{{URI: f.dom.URI, At: f.at}}})
+	f.h.m.Update(common.SweepMsg{Samples: []libvirtx.Sample{s}, Hosts: []libvirtx.HostSample{{URI: f.dom.URI, At: f.at}}})
 }
 
 // perfHarness is a harness on the demo host with an empty config directory,
@@ -241,24 +242,6 @@ func TestHelpListsThePerfKeys(t *testing.T) {
 	h.screenHas("Performance", "performance view", "CPU sparkline column", "braille / block / ascii", ":threshold")
 }
 
-func TestAsciiChart(t *testing.T) {
-	sp := newSparker(lipgloss.NewStyle())
-	got := sp.render([]float64{0, 25, 50, 100, 200}, 6, 2, 100, perf.ASCII)
-	// Right-aligned; 200 is clipped to the maximum; 25 % of two rows is
-	// half a cell: asciiLevels[4].
-	if want := []string{"    ##", "  =###"}; len(got) != 2 || got[0] != want[0] || got[1] != want[1] {
-		t.Fatalf("ascii chart %q, want %q", got, want)
-	}
-	one := sp.render([]float64{0, 50, 100}, 5, 1, 100, perf.ASCII)[0]
-	if one != "   =#" {
-		t.Fatalf("one row %q", one)
-	}
-	blocks := sp.render([]float64{12.5, 100}, 4, 1, 100, perf.Block)[0]
-	if lipgloss.Width(blocks) != 4 || !strings.HasSuffix(blocks, "▁█") {
-		t.Fatalf("block row %q", blocks)
-	}
-}
-
 // With sweeps of the running domains only, a VM that stopped has no sample:
 // its mark and the title's count still go.
 func TestStoppedVMLosesItsMarkOnAnActiveSweep(t *testing.T) {
@@ -267,7 +250,7 @@ func TestStoppedVMLosesItsMarkOnAnActiveSweep(t *testing.T) {
 	f.sweep(95)
 	h.screenHas("1 crit")
 	f.at = f.at.Add(2 * time.Second)
-	h.m.Update(sweepMsg{hosts: []libvirtx.HostSample{{URI: f.dom.URI, At: f.at}}, active: true})
+	h.m.Update(common.SweepMsg{Hosts: []libvirtx.HostSample{{URI: f.dom.URI, At: f.at}}, Active: true})
 	h.screenLacks("1 crit")
 	if l := rowLine(h.m.View(), "web-01"); strings.Contains(l, "!!") {
 		t.Fatalf("web-01 still marked: %q", l)
@@ -282,7 +265,7 @@ func TestAlertYieldsToADownConnection(t *testing.T) {
 	h.screenHas("ALERT crit web-01")
 	h.m.ctx.Conns[f.dom.URI].Status = libvirtx.Disconnected
 	f.at = f.at.Add(2 * time.Second)
-	h.m.Update(sweepMsg{})
+	h.m.Update(common.SweepMsg{})
 	h.screenLacks("ALERT")
 	h.screenHas("disconnected, retrying")
 }

@@ -24,13 +24,13 @@ type TopOptions struct {
 
 // Top is the dashboard's model: host load, the busiest VMs with a sparkline
 // each, the latest alert. It shares the list's stats flow (tick -> one bulk
-// sweep + host stats per connection -> sweepMsg) and renders its whole
+// sweep + host stats per connection -> common.SweepMsg) and renders its whole
 // screen when a sweep arrives or the terminal is resized; View returns it.
 type Top struct {
 	mgr   *libvirtx.Manager
 	opts  TopOptions
 	tr    *perf.Tracker
-	sp    *sparker
+	sp    *widget.Sparker
 	theme *widget.Theme
 	ctx   *common.Context // the connections
 	vcpus map[string]int  // by perf.Key
@@ -40,7 +40,7 @@ type Top struct {
 	sweeps        int
 	// Sweeps of the running domains only: top shows the running VMs, takes
 	// the totals from the inventory, and forgets what libvirt says is gone.
-	sched  sweeper
+	sched  common.Sweeper
 	screen string
 }
 
@@ -52,7 +52,7 @@ func NewTop(mgr *libvirtx.Manager, opts TopOptions) *Top {
 	t := &Top{
 		mgr: mgr, opts: opts,
 		tr:    perf.NewTracker(opts.Perf.Thresholds),
-		sp:    newSparker(lipgloss.NewStyle()),
+		sp:    widget.NewSparker(lipgloss.NewStyle()),
 		theme: widget.NewTheme(),
 		ctx:   common.NewContext(mgr, opts.DemoURI),
 		vcpus: map[string]int{},
@@ -61,11 +61,7 @@ func NewTop(mgr *libvirtx.Manager, opts TopOptions) *Top {
 }
 
 // Init starts the events and the first sweep.
-func (t *Top) Init() tea.Cmd { return tea.Batch(waitEvents(t.mgr), sweep(t.mgr)) }
-
-func (t *Top) tick() tea.Cmd {
-	return tea.Tick(t.opts.Interval, func(at time.Time) tea.Msg { return common.TickMsg(at) })
-}
+func (t *Top) Init() tea.Cmd { return tea.Batch(common.WaitEvents(t.mgr), common.Sweep(t.mgr)) }
 
 // Update takes data and the few keys the dashboard has.
 func (t *Top) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
@@ -77,23 +73,23 @@ func (t *Top) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if t.applyEvents(msg) {
 			t.render()
 		}
-		return t, waitEvents(t.mgr)
+		return t, common.WaitEvents(t.mgr)
 	case common.TickMsg:
 		if t.sweeping {
 			return t, nil
 		}
 		t.sweeping = true
-		return t, t.sched.next(t.mgr, t.opts.Interval)
-	case sweepMsg:
+		return t, t.sched.Next(t.mgr, t.opts.Interval)
+	case common.SweepMsg:
 		t.sweeping = false
 		t.sweeps++
-		t.tr.Add(msg.samples, msg.hosts, perf.Lookup{
+		t.tr.Add(msg.Samples, msg.Hosts, perf.Lookup{
 			Host:       func(uri string) libvirtx.HostInfo { return t.hostInfo(uri) },
 			VCPUs:      func(uri, uuid string) int { return t.vcpus[perf.Key(uri, uuid)] },
-			ActiveOnly: msg.active,
+			ActiveOnly: msg.Active,
 		})
 		t.render()
-		return t, t.tick()
+		return t, common.Tick(t.opts.Interval)
 	case tea.KeyMsg:
 		switch msg.String() {
 		case "q", "esc", "ctrl+c":
@@ -242,7 +238,7 @@ func (t *Top) hostLine(c *common.Conn, hh *perf.Host, w int) string {
 	s := fmt.Sprintf("%-*s CPU %4s ", min(len(name), 10), name, cpu)
 	s = levelStyle(t.theme, max(hh.Levels[0], hh.Levels[1]), s)
 	sw := min(max(w/5, 6), 30)
-	s += t.sp.render(hh.Series(perf.HostCPU).Tail(sw, nil), sw, 1, 100, oneRow(t.opts.Perf.Charts))[0]
+	s += t.sp.Render(hh.Series(perf.HostCPU).Tail(sw, nil), sw, 1, 100, oneRow(t.opts.Perf.Charts))[0]
 	if p.MemValid {
 		s += fmt.Sprintf(" MEM %.0f%%", p.MemUsedPct)
 		if avail := " " + widget.HumanBytes(float64(p.MemAvailKiB)*1024) + " avail"; lipgloss.Width(s)+len(avail) <= w {
@@ -332,7 +328,7 @@ func (t *Top) vmLine(v *perf.VM, c topCols) string {
 	}
 	if c.sparkW >= 4 {
 		if r := v.Series(perf.CPU); r != nil {
-			s += " " + t.sp.render(r.Tail(c.sparkW, nil), c.sparkW, 1, 100, oneRow(t.opts.Perf.Charts))[0]
+			s += " " + t.sp.Render(r.Tail(c.sparkW, nil), c.sparkW, 1, 100, oneRow(t.opts.Perf.Charts))[0]
 		}
 	}
 	return s

@@ -58,7 +58,7 @@ func (f *topFeed) sweep() {
 		s.RdBytes += uint64(i) * 4096
 		s.RxBytes += uint64(i) * 1500
 	}
-	f.top.Update(sweepMsg{samples: f.samples, hosts: []libvirtx.HostSample{f.host}})
+	f.top.Update(common.SweepMsg{Samples: f.samples, Hosts: []libvirtx.HostSample{f.host}})
 }
 
 func TestTopScreenAtSmallAndLargeSizes(t *testing.T) {

@@ -1,4 +1,4 @@
-package tui
+package widget
 
 import (
 	"math"
@@ -10,26 +10,27 @@ import (
 	"kvmtui/perf"
 )
 
-// sparker draws sparklines: with ntcharts (Unicode braille line charts or
+// Sparker draws sparklines: with ntcharts (Unicode braille line charts or
 // block bar charts) or as plain ASCII. It keeps one ntcharts canvas per size,
 // so drawing allocates little. It is called when a sample arrives or the
 // layout changes, never from View.
-type sparker struct {
+type Sparker struct {
 	models map[[2]int]*sparkline.Model
 	style  lipgloss.Style
 }
 
-func newSparker(style lipgloss.Style) *sparker {
-	return &sparker{models: map[[2]int]*sparkline.Model{}, style: style}
+// NewSparker draws in style (the block and braille charts).
+func NewSparker(style lipgloss.Style) *Sparker {
+	return &Sparker{models: map[[2]int]*sparkline.Model{}, style: style}
 }
 
 // asciiLevels are the ASCII glyphs from empty to full, for one cell.
 const asciiLevels = " .:-=+*#"
 
-// render draws vals (oldest first, NaN for a gap) right-aligned into a
+// Render draws vals (oldest first, NaN for a gap) right-aligned into a
 // w×h chart scaled from 0 to maxV (maxV <= 0: the largest value), and
 // returns h lines of exactly w cells.
-func (s *sparker) render(vals []float64, w, h int, maxV float64, cs perf.ChartStyle) []string {
+func (s *Sparker) Render(vals []float64, w, h int, maxV float64, cs perf.ChartStyle) []string {
 	if w <= 0 || h <= 0 {
 		return nil
 	}

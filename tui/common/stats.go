@@ -1,0 +1,100 @@
+package common
+
+import (
+	"sync"
+	"time"
+
+	tea "github.com/charmbracelet/bubbletea"
+
+	"kvmtui/libvirtx"
+)
+
+// The commands that read libvirt for every page: the events, the stats
+// timer and the sweeps. The root runs them; pages get their messages.
+
+// SweepMsg carries one stats sweep.
+type SweepMsg struct {
+	Samples []libvirtx.Sample
+	Hosts   []libvirtx.HostSample // of the connections whose sweep succeeded
+	Active  bool                  // of the running domains only (see sweeper)
+}
+
+// WaitEvents blocks (in its own goroutine) until libvirtx has events.
+func WaitEvents(mgr *libvirtx.Manager) tea.Cmd {
+	return func() tea.Msg { return EventsMsg(mgr.Next()) }
+}
+
+// Sweep reads the stats of every domain, and the hosts'.
+func Sweep(mgr *libvirtx.Manager) tea.Cmd {
+	return func() tea.Msg {
+		s, errs := mgr.Sweep() // a down connection reports through its ConnEvent
+		return SweepMsg{Samples: s, Hosts: HostStats(mgr, errs)}
+	}
+}
+
+// HostStats reads the host counters of every connection whose sweep
+// succeeded, concurrently: one more call pair per connection per tick.
+func HostStats(mgr *libvirtx.Manager, failed map[string]error) []libvirtx.HostSample {
+	uris := mgr.URIs()
+	out := make([]libvirtx.HostSample, len(uris))
+	var wg sync.WaitGroup
+	for i, u := range uris {
+		if failed[u] != nil {
+			continue
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			h, err := mgr.HostStats(u)
+			if err != nil {
+				return
+			}
+			out[i] = h
+		}()
+	}
+	wg.Wait()
+	n := 0
+	for _, h := range out {
+		if h.URI != "" {
+			out[n] = h
+			n++
+		}
+	}
+	return out[:n]
+}
+
+// FullSweepPeriod: every domain is swept at least this often; the ticks in
+// between sweep the running ones only. Lifecycle events keep the states of
+// the others; the full sweep catches a change whose event was missed.
+const FullSweepPeriod = 30 * time.Second
+
+// Sweeper schedules the stats sweeps of the ticks: on a host with many
+// defined and few running guests a sweep of the running ones costs a
+// fraction of a full one (see libvirtx.Conn.SweepActive).
+// With period 0 (top) every tick sweeps the running domains only.
+type Sweeper struct {
+	ticks  int
+	Period time.Duration
+}
+
+func (s *Sweeper) Next(mgr *libvirtx.Manager, interval time.Duration) tea.Cmd {
+	s.ticks++
+	if s.Period > 0 && time.Duration(s.ticks)*interval >= s.Period {
+		s.ticks = 0
+		return Sweep(mgr)
+	}
+	return SweepActive(mgr)
+}
+
+// SweepActive is Sweep of the running domains only.
+func SweepActive(mgr *libvirtx.Manager) tea.Cmd {
+	return func() tea.Msg {
+		s, errs := mgr.SweepActive()
+		return SweepMsg{Samples: s, Hosts: HostStats(mgr, errs), Active: true}
+	}
+}
+
+// Tick fires the stats timer after interval.
+func Tick(interval time.Duration) tea.Cmd {
+	return tea.Tick(interval, func(t time.Time) tea.Msg { return TickMsg(t) })
+}
