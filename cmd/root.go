@@ -16,7 +16,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"kvmtui/libvirtx"
-	"kvmtui/tui"
+	"kvmtui/tui/common"
 )
 
 // options are the flags every command takes, as virsh spells them.
@@ -79,8 +79,8 @@ reachable, else a demo host (libvirt's test driver; nothing in it is real).`,
 	pf.BoolVar(&o.demo, "demo", false, "use the bundled demo host (libvirt's test driver)")
 	pf.Var(seconds{&o.interval}, "interval", "stats interval: seconds (2) or a duration (2s); at least 1s")
 	root.PersistentPreRunE = func(*cobra.Command, []string) error {
-		if o.interval < tui.MinInterval {
-			return o.usage("--interval %v is too short: at least %v", o.interval, tui.MinInterval)
+		if o.interval < common.MinInterval {
+			return o.usage("--interval %v is too short: at least %v", o.interval, common.MinInterval)
 		}
 		return nil
 	}

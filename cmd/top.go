@@ -10,7 +10,8 @@ import (
 
 	"kvmtui/libvirtx"
 	"kvmtui/perf"
-	"kvmtui/tui"
+	"kvmtui/tui/common"
+	"kvmtui/tui/top"
 )
 
 const topLong = `A dense, read-only dashboard for a small pane (40x10 and up): host load, the
@@ -42,8 +43,8 @@ func (o *options) topCommand() *cobra.Command {
 				interval = o.interval
 			}
 			switch {
-			case interval < tui.MinInterval:
-				return o.usage("top: --interval %v is too short: at least %v", interval, tui.MinInterval)
+			case interval < common.MinInterval:
+				return o.usage("top: --interval %v is too short: at least %v", interval, common.MinInterval)
 			case format != "csv" && format != "json":
 				return o.usage("top: --format %q: expected csv or json", format)
 			case count < 0:
@@ -75,7 +76,7 @@ func (o *options) topCommand() *cobra.Command {
 					return o.usage("%v", err)
 				}
 			}
-			m := tui.NewTop(mgr, tui.TopOptions{DemoURI: demoURI, Interval: interval, Perf: pc})
+			m := top.New(mgr, top.Options{DemoURI: demoURI, Interval: interval, Perf: pc})
 			if _, err := tea.NewProgram(m, tea.WithAltScreen(), tea.WithFPS(topFPS)).Run(); err != nil {
 				return o.fail(err)
 			}

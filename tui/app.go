@@ -26,9 +26,6 @@ type Options struct {
 	Perf     *perf.Config  // thresholds and charts; nil reads perf.ConfigPath()
 }
 
-// MinInterval is the shortest stats interval allowed.
-const MinInterval = time.Second
-
 type mode int
 
 const (
@@ -67,8 +64,8 @@ type Model struct {
 
 // New builds the root model over a manager whose connections were added.
 func New(mgr *libvirtx.Manager, opts Options) *Model {
-	if opts.Interval < MinInterval {
-		opts.Interval = MinInterval
+	if opts.Interval < common.MinInterval {
+		opts.Interval = common.MinInterval
 	}
 	in := textinput.New()
 	in.CharLimit = 512

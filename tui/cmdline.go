@@ -200,8 +200,8 @@ func (m *Model) runCommand(line string) tea.Cmd {
 			return fail("usage: interval SECONDS")
 		}
 		secs, err := strconv.ParseFloat(args[0], 64)
-		if err != nil || secs < MinInterval.Seconds() {
-			return fail("interval %q: expected a number of seconds, at least %v", args[0], MinInterval.Seconds())
+		if err != nil || secs < common.MinInterval.Seconds() {
+			return fail("interval %q: expected a number of seconds, at least %v", args[0], common.MinInterval.Seconds())
 		}
 		m.opts.Interval = time.Duration(secs * float64(time.Second))
 		m.ctx.SetMsg(fmt.Sprintf("stats every %v", m.opts.Interval), false)

@@ -32,28 +32,12 @@ func strCmp(f func(r *row) string) func(a, b *row) int {
 	return func(a, b *row) int { return strings.Compare(f(a), f(b)) }
 }
 
-func rateText(ok bool, v float64) string {
-	if !ok {
-		return "-"
-	}
-	return widget.HumanBytes(v)
-}
-
-func pctText(ok bool, v float64) string {
-	if !ok {
-		return "-"
-	}
-	return fmt.Sprintf("%.1f", v)
-}
-
-// stateWord is the state as users say it; a shut-off domain with a managed
-// save image is "saved", as in virt-manager.
 var columns = []column{
 	{id: "state", title: "STATE", width: 8, prio: 0,
 		text: func(r *row) string { return widget.StateWord(r.dom) },
 		cmp:  numCmp(func(r *row) float64 { return float64(stateOrder(r.dom)) })},
 	{id: "alert", title: "!", width: 2, prio: 1,
-		text: func(r *row) string { return levelMark(r.level) },
+		text: func(r *row) string { return widget.LevelMark(r.level) },
 		cmp:  numCmp(func(r *row) float64 { return float64(r.level) })},
 	{id: "name", title: "NAME", width: 20, prio: 0,
 		text: func(r *row) string {
@@ -73,22 +57,22 @@ var columns = []column{
 		text: func(r *row) string { return widget.HumanBytes(float64(r.dom.MemoryKiB) * 1024) },
 		cmp:  numCmp(func(r *row) float64 { return float64(r.dom.MemoryKiB) })},
 	{id: "cpu", title: "CPU%", width: 5, right: true, prio: 1,
-		text: func(r *row) string { return pctText(r.rates.Valid, r.rates.CPUPct) },
+		text: func(r *row) string { return widget.PctText(r.rates.Valid, r.rates.CPUPct) },
 		cmp:  numCmp(func(r *row) float64 { return r.rates.CPUPct })},
 	{id: "mempct", title: "MEM%", width: 5, right: true, prio: 1,
-		text: func(r *row) string { return pctText(r.rates.MemValid, r.rates.MemPct) },
+		text: func(r *row) string { return widget.PctText(r.rates.MemValid, r.rates.MemPct) },
 		cmp:  numCmp(func(r *row) float64 { return r.rates.MemPct })},
 	{id: "cpuhist", title: "CPU HISTORY", width: sparkColWidth, prio: 1, optional: true,
 		text: func(r *row) string { return r.spark },
 		cmp:  numCmp(func(r *row) float64 { return r.rates.CPUPct })},
 	{id: "disk", title: "DISK R/W", width: 13, right: true, prio: 4,
 		text: func(r *row) string {
-			return rateText(r.rates.HasDisk, r.rates.RdBps) + "/" + rateText(r.rates.HasDisk, r.rates.WrBps)
+			return widget.RateText(r.rates.HasDisk, r.rates.RdBps) + "/" + widget.RateText(r.rates.HasDisk, r.rates.WrBps)
 		},
 		cmp: numCmp(func(r *row) float64 { return r.rates.RdBps + r.rates.WrBps })},
 	{id: "net", title: "NET RX/TX", width: 13, right: true, prio: 4,
 		text: func(r *row) string {
-			return rateText(r.rates.HasNet, r.rates.RxBps) + "/" + rateText(r.rates.HasNet, r.rates.TxBps)
+			return widget.RateText(r.rates.HasNet, r.rates.RxBps) + "/" + widget.RateText(r.rates.HasNet, r.rates.TxBps)
 		},
 		cmp: numCmp(func(r *row) float64 { return r.rates.RxBps + r.rates.TxBps })},
 	{id: "auto", title: "AUTO", width: 4, prio: 5,

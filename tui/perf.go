@@ -1,9 +1,7 @@
 package tui
 
 import (
-	"cmp"
 	"fmt"
-	"slices"
 	"strings"
 	"time"
 
@@ -203,16 +201,6 @@ func (m *Model) perfCounts() string {
 		s += fmt.Sprintf(", %d crit", c)
 	}
 	return s
-}
-
-func levelMark(l perf.Level) string {
-	switch l {
-	case perf.LevelWarn:
-		return "!"
-	case perf.LevelCrit:
-		return "!!"
-	}
-	return ""
 }
 
 // openPerf shows the performance view of the selected VM (host: the host
@@ -743,7 +731,7 @@ func (m *Model) topBy(uri string, a, sum perf.Metric, n int) []*perf.VM {
 		y, _ := v.Cur.Value(sum)
 		return x + y
 	}
-	sortVMs(vs, total)
+	widget.SortVMs(vs, total)
 	var out []*perf.VM
 	for _, v := range vs {
 		if total(v) > 0 {
@@ -754,16 +742,6 @@ func (m *Model) topBy(uri string, a, sum perf.Metric, n int) []*perf.VM {
 		}
 	}
 	return out
-}
-
-// sortVMs orders VMs by key, highest first, then by name.
-func sortVMs(vs []*perf.VM, key func(*perf.VM) float64) {
-	slices.SortStableFunc(vs, func(a, b *perf.VM) int {
-		if c := cmp.Compare(key(b), key(a)); c != 0 {
-			return c
-		}
-		return strings.Compare(a.Name, b.Name)
-	})
 }
 
 // perfArgWords completes the performance commands' arguments.

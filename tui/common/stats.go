@@ -94,6 +94,9 @@ func SweepActive(mgr *libvirtx.Manager) tea.Cmd {
 	}
 }
 
+// MinInterval is the shortest stats interval allowed.
+const MinInterval = time.Second
+
 // Tick fires the stats timer after interval.
 func Tick(interval time.Duration) tea.Cmd {
 	return tea.Tick(interval, func(t time.Time) tea.Msg { return TickMsg(t) })

@@ -1,7 +1,10 @@
 package widget
 
 import (
+	"cmp"
+	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/charmbracelet/lipgloss"
@@ -69,4 +72,41 @@ func StateWord(d libvirtx.Domain) string {
 // Center places a box in the middle of a w×h area (a dialog over a page).
 func Center(w, h int, box string) string {
 	return lipgloss.Place(w, h, lipgloss.Center, lipgloss.Center, box)
+}
+
+// LevelMark is a threshold level as the list and top mark it.
+func LevelMark(l perf.Level) string {
+	switch l {
+	case perf.LevelWarn:
+		return "!"
+	case perf.LevelCrit:
+		return "!!"
+	}
+	return ""
+}
+
+// RateText is a rate in bytes per second, "-" when unknown.
+func RateText(ok bool, v float64) string {
+	if !ok {
+		return "-"
+	}
+	return HumanBytes(v)
+}
+
+// PctText is a percentage with one decimal, "-" when unknown.
+func PctText(ok bool, v float64) string {
+	if !ok {
+		return "-"
+	}
+	return fmt.Sprintf("%.1f", v)
+}
+
+// SortVMs orders VMs by key, highest first, then by name.
+func SortVMs(vs []*perf.VM, key func(*perf.VM) float64) {
+	slices.SortStableFunc(vs, func(a, b *perf.VM) int {
+		if c := cmp.Compare(key(b), key(a)); c != 0 {
+			return c
+		}
+		return strings.Compare(a.Name, b.Name)
+	})
 }

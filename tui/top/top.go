@@ -1,4 +1,4 @@
-package tui
+package top
 
 import (
 	"fmt"
@@ -14,9 +14,9 @@ import (
 	"kvmtui/tui/widget"
 )
 
-// TopOptions configure `kvmtui top`, the read-only dashboard for a small
+// Options configure `kvmtui top`, the read-only dashboard for a small
 // tmux pane.
-type TopOptions struct {
+type Options struct {
 	DemoURI  string
 	Interval time.Duration
 	Perf     perf.Config
@@ -28,7 +28,7 @@ type TopOptions struct {
 // screen when a sweep arrives or the terminal is resized; View returns it.
 type Top struct {
 	mgr   *libvirtx.Manager
-	opts  TopOptions
+	opts  Options
 	tr    *perf.Tracker
 	sp    *widget.Sparker
 	theme *widget.Theme
@@ -44,10 +44,10 @@ type Top struct {
 	screen string
 }
 
-// NewTop builds the dashboard over a manager whose connections were added.
-func NewTop(mgr *libvirtx.Manager, opts TopOptions) *Top {
-	if opts.Interval < MinInterval {
-		opts.Interval = MinInterval
+// New builds the dashboard over a manager whose connections were added.
+func New(mgr *libvirtx.Manager, opts Options) *Top {
+	if opts.Interval < common.MinInterval {
+		opts.Interval = common.MinInterval
 	}
 	t := &Top{
 		mgr: mgr, opts: opts,
@@ -260,7 +260,7 @@ func (t *Top) busiest() []*perf.VM {
 			vs = append(vs, v)
 		}
 	}
-	sortVMs(vs, func(v *perf.VM) float64 {
+	widget.SortVMs(vs, func(v *perf.VM) float64 {
 		c, _ := v.Cur.Value(perf.CPU)
 		mem, _ := v.Cur.Value(perf.Mem)
 		return float64(v.Level())*1e6 + min(c, 9999)*100 + mem/100
@@ -310,7 +310,7 @@ func (c topCols) header() string {
 
 func (t *Top) vmLine(v *perf.VM, c topCols) string {
 	p := v.Cur
-	mark := widget.Fit(levelMark(v.Level()), 2)
+	mark := widget.Fit(widget.LevelMark(v.Level()), 2)
 	s := levelStyle(t.theme, v.Level(), mark) + widget.Fit(midTrunc(v.Name, c.nameW), c.nameW)
 	if c.host {
 		label := v.URI
@@ -319,12 +319,12 @@ func (t *Top) vmLine(v *perf.VM, c topCols) string {
 		}
 		s += " " + widget.Fit(label, c.hostW)
 	}
-	s += widget.FitRight(pctText(p.VCPUValid, p.VCPUPct), 6) + widget.FitRight(pctText(p.MemValid, p.MemPct), 5)
+	s += widget.FitRight(widget.PctText(p.VCPUValid, p.VCPUPct), 6) + widget.FitRight(widget.PctText(p.MemValid, p.MemPct), 5)
 	if c.disk {
-		s += " " + widget.FitRight(rateText(p.HasDisk, p.RdBps+p.WrBps), c.rateWidth)
+		s += " " + widget.FitRight(widget.RateText(p.HasDisk, p.RdBps+p.WrBps), c.rateWidth)
 	}
 	if c.net {
-		s += " " + widget.FitRight(rateText(p.HasNet, p.RxBps+p.TxBps), c.rateWidth)
+		s += " " + widget.FitRight(widget.RateText(p.HasNet, p.RxBps+p.TxBps), c.rateWidth)
 	}
 	if c.sparkW >= 4 {
 		if r := v.Series(perf.CPU); r != nil {

@@ -1,4 +1,4 @@
-package tui
+package top
 
 import (
 	"fmt"
@@ -27,7 +27,7 @@ const topURI = "qemu:///system"
 func newTopFeed(tb testing.TB, n int) *topFeed {
 	mgr := libvirtx.NewManager(false)
 	tb.Cleanup(mgr.Close)
-	top := NewTop(mgr, TopOptions{Interval: 2 * time.Second, Perf: perf.DefaultConfig()})
+	top := New(mgr, Options{Interval: 2 * time.Second, Perf: perf.DefaultConfig()})
 	doms := make([]libvirtx.Domain, n)
 	f := &topFeed{top: top, samples: make([]libvirtx.Sample, n)}
 	for i := range doms {
