@@ -26,7 +26,7 @@ func (o *options) runUI() error {
 		}
 	}
 	m := tui.New(mgr, tui.Options{DemoURI: demoURI, Interval: o.interval})
-	defer m.CloseConsoles() // viewers and their SSH tunnels end with kvmtui
+	defer m.Close() // viewers and their SSH tunnels end with kvmtui
 	if _, err := tea.NewProgram(m, tea.WithAltScreen()).Run(); err != nil {
 		return o.fail(err)
 	}

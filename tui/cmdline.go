@@ -13,75 +13,86 @@ import (
 	"kvmtui/tui/common"
 )
 
-// commandActions maps the command line's words (virsh's where it has one) to
-// lifecycle actions.
-var commandActions = map[string]libvirtx.Action{
-	"start": libvirtx.Start, "restore": libvirtx.Start,
-	"shutdown": libvirtx.Shutdown, "reboot": libvirtx.Reboot, "reset": libvirtx.Reset,
-	"destroy": libvirtx.ForceOff, "off": libvirtx.ForceOff,
-	"suspend": libvirtx.Pause, "pause": libvirtx.Pause, "resume": libvirtx.Resume,
-	"managedsave": libvirtx.ManagedSave, "save": libvirtx.ManagedSave,
-	"managedsave-remove": libvirtx.DiscardSave,
-}
+// The ":" command line: the root's own words, the registry's pages and
+// commands, and the words of the pages that have commands (the VM list's
+// lifecycle words), tried from the top page down.
 
-// commandHelp is the command line's reference, shown in the help overlay.
-var commandHelp = [][2]string{
-	{"start|shutdown|reboot|reset|destroy [VM…]", "lifecycle (marked VMs or the selected one)"},
-	{"suspend|resume|managedsave [VM…]", "pause, resume, save to disk"},
-	{"managedsave-remove [VM…]", "discard a saved state"},
-	{"autostart on|off [VM…]", "start with the host"},
-	{"rename NEWNAME", "rename the selected (shut off) VM"},
-	{"delete [VM]", "delete a VM and choose its volumes"},
+// rootHelp is the root's part of the command reference.
+var rootHelp = [][2]string{
 	{"connect URI / disconnect URI", "add or remove a connection"},
-	{"sort COLUMN [asc|desc]", strings.Join(columnIDs(), " ")},
-	{"filter TEXT", "same as /"},
 	{"interval SECONDS", "stats interval (at least 1)"},
+	{"help", "this help"},
 	{"quit", "leave kvmtui"},
 }
 
-func commandWords() []string {
-	ws := []string{"autostart", "rename", "delete", "connect", "disconnect", "sort", "filter", "interval", "quit", "help"}
-	for w := range commandActions {
-		ws = append(ws, w)
+var rootWords = []string{"connect", "disconnect", "interval", "help", "quit"}
+
+// commanders are the pages with commands of their own, top first.
+func (m *Model) commanders() []common.Commander {
+	var out []common.Commander
+	for i := len(m.stack) - 1; i >= 0; i-- {
+		if c, ok := m.stack[i].(common.Commander); ok {
+			out = append(out, c)
+		}
 	}
-	ws = append(ws, perfCommandWords...)
-	for _, e := range common.Entries() {
-		ws = append(ws, e.Words...)
-	}
-	sort.Strings(ws)
-	return ws
+	return out
 }
 
-// suggestions completes the command word, then VM names, column names or URIs.
+func (m *Model) startCommand(text string) {
+	m.over = overlayCommand
+	m.input.Prompt = ":"
+	m.input.SetValue(text)
+	m.input.CursorEnd()
+	m.input.Focus()
+	m.input.SetSuggestions(m.suggestions(text))
+	m.ctx.SetMsg("", false)
+}
+
+func (m *Model) commandKey(msg tea.KeyMsg) tea.Cmd {
+	switch msg.Type {
+	case tea.KeyEsc, tea.KeyEnter:
+		line := m.input.Value()
+		m.over = noOverlay
+		m.input.Blur()
+		m.input.SetSuggestions(nil)
+		if msg.Type == tea.KeyEnter {
+			return m.runCommand(line)
+		}
+		return nil
+	}
+	var cmd tea.Cmd
+	m.input, cmd = m.input.Update(msg)
+	m.input.SetSuggestions(m.suggestions(m.input.Value()))
+	return cmd
+}
+
+// suggestions completes the command word, then its arguments.
 func (m *Model) suggestions(line string) []string {
 	fields := strings.Fields(line)
+	var opts []string
 	if len(fields) == 0 || (len(fields) == 1 && !strings.HasSuffix(line, " ")) {
-		return commandWords()
+		opts = append(opts, rootWords...)
+		for _, e := range common.Entries() {
+			opts = append(opts, e.Words...)
+		}
+		for _, c := range m.commanders() {
+			opts = append(opts, c.Complete("", nil)...)
+		}
+		sort.Strings(opts)
+		return opts
 	}
 	prefix := strings.Join(fields[:len(fields)-1], " ") + " "
 	if strings.HasSuffix(line, " ") {
 		prefix = strings.Join(fields, " ") + " "
 	}
-	var opts []string
-	switch fields[0] {
-	case "threshold", "charts", "spark", "perf":
-		opts = perfArgWords(fields[0])
-	case "sort":
-		opts = columnIDs()
-	case "disconnect":
+	switch e, ok := common.Lookup(fields[0]); {
+	case fields[0] == "disconnect":
 		opts = m.mgr.URIs()
-	case "autostart":
-		opts = []string{"on", "off"}
-		fallthrough
-	default:
-		if e, ok := common.Lookup(fields[0]); ok {
-			if e.Args != nil {
-				opts = e.Args(m.ctx)
-			}
-			break
-		}
-		for _, r := range m.list.rows {
-			opts = append(opts, r.dom.Name)
+	case ok && e.Args != nil:
+		opts = e.Args(m.ctx)
+	case !ok:
+		for _, c := range m.commanders() {
+			opts = append(opts, c.Complete(fields[0], fields[1:])...)
 		}
 	}
 	sort.Strings(opts)
@@ -103,58 +114,11 @@ func (m *Model) runCommand(line string) tea.Cmd {
 		m.ctx.SetMsg(fmt.Sprintf(format, a...), true)
 		return nil
 	}
-	if a, ok := commandActions[word]; ok {
-		if m.ctx.ReadOnly() {
-			return fail("%s", libvirtx.ErrReadOnly)
-		}
-		doms, err := m.ctx.Resolve(args)
-		if err != nil {
-			return fail("%s: %v", word, err)
-		}
-		return m.act(a, doms)
-	}
 	switch word {
 	case "q", "quit", "exit":
 		return tea.Quit
 	case "help":
-		m.mode = modeHelp
-	case "autostart":
-		if len(args) == 0 || (args[0] != "on" && args[0] != "off") {
-			return fail("usage: autostart on|off [VM…]")
-		}
-		if m.ctx.ReadOnly() {
-			return fail("%s", libvirtx.ErrReadOnly)
-		}
-		doms, err := m.ctx.Resolve(args[1:])
-		if err != nil {
-			return fail("autostart: %v", err)
-		}
-		a := libvirtx.AutostartOn
-		if args[0] == "off" {
-			a = libvirtx.AutostartOff
-		}
-		return m.act(a, doms)
-	case "rename":
-		if len(args) != 1 {
-			return fail("usage: rename NEWNAME (renames the selected VM)")
-		}
-		if m.ctx.ReadOnly() {
-			return fail("%s", libvirtx.ErrReadOnly)
-		}
-		doms := m.list.targets()
-		if len(doms) != 1 {
-			return fail("rename: select exactly one VM")
-		}
-		return doRename(m.mgr, doms[0], args[0])
-	case "delete", "undefine":
-		if m.ctx.ReadOnly() {
-			return fail("%s", libvirtx.ErrReadOnly)
-		}
-		doms, err := m.ctx.Resolve(args)
-		if err != nil {
-			return fail("delete: %v", err)
-		}
-		return m.beginDelete(doms)
+		m.over = overlayHelp
 	case "connect":
 		if len(args) != 1 {
 			return fail("usage: connect URI (e.g. qemu+ssh://root@host/system)")
@@ -162,7 +126,7 @@ func (m *Model) runCommand(line string) tea.Cmd {
 		if err := m.mgr.Add(args[0]); err != nil {
 			return fail("connect: %v", err)
 		}
-		m.trackConn(args[0])
+		m.ctx.Track(args[0])
 		m.ctx.SetMsg("connecting to "+args[0]+"…", false)
 	case "disconnect":
 		if len(args) != 1 {
@@ -171,30 +135,10 @@ func (m *Model) runCommand(line string) tea.Cmd {
 		if err := m.mgr.Remove(args[0]); err != nil {
 			return fail("disconnect: %v", err)
 		}
-		m.list.dropConn(args[0])
-		delete(m.ctx.Conns, args[0])
+		m.ctx.Forget(args[0])
 		m.ctx.SetMsg("disconnected from "+args[0], false)
-	case "sort":
-		if len(args) == 0 || len(args) > 2 {
-			return fail("usage: sort COLUMN [asc|desc]; columns: %s", strings.Join(columnIDs(), " "))
-		}
-		col, ok := columnByID(args[0])
-		if !ok {
-			return fail("unknown column %q; columns: %s", args[0], strings.Join(columnIDs(), " "))
-		}
-		desc := false
-		if len(args) == 2 {
-			switch args[1] {
-			case "asc":
-			case "desc":
-				desc = true
-			default:
-				return fail("sort direction %q: expected asc or desc", args[1])
-			}
-		}
-		m.list.setSort(col, desc)
-	case "filter":
-		m.list.setFilter(strings.Join(args, " "))
+		// The pages drop its VMs as they would for a lost connection.
+		return m.ApplyEvents(common.EventsMsg{libvirtx.ConnEvent{URI: args[0], Status: libvirtx.Closed}})
 	case "interval":
 		if len(args) != 1 {
 			return fail("usage: interval SECONDS")
@@ -203,14 +147,16 @@ func (m *Model) runCommand(line string) tea.Cmd {
 		if err != nil || secs < common.MinInterval.Seconds() {
 			return fail("interval %q: expected a number of seconds, at least %v", args[0], common.MinInterval.Seconds())
 		}
-		m.opts.Interval = time.Duration(secs * float64(time.Second))
-		m.ctx.SetMsg(fmt.Sprintf("stats every %v", m.opts.Interval), false)
+		m.ctx.Interval = time.Duration(secs * float64(time.Second))
+		m.ctx.SetMsg(fmt.Sprintf("stats every %v", m.ctx.Interval), false)
 	default:
-		if cmd, ok := m.perfCommand(word, args); ok {
-			return cmd
-		}
 		if _, ok := common.Lookup(word); ok {
 			return m.open(word, args)
+		}
+		for _, c := range m.commanders() {
+			if cmd, ok := c.Command(word, args); ok {
+				return cmd
+			}
 		}
 		return fail("unknown command %q: press ? for the list", word)
 	}

@@ -11,7 +11,8 @@ import (
 // last one on top. The root gives the top page the keys and every page the
 // other messages; a page asks to be closed with common.Pop.
 
-// Top is the page on top of the stack, nil on the VM list.
+// Top is the page on top of the stack (the VM list when nothing is open
+// over it).
 func (m *Model) Top() common.Page {
 	if len(m.stack) == 0 {
 		return nil
@@ -22,12 +23,19 @@ func (m *Model) Top() common.Page {
 // Context is what the root shares with every page.
 func (m *Model) Context() *common.Context { return m.ctx }
 
-// open builds a registered page and pushes it; a wrong argument is said on
-// the message line and opens nothing.
+// open builds a registered page and pushes it (runs a registered command;
+// for the root page, closes the pages over it); a wrong argument is said
+// on the message line and opens nothing.
 func (m *Model) open(word string, args []string) tea.Cmd {
 	e, ok := common.Lookup(word)
-	if !ok {
+	switch {
+	case !ok:
 		m.ctx.SetMsg("unknown command \""+word+"\": press ? for the list", true)
+		return nil
+	case e.Run != nil:
+		return e.Run(m.ctx, args)
+	case e.Root:
+		m.stack = m.stack[:min(len(m.stack), 1)]
 		return nil
 	}
 	p, cmd, err := e.Open(m.ctx, args)
@@ -39,8 +47,9 @@ func (m *Model) open(word string, args []string) tea.Cmd {
 	return cmd
 }
 
+// pop closes the top page; the VM list stays.
 func (m *Model) pop() {
-	if len(m.stack) > 0 {
+	if len(m.stack) > 1 {
 		m.stack = m.stack[:len(m.stack)-1]
 	}
 }
@@ -62,12 +71,24 @@ func (m *Model) pageKey(p common.Page, msg tea.KeyMsg) tea.Cmd {
 		case msg.String() == "ctrl+c":
 			return tea.Quit
 		case key.Matches(msg, m.gk.Help):
-			m.helpReturn, m.mode = m.mode, modeHelp
+			m.over = overlayHelp
 			return nil
 		case key.Matches(msg, m.gk.Command):
-			m.startInput(modeCommand, ":", "")
+			m.startCommand("")
 			return nil
 		}
 	}
 	return p.Update(msg)
 }
+
+// Close ends what pages hold (consoles, viewers) when the program exits.
+func (m *Model) Close() {
+	for _, p := range m.stack {
+		if c, ok := p.(common.Closer); ok {
+			c.Close()
+		}
+	}
+}
+
+// Pages lists the stack, the VM list first.
+func (m *Model) Pages() []common.Page { return append([]common.Page(nil), m.stack...) }

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
 
 	"kvmtui/libvirtx"
@@ -15,8 +16,8 @@ import (
 // Smallest terminal the list is drawn in; below it, a one-line notice.
 const minWidth, minHeight = 40, 8
 
-// View draws the screen: title, table, message line, key hints. It only
-// formats what Update prepared.
+// View draws the screen: title, the top page (or an overlay), message
+// line, key hints. It only formats what Update prepared.
 func (m *Model) View() string {
 	if m.ctx.Width == 0 {
 		return "starting…"
@@ -25,33 +26,20 @@ func (m *Model) View() string {
 		return widget.Fit(fmt.Sprintf("terminal too small (%dx%d): kvmtui needs %dx%d", m.ctx.Width, m.ctx.Height, minWidth, minHeight), m.ctx.Width)
 	}
 	var body string
-	switch m.mode {
-	case modeHelp:
+	switch {
+	case m.over == overlayHelp:
 		body = m.helpView()
-	case modeConfirm:
+	case m.over == overlayConfirm:
 		body = widget.Center(m.ctx.Width, m.ctx.BodyHeight(), m.confirm.View(m.ctx.Theme))
-	case modeDelete:
-		body = widget.Center(m.ctx.Width, m.ctx.BodyHeight(), m.deleteView())
-	default:
-		body = m.screenBody()
+	case m.Top() != nil:
+		body = m.Top().View()
 	}
 	return strings.Join([]string{m.titleLine(), body, m.messageLine(), m.bottomLine()}, "\n")
 }
 
-// screenBody is what is under any overlay: the top page, else the
-// performance view, or the list.
-func (m *Model) screenBody() string {
-	switch {
-	case m.Top() != nil:
-		return m.Top().View()
-	case m.perf.open:
-		return m.perfView()
-	}
-	return m.consoleBody() // the table, with the console pane when open
-}
-
+// titleLine: the name, the demo and read-only badges, the breadcrumbs of
+// the pages over the list; on the right the topmost page's status.
 func (m *Model) titleLine() string {
-	total, running, marked := m.list.counts()
 	left := m.ctx.Theme.Title.Render("kvmtui")
 	if m.opts.DemoURI != "" {
 		if _, ok := m.ctx.Conns[m.opts.DemoURI]; ok {
@@ -61,66 +49,20 @@ func (m *Model) titleLine() string {
 	if m.ctx.ReadOnly() {
 		left += " " + m.ctx.Theme.Warn.Render("[read-only]")
 	}
+	right := ""
 	for _, p := range m.stack {
-		left += " › " + p.Title() // breadcrumbs
+		if t := p.Title(); t != "" {
+			left += " › " + t
+		}
+		if s, ok := p.(common.Statuser); ok {
+			right = s.Status()
+		}
 	}
-	right := fmt.Sprintf("%d %s, %d running", total, widget.Plural(total, "VM", "VMs"), running)
-	if m.list.filter != "" {
-		right = fmt.Sprintf("%d of %d %s shown (/%s), %d running", len(m.list.view), total, widget.Plural(total, "VM", "VMs"), m.list.filter, running)
-	}
-	if marked > 0 {
-		right += fmt.Sprintf(", %d marked", marked)
-	}
-	right += m.perfCounts()
 	gap := m.ctx.Width - lipgloss.Width(left) - lipgloss.Width(right)
 	if gap < 1 {
 		return widget.Fit(left, m.ctx.Width)
 	}
 	return left + strings.Repeat(" ", gap) + right
-}
-
-func (m *Model) tableView() string {
-	lay := layoutFor(m.ctx.Width, len(m.ctx.Conns) > 1, m.shownOptional()...)
-	l := m.list
-	lines := make([]string, 0, m.ctx.BodyHeight())
-	lines = append(lines, widget.Fit(m.ctx.Theme.Header.Render(lay.header(l.sortCol, l.sortDesc)), m.ctx.Width))
-	if len(l.view) == 0 {
-		lines = append(lines, m.ctx.Theme.Dim.Render(m.emptyText()))
-	}
-	end := min(l.offset+l.height, len(l.view))
-	for i := l.offset; i < end; i++ {
-		r := l.view[i]
-		if i == l.cursor {
-			lines = append(lines, m.ctx.Theme.Cursor.Render(widget.Fit(lay.line(r, l.marks[r.key], nil), m.ctx.Width)))
-			continue
-		}
-		style := m.ctx.Theme.States[r.dom.State]
-		styleState := func(s string) string { return style.Render(s) }
-		line := lay.line(r, l.marks[r.key], styleState)
-		if l.marks[r.key] {
-			line = m.ctx.Theme.Marked.Render(line)
-		}
-		lines = append(lines, widget.Fit(line, m.ctx.Width))
-	}
-	for len(lines) < m.ctx.BodyHeight() {
-		lines = append(lines, "")
-	}
-	return strings.Join(lines[:m.ctx.BodyHeight()], "\n")
-}
-
-func (m *Model) emptyText() string {
-	switch {
-	case m.list.filter != "":
-		return "  no VM matches /" + m.list.filter + " (esc clears the filter)"
-	case len(m.ctx.Conns) == 0:
-		return "  no connection: :connect URI"
-	}
-	for _, c := range m.ctx.Conns {
-		if c.Status == libvirtx.Connected {
-			return "  no VMs defined"
-		}
-	}
-	return "  waiting for libvirt…"
 }
 
 // messageLine shows the last action's outcome, else the connections.
@@ -166,63 +108,68 @@ func (m *Model) connText(c *common.Conn) string {
 	return m.ctx.Theme.Warn.Render("… "+c.Label) + " " + c.Status.String()
 }
 
-// bottomLine is the active input, else the most useful keys.
+// bottomLine is the command line, else the top page's keys.
 func (m *Model) bottomLine() string {
-	if m.inputMode() {
+	switch {
+	case m.over == overlayCommand:
 		return widget.Fit(m.input.View(), m.ctx.Width)
+	case m.over == overlayHelp:
+		return widget.Hints(m.ctx.Theme, m.ctx.Width, m.gk.Back)
+	case m.Top() != nil:
+		return m.Top().Hints()
 	}
-	if p := m.Top(); p != nil {
-		return p.Hints()
-	}
-	if m.perf.open {
-		parts := []string{}
-		for _, b := range m.perfHints() {
-			parts = append(parts, m.ctx.Theme.Key.Render(b.Help().Key)+" "+b.Help().Desc)
-		}
-		return widget.Fit(strings.Join(parts, "  "), m.ctx.Width)
-	}
-	hints := []key.Binding{m.gk.Help, m.gk.Command, m.lk.Filter, m.lk.Mark}
-	if !m.ctx.ReadOnly() {
-		hints = append(hints, m.lk.Start, m.lk.Shutdown, m.lk.ForceOff, m.lk.Pause, m.lk.Delete)
-	}
-	hints = append(hints, m.gk.Quit)
-	parts := make([]string, len(hints))
-	for i, b := range hints {
-		parts[i] = m.ctx.Theme.Key.Render(b.Help().Key) + " " + b.Help().Desc
-	}
-	return widget.Fit(strings.Join(parts, "  "), m.ctx.Width)
+	return ""
 }
 
 // helpSections are the help overlay's sections, generated from the key
-// maps so they cannot drift from them.
+// maps and the registry so they cannot drift from them: the pages on the
+// stack, the general keys, every registered page's keys, the commands.
 func (m *Model) helpSections() [][]string {
-	section := func(title string, bs []key.Binding) []string {
-		return widget.Section{Title: title, Keys: bs}.Render(m.ctx.Theme)
-	}
-	actions := []string{m.ctx.Theme.Header.Render("VM actions"), "read-only: none"}
-	if !m.ctx.ReadOnly() {
-		actions = section("VM actions", m.lk.mutating())
-	}
-	cmds := []string{m.ctx.Theme.Header.Render("Commands (:)")}
-	for _, c := range append(commandHelp, perfCommandHelp...) {
-		cmds = append(cmds, ":"+c[0], "    "+m.ctx.Theme.Dim.Render(c[1]))
-	}
-	var pages [][]string
-	for _, e := range common.Entries() {
-		cmds = append(cmds, ":"+e.Usage, "    "+m.ctx.Theme.Dim.Render(e.Desc))
-		if e.Help != nil {
-			for _, sec := range e.Help(m.ctx) {
-				pages = append(pages, sec.Render(m.ctx.Theme))
-			}
+	th := m.ctx.Theme
+	var secs []widget.Section
+	for _, p := range m.stack {
+		if h, ok := p.(common.Helper); ok {
+			secs = append(secs, h.Help()...)
 		}
 	}
-	return append([][]string{
-		section("Navigate", m.lk.navigation()),
-		section("General", m.gk.all()),
-		actions,
-		section("Consoles", m.consoleHelp()),
-		section("Performance", append(m.perf.keys.list(), m.perf.keys.view()...)),
-	}, append(pages, cmds)...)
+	secs = append(secs, widget.Section{Title: "General", Keys: m.gk.all()})
+	ref := append([][2]string(nil), rootHelp...)
+	for _, c := range m.commanders() {
+		ref = append(c.CommandHelp(), ref...)
+	}
+	for _, e := range common.Entries() {
+		ref = append(ref, [2]string{e.Usage, e.Desc})
+		if e.Help != nil {
+			secs = append(secs, e.Help(m.ctx)...)
+		}
+	}
+	cmds := widget.Section{Title: "Commands (:)"}
+	for _, c := range ref {
+		cmds.Lines = append(cmds.Lines, ":"+c[0], "    "+th.Dim.Render(c[1]))
+	}
+	out := make([][]string, 0, len(secs)+1)
+	for _, s := range append(secs, cmds) {
+		out = append(out, s.Render(th))
+	}
+	return out
+}
+
+// helpKey scrolls the help; ?, esc or q close it.
+func (m *Model) helpKey(msg tea.KeyMsg) {
+	maxOff := max(len(m.helpLines())-m.ctx.BodyHeight(), 0)
+	switch msg.String() {
+	case "j", "down":
+		m.helpOffset = min(m.helpOffset+1, maxOff)
+	case "k", "up":
+		m.helpOffset = max(m.helpOffset-1, 0)
+	case "pgdown", " ", "ctrl+f":
+		m.helpOffset = min(m.helpOffset+m.ctx.BodyHeight(), maxOff)
+	case "pgup", "ctrl+b":
+		m.helpOffset = max(m.helpOffset-m.ctx.BodyHeight(), 0)
+	}
+	if key.Matches(msg, m.gk.Help, m.gk.Back) || msg.String() == "q" {
+		m.over, m.helpOffset = noOverlay, 0
+	}
 }
 
 // helpLines flows the sections into as many columns as the width holds.

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"kvmtui/libvirtx"
+	"kvmtui/perf"
 	"kvmtui/tui/widget"
 )
 
@@ -50,9 +51,24 @@ type Context struct {
 
 	vms map[string]libvirtx.Domain // by VMKey
 	// Selected is the VM list's selection, for commands given no name;
-	// Targets the marked VMs, else the selected one.
+	// Targets the marked VMs, else the selected one; Move moves the
+	// selection (the performance view's next/previous VM). The list sets
+	// them.
 	Selected func() (libvirtx.Domain, bool)
 	Targets  func() []libvirtx.Domain
+	Move     func(step int)
+
+	Perf     *Perf         // the stats history and thresholds every page draws from
+	Interval time.Duration // between two stats sweeps
+}
+
+// Perf is the performance state pages share: the configuration, and the
+// history of every VM and host fed by the root's sweeps.
+type Perf struct {
+	Cfg     perf.Config
+	CfgPath string
+	Tr      *perf.Tracker
+	Sparks  *widget.Sparker
 }
 
 // NewContext builds the context over a manager whose connections were added.
@@ -60,7 +76,8 @@ func NewContext(mgr *libvirtx.Manager, demoURI string) *Context {
 	c := &Context{Mgr: mgr, Theme: widget.NewTheme(), DemoURI: demoURI,
 		Conns: map[string]*Conn{}, vms: map[string]libvirtx.Domain{},
 		Selected: func() (libvirtx.Domain, bool) { return libvirtx.Domain{}, false },
-		Targets:  func() []libvirtx.Domain { return nil }}
+		Targets:  func() []libvirtx.Domain { return nil },
+		Move:     func(int) {}}
 	for _, u := range mgr.URIs() {
 		c.Track(u)
 	}

@@ -63,6 +63,11 @@ type Entry struct {
 	Open func(ctx *Context, args []string) (Page, tea.Cmd, error)
 	// Help is the page's keys for the ? overlay, from its key map.
 	Help func(ctx *Context) []widget.Section
+	// Root marks the bottom page (the VM list): ":word" closes the pages
+	// over it instead of opening another.
+	Root bool
+	// Run makes the entry a command that opens no page (:threshold).
+	Run func(ctx *Context, args []string) tea.Cmd
 }
 
 var registry []Entry
@@ -120,3 +125,45 @@ type ReplaceMsg struct {
 	Page Page
 	Cmd  tea.Cmd
 }
+
+// ConfirmMsg asks the root to put a y/N question over the screen; y runs
+// its command.
+type ConfirmMsg struct{ widget.Confirm }
+
+// CommandLineMsg opens the ":" line with Text typed (t in the performance
+// view types "threshold ").
+type CommandLineMsg struct{ Text string }
+
+// RunMsg runs a command line as if typed after ":".
+type RunMsg struct{ Line string }
+
+// Run is the command that runs a command line.
+func Run(line string) tea.Cmd { return func() tea.Msg { return RunMsg{Line: line} } }
+
+// Commander is a page with ":" commands of its own (the VM list's
+// lifecycle words, sort, filter…). The root offers a word no registered
+// page has to the pages from the top down.
+type Commander interface {
+	// Command runs a command; ok is false for a word it does not know.
+	Command(word string, args []string) (cmd tea.Cmd, ok bool)
+	// Complete offers the next words of a command line ("" word: the
+	// command words themselves).
+	Complete(word string, args []string) []string
+	// CommandHelp is the commands' reference for the help overlay.
+	CommandHelp() [][2]string
+}
+
+// Statuser is a page with a status for the right of the title line (the
+// list's counts); the topmost one that has one shows it.
+type Statuser interface{ Status() string }
+
+// Helper is a page with help sections beyond its registry entry's (the
+// list's keys).
+type Helper interface{ Help() []widget.Section }
+
+// Closer is a page holding something to end when kvmtui exits (consoles).
+type Closer interface{ Close() }
+
+// PerfChangedMsg says the thresholds or chart settings changed: what
+// draws from them redraws.
+type PerfChangedMsg struct{}

@@ -90,7 +90,7 @@ func TestDetailsTreeListsTheHardware(t *testing.T) {
 	h.treeTo("XML")
 	h.screenHas("<domain type=")
 	h.keys("esc")
-	if h.M.Top() != nil {
+	if !h.OnList() {
 		t.Fatal("esc did not go back to the list")
 	}
 	// The cursor is where the user left it.
@@ -145,7 +145,7 @@ func TestDetailsRefusesBadInputBeforeLibvirt(t *testing.T) {
 		t.Fatal("'n' left anyway")
 	}
 	h.keys("esc", "y")
-	if h.M.Top() != nil {
+	if !h.OnList() {
 		t.Fatal("'y' did not leave")
 	}
 }

@@ -124,7 +124,7 @@ func TestHostdevViewListsTheDemoHost(t *testing.T) {
 	}
 	h.ScreenHas("› Host devices: demo") // the breadcrumb
 	h.Keys("esc")
-	if h.M.Top() != nil {
+	if !h.OnList() {
 		t.Fatal("esc did not go back to the list")
 	}
 

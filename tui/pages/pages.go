@@ -6,7 +6,9 @@ package pages
 import (
 	_ "kvmtui/tui/details"
 	_ "kvmtui/tui/hostdev"
+	_ "kvmtui/tui/perfview"
 	_ "kvmtui/tui/pools"
 	_ "kvmtui/tui/rawedit"
+	_ "kvmtui/tui/vmlist"
 	_ "kvmtui/tui/wizard"
 )

@@ -34,7 +34,7 @@ func TestPoolPageListsTheDemoHost(t *testing.T) {
 	h := tuitest.New(t, false, tuitest.DemoURI(t))
 	h.Keys(":pool x", "enter")
 	h.MsgHas("usage: pool")
-	if h.M.Top() != nil {
+	if !h.OnList() {
 		t.Fatal("a wrong argument opened the page")
 	}
 	h.Keys(":pool", "enter")
@@ -64,7 +64,7 @@ func TestPoolPageListsTheDemoHost(t *testing.T) {
 	h.Keys("?")
 	h.ScreenHas("Storage pools (:pool)", "rescan the pool's volumes", ":pool")
 	h.Keys("esc", "esc")
-	if h.M.Top() != nil {
+	if !h.OnList() {
 		t.Fatal("esc did not go back to the list")
 	}
 }

@@ -100,11 +100,15 @@ var named = map[string]tea.KeyType{
 	"backspace": tea.KeyBackspace, "ctrl+a": tea.KeyCtrlA, "ctrl+r": tea.KeyCtrlR, "f2": tea.KeyF2,
 }
 
-// Keys sends key presses: "enter", "esc", "tab", "down", "ctrl+r"… are
-// named keys, anything else is typed rune by rune.
+// Keys sends key presses: "enter", "esc", "space", "tab", "down",
+// "ctrl+r"… are named keys, anything else is typed rune by rune.
 func (h *Harness) Keys(ks ...string) {
 	h.T.Helper()
 	for _, k := range ks {
+		if k == "space" {
+			h.Send(tea.KeyMsg{Type: tea.KeySpace, Runes: []rune{' '}})
+			continue
+		}
 		if t, ok := named[k]; ok {
 			h.Send(tea.KeyMsg{Type: t})
 			continue
@@ -187,3 +191,6 @@ func (h *Harness) MsgHas(s string) {
 		h.T.Fatalf("message %q lacks %q", m, s)
 	}
 }
+
+// OnList reports whether the VM list is on top: no page is open over it.
+func (h *Harness) OnList() bool { return len(h.M.Pages()) == 1 }

@@ -1,4 +1,4 @@
-package tui
+package vmlist
 
 import (
 	"fmt"
@@ -9,18 +9,6 @@ import (
 
 	"kvmtui/libvirtx"
 )
-
-// handleConfirm answers the question over the list.
-func (m *Model) handleConfirm(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
-	run, done := m.confirm.Answer(msg)
-	if done {
-		m.confirm, m.mode = nil, modeList
-		if run == nil {
-			m.ctx.SetMsg("cancelled", false)
-		}
-	}
-	return m, run
-}
 
 // deleteDialog lists a VM's storage with a checkbox each; only managed,
 // writable, unshared volumes can be chosen, and they are chosen by default.
@@ -48,7 +36,7 @@ func (d *deleteDialog) chosen() []string {
 	return out
 }
 
-func (m *Model) handleDelete(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
+func (m *Page) handleDelete(msg tea.KeyMsg) tea.Cmd {
 	d := m.del
 	switch msg.String() {
 	case "up", "k":
@@ -67,15 +55,15 @@ func (m *Model) handleDelete(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 	case "y", "Y":
 		m.del, m.mode = nil, modeList
 		m.ctx.SetMsg("deleting "+d.plan.Name+"…", false)
-		return m, doDelete(m.mgr, d.plan.Ref, d.chosen())
+		return doDelete(m.mgr, d.plan.Ref, d.chosen())
 	case "n", "N", "esc", "q":
 		m.del, m.mode = nil, modeList
 		m.ctx.SetMsg("cancelled", false)
 	}
-	return m, nil
+	return nil
 }
 
-func (m *Model) deleteView() string {
+func (m *Page) deleteView() string {
 	d, t := m.del, m.ctx.Theme
 	var b strings.Builder
 	fmt.Fprintf(&b, "Delete %s from %s?\n", t.Title.Render(d.plan.Name), m.ctx.Label(d.plan.URI))

@@ -1,4 +1,4 @@
-package tui
+package perfview
 
 import (
 	"os"
@@ -13,6 +13,7 @@ import (
 	"kvmtui/libvirtx"
 	"kvmtui/perf"
 	"kvmtui/tui/common"
+	"kvmtui/tui/tuitest"
 )
 
 // perfFeed drives synthetic sweeps of one VM at a chosen CPU use of its own
@@ -25,7 +26,7 @@ type perfFeed struct {
 }
 
 func newPerfFeed(h *harness, name string) *perfFeed {
-	f := &perfFeed{h: h, dom: h.vm(name), at: time.Unix(1_700_000_000, 0)}
+	f := &perfFeed{h: h, dom: h.VM(name), at: time.Unix(1_700_000_000, 0)}
 	f.sweep(0) // the baseline: no rate yet
 	return f
 }
@@ -38,14 +39,34 @@ func (f *perfFeed) sweep(pct float64) {
 	s := libvirtx.Sample{Ref: f.dom.Ref, At: f.at, State: libvirtx.StateRunning, HasCPU: true, CPUTimeNs: f.cpu,
 		CurrentKiB: f.dom.MemoryKiB, RSSKiB: f.dom.MemoryKiB / 2}
 	// Update directly: the tick it schedules is not wanted here.
-	f.h.m.Update(common.SweepMsg{Samples: []libvirtx.Sample{s}, Hosts: []libvirtx.HostSample{{URI: f.dom.URI, At: f.at}}})
+	f.h.M.Update(common.SweepMsg{Samples: []libvirtx.Sample{s}, Hosts: []libvirtx.HostSample{{URI: f.dom.URI, At: f.at}}})
+}
+
+type harness struct{ *tuitest.Harness }
+
+func newHarness(t *testing.T, readOnly bool) *harness {
+	return &harness{tuitest.New(t, readOnly, tuitest.DemoURI(t))}
+}
+
+// selectVM moves the list's selection onto the named VM.
+func (h *harness) selectVM(name string) {
+	h.T.Helper()
+	ctx := h.Ctx()
+	ctx.Move(-1 << 20)
+	for range ctx.VMs("") {
+		if d, _ := ctx.Selected(); d.Name == name {
+			return
+		}
+		ctx.Move(1)
+	}
+	h.T.Fatalf("%s is not in the list", name)
 }
 
 // perfHarness is a harness on the demo host with an empty config directory,
 // so the user's perf.conf is neither read nor written.
 func perfHarness(t *testing.T) *harness {
 	t.Setenv("XDG_CONFIG_HOME", t.TempDir())
-	return newHarness(t, false, demoURI(t))
+	return newHarness(t, false)
 }
 
 var tab = tea.KeyMsg{Type: tea.KeyTab}
@@ -63,25 +84,25 @@ func TestPerfLevelsMarkTheListAndCountInTheTitle(t *testing.T) {
 	h := perfHarness(t)
 	f := newPerfFeed(h, "web-01")
 	f.sweep(50)
-	h.screenLacks("warn", "crit", "ALERT")
+	h.ScreenLacks("warn", "crit", "ALERT")
 	f.sweep(95)
-	h.screenHas("1 crit", "ALERT crit web-01 CPU 95% ≥ 90%")
-	if l := rowLine(h.m.View(), "web-01"); !strings.Contains(l, "!!") {
+	h.ScreenHas("1 crit", "ALERT crit web-01 CPU 95% ≥ 90%")
+	if l := rowLine(h.M.View(), "web-01"); !strings.Contains(l, "!!") {
 		t.Fatalf("web-01's row is not marked: %q", l)
 	}
 	// Staying high raises no new alert: the line is not re-set.
-	h.keys("esc")
+	h.Keys("esc")
 	f.sweep(96)
-	h.screenLacks("ALERT")
-	h.screenHas("1 crit")
+	h.ScreenLacks("ALERT")
+	h.ScreenHas("1 crit")
 	// Down to warn (below 90 × 0.95), then clear.
 	f.sweep(80)
-	h.screenHas("1 warn")
-	if l := rowLine(h.m.View(), "web-01"); !strings.Contains(l, " ! ") {
+	h.ScreenHas("1 warn")
+	if l := rowLine(h.M.View(), "web-01"); !strings.Contains(l, " ! ") {
 		t.Fatalf("web-01's row is not marked warn: %q", l)
 	}
 	f.sweep(10)
-	h.screenLacks("warn", "crit")
+	h.ScreenLacks("warn", "crit")
 }
 
 func TestPerfViewOfAVMAndItsHost(t *testing.T) {
@@ -91,50 +112,50 @@ func TestPerfViewOfAVMAndItsHost(t *testing.T) {
 		f.sweep(p)
 	}
 	h.selectVM("web-01")
-	h.keys("p")
-	h.screenHas("PERF web-01", "running", "2 vCPU", "CPU", "20.0% of its vCPUs", "avg 35.0%", "peak 80.0%",
+	h.Keys("p")
+	h.ScreenHas("PERF web-01", "running", "2 vCPU", "CPU", "20.0% of its vCPUs", "avg 35.0%", "peak 80.0%",
 		"MEM", "50.0% of", "DISK", "no disk statistics", "NET", "[braille]", "esc/p back")
 	// Braille charts, then blocks, then ASCII.
-	if !strings.ContainsAny(h.m.View(), "⣀⡠⠔⠊⠉⢄⡀⣠") {
-		t.Fatalf("no braille chart:\n%s", h.m.View())
+	if !strings.ContainsAny(h.M.View(), "⣀⡠⠔⠊⠉⢄⡀⣠") {
+		t.Fatalf("no braille chart:\n%s", h.M.View())
 	}
-	h.keys("b")
-	h.screenHas("[block]")
-	if !strings.ContainsAny(h.m.View(), "▁▂▃▄▅▆▇█") {
-		t.Fatalf("no block chart:\n%s", h.m.View())
+	h.Keys("b")
+	h.ScreenHas("[block]")
+	if !strings.ContainsAny(h.M.View(), "▁▂▃▄▅▆▇█") {
+		t.Fatalf("no block chart:\n%s", h.M.View())
 	}
-	h.keys("b")
-	h.screenHas("[ascii]", "#")
-	for _, l := range strings.Split(h.m.View(), "\n") {
+	h.Keys("b")
+	h.ScreenHas("[ascii]", "#")
+	for _, l := range strings.Split(h.M.View(), "\n") {
 		if strings.ContainsAny(l, "▁▂▃▄▅▆▇█⣀⡠⠔⠊") {
 			t.Fatalf("ASCII mode draws Unicode: %q", l)
 		}
 	}
 	// Another sweep redraws it (rendered when the sample arrives).
-	before := h.m.View()
+	before := h.M.View()
 	f.sweep(100)
-	if h.m.View() == before {
+	if h.M.View() == before {
 		t.Fatal("a sweep did not redraw the view")
 	}
-	h.screenHas("100.0% of its vCPUs")
-	h.keys("w")
-	h.screenHas("all ")
+	h.ScreenHas("100.0% of its vCPUs")
+	h.Keys("w")
+	h.ScreenHas("all ")
 	// The host page: its charts and the top VMs.
-	h.send(tab)
-	h.screenHas("HOST demo", "VMs running", "Top VMs", "CPU  web-01 100.0%", "no CPU statistics from this driver", "Alerts")
-	h.send(tab) // one connection: back to the VM page
-	h.screenHas("PERF web-01")
+	h.Send(tab)
+	h.ScreenHas("HOST demo", "VMs running", "Top VMs", "CPU  web-01 100.0%", "no CPU statistics from this driver", "Alerts")
+	h.Send(tab) // one connection: back to the VM page
+	h.ScreenHas("PERF web-01")
 	// The next VM; esc back to the list.
-	h.keys("j")
-	h.screenLacks("PERF web-01")
-	h.keys("esc")
-	h.screenHas("NAME")
-	h.screenLacks("PERF")
+	h.Keys("j")
+	h.ScreenLacks("PERF web-01")
+	h.Keys("esc")
+	h.ScreenHas("NAME")
+	h.ScreenLacks("PERF")
 	// :perf host opens the host page directly.
-	h.keys(":", "perf host", "enter")
-	h.screenHas("HOST demo")
-	h.keys("p")
-	h.screenLacks("HOST demo")
+	h.Keys(":", "perf host", "enter")
+	h.ScreenHas("HOST demo")
+	h.Keys("p")
+	h.ScreenLacks("HOST demo")
 }
 
 func TestPerfViewFitsSmallAndLargeTerminals(t *testing.T) {
@@ -144,11 +165,11 @@ func TestPerfViewFitsSmallAndLargeTerminals(t *testing.T) {
 		f.sweep(float64(i * 2))
 	}
 	h.selectVM("web-01")
-	h.keys("p")
+	h.Keys("p")
 	for _, size := range [][2]int{{40, 10}, {80, 24}, {200, 50}} {
-		h.send(tea.WindowSizeMsg{Width: size[0], Height: size[1]})
+		h.Send(tea.WindowSizeMsg{Width: size[0], Height: size[1]})
 		for _, page := range []string{"vm", "host"} {
-			v := h.m.View()
+			v := h.M.View()
 			lines := strings.Split(v, "\n")
 			if len(lines) != size[1] {
 				t.Fatalf("%v %s: %d lines:\n%s", size, page, len(lines), v)
@@ -161,49 +182,49 @@ func TestPerfViewFitsSmallAndLargeTerminals(t *testing.T) {
 			if !strings.Contains(v, "CPU") {
 				t.Fatalf("%v %s: no CPU:\n%s", size, page, v)
 			}
-			h.send(tab)
+			h.Send(tab)
 		}
 	}
 }
 
 func TestSparklineColumnToggles(t *testing.T) {
 	h := perfHarness(t)
-	h.send(tea.WindowSizeMsg{Width: 120, Height: 30})
+	h.Send(tea.WindowSizeMsg{Width: 120, Height: 30})
 	f := newPerfFeed(h, "web-01")
 	for _, p := range []float64{0, 25, 50, 75, 100} {
 		f.sweep(p)
 	}
-	h.screenLacks("CPU HISTORY")
-	h.keys("%")
-	h.screenHas("CPU HISTORY")
-	l := rowLine(h.m.View(), "web-01")
+	h.ScreenLacks("CPU HISTORY")
+	h.Keys("%")
+	h.ScreenHas("CPU HISTORY")
+	l := rowLine(h.M.View(), "web-01")
 	if !strings.Contains(l, "▂▄▆█") {
 		t.Fatalf("web-01's sparkline: %q", l)
 	}
-	h.keys(":", "charts ascii", "enter")
-	if l := rowLine(h.m.View(), "web-01"); !strings.Contains(l, " :=+#") {
+	h.Keys(":", "charts ascii", "enter")
+	if l := rowLine(h.M.View(), "web-01"); !strings.Contains(l, " :=+#") {
 		t.Fatalf("web-01's ASCII sparkline: %q", l)
 	}
-	h.keys("%")
-	h.screenLacks("CPU HISTORY")
+	h.Keys("%")
+	h.ScreenLacks("CPU HISTORY")
 }
 
 func TestThresholdCommandAndSave(t *testing.T) {
 	h := perfHarness(t)
 	f := newPerfFeed(h, "web-01")
 	f.sweep(60)
-	h.screenLacks("warn")
-	h.keys(":", "threshold cpu warn 50", "enter")
-	h.screenHas("cpu 50%/90%")
-	h.keys("esc") // an answer stays on the line a few seconds; alerts wait
+	h.ScreenLacks("warn")
+	h.Keys(":", "threshold cpu warn 50", "enter")
+	h.ScreenHas("cpu 50%/90%")
+	h.Keys("esc") // an answer stays on the line a few seconds; alerts wait
 	f.sweep(60)
-	h.screenHas("1 warn", "ALERT warn web-01 CPU 60% ≥ 50%")
-	h.keys(":", "threshold disk 10M 1G", "enter")
-	h.screenHas("disk 10.0M/s/1.0G/s")
-	h.keys(":", "threshold cpu warn 95", "enter")
-	h.screenHas("warn (95) must be below crit (90)")
-	h.keys(":", "threshold save", "enter")
-	h.screenHas("saved to")
+	h.ScreenHas("1 warn", "ALERT warn web-01 CPU 60% ≥ 50%")
+	h.Keys(":", "threshold disk 10M 1G", "enter")
+	h.ScreenHas("disk 10.0M/s/1.0G/s")
+	h.Keys(":", "threshold cpu warn 95", "enter")
+	h.ScreenHas("warn (95) must be below crit (90)")
+	h.Keys(":", "threshold save", "enter")
+	h.ScreenHas("saved to")
 	c, err := perf.LoadConfig(filepath.Join(os.Getenv("XDG_CONFIG_HOME"), "kvmtui", "perf.conf"))
 	if err != nil {
 		t.Fatal(err)
@@ -212,12 +233,10 @@ func TestThresholdCommandAndSave(t *testing.T) {
 		t.Fatalf("saved %+v", c.Thresholds.Limits)
 	}
 	// From the view: t opens the command line with "threshold ".
-	h.keys("p", "t")
-	if h.m.mode != modeCommand || h.m.input.Value() != "threshold " {
-		t.Fatalf("t: mode %v input %q", h.m.mode, h.m.input.Value())
-	}
-	h.keys("mem off", "enter")
-	h.screenHas("mem off/off", "PERF")
+	h.Keys("p", "t")
+	h.ScreenHas(":threshold ")
+	h.Keys("mem off", "enter")
+	h.ScreenHas("mem off/off", "PERF")
 }
 
 func TestConfigFileIsReadAtStart(t *testing.T) {
@@ -225,21 +244,21 @@ func TestConfigFileIsReadAtStart(t *testing.T) {
 	t.Setenv("XDG_CONFIG_HOME", dir)
 	os.MkdirAll(filepath.Join(dir, "kvmtui"), 0o755)
 	os.WriteFile(filepath.Join(dir, "kvmtui", "perf.conf"), []byte("cpu.warn = 40\nlist.sparkline = on\nbogus = 1\n"), 0o644)
-	h := newHarness(t, false, demoURI(t))
-	h.screenHas("CPU HISTORY")
-	if !strings.Contains(h.m.ctx.Msg.Text, `perf.conf:3: unknown key "bogus"`) {
-		t.Fatalf("message %q", h.m.ctx.Msg.Text)
+	h := newHarness(t, false)
+	h.ScreenHas("CPU HISTORY")
+	if !strings.Contains(h.Ctx().Msg.Text, `perf.conf:3: unknown key "bogus"`) {
+		t.Fatalf("message %q", h.Ctx().Msg.Text)
 	}
-	if h.m.perf.tr.Thresholds().Limits[perf.WatchCPU].Warn != 40 {
+	if h.Ctx().Perf.Tr.Thresholds().Limits[perf.WatchCPU].Warn != 40 {
 		t.Fatal("cpu.warn not applied")
 	}
 }
 
 func TestHelpListsThePerfKeys(t *testing.T) {
 	h := perfHarness(t)
-	h.send(tea.WindowSizeMsg{Width: 160, Height: 60})
-	h.keys("?")
-	h.screenHas("Performance", "performance view", "CPU sparkline column", "braille / block / ascii", ":threshold")
+	h.Send(tea.WindowSizeMsg{Width: 160, Height: 60})
+	h.Keys("?")
+	h.ScreenHas("Performance", "performance view", "CPU sparkline column", "braille / block / ascii", ":threshold")
 }
 
 // With sweeps of the running domains only, a VM that stopped has no sample:
@@ -248,11 +267,11 @@ func TestStoppedVMLosesItsMarkOnAnActiveSweep(t *testing.T) {
 	h := perfHarness(t)
 	f := newPerfFeed(h, "web-01")
 	f.sweep(95)
-	h.screenHas("1 crit")
+	h.ScreenHas("1 crit")
 	f.at = f.at.Add(2 * time.Second)
-	h.m.Update(common.SweepMsg{Hosts: []libvirtx.HostSample{{URI: f.dom.URI, At: f.at}}, Active: true})
-	h.screenLacks("1 crit")
-	if l := rowLine(h.m.View(), "web-01"); strings.Contains(l, "!!") {
+	h.M.Update(common.SweepMsg{Hosts: []libvirtx.HostSample{{URI: f.dom.URI, At: f.at}}, Active: true})
+	h.ScreenLacks("1 crit")
+	if l := rowLine(h.M.View(), "web-01"); strings.Contains(l, "!!") {
 		t.Fatalf("web-01 still marked: %q", l)
 	}
 }
@@ -262,10 +281,10 @@ func TestAlertYieldsToADownConnection(t *testing.T) {
 	h := perfHarness(t)
 	f := newPerfFeed(h, "web-01")
 	f.sweep(95)
-	h.screenHas("ALERT crit web-01")
-	h.m.ctx.Conns[f.dom.URI].Status = libvirtx.Disconnected
+	h.ScreenHas("ALERT crit web-01")
+	h.Ctx().Conns[f.dom.URI].Status = libvirtx.Disconnected
 	f.at = f.at.Add(2 * time.Second)
-	h.m.Update(common.SweepMsg{})
-	h.screenLacks("ALERT")
-	h.screenHas("disconnected, retrying")
+	h.M.Update(common.SweepMsg{})
+	h.ScreenLacks("ALERT")
+	h.ScreenHas("disconnected, retrying")
 }

@@ -1,4 +1,4 @@
-package tui
+package vmlist
 
 import (
 	"errors"
@@ -11,7 +11,6 @@ import (
 
 	"kvmtui/console"
 	"kvmtui/libvirtx"
-	"kvmtui/tui/widget"
 )
 
 // fullOpenedMsg: the console stream for a full-screen session is open (or
@@ -50,7 +49,7 @@ func openSerial(mgr *libvirtx.Manager, d libvirtx.Domain, force bool) (io.ReadWr
 
 // openFull starts a full-screen session on the selected VM. The pane lets
 // go of that VM's console first: libvirt allows one client per console.
-func (m *Model) openFull() tea.Cmd {
+func (m *Page) openFull() tea.Cmd {
 	d, ok := m.consoleTarget("c", true)
 	if !ok {
 		return nil
@@ -77,19 +76,16 @@ func openFullCmd(mgr *libvirtx.Manager, d libvirtx.Domain, release *console.Pane
 	}
 }
 
-func (m *Model) fullOpened(msg fullOpenedMsg) tea.Cmd {
+func (m *Page) fullOpened(msg fullOpenedMsg) tea.Cmd {
 	c := m.cons()
 	d := msg.dom
 	var busy libvirtx.ConsoleBusyError
 	switch {
 	case errors.As(msg.err, &busy):
 		c.holder = ""
-		m.confirm = &widget.Confirm{
-			Prompt: m.wrapPrompt(fmt.Sprintf("%s: %s.\nAnother client (virsh console, another kvmtui) holds it.\nTake it over? That client is cut off.", d.Name, msg.err)),
-			Run:    openFullCmd(m.mgr, d, nil, true, msg.replay),
-		}
-		m.mode = modeConfirm
-		return nil
+		return ask(
+			m.wrapPrompt(fmt.Sprintf("%s: %s.\nAnother client (virsh console, another kvmtui) holds it.\nTake it over? That client is cut off.", d.Name, msg.err)),
+			openFullCmd(m.mgr, d, nil, true, msg.replay))
 	case msg.err != nil:
 		c.holder = ""
 		m.ctx.SetMsg("console of "+d.Name+": "+msg.err.Error(), true)
@@ -105,7 +101,7 @@ func (m *Model) fullOpened(msg fullOpenedMsg) tea.Cmd {
 	return tea.Exec(fs, func(err error) tea.Msg { return fullEndedMsg{dom: d, ended: fs.ended, err: err, rec: fs.rec} })
 }
 
-func (m *Model) fullEnded(msg fullEndedMsg) {
+func (m *Page) fullEnded(msg fullEndedMsg) {
 	c := m.cons()
 	if msg.rec != nil {
 		if c.pane.key == c.holder {
@@ -176,7 +172,7 @@ func (f *fullScreen) Run() error {
 
 // wrapPrompt fits a dialog's text (libvirt's messages are long) to the
 // terminal, inside the box's border and padding.
-func (m *Model) wrapPrompt(s string) string { return ansi.Wrap(s, max(m.ctx.Width-8, 20), " ") }
+func (m *Page) wrapPrompt(s string) string { return ansi.Wrap(s, max(m.ctx.Width-8, 20), " ") }
 
 // replayLines is how much of the pane's history a full-screen session
 // starts with: context, not the whole scrollback over a slow link.

@@ -1,4 +1,4 @@
-package tui
+package vmlist
 
 // Consoles: the full-screen serial console (c), the console pane beside the
 // list (C, tab to type into it), the graphical console (v) and the send-key
@@ -48,7 +48,7 @@ type consoleState struct {
 	fitted map[string][2]int
 }
 
-func (m *Model) cons() *consoleState {
+func (m *Page) cons() *consoleState {
 	if m.con == nil {
 		m.con = &consoleState{keys: newConsoleKeys(), viewers: map[*console.Viewer]string{}, fitted: map[string][2]int{}}
 	}
@@ -57,7 +57,7 @@ func (m *Model) cons() *consoleState {
 
 // consoleUpdate takes the console messages, and the keys while the pane has
 // focus or a console dialog is open; done means app.go routes nothing else.
-func (m *Model) consoleUpdate(msg tea.Msg) (tea.Cmd, bool) {
+func (m *Page) consoleUpdate(msg tea.Msg) (tea.Cmd, bool) {
 	c := m.cons()
 	switch msg := msg.(type) {
 	case tea.KeyMsg:
@@ -98,7 +98,7 @@ func (m *Model) consoleUpdate(msg tea.Msg) (tea.Cmd, bool) {
 
 // consoleAfter runs after every update: the pane follows the selected VM
 // and the layout follows the terminal.
-func (m *Model) consoleAfter() tea.Cmd {
+func (m *Page) consoleAfter() tea.Cmd {
 	if m.con == nil {
 		return nil
 	}
@@ -106,7 +106,7 @@ func (m *Model) consoleAfter() tea.Cmd {
 }
 
 // handleConsoleKey takes the console keys from the VM list.
-func (m *Model) handleConsoleKey(msg tea.KeyMsg) (tea.Cmd, bool) {
+func (m *Page) handleConsoleKey(msg tea.KeyMsg) (tea.Cmd, bool) {
 	c := m.cons()
 	switch {
 	case key.Matches(msg, c.keys.Full):
@@ -131,7 +131,7 @@ func (m *Model) handleConsoleKey(msg tea.KeyMsg) (tea.Cmd, bool) {
 
 // consoleTarget is the VM under the cursor, with the checks every console
 // needs; the message says what to do instead.
-func (m *Model) consoleTarget(what string, needWrite bool) (libvirtx.Domain, bool) {
+func (m *Page) consoleTarget(what string, needWrite bool) (libvirtx.Domain, bool) {
 	r := m.list.selected()
 	if r == nil {
 		m.ctx.SetMsg("no VM selected", true)
@@ -149,10 +149,10 @@ func (m *Model) consoleTarget(what string, needWrite bool) (libvirtx.Domain, boo
 }
 
 // consoleHelp is the help overlay's section.
-func (m *Model) consoleHelp() []key.Binding { return m.cons().keys.all() }
+func (m *Page) consoleHelp() []key.Binding { return m.cons().keys.all() }
 
-// CloseConsoles ends consoles and viewers when the program exits.
-func (m *Model) CloseConsoles() {
+// Close ends consoles and viewers when the program exits.
+func (m *Page) Close() {
 	if m.con == nil {
 		return
 	}

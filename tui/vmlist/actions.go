@@ -1,12 +1,14 @@
-package tui
+package vmlist
 
 import (
 	"fmt"
 	"strings"
 
+	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 
 	"kvmtui/libvirtx"
+	"kvmtui/tui/common"
 )
 
 // actionDoneMsg reports the outcome of an action on one or more VMs.
@@ -129,4 +131,86 @@ func doDelete(mgr *libvirtx.Manager, ref libvirtx.Ref, vols []string) tea.Cmd {
 		res, err := mgr.Delete(ref, vols)
 		return deleteDoneMsg{name: ref.Name, res: res, err: err}
 	}
+}
+
+// handleActionKey maps lifecycle keys to actions on the targeted VMs.
+func (m *Page) handleActionKey(msg tea.KeyMsg) tea.Cmd {
+	k := m.lk
+	isAction := false
+	for _, b := range k.mutating() {
+		isAction = isAction || key.Matches(msg, b)
+	}
+	if !isAction {
+		return nil
+	}
+	if m.ctx.ReadOnly() {
+		m.ctx.SetMsg(libvirtx.ErrReadOnly.Error(), true)
+		return nil
+	}
+	doms := m.list.targets()
+	if len(doms) == 0 {
+		m.ctx.SetMsg("no VM selected", true)
+		return nil
+	}
+	switch {
+	case key.Matches(msg, k.Start):
+		if cmd := m.paneStart(doms); cmd != nil { // boot shown in the console pane
+			return cmd
+		}
+		return m.act(libvirtx.Start, doms)
+	case key.Matches(msg, k.Shutdown):
+		return m.act(libvirtx.Shutdown, doms)
+	case key.Matches(msg, k.Reboot):
+		return m.act(libvirtx.Reboot, doms)
+	case key.Matches(msg, k.Reset):
+		return m.act(libvirtx.Reset, doms)
+	case key.Matches(msg, k.ForceOff):
+		return m.act(libvirtx.ForceOff, doms)
+	case key.Matches(msg, k.Pause):
+		return m.act(pauseOrResume(doms), doms)
+	case key.Matches(msg, k.Save):
+		return m.act(libvirtx.ManagedSave, doms)
+	case key.Matches(msg, k.Autostart):
+		return m.act(autostartToggle(doms), doms)
+	case key.Matches(msg, k.Rename):
+		return m.beginRename(doms)
+	case key.Matches(msg, k.Delete):
+		return m.beginDelete(doms)
+	case key.Matches(msg, k.EditXML):
+		if len(doms) != 1 {
+			m.ctx.SetMsg("edit one VM at a time: clear the marks (esc) first", true)
+			return nil
+		}
+		return common.Open("edit")
+	}
+	return nil
+}
+
+// act runs an action now, or after a confirmation for the disruptive ones.
+func (m *Page) act(a libvirtx.Action, doms []libvirtx.Domain) tea.Cmd {
+	run := doAction(m.mgr, a, doms)
+	if !confirmFirst[a] {
+		m.ctx.SetMsg(fmt.Sprintf("%s %s…", verbs[a][0], names(domNames(doms))), false)
+		return run
+	}
+	return ask(fmt.Sprintf("%s %s?", capitalize(verbs[a][0]), names(domNames(doms))), run)
+}
+
+func (m *Page) beginRename(doms []libvirtx.Domain) tea.Cmd {
+	if len(doms) != 1 {
+		m.ctx.SetMsg("rename one VM at a time: clear the marks (esc) first", true)
+		return nil
+	}
+	m.renaming = doms[0]
+	m.startInput(modeRename, "rename "+doms[0].Name+" to: ", doms[0].Name)
+	return nil
+}
+
+func (m *Page) beginDelete(doms []libvirtx.Domain) tea.Cmd {
+	if len(doms) != 1 {
+		m.ctx.SetMsg("delete one VM at a time: clear the marks (esc) first", true)
+		return nil
+	}
+	m.ctx.SetMsg("reading the storage of "+doms[0].Name+"…", false)
+	return planDelete(m.mgr, doms[0])
 }

@@ -1,4 +1,4 @@
-package tui
+package vmlist
 
 import (
 	"fmt"
@@ -27,7 +27,7 @@ type sendKeyDoneMsg struct {
 // sysrqHelp names the SysRq commands people reach for.
 const sysrqHelp = "h help  s sync  u remount read-only  b reboot now  o power off\ne SIGTERM all  i SIGKILL all  t tasks  w blocked tasks  m memory"
 
-func (m *Model) openSendKeyMenu() {
+func (m *Page) openSendKeyMenu() {
 	d, ok := m.consoleTarget("K", true)
 	if !ok {
 		return
@@ -36,7 +36,7 @@ func (m *Model) openSendKeyMenu() {
 	m.ctx.SetMsg("", false)
 }
 
-func (m *Model) sendKeyMenuKey(msg tea.KeyMsg) tea.Cmd {
+func (m *Page) sendKeyMenuKey(msg tea.KeyMsg) tea.Cmd {
 	mn := m.con.menu
 	k := msg.String()
 	if k == "esc" {
@@ -78,7 +78,7 @@ func (m *Model) sendKeyMenuKey(msg tea.KeyMsg) tea.Cmd {
 	return nil
 }
 
-func (m *Model) sendKeys(d libvirtx.Domain, label string, keys ...string) tea.Cmd {
+func (m *Page) sendKeys(d libvirtx.Domain, label string, keys ...string) tea.Cmd {
 	m.ctx.SetMsg("sending "+label+" to "+d.Name+"…", false)
 	mgr := m.mgr
 	return func() tea.Msg {
@@ -113,7 +113,7 @@ func screenshot(mgr *libvirtx.Manager, d libvirtx.Domain) tea.Cmd {
 	}
 }
 
-func (m *Model) sendKeyDone(msg sendKeyDoneMsg) {
+func (m *Page) sendKeyDone(msg sendKeyDoneMsg) {
 	if msg.err != nil {
 		m.ctx.SetMsg(msg.err.Error(), true)
 		return
@@ -121,7 +121,7 @@ func (m *Model) sendKeyDone(msg sendKeyDoneMsg) {
 	m.ctx.SetMsg(msg.text, false)
 }
 
-func (m *Model) sendKeyMenuView() string {
+func (m *Page) sendKeyMenuView() string {
 	mn := m.con.menu
 	k := m.ctx.Theme.Key.Render
 	var b strings.Builder
@@ -151,7 +151,7 @@ func (m *Model) sendKeyMenuView() string {
 // emulator takes the widest pane the layout allows, and the guest learns
 // it from stty typed at its shell (a serial line has no other way). Both
 // ends then agree, so full-screen programs and long command lines fit.
-func (m *Model) fitPane(d libvirtx.Domain) {
+func (m *Page) fitPane(d libvirtx.Domain) {
 	p := &m.cons().pane
 	if !p.shown || p.sess == nil || p.dom.UUID != d.UUID {
 		m.ctx.SetMsg("open "+d.Name+"'s console pane first (C), with its shell at a prompt", true)

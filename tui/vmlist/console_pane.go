@@ -1,4 +1,4 @@
-package tui
+package vmlist
 
 import (
 	"errors"
@@ -59,7 +59,7 @@ type paneGeom struct {
 
 const minListBeside = 60
 
-func (m *Model) paneGeometry() paneGeom {
+func (m *Page) paneGeometry() paneGeom {
 	body := max(m.ctx.BodyHeight(), 2)
 	if w := m.cons().pane.width(); m.ctx.Width >= w+1+minListBeside {
 		return paneGeom{beside: true, listW: m.ctx.Width - w - 1, listH: body, paneW: w + 1, paneH: body}
@@ -86,7 +86,7 @@ type (
 	}
 )
 
-func (m *Model) togglePane() tea.Cmd {
+func (m *Page) togglePane() tea.Cmd {
 	p := &m.cons().pane
 	p.shown = !p.shown
 	if !p.shown {
@@ -128,7 +128,7 @@ func (p *paneState) release(key string) *console.Pane {
 }
 
 // layoutPane sizes the list and the emulated screen to the terminal.
-func (m *Model) layoutPane() {
+func (m *Page) layoutPane() {
 	p := &m.cons().pane
 	p.g = m.paneGeometry()
 	p.sizedFor = [2]int{m.ctx.Width, m.ctx.Height}
@@ -149,7 +149,7 @@ func (m *Model) layoutPane() {
 
 // useFitted takes the size the pane's guest was told (none: 80 columns),
 // and lays the pane out again when that changes its width.
-func (m *Model) useFitted() {
+func (m *Page) useFitted() {
 	c := m.cons()
 	p := &c.pane
 	f := c.fitted[p.key]
@@ -161,7 +161,7 @@ func (m *Model) useFitted() {
 
 // paneFollow keeps the pane on the selected VM: a new VM closes the old
 // session and schedules an attach; a VM that starts gets attached.
-func (m *Model) paneFollow() tea.Cmd {
+func (m *Page) paneFollow() tea.Cmd {
 	c := m.cons()
 	p := &c.pane
 	if !p.shown {
@@ -216,7 +216,7 @@ func (m *Model) paneFollow() tea.Cmd {
 	return tea.Batch(cmds...)
 }
 
-func (m *Model) paneAttach(msg paneAttachMsg) tea.Cmd {
+func (m *Page) paneAttach(msg paneAttachMsg) tea.Cmd {
 	p := &m.cons().pane
 	if msg.gen != p.gen || !p.shown {
 		return nil
@@ -234,7 +234,7 @@ func paneOpenCmd(mgr *libvirtx.Manager, d libvirtx.Domain, gen int, force bool, 
 	}
 }
 
-func (m *Model) paneOpened(msg paneOpenedMsg) tea.Cmd {
+func (m *Page) paneOpened(msg paneOpenedMsg) tea.Cmd {
 	p := &m.cons().pane
 	if msg.gen != p.gen || !p.shown || m.cons().holder == p.key {
 		if msg.pane != nil {
@@ -290,7 +290,7 @@ func waitPane(s *console.Pane, gen int) tea.Cmd {
 	}
 }
 
-func (m *Model) paneChanged(msg paneChangedMsg) tea.Cmd {
+func (m *Page) paneChanged(msg paneChangedMsg) tea.Cmd {
 	p := &m.cons().pane
 	if msg.gen != p.gen || p.sess == nil {
 		return nil
@@ -299,7 +299,7 @@ func (m *Model) paneChanged(msg paneChangedMsg) tea.Cmd {
 	return waitPane(p.sess, p.gen)
 }
 
-func (m *Model) paneEnded(msg paneEndedMsg) {
+func (m *Page) paneEnded(msg paneEndedMsg) {
 	p := &m.cons().pane
 	if msg.gen != p.gen || p.sess == nil {
 		return
@@ -317,7 +317,7 @@ func (m *Model) paneEnded(msg paneEndedMsg) {
 // paneStart starts the pane's shut-off VM paused, attaches, then resumes
 // it, so the pane shows the boot from the first line. It returns nil when
 // the start is not for the pane's VM alone.
-func (m *Model) paneStart(doms []libvirtx.Domain) tea.Cmd {
+func (m *Page) paneStart(doms []libvirtx.Domain) tea.Cmd {
 	if m.con == nil || !m.con.pane.shown || len(doms) != 1 || len(m.list.marks) > 0 {
 		return nil
 	}
@@ -356,7 +356,7 @@ func (m *Model) paneStart(doms []libvirtx.Domain) tea.Cmd {
 	}
 }
 
-func (m *Model) focusPane(on bool) {
+func (m *Page) focusPane(on bool) {
 	p := &m.cons().pane
 	p.focused = on
 	if on {
@@ -369,7 +369,7 @@ func (m *Model) focusPane(on bool) {
 
 // paneKey handles a key while the pane has focus: everything goes to the
 // guest except ctrl+] and the scroll keys.
-func (m *Model) paneKey(msg tea.KeyMsg) tea.Cmd {
+func (m *Page) paneKey(msg tea.KeyMsg) tea.Cmd {
 	c := m.cons()
 	p := &c.pane
 	switch {
@@ -390,12 +390,9 @@ func (m *Model) paneKey(msg tea.KeyMsg) tea.Cmd {
 		var busy libvirtx.ConsoleBusyError
 		if errors.As(p.failed, &busy) && msg.Type == tea.KeyEnter {
 			d, gen, rows := p.dom, p.gen, p.rows()
-			m.confirm = &widget.Confirm{
-				Prompt: m.wrapPrompt(fmt.Sprintf("%s: %s.\nTake the console over? The other client is cut off.", d.Name, p.failed)),
-				Run:    paneOpenCmd(m.mgr, d, gen, true, p.width(), rows, p.keep),
-			}
-			m.mode = modeConfirm
-			return nil
+			return ask(
+				m.wrapPrompt(fmt.Sprintf("%s: %s.\nTake the console over? The other client is cut off.", d.Name, p.failed)),
+				paneOpenCmd(m.mgr, d, gen, true, p.width(), rows, p.keep))
 		}
 		if p.failed != nil && p.active && !p.pending && msg.Type == tea.KeyEnter {
 			p.failed = nil // paneFollow attaches again
@@ -437,7 +434,7 @@ func typeInto(s *console.Pane, k tea.KeyMsg) {
 func colorOn() bool { return lipgloss.ColorProfile() != termenv.Ascii }
 
 // refreshPane re-renders the pane's lines; View only joins them.
-func (m *Model) refreshPane() {
+func (m *Page) refreshPane() {
 	p := &m.cons().pane
 	if !p.shown {
 		return
@@ -450,7 +447,7 @@ func (m *Model) refreshPane() {
 	}
 }
 
-func (m *Model) paneView() string {
+func (m *Page) paneView() string {
 	p := &m.cons().pane
 	g := p.g
 	w := g.paneW
@@ -493,7 +490,7 @@ func (m *Model) paneView() string {
 }
 
 // consoleBody is the list's body with the console pane, or a console dialog.
-func (m *Model) consoleBody() string {
+func (m *Page) consoleBody() string {
 	if m.con != nil && m.con.menu != nil {
 		return widget.Center(m.ctx.Width, m.ctx.BodyHeight(), m.sendKeyMenuView())
 	}

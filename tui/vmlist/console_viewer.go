@@ -1,4 +1,4 @@
-package tui
+package vmlist
 
 import (
 	"fmt"
@@ -29,7 +29,7 @@ type workstationBox struct {
 	copied   bool
 }
 
-func (m *Model) openViewer() tea.Cmd {
+func (m *Page) openViewer() tea.Cmd {
 	d, ok := m.consoleTarget("v", false)
 	if !ok {
 		return nil
@@ -60,7 +60,7 @@ func (m *Model) openViewer() tea.Cmd {
 	}
 }
 
-func (m *Model) viewerEvent(msg viewerMsg) tea.Cmd {
+func (m *Page) viewerEvent(msg viewerMsg) tea.Cmd {
 	c := m.cons()
 	name := msg.dom.Name
 	switch {
@@ -93,7 +93,7 @@ func (m *Model) viewerEvent(msg viewerMsg) tea.Cmd {
 	}
 }
 
-func (m *Model) workstationKey(msg tea.KeyMsg) tea.Cmd {
+func (m *Page) workstationKey(msg tea.KeyMsg) tea.Cmd {
 	ws := m.cons().ws
 	switch msg.String() {
 	case "y":
@@ -104,7 +104,7 @@ func (m *Model) workstationKey(msg tea.KeyMsg) tea.Cmd {
 	return nil
 }
 
-func (m *Model) workstationView() string {
+func (m *Page) workstationView() string {
 	ws := m.con.ws
 	w := max(m.ctx.Width-8, 20)
 	wrap := func(s string) string { return ansi.Wrap(s, w, " ") }

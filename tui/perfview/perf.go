@@ -1,6 +1,11 @@
-package tui
+// Package perfview is the performance page (p, :perf): sparkline charts of
+// the selected VM's CPU, memory, disk and network, or of a host with its
+// busiest VMs and latest alerts; and the commands that set the thresholds
+// and chart styles (:threshold, :charts, :spark).
+package perfview
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -9,347 +14,188 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
 
-	"kvmtui/libvirtx"
 	"kvmtui/perf"
 	"kvmtui/tui/common"
 	"kvmtui/tui/widget"
 )
 
-// perfState is the performance side of the root model: the history of every
-// VM and host (fed by the list's stats sweep), the thresholds, and the
-// performance view, whose body is rendered when a sample arrives, a key
-// changes it or the terminal is resized; View only joins the lines.
-type perfState struct {
-	cfg     perf.Config
-	cfgPath string
-	tr      *perf.Tracker
-	sp      *widget.Sparker
-	keys    perfKeys
+func init() {
+	common.Register(common.Entry{
+		Words: []string{"perf"},
+		Usage: "perf [host]",
+		Desc:  "performance view of the selected VM / its host",
+		Args:  func(*common.Context) []string { return []string{"host"} },
+		Open:  Open,
+		Help: func(*common.Context) []widget.Section {
+			return []widget.Section{{Title: "Performance (p)", Keys: newKeys().view()}}
+		},
+	})
+	common.Register(common.Entry{Words: []string{"threshold", "thresholds"}, Usage: "threshold [WATCH warn|crit VALUE]",
+		Desc: "cpu mem disk net host.cpu host.mem; VALUE 80, 50M or off; WATCH WARN CRIT: both; save: write " + perf.ConfigFile,
+		Args: func(*common.Context) []string { return argWords("threshold") }, Run: thresholdCommand})
+	common.Register(common.Entry{Words: []string{"charts"}, Usage: "charts braille|block|ascii",
+		Desc: "how sparklines are drawn", Args: func(*common.Context) []string { return argWords("charts") }, Run: chartsCommand})
+	common.Register(common.Entry{Words: []string{"spark"}, Usage: "spark [on|off]",
+		Desc: "the CPU sparkline column of the list", Args: func(*common.Context) []string { return argWords("spark") }, Run: sparkCommand})
+}
+
+// Page is the performance view. Its body is rendered when a sample
+// arrives, a key changes it or the terminal is resized; View only joins
+// the lines.
+type Page struct {
+	ctx     *common.Context
+	keys    keys
 	chart   lipgloss.Style
-
-	sweeps common.Sweeper
-
-	open    bool   // the performance view is shown
-	host    bool   // its host page instead of the VM page
+	host    bool   // the host page instead of the VM page
 	hostURI string // the connection the host page shows
 	wide    bool   // the whole history (downsampled) instead of the newest samples
 	body    []string
 }
 
-// sparkColWidth is the width of the list's CPU sparkline column.
-const sparkColWidth = 12
-
-// initPerf loads the configuration ($XDG_CONFIG_HOME/kvmtui/perf.conf, or
-// opts.Perf) and wires the list's decoration of rows.
-func (m *Model) initPerf() {
-	p := &perfState{cfgPath: perf.ConfigPath(), keys: newPerfKeys(), sweeps: common.Sweeper{Period: common.FullSweepPeriod},
-		chart: lipgloss.NewStyle().Foreground(lipgloss.Color("6"))}
-	if m.opts.Perf != nil {
-		p.cfg = *m.opts.Perf
-	} else {
-		cfg, err := perf.LoadConfig(p.cfgPath)
-		p.cfg = cfg
-		if err != nil {
-			m.ctx.SetMsg("config: "+strings.ReplaceAll(err.Error(), "\n", "; "), true)
-		}
+// Open shows the selected VM's page ("host": its host's page).
+func Open(ctx *common.Context, args []string) (common.Page, tea.Cmd, error) {
+	if len(args) > 1 || len(args) == 1 && args[0] != "host" {
+		return nil, nil, errors.New("usage: perf [host]")
 	}
-	p.tr = perf.NewTracker(p.cfg.Thresholds)
-	p.sp = widget.NewSparker(lipgloss.NewStyle())
-	m.perf = p
-	m.list.decorate = m.decorateRow
+	m := &Page{ctx: ctx, keys: newKeys(), host: len(args) == 1, chart: lipgloss.NewStyle().Foreground(lipgloss.Color("6"))}
+	if d, ok := ctx.Selected(); ok {
+		m.hostURI = d.URI
+	} else if us := ctx.Mgr.URIs(); len(us) > 0 {
+		m.hostURI = us[0]
+	}
+	m.render()
+	return m, nil, nil
 }
 
-// perfLookup gives the tracker the host facts and vCPU counts the UI knows.
-func (m *Model) perfLookup() perf.Lookup {
-	return perf.Lookup{
-		Host: func(uri string) libvirtx.HostInfo {
-			if c := m.ctx.Conns[uri]; c != nil {
-				return c.Host
-			}
-			return libvirtx.HostInfo{}
-		},
-		VCPUs: func(uri, uuid string) int {
-			if r := m.list.rows[rowKey(uri, uuid)]; r != nil {
-				return r.dom.VCPUs
-			}
-			return 0
-		},
+// Title is the page's crumb.
+func (m *Page) Title() string {
+	if m.host {
+		return "Performance: " + m.ctx.Label(m.hostURI)
 	}
+	if d, ok := m.ctx.Selected(); ok {
+		return "Performance: " + d.Name
+	}
+	return "Performance"
 }
 
-// observePerf feeds one sweep to the history, before the list takes it (so
-// the rows it renders see the new levels and sparklines), and tells the
-// alerts the sweep raised on the message line.
-func (m *Model) observePerf(msg common.SweepMsg) {
-	p := m.perf
-	lk := m.perfLookup()
-	lk.ActiveOnly = msg.Active
-	raised := p.tr.Add(msg.Samples, msg.Hosts, lk)
-	for _, h := range p.tr.Hosts() {
-		if m.ctx.Conns[h.URI] == nil {
-			p.tr.DropConn(h.URI)
-		}
-	}
-	// An alert gives the message line back to the connections after a
-	// while, and at once when one of them is down: that matters more.
-	down := false
-	for _, c := range m.ctx.Conns {
-		down = down || c.Status == libvirtx.Disconnected
-	}
-	if m.ctx.Msg.Alert && (down || time.Since(m.ctx.Msg.At) > alertShowFor) {
-		m.ctx.SetMsg("", false)
-	}
-	if len(raised) > 0 && !down {
-		m.ctx.SetAlert(alertLine(raised), maxLevel(raised) == perf.LevelCrit)
-	}
-	if msg.Active {
-		m.decorateStopped()
-	}
-	m.renderPerf()
-}
-
-// decorateStopped updates the rows a sweep of the running domains has no
-// sample for: a VM that stopped drops its level, and its sparkline moves on.
-// (The list re-sorts them when it takes the sweep.)
-func (m *Model) decorateStopped() {
-	for _, r := range m.list.rows {
-		v := m.perf.tr.VM(r.dom.URI, r.dom.UUID)
-		if v == nil || v.Cur.State.Active() {
-			continue
-		}
-		if r.level != v.Level() || (m.perf.cfg.ListSparkline && v.Series(perf.CPU) != nil) {
-			m.decorateRow(r)
-			r.render()
-		}
-	}
-}
-
-// alertShowFor is how long an alert stays on the message line; the host
-// page (p, tab) keeps the latest ones.
-const alertShowFor = time.Minute
-
-func maxLevel(as []perf.Alert) perf.Level {
-	l := perf.LevelOK
-	for _, a := range as {
-		l = max(l, a.Level)
-	}
-	return l
-}
-
-// alertLine tells one sweep's alerts in one line: the most severe first,
-// then how many more.
-func alertLine(as []perf.Alert) string {
-	best := as[0]
-	for _, a := range as[1:] {
-		if a.Level > best.Level {
-			best = a
-		}
-	}
-	s := "ALERT " + best.String()
-	if len(as) > 1 {
-		s += fmt.Sprintf(" (+%d more: p, tab for the host page)", len(as)-1)
-	}
-	return s
-}
-
-// decorateRow sets a row's threshold level and its CPU sparkline from the
-// history; vmList calls it when a sample arrives.
-func (m *Model) decorateRow(r *row) {
-	r.level, r.spark = perf.LevelOK, ""
-	v := m.perf.tr.VM(r.dom.URI, r.dom.UUID)
-	if v == nil {
-		return
-	}
-	r.level = v.Level()
-	if !m.perf.cfg.ListSparkline {
-		return
-	}
-	if s := v.Series(perf.CPU); s != nil {
-		cs := perf.Block
-		if m.perf.cfg.Charts == perf.ASCII {
-			cs = perf.ASCII
-		}
-		r.spark = m.perf.sp.Render(s.Tail(sparkColWidth, nil), sparkColWidth, 1, 100, cs)[0]
-	}
-}
-
-// redecorate re-renders every row after a setting changed.
-func (m *Model) redecorate() {
-	for _, r := range m.list.rows {
-		m.decorateRow(r)
-		r.render()
-	}
-	m.list.rebuild()
-}
-
-// shownOptional lists the optional list columns that are on.
-func (m *Model) shownOptional() []string {
-	if m.perf.cfg.ListSparkline {
-		return []string{"cpuhist"}
+// Update re-renders on a sweep, a resize, a settings change or a key.
+func (m *Page) Update(msg tea.Msg) tea.Cmd {
+	switch msg := msg.(type) {
+	case tea.KeyMsg:
+		return m.key(msg)
+	case common.SweepMsg, tea.WindowSizeMsg, common.PerfChangedMsg:
+		m.render()
 	}
 	return nil
 }
 
-// perfCounts is the title bar's count of VMs above a level.
-func (m *Model) perfCounts() string {
-	w, c := m.perf.tr.Counts()
-	s := ""
-	if w > 0 {
-		s += fmt.Sprintf(", %d warn", w)
-	}
-	if c > 0 {
-		s += fmt.Sprintf(", %d crit", c)
-	}
-	return s
-}
-
-// openPerf shows the performance view of the selected VM (host: the host
-// page of its connection).
-func (m *Model) openPerf(host bool) {
-	p := m.perf
-	p.open, p.host = true, host
-	if r := m.list.selected(); r != nil {
-		p.hostURI = r.dom.URI
-	} else if us := m.mgr.URIs(); len(us) > 0 && p.hostURI == "" {
-		p.hostURI = us[0]
-	}
-	m.renderPerf()
-}
-
-// handlePerfKey takes the performance view's keys; ok is false for keys it
-// leaves to the global bindings (help, command line, quit).
-func (m *Model) handlePerfKey(msg tea.KeyMsg) (tea.Cmd, bool) {
-	p, k := m.perf, m.perf.keys
+// key takes the view's keys; the root keeps help, the command line and
+// ctrl+c.
+func (m *Page) key(msg tea.KeyMsg) tea.Cmd {
+	k := m.keys
 	switch {
 	case key.Matches(msg, k.Back):
-		p.open = false
 		m.ctx.SetMsg("", false)
+		return common.Pop
 	case key.Matches(msg, k.Prev):
-		m.list.move(-1)
-		p.host = false
+		m.ctx.Move(-1)
+		m.host = false
 	case key.Matches(msg, k.Next):
-		m.list.move(1)
-		p.host = false
+		m.ctx.Move(1)
+		m.host = false
 	case key.Matches(msg, k.HostView):
 		m.nextPerfPage()
 	case key.Matches(msg, k.Charts):
-		p.cfg.Charts = p.cfg.Charts.Next()
-		m.ctx.SetMsg("charts: "+p.cfg.Charts.String()+" (:threshold save keeps it)", false)
-		m.redecorate()
+		cfg := &m.ctx.Perf.Cfg
+		cfg.Charts = cfg.Charts.Next()
+		m.ctx.SetMsg("charts: "+cfg.Charts.String()+" (:threshold save keeps it)", false)
+		return changed
 	case key.Matches(msg, k.Window):
-		p.wide = !p.wide
+		m.wide = !m.wide
 	case key.Matches(msg, k.Limit):
-		m.startInput(modeCommand, ":", "threshold ")
-		m.input.SetSuggestions(m.suggestions(m.input.Value()))
-		return nil, true
-	case key.Matches(msg, m.gk.Help, m.gk.Command, m.gk.Quit):
-		return nil, false
-	default:
-		return nil, true
+		return func() tea.Msg { return common.CommandLineMsg{Text: "threshold "} }
+	case msg.String() == "q":
+		return tea.Quit
 	}
-	m.renderPerf()
-	return nil, true
+	m.render()
+	return nil
 }
 
+// changed tells every page the performance settings changed.
+func changed() tea.Msg { return common.PerfChangedMsg{} }
+
 // nextPerfPage cycles: VM page, then each connection's host page.
-func (m *Model) nextPerfPage() {
-	p := m.perf
-	uris := m.mgr.URIs()
+func (m *Page) nextPerfPage() {
+	uris := m.ctx.Mgr.URIs()
 	if len(uris) == 0 {
 		return
 	}
-	if !p.host {
-		p.host = true
-		if r := m.list.selected(); r != nil {
-			p.hostURI = r.dom.URI
+	if !m.host {
+		m.host = true
+		if d, ok := m.ctx.Selected(); ok {
+			m.hostURI = d.URI
 		} else {
-			p.hostURI = uris[0]
+			m.hostURI = uris[0]
 		}
 		return
 	}
 	for i, u := range uris {
-		if u == p.hostURI && i+1 < len(uris) {
-			p.hostURI = uris[i+1]
+		if u == m.hostURI && i+1 < len(uris) {
+			m.hostURI = uris[i+1]
 			return
 		}
 	}
-	p.host = false
+	m.host = false
 }
 
-// perfCommandHelp documents the performance commands in the help overlay.
-var perfCommandHelp = [][2]string{
-	{"perf [host]", "performance view of the selected VM / its host"},
-	{"threshold [WATCH warn|crit VALUE]", "cpu mem disk net host.cpu host.mem; VALUE 80, 50M or off"},
-	{"threshold WATCH WARN CRIT / save", "both levels / write " + perf.ConfigFile},
-	{"charts braille|block|ascii", "how sparklines are drawn"},
-	{"spark [on|off]", "the CPU sparkline column of the list"},
-}
-
-var perfCommandWords = []string{"perf", "threshold", "charts", "spark"}
-
-// perfCommand runs the performance commands; ok is false for other words.
-func (m *Model) perfCommand(word string, args []string) (tea.Cmd, bool) {
-	p := m.perf
-	fail := func(format string, a ...any) (tea.Cmd, bool) {
-		m.ctx.SetMsg(fmt.Sprintf(format, a...), true)
-		return nil, true
+func chartsCommand(ctx *common.Context, args []string) tea.Cmd {
+	if len(args) != 1 {
+		ctx.SetMsg("usage: charts braille|block|ascii", true)
+		return nil
 	}
-	switch word {
-	case "perf":
-		m.openPerf(len(args) > 0 && args[0] == "host")
-	case "charts":
-		if len(args) != 1 {
-			return fail("usage: charts braille|block|ascii")
-		}
-		cs, err := perf.ParseChartStyle(args[0])
-		if err != nil {
-			return fail("charts: %v", err)
-		}
-		p.cfg.Charts = cs
-		m.redecorate()
-		m.renderPerf()
-	case "spark":
-		on := !p.cfg.ListSparkline
-		if len(args) == 1 {
-			on = args[0] == "on"
-		}
-		m.setListSpark(on)
-	case "threshold", "thresholds":
-		return m.thresholdCommand(args), true
-	default:
-		return nil, false
+	cs, err := perf.ParseChartStyle(args[0])
+	if err != nil {
+		ctx.SetMsg("charts: "+err.Error(), true)
+		return nil
 	}
-	return nil, true
+	ctx.Perf.Cfg.Charts = cs
+	return changed
 }
 
-func (m *Model) setListSpark(on bool) {
-	m.perf.cfg.ListSparkline = on
-	m.redecorate()
+// sparkCommand turns the list's CPU sparkline column on or off (no
+// argument: toggles it).
+func sparkCommand(ctx *common.Context, args []string) tea.Cmd {
+	on := !ctx.Perf.Cfg.ListSparkline
+	if len(args) == 1 {
+		on = args[0] == "on"
+	}
+	ctx.Perf.Cfg.ListSparkline = on
 	if on {
-		m.ctx.SetMsg("CPU sparkline column on (% toggles; the newest samples, 100 % = all the VM's vCPUs)", false)
+		ctx.SetMsg("CPU sparkline column on (% toggles; the newest samples, 100 % = all the VM's vCPUs)", false)
 	} else {
-		m.ctx.SetMsg("CPU sparkline column off", false)
+		ctx.SetMsg("CPU sparkline column off", false)
 	}
+	return changed
 }
 
 // thresholdCommand: no args shows the levels; "save" writes the file;
 // "WATCH warn|crit VALUE", "WATCH WARN CRIT", "WATCH off" or "KEY VALUE"
 // (any config key) changes them.
-func (m *Model) thresholdCommand(args []string) tea.Cmd {
-	p := m.perf
+func thresholdCommand(ctx *common.Context, args []string) tea.Cmd {
+	p := ctx.Perf
 	switch {
 	case len(args) == 0:
-		m.ctx.SetMsg(thresholdSummary(p.cfg.Thresholds), false)
+		ctx.SetMsg(thresholdSummary(p.Cfg.Thresholds), false)
 		return nil
 	case len(args) == 1 && args[0] == "save":
-		if err := p.cfg.Save(p.cfgPath); err != nil {
-			m.ctx.SetMsg("threshold save: "+err.Error(), true)
+		if err := p.Cfg.Save(p.CfgPath); err != nil {
+			ctx.SetMsg("threshold save: "+err.Error(), true)
 		} else {
-			m.ctx.SetMsg("saved to "+p.cfgPath, false)
+			ctx.SetMsg("saved to "+p.CfgPath, false)
 		}
 		return nil
 	}
-	next := p.cfg
+	next := p.Cfg
 	var err error
 	w, isWatch := perf.WatchByName(args[0])
 	switch {
@@ -370,15 +216,13 @@ func (m *Model) thresholdCommand(args []string) tea.Cmd {
 		err = next.Thresholds.Check()
 	}
 	if err != nil {
-		m.ctx.SetMsg("threshold: "+err.Error(), true)
+		ctx.SetMsg("threshold: "+err.Error(), true)
 		return nil
 	}
-	p.cfg = next
-	p.tr.SetThresholds(next.Thresholds)
-	m.ctx.SetMsg(thresholdSummary(next.Thresholds)+" (from the next sample; :threshold save keeps them)", false)
-	m.redecorate()
-	m.renderPerf()
-	return nil
+	p.Cfg = next
+	p.Tr.SetThresholds(next.Thresholds)
+	ctx.SetMsg(thresholdSummary(next.Thresholds)+" (from the next sample; :threshold save keeps them)", false)
+	return changed
 }
 
 func thresholdSummary(t perf.Thresholds) string {
@@ -396,32 +240,31 @@ func thresholdSummary(t perf.Thresholds) string {
 	return "warn/crit: " + strings.Join(parts, ", ")
 }
 
-// perfView is the performance view's body, rendered beforehand.
-func (m *Model) perfView() string {
+// View is the body, rendered beforehand.
+func (m *Page) View() string {
 	h := m.ctx.BodyHeight()
 	lines := make([]string, 0, h)
-	lines = append(lines, m.perf.body...)
+	lines = append(lines, m.body...)
 	for len(lines) < h {
 		lines = append(lines, "")
 	}
 	return strings.Join(lines[:h], "\n")
 }
 
-// perfHints are the bottom line's keys while the performance view is open.
-func (m *Model) perfHints() []key.Binding {
-	k := m.perf.keys
-	return []key.Binding{k.Back, k.Next, k.HostView, k.Charts, k.Window, k.Limit, m.gk.Help, m.gk.Quit}
+// Hints are the bottom line's keys.
+func (m *Page) Hints() string {
+	k := m.keys
+	return widget.Hints(m.ctx.Theme, m.ctx.Width, k.Back, k.Next, k.HostView, k.Charts, k.Window, k.Limit, k.Help)
 }
 
-// renderPerf renders the performance view's body for the current size.
-func (m *Model) renderPerf() {
-	p := m.perf
-	if !p.open || m.ctx.Width == 0 || m.ctx.Height == 0 {
+// render renders the body for the current size.
+func (m *Page) render() {
+	if m.ctx.Width == 0 || m.ctx.Height == 0 {
 		return
 	}
 	w, h := m.ctx.Width, max(m.ctx.BodyHeight(), 1)
 	var lines []string
-	if p.host {
+	if m.host {
 		lines = m.renderHostPage(w, h)
 	} else {
 		lines = m.renderVMPage(w, h)
@@ -429,7 +272,7 @@ func (m *Model) renderPerf() {
 	for i := range lines {
 		lines[i] = widget.Fit(lines[i], w)
 	}
-	p.body = lines
+	m.body = lines
 }
 
 // chart is one metric block of a page.
@@ -444,17 +287,17 @@ type chart struct {
 
 // window is how many samples a page draws: the newest that fit the width,
 // or the whole history.
-func (m *Model) window(width int) int {
-	if m.perf.wide {
+func (m *Page) window(width int) int {
+	if m.wide {
 		return perf.HistoryLen
 	}
 	return width
 }
 
-func (m *Model) windowText(n int) string {
-	d := time.Duration(n) * m.opts.Interval
+func (m *Page) windowText(n int) string {
+	d := time.Duration(n) * m.ctx.Interval
 	mode := "newest"
-	if m.perf.wide {
+	if m.wide {
 		mode = "all"
 	}
 	return fmt.Sprintf("%s %s (w)", mode, d.Round(time.Second))
@@ -463,8 +306,7 @@ func (m *Model) windowText(n int) string {
 // drawCharts lays charts out in h lines of width w: a title line and at
 // least one chart row each when they fit, else one line each with the
 // figures left and a one-row sparkline right.
-func (m *Model) drawCharts(cs []chart, w, h int) []string {
-	p := m.perf
+func (m *Page) drawCharts(cs []chart, w, h int) []string {
 	var out []string
 	if len(cs) == 0 || h <= 0 {
 		return out
@@ -474,7 +316,7 @@ func (m *Model) drawCharts(cs []chart, w, h int) []string {
 		for _, c := range cs {
 			out = append(out, m.chartTitle(c)+"  "+c.label)
 			vals := perf.Downsample(c.vals, w-1)
-			out = append(out, prefixAll(" ", p.sp.Render(vals, w-1, per-1, c.max, p.cfg.Charts))...)
+			out = append(out, prefixAll(" ", m.ctx.Perf.Sparks.Render(vals, w-1, per-1, c.max, m.ctx.Perf.Cfg.Charts))...)
 		}
 		return out
 	}
@@ -492,14 +334,14 @@ func (m *Model) drawCharts(cs []chart, w, h int) []string {
 		}
 		line := widget.Fit(m.chartTitle(c)+" "+label, lw)
 		if sw >= 6 {
-			line += " " + p.sp.Render(perf.Downsample(c.vals, sw), sw, 1, c.max, p.cfg.Charts)[0]
+			line += " " + m.ctx.Perf.Sparks.Render(perf.Downsample(c.vals, sw), sw, 1, c.max, m.ctx.Perf.Cfg.Charts)[0]
 		}
 		out = append(out, line)
 	}
 	return out
 }
 
-func (m *Model) chartTitle(c chart) string {
+func (m *Page) chartTitle(c chart) string {
 	t := fmt.Sprintf("%-4s", c.title)
 	switch c.level {
 	case perf.LevelWarn:
@@ -562,22 +404,21 @@ func avgPeak(vals []float64, f func(float64, bool) string) string {
 	return "avg " + f(a, true) + "  peak " + f(pk, true)
 }
 
-func (m *Model) renderVMPage(w, h int) []string {
-	r := m.list.selected()
-	if r == nil {
+func (m *Page) renderVMPage(w, h int) []string {
+	d, ok := m.ctx.Selected()
+	if !ok {
 		return []string{m.ctx.Theme.Header.Render("PERFORMANCE"), "", "  no VM selected (esc: back to the list)"}
 	}
-	d := r.dom
 	head := fmt.Sprintf("%s %s · %s · %d vCPU · %s · %s", m.ctx.Theme.Title.Render("PERF"), d.Name, widget.StateWord(d), d.VCPUs,
-		widget.HumanBytes(float64(d.MemoryKiB)*1024), r.label)
-	v := m.perf.tr.VM(d.URI, d.UUID)
+		widget.HumanBytes(float64(d.MemoryKiB)*1024), m.ctx.Label(d.URI))
+	v := m.ctx.Perf.Tr.VM(d.URI, d.UUID)
 	if v == nil || v.Series(perf.CPU) == nil {
-		return []string{m.headRight(head, "["+m.perf.cfg.Charts.String()+"]", w), "",
+		return []string{m.headRight(head, "["+m.ctx.Perf.Cfg.Charts.String()+"]", w), "",
 			"  no samples yet: kvmtui keeps a VM's history from the first time it sees it running"}
 	}
 	n := m.window(w - 1)
 	cpu := v.Series(perf.CPU).Tail(n, nil)
-	head = m.headRight(head, fmt.Sprintf("[%s] %s", m.perf.cfg.Charts, m.windowText(len(cpu))), w)
+	head = m.headRight(head, fmt.Sprintf("[%s] %s", m.ctx.Perf.Cfg.Charts, m.windowText(len(cpu))), w)
 	c := v.Cur
 	cs := []chart{
 		{title: "CPU", vals: cpu, max: 100, level: v.Levels[perf.WatchCPU],
@@ -606,7 +447,7 @@ func (m *Model) renderVMPage(w, h int) []string {
 }
 
 // headRight puts right at the right end of a line that starts with left.
-func (m *Model) headRight(left, right string, w int) string {
+func (m *Page) headRight(left, right string, w int) string {
 	gap := w - lipgloss.Width(left) - lipgloss.Width(right)
 	if gap < 1 {
 		return left
@@ -614,14 +455,13 @@ func (m *Model) headRight(left, right string, w int) string {
 	return left + strings.Repeat(" ", gap) + right
 }
 
-func (m *Model) renderHostPage(w, h int) []string {
-	p := m.perf
-	uri := p.hostURI
+func (m *Page) renderHostPage(w, h int) []string {
+	uri := m.hostURI
 	label := uri
 	if c := m.ctx.Conns[uri]; c != nil {
 		label = c.Label
 	}
-	hh := p.tr.Host(uri)
+	hh := m.ctx.Perf.Tr.Host(uri)
 	if hh == nil {
 		return []string{m.ctx.Theme.Title.Render("HOST") + " " + label, "", "  no samples yet"}
 	}
@@ -630,19 +470,14 @@ func (m *Model) renderHostPage(w, h int) []string {
 	if hh.Hostname != "" {
 		head += " (" + hh.Hostname + ")"
 	}
-	total := 0
-	for _, r := range m.list.rows {
-		if r.dom.URI == uri {
-			total++
-		}
-	}
+	total := len(m.ctx.VMs(uri))
 	head += fmt.Sprintf(" · %d CPUs · %d/%d VMs running", hh.CPUs, c.Running, total)
 	if c.MemValid {
 		head += " · " + widget.HumanBytes(float64(c.MemTotalKiB)*1024)
 	}
 	n := m.window(w - 1)
 	cpu := hh.Series(perf.HostCPU).Tail(n, nil)
-	head = m.headRight(head, fmt.Sprintf("[%s] %s", p.cfg.Charts, m.windowText(len(cpu))), w)
+	head = m.headRight(head, fmt.Sprintf("[%s] %s", m.ctx.Perf.Cfg.Charts, m.windowText(len(cpu))), w)
 
 	// Below the charts: the top VMs by each metric, then the latest alerts.
 	var tail []string
@@ -672,7 +507,7 @@ func (m *Model) renderHostPage(w, h int) []string {
 		tail = append(tail, fmt.Sprintf("%-4s %s", t.title, strings.Join(parts, " · ")))
 	}
 	var alerts []perf.Alert
-	for _, a := range p.tr.Alerts() {
+	for _, a := range m.ctx.Perf.Tr.Alerts() {
 		if a.URI == uri {
 			alerts = append(alerts, a)
 		}
@@ -721,11 +556,11 @@ func (m *Model) renderHostPage(w, h int) []string {
 
 // topBy is a connection's VMs with the highest value of a metric (plus a
 // second one when sum >= 0), highest first.
-func (m *Model) topBy(uri string, a, sum perf.Metric, n int) []*perf.VM {
+func (m *Page) topBy(uri string, a, sum perf.Metric, n int) []*perf.VM {
 	if sum < 0 {
-		return m.perf.tr.Top(uri, a, n)
+		return m.ctx.Perf.Tr.Top(uri, a, n)
 	}
-	vs := m.perf.tr.Top(uri, a, -1)
+	vs := m.ctx.Perf.Tr.Top(uri, a, -1)
 	total := func(v *perf.VM) float64 {
 		x, _ := v.Cur.Value(a)
 		y, _ := v.Cur.Value(sum)
@@ -744,8 +579,8 @@ func (m *Model) topBy(uri string, a, sum perf.Metric, n int) []*perf.VM {
 	return out
 }
 
-// perfArgWords completes the performance commands' arguments.
-func perfArgWords(word string) []string {
+// argWords completes the performance commands' arguments.
+func argWords(word string) []string {
 	switch word {
 	case "threshold":
 		ws := []string{"save", "hysteresis", "cooldown"}

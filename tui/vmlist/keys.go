@@ -1,0 +1,69 @@
+package vmlist
+
+import "github.com/charmbracelet/bubbles/key"
+
+// listKeys are the VM list's bindings. Mutating ones are left out of the help
+// (and refused) on read-only connections; see mutating.
+type listKeys struct {
+	Up, Down, PageUp, PageDown, Top, Bottom key.Binding
+	Filter, Mark, MarkAll, Sort, SortRev    key.Binding
+	Details                                 key.Binding
+
+	Start, Shutdown, Reboot, Reset, ForceOff, Pause key.Binding
+	Save, Autostart, Rename, Delete, EditXML        key.Binding
+
+	HostDevices key.Binding // the host devices page (tui/hostdev)
+	New         key.Binding // the new-VM wizard (tui/wizard)
+	Perf        key.Binding // the performance view (tui/perfview)
+	SparkColumn key.Binding // the CPU sparkline column
+
+	// The root's, shown in the hints; q and esc are the list's.
+	Help, Command, Quit, Back key.Binding
+}
+
+func newListKeys() listKeys {
+	return listKeys{
+		Up:       key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/k", "up")),
+		Down:     key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓/j", "down")),
+		PageUp:   key.NewBinding(key.WithKeys("pgup", "ctrl+b"), key.WithHelp("pgup", "page up")),
+		PageDown: key.NewBinding(key.WithKeys("pgdown", "ctrl+f"), key.WithHelp("pgdn", "page down")),
+		Top:      key.NewBinding(key.WithKeys("home", "g"), key.WithHelp("g", "top")),
+		Bottom:   key.NewBinding(key.WithKeys("end", "G"), key.WithHelp("G", "bottom")),
+		Filter:   key.NewBinding(key.WithKeys("/"), key.WithHelp("/", "filter")),
+		Details:  key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "details: hardware, forms")),
+		Mark:     key.NewBinding(key.WithKeys(" "), key.WithHelp("space", "mark")),
+		MarkAll:  key.NewBinding(key.WithKeys("ctrl+a"), key.WithHelp("ctrl+a", "mark all shown")),
+		Sort:     key.NewBinding(key.WithKeys("o"), key.WithHelp("o", "sort by next column")),
+		SortRev:  key.NewBinding(key.WithKeys("O"), key.WithHelp("O", "reverse sort")),
+
+		Start:     key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "start / restore")),
+		Shutdown:  key.NewBinding(key.WithKeys("S"), key.WithHelp("S", "shut down")),
+		Reboot:    key.NewBinding(key.WithKeys("R"), key.WithHelp("R", "reboot")),
+		Reset:     key.NewBinding(key.WithKeys("X"), key.WithHelp("X", "reset")),
+		ForceOff:  key.NewBinding(key.WithKeys("F"), key.WithHelp("F", "force off")),
+		Pause:     key.NewBinding(key.WithKeys("P"), key.WithHelp("P", "pause / resume")),
+		Save:      key.NewBinding(key.WithKeys("M"), key.WithHelp("M", "managed save")),
+		Autostart: key.NewBinding(key.WithKeys("A"), key.WithHelp("A", "autostart on/off")),
+		Rename:    key.NewBinding(key.WithKeys("f2"), key.WithHelp("F2", "rename")),
+		Delete:    key.NewBinding(key.WithKeys("D", "ctrl+d"), key.WithHelp("D", "delete")),
+		EditXML:   key.NewBinding(key.WithKeys("e"), key.WithHelp("e", "edit XML in $EDITOR")),
+
+		HostDevices: key.NewBinding(key.WithKeys("H"), key.WithHelp("H", "host devices: USB, PCI, SR-IOV")),
+		New:         key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "new VM (wizard)")),
+		Perf:        key.NewBinding(key.WithKeys("p"), key.WithHelp("p", "performance view")),
+		SparkColumn: key.NewBinding(key.WithKeys("%"), key.WithHelp("%", "CPU sparkline column")),
+
+		Help:    key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "help")),
+		Command: key.NewBinding(key.WithKeys(":"), key.WithHelp(":", "command")),
+		Quit:    key.NewBinding(key.WithKeys("q", "ctrl+c"), key.WithHelp("q", "quit")),
+		Back:    key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back / clear")),
+	}
+}
+
+func (k listKeys) navigation() []key.Binding {
+	return []key.Binding{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom, k.Details, k.Filter, k.Mark, k.MarkAll, k.Sort, k.SortRev, k.HostDevices}
+}
+
+func (k listKeys) mutating() []key.Binding {
+	return []key.Binding{k.Start, k.Shutdown, k.Reboot, k.Reset, k.ForceOff, k.Pause, k.Save, k.Autostart, k.Rename, k.Delete, k.EditXML, k.New}
+}
