@@ -9,6 +9,7 @@ import (
 	_ "kvmtui/tui/perfview"
 	_ "kvmtui/tui/pools"
 	_ "kvmtui/tui/rawedit"
+	_ "kvmtui/tui/top"
 	_ "kvmtui/tui/vmlist"
 	_ "kvmtui/tui/wizard"
 )

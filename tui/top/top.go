@@ -32,8 +32,7 @@ type Top struct {
 	tr    *perf.Tracker
 	sp    *widget.Sparker
 	theme *widget.Theme
-	ctx   *common.Context // the connections
-	vcpus map[string]int  // by perf.Key
+	ctx   *common.Context // the connections and the VM inventory
 
 	width, height int
 	sweeping      bool
@@ -55,7 +54,6 @@ func New(mgr *libvirtx.Manager, opts Options) *Top {
 		sp:    widget.NewSparker(lipgloss.NewStyle()),
 		theme: widget.NewTheme(),
 		ctx:   common.NewContext(mgr, opts.DemoURI),
-		vcpus: map[string]int{},
 	}
 	return t
 }
@@ -85,7 +83,7 @@ func (t *Top) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		t.sweeps++
 		t.tr.Add(msg.Samples, msg.Hosts, perf.Lookup{
 			Host:       func(uri string) libvirtx.HostInfo { return t.hostInfo(uri) },
-			VCPUs:      func(uri, uuid string) int { return t.vcpus[perf.Key(uri, uuid)] },
+			VCPUs:      func(uri, uuid string) int { d, _ := t.ctx.VM(uri, uuid); return d.VCPUs },
 			ActiveOnly: msg.Active,
 		})
 		t.render()
@@ -119,23 +117,14 @@ func (t *Top) applyEvents(evs []libvirtx.Event) bool {
 		case libvirtx.ConnEvent:
 			changed = true
 		case libvirtx.InventoryEvent:
-			keep := map[string]bool{}
-			for _, d := range e.Domains {
-				t.vcpus[perf.Key(d.URI, d.UUID)] = d.VCPUs
-				keep[d.UUID] = true
-			}
 			for _, v := range t.tr.VMs(e.URI) {
-				if !keep[v.UUID] {
-					delete(t.vcpus, perf.Key(v.URI, v.UUID))
+				if _, ok := t.ctx.VM(v.URI, v.UUID); !ok {
 					t.tr.Forget(v.URI, v.UUID)
 				}
 			}
 		case libvirtx.DomainEvent:
 			if e.Gone {
-				delete(t.vcpus, perf.Key(e.URI, e.UUID))
 				t.tr.Forget(e.URI, e.UUID)
-			} else {
-				t.vcpus[perf.Key(e.URI, e.UUID)] = e.Domain.VCPUs
 			}
 		}
 	}
@@ -190,7 +179,7 @@ func (t *Top) render() {
 		running += hh.Cur.Running
 		lines = append(lines, t.hostLine(c, hh, w))
 	}
-	total = len(t.vcpus) // the inventory: sweeps between full ones see the running only
+	total = len(t.ctx.VMs("")) // the inventory: sweeps between full ones see the running only
 	warn, crit := t.tr.Counts()
 	status := fmt.Sprintf("%d/%d running", running, total)
 	if warn > 0 {
