@@ -1,5 +1,6 @@
 # kvmtui: `make run` builds and starts it; `make test` runs every test.
 GO      ?= go
+SHELL   := /bin/bash
 BIN     := bin/kvmtui
 # Tests against the real daemon use this URI; `make test` starts libvirtd.
 export KVMTUI_TEST_URI ?= qemu:///system
@@ -20,10 +21,14 @@ deps:
 	@testdata/scripts/build-deps.sh
 
 # Everything: unit, test-driver, real-libvirtd and tmux end-to-end tests.
+# KVMTUI_REQUIRE_ALL: a missing prerequisite fails its test instead of
+# skipping it; testsum prints the failures and skips and counts them.
+test: export KVMTUI_REQUIRE_ALL := 1
 test: test-deps
 	$(GO) vet ./...
 	$(GO) build -o $(BIN) .
-	KVMTUI_BIN=$(CURDIR)/$(BIN) $(GO) test -p 1 -timeout 25m -count=1 ./...
+	set -o pipefail; KVMTUI_BIN=$(CURDIR)/$(BIN) \
+		$(GO) test -json -p 1 -timeout 25m -count=1 ./... | $(GO) run ./tools/testsum
 
 test-deps: deps
 	@testdata/scripts/libvirtd-up.sh

@@ -26,6 +26,9 @@ func TestMain(m *testing.M) {
 			fakeViewer(os.Args[1:])
 		}
 		fakeSSH(os.Args[1:])
+	default:
+		fmt.Fprintf(os.Stderr, "KVMTUI_FAKE_SSH=%q: expected ok or fail\n", os.Getenv("KVMTUI_FAKE_SSH"))
+		os.Exit(2)
 	}
 }
 

@@ -1,6 +1,7 @@
 package devices
 
 import (
+	lt "kvmtui/libvirtx/libvirtxtest"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -39,6 +40,7 @@ func withSpice(def *lx.Domain) {
 }
 
 func TestNewDeviceOfEveryKindValidates(t *testing.T) {
+	lt.NeedSchemaTools(t) // before any assertion: a skip here skips nothing checked
 	for _, cc := range capsCases(t) {
 		t.Run(cc.name, func(t *testing.T) {
 			for _, k := range Kinds() {
@@ -211,6 +213,7 @@ func TestHotplugFlags(t *testing.T) {
 }
 
 func TestNewPicksFreeNamesAndAddresses(t *testing.T) {
+	lt.NeedSchemaTools(t) // before any assertion: a skip here skips nothing checked
 	def := testDomain(nil)
 	add := func(id string) *Device {
 		t.Helper()

@@ -1,43 +1,14 @@
 package devices
 
 import (
+	lt "kvmtui/libvirtx/libvirtxtest"
 	"os"
 	"path/filepath"
 	"testing"
 )
 
-// corpusDir finds libvirt's sample XML corpus: $KVMTUI_CORPUS, or a
-// shared/corpus/libvirt directory beside the working directory or one of
-// its parents (CI copies shared/ next to the clone). Without it the test
-// fails in CI and is skipped, loudly, elsewhere.
-func corpusDir(t *testing.T) string {
-	t.Helper()
-	if d := os.Getenv("KVMTUI_CORPUS"); d != "" {
-		if _, err := os.Stat(d); err != nil {
-			t.Fatalf("KVMTUI_CORPUS=%s: %v", d, err)
-		}
-		return d
-	}
-	wd, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for d := wd; ; d = filepath.Dir(d) {
-		c := filepath.Join(d, "shared", "corpus", "libvirt")
-		if st, err := os.Stat(c); err == nil && st.IsDir() {
-			return c
-		}
-		if filepath.Dir(d) == d {
-			break
-		}
-	}
-	msg := "libvirt XML corpus not found: set KVMTUI_CORPUS or put shared/corpus/libvirt beside the repository"
-	if os.Getenv("CI") != "" {
-		t.Fatal(msg)
-	}
-	t.Skip("SKIPPING FIDELITY CORPUS TESTS: " + msg)
-	return ""
-}
+// corpusDir is libvirt's sample XML corpus (see libvirtxtest.Corpus).
+func corpusDir(t *testing.T) string { return lt.Corpus(t) }
 
 // corpusFolders maps the corpus folders to the kind their files hold.
 var corpusFolders = map[string]DocKind{

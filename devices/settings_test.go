@@ -1,6 +1,7 @@
 package devices
 
 import (
+	lt "kvmtui/libvirtx/libvirtxtest"
 	"os"
 	"path/filepath"
 	"slices"
@@ -55,6 +56,7 @@ var fullSettings = []struct{ field, value, want string }{
 }
 
 func TestSettingsApplyAndValidate(t *testing.T) {
+	lt.NeedSchemaTools(t) // before any assertion: a skip here skips nothing checked
 	s := &Settings{Def: testDomain(nil)}
 	for _, c := range fullSettings {
 		if err := s.Set(c.field, c.value); err != nil {
@@ -104,6 +106,7 @@ func TestSettingsApplyAndValidate(t *testing.T) {
 }
 
 func TestSettingsClearAndDefaults(t *testing.T) {
+	lt.NeedSchemaTools(t) // before any assertion: a skip here skips nothing checked
 	s := &Settings{Def: testDomain(nil)}
 	if got := s.Get("vcpus_max") + "/" + s.Get("vcpus") + "/" + s.Get("memory") + "/" + s.Get("firmware") + "/" + s.Get("clock_offset"); got != "1/1/256 MiB/bios/utc" {
 		t.Errorf("defaults of a bare domain: %s", got)

@@ -1,6 +1,7 @@
 package install
 
 import (
+	lt "kvmtui/libvirtx/libvirtxtest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -13,6 +14,7 @@ import (
 // Every install method builds definitions libvirt's schema accepts, and
 // each has what its method needs.
 func TestNewVMEveryMethodValidates(t *testing.T) {
+	lt.NeedSchemaTools(t) // before any assertion: a skip here skips nothing checked
 	db := systemOSDB(t)
 	h := testHost(t)
 	cloud := &CloudInit{User: "ada", Password: "s3cret", SSHKeys: []string{"ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGx ada@host"}, Hostname: "web-01", Packages: []string{"qemu-guest-agent"}}

@@ -30,7 +30,7 @@ func (a Applied) String() string {
 	case a.Config:
 		return "saved"
 	}
-	return "not applied"
+	return "nothing to change"
 }
 
 // target decides the flags of a change: the persistent definition always

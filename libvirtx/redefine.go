@@ -46,7 +46,8 @@ func (m *Manager) Redefine(ref Ref, change func(*libvirtxml.Domain) error) (Appl
 			return err
 		}
 		if len(intended) == 0 {
-			return nil // nothing to do
+			a = Applied{Running: a.Running} // nothing to do, and nothing done
+			return nil
 		}
 		nd, err := lc.DomainDefineXMLFlags(after, libvirt.DOMAIN_DEFINE_VALIDATE)
 		if err != nil {

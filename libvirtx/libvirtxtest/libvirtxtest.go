@@ -23,30 +23,68 @@ func RepoRoot() string {
 }
 
 // URI returns the real daemon's URI (KVMTUI_TEST_URI, set by `make test`).
-// Without a reachable daemon the test is skipped with a loud reason, or
-// fails under CI, where a skip would hide a broken setup.
+// Without one the test does not run (see NotRun); with one, a daemon that
+// does not answer (it died mid-run, a restart failed) is a failure, never
+// a skip.
 func URI(t testing.TB) string {
 	t.Helper()
 	uri := os.Getenv("KVMTUI_TEST_URI")
 	if uri == "" {
-		notRun(t, "KVMTUI_TEST_URI is not set (make test sets it)")
+		NotRun(t, "REAL-LIBVIRTD", "KVMTUI_TEST_URI is not set (make test sets it and starts libvirtd)")
 	}
 	if out, err := Virsh(t, uri, "version"); err != nil {
-		notRun(t, "libvirtd at "+uri+" is not reachable: "+out)
+		t.Fatalf("libvirtd at %s (KVMTUI_TEST_URI) is not reachable: %s", uri, out)
 	}
 	return uri
 }
 
-func notRun(t testing.TB, why string) { NotRun(t, "REAL-LIBVIRTD", why) }
+// Strict reports whether every prerequisite must be there: under `make
+// test` (KVMTUI_REQUIRE_ALL=1, which installs them) and under CI.
+func Strict() bool { return os.Getenv("KVMTUI_REQUIRE_ALL") != "" || os.Getenv("CI") != "" }
 
-// NotRun skips the test loudly, saying why; under CI, where make test has
-// installed everything, a test that cannot run fails instead.
+// NotRun is the one way a test does not run for want of a prerequisite:
+// in strict mode it fails, naming what is missing and how to get it;
+// otherwise (`make unit`, a bare `go test`) it skips loudly, and `make
+// test`'s summary counts the skip.
 func NotRun(t testing.TB, what, why string) {
 	t.Helper()
-	if os.Getenv("CI") != "" {
+	if Strict() {
 		t.Fatal(what + " test cannot run: " + why)
 	}
 	t.Skip("SKIPPED, " + what + " TEST NOT RUN: " + why)
+}
+
+// Corpus is the directory of libvirt's own test-suite XML: KVMTUI_CORPUS,
+// else shared/corpus/libvirt in a directory above the repository.
+func Corpus(t testing.TB) string {
+	t.Helper()
+	if c := os.Getenv("KVMTUI_CORPUS"); c != "" {
+		if st, err := os.Stat(c); err != nil || !st.IsDir() {
+			t.Fatalf("KVMTUI_CORPUS=%s is not a directory", c)
+		}
+		return c
+	}
+	for d := RepoRoot(); ; d = filepath.Dir(d) {
+		c := filepath.Join(d, "shared", "corpus", "libvirt")
+		if st, err := os.Stat(c); err == nil && st.IsDir() {
+			return c
+		}
+		if filepath.Dir(d) == d {
+			break
+		}
+	}
+	NotRun(t, "CORPUS", "libvirt's XML corpus not found: set KVMTUI_CORPUS or put shared/corpus/libvirt above the repository")
+	return ""
+}
+
+// NeedSchemaTools checks, at a test's start, for what ValidateXML runs.
+func NeedSchemaTools(t testing.TB) {
+	t.Helper()
+	for _, tool := range []string{"virt-xml-validate", "xmllint"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			NotRun(t, "SCHEMA", tool+" not found (apt-get install libvirt-clients libxml2-utils)")
+		}
+	}
 }
 
 // Virsh runs virsh against uri and returns its trimmed output.
@@ -126,17 +164,11 @@ func RemoveDomain(t testing.TB, uri, name string) {
 // the test cannot run: see NotRun.
 func ValidateXML(t testing.TB, doc, kind string) (string, error) {
 	t.Helper()
-	tool, err := exec.LookPath("virt-xml-validate")
-	if err == nil {
-		_, err = exec.LookPath("xmllint")
-	}
-	if err != nil {
-		NotRun(t, "SCHEMA", "virt-xml-validate or xmllint not found (apt-get install libvirt-clients libxml2-utils)")
-	}
+	NeedSchemaTools(t)
 	f := filepath.Join(t.TempDir(), kind+".xml")
 	if err := os.WriteFile(f, []byte(doc), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	out, err := exec.Command(tool, f, kind).CombinedOutput()
+	out, err := exec.Command("virt-xml-validate", f, kind).CombinedOutput()
 	return string(out), err
 }

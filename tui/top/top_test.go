@@ -107,7 +107,11 @@ func TestTopWaitsForSamplesAndSaysSo(t *testing.T) {
 	if cmd != nil || f.top.opts.Perf.Charts != perf.Block {
 		t.Fatal("b does not switch the charts")
 	}
-	if _, cmd := f.top.Update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{'q'}}); cmd == nil {
+	_, cmd = f.top.Update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{'q'}})
+	if cmd == nil {
+		t.Fatal("q does nothing")
+	}
+	if _, ok := cmd().(tea.QuitMsg); !ok {
 		t.Fatal("q does not quit")
 	}
 }
