@@ -23,14 +23,9 @@ func (o *options) consoleCommand() *cobra.Command {
 		Short:             "the VM's serial console in this terminal; Ctrl+] leaves",
 		Args:              cobra.ExactArgs(1),
 		ValidArgsFunction: o.vmNames,
-		RunE: func(_ *cobra.Command, args []string) error {
-			s, err := o.open()
-			if err != nil {
-				return err
-			}
-			defer s.close()
+		RunE: o.inSession(func(s *session, args []string) error {
 			return s.console(args[0], dev, force)
-		},
+		}),
 	}
 	c.Flags().BoolVar(&force, "force", false, "take the console over from another client (virsh console, another kvmtui)")
 	c.Flags().StringVar(&dev, "devname", "", "the console's alias (serial0, console1…); default: the first")
@@ -85,14 +80,9 @@ func (o *options) vvCommand() *cobra.Command {
 machine: ssh HOST kvmtui vv VM | remote-viewer -`,
 		Args:              cobra.ExactArgs(1),
 		ValidArgsFunction: o.vmNames,
-		RunE: func(_ *cobra.Command, args []string) error {
-			s, err := o.open()
-			if err != nil {
-				return err
-			}
-			defer s.close()
+		RunE: o.inSession(func(s *session, args []string) error {
 			return s.vv(args[0])
-		},
+		}),
 	}
 }
 

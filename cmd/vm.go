@@ -39,6 +39,18 @@ type session struct {
 	uris []string
 }
 
+// inSession is a command's RunE that runs f with the connections open.
+func (o *options) inSession(f func(s *session, args []string) error) func(*cobra.Command, []string) error {
+	return func(_ *cobra.Command, args []string) error {
+		s, err := o.open()
+		if err != nil {
+			return err
+		}
+		defer s.close()
+		return f(s, args)
+	}
+}
+
 // open connects to every chosen URI and waits for each one's inventory.
 func (o *options) open() (*session, error) {
 	uris, _, err := o.chooseURIs()
@@ -98,12 +110,7 @@ func (o *options) vmCommands() []*cobra.Command {
 		Use:   "list",
 		Short: "list VMs: name, state, vCPUs, memory, autostart, connection",
 		Args:  cobra.NoArgs,
-		RunE: func(*cobra.Command, []string) error {
-			s, err := o.open()
-			if err != nil {
-				return err
-			}
-			defer s.close()
+		RunE: o.inSession(func(s *session, _ []string) error {
 			sort.Slice(s.doms, func(i, j int) bool { return s.doms[i].Name < s.doms[j].Name })
 			tw := tabwriter.NewWriter(o.stdout, 0, 0, 2, ' ', 0)
 			fmt.Fprintln(tw, "NAME\tSTATE\tVCPUS\tMEMORY\tAUTOSTART\tURI")
@@ -111,7 +118,7 @@ func (o *options) vmCommands() []*cobra.Command {
 				fmt.Fprintf(tw, "%s\t%s\t%d\t%d MiB\t%v\t%s\n", d.Name, d.State, d.VCPUs, d.MemoryKiB/1024, d.Autostart, d.URI)
 			}
 			return tw.Flush()
-		},
+		}),
 	}}
 	for _, l := range lifecycle {
 		cmds = append(cmds, &cobra.Command{
@@ -149,12 +156,7 @@ func (o *options) vmCommands() []*cobra.Command {
 		Short:             "rename a shut-off VM",
 		Args:              cobra.ExactArgs(2),
 		ValidArgsFunction: o.vmNames,
-		RunE: func(_ *cobra.Command, args []string) error {
-			s, err := o.open()
-			if err != nil {
-				return err
-			}
-			defer s.close()
+		RunE: o.inSession(func(s *session, args []string) error {
 			d, err := s.find(args[0])
 			if err != nil {
 				return o.fail(err)
@@ -163,7 +165,7 @@ func (o *options) vmCommands() []*cobra.Command {
 				return o.fail(err)
 			}
 			return nil
-		},
+		}),
 	}, o.deleteCommand())
 	return cmds
 }
@@ -202,14 +204,9 @@ running VM is forced off first). --storage also deletes its unshared,
 writable pool volumes. It lists what goes and asks first, unless --yes.`,
 		Args:              cobra.ExactArgs(1),
 		ValidArgsFunction: o.vmNames,
-		RunE: func(_ *cobra.Command, args []string) error {
-			s, err := o.open()
-			if err != nil {
-				return err
-			}
-			defer s.close()
+		RunE: o.inSession(func(s *session, args []string) error {
 			return s.delete(args[0], storage, yes)
-		},
+		}),
 	}
 	c.Flags().BoolVar(&storage, "storage", false, "also delete the VM's unshared writable pool volumes")
 	c.Flags().BoolVar(&yes, "yes", false, "do not ask for confirmation")

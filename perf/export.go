@@ -74,7 +74,7 @@ type VMRecord struct {
 	DiskWrIOPS *float64 `json:"disk_wr_iops"`
 	NetRxBps   *float64 `json:"net_rx_bps"`
 	NetTxBps   *float64 `json:"net_tx_bps"`
-	CPUTimeNs  uint64   `json:"cpu_time_ns"`
+	CPUTimeNs  *uint64  `json:"cpu_time_ns"` // null when not running: libvirt reports the last run's
 	Level      string   `json:"level"`
 }
 
@@ -128,10 +128,20 @@ func Snapshot(at time.Time, t *Tracker) Record {
 			URI: v.URI, Name: v.Name, UUID: v.UUID, State: p.State.String(), VCPUs: v.VCPUs,
 			CPUPct: val(CPU), HostCPUPct: val(HostShare), MemPct: val(Mem), MemKiB: p.CurKiB,
 			DiskRdBps: val(DiskRd), DiskWrBps: val(DiskWr), DiskRdIOPS: val(DiskRdOps), DiskWrIOPS: val(DiskWrOps),
-			NetRxBps: val(NetRx), NetTxBps: val(NetTx), CPUTimeNs: p.CPUTimeNs, Level: v.Level().String(),
+			NetRxBps: val(NetRx), NetTxBps: val(NetTx), CPUTimeNs: runningCPUTime(p), Level: v.Level().String(),
 		})
 	}
 	return rec
+}
+
+// runningCPUTime is a VM's CPU time while it runs; unknown (nil) when it
+// does not, where libvirt's figure is the last run's.
+func runningCPUTime(p Point) *uint64 {
+	if !p.State.Active() {
+		return nil
+	}
+	t := p.CPUTimeNs
+	return &t
 }
 
 type jsonExport struct{ enc *json.Encoder }
@@ -179,7 +189,7 @@ func (e *csvExport) Write(at time.Time, t *Tracker) error {
 		_ = e.w.Write([]string{ts, v.URI, "vm", v.Name, v.UUID, v.State,
 			num(v.CPUPct), num(v.HostCPUPct), num(v.MemPct), unum(&memKiB), "",
 			num(v.DiskRdBps), num(v.DiskWrBps), num(v.DiskRdIOPS), num(v.DiskWrIOPS),
-			num(v.NetRxBps), num(v.NetTxBps), strconv.FormatUint(v.CPUTimeNs, 10), v.Level})
+			num(v.NetRxBps), num(v.NetTxBps), unum(v.CPUTimeNs), v.Level})
 	}
 	e.w.Flush()
 	return e.w.Error()

@@ -377,8 +377,9 @@ func (t *Tracker) addVM(s libvirtx.Sample, hostCPUs, vcpus int, raised []Alert) 
 		MemGuest: s.AvailableKiB > 0 && s.UnusedKiB > 0}
 	if p.Valid && v.VCPUs > 0 && hostCPUs > 0 {
 		// CPU% is Δcpu/(Δt·hostCPUs); of the VM's own vCPUs it is scaled
-		// by hostCPUs/vCPUs.
-		p.VCPUPct, p.VCPUValid = p.CPUPct*float64(hostCPUs)/float64(v.VCPUs), true
+		// by hostCPUs/vCPUs, and capped: QEMU's own threads are counted in
+		// the VM's CPU time, and "101 % of 1 vCPU" alarms for nothing.
+		p.VCPUPct, p.VCPUValid = min(p.CPUPct*float64(hostCPUs)/float64(v.VCPUs), 100), true
 	}
 	v.prev, v.Cur = s, p
 	if s.State.Active() && v.series[0].buf == nil {

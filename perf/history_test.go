@@ -349,3 +349,17 @@ func TestActiveOnlySweeps(t *testing.T) {
 		t.Fatal("b survived a full sweep without it")
 	}
 }
+
+// A VM's CPU time counts QEMU's own threads too, so it can pass 100 % of
+// its vCPUs; the figure (and its alert) stops at 100.
+func TestVCPUShareIsCappedAt100(t *testing.T) {
+	tr := NewTracker(DefaultThresholds())
+	t0 := time.Unix(1_700_000_000, 0)
+	for i, at := range []time.Time{t0, t0.Add(2 * time.Second)} {
+		tr.Add([]libvirtx.Sample{vmSample("one", at, uint64(i)*2_020_000_000, libvirtx.StateRunning)}, nil, lookup(4, 1))
+	}
+	v := tr.VMs("")[0]
+	if !v.Cur.VCPUValid || v.Cur.VCPUPct != 100 {
+		t.Fatalf("2.02 s of CPU in 2 s on 1 vCPU: %v%% (valid %v), want 100", v.Cur.VCPUPct, v.Cur.VCPUValid)
+	}
+}

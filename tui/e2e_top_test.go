@@ -28,7 +28,7 @@ import (
 func fits(t *testing.T, scr string, w, h int) {
 	t.Helper()
 	lines := strings.Split(strings.TrimRight(scr, "\n"), "\n")
-	if len(lines) > h || !strings.HasPrefix(lines[0], "kvmtui top") {
+	if len(lines) > h || !strings.HasPrefix(lines[0], "kvmtui") {
 		t.Fatalf("the title is not on the first line of a %dx%d pane:\n%s", w, h, scr)
 	}
 	for _, l := range lines {

@@ -44,6 +44,8 @@ func main() {
 			}
 		case e.Test == "" && e.Action == "fail":
 			pkgFailed = true
+		case e.Test == "":
+			// a package's start, pass or skip (no test files)
 		case e.Action == "output":
 			if out[id] == nil {
 				out[id] = &strings.Builder{}

@@ -113,6 +113,9 @@ func (d *Page) applied(msg detailsAppliedMsg) tea.Cmd {
 	if msg.volume {
 		d.offerVolumeDelete(msg.path)
 	}
+	if d.adding != nil {
+		d.focusKind = d.adding.Kind.ID // the reload puts the cursor on it
+	}
 	d.inForm, d.adding, d.stale = false, nil, false
 	d.resetForm() // until the reload brings the new definition
 	return d.reload()

@@ -69,8 +69,9 @@ type Page struct {
 	leaveFn   func() tea.Cmd
 	confirm   *widget.Confirm
 	loading   bool
-	stale     bool // the VM changed while the user was busy: reload when idle
-	reloading bool // a load is under way
+	stale     bool   // the VM changed while the user was busy: reload when idle
+	focusKind string // a device of this kind was just added: the next tree selects it
+	reloading bool   // a load is under way
 }
 
 // idle is true when the user is on the tree with nothing open or unapplied
@@ -346,10 +347,12 @@ func (d *Page) buildTree() {
 	d.nodes = append(d.nodes, treeNode{kind: nodeXML, label: "XML"})
 	d.cursor = 0
 	for i, n := range d.nodes {
-		if n.label == at {
-			d.cursor = i
+		added := d.focusKind != "" && n.kind == nodeDevice && d.items[n.item].Kind.ID == d.focusKind
+		if n.label == at && d.focusKind == "" || added {
+			d.cursor = i // the last device of the kind added is the new one
 		}
 	}
+	d.focusKind = ""
 }
 
 // resetForm opens the form of the node under the cursor.

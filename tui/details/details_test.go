@@ -189,6 +189,28 @@ func TestDetailsAddAndRemoveHardware(t *testing.T) {
 	if !strings.Contains(xml, "<watchdog") {
 		t.Fatal("no watchdog in the definition")
 	}
+	// The cursor is on the device just added.
+	if d.nodes[d.cursor].kind != nodeDevice || d.items[d.nodes[d.cursor].item].Kind.ID != "watchdog" {
+		t.Fatalf("after adding, the cursor is on %q", d.nodes[d.cursor].label)
+	}
+	// g, G, pgdn and pgup move through the tree.
+	h.keys("G")
+	if d.nodes[d.cursor].kind != nodeXML {
+		t.Fatalf("G: on %q", d.nodes[d.cursor].label)
+	}
+	h.keys("g")
+	if d.nodes[d.cursor].kind != nodeOverview {
+		t.Fatalf("g: on %q", d.nodes[d.cursor].label)
+	}
+	h.send(tea.KeyMsg{Type: tea.KeyPgDown})
+	if d.cursor < 10 || d.nodes[d.cursor].kind == nodeGroup {
+		t.Fatalf("pgdn: on node %d %q", d.cursor, d.nodes[d.cursor].label)
+	}
+	down := d.cursor
+	h.send(tea.KeyMsg{Type: tea.KeyPgUp})
+	if d.cursor >= down-10 || d.nodes[d.cursor].kind == nodeGroup {
+		t.Fatalf("pgup from node %d: on node %d", down, d.cursor)
+	}
 	h.treeTo("watchdog")
 	h.keys("d")
 	h.screenHas("Remove")
@@ -418,4 +440,22 @@ func TestDetailsLoweredMaximumShowsTheCurrentItSaves(t *testing.T) {
 	if !strings.Contains(xml, "current='3'>12</vcpu>") {
 		t.Fatalf("want 3 of 12 vCPUs:\n%s", xml)
 	}
+}
+
+// A refused value names its field once: under the field, and in the message
+// when ctrl+s finds it.
+func TestDetailsRefusalNamesTheFieldOnce(t *testing.T) {
+	h := newHarness(t)
+	h.openDetails("legacy-centos7")
+	h.treeTo("Memory")
+	h.keys("enter")
+	err := h.page().form.Fill("memory_max", "abc")
+	if err == nil || strings.Count(err.Error(), "Maximum memory") != 0 {
+		t.Fatalf("refusal: %v", err)
+	}
+	h.send(tea.KeyMsg{Type: tea.KeyCtrlS})
+	if n := strings.Count(h.Ctx().Msg.Text, "Maximum memory"); n != 1 {
+		t.Fatalf("the message names the field %d times: %q", n, h.Ctx().Msg.Text)
+	}
+
 }

@@ -14,12 +14,19 @@ import (
 
 // keys are the details view's bindings; the help overlay lists them.
 type keys struct {
+	Up, Down, PageUp, PageDown, Top, Bottom                                                  key.Binding
 	Open, Back, Add, Remove, EditXML, DeviceXML, Apply, Revert, NextField, PrevField, Choose key.Binding
 	Help                                                                                     key.Binding // the root's; in the hints
 }
 
 func newKeys() keys {
 	return keys{
+		Up:        key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/k", "previous node")),
+		Down:      key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓/j", "next node")),
+		PageUp:    key.NewBinding(key.WithKeys("pgup", "ctrl+b"), key.WithHelp("pgup", "page up the tree")),
+		PageDown:  key.NewBinding(key.WithKeys("pgdown", "ctrl+f"), key.WithHelp("pgdn", "page down the tree")),
+		Top:       key.NewBinding(key.WithKeys("home", "g"), key.WithHelp("g", "first node")),
+		Bottom:    key.NewBinding(key.WithKeys("end", "G"), key.WithHelp("G", "last node")),
 		Open:      key.NewBinding(key.WithKeys("enter", "right", "l"), key.WithHelp("enter", "details / edit the node")),
 		Back:      key.NewBinding(key.WithKeys("esc", "left", "h"), key.WithHelp("esc", "back")),
 		Add:       key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "add hardware")),
@@ -36,7 +43,7 @@ func newKeys() keys {
 }
 
 func (k keys) all() []key.Binding {
-	return []key.Binding{k.Open, k.Back, k.Add, k.Remove, k.EditXML, k.DeviceXML, k.Apply, k.Revert, k.NextField, k.PrevField, k.Choose}
+	return []key.Binding{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom, k.Open, k.Back, k.Add, k.Remove, k.EditXML, k.DeviceXML, k.Apply, k.Revert, k.NextField, k.PrevField, k.Choose}
 }
 
 // kindPicker offers every kind of the catalog; those the host or the VM
@@ -98,10 +105,18 @@ func (d *Page) key(msg tea.KeyMsg) tea.Cmd {
 	switch {
 	case key.Matches(msg, k.Back):
 		return d.close()
-	case msg.String() == "up" || msg.String() == "k":
+	case key.Matches(msg, k.Up):
 		d.moveTree(-1)
-	case msg.String() == "down" || msg.String() == "j":
+	case key.Matches(msg, k.Down):
 		d.moveTree(1)
+	case key.Matches(msg, k.PageUp):
+		d.moveTree(-d.ctx.BodyHeight())
+	case key.Matches(msg, k.PageDown):
+		d.moveTree(d.ctx.BodyHeight())
+	case key.Matches(msg, k.Top):
+		d.moveTree(-len(d.nodes))
+	case key.Matches(msg, k.Bottom):
+		d.moveTree(len(d.nodes))
 	case key.Matches(msg, k.Open):
 		n := d.nodes[d.cursor]
 		if d.form != nil && !d.ctx.ReadOnly() {
@@ -133,17 +148,19 @@ func (d *Page) key(msg tea.KeyMsg) tea.Cmd {
 	return nil
 }
 
-// moveTree moves the cursor, skipping group headers.
+// moveTree moves the cursor by step nodes, skipping group headers; past
+// either end it stops on the first or last node (g, G, pgup, pgdn).
 func (d *Page) moveTree(step int) {
-	i := d.cursor
-	for {
-		i += step
-		if i < 0 || i >= len(d.nodes) {
-			return
-		}
-		if d.nodes[i].kind != nodeGroup {
-			break
-		}
+	dir := 1
+	if step < 0 {
+		dir = -1
+	}
+	i := min(max(d.cursor+step, 0), len(d.nodes)-1)
+	for i >= 0 && i < len(d.nodes) && d.nodes[i].kind == nodeGroup {
+		i += dir // a header: on to the next node that way
+	}
+	if i < 0 || i >= len(d.nodes) || i == d.cursor {
+		return
 	}
 	d.cursor = i
 	d.resetForm()

@@ -21,7 +21,7 @@ func (d *Page) View() string {
 	if d.def == nil {
 		return widget.Fit(t.Dim.Render("  no definition could be read (esc goes back)"), d.ctx.Width) + strings.Repeat("\n", h-1)
 	}
-	treeW := min(max(d.ctx.Width/3, 22), 40)
+	treeW := min(max(d.ctx.Width/3, 22), 80) // grows with the terminal: disk paths need room
 	formW := d.ctx.Width - treeW - 3
 	left := d.treeLines(treeW, h)
 	var right []string
@@ -129,7 +129,11 @@ func (d *Page) nodeLines(w, h int) []string {
 	case nodeXML:
 		lines := strings.Split(widget.HideSecrets(d.liveXML), "\n")
 		d.scroll = min(d.scroll, max(len(lines)-(h-1), 0))
-		out = append(out, t.Title.Render("XML (running definition, read-only; e edits the persistent one)"))
+		title := "XML (the definition, read-only here; e edits it)"
+		if d.dom.State.Active() {
+			title = "XML (running definition, read-only; e edits the persistent one)"
+		}
+		out = append(out, t.Title.Render(title))
 		for _, l := range lines[d.scroll:min(len(lines), d.scroll+h-1)] {
 			out = append(out, l)
 		}

@@ -276,7 +276,7 @@ func (f *Form) apply(ff *Field) {
 	if f.restore == nil {
 		ff.Err = ""
 		if err := f.Target.Set(ff.Name, typedValue(ff)); err != nil {
-			ff.Err = err.Error()
+			ff.Err = refusal(ff, err)
 			return
 		}
 		if ff.Type == devices.TypeEnum || ff.Type == devices.TypeBool {
@@ -291,10 +291,16 @@ func (f *Form) apply(ff *Field) {
 		}
 		x.Err = ""
 		if err := f.Target.Set(x.Name, typedValue(x)); err != nil {
-			x.Err = err.Error()
+			x.Err = refusal(x, err)
 		}
 	}
 	f.Rebuild() // fields may come and go; untouched ones show derived values
+}
+
+// refusal is a setter's error as shown under its field, which names the
+// field already: without the label some setters put first.
+func refusal(ff *Field, err error) string {
+	return strings.TrimPrefix(err.Error(), ff.Label+": ")
 }
 
 // View renders the form in width cells. running says whether the VM runs,

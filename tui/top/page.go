@@ -34,7 +34,7 @@ func openPage(ctx *common.Context, args []string) (common.Page, tea.Cmd, error) 
 		tr: ctx.Perf.Tr, sp: ctx.Perf.Sparks, theme: ctx.Theme, ctx: ctx, sweeps: 2}
 	p := &Page{t: t,
 		back:   key.NewBinding(key.WithKeys("esc", "q"), key.WithHelp("esc", "back")),
-		charts: key.NewBinding(key.WithKeys("b"), key.WithHelp("b", "braille / block / ascii"))}
+		charts: key.NewBinding(key.WithKeys("b"), key.WithHelp("b", "blocks / ascii"))}
 	p.render()
 	return p, nil, nil
 }
@@ -58,7 +58,7 @@ func (p *Page) Update(msg tea.Msg) tea.Cmd {
 			return common.Pop
 		case key.Matches(msg, p.charts):
 			cfg := &p.t.ctx.Perf.Cfg
-			cfg.Charts = cfg.Charts.Next()
+			cfg.Charts = nextOneRow(cfg.Charts)
 			return func() tea.Msg { return common.PerfChangedMsg{} }
 		}
 	case common.SweepMsg, tea.WindowSizeMsg, common.PerfChangedMsg, common.EventsMsg:

@@ -93,7 +93,7 @@ func (t *Top) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		case "q", "esc", "ctrl+c":
 			return t, tea.Quit
 		case "b":
-			t.opts.Perf.Charts = t.opts.Perf.Charts.Next()
+			t.opts.Perf.Charts = nextOneRow(t.opts.Perf.Charts)
 			t.render()
 		}
 	}
@@ -136,6 +136,15 @@ func (t *Top) View() string { return t.screen }
 
 // Smallest pane the dashboard draws in.
 const topMinWidth, topMinHeight = 30, 6
+
+// nextOneRow is what b switches to: one-row charts are blocks or ASCII
+// (braille draws as blocks there), so b toggles between those two.
+func nextOneRow(cs perf.ChartStyle) perf.ChartStyle {
+	if oneRow(cs) == perf.ASCII {
+		return perf.Block
+	}
+	return perf.ASCII
+}
 
 // oneRow is the chart style of one-line sparklines: blocks give eight
 // levels in a cell where braille gives four; ASCII stays ASCII.
@@ -266,7 +275,7 @@ type topCols struct {
 
 func topColumns(w int, multi bool) topCols {
 	c := topCols{nameW: min(max(w/4, 10), 24), rateWidth: 7, hostW: 8}
-	used := 2 + c.nameW + 6 + 5 // mark, name, CPU%, MEM%
+	used := 2 + c.nameW + 6 + 6 // mark, name, CPU%, MEM% (each with a space before: "100.0")
 	if w >= 80 {
 		c.disk, c.net = true, true
 		used += 2 * (1 + c.rateWidth)
@@ -284,7 +293,7 @@ func (c topCols) header() string {
 	if c.host {
 		s += " " + widget.Fit("HOST", c.hostW)
 	}
-	s += widget.FitRight("CPU%", 6) + widget.FitRight("MEM%", 5)
+	s += widget.FitRight("CPU%", 6) + widget.FitRight("MEM%", 6)
 	if c.disk {
 		s += " " + widget.FitRight("DISK", c.rateWidth)
 	}
@@ -308,7 +317,7 @@ func (t *Top) vmLine(v *perf.VM, c topCols) string {
 		}
 		s += " " + widget.Fit(label, c.hostW)
 	}
-	s += widget.FitRight(widget.PctText(p.VCPUValid, p.VCPUPct), 6) + widget.FitRight(widget.PctText(p.MemValid, p.MemPct), 5)
+	s += widget.FitRight(widget.PctText(p.VCPUValid, p.VCPUPct), 6) + widget.FitRight(widget.PctText(p.MemValid, p.MemPct), 6)
 	if c.disk {
 		s += " " + widget.FitRight(widget.RateText(p.HasDisk, p.RdBps+p.WrBps), c.rateWidth)
 	}

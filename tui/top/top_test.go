@@ -103,9 +103,14 @@ func TestTopWaitsForSamplesAndSaysSo(t *testing.T) {
 		t.Fatalf("20x5:\n%s", f.top.View())
 	}
 	f.top.Update(tea.WindowSizeMsg{Width: 40, Height: 10})
+	// One-row sparklines are blocks or ASCII (braille draws as blocks there).
 	_, cmd := f.top.Update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{'b'}})
-	if cmd != nil || f.top.opts.Perf.Charts != perf.Block {
-		t.Fatal("b does not switch the charts")
+	if cmd != nil || f.top.opts.Perf.Charts != perf.ASCII {
+		t.Fatal("b does not switch the charts to ASCII")
+	}
+	f.top.Update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{'b'}})
+	if f.top.opts.Perf.Charts != perf.Block {
+		t.Fatal("b does not switch back to blocks")
 	}
 	_, cmd = f.top.Update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{'q'}})
 	if cmd == nil {
@@ -139,6 +144,33 @@ func TestMidTrunc(t *testing.T) {
 		fmt.Sscan(c[1], &w)
 		if got := midTrunc(c[0], w); got != c[2] || lipgloss.Width(got) > w {
 			t.Errorf("midTrunc(%q, %d) = %q, want %q", c[0], w, got, c[2])
+		}
+	}
+}
+
+// Every column keeps a space before it, even when MEM% is 100.0 and the
+// name fills its column.
+func TestTopColumnsNeverRunTogether(t *testing.T) {
+	f := newTopFeed(t, 3)
+	for i := range f.samples {
+		f.samples[i].RSSKiB = f.samples[i].CurrentKiB // 100 % of its memory
+		f.samples[i].Name = strings.Repeat("n", 40)
+	}
+	for _, w := range []int{40, 60, 80, 120} {
+		f.top.Update(tea.WindowSizeMsg{Width: w, Height: 12})
+		f.sweep()
+		f.sweep()
+		found := false
+		for _, l := range strings.Split(f.top.View(), "\n") {
+			if strings.Contains(l, "100.0") {
+				found = true
+				if strings.Contains(l, "0100.0") || strings.Contains(l, ".0100") || !strings.Contains(l, " 100.0") {
+					t.Fatalf("%d columns: MEM%% runs into the column before it: %q", w, l)
+				}
+			}
+		}
+		if !found {
+			t.Fatalf("%d columns: no VM at 100.0 %% memory:\n%s", w, f.top.View())
 		}
 	}
 }

@@ -9,6 +9,7 @@ import (
 
 	"kvmtui/libvirtx"
 	"kvmtui/tui/common"
+	"kvmtui/tui/widget"
 )
 
 // actionDoneMsg reports the outcome of an action on one or more VMs.
@@ -199,6 +200,10 @@ func (m *Page) act(a libvirtx.Action, doms []libvirtx.Domain) tea.Cmd {
 func (m *Page) beginRename(doms []libvirtx.Domain) tea.Cmd {
 	if len(doms) != 1 {
 		m.ctx.SetMsg("rename one VM at a time: clear the marks (esc) first", true)
+		return nil
+	}
+	if d := doms[0]; d.State != libvirtx.StateShutoff {
+		m.ctx.SetMsg(fmt.Sprintf("%s is %s: libvirt renames only a shut-off VM (S shuts it down)", d.Name, widget.StateWord(d)), true)
 		return nil
 	}
 	m.renaming = doms[0]

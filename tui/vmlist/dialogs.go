@@ -8,6 +8,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 
 	"kvmtui/libvirtx"
+	"kvmtui/tui/widget"
 )
 
 // deleteDialog lists a VM's storage with a checkbox each; only managed,
@@ -103,7 +104,7 @@ func deleteSummary(msg deleteDoneMsg) string {
 	}
 	s := "deleted " + msg.name
 	if n := len(msg.res.Deleted); n > 0 {
-		s += fmt.Sprintf(" and %d volume(s)", n)
+		s += fmt.Sprintf(" and %d %s", n, widget.Plural(n, "volume", "volumes"))
 	}
 	if len(msg.res.Failed) > 0 {
 		paths := make([]string, 0, len(msg.res.Failed))

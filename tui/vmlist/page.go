@@ -213,7 +213,7 @@ func (m *Page) handleListKey(msg tea.KeyMsg) tea.Cmd {
 	case key.Matches(msg, k.MarkAll):
 		l.markAll()
 	case key.Matches(msg, k.Sort):
-		l.setSort((l.sortCol+1)%len(columns), l.sortDesc)
+		l.setSort(m.layout().next(l.sortCol), l.sortDesc)
 	case key.Matches(msg, k.SortRev):
 		l.setSort(l.sortCol, !l.sortDesc)
 	case key.Matches(msg, k.Perf):

@@ -74,11 +74,15 @@ func (lay tableLayout) header(sortCol int, desc bool) string {
 		}
 		t := columns[i].title
 		if i == sortCol {
+			// The arrow stays; a narrow column cuts the name instead.
+			arrow := "↑"
 			if desc {
-				t += "↓"
-			} else {
-				t += "↑"
+				arrow = "↓"
 			}
+			if w := lay.width(i); len(t) >= w {
+				t = t[:max(w-1, 0)]
+			}
+			t += arrow
 		}
 		if columns[i].right {
 			b.WriteString(widget.FitRight(t, lay.width(i)))
@@ -114,4 +118,11 @@ func (lay tableLayout) line(r *row, marked bool, styleState func(string) string)
 		b.WriteString(cell)
 	}
 	return b.String()
+}
+
+// next is the visible column after col (the first when col is hidden):
+// what o sorts by next.
+func (lay tableLayout) next(col int) int {
+	at := slices.Index(lay.cols, col)
+	return lay.cols[(at+1)%len(lay.cols)]
 }

@@ -20,7 +20,7 @@ func (m *Page) View() string {
 }
 
 func (m *Page) tableView() string {
-	lay := layoutFor(m.ctx.Width, len(m.ctx.Conns) > 1, m.shownOptional()...)
+	lay := m.layout()
 	l := m.list
 	lines := make([]string, 0, m.ctx.BodyHeight())
 	lines = append(lines, widget.Fit(m.ctx.Theme.Header.Render(lay.header(l.sortCol, l.sortDesc)), m.ctx.Width))
@@ -60,6 +60,11 @@ func (m *Page) emptyText() string {
 		}
 	}
 	return "  waiting for libvirt…"
+}
+
+// layout is the columns the terminal has room for.
+func (m *Page) layout() tableLayout {
+	return layoutFor(m.ctx.Width, len(m.ctx.Conns) > 1, m.shownOptional()...)
 }
 
 // Status is the title line's count of VMs.

@@ -1,6 +1,7 @@
 package vmlist
 
 import (
+	"slices"
 	"strings"
 	"testing"
 
@@ -205,7 +206,10 @@ func TestRenameAndAutostart(t *testing.T) {
 		return false
 	})
 	h.selectVM("web-01")
-	h.Keys("f2", "x", "enter") // running: libvirt refuses
+	h.Keys("f2") // running: said before a name is asked for
+	h.ScreenHas("web-01 is running: libvirt renames only a shut-off VM")
+	h.ScreenLacks("rename web-01 to:")
+	h.Keys(":", "rename x", "enter") // the command goes to libvirt, which refuses
 	h.ScreenHas("rename web-01:")
 	h.selectVM("fedora-41-ws")
 	h.Keys("A")
@@ -246,7 +250,8 @@ func TestDeleteListsStorageAndRemovesChosenVolumes(t *testing.T) {
 	if ok, err := h.mgr.VolumeExists(uri, disk); err != nil || ok {
 		t.Fatalf("volume %s still exists (%v)", disk, err)
 	}
-	h.ScreenHas("deleted legacy-centos7 and 1 volume(s)")
+	h.ScreenHas("deleted legacy-centos7 and 1 volume")
+	h.ScreenLacks("volume(s)")
 }
 
 func TestDeleteKeepsDisksOtherVMsUse(t *testing.T) {
@@ -339,4 +344,25 @@ func TestKeyBurstIsSplit(t *testing.T) {
 	if h.m.mode != modeFilter || h.m.input.Value() != "web" {
 		t.Fatalf("the rest of the burst did not go to the filter: mode %v value %q", h.m.mode, h.m.input.Value())
 	}
+}
+
+// o cycles through the columns on screen only (one connection: no HOST
+// column), and a narrow column keeps its sort arrow, cutting the name.
+func TestSortKeyCyclesVisibleColumns(t *testing.T) {
+	h := newHarness(t, false)
+	lay := h.m.layout()
+	seen := map[string]bool{}
+	for range len(lay.cols) {
+		h.Keys("o")
+		id := columns[h.m.list.sortCol].id
+		if !slices.Contains(lay.cols, h.m.list.sortCol) {
+			t.Fatalf("o sorted by %s, which is not on screen", id)
+		}
+		seen[id] = true
+	}
+	if len(seen) != len(lay.cols) {
+		t.Fatalf("o visited %d of the %d columns on screen", len(seen), len(lay.cols))
+	}
+	h.Keys(":", "sort vcpu desc", "enter")
+	h.ScreenHas("VCP↓")
 }
