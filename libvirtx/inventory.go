@@ -9,7 +9,9 @@ import (
 	"libvirt.org/go/libvirt"
 )
 
-// Inventory lists every domain of the connection with its snapshot.
+// Inventory lists every domain of the connection with its snapshot: the
+// states and flags of all of them in a few connection-wide calls (see
+// bulk), then one call per domain for its definition.
 func (c *Conn) Inventory() ([]Domain, error) {
 	lc, done, err := c.get()
 	if err != nil {
@@ -20,16 +22,62 @@ func (c *Conn) Inventory() ([]Domain, error) {
 	if err != nil {
 		return nil, err
 	}
+	b := readBulk(lc)
 	out := make([]Domain, 0, len(doms))
 	for i := range doms {
 		// A domain can vanish between the list and the look: skip it, its
 		// undefine event follows.
-		if snap, err := snapshotDomain(c.uri, &doms[i]); err == nil {
+		if snap, err := snapshotDomain(c.uri, &doms[i], b); err == nil {
 			out = append(out, snap)
 		}
 		doms[i].Free()
 	}
 	return out, nil
+}
+
+// bulk is what a few connection-wide calls tell of every domain, in place
+// of four calls per domain: the states (one stats call) and which domains
+// are persistent, autostarted or have a managed save (filtered listings).
+type bulk struct {
+	states                       map[string][2]int // state and reason, by UUID
+	persistent, autostart, saved map[string]bool
+}
+
+// readBulk makes those calls; nil when one fails (a driver without them):
+// the domains are then asked one by one.
+func readBulk(lc *libvirt.Connect) *bulk {
+	recs, err := allDomainStats(lc, libvirt.DOMAIN_STATS_STATE, 0)
+	if err != nil {
+		return nil
+	}
+	b := &bulk{states: map[string][2]int{}}
+	for _, r := range recs {
+		if st, ok := r.get("state.state"); ok {
+			reason, _ := r.get("state.reason")
+			b.states[r.uuid] = [2]int{int(st), int(reason)}
+		}
+	}
+	for _, l := range []struct {
+		set  *map[string]bool
+		flag libvirt.ConnectListAllDomainsFlags
+	}{
+		{&b.persistent, libvirt.CONNECT_LIST_DOMAINS_PERSISTENT},
+		{&b.autostart, libvirt.CONNECT_LIST_DOMAINS_AUTOSTART},
+		{&b.saved, libvirt.CONNECT_LIST_DOMAINS_MANAGEDSAVE},
+	} {
+		doms, err := lc.ListAllDomains(l.flag)
+		if err != nil {
+			return nil
+		}
+		*l.set = map[string]bool{}
+		for i := range doms {
+			if uuid, err := doms[i].GetUUIDString(); err == nil {
+				(*l.set)[uuid] = true
+			}
+			doms[i].Free()
+		}
+	}
+	return b
 }
 
 // Domain reads one domain's snapshot by UUID.
@@ -44,7 +92,17 @@ func (c *Conn) Domain(uuid string) (Domain, error) {
 		return Domain{}, err
 	}
 	defer d.Free()
-	return snapshotDomain(c.uri, d)
+	return snapshotDomain(c.uri, d, nil)
+}
+
+// state is a domain's state from the bulk call; false when unknown (no
+// bulk, or a domain defined since).
+func (b *bulk) state(uuid string) ([2]int, bool) {
+	if b == nil {
+		return [2]int{}, false
+	}
+	st, ok := b.states[uuid]
+	return st, ok
 }
 
 // listXML is the part of a domain's XML the list shows; decoding only this is
@@ -96,7 +154,8 @@ func (v sizedValue) KiB() uint64 {
 	return v.Value
 }
 
-func snapshotDomain(uri string, d *libvirt.Domain) (Domain, error) {
+// snapshotDomain reads one domain; b, when known, has its state and flags.
+func snapshotDomain(uri string, d *libvirt.Domain, b *bulk) (Domain, error) {
 	var s Domain
 	var err error
 	s.URI = uri
@@ -106,15 +165,20 @@ func snapshotDomain(uri string, d *libvirt.Domain) (Domain, error) {
 	if s.UUID, err = d.GetUUIDString(); err != nil {
 		return s, err
 	}
-	state, reason, err := d.GetState()
-	if err != nil {
-		return s, err
-	}
-	s.State, s.Reason = State(state), reason
-	s.Persistent, _ = d.IsPersistent()
-	if s.Persistent {
-		s.Autostart, _ = d.GetAutostart()
-		s.ManagedSave, _ = d.HasManagedSaveImage(0)
+	if st, ok := b.state(s.UUID); ok {
+		s.State, s.Reason = State(st[0]), st[1]
+		s.Persistent, s.Autostart, s.ManagedSave = b.persistent[s.UUID], b.autostart[s.UUID], b.saved[s.UUID]
+	} else {
+		state, reason, err := d.GetState()
+		if err != nil {
+			return s, err
+		}
+		s.State, s.Reason = State(state), reason
+		s.Persistent, _ = d.IsPersistent()
+		if s.Persistent {
+			s.Autostart, _ = d.GetAutostart()
+			s.ManagedSave, _ = d.HasManagedSaveImage(0)
+		}
 	}
 	raw, err := d.GetXMLDesc(0)
 	if err != nil {

@@ -1,6 +1,7 @@
 package libvirtx
 
 import (
+	"strconv"
 	"time"
 
 	"libvirt.org/go/libvirt"
@@ -31,7 +32,7 @@ func (c *Conn) sweep(flags libvirt.ConnectGetAllDomainStatsFlags) ([]Sample, err
 		return nil, err
 	}
 	defer done()
-	recs, err := lc.GetAllDomainStats(nil, statsTypes, flags)
+	recs, err := allDomainStats(lc, statsTypes, flags)
 	if err != nil {
 		return nil, err
 	}
@@ -40,42 +41,52 @@ func (c *Conn) sweep(flags libvirt.ConnectGetAllDomainStatsFlags) ([]Sample, err
 	for i := range recs {
 		r := &recs[i]
 		s := Sample{At: now}
-		s.URI = c.uri
-		s.Name, _ = r.Domain.GetName()
-		s.UUID, _ = r.Domain.GetUUIDString()
-		if r.State != nil && r.State.StateSet {
-			s.State = State(r.State.State)
+		s.URI, s.Name, s.UUID = c.uri, r.name, r.uuid
+		if st, ok := r.get("state.state"); ok {
+			s.State = State(st)
 		}
 		fillSample(&s, r)
 		if !s.HasCPU && s.State.Active() {
-			fallbackInfo(&s, r.Domain)
+			if d, err := lc.LookupDomainByUUIDString(r.uuid); err == nil {
+				fallbackInfo(&s, d)
+				d.Free()
+			}
 		}
-		r.Domain.Free()
 		out = append(out, s)
 	}
 	return out, nil
 }
 
-func fillSample(s *Sample, r *libvirt.DomainStats) {
-	if r.Cpu != nil && r.Cpu.TimeSet {
-		s.HasCPU, s.CPUTimeNs = true, r.Cpu.Time
+// fillSample takes the CPU, balloon, block and interface figures of a
+// record; disks and interfaces are summed.
+func fillSample(s *Sample, r *domainStats) {
+	if t, ok := r.get("cpu.time"); ok {
+		s.HasCPU, s.CPUTimeNs = true, t
 	}
-	if b := r.Balloon; b != nil {
-		s.CurrentKiB, s.MaxKiB = b.Current, b.Maximum
-		s.RSSKiB, s.UnusedKiB, s.AvailableKiB = b.Rss, b.Unused, b.Available
-	}
-	for _, b := range r.Block {
+	s.CurrentKiB, _ = r.get("balloon.current")
+	s.MaxKiB, _ = r.get("balloon.maximum")
+	s.RSSKiB, _ = r.get("balloon.rss")
+	s.UnusedKiB, _ = r.get("balloon.unused")
+	s.AvailableKiB, _ = r.get("balloon.available")
+	n, _ := r.get("block.count")
+	for i := range n {
 		s.HasBlock = true
-		s.RdBytes += b.RdBytes
-		s.WrBytes += b.WrBytes
-		s.RdReqs += b.RdReqs
-		s.WrReqs += b.WrReqs
+		s.RdBytes += r.params[indexed("block", i, "rd.bytes")]
+		s.WrBytes += r.params[indexed("block", i, "wr.bytes")]
+		s.RdReqs += r.params[indexed("block", i, "rd.reqs")]
+		s.WrReqs += r.params[indexed("block", i, "wr.reqs")]
 	}
-	for _, n := range r.Net {
+	n, _ = r.get("net.count")
+	for i := range n {
 		s.HasNet = true
-		s.RxBytes += n.RxBytes
-		s.TxBytes += n.TxBytes
+		s.RxBytes += r.params[indexed("net", i, "rx.bytes")]
+		s.TxBytes += r.params[indexed("net", i, "tx.bytes")]
 	}
+}
+
+// indexed is a per-device parameter's name: "block.1.rd.bytes".
+func indexed(group string, i uint64, field string) string {
+	return group + "." + strconv.FormatUint(i, 10) + "." + field
 }
 
 func fallbackInfo(s *Sample, d *libvirt.Domain) {

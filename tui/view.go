@@ -30,7 +30,7 @@ func (m *Model) View() string {
 	case m.over == overlayHelp:
 		body = m.helpView()
 	case m.over == overlayConfirm:
-		body = widget.Center(m.ctx.Width, m.ctx.BodyHeight(), m.confirm.View(m.ctx.Theme))
+		body = widget.Over(m.ctx.Theme, m.Top().View(), m.confirm.View(m.ctx.Theme), m.ctx.Width, m.ctx.BodyHeight())
 	case m.Top() != nil:
 		body = m.Top().View()
 	}

@@ -14,7 +14,7 @@ import (
 // dialog over it.
 func (m *Page) View() string {
 	if m.mode == modeDelete {
-		return widget.Center(m.ctx.Width, m.ctx.BodyHeight(), m.deleteView())
+		return widget.Over(m.ctx.Theme, m.consoleBody(), m.deleteView(), m.ctx.Width, m.ctx.BodyHeight())
 	}
 	return m.consoleBody()
 }

@@ -167,7 +167,7 @@ func TestDestructiveActionsConfirmFirst(t *testing.T) {
 	h := newHarness(t, false)
 	h.selectVM("db-replica")
 	h.Keys("F")
-	h.ScreenHas("Force off db-replica?", "y yes")
+	h.ScreenHas("Force off db-replica?", "y yes", "alpine-edge", "STATE") // over the list, which stays in sight
 	h.Keys("n")
 	h.ScreenHas("cancelled")
 	h.Keys("F", "enter") // enter must not confirm

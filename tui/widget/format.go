@@ -110,3 +110,31 @@ func SortVMs(vs []*perf.VM, key func(*perf.VM) float64) {
 		return strings.Compare(a.Name, b.Name)
 	})
 }
+
+// Over draws box in the middle of a w×h area over bg, which is dimmed and
+// stays readable around it: the user sees what a question is about.
+func Over(th *Theme, bg, box string, w, h int) string {
+	bgLines := strings.Split(bg, "\n")
+	boxLines := strings.Split(box, "\n")
+	bw := 0
+	for _, l := range boxLines {
+		bw = max(bw, ansi.StringWidth(l))
+	}
+	bw = min(bw, w)
+	x, y := max((w-bw)/2, 0), max((h-len(boxLines))/2, 0)
+	out := make([]string, h)
+	for i := range out {
+		plain := ""
+		if i < len(bgLines) {
+			plain = ansi.Strip(bgLines[i])
+		}
+		plain = Fit(plain, w)
+		if i < y || i >= y+len(boxLines) {
+			out[i] = th.Dim.Render(plain)
+			continue
+		}
+		left, right := ansi.Truncate(plain, x, ""), ansi.TruncateLeft(plain, x+bw, "")
+		out[i] = th.Dim.Render(left) + Fit(boxLines[i-y], bw) + th.Dim.Render(right)
+	}
+	return strings.Join(out, "\n")
+}

@@ -12,3 +12,14 @@ func TestHideSecrets(t *testing.T) {
 		t.Fatalf("hideSecrets: %s", out)
 	}
 }
+
+func TestOverKeepsTheBackgroundAroundTheBox(t *testing.T) {
+	bg := strings.Join([]string{"aaaaaaaaaa", "bbbbbbbbbb", "cccccccccc", "dddddddddd"}, "\n")
+	got := strings.Split(Over(NewTheme(), bg, "XY\nZW", 10, 4), "\n")
+	want := []string{"aaaaaaaaaa", "bbbbXYbbbb", "ccccZWcccc", "dddddddddd"}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Fatalf("line %d: %q, want %q (all: %q)", i, got[i], want[i], got)
+		}
+	}
+}
