@@ -2,6 +2,9 @@
 GO      ?= go
 SHELL   := /bin/bash
 BIN     := bin/kvmtui
+# kvmtui --version names the commit it was built from.
+VERSION ?= $(shell git describe --always --dirty 2>/dev/null || echo devel)
+LDFLAGS := -X kvmtui/cmd.version=$(VERSION)
 # Tests against the real daemon use this URI; `make test` starts libvirtd.
 export KVMTUI_TEST_URI ?= qemu:///system
 
@@ -11,7 +14,7 @@ run: build
 	./$(BIN) $(ARGS)
 
 build: deps
-	$(GO) build -o $(BIN) .
+	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) .
 
 # Man pages from the command definitions: man ./bin/man/kvmtui.1
 man: deps
@@ -26,7 +29,7 @@ deps:
 test: export KVMTUI_REQUIRE_ALL := 1
 test: test-deps
 	$(GO) vet ./...
-	$(GO) build -o $(BIN) .
+	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) .
 	set -o pipefail; KVMTUI_BIN=$(CURDIR)/$(BIN) \
 		$(GO) test -json -p 1 -timeout 25m -count=1 ./... | $(GO) run ./tools/testsum
 

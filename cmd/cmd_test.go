@@ -125,3 +125,30 @@ func TestBashCompletion(t *testing.T) {
 		time.Sleep(50 * time.Millisecond)
 	}
 }
+
+// --version and version say kvmtui's and libvirt's versions, and each
+// connection's daemon, or that it could not be reached.
+func TestVersionNamesLibvirtAndTheDaemons(t *testing.T) {
+	code, out, _ := run(t, "--version")
+	if code != 0 || !strings.HasPrefix(out, "kvmtui ") || !strings.Contains(out, "libvirt library ") {
+		t.Fatalf("--version: %d\n%s", code, out)
+	}
+	code, out, _ = run(t, "version", "-c", "test:///default", "-c", "nosuchdriver:///x")
+	if code != 0 || !strings.Contains(out, "test:///default: libvirt daemon ") || !strings.Contains(out, "nosuchdriver:///x: not reachable: ") {
+		t.Fatalf("version -c: %d\n%s", code, out)
+	}
+}
+
+// On a host without any storage pool, create makes the default one, as
+// virt-install does, and says so.
+func TestCreateOnABareHostMakesTheDefaultPool(t *testing.T) {
+	host := filepath.Join(t.TempDir(), "bare.xml")
+	if err := os.WriteFile(host, []byte("<node>\n</node>\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errOut := run(t, "-c", "test://"+host, "create", "--name", "first", "--manual", "--network", "none", "--disk", "size=1G", "--define-only")
+	if code != 0 || !strings.Contains(out, "defined first") ||
+		!strings.Contains(errOut, "note: this host has no storage pool: the default pool is created at /var/lib/libvirt/images") {
+		t.Fatalf("create on a bare host: %d\n%s\n%s", code, out, errOut)
+	}
+}

@@ -24,6 +24,7 @@ type options struct {
 	uris     []string
 	readOnly bool
 	demo     bool
+	version  bool
 	interval time.Duration
 	demoHost []byte // the bundled demo host's XML (embedded by main)
 	stdout   io.Writer
@@ -69,8 +70,14 @@ reachable, else a demo host (libvirt's test driver; nothing in it is real).`,
 		Args:          cobra.NoArgs,
 		SilenceErrors: true,
 		SilenceUsage:  true,
-		RunE:          func(*cobra.Command, []string) error { return o.runUI() },
+		RunE: func(*cobra.Command, []string) error {
+			if o.version {
+				return o.printVersion()
+			}
+			return o.runUI()
+		},
 	}
+	root.Flags().BoolVar(&o.version, "version", false, "print the versions (as kvmtui version) and exit")
 	root.SetOut(stdout)
 	root.SetErr(stderr)
 	pf := root.PersistentFlags()
@@ -90,7 +97,7 @@ reachable, else a demo host (libvirt's test driver; nothing in it is real).`,
 		root.AddCommand(c)
 	}
 	root.CompletionOptions.DisableDefaultCmd = true // ours works without bash-completion
-	for _, c := range []*cobra.Command{o.topCommand(), o.xmlCommand(), o.completionCommand(root)} {
+	for _, c := range []*cobra.Command{o.topCommand(), o.xmlCommand(), o.completionCommand(root), o.versionCommand()} {
 		c.GroupID = "other"
 		root.AddCommand(c)
 	}

@@ -239,7 +239,9 @@ type VMPlan struct {
 	// install (see customizeDomain).
 	Customize *lx.Domain
 	Volumes   []VolumePlan
-	Notes     []string
+	// NewPool is a directory pool to create first (a bare host's default).
+	NewPool *PoolInfo
+	Notes   []string
 }
 
 // VolumePlan is a volume to create in a pool before the define.
@@ -445,11 +447,12 @@ func (n *NewVM) checkStorage(h *NewVMHost) []Problem {
 			if vol := n.volumeName("disk"); slices.ContainsFunc(p.Volumes, func(v VolumeInfo) bool { return v.Name == vol }) {
 				add("pool %q already has a volume %s", n.Pool, vol)
 			}
-			if p.Available > 0 && need > p.Available || p.Available == 0 && need > 0 {
+			unknown := p.Planned && p.Available == 0 // a remote host's pool still to be created
+			if !unknown && (p.Available > 0 && need > p.Available || p.Available == 0 && need > 0) {
 				add("pool %q has %s free, not enough for a fully allocated %s disk (make it sparse, smaller, or use another pool)",
 					n.Pool, devices.ApproxSize(p.Available), devices.FormatSize(n.DiskSize))
 			}
-			if p.Available < 1<<20 {
+			if !unknown && p.Available < 1<<20 {
 				add("pool %q is full (%s free)", n.Pool, devices.ApproxSize(p.Available))
 			}
 		}

@@ -157,6 +157,15 @@ func (n *NewVM) baseDomain(o *OSInfo, caps *devices.Caps) (*lx.Domain, error) {
 
 // disks adds the VM's disk: a new volume, an existing one, the imported or
 // cloud image.
+// planPool puts a planned pool (a bare host's first) in the plan, once.
+func (b *builder) planPool(p *PoolInfo) {
+	if p == nil || !p.Planned || b.plan.NewPool != nil {
+		return
+	}
+	b.plan.NewPool = p
+	b.plan.Notes = append(b.plan.Notes, "this host has no storage pool: the "+p.Name+" pool is created at "+p.Path+" (started and autostarted), as virt-install does")
+}
+
 func (b *builder) disks() error {
 	n := b.n
 	var path, format string
@@ -171,6 +180,7 @@ func (b *builder) disks() error {
 		}
 	case StorageNew:
 		p := b.h.Pool(n.Pool)
+		b.planPool(p)
 		vol = &VolumePlan{Role: "disk", Pool: n.Pool, Name: n.volumeName("disk"), Format: n.DiskFormat, Capacity: n.DiskSize}
 		vol.Path = poolPath(p, vol.Name)
 		if n.Preallocate {
@@ -210,7 +220,7 @@ func (b *builder) disks() error {
 	}
 	if n.Storage == StorageNew {
 		b.plan.Volumes = append(b.plan.Volumes, *vol)
-		if p := b.h.Pool(n.Pool); !n.Preallocate && p != nil && n.DiskSize > p.Available {
+		if p := b.h.Pool(n.Pool); !n.Preallocate && p != nil && n.DiskSize > p.Available && !(p.Planned && p.Available == 0) {
 			b.plan.Notes = append(b.plan.Notes, fmt.Sprintf("the sparse %s disk can outgrow pool %s (%s free)", devices.FormatSize(n.DiskSize), n.Pool, devices.ApproxSize(p.Available)))
 		}
 	}
@@ -410,6 +420,7 @@ func (b *builder) installDomain(final *lx.Domain, at time.Time) (*lx.Domain, err
 			return nil, fmt.Errorf("the tree at %s has no .treeinfo naming its installer kernel, and osinfo knows no kernel path for %s; choose its OS", n.Location, b.o.Name)
 		}
 		p := b.h.Pool(n.Pool)
+		b.planPool(p)
 		base := strings.TrimRight(n.Location, "/") + "/"
 		for _, f := range []struct{ role, rel string }{{"kernel", kernel}, {"initrd", initrd}} {
 			v := VolumePlan{Role: f.role, Pool: n.Pool, Name: n.volumeName(f.role), Format: "raw", URL: base + strings.TrimLeft(f.rel, "/"), Transient: true}
@@ -428,6 +439,7 @@ func (b *builder) installDomain(final *lx.Domain, at time.Time) (*lx.Domain, err
 			return nil, err
 		}
 		p := b.h.Pool(n.Pool)
+		b.planPool(p)
 		v := VolumePlan{Role: "seed", Pool: n.Pool, Name: n.volumeName("seed"), Format: "raw", Capacity: uint64(len(seed)), Content: seed, Transient: true}
 		v.Path = poolPath(p, v.Name)
 		b.plan.Volumes = append(b.plan.Volumes, v)

@@ -35,8 +35,23 @@ type NewVMHost struct {
 type PoolInfo struct {
 	Name, Type, Path string // Path: the target directory (dir/fs/netfs pools)
 	Active           bool
-	Available        uint64 // bytes free
+	Available        uint64 // bytes free (a planned pool on a remote host: 0, unknown)
 	Volumes          []VolumeInfo
+	// Planned: the host has no pool at all, and this one is created with
+	// the VM, as virt-install and virt-manager create "default" on first use.
+	Planned bool
+}
+
+// DefaultPoolPath is where a bare host's first pool goes, as with
+// virt-install.
+const DefaultPoolPath = "/var/lib/libvirt/images"
+
+// PlanDefaultPool gives a host without any storage pool a planned
+// "default" directory pool (free: the bytes free there, if known).
+func (h *NewVMHost) PlanDefaultPool(free uint64) {
+	if len(h.Pools) == 0 {
+		h.Pools = []PoolInfo{{Name: "default", Type: "dir", Path: DefaultPoolPath, Active: true, Available: free, Planned: true}}
+	}
 }
 
 // VolumeInfo is one volume of a pool.

@@ -60,6 +60,11 @@ func (m *Manager) CreateVM(ctx context.Context, uri string, plan *install.VMPlan
 		}
 	}()
 	install, final, custom := plan.Install, plan.Final, plan.Customize
+	if plan.NewPool != nil {
+		if err := createDirPool(lc, plan.NewPool.Name, plan.NewPool.Path); err != nil {
+			return Ref{}, err
+		}
+	}
 	for i := range plan.Volumes {
 		vp := &plan.Volumes[i]
 		v, err := createVolume(ctx, lc, vp)
@@ -234,6 +239,35 @@ func upload(lc *libvirt.Connect, v *libvirt.StorageVol, content []byte) error {
 	}
 	if err := st.Finish(); err != nil {
 		return errors.New(ErrText(err))
+	}
+	return nil
+}
+
+// createDirPool defines, builds, starts and autostarts a directory pool: a
+// bare host's first, as virt-install makes "default". It stays if the VM's
+// creation fails later (it is the host's, not the VM's).
+func createDirPool(lc *libvirt.Connect, name, path string) error {
+	x := &libvirtxml.StoragePool{Type: "dir", Name: name, Target: &libvirtxml.StoragePoolTarget{Path: path}}
+	doc, err := x.Marshal()
+	if err != nil {
+		return err
+	}
+	p, err := lc.StoragePoolDefineXML(doc, 0)
+	if err != nil {
+		return fmt.Errorf("creating storage pool %s at %s: %s", name, path, ErrText(err))
+	}
+	defer p.Free()
+	for _, step := range []struct {
+		what string
+		do   func() error
+	}{
+		{"building", func() error { return p.Build(libvirt.STORAGE_POOL_BUILD_NEW) }},
+		{"starting", func() error { return p.Create(0) }},
+		{"autostarting", func() error { return p.SetAutostart(true) }},
+	} {
+		if err := step.do(); err != nil {
+			return fmt.Errorf("%s storage pool %s at %s: %s", step.what, name, path, ErrText(err))
+		}
 	}
 	return nil
 }

@@ -4,8 +4,10 @@ import (
 	"errors"
 	"net"
 	"os"
+	"path/filepath"
 	"slices"
 	"sort"
+	"syscall"
 
 	"libvirt.org/go/libvirt"
 	"libvirt.org/go/libvirtxml"
@@ -82,6 +84,9 @@ func (m *Manager) NewVMHost(uri string) (*install.NewVMHost, error) {
 		for i := range pools {
 			h.Pools = append(h.Pools, poolInfo(&pools[i]))
 			pools[i].Free()
+		}
+		if len(pools) == 0 {
+			h.PlanDefaultPool(freeBytes(h.Local, install.DefaultPoolPath))
 		}
 	}
 	if nets, err := lc.ListAllNetworks(0); err == nil {
@@ -174,4 +179,19 @@ func localInterfaces() (nics, bridges []string) {
 		}
 	}
 	return nics, bridges
+}
+
+// freeBytes is the space free where a directory is (or would be) on this
+// machine; 0 (unknown) for a remote host.
+func freeBytes(local bool, dir string) uint64 {
+	if !local {
+		return 0
+	}
+	for ; dir != "/"; dir = filepath.Dir(dir) {
+		var st syscall.Statfs_t
+		if syscall.Statfs(dir, &st) == nil {
+			return st.Bavail * uint64(st.Bsize)
+		}
+	}
+	return 0
 }

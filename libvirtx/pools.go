@@ -119,3 +119,84 @@ func (m *Manager) RefreshPool(uri, name string) error {
 	}
 	return nil
 }
+
+// PoolAction is what the pool page does to a pool.
+type PoolAction string
+
+const (
+	PoolStart        PoolAction = "start"         // virStoragePoolCreate
+	PoolStop         PoolAction = "stop"          // virStoragePoolDestroy: its storage stays
+	PoolAutostartOn  PoolAction = "autostart on"  // virStoragePoolSetAutostart
+	PoolAutostartOff PoolAction = "autostart off" //
+	PoolUndefine     PoolAction = "undefine"      // stopped first when active; the storage stays
+	PoolErase        PoolAction = "erase"         // its volumes, then virStoragePoolDelete: the storage itself goes; the pool is left stopped
+)
+
+// DoPool runs a pool action.
+func (m *Manager) DoPool(uri, name string, a PoolAction) error {
+	if m.readOnly {
+		return ErrReadOnly
+	}
+	lc, done, err := m.lconn(uri)
+	if err != nil {
+		return err
+	}
+	defer done()
+	sp, err := lc.LookupStoragePoolByName(name)
+	if err != nil {
+		return fmt.Errorf("no storage pool %q on %s", name, uri)
+	}
+	defer sp.Free()
+	active, _ := sp.IsActive()
+	switch a {
+	case PoolStart:
+		err = sp.Create(0)
+	case PoolStop:
+		err = sp.Destroy()
+	case PoolAutostartOn, PoolAutostartOff:
+		err = sp.SetAutostart(a == PoolAutostartOn)
+	case PoolUndefine:
+		if active {
+			if err = sp.Destroy(); err != nil {
+				break
+			}
+		}
+		err = sp.Undefine()
+	case PoolErase:
+		err = erasePool(sp, active)
+	default:
+		return fmt.Errorf("unknown pool action %q", a)
+	}
+	if err != nil {
+		return errors.New(ErrText(err))
+	}
+	return nil
+}
+
+// erasePool deletes a pool's volumes (through libvirt, as virsh vol-delete
+// would), then its storage (virStoragePoolDelete: a directory pool's
+// directory, which must be empty by then). The pool ends stopped.
+func erasePool(sp *libvirt.StoragePool, active bool) error {
+	if !active {
+		if err := sp.Create(0); err != nil { // its volumes are listed only while it runs
+			return err
+		}
+	}
+	vols, err := sp.ListAllStorageVolumes(0)
+	if err != nil {
+		return err
+	}
+	for i := range vols {
+		if err == nil {
+			err = vols[i].Delete(0)
+		}
+		vols[i].Free()
+	}
+	if err != nil {
+		return err
+	}
+	if err := sp.Destroy(); err != nil {
+		return err
+	}
+	return sp.Delete(libvirt.STORAGE_POOL_DELETE_NORMAL)
+}

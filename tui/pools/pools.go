@@ -1,6 +1,8 @@
 // Package pools is the storage pool page (:pool): every pool of every
 // connection with its type, state, autostart, how full it is and where its
-// storage lives, kept current by libvirt's pool events; r rescans a pool.
+// storage lives, kept current by libvirt's pool events; r rescans a pool,
+// s/S start and stop it, A toggles autostart, D removes it (and, asked,
+// erases its storage).
 package pools
 
 import (
@@ -28,17 +30,22 @@ func init() {
 
 type keys struct {
 	Up, Down, Top, Bottom, Refresh, Back, Help key.Binding
+	Start, Stop, Autostart, Delete             key.Binding
 }
 
 func newKeys() keys {
 	return keys{
-		Up:      key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/k", "up")),
-		Down:    key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓/j", "down")),
-		Top:     key.NewBinding(key.WithKeys("home", "g"), key.WithHelp("g", "top")),
-		Bottom:  key.NewBinding(key.WithKeys("end", "G"), key.WithHelp("G", "bottom")),
-		Refresh: key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "rescan the pool's volumes")),
-		Back:    key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back")),
-		Help:    key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "help")),
+		Up:        key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/k", "up")),
+		Down:      key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓/j", "down")),
+		Top:       key.NewBinding(key.WithKeys("home", "g"), key.WithHelp("g", "top")),
+		Bottom:    key.NewBinding(key.WithKeys("end", "G"), key.WithHelp("G", "bottom")),
+		Refresh:   key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "rescan the pool's volumes")),
+		Start:     key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "start the pool")),
+		Stop:      key.NewBinding(key.WithKeys("S"), key.WithHelp("S", "stop the pool (asks first)")),
+		Autostart: key.NewBinding(key.WithKeys("A"), key.WithHelp("A", "autostart on / off")),
+		Delete:    key.NewBinding(key.WithKeys("D"), key.WithHelp("D", "remove, or erase its storage (asks)")),
+		Back:      key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back")),
+		Help:      key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "help")),
 	}
 }
 
@@ -46,7 +53,7 @@ func (k keys) help(readOnly bool) []key.Binding {
 	if readOnly {
 		return []key.Binding{k.Back}
 	}
-	return []key.Binding{k.Refresh, k.Back}
+	return []key.Binding{k.Refresh, k.Start, k.Stop, k.Autostart, k.Delete, k.Back}
 }
 
 // Page lists the pools of every connection, by host then name.
@@ -59,6 +66,19 @@ type Page struct {
 	rows    []libvirtx.Pool // byURI flattened in URI order
 	cursor  int
 	offset  int
+	ask     *question // a question over the list
+}
+
+// question asks before something that cannot be undone; each answer key
+// has its command (esc or n: none).
+type question struct {
+	prompt  string
+	answers []answer
+}
+
+type answer struct {
+	key, text string
+	run       tea.Cmd
 }
 
 type loadedMsg struct {
@@ -69,6 +89,12 @@ type loadedMsg struct {
 
 type refreshedMsg struct {
 	uri, name string
+	err       error
+}
+
+// doneMsg is the outcome of a pool action.
+type doneMsg struct {
+	uri, text string
 	err       error
 }
 
@@ -118,8 +144,98 @@ func (p *Page) Update(msg tea.Msg) tea.Cmd {
 		}
 		p.ctx.SetMsg("rescanned "+msg.name, false)
 		return load(p.ctx.Mgr, msg.uri)
+	case doneMsg:
+		if msg.err != nil {
+			p.ctx.SetMsg(msg.text+": "+msg.err.Error(), true)
+		} else {
+			p.ctx.SetMsg(msg.text, false)
+		}
+		p.loading[msg.uri] = true
+		return load(p.ctx.Mgr, msg.uri) // the test driver sends no pool events
 	case common.EventsMsg:
 		return p.events(msg)
+	}
+	return nil
+}
+
+// Capturing: a question takes every key.
+func (p *Page) Capturing() bool { return p.ask != nil }
+
+// act runs pool actions in order, stopping at the first failure; text
+// says what was done.
+func (p *Page) act(r libvirtx.Pool, text string, as ...libvirtx.PoolAction) tea.Cmd {
+	mgr := p.ctx.Mgr
+	return func() tea.Msg {
+		for _, a := range as {
+			if err := mgr.DoPool(r.URI, r.Name, a); err != nil {
+				return doneMsg{uri: r.URI, text: string(a) + " " + r.Name, err: err}
+			}
+		}
+		return doneMsg{uri: r.URI, text: text}
+	}
+}
+
+// poolKey starts, stops, toggles autostart or removes the selected pool.
+func (p *Page) poolKey(msg tea.KeyMsg, r libvirtx.Pool) tea.Cmd {
+	k := p.keys
+	switch {
+	case key.Matches(msg, k.Start):
+		if r.Active {
+			p.ctx.SetMsg(r.Name+" is already active", false)
+			return nil
+		}
+		return p.act(r, "started "+r.Name, libvirtx.PoolStart)
+	case key.Matches(msg, k.Stop):
+		if !r.Active {
+			p.ctx.SetMsg(r.Name+" is not active", false)
+			return nil
+		}
+		p.ask = &question{prompt: "Stop pool " + r.Name + "? Its volumes stay, but VMs cannot use them until it is started again.",
+			answers: []answer{{"y", "stop it", p.act(r, "stopped "+r.Name, libvirtx.PoolStop)}}}
+	case key.Matches(msg, k.Autostart):
+		if r.Autostart {
+			return p.act(r, r.Name+" no longer starts with the host", libvirtx.PoolAutostartOff)
+		}
+		return p.act(r, r.Name+" starts with the host", libvirtx.PoolAutostartOn)
+	case key.Matches(msg, k.Delete):
+		p.ask = p.deleteQuestion(r)
+	}
+	return nil
+}
+
+// deleteQuestion offers to remove the pool from libvirt (its storage
+// stays) or to erase its storage too, naming what that destroys.
+func (p *Page) deleteQuestion(r libvirtx.Pool) *question {
+	q := &question{prompt: "Remove pool " + r.Name + " from libvirt?"}
+	remove := []libvirtx.PoolAction{libvirtx.PoolUndefine}
+	erase := []libvirtx.PoolAction{libvirtx.PoolErase, libvirtx.PoolUndefine}
+	if !r.Persistent {
+		q.prompt = "Stop transient pool " + r.Name + "? It is gone from libvirt once stopped."
+		remove = []libvirtx.PoolAction{libvirtx.PoolStop}
+		erase = nil
+	}
+	q.answers = append(q.answers, answer{"y", "remove it; its storage stays", p.act(r, "removed pool "+r.Name, remove...)})
+	if erase != nil {
+		what := where(r)
+		if r.Volumes > 0 {
+			what = fmt.Sprintf("%s with its %d %s", what, r.Volumes, widget.Plural(r.Volumes, "volume", "volumes"))
+		}
+		q.answers = append(q.answers, answer{"e", "remove it and ERASE its storage:\n   " + what, p.act(r, "erased and removed pool "+r.Name, erase...)})
+	}
+	return q
+}
+
+// answerKey takes the answer to the open question.
+func (p *Page) answerKey(msg tea.KeyMsg) tea.Cmd {
+	for _, a := range p.ask.answers {
+		if msg.String() == a.key {
+			p.ask = nil
+			return a.run
+		}
+	}
+	if s := msg.String(); s == "n" || s == "esc" || s == "q" || s == "enter" {
+		p.ask = nil
+		p.ctx.SetMsg("cancelled", false)
 	}
 	return nil
 }
@@ -178,7 +294,22 @@ func (p *Page) selected() *libvirtx.Pool {
 }
 
 func (p *Page) key(msg tea.KeyMsg) tea.Cmd {
+	if p.ask != nil {
+		return p.answerKey(msg)
+	}
 	k := p.keys
+	if key.Matches(msg, k.Start, k.Stop, k.Autostart, k.Delete) {
+		s := p.selected()
+		switch {
+		case p.ctx.ReadOnly():
+			p.ctx.SetMsg(libvirtx.ErrReadOnly.Error(), true)
+		case s == nil:
+			p.ctx.SetMsg("no pool selected", true)
+		default:
+			return p.poolKey(msg, *s)
+		}
+		return nil
+	}
 	switch {
 	case key.Matches(msg, k.Back):
 		return common.Pop

@@ -69,13 +69,52 @@ func TestPoolPageListsTheDemoHost(t *testing.T) {
 	}
 }
 
+// s, S, A and D act on the selected pool, asking before what stops or
+// removes it; the answer keys say what each does.
+func TestPoolActionsOnTheDemoHost(t *testing.T) {
+	h := tuitest.New(t, false, tuitest.DemoURI(t))
+	h.Keys(":pool", "enter")
+	p := page(t, h)
+	i, _ := row(p, "iso")
+	p.cursor = i
+	h.Keys("S")
+	h.ScreenHas("Stop pool iso?", "y  stop it", "n  keep it")
+	h.Keys("n")
+	h.MsgHas("cancelled")
+	if i, _ := row(p, "iso"); !p.rows[i].Active {
+		t.Fatal("n stopped the pool")
+	}
+	h.Keys("S", "y")
+	h.MsgHas("stopped iso")
+	if i, _ := row(p, "iso"); p.rows[i].Active {
+		t.Fatal("the pool is still active")
+	}
+	h.Keys("s")
+	h.MsgHas("started iso")
+	h.Keys("A")
+	h.MsgHas("iso starts with the host")
+	if i, _ := row(p, "iso"); !p.rows[i].Autostart {
+		t.Fatal("autostart not set")
+	}
+	h.Send(tea.WindowSizeMsg{Width: 140, Height: 30})
+	h.Keys("D")
+	h.ScreenHas("Remove pool iso from libvirt?", "y  remove it; its storage stays", "e  remove it and ERASE its storage:", "/var/lib/libvirt/iso with its 10 volumes")
+	h.Keys("esc")
+	if _, ok := row(p, "iso"); !ok || p.ask != nil {
+		t.Fatal("esc did not keep the pool")
+	}
+}
+
 func TestPoolPageReadOnly(t *testing.T) {
 	h := tuitest.New(t, true, tuitest.DemoURI(t))
 	h.Keys(":pool", "enter")
 	page(t, h)
 	h.ScreenLacks("rescan")
-	h.Keys("r")
-	h.MsgHas("read-only")
+	for _, k := range []string{"r", "s", "S", "A", "D"} {
+		h.Ctx().SetMsg("", false)
+		h.Keys(k)
+		h.MsgHas("read-only")
+	}
 }
 
 // A pool defined, started and filled behind kvmtui's back shows up by
@@ -107,8 +146,12 @@ func TestPoolPageFollowsARealDaemon(t *testing.T) {
 	if p.rows[i].Active || p.rows[i].Volumes != -1 {
 		t.Fatalf("a defined pool: %+v", p.rows[i])
 	}
-	lt.MustVirsh(t, uri, "pool-start", name)
+	p.cursor, _ = row(p, name)
+	h.Keys("s") // started from the page
 	h.Until(name+" started", func() bool { i, ok := row(p, name); return ok && p.rows[i].Active && len(p.loading) == 0 })
+	if out := lt.MustVirsh(t, uri, "pool-info", name); !strings.Contains(out, "running") {
+		t.Fatalf("virsh does not see it running:\n%s", out)
+	}
 	i, _ = row(p, name)
 	if p.rows[i].Volumes != 0 || p.rows[i].Target != dir || p.rows[i].Capacity == 0 {
 		t.Fatalf("a started empty pool: %+v", p.rows[i])
@@ -123,7 +166,18 @@ func TestPoolPageFollowsARealDaemon(t *testing.T) {
 	if p.rows[i].Volumes != 1 {
 		t.Fatalf("after r the pool has %d volumes, want 1", p.rows[i].Volumes)
 	}
-	lt.MustVirsh(t, uri, "pool-destroy", name)
-	lt.MustVirsh(t, uri, "pool-undefine", name)
+	// D, e: stopped, its storage erased, removed from libvirt.
+	p.cursor, _ = row(p, name)
+	h.Send(tea.WindowSizeMsg{Width: 200, Height: 30})
+	h.Keys("D")
+	h.ScreenHas("ERASE its storage:", dir+" with its 1 volume")
+	h.Keys("e")
 	h.Until(name+" gone", func() bool { _, ok := row(p, name); return !ok && len(p.loading) == 0 })
+	h.MsgHas("erased and removed pool " + name)
+	if _, err := lt.Virsh(t, uri, "pool-info", name); err == nil {
+		t.Fatal("virsh still knows the pool")
+	}
+	if _, err := os.Stat(dir); !os.IsNotExist(err) {
+		t.Fatalf("the pool's directory is still there: %v", err)
+	}
 }

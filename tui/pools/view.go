@@ -112,8 +112,25 @@ func (p *Page) line(cols []column, r libvirtx.Pool, head bool) string {
 }
 
 // View is the table, the selected pool in full below it, and the hosts
-// whose listing failed.
+// whose listing failed; a question over them.
 func (p *Page) View() string {
+	if p.ask != nil {
+		return widget.Over(p.ctx.Theme, p.table(), p.questionView(), p.ctx.Width, p.ctx.BodyHeight())
+	}
+	return p.table()
+}
+
+func (p *Page) questionView() string {
+	t := p.ctx.Theme
+	lines := []string{p.ask.prompt, ""}
+	for _, a := range p.ask.answers {
+		lines = append(lines, t.Key.Render(a.key)+"  "+a.text)
+	}
+	lines = append(lines, t.Key.Render("n")+"  keep it (esc)")
+	return t.Box.Width(min(p.ctx.Width-4, 80)).Render(strings.Join(lines, "\n"))
+}
+
+func (p *Page) table() string {
 	t, w, h := p.ctx.Theme, p.ctx.Width, p.ctx.BodyHeight()
 	cols := p.columns()
 	lines := []string{t.Header.Render(p.line(cols, libvirtx.Pool{}, true))}
@@ -170,10 +187,22 @@ func (p *Page) footer() []string {
 	return out
 }
 
-// Hints is the bottom line.
+// Hints is the bottom line: a word per key; the help has the rest.
 func (p *Page) Hints() string {
-	k := p.keys
-	bs := []key.Binding{k.Up, k.Down}
-	bs = append(bs, k.help(p.ctx.ReadOnly())...)
-	return widget.Hints(p.ctx.Theme, p.ctx.Width, append(bs, k.Help)...)
+	if p.ask != nil {
+		return widget.Fit("answer the question", p.ctx.Width)
+	}
+	k, t := p.keys, p.ctx.Theme
+	short := []struct {
+		b    key.Binding
+		word string
+	}{{k.Refresh, "rescan"}, {k.Start, "start"}, {k.Stop, "stop"}, {k.Autostart, "autostart"}, {k.Delete, "remove"}}
+	var parts []string
+	if !p.ctx.ReadOnly() {
+		for _, s := range short {
+			parts = append(parts, t.Key.Render(s.b.Help().Key)+" "+s.word)
+		}
+	}
+	parts = append(parts, t.Key.Render("esc")+" back", t.Key.Render("?")+" help")
+	return widget.Fit(strings.Join(parts, "  "), p.ctx.Width)
 }
