@@ -95,35 +95,11 @@ func poolSource(s *libvirtxml.StoragePoolSource) string {
 	return s.Name
 }
 
-// RefreshPool asks libvirt to rescan a pool's volumes (virStoragePoolRefresh),
-// after files were added or removed behind its back.
-func (m *Manager) RefreshPool(uri, name string) error {
-	if m.readOnly {
-		return ErrReadOnly
-	}
-	lc, done, err := m.lconn(uri)
-	if err != nil {
-		return err
-	}
-	defer done()
-	sp, err := lc.LookupStoragePoolByName(name)
-	if err != nil {
-		return fmt.Errorf("no storage pool %q on %s", name, uri)
-	}
-	defer sp.Free()
-	if active, _ := sp.IsActive(); !active {
-		return fmt.Errorf("pool %s is not active: start it first", name)
-	}
-	if err := sp.Refresh(0); err != nil {
-		return errors.New(ErrText(err))
-	}
-	return nil
-}
-
 // PoolAction is what the pool page does to a pool.
 type PoolAction string
 
 const (
+	PoolRefresh      PoolAction = "rescan"        // virStoragePoolRefresh: files added or removed behind libvirt's back
 	PoolStart        PoolAction = "start"         // virStoragePoolCreate
 	PoolStop         PoolAction = "stop"          // virStoragePoolDestroy: its storage stays
 	PoolAutostartOn  PoolAction = "autostart on"  // virStoragePoolSetAutostart
@@ -149,6 +125,11 @@ func (m *Manager) DoPool(uri, name string, a PoolAction) error {
 	defer sp.Free()
 	active, _ := sp.IsActive()
 	switch a {
+	case PoolRefresh:
+		if !active {
+			return fmt.Errorf("pool %s is not active: start it first", name)
+		}
+		err = sp.Refresh(0)
 	case PoolStart:
 		err = sp.Create(0)
 	case PoolStop:

@@ -169,6 +169,11 @@ func TestE2EConsolePaneBootResizeAndCtrlAltDel(t *testing.T) {
 	})
 	s.keys("C-]")
 	s.waitFor("the list keys again", 5*time.Second, func(scr string) bool { return strings.Contains(scr, "(tab to type)") })
+	// Scrolling works from the list too, without typing into the pane.
+	s.keys("M-PPage", "M-PPage")
+	s.waitFor("scrolled back from the list", 5*time.Second, func(scr string) bool { return strings.Contains(scr, "lines back]") })
+	s.keys("M-NPage", "M-NPage", "M-NPage")
+	s.waitFor("back to the live console", 5*time.Second, func(scr string) bool { return !strings.Contains(scr, "lines back]") })
 
 	// Ctrl+Alt+F2 through send-key switches the guest's virtual terminal
 	// (the kernel's keyboard handler does it; tty0/active says which). The

@@ -163,6 +163,15 @@ func (c *Context) VMs(uri string) []libvirtx.Domain {
 	return out
 }
 
+// VMNames lists every VM's name, for completion.
+func (c *Context) VMNames() []string {
+	var out []string
+	for _, d := range c.VMs("") {
+		out = append(out, d.Name)
+	}
+	return out
+}
+
 // Resolve turns VM names into VMs; no names means the targets (the marked
 // VMs, else the selected one). A name on several connections is ambiguous.
 func (c *Context) Resolve(names []string) ([]libvirtx.Domain, error) {

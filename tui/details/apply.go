@@ -105,7 +105,11 @@ func (d *Page) applied(msg detailsAppliedMsg) tea.Cmd {
 			d.ctx.SetMsg(le.Error()+" (press e)", true)
 			return nil
 		}
-		d.ctx.SetMsg(msg.what+": "+msg.err.Error(), true)
+		what := msg.what
+		if kind, ok := strings.CutPrefix(what, "added "); ok {
+			what = kind + " not added" // nothing was: say so first
+		}
+		d.ctx.SetMsg(what+": "+msg.err.Error(), true)
 		d.stale = true // part of it may have happened (the definition, not the running VM)
 		return d.reloadIfStale()
 	}

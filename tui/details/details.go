@@ -156,20 +156,12 @@ func init() {
 		Words: []string{"details"},
 		Usage: "details [VM]",
 		Desc:  "a VM's hardware and settings (enter in the list)",
-		Args:  func(ctx *common.Context) []string { return vmNames(ctx) },
+		Args:  (*common.Context).VMNames,
 		Open:  Open,
 		Help: func(*common.Context) []widget.Section {
 			return []widget.Section{{Title: "Details (enter)", Keys: newKeys().all()}}
 		},
 	})
-}
-
-func vmNames(ctx *common.Context) []string {
-	var out []string
-	for _, d := range ctx.VMs("") {
-		out = append(out, d.Name)
-	}
-	return out
 }
 
 // Open opens the details of the named VM, else of the selected one.

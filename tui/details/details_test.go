@@ -290,6 +290,16 @@ func TestDetailsRefusesAMACAnotherVMHas(t *testing.T) {
 	if after, _ := h.mgr.DomainXML(h.vm("legacy-centos7").Ref, true, false); after != before {
 		t.Fatal("a duplicate MAC reached libvirt")
 	}
+	// A new NIC with it: "not added", and the refusal goes with the form.
+	h.send(ctrl(tea.KeyCtrlR)) // revert the edit
+	h.keys("esc", "a", "network", "enter")
+	h.setDetailsField("mac", taken)
+	h.send(ctrl(tea.KeyCtrlS))
+	h.MsgHas("network interface not added: MAC " + taken + " is already used by web-01")
+	h.keys("esc", "y")
+	if m := h.Ctx().Msg.Text; m != "" {
+		t.Fatalf("the refusal outlived the discarded form: %q", m)
+	}
 }
 
 // A change made elsewhere (virsh, another kvmtui) shows in an open details
@@ -458,4 +468,27 @@ func TestDetailsRefusalNamesTheFieldOnce(t *testing.T) {
 		t.Fatalf("the message names the field %d times: %q", n, h.Ctx().Msg.Text)
 	}
 
+}
+
+// A new NIC is put on a network the host has; on a host without any, it
+// says so instead of adding one that cannot start.
+func TestDetailsNewNICUsesANetworkTheHostHas(t *testing.T) {
+	h := newHarness(t)
+	d := h.openDetails("legacy-centos7")
+	addNIC := func() {
+		h.keys("a", "network", "enter")
+		if d.adding == nil || d.adding.Kind.ID != "nic" {
+			t.Fatalf("not adding a NIC; screen:\n%s", h.M.View())
+		}
+	}
+	d.choices.Networks = []string{"isolated-lab", "br-uplink"} // as on a host without "default"
+	addNIC()
+	if got := d.adding.Get("network"); got != "isolated-lab" {
+		t.Fatalf("the new NIC is on network %q", got)
+	}
+	h.MsgHas(`on network isolated-lab (the host has no network "default")`)
+	h.keys("esc", "y")
+	d.choices.Networks = nil
+	addNIC()
+	h.MsgHas("this host has no virtual network: choose a bridge, macvtap or user networking")
 }

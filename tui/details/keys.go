@@ -1,6 +1,7 @@
 package details
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/charmbracelet/bubbles/key"
@@ -197,7 +198,7 @@ func (d *Page) handleFormKey(msg tea.KeyMsg) tea.Cmd {
 	case msg.String() == "esc":
 		if d.adding != nil {
 			d.leave = "Discard the new device?"
-			d.leaveFn = func() tea.Cmd { d.resetForm(); d.inForm = false; return nil }
+			d.leaveFn = func() tea.Cmd { d.resetForm(); d.inForm = false; d.ctx.SetMsg("", false); return nil }
 			return nil
 		}
 		d.inForm = false // unapplied changes stay marked in the form
@@ -230,9 +231,10 @@ func (d *Page) handlePicker(msg tea.KeyMsg) tea.Cmd {
 		}
 		d.picker = nil
 		d.adding = dev
+		note := d.hostNetwork(dev)
 		d.form = form.New(dev, d.suggestions())
 		d.inForm = true
-		d.ctx.SetMsg("new "+strings.ToLower(dev.Kind.Title)+": set it up, then ctrl+s to add", false)
+		d.ctx.SetMsg("new "+strings.ToLower(dev.Kind.Title)+": set it up, then ctrl+s to add"+note, false)
 	default:
 		// Typing jumps to the kind whose title starts with what was typed.
 		if msg.Type == tea.KeyRunes {
@@ -272,4 +274,21 @@ func (d *Page) volumeSizeKey(msg tea.KeyMsg) tea.Cmd {
 	var cmd tea.Cmd
 	d.volIn, cmd = d.volIn.Update(msg)
 	return cmd
+}
+
+// hostNetwork points a new NIC at a virtual network the host has: the
+// catalog's "default" where there is one, else the host's first network;
+// with none, it says so (the VM could not start on a missing network).
+func (d *Page) hostNetwork(dev *devices.Device) string {
+	nets := d.choices.Networks
+	if dev.Kind.ID != "nic" || dev.Get("network") == "" || slices.Contains(nets, dev.Get("network")) {
+		return ""
+	}
+	if len(nets) == 0 {
+		return "; this host has no virtual network: choose a bridge, macvtap or user networking"
+	}
+	if err := dev.Set("network", nets[0]); err != nil {
+		return ""
+	}
+	return "; on network " + nets[0] + " (the host has no network " + `"default"` + ")"
 }

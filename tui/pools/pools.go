@@ -331,7 +331,7 @@ func (p *Page) key(msg tea.KeyMsg) tea.Cmd {
 		default:
 			mgr, uri, name := p.ctx.Mgr, s.URI, s.Name
 			p.ctx.SetMsg("rescanning "+name+"…", false)
-			return func() tea.Msg { return refreshedMsg{uri: uri, name: name, err: mgr.RefreshPool(uri, name)} }
+			return func() tea.Msg { return refreshedMsg{uri: uri, name: name, err: mgr.DoPool(uri, name, libvirtx.PoolRefresh)} }
 		}
 	}
 	return nil

@@ -22,19 +22,11 @@ import (
 
 func init() {
 	common.Register(common.Entry{Words: []string{"edit"}, Usage: "edit [VM]",
-		Desc: "edit a VM's XML in $EDITOR, as virsh edit", Open: openVM, Args: vmNames})
+		Desc: "edit a VM's XML in $EDITOR, as virsh edit", Open: openVM, Args: (*common.Context).VMNames})
 	common.Register(common.Entry{Words: []string{"edit-net"}, Usage: "edit-net NAME",
 		Desc: "edit a virtual network's XML", Open: openNamed(libvirtx.ObjNetwork)})
 	common.Register(common.Entry{Words: []string{"edit-pool"}, Usage: "edit-pool NAME",
 		Desc: "edit a storage pool's XML", Open: openNamed(libvirtx.ObjPool)})
-}
-
-func vmNames(ctx *common.Context) []string {
-	var out []string
-	for _, d := range ctx.VMs("") {
-		out = append(out, d.Name)
-	}
-	return out
 }
 
 func openVM(ctx *common.Context, args []string) (common.Page, tea.Cmd, error) {

@@ -47,17 +47,25 @@ func (m *Page) Complete(word string, _ []string) []string {
 	case "sort":
 		opts = columnIDs()
 	case "autostart":
-		opts = []string{"on", "off"}
-		fallthrough
+		opts = append([]string{"on", "off"}, m.names()...)
+	case "delete", "undefine":
+		opts = m.names()
 	default:
-		if _, ok := commandActions[word]; ok || word == "autostart" || word == "delete" || word == "undefine" {
-			for _, r := range m.list.rows {
-				opts = append(opts, r.dom.Name)
-			}
+		if _, ok := commandActions[word]; ok {
+			opts = m.names()
 		}
 	}
 	sort.Strings(opts)
 	return opts
+}
+
+// names are the VMs' names, for completion.
+func (m *Page) names() []string {
+	out := make([]string, 0, len(m.list.rows))
+	for _, r := range m.list.rows {
+		out = append(out, r.dom.Name)
+	}
+	return out
 }
 
 // Command runs the list's commands; ok is false for other words.

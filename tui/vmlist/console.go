@@ -33,7 +33,7 @@ func newConsoleKeys() consoleKeys {
 }
 
 func (k consoleKeys) all() []key.Binding {
-	return []key.Binding{k.Full, k.Pane, k.Focus, k.Leave, k.ScrollUp, k.Viewer, k.SendKey}
+	return []key.Binding{k.Full, k.Pane, k.Focus, k.Leave, k.ScrollUp, k.ScrollDown, k.Viewer, k.SendKey}
 }
 
 type consoleState struct {
@@ -119,6 +119,13 @@ func (m *Page) handleConsoleKey(msg tea.KeyMsg) (tea.Cmd, bool) {
 			return nil, true
 		}
 		m.focusPane(true)
+		return nil, true
+	case key.Matches(msg, c.keys.ScrollUp, c.keys.ScrollDown) && c.pane.shown:
+		if key.Matches(msg, c.keys.ScrollUp) {
+			m.scrollPane(1)
+		} else {
+			m.scrollPane(-1)
+		}
 		return nil, true
 	case key.Matches(msg, c.keys.Viewer):
 		return m.openViewer(), true

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
 	"github.com/muesli/termenv"
@@ -367,6 +368,14 @@ func (m *Page) focusPane(on bool) {
 	m.refreshPane()
 }
 
+// scrollPane moves the pane half a screen back (dir 1) or forward (-1)
+// in the console's history, focused or not.
+func (m *Page) scrollPane(dir int) {
+	p := &m.cons().pane
+	p.back = max(p.back+dir*p.rows()/2, 0)
+	m.refreshPane()
+}
+
 // paneKey handles a key while the pane has focus: everything goes to the
 // guest except ctrl+] and the scroll keys.
 func (m *Page) paneKey(msg tea.KeyMsg) tea.Cmd {
@@ -377,13 +386,11 @@ func (m *Page) paneKey(msg tea.KeyMsg) tea.Cmd {
 		p.back = 0 // unfocused, the pane shows the live console
 		m.focusPane(false)
 		return nil
-	case msg.String() == "alt+pgup":
-		p.back += p.rows() / 2
-		m.refreshPane()
+	case key.Matches(msg, c.keys.ScrollUp):
+		m.scrollPane(1)
 		return nil
-	case msg.String() == "alt+pgdown":
-		p.back = max(p.back-p.rows()/2, 0)
-		m.refreshPane()
+	case key.Matches(msg, c.keys.ScrollDown):
+		m.scrollPane(-1)
 		return nil
 	}
 	if p.sess == nil {

@@ -106,5 +106,3 @@ func (m *Page) Help() []widget.Section {
 		{Title: "Performance", Keys: []key.Binding{m.lk.Perf, m.lk.SparkColumn}},
 	}
 }
-
-var _ = libvirtx.Connected

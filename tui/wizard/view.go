@@ -16,6 +16,13 @@ import (
 func (w *Page) View() string {
 	t := w.ctx.Theme
 	h := w.ctx.BodyHeight()
+	if w.leaving {
+		w.leaving = false // draw the page under the question
+		page := w.View()
+		w.leaving = true
+		box := t.Box.Render("Throw away this new VM's settings?\n\n" + t.Key.Render("y") + " yes, cancel   " + t.Key.Render("n/esc") + " no, keep editing")
+		return widget.Over(t, page, box, w.ctx.Width, h)
+	}
 	var lines []string
 	if w.host == nil {
 		lines = []string{t.Dim.Render("  " + w.busy)}
@@ -230,6 +237,8 @@ func (w *Page) Hints() string {
 	k := func(key, desc string) string { return t.Key.Render(key) + " " + desc }
 	parts := []string{k("enter", "next"), k("esc", "back")}
 	switch {
+	case w.leaving:
+		parts = []string{k("y", "cancel the new VM"), k("n/esc", "keep editing")}
 	case w.host == nil:
 		parts = []string{k("esc", "cancel")}
 	case w.pageID() == "review":

@@ -45,6 +45,8 @@ type Page struct {
 	planErr string
 	showXML bool
 	scroll  int
+	changed bool // the user left the first page once: there are choices to lose
+	leaving bool // asking whether to throw them away
 }
 
 // wizPages in order; "cloud-init" only for a cloud image.
@@ -289,6 +291,7 @@ func isoPaths(paths []string) []string {
 
 // advance moves by dir over the pages that apply.
 func (w *Page) advance(dir int) {
+	w.changed = w.changed || dir > 0
 	ps := w.pages()
 	for k, p := range ps {
 		if p == w.page {
@@ -401,11 +404,25 @@ func (w *Page) key(msg tea.KeyMsg) tea.Cmd {
 		}
 		return nil
 	}
+	if w.leaving {
+		switch msg.String() {
+		case "y", "Y":
+			w.ctx.SetMsg("new VM cancelled", false)
+			return common.Pop
+		case "n", "N", "esc":
+			w.leaving = false
+		}
+		return nil
+	}
 	switch msg.String() {
 	case "ctrl+c":
 		return tea.Quit
 	case "esc":
 		if w.page == 0 {
+			if w.changed || w.form != nil && w.form.Dirty() {
+				w.leaving = true // what was chosen is not thrown away without asking
+				return nil
+			}
 			w.ctx.SetMsg("new VM cancelled", false)
 			return common.Pop
 		}

@@ -96,18 +96,23 @@ func TestWizardWalksEveryPageForwardAndBack(t *testing.T) {
 	h.screenHas("Install definition", "<domain type=\"test\">")
 	h.keys("x")
 	var back []string
-	for range len(wizPages) {
+	for w.pageID() != "method" {
 		h.keys("esc")
-		if h.wiz() == nil {
-			break
-		}
 		back = append(back, w.pageID())
 	}
 	if strings.Join(back, " ") != "platform network storage resources os method" {
 		t.Fatalf("pages back: %v", back)
 	}
+	// esc on the first page asks before throwing the choices away.
+	h.keys("esc")
+	h.screenHas("Throw away this new VM's settings?")
+	h.keys("n")
+	if h.OnList() || w.leaving {
+		t.Fatal("n did not keep the wizard")
+	}
+	h.keys("esc", "y")
 	if !h.OnList() {
-		t.Fatal("esc on the first page did not close the wizard")
+		t.Fatal("esc, y on the first page did not close the wizard")
 	}
 	h.screenHas("new VM cancelled")
 }
