@@ -181,3 +181,32 @@ func erasePool(sp *libvirt.StoragePool, active bool) error {
 	}
 	return sp.Delete(libvirt.STORAGE_POOL_DELETE_NORMAL)
 }
+
+// ObjectNames lists a connection's virtual networks and storage pools by
+// name (two calls), for completion.
+func (m *Manager) ObjectNames(uri string) (nets, pools []string, err error) {
+	lc, done, err := m.lconn(uri)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer done()
+	if ns, err := lc.ListAllNetworks(0); err == nil {
+		for i := range ns {
+			if n, err := ns[i].GetName(); err == nil {
+				nets = append(nets, n)
+			}
+			ns[i].Free()
+		}
+	}
+	if ps, err := lc.ListAllStoragePools(0); err == nil {
+		for i := range ps {
+			if n, err := ps[i].GetName(); err == nil {
+				pools = append(pools, n)
+			}
+			ps[i].Free()
+		}
+	}
+	sort.Strings(nets)
+	sort.Strings(pools)
+	return nets, pools, nil
+}

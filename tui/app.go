@@ -128,6 +128,10 @@ func (m *Model) Update(msg tea.Msg) (_ tea.Model, cmd tea.Cmd) {
 	case common.PushMsg:
 		m.stack = append(m.stack, msg.Page)
 		return m, msg.Cmd
+	case common.NamesMsg:
+		if c := m.ctx.Conns[msg.URI]; c != nil {
+			c.Nets, c.Pools = msg.Nets, msg.Pools
+		}
 	case common.StatusMsg:
 		m.ctx.SetMsg(msg.Text, msg.Err)
 	case common.ConfirmMsg:
@@ -148,7 +152,24 @@ func (m *Model) Update(msg tea.Msg) (_ tea.Model, cmd tea.Cmd) {
 // events itself too).
 func (m *Model) ApplyEvents(evs []libvirtx.Event) tea.Cmd {
 	m.ctx.Apply(evs)
-	return m.forward(common.EventsMsg(evs))
+	// Network and pool names (completion) are read when a host connects
+	// and when one of its networks or pools comes or goes.
+	reread := map[string]bool{}
+	for _, e := range evs {
+		switch e := e.(type) {
+		case libvirtx.ConnEvent:
+			reread[e.URI] = reread[e.URI] || e.Status == libvirtx.Connected
+		case libvirtx.ObjectEvent:
+			reread[e.URI] = true
+		}
+	}
+	cmds := []tea.Cmd{m.forward(common.EventsMsg(evs))}
+	for uri, ok := range reread {
+		if ok {
+			cmds = append(cmds, common.LoadNames(m.mgr, uri))
+		}
+	}
+	return tea.Batch(cmds...)
 }
 
 // handleKeys splits a burst of typed runes ("jjj" arrives as one message

@@ -20,6 +20,8 @@ import (
 // Conn is what the UI knows of one connection.
 type Conn struct {
 	URI    string
+	Nets   []string // its virtual networks' and storage pools' names, for completion
+	Pools  []string
 	Label  string // short name: the host, "system", "demo"
 	Status libvirtx.ConnStatus
 	Err    string
@@ -160,6 +162,21 @@ func (c *Context) VMs(uri string) []libvirtx.Domain {
 		}
 		return out[i].URI < out[j].URI
 	})
+	return out
+}
+
+// NetNames and PoolNames list the networks and pools of every connection,
+// for completion.
+func (c *Context) NetNames() []string { return c.names(func(cs *Conn) []string { return cs.Nets }) }
+
+// PoolNames: see NetNames.
+func (c *Context) PoolNames() []string { return c.names(func(cs *Conn) []string { return cs.Pools }) }
+
+func (c *Context) names(of func(*Conn) []string) []string {
+	var out []string
+	for _, cs := range c.SortedConns() {
+		out = append(out, of(cs)...)
+	}
 	return out
 }
 

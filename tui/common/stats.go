@@ -101,3 +101,17 @@ const MinInterval = time.Second
 func Tick(interval time.Duration) tea.Cmd {
 	return tea.Tick(interval, func(t time.Time) tea.Msg { return TickMsg(t) })
 }
+
+// NamesMsg carries a connection's network and pool names.
+type NamesMsg struct {
+	URI         string
+	Nets, Pools []string
+}
+
+// LoadNames reads a connection's network and pool names.
+func LoadNames(mgr *libvirtx.Manager, uri string) tea.Cmd {
+	return func() tea.Msg {
+		nets, pools, _ := mgr.ObjectNames(uri)
+		return NamesMsg{URI: uri, Nets: nets, Pools: pools}
+	}
+}

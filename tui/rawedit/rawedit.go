@@ -24,9 +24,9 @@ func init() {
 	common.Register(common.Entry{Words: []string{"edit"}, Usage: "edit [VM]",
 		Desc: "edit a VM's XML in $EDITOR, as virsh edit", Open: openVM, Args: (*common.Context).VMNames})
 	common.Register(common.Entry{Words: []string{"edit-net"}, Usage: "edit-net NAME",
-		Desc: "edit a virtual network's XML", Open: openNamed(libvirtx.ObjNetwork)})
+		Desc: "edit a virtual network's XML", Open: openNamed(libvirtx.ObjNetwork), Args: (*common.Context).NetNames})
 	common.Register(common.Entry{Words: []string{"edit-pool"}, Usage: "edit-pool NAME",
-		Desc: "edit a storage pool's XML", Open: openNamed(libvirtx.ObjPool)})
+		Desc: "edit a storage pool's XML", Open: openNamed(libvirtx.ObjPool), Args: (*common.Context).PoolNames})
 }
 
 func openVM(ctx *common.Context, args []string) (common.Page, tea.Cmd, error) {

@@ -130,3 +130,12 @@ func TestEditorArgvIsSplitNotShelled(t *testing.T) {
 		t.Fatalf("fallback argv = %q", got)
 	}
 }
+
+// :edit-net and :edit-pool complete the host's network and pool names.
+func TestEditCompletesNetworkAndPoolNames(t *testing.T) {
+	h := newHarness(t)
+	h.Keys(":edit-pool fa", "tab")
+	h.ScreenHas(":edit-pool fast-ssd")
+	h.Keys("esc", ":edit-net iso", "tab")
+	h.ScreenHas(":edit-net isolated-lab")
+}
