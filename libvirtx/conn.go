@@ -276,6 +276,9 @@ func (c *Conn) refreshDomain(ref Ref, what string) (DomainEvent, bool) {
 }
 
 func (c *Conn) sendInventory() {
+	if doms, err := c.QuickInventory(); err == nil {
+		c.box.put(InventoryEvent{URI: c.uri, Domains: doms, Partial: true})
+	}
 	doms, err := c.Inventory()
 	if err != nil {
 		return // the close callback or the next tick reports the failure

@@ -23,6 +23,10 @@ type ConnEvent struct {
 type InventoryEvent struct {
 	URI     string
 	Domains []Domain
+	// Partial: the first, quick listing of a connection (a few calls
+	// whatever the number of domains): everything but titles, OS and IP
+	// addresses, which the complete one that follows adds.
+	Partial bool
 }
 
 // DomainEvent updates one domain. Gone is set when it was undefined (or a

@@ -2,6 +2,7 @@ package libvirtx
 
 import (
 	"encoding/xml"
+	"errors"
 	"fmt"
 	"path"
 	"strings"
@@ -31,6 +32,42 @@ func (c *Conn) Inventory() ([]Domain, error) {
 			out = append(out, snap)
 		}
 		doms[i].Free()
+	}
+	return out, nil
+}
+
+// QuickInventory lists every domain from connection-wide calls only (one
+// stats call, three filtered listings): names, states, vCPUs, memory and
+// flags, without the titles, OS and addresses the definitions hold.
+func (c *Conn) QuickInventory() ([]Domain, error) {
+	lc, done, err := c.get()
+	if err != nil {
+		return nil, err
+	}
+	defer done()
+	recs, err := allDomainStats(lc, libvirt.DOMAIN_STATS_STATE|libvirt.DOMAIN_STATS_VCPU|libvirt.DOMAIN_STATS_BALLOON, 0)
+	if err != nil {
+		return nil, err
+	}
+	b := readBulk(lc)
+	if b == nil {
+		return nil, errors.New("no bulk listing on " + c.uri)
+	}
+	out := make([]Domain, 0, len(recs))
+	for _, r := range recs {
+		st, ok := r.get("state.state")
+		cur, okCur := r.get("vcpu.current")
+		maxv, okMax := r.get("vcpu.maximum")
+		mem, okMem := r.get("balloon.current")
+		if !ok || !okCur || !okMax || !okMem {
+			return nil, errors.New("incomplete bulk stats on " + c.uri) // the complete listing follows anyway
+		}
+		reason, _ := r.get("state.reason")
+		d := Domain{Ref: Ref{URI: c.uri, UUID: r.uuid, Name: r.name}, State: State(st), Reason: int(reason),
+			VCPUs: int(cur), MaxVCPUs: int(maxv), MemoryKiB: mem,
+			Persistent: b.persistent[r.uuid], Autostart: b.autostart[r.uuid], ManagedSave: b.saved[r.uuid]}
+		d.MaxMemKiB, _ = r.get("balloon.maximum")
+		out = append(out, d)
 	}
 	return out, nil
 }

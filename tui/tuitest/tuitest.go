@@ -84,8 +84,8 @@ func (h *Harness) Until(what string, cond func() bool) {
 		select {
 		case evs := <-h.evs:
 			for _, e := range evs {
-				if e, ok := e.(libvirtx.InventoryEvent); ok {
-					h.inv[e.URI] = true
+				if e, ok := e.(libvirtx.InventoryEvent); ok && !e.Partial {
+					h.inv[e.URI] = true // the complete listing, titles and all
 				}
 			}
 			h.Run(h.M.ApplyEvents(evs))
