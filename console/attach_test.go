@@ -57,9 +57,10 @@ func TestAttachRawModeAndEscape(t *testing.T) {
 		}
 		done <- e
 	}()
-	time.Sleep(100 * time.Millisecond) // let Attach set raw mode
-	if canonical(t, tty.Fd()) {
-		t.Fatal("terminal not in raw mode while attached")
+	for deadline := time.Now().Add(3 * time.Second); canonical(t, tty.Fd()); time.Sleep(5 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("terminal not in raw mode while attached")
+		}
 	}
 	master.Write([]byte("ab\x03"))
 	if got := readUntil(guest, "\x03"); got != "ab\x03" {

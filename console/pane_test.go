@@ -74,8 +74,9 @@ func TestPaneTypesKeysWithTerminalModes(t *testing.T) {
 	p.Type("ls\r")
 	p.Key("up", false)
 	// Application cursor mode changes what the up arrow sends.
-	go guest.Write([]byte("\x1b[?1h"))
-	time.Sleep(100 * time.Millisecond)
+	// The marker after the mode change shows once the emulator took both.
+	go guest.Write([]byte("\x1b[?1hmode-set"))
+	waitText(t, p, "mode-set")
 	p.Key("up", false)
 	select {
 	case s := <-got:

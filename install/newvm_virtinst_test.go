@@ -224,7 +224,8 @@ func splitDomains(t *testing.T, out string) []*lx.Domain {
 
 type sectionDiff struct{ side, xml string }
 
-// diffSections compares the os, features and cpu sections and the devices
+// diffSections compares the os, features, cpu, memory, vcpu, clock, pm
+// and on_* sections and the devices
 // (as a multiset, order aside) of two definitions.
 func diffSections(t *testing.T, ours, theirs *lx.Domain) []sectionDiff {
 	t.Helper()
@@ -239,12 +240,14 @@ func diffSections(t *testing.T, ours, theirs *lx.Domain) []sectionDiff {
 				d.Devices.Interfaces[i].MAC = nil // random on both sides
 			}
 		}
-		for _, x := range []any{d.OS, d.Features, d.CPU} {
-			if x == nil || x == (*lx.DomainCPU)(nil) {
+		for _, x := range []any{d.OS, d.Features, d.CPU, d.Memory, d.CurrentMemory, d.VCPU, d.Clock, d.PM} {
+			if x == nil || x == (*lx.DomainCPU)(nil) || x == (*lx.DomainMemory)(nil) || x == (*lx.DomainCurrentMemory)(nil) ||
+				x == (*lx.DomainVCPU)(nil) || x == (*lx.DomainClock)(nil) || x == (*lx.DomainPM)(nil) {
 				continue
 			}
 			m[marshalAny(t, x)]++
 		}
+		m["<on_poweroff>"+d.OnPoweroff+"</on_poweroff><on_reboot>"+d.OnReboot+"</on_reboot><on_crash>"+d.OnCrash+"</on_crash>"]++
 		for _, it := range devices.List(d) {
 			s, err := it.XML()
 			if err != nil {

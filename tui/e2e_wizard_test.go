@@ -1,6 +1,7 @@
 package tui_test
 
 import (
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -14,7 +15,7 @@ import (
 func TestE2EWizardCreatesABootingVM(t *testing.T) {
 	uri := lt.URI(t)
 	lt.FixtureGuest(t, uri, "wizbase") // builds the kernel and initrd
-	name := unique("wiz")
+	name := lt.Prefix + unique("wiz")
 	lt.RemoveDomain(t, uri, name)
 	t.Cleanup(func() { lt.RemoveDomain(t, uri, name) })
 	step := func(s *tmuxTUI, n int, title string) {
@@ -22,11 +23,15 @@ func TestE2EWizardCreatesABootingVM(t *testing.T) {
 		want := "step " + string(rune('0'+n)) + " of 7: " + title
 		s.waitFor(want, 20*time.Second, func(scr string) bool { return strings.Contains(scr, want) })
 	}
+	// choose presses → until the field shows value, waiting for each press
+	// to show before the next.
+	choice := regexp.MustCompile(`‹ (\S+)`)
 	choose := func(s *tmuxTUI, value string) {
 		t.Helper()
 		for i := 0; i < 8 && !strings.Contains(s.screen(), "‹ "+value); i++ {
+			was := choice.FindString(s.screen())
 			s.keys("Right")
-			time.Sleep(100 * time.Millisecond)
+			s.waitFor("the next choice", 5*time.Second, func(scr string) bool { return choice.FindString(scr) != was })
 		}
 		s.waitFor("the choice "+value, 5*time.Second, func(scr string) bool { return strings.Contains(scr, "‹ "+value) })
 	}
@@ -77,6 +82,8 @@ func TestE2EWizardCreatesABootingVM(t *testing.T) {
 			t.Fatalf("no shell in the created VM:\n%s", s.screen())
 		}
 		s.keys("lit:echo wiz-ok-$((1+2))", "Enter")
-		time.Sleep(2 * time.Second)
+		for wait := time.Now().Add(2 * time.Second); time.Now().Before(wait) && !strings.Contains(s.screen(), "wiz-ok-3"); {
+			time.Sleep(50 * time.Millisecond) // a shell may not be up yet: type again after 2 s
+		}
 	}
 }

@@ -122,12 +122,13 @@ func viewerShowsGuest(t *testing.T, uri, name, proto string, port int) {
 		time.Sleep(time.Second)
 	}
 	// Quitting kvmtui closes the viewer it started.
-	if exec.Command("pgrep", "-f", "remote-viewer .*kvmtui-.*\\.vv").Run() != nil {
-		t.Fatal("no remote-viewer process found while it shows the screen")
+	viewers := s.viewers()
+	if len(viewers) != 1 {
+		t.Fatalf("kvmtui's remote-viewer processes: %v", viewers)
 	}
 	s.keys("q")
 	for i := 0; ; i++ {
-		if exec.Command("pgrep", "-f", "remote-viewer .*kvmtui-.*\\.vv").Run() != nil {
+		if exec.Command("kill", "-0", viewers[0]).Run() != nil {
 			break
 		}
 		if i > 50 {
@@ -365,10 +366,9 @@ func TestE2EViewerThroughSSHTunnel(t *testing.T) {
 		time.Sleep(time.Second)
 	}
 	// The viewer's window is closed: the tunnel goes with it.
-	out, _ := exec.Command("pgrep", "-f", "remote-viewer .*kvmtui-.*\\.vv").Output()
-	pids := strings.Fields(string(out))
+	pids := s.viewers()
 	if len(pids) != 1 {
-		t.Fatalf("remote-viewer processes: %q", pids)
+		t.Fatalf("kvmtui's remote-viewer processes: %q", pids)
 	}
 	if err := exec.Command("kill", pids[0]).Run(); err != nil {
 		t.Fatal(err)
@@ -427,4 +427,25 @@ func startSSHD(t *testing.T) sshServer {
 		time.Sleep(100 * time.Millisecond)
 	}
 	return sshServer{port: port, key: key}
+}
+
+// viewers are the remote-viewer processes under this test's kvmtui (the
+// tmux pane's process tree), not any other viewer on the machine.
+func (s *tmuxTUI) viewers() []string {
+	out, err := exec.Command("tmux", "-L", s.sock, "display", "-p", "#{pane_pid}").Output()
+	if err != nil {
+		return nil
+	}
+	var found []string
+	queue := strings.Fields(string(out))
+	for len(queue) > 0 {
+		pid := queue[0]
+		queue = queue[1:]
+		if comm, _ := os.ReadFile("/proc/" + pid + "/comm"); strings.TrimSpace(string(comm)) == "remote-viewer" {
+			found = append(found, pid)
+		}
+		kids, _ := exec.Command("pgrep", "-P", pid).Output()
+		queue = append(queue, strings.Fields(string(kids))...)
+	}
+	return found
 }
