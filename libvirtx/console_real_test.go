@@ -38,17 +38,8 @@ func newConReader(c io.Reader) *conReader {
 func (r *conReader) until(t *testing.T, want string, timeout time.Duration) string {
 	t.Helper()
 	var all strings.Builder
-	deadline := time.After(timeout)
-	for !strings.Contains(all.String(), want) {
-		select {
-		case ch := <-r.ch:
-			all.Write(ch.b)
-			if ch.err != nil {
-				t.Fatalf("console ended (%v) before %q; read (end): %q", ch.err, want, tail(all.String()))
-			}
-		case <-deadline:
-			t.Fatalf("no %q on the console within %v; read (end): %q", want, timeout, tail(all.String()))
-		}
+	if !r.within(t, &all, want, timeout) {
+		t.Fatalf("no %q on the console within %v; read (end): %q", want, timeout, tail(all.String()))
 	}
 	return all.String()
 }
@@ -61,6 +52,24 @@ func readUntil(t *testing.T, c io.Reader, want string, timeout time.Duration) st
 }
 
 // end waits for the stream to end and returns why.
+// within reads into all until it holds want (true) or timeout passes.
+func (r *conReader) within(t *testing.T, all *strings.Builder, want string, timeout time.Duration) bool {
+	t.Helper()
+	deadline := time.After(timeout)
+	for !strings.Contains(all.String(), want) {
+		select {
+		case ch := <-r.ch:
+			all.Write(ch.b)
+			if ch.err != nil {
+				t.Fatalf("console ended (%v) before %q; read (end): %q", ch.err, want, tail(all.String()))
+			}
+		case <-deadline:
+			return false
+		}
+	}
+	return true
+}
+
 func (r *conReader) end(timeout time.Duration) (error, bool) {
 	deadline := time.After(timeout)
 	for {
@@ -143,10 +152,20 @@ func TestRealSendKeyAndScreenshot(t *testing.T) {
 	r := newConReader(c)
 	r.until(t, "kvmtui-guest# ", 60*time.Second)
 
-	if err := m.SendKey(ref, "KEY_LEFTALT", "KEY_SYSRQ", "KEY_H"); err != nil {
-		t.Fatal(err)
+	// The shell can be up before the guest's keyboard is (under TCG the
+	// kernel may probe it after the prompt): send again until it answers.
+	var seen strings.Builder
+	for try := 1; ; try++ {
+		if err := m.SendKey(ref, "KEY_LEFTALT", "KEY_SYSRQ", "KEY_H"); err != nil {
+			t.Fatal(err)
+		}
+		if r.within(t, &seen, "sysrq: HELP", 5*time.Second) {
+			break
+		}
+		if try == 6 {
+			t.Fatalf("no \"sysrq: HELP\" after %d sends over 30 s; read (end): %q", try, tail(seen.String()))
+		}
 	}
-	r.until(t, "sysrq: HELP", 30*time.Second)
 
 	img, mime, err := m.Screenshot(ref, 0)
 	if err != nil {
