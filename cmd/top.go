@@ -69,13 +69,11 @@ func (o *options) topCommand() *cobra.Command {
 				return o.topBatch(uris, pc, format, interval, count)
 			}
 			noColor()
-			mgr := libvirtx.NewManager(o.readOnly)
-			defer mgr.Close()
-			for _, u := range uris {
-				if err := mgr.Add(u); err != nil {
-					return o.usage("%v", err)
-				}
+			mgr, err := o.manager(uris)
+			if err != nil {
+				return err
 			}
+			defer mgr.Close()
 			m := top.New(mgr, top.Options{DemoURI: demoURI, Interval: interval, Perf: pc})
 			if _, err := tea.NewProgram(m, tea.WithAltScreen(), tea.WithFPS(topFPS)).Run(); err != nil {
 				return o.fail(err)
@@ -99,14 +97,14 @@ func (o *options) topBatch(uris []string, pc perf.Config, format string, interva
 	if err != nil {
 		return o.usage("top: %v", err)
 	}
-	mgr := libvirtx.NewManager(o.readOnly)
+	mgr, err := o.manager(uris)
+	if err != nil {
+		return err
+	}
 	defer mgr.Close()
-	inv := newInventory()
+	inv := &inventory{ctx: common.NewContext(mgr, "")}
 	pending := map[string]bool{}
 	for _, u := range uris {
-		if err := mgr.Add(u); err != nil {
-			return o.usage("%v", err)
-		}
 		pending[u] = true
 	}
 	ready := make(chan libvirtx.ConnEvent, 16)
@@ -171,16 +169,12 @@ func (o *options) topBatch(uris []string, pc perf.Config, format string, interva
 	return nil
 }
 
-// inventory follows libvirt's events for what samples lack: vCPU counts
-// and host facts. It reports each connection's first inventory or failure.
+// inventory follows libvirt's events for what samples lack (vCPU counts,
+// host facts) in a context like the UI's, and reports each connection's
+// first inventory or failure.
 type inventory struct {
-	mu    sync.Mutex
-	vcpu  map[string]int
-	hosts map[string]libvirtx.HostInfo
-}
-
-func newInventory() *inventory {
-	return &inventory{vcpu: map[string]int{}, hosts: map[string]libvirtx.HostInfo{}}
+	mu  sync.Mutex
+	ctx *common.Context
 }
 
 func (iv *inventory) follow(mgr *libvirtx.Manager, ready chan<- libvirtx.ConnEvent) {
@@ -192,31 +186,19 @@ func (iv *inventory) follow(mgr *libvirtx.Manager, ready chan<- libvirtx.ConnEve
 		}
 	}
 	for {
-		for _, e := range mgr.Next() {
-			iv.mu.Lock()
+		evs := mgr.Next()
+		iv.mu.Lock()
+		iv.ctx.Apply(evs)
+		iv.mu.Unlock()
+		for _, e := range evs {
 			switch e := e.(type) {
 			case libvirtx.ConnEvent:
-				if e.Status == libvirtx.Connected {
-					iv.hosts[e.URI] = e.Host
-				}
 				if e.Status == libvirtx.Disconnected {
-					iv.mu.Unlock()
 					tell(e)
-					continue
 				}
 			case libvirtx.InventoryEvent:
-				for _, d := range e.Domains {
-					iv.vcpu[perf.Key(d.URI, d.UUID)] = d.VCPUs
-				}
-				iv.mu.Unlock()
 				tell(libvirtx.ConnEvent{URI: e.URI, Status: libvirtx.Connected})
-				continue
-			case libvirtx.DomainEvent:
-				if !e.Gone {
-					iv.vcpu[perf.Key(e.URI, e.UUID)] = e.Domain.VCPUs
-				}
 			}
-			iv.mu.Unlock()
 		}
 	}
 }
@@ -224,11 +206,15 @@ func (iv *inventory) follow(mgr *libvirtx.Manager, ready chan<- libvirtx.ConnEve
 func (iv *inventory) host(uri string) libvirtx.HostInfo {
 	iv.mu.Lock()
 	defer iv.mu.Unlock()
-	return iv.hosts[uri]
+	if c := iv.ctx.Conns[uri]; c != nil {
+		return c.Host
+	}
+	return libvirtx.HostInfo{}
 }
 
 func (iv *inventory) vcpus(uri, uuid string) int {
 	iv.mu.Lock()
 	defer iv.mu.Unlock()
-	return iv.vcpu[perf.Key(uri, uuid)]
+	d, _ := iv.ctx.VM(uri, uuid)
+	return d.VCPUs
 }

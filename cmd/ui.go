@@ -18,13 +18,11 @@ func (o *options) runUI() error {
 		return o.fail(err)
 	}
 	noColor()
-	mgr := libvirtx.NewManager(o.readOnly)
-	defer mgr.Close()
-	for _, u := range uris {
-		if err := mgr.Add(u); err != nil {
-			return o.usage("%v", err)
-		}
+	mgr, err := o.manager(uris)
+	if err != nil {
+		return err
 	}
+	defer mgr.Close()
 	m := tui.New(mgr, tui.Options{DemoURI: demoURI, Interval: o.interval})
 	defer m.Close() // viewers and their SSH tunnels end with kvmtui
 	if _, err := tea.NewProgram(m, tea.WithAltScreen()).Run(); err != nil {
@@ -38,4 +36,17 @@ func noColor() {
 	if os.Getenv("NO_COLOR") != "" {
 		lipgloss.SetColorProfile(termenv.Ascii)
 	}
+}
+
+// manager connects to the URIs in the background, as the interactive
+// commands want: a host that is down shows as such and is retried.
+func (o *options) manager(uris []string) (*libvirtx.Manager, error) {
+	mgr := libvirtx.NewManager(o.readOnly)
+	for _, u := range uris {
+		if err := mgr.Add(u); err != nil {
+			mgr.Close()
+			return nil, o.usage("%v", err)
+		}
+	}
+	return mgr, nil
 }

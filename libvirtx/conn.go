@@ -275,15 +275,21 @@ func (c *Conn) refreshDomain(ref Ref, what string) (DomainEvent, bool) {
 	return DomainEvent{}, false
 }
 
+// sendInventory sends the connection's domains twice: at once what the
+// connection-wide calls tell (Partial), then with the definitions read.
 func (c *Conn) sendInventory() {
-	if doms, err := c.QuickInventory(); err == nil {
-		c.box.put(InventoryEvent{URI: c.uri, Domains: doms, Partial: true})
-	}
-	doms, err := c.Inventory()
+	lc, done, err := c.get()
 	if err != nil {
 		return // the close callback or the next tick reports the failure
 	}
-	c.box.put(InventoryEvent{URI: c.uri, Domains: doms})
+	defer done()
+	b := readBulk(c.uri, lc)
+	if doms, ok := b.listing(); ok {
+		c.box.put(InventoryEvent{URI: c.uri, Domains: doms, Partial: true})
+	}
+	if doms, err := inventory(c.uri, lc, b); err == nil {
+		c.box.put(InventoryEvent{URI: c.uri, Domains: doms})
+	}
 }
 
 // ErrText is libvirt's own message for err, without the Go binding's

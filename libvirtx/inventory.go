@@ -2,7 +2,6 @@ package libvirtx
 
 import (
 	"encoding/xml"
-	"errors"
 	"fmt"
 	"path"
 	"strings"
@@ -11,7 +10,7 @@ import (
 )
 
 // Inventory lists every domain of the connection with its snapshot: the
-// states and flags of all of them in a few connection-wide calls (see
+// states and flags of all of them from a few connection-wide calls (see
 // bulk), then one call per domain for its definition.
 func (c *Conn) Inventory() ([]Domain, error) {
 	lc, done, err := c.get()
@@ -19,16 +18,19 @@ func (c *Conn) Inventory() ([]Domain, error) {
 		return nil, err
 	}
 	defer done()
+	return inventory(c.uri, lc, readBulk(c.uri, lc))
+}
+
+func inventory(uri string, lc *libvirt.Connect, b *bulk) ([]Domain, error) {
 	doms, err := lc.ListAllDomains(0)
 	if err != nil {
 		return nil, err
 	}
-	b := readBulk(lc)
 	out := make([]Domain, 0, len(doms))
 	for i := range doms {
 		// A domain can vanish between the list and the look: skip it, its
 		// undefine event follows.
-		if snap, err := snapshotDomain(c.uri, &doms[i], b); err == nil {
+		if snap, err := snapshotDomain(uri, &doms[i], b); err == nil {
 			out = append(out, snap)
 		}
 		doms[i].Free()
@@ -36,85 +38,79 @@ func (c *Conn) Inventory() ([]Domain, error) {
 	return out, nil
 }
 
-// QuickInventory lists every domain from connection-wide calls only (one
-// stats call, three filtered listings): names, states, vCPUs, memory and
-// flags, without the titles, OS and addresses the definitions hold.
-func (c *Conn) QuickInventory() ([]Domain, error) {
-	lc, done, err := c.get()
-	if err != nil {
-		return nil, err
-	}
-	defer done()
-	recs, err := allDomainStats(lc, libvirt.DOMAIN_STATS_STATE|libvirt.DOMAIN_STATS_VCPU|libvirt.DOMAIN_STATS_BALLOON, 0)
-	if err != nil {
-		return nil, err
-	}
-	b := readBulk(lc)
-	if b == nil {
-		return nil, errors.New("no bulk listing on " + c.uri)
-	}
-	out := make([]Domain, 0, len(recs))
-	for _, r := range recs {
-		st, ok := r.get("state.state")
-		cur, okCur := r.get("vcpu.current")
-		maxv, okMax := r.get("vcpu.maximum")
-		mem, okMem := r.get("balloon.current")
-		if !ok || !okCur || !okMax || !okMem {
-			return nil, errors.New("incomplete bulk stats on " + c.uri) // the complete listing follows anyway
-		}
-		reason, _ := r.get("state.reason")
-		d := Domain{Ref: Ref{URI: c.uri, UUID: r.uuid, Name: r.name}, State: State(st), Reason: int(reason),
-			VCPUs: int(cur), MaxVCPUs: int(maxv), MemoryKiB: mem,
-			Persistent: b.persistent[r.uuid], Autostart: b.autostart[r.uuid], ManagedSave: b.saved[r.uuid]}
-		d.MaxMemKiB, _ = r.get("balloon.maximum")
-		out = append(out, d)
-	}
-	return out, nil
-}
-
 // bulk is what a few connection-wide calls tell of every domain, in place
-// of four calls per domain: the states (one stats call) and which domains
-// are persistent, autostarted or have a managed save (filtered listings).
+// of calls per domain: one stats call (state, vCPUs, memory) and three
+// filtered listings (persistent, autostarted, with a managed save).
+// Everything but what only the definitions hold: titles, OS, addresses.
 type bulk struct {
-	states                       map[string][2]int // state and reason, by UUID
-	persistent, autostart, saved map[string]bool
+	doms     map[string]Domain // by UUID
+	complete bool              // every domain has its vCPUs and memory: the listing can be shown as it is
 }
 
 // readBulk makes those calls; nil when one fails (a driver without them):
 // the domains are then asked one by one.
-func readBulk(lc *libvirt.Connect) *bulk {
-	recs, err := allDomainStats(lc, libvirt.DOMAIN_STATS_STATE, 0)
+func readBulk(uri string, lc *libvirt.Connect) *bulk {
+	recs, err := allDomainStats(lc, libvirt.DOMAIN_STATS_STATE|libvirt.DOMAIN_STATS_VCPU|libvirt.DOMAIN_STATS_BALLOON, 0)
 	if err != nil {
 		return nil
 	}
-	b := &bulk{states: map[string][2]int{}}
-	for _, r := range recs {
-		if st, ok := r.get("state.state"); ok {
-			reason, _ := r.get("state.reason")
-			b.states[r.uuid] = [2]int{int(st), int(reason)}
-		}
-	}
-	for _, l := range []struct {
-		set  *map[string]bool
-		flag libvirt.ConnectListAllDomainsFlags
-	}{
-		{&b.persistent, libvirt.CONNECT_LIST_DOMAINS_PERSISTENT},
-		{&b.autostart, libvirt.CONNECT_LIST_DOMAINS_AUTOSTART},
-		{&b.saved, libvirt.CONNECT_LIST_DOMAINS_MANAGEDSAVE},
-	} {
-		doms, err := lc.ListAllDomains(l.flag)
+	var flags [3]map[string]bool
+	for i, f := range []libvirt.ConnectListAllDomainsFlags{libvirt.CONNECT_LIST_DOMAINS_PERSISTENT,
+		libvirt.CONNECT_LIST_DOMAINS_AUTOSTART, libvirt.CONNECT_LIST_DOMAINS_MANAGEDSAVE} {
+		doms, err := lc.ListAllDomains(f)
 		if err != nil {
 			return nil
 		}
-		*l.set = map[string]bool{}
-		for i := range doms {
-			if uuid, err := doms[i].GetUUIDString(); err == nil {
-				(*l.set)[uuid] = true
+		flags[i] = map[string]bool{}
+		for j := range doms {
+			if uuid, err := doms[j].GetUUIDString(); err == nil {
+				flags[i][uuid] = true
 			}
-			doms[i].Free()
+			doms[j].Free()
 		}
 	}
+	b := &bulk{doms: map[string]Domain{}, complete: true}
+	for _, r := range recs {
+		st, ok := r.get("state.state")
+		if !ok {
+			b.complete = false
+			continue
+		}
+		reason, _ := r.get("state.reason")
+		d := Domain{Ref: Ref{URI: uri, UUID: r.uuid, Name: r.name}, State: State(st), Reason: int(reason),
+			Persistent: flags[0][r.uuid], Autostart: flags[1][r.uuid], ManagedSave: flags[2][r.uuid]}
+		cur, okCur := r.get("vcpu.current")
+		maxv, okMax := r.get("vcpu.maximum")
+		mem, okMem := r.get("balloon.current")
+		b.complete = b.complete && okCur && okMax && okMem // the test driver gives states only
+		d.VCPUs, d.MaxVCPUs, d.MemoryKiB = int(cur), int(maxv), mem
+		d.MaxMemKiB, _ = r.get("balloon.maximum")
+		b.doms[r.uuid] = d
+	}
 	return b
+}
+
+// listing is the bulk's domains as a first, partial inventory; false when
+// the driver's stats lack vCPUs or memory.
+func (b *bulk) listing() ([]Domain, bool) {
+	if b == nil || !b.complete {
+		return nil, false
+	}
+	out := make([]Domain, 0, len(b.doms))
+	for _, d := range b.doms {
+		out = append(out, d)
+	}
+	return out, true
+}
+
+// domain is one domain from the bulk; false when unknown (no bulk, or a
+// domain defined since).
+func (b *bulk) domain(uuid string) (Domain, bool) {
+	if b == nil {
+		return Domain{}, false
+	}
+	d, ok := b.doms[uuid]
+	return d, ok
 }
 
 // Domain reads one domain's snapshot by UUID.
@@ -130,16 +126,6 @@ func (c *Conn) Domain(uuid string) (Domain, error) {
 	}
 	defer d.Free()
 	return snapshotDomain(c.uri, d, nil)
-}
-
-// state is a domain's state from the bulk call; false when unknown (no
-// bulk, or a domain defined since).
-func (b *bulk) state(uuid string) ([2]int, bool) {
-	if b == nil {
-		return [2]int{}, false
-	}
-	st, ok := b.states[uuid]
-	return st, ok
 }
 
 // listXML is the part of a domain's XML the list shows; decoding only this is
@@ -202,9 +188,8 @@ func snapshotDomain(uri string, d *libvirt.Domain, b *bulk) (Domain, error) {
 	if s.UUID, err = d.GetUUIDString(); err != nil {
 		return s, err
 	}
-	if st, ok := b.state(s.UUID); ok {
-		s.State, s.Reason = State(st[0]), st[1]
-		s.Persistent, s.Autostart, s.ManagedSave = b.persistent[s.UUID], b.autostart[s.UUID], b.saved[s.UUID]
+	if q, ok := b.domain(s.UUID); ok {
+		s.State, s.Reason, s.Persistent, s.Autostart, s.ManagedSave = q.State, q.Reason, q.Persistent, q.Autostart, q.ManagedSave
 	} else {
 		state, reason, err := d.GetState()
 		if err != nil {

@@ -4,17 +4,30 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"libvirt.org/go/libvirt"
 )
 
 // Probe opens and closes a connection to uri, to learn whether it is
 // reachable. It blocks; call it before the UI starts, never from it.
 func Probe(uri string, readOnly bool) error {
+	return withOnce(uri, readOnly, func(*libvirt.Connect) {})
+}
+
+// withOnce opens a connection to uri for one use by f, then closes it.
+func withOnce(uri string, readOnly bool, f func(*libvirt.Connect)) error {
 	startEventLoop()
 	c := newConn(uri, readOnly, newMailbox())
 	if _, err := c.open(); err != nil {
 		return errors.New(ErrText(err))
 	}
-	c.teardown()
+	defer c.teardown()
+	lc, done, err := c.get()
+	if err != nil {
+		return err
+	}
+	defer done()
+	f(lc)
 	return nil
 }
 

@@ -1,7 +1,6 @@
 package libvirtx
 
 import (
-	"errors"
 	"fmt"
 
 	"libvirt.org/go/libvirt"
@@ -19,25 +18,16 @@ func LibraryVersion() string {
 // DaemonVersions are a connection's libvirt daemon and hypervisor versions
 // ("9.0.0", "QEMU 7.2.0").
 func DaemonVersions(uri string) (daemon, hypervisor string, err error) {
-	startEventLoop()
-	c := newConn(uri, true, newMailbox())
-	if _, err := c.open(); err != nil {
-		return "", "", errors.New(ErrText(err))
-	}
-	defer c.teardown()
-	lc, done, err := c.get()
-	if err != nil {
-		return "", "", err
-	}
-	defer done()
-	if v, err := lc.GetLibVersion(); err == nil {
-		daemon = versionText(v)
-	}
-	typ, _ := lc.GetType()
-	if v, err := lc.GetVersion(); err == nil && v > 0 {
-		hypervisor = typ + " " + versionText(v)
-	}
-	return daemon, hypervisor, nil
+	err = withOnce(uri, true, func(lc *libvirt.Connect) {
+		if v, err := lc.GetLibVersion(); err == nil {
+			daemon = versionText(v)
+		}
+		typ, _ := lc.GetType()
+		if v, err := lc.GetVersion(); err == nil && v > 0 {
+			hypervisor = typ + " " + versionText(v)
+		}
+	})
+	return daemon, hypervisor, err
 }
 
 // versionText reads libvirt's major*1e6 + minor*1e3 + micro.

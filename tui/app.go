@@ -45,7 +45,6 @@ type Model struct {
 	opts  Options
 	ctx   *common.Context // what every page shares: theme, size, connections, message line
 	stack []common.Page   // the VM list, then the pages opened over it; the last is on top
-	gk    globalKeys
 
 	over       overlay
 	input      textinput.Model // the command line
@@ -72,7 +71,6 @@ func New(mgr *libvirtx.Manager, opts Options) *Model {
 		mgr:    mgr,
 		opts:   opts,
 		ctx:    common.NewContext(mgr, opts.DemoURI),
-		gk:     newGlobalKeys(),
 		input:  in,
 		sweeps: common.Sweeper{Period: common.FullSweepPeriod},
 	}

@@ -6,8 +6,8 @@ import (
 
 	tea "github.com/charmbracelet/bubbletea"
 
-	"kvmtui/tui/common"
 	"kvmtui/libvirtx"
+	"kvmtui/tui/common"
 )
 
 func TestHelpIsGeneratedFromKeyMaps(t *testing.T) {
@@ -19,7 +19,7 @@ func TestHelpIsGeneratedFromKeyMaps(t *testing.T) {
 	m.Update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{'?'}})
 	// Every binding of every page is somewhere in the (scrollable) help.
 	all := strings.Join(m.helpLines(), "\n")
-	keys := m.gk.all()
+	keys := m.ctx.Keys.All()
 	for _, p := range m.stack {
 		if hp, ok := p.(common.Helper); ok {
 			for _, sec := range hp.Help() {

@@ -70,10 +70,10 @@ func (m *Model) pageKey(p common.Page, msg tea.KeyMsg) tea.Cmd {
 		switch {
 		case msg.String() == "ctrl+c":
 			return tea.Quit
-		case key.Matches(msg, m.gk.Help):
+		case key.Matches(msg, m.ctx.Keys.Help):
 			m.over = overlayHelp
 			return nil
-		case key.Matches(msg, m.gk.Command):
+		case key.Matches(msg, m.ctx.Keys.Command):
 			m.startCommand("")
 			return nil
 		}

@@ -114,7 +114,7 @@ func (m *Model) bottomLine() string {
 	case m.over == overlayCommand:
 		return widget.Fit(m.input.View(), m.ctx.Width)
 	case m.over == overlayHelp:
-		return widget.Hints(m.ctx.Theme, m.ctx.Width, m.gk.Back)
+		return widget.Hints(m.ctx.Theme, m.ctx.Width, m.ctx.Keys.Back)
 	case m.Top() != nil:
 		return m.Top().Hints()
 	}
@@ -132,7 +132,7 @@ func (m *Model) helpSections() [][]string {
 			secs = append(secs, h.Help()...)
 		}
 	}
-	secs = append(secs, widget.Section{Title: "General", Keys: m.gk.all()})
+	secs = append(secs, widget.Section{Title: "General", Keys: m.ctx.Keys.All()})
 	ref := append([][2]string(nil), rootHelp...)
 	for _, c := range m.commanders() {
 		ref = append(c.CommandHelp(), ref...)
@@ -167,7 +167,7 @@ func (m *Model) helpKey(msg tea.KeyMsg) {
 	case "pgup", "ctrl+b":
 		m.helpOffset = max(m.helpOffset-m.ctx.BodyHeight(), 0)
 	}
-	if key.Matches(msg, m.gk.Help, m.gk.Back) || msg.String() == "q" {
+	if key.Matches(msg, m.ctx.Keys.Help, m.ctx.Keys.Back) || msg.String() == "q" {
 		m.over, m.helpOffset = noOverlay, 0
 	}
 }

@@ -45,6 +45,7 @@ type Message struct {
 type Context struct {
 	Mgr     *libvirtx.Manager
 	Theme   *widget.Theme
+	Keys    Keys
 	DemoURI string // the bundled demo host's URI, if one is open
 
 	Width, Height int // the terminal
@@ -75,7 +76,7 @@ type Perf struct {
 
 // NewContext builds the context over a manager whose connections were added.
 func NewContext(mgr *libvirtx.Manager, demoURI string) *Context {
-	c := &Context{Mgr: mgr, Theme: widget.NewTheme(), DemoURI: demoURI,
+	c := &Context{Mgr: mgr, Theme: widget.NewTheme(), Keys: NewKeys(), DemoURI: demoURI,
 		Conns: map[string]*Conn{}, vms: map[string]libvirtx.Domain{},
 		Selected: func() (libvirtx.Domain, bool) { return libvirtx.Domain{}, false },
 		Targets:  func() []libvirtx.Domain { return nil },

@@ -17,7 +17,6 @@ import (
 type keys struct {
 	Up, Down, PageUp, PageDown, Top, Bottom                                                  key.Binding
 	Open, Back, Add, Remove, EditXML, DeviceXML, Apply, Revert, NextField, PrevField, Choose key.Binding
-	Help                                                                                     key.Binding // the root's; in the hints
 }
 
 func newKeys() keys {
@@ -39,7 +38,6 @@ func newKeys() keys {
 		NextField: key.NewBinding(key.WithKeys("tab", "down"), key.WithHelp("tab/↓", "next field")),
 		PrevField: key.NewBinding(key.WithKeys("shift+tab", "up"), key.WithHelp("S-tab/↑", "previous field")),
 		Choose:    key.NewBinding(key.WithKeys("left", "right", " "), key.WithHelp("←/→", "choose a value")),
-		Help:      key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "help")),
 	}
 }
 

@@ -1,25 +1,25 @@
 package hostdev
 
-import "github.com/charmbracelet/bubbles/key"
+import (
+	"kvmtui/tui/widget"
+
+	"github.com/charmbracelet/bubbles/key"
+)
 
 // keys are the host devices view's bindings (opened with H or
 // :hostdev); the help overlay lists them. Detach, Reattach and Attach change
 // something and are left out on read-only connections.
 type keys struct {
-	Up, Down, Top, Bottom    key.Binding
+	widget.ListKeys
 	Detach, Reattach, Attach key.Binding
 	NextHost, Reload, Back   key.Binding
 	PickAttach, PickCancel   key.Binding
 	ConfirmYes, ConfirmNo    key.Binding
-	Help                     key.Binding // handled by the root; shown in the hints
 }
 
 func newKeys() keys {
 	return keys{
-		Up:         key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/k", "up")),
-		Down:       key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓/j", "down")),
-		Top:        key.NewBinding(key.WithKeys("home", "g"), key.WithHelp("g", "top")),
-		Bottom:     key.NewBinding(key.WithKeys("end", "G"), key.WithHelp("G", "bottom")),
+		ListKeys:   widget.NewListKeys(),
 		Detach:     key.NewBinding(key.WithKeys("d"), key.WithHelp("d", "detach from the host (to vfio-pci)")),
 		Reattach:   key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "reattach to the host")),
 		Attach:     key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "attach to a VM")),
@@ -30,7 +30,6 @@ func newKeys() keys {
 		PickCancel: key.NewBinding(key.WithKeys("esc", "q"), key.WithHelp("esc", "cancel")),
 		ConfirmYes: key.NewBinding(key.WithKeys("y", "Y"), key.WithHelp("y", "yes")),
 		ConfirmNo:  key.NewBinding(key.WithKeys("n", "N", "esc", "q", "enter"), key.WithHelp("n/esc", "no")),
-		Help:       key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "help")),
 	}
 }
 

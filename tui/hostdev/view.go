@@ -39,13 +39,18 @@ func (l hdLayout) join(addr, ids, name, driver, group, verdict, used string) str
 // hostdevView draws the view's body: the list, the selected device's
 // details underneath, and the picker or a question over them.
 func (hd *Page) View() string {
+	switch {
+	case hd.ask != nil:
+		return widget.Over(hd.ctx.Theme, hd.list(), hd.hostdevBox(hd.ask.Body(hd.ctx.Theme)), hd.ctx.Width, hd.ctx.BodyHeight())
+	case hd.pick != nil:
+		return widget.Over(hd.ctx.Theme, hd.list(), hd.vmPickView(), hd.ctx.Width, hd.ctx.BodyHeight())
+	}
+	return hd.list()
+}
+
+// list is the devices with the selected one's details underneath.
+func (hd *Page) list() string {
 	h := hd.ctx.BodyHeight()
-	if hd.ask != nil {
-		return widget.Center(hd.ctx.Width, hd.ctx.BodyHeight(), hd.hostdevBox(hd.ask.Prompt+"\n\n"+hd.ctx.Theme.Key.Render("y")+" yes   "+hd.ctx.Theme.Key.Render("n/esc")+" no"))
-	}
-	if hd.pick != nil {
-		return widget.Center(hd.ctx.Width, hd.ctx.BodyHeight(), hd.vmPickView())
-	}
 	lay := hdLayoutFor(hd.ctx.Width)
 	label, uri := hd.uri, ""
 	if c := hd.ctx.Conns[hd.uri]; c != nil {
@@ -271,7 +276,7 @@ func (hd *Page) Hints() string {
 				bs = append(bs, b)
 			}
 		}
-		bs = append(bs, k.Help)
+		bs = append(bs, hd.ctx.Keys.Help)
 	}
 	// The bottom line has room for a word each; the help has the rest.
 	short := map[string]string{"d": "detach", "r": "reattach", "a": "attach to VM", "tab": "next host", "ctrl+r": "reload", "esc": "back"}

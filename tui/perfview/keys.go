@@ -5,7 +5,6 @@ import "github.com/charmbracelet/bubbles/key"
 // keys work inside the performance view (p and % are the list's).
 type keys struct {
 	Back, Prev, Next, HostView, Charts, Window, Limit key.Binding
-	Help                                              key.Binding // the root's; in the hints
 }
 
 func newKeys() keys {
@@ -17,7 +16,6 @@ func newKeys() keys {
 		Charts:   key.NewBinding(key.WithKeys("b"), key.WithHelp("b", "braille / block / ascii")),
 		Window:   key.NewBinding(key.WithKeys("w"), key.WithHelp("w", "recent / whole history")),
 		Limit:    key.NewBinding(key.WithKeys("t"), key.WithHelp("t", "set a threshold (:threshold)")),
-		Help:     key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "help")),
 	}
 }
 

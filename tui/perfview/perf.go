@@ -254,7 +254,7 @@ func (m *Page) View() string {
 // Hints are the bottom line's keys.
 func (m *Page) Hints() string {
 	k := m.keys
-	return widget.Hints(m.ctx.Theme, m.ctx.Width, k.Back, k.Next, k.HostView, k.Charts, k.Window, k.Limit, k.Help)
+	return widget.Hints(m.ctx.Theme, m.ctx.Width, k.Back, k.Next, k.HostView, k.Charts, k.Window, k.Limit, m.ctx.Keys.Help)
 }
 
 // render renders the body for the current size.

@@ -29,23 +29,19 @@ func init() {
 }
 
 type keys struct {
-	Up, Down, Top, Bottom, Refresh, Back, Help key.Binding
-	Start, Stop, Autostart, Delete             key.Binding
+	widget.ListKeys
+	Refresh, Back, Start, Stop, Autostart, Delete key.Binding
 }
 
 func newKeys() keys {
 	return keys{
-		Up:        key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/k", "up")),
-		Down:      key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓/j", "down")),
-		Top:       key.NewBinding(key.WithKeys("home", "g"), key.WithHelp("g", "top")),
-		Bottom:    key.NewBinding(key.WithKeys("end", "G"), key.WithHelp("G", "bottom")),
+		ListKeys:  widget.NewListKeys(),
 		Refresh:   key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "rescan the pool's volumes")),
 		Start:     key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "start the pool")),
 		Stop:      key.NewBinding(key.WithKeys("S"), key.WithHelp("S", "stop the pool (asks first)")),
 		Autostart: key.NewBinding(key.WithKeys("A"), key.WithHelp("A", "autostart on / off")),
 		Delete:    key.NewBinding(key.WithKeys("D"), key.WithHelp("D", "remove, or erase its storage (asks)")),
 		Back:      key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back")),
-		Help:      key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "help")),
 	}
 }
 
@@ -85,11 +81,6 @@ type loadedMsg struct {
 	uri   string
 	pools []libvirtx.Pool
 	err   error
-}
-
-type refreshedMsg struct {
-	uri, name string
-	err       error
 }
 
 // doneMsg is the outcome of a pool action.
@@ -137,13 +128,6 @@ func (p *Page) Update(msg tea.Msg) tea.Cmd {
 			p.byURI[msg.uri] = msg.pools
 		}
 		p.rebuild()
-	case refreshedMsg:
-		if msg.err != nil {
-			p.ctx.SetMsg("refresh "+msg.name+": "+msg.err.Error(), true)
-			return nil
-		}
-		p.ctx.SetMsg("rescanned "+msg.name, false)
-		return load(p.ctx.Mgr, msg.uri)
 	case doneMsg:
 		if msg.err != nil {
 			p.ctx.SetMsg(msg.text+": "+msg.err.Error(), true)
@@ -175,10 +159,14 @@ func (p *Page) act(r libvirtx.Pool, text string, as ...libvirtx.PoolAction) tea.
 	}
 }
 
-// poolKey starts, stops, toggles autostart or removes the selected pool.
+// poolKey rescans, starts, stops, toggles autostart or removes the
+// selected pool.
 func (p *Page) poolKey(msg tea.KeyMsg, r libvirtx.Pool) tea.Cmd {
 	k := p.keys
 	switch {
+	case key.Matches(msg, k.Refresh):
+		p.ctx.SetMsg("rescanning "+r.Name+"…", false)
+		return p.act(r, "rescanned "+r.Name, libvirtx.PoolRefresh)
 	case key.Matches(msg, k.Start):
 		if r.Active {
 			p.ctx.SetMsg(r.Name+" is already active", false)
@@ -270,16 +258,16 @@ func (p *Page) events(evs common.EventsMsg) tea.Cmd {
 
 // rebuild flattens the listings, keeping the cursor on the same pool.
 func (p *Page) rebuild() {
-	var keep string
+	var keep libvirtx.Pool
 	if s := p.selected(); s != nil {
-		keep = common.VMKey(s.URI, s.Name)
+		keep = *s
 	}
 	p.rows = p.rows[:0]
 	for _, c := range p.ctx.SortedConns() {
 		p.rows = append(p.rows, p.byURI[c.URI]...)
 	}
 	for i, r := range p.rows {
-		if common.VMKey(r.URI, r.Name) == keep {
+		if r.URI == keep.URI && r.Name == keep.Name {
 			p.cursor = i
 		}
 	}
@@ -298,7 +286,7 @@ func (p *Page) key(msg tea.KeyMsg) tea.Cmd {
 		return p.answerKey(msg)
 	}
 	k := p.keys
-	if key.Matches(msg, k.Start, k.Stop, k.Autostart, k.Delete) {
+	if key.Matches(msg, k.Refresh, k.Start, k.Stop, k.Autostart, k.Delete) {
 		s := p.selected()
 		switch {
 		case p.ctx.ReadOnly():
@@ -321,18 +309,6 @@ func (p *Page) key(msg tea.KeyMsg) tea.Cmd {
 		p.cursor = 0
 	case key.Matches(msg, k.Bottom):
 		p.cursor = max(len(p.rows)-1, 0)
-	case key.Matches(msg, k.Refresh):
-		s := p.selected()
-		switch {
-		case p.ctx.ReadOnly():
-			p.ctx.SetMsg(libvirtx.ErrReadOnly.Error(), true)
-		case s == nil:
-			p.ctx.SetMsg("no pool selected", true)
-		default:
-			mgr, uri, name := p.ctx.Mgr, s.URI, s.Name
-			p.ctx.SetMsg("rescanning "+name+"…", false)
-			return func() tea.Msg { return refreshedMsg{uri: uri, name: name, err: mgr.DoPool(uri, name, libvirtx.PoolRefresh)} }
-		}
 	}
 	return nil
 }

@@ -203,6 +203,6 @@ func (p *Page) Hints() string {
 			parts = append(parts, t.Key.Render(s.b.Help().Key)+" "+s.word)
 		}
 	}
-	parts = append(parts, t.Key.Render("esc")+" back", t.Key.Render("?")+" help")
+	parts = append(parts, t.Key.Render(k.Back.Help().Key)+" back", t.Key.Render(p.ctx.Keys.Help.Help().Key)+" help")
 	return widget.Fit(strings.Join(parts, "  "), p.ctx.Width)
 }

@@ -11,6 +11,7 @@ import (
 
 	"kvmtui/console"
 	"kvmtui/libvirtx"
+	"kvmtui/tui/common"
 )
 
 // fullOpenedMsg: the console stream for a full-screen session is open (or
@@ -55,7 +56,7 @@ func (m *Page) openFull() tea.Cmd {
 		return nil
 	}
 	c := m.cons()
-	key := rowKey(d.URI, d.UUID)
+	key := common.VMKey(d.URI, d.UUID)
 	sess := c.pane.release(key)
 	var replay *console.Snapshot
 	if c.pane.shown && c.pane.key == key {
@@ -91,7 +92,7 @@ func (m *Page) fullOpened(msg fullOpenedMsg) tea.Cmd {
 		m.ctx.SetMsg("console of "+d.Name+": "+msg.err.Error(), true)
 		return nil
 	}
-	c.holder = rowKey(d.URI, d.UUID)
+	c.holder = common.VMKey(d.URI, d.UUID)
 	m.ctx.SetMsg("", false)
 	fs := &fullScreen{rw: msg.rw, dom: d, replay: msg.replay}
 	if c.pane.shown && c.pane.key == c.holder {

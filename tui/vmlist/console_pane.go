@@ -13,6 +13,7 @@ import (
 
 	"kvmtui/console"
 	"kvmtui/libvirtx"
+	"kvmtui/tui/common"
 	"kvmtui/tui/widget"
 )
 
@@ -324,7 +325,7 @@ func (m *Page) paneStart(doms []libvirtx.Domain) tea.Cmd {
 	}
 	p := &m.con.pane
 	d := doms[0]
-	if rowKey(d.URI, d.UUID) != p.key || d.State.Active() || p.sess != nil {
+	if common.VMKey(d.URI, d.UUID) != p.key || d.State.Active() || p.sess != nil {
 		return nil
 	}
 	p.gen++

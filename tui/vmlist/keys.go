@@ -1,13 +1,18 @@
 package vmlist
 
-import "github.com/charmbracelet/bubbles/key"
+import (
+	"kvmtui/tui/widget"
+
+	"github.com/charmbracelet/bubbles/key"
+)
 
 // listKeys are the VM list's bindings. Mutating ones are left out of the help
 // (and refused) on read-only connections; see mutating.
 type listKeys struct {
-	Up, Down, PageUp, PageDown, Top, Bottom key.Binding
-	Filter, Mark, MarkAll, Sort, SortRev    key.Binding
-	Details                                 key.Binding
+	widget.ListKeys
+	PageUp, PageDown                     key.Binding
+	Filter, Mark, MarkAll, Sort, SortRev key.Binding
+	Details                              key.Binding
 
 	Start, Shutdown, Reboot, Reset, ForceOff, Pause key.Binding
 	Save, Autostart, Rename, Delete, EditXML        key.Binding
@@ -16,19 +21,13 @@ type listKeys struct {
 	New         key.Binding // the new-VM wizard (tui/wizard)
 	Perf        key.Binding // the performance view (tui/perfview)
 	SparkColumn key.Binding // the CPU sparkline column
-
-	// The root's, shown in the hints; q and esc are the list's.
-	Help, Command, Quit, Back key.Binding
 }
 
 func newListKeys() listKeys {
 	return listKeys{
-		Up:       key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/k", "up")),
-		Down:     key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓/j", "down")),
+		ListKeys: widget.NewListKeys(),
 		PageUp:   key.NewBinding(key.WithKeys("pgup", "ctrl+b"), key.WithHelp("pgup", "page up")),
 		PageDown: key.NewBinding(key.WithKeys("pgdown", "ctrl+f"), key.WithHelp("pgdn", "page down")),
-		Top:      key.NewBinding(key.WithKeys("home", "g"), key.WithHelp("g", "top")),
-		Bottom:   key.NewBinding(key.WithKeys("end", "G"), key.WithHelp("G", "bottom")),
 		Filter:   key.NewBinding(key.WithKeys("/"), key.WithHelp("/", "filter")),
 		Details:  key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "details: hardware, forms")),
 		Mark:     key.NewBinding(key.WithKeys(" "), key.WithHelp("space", "mark")),
@@ -52,11 +51,6 @@ func newListKeys() listKeys {
 		New:         key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "new VM (wizard)")),
 		Perf:        key.NewBinding(key.WithKeys("p"), key.WithHelp("p", "performance view")),
 		SparkColumn: key.NewBinding(key.WithKeys("%"), key.WithHelp("%", "CPU sparkline column")),
-
-		Help:    key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "help")),
-		Command: key.NewBinding(key.WithKeys(":"), key.WithHelp(":", "command")),
-		Quit:    key.NewBinding(key.WithKeys("q", "ctrl+c"), key.WithHelp("q", "quit")),
-		Back:    key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back / clear")),
 	}
 }
 

@@ -60,12 +60,9 @@ func New(ctx *common.Context) *Page {
 	// A blinking cursor redraws the screen twice a second: bytes over SSH
 	// for nothing.
 	in.Cursor.SetMode(cursor.CursorStatic)
-	m := &Page{ctx: ctx, mgr: ctx.Mgr, lk: newListKeys(), list: newVMList(), input: in}
-	for _, c := range ctx.Conns {
-		m.list.labels[c.URI] = c.Label
-	}
+	m := &Page{ctx: ctx, mgr: ctx.Mgr, lk: newListKeys(), list: newVMList(ctx.Conns), input: in}
 	for _, d := range ctx.VMs("") {
-		m.list.upsert(rowKey(d.URI, d.UUID), d)
+		m.list.upsert(common.VMKey(d.URI, d.UUID), d)
 	}
 	m.list.rebuild()
 	m.list.decorate = m.decorateRow
@@ -148,11 +145,7 @@ func (m *Page) events(evs common.EventsMsg) {
 	for _, e := range evs {
 		switch e := e.(type) {
 		case libvirtx.ConnEvent:
-			switch e.Status {
-			case libvirtx.Connected:
-				m.list.labels[e.URI] = m.ctx.Label(e.URI)
-				m.list.hostCPUs[e.URI] = e.Host.CPUs
-			case libvirtx.Disconnected, libvirtx.Closed:
+			if e.Status == libvirtx.Disconnected || e.Status == libvirtx.Closed {
 				m.list.dropConn(e.URI)
 			}
 		case libvirtx.InventoryEvent:
@@ -173,11 +166,10 @@ func (m *Page) handleKey(msg tea.KeyMsg) tea.Cmd {
 	case modeDelete:
 		return m.handleDelete(msg)
 	}
-	k := m.lk
-	switch {
-	case key.Matches(msg, k.Quit):
+	switch g := m.ctx.Keys; {
+	case key.Matches(msg, g.Quit):
 		return tea.Quit
-	case key.Matches(msg, k.Back):
+	case key.Matches(msg, g.Back):
 		switch {
 		case m.list.filter != "":
 			m.list.setFilter("")

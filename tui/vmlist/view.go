@@ -85,12 +85,12 @@ func (m *Page) Hints() string {
 	if m.mode == modeFilter || m.mode == modeRename {
 		return widget.Fit(m.input.View(), m.ctx.Width)
 	}
-	k := m.lk
-	hints := []key.Binding{k.Help, k.Command, k.Filter, k.Mark}
+	k, g := m.lk, m.ctx.Keys
+	hints := []key.Binding{g.Help, g.Command, k.Filter, k.Mark}
 	if !m.ctx.ReadOnly() {
 		hints = append(hints, k.Start, k.Shutdown, k.ForceOff, k.Pause, k.Delete)
 	}
-	return widget.Hints(m.ctx.Theme, m.ctx.Width, append(hints, k.Quit)...)
+	return widget.Hints(m.ctx.Theme, m.ctx.Width, append(hints, g.Quit)...)
 }
 
 // Help is the list's part of the help overlay, from its key maps.

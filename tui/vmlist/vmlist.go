@@ -6,6 +6,7 @@ import (
 
 	"kvmtui/libvirtx"
 	"kvmtui/perf"
+	"kvmtui/tui/common"
 	"kvmtui/tui/widget"
 )
 
@@ -23,8 +24,6 @@ type row struct {
 	cells  []string
 	search string // lower-case text the filter matches against
 }
-
-func rowKey(uri, uuid string) string { return uri + "|" + uuid }
 
 func (r *row) render() {
 	if r.cells == nil {
@@ -48,20 +47,21 @@ type vmList struct {
 	sortDesc bool
 	filter   string
 	marks    map[string]bool
-	hostCPUs map[string]int
-	labels   map[string]string
-	decorate func(r *row) // sets level and spark from the history (perf.go)
+	conns    map[string]*common.Conn // the context's: labels and host CPU counts
+	decorate func(r *row)            // sets level and spark from the history (decorate.go)
 }
 
-func newVMList() *vmList {
+func newVMList(conns map[string]*common.Conn) *vmList {
 	name, _ := columnByID("name")
-	return &vmList{
-		rows:     map[string]*row{},
-		marks:    map[string]bool{},
-		hostCPUs: map[string]int{},
-		labels:   map[string]string{},
-		sortCol:  name,
+	return &vmList{rows: map[string]*row{}, marks: map[string]bool{}, conns: conns, sortCol: name}
+}
+
+// conn is what the list knows of a connection (nothing once it is gone).
+func (l *vmList) conn(uri string) common.Conn {
+	if c := l.conns[uri]; c != nil {
+		return *c
 	}
+	return common.Conn{}
 }
 
 // setInventory replaces the domains of one connection, keeping the samples of
@@ -69,7 +69,7 @@ func newVMList() *vmList {
 func (l *vmList) setInventory(uri string, doms []libvirtx.Domain) {
 	keep := make(map[string]bool, len(doms))
 	for _, d := range doms {
-		k := rowKey(uri, d.UUID)
+		k := common.VMKey(uri, d.UUID)
 		keep[k] = true
 		l.upsert(k, d)
 	}
@@ -100,7 +100,7 @@ func (l *vmList) upsert(k string, d libvirtx.Domain) {
 		l.rows[k] = r
 	}
 	r.dom = d
-	r.label = l.labels[d.URI]
+	r.label = l.conn(d.URI).Label
 	if !d.State.Active() {
 		r.rates = perf.Rates{}
 	}
@@ -109,7 +109,7 @@ func (l *vmList) upsert(k string, d libvirtx.Domain) {
 
 // applyDomainEvent updates or removes one domain.
 func (l *vmList) applyDomainEvent(e libvirtx.DomainEvent) {
-	k := rowKey(e.URI, e.UUID)
+	k := common.VMKey(e.URI, e.UUID)
 	if e.Gone {
 		delete(l.rows, k)
 		delete(l.marks, k)
@@ -123,12 +123,12 @@ func (l *vmList) applyDomainEvent(e libvirtx.DomainEvent) {
 // that differs from the snapshot means an event was missed: the sample wins.
 func (l *vmList) applySamples(samples []libvirtx.Sample) {
 	for _, s := range samples {
-		r := l.rows[rowKey(s.URI, s.UUID)]
+		r := l.rows[common.VMKey(s.URI, s.UUID)]
 		if r == nil {
 			continue // not in the inventory yet; its event is on the way
 		}
 		r.prev, r.cur = r.cur, s
-		r.rates = perf.Compute(r.prev, r.cur, l.hostCPUs[s.URI])
+		r.rates = perf.Compute(r.prev, r.cur, l.conn(s.URI).Host.CPUs)
 		r.dom.State = s.State
 		if l.decorate != nil {
 			l.decorate(r)
@@ -251,18 +251,6 @@ func (l *vmList) targets() []libvirtx.Domain {
 			out = append(out, r.dom)
 		}
 	}
-	return out
-}
-
-// find returns the VMs named name (on any connection).
-func (l *vmList) find(name string) []libvirtx.Domain {
-	var out []libvirtx.Domain
-	for _, r := range l.rows {
-		if r.dom.Name == name || r.dom.UUID == name {
-			out = append(out, r.dom)
-		}
-	}
-	slices.SortFunc(out, func(a, b libvirtx.Domain) int { return strings.Compare(a.URI, b.URI) })
 	return out
 }
 

@@ -8,6 +8,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 
 	"kvmtui/libvirtx"
+	"kvmtui/tui/common"
 	"kvmtui/tui/tuitest"
 )
 
@@ -34,6 +35,17 @@ func (h *harness) selectVM(name string) {
 		}
 	}
 	h.T.Fatalf("%s is not in the list", name)
+}
+
+// named are the list's rows of that name, on any connection.
+func (h *harness) named(name string) []libvirtx.Domain {
+	var out []libvirtx.Domain
+	for _, r := range h.m.list.rows {
+		if r.dom.Name == name {
+			out = append(out, r.dom)
+		}
+	}
+	return out
 }
 
 func (h *harness) stateOf(name string) libvirtx.State {
@@ -244,8 +256,8 @@ func TestDeleteListsStorageAndRemovesChosenVolumes(t *testing.T) {
 	uri := h.VM("legacy-centos7").URI
 	h.Keys("y")
 	h.Until("legacy-centos7 gone", func() bool {
-		_, ok := h.m.list.rows[rowKey(uri, h.m.list.view[0].dom.UUID)]
-		return ok && len(h.m.list.find("legacy-centos7")) == 0
+		_, ok := h.m.list.rows[common.VMKey(uri, h.m.list.view[0].dom.UUID)]
+		return ok && len(h.named("legacy-centos7")) == 0
 	})
 	if ok, err := h.mgr.VolumeExists(uri, disk); err != nil || ok {
 		t.Fatalf("volume %s still exists (%v)", disk, err)
@@ -267,7 +279,7 @@ func TestDeleteKeepsDisksOtherVMsUse(t *testing.T) {
 		}
 	}
 	h.Keys("esc")
-	if h.m.mode != modeList || len(h.m.list.find("win2022-ad")) != 1 {
+	if h.m.mode != modeList || len(h.named("win2022-ad")) != 1 {
 		t.Fatal("cancel did not leave the VM alone")
 	}
 }
@@ -338,7 +350,7 @@ func TestKeyBurstIsSplit(t *testing.T) {
 	h := newHarness(t, false)
 	// Keys typed faster than they are read arrive as one message.
 	h.Send(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("jjj /web")})
-	if h.m.list.marks[h.m.list.rows[rowKey(h.VM("db-primary").URI, h.VM("db-primary").UUID)].key] != true {
+	if h.m.list.marks[h.m.list.rows[common.VMKey(h.VM("db-primary").URI, h.VM("db-primary").UUID)].key] != true {
 		t.Fatalf("burst 'jjj ' did not mark the fourth VM; marks %v", h.m.list.marks)
 	}
 	if h.m.mode != modeFilter || h.m.input.Value() != "web" {

@@ -21,6 +21,9 @@ func (c *Confirm) Answer(k tea.KeyMsg) (cmd tea.Cmd, done bool) {
 }
 
 // View is the question in a box.
-func (c *Confirm) View(th *Theme) string {
-	return th.Box.Render(c.Prompt + "\n\n" + th.Key.Render("y") + " yes   " + th.Key.Render("n/esc") + " no")
+func (c *Confirm) View(th *Theme) string { return th.Box.Render(c.Body(th)) }
+
+// Body is the question and its keys, for a box of the caller's width.
+func (c *Confirm) Body(th *Theme) string {
+	return c.Prompt + "\n\n" + th.Key.Render("y") + " yes   " + th.Key.Render("n/esc") + " no"
 }

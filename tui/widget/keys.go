@@ -32,3 +32,18 @@ func Hints(th *Theme, w int, bs ...key.Binding) string {
 	}
 	return Fit(strings.Join(parts, "  "), w)
 }
+
+// ListKeys move a cursor through a list; pages with a list embed them.
+type ListKeys struct {
+	Up, Down, Top, Bottom key.Binding
+}
+
+// NewListKeys builds the list bindings: arrows and vi keys, g and G.
+func NewListKeys() ListKeys {
+	return ListKeys{
+		Up:     key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/k", "up")),
+		Down:   key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓/j", "down")),
+		Top:    key.NewBinding(key.WithKeys("home", "g"), key.WithHelp("g", "top")),
+		Bottom: key.NewBinding(key.WithKeys("end", "G"), key.WithHelp("G", "bottom")),
+	}
+}

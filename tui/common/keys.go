@@ -1,17 +1,20 @@
-package tui
+package common
 
 import "github.com/charmbracelet/bubbles/key"
 
-// globalKeys work everywhere a text input does not have focus.
-type globalKeys struct {
+// Keys are the bindings every page shares: the root takes ? and : (unless
+// a page captures keys); the list takes q and esc. Pages show them in their
+// hints from here.
+type Keys struct {
 	Help    key.Binding
 	Command key.Binding
 	Quit    key.Binding
 	Back    key.Binding
 }
 
-func newGlobalKeys() globalKeys {
-	return globalKeys{
+// NewKeys builds the shared bindings.
+func NewKeys() Keys {
+	return Keys{
 		Help:    key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "help")),
 		Command: key.NewBinding(key.WithKeys(":"), key.WithHelp(":", "command")),
 		Quit:    key.NewBinding(key.WithKeys("q", "ctrl+c"), key.WithHelp("q", "quit")),
@@ -19,4 +22,5 @@ func newGlobalKeys() globalKeys {
 	}
 }
 
-func (k globalKeys) all() []key.Binding { return []key.Binding{k.Help, k.Command, k.Back, k.Quit} }
+// All lists them for the help overlay.
+func (k Keys) All() []key.Binding { return []key.Binding{k.Help, k.Command, k.Back, k.Quit} }
