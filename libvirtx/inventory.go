@@ -4,6 +4,7 @@ import (
 	"encoding/xml"
 	"fmt"
 	"path"
+	"slices"
 	"strings"
 
 	"libvirt.org/go/libvirt"
@@ -146,6 +147,9 @@ type listXML struct {
 		Source struct {
 			Network string `xml:"network,attr"`
 		} `xml:"source"`
+		MAC struct {
+			Address string `xml:"address,attr"`
+		} `xml:"mac"`
 	} `xml:"devices>interface"`
 }
 
@@ -222,6 +226,14 @@ func snapshotDomain(uri string, d *libvirt.Domain, b *bulk) (Domain, error) {
 		s.MemoryKiB = s.MaxMemKiB
 	}
 	s.OS = shortOSID(x.OS.ID)
+	for _, nic := range x.NICs {
+		if nic.Type == "network" && !slices.Contains(s.Networks, nic.Source.Network) {
+			s.Networks = append(s.Networks, nic.Source.Network)
+		}
+		if nic.MAC.Address != "" {
+			s.MACs = append(s.MACs, strings.ToLower(nic.MAC.Address))
+		}
+	}
 	if (s.State == StateRunning || s.State == StatePaused) && ipQuerySafe(uri, d, &x) {
 		s.IPs = leaseIPs(d)
 	}

@@ -214,13 +214,6 @@ func parseNodeDevice(doc string) (HostDevice, bool) {
 	return d, true
 }
 
-func deref(p *uint) uint {
-	if p == nil {
-		return 0
-	}
-	return *p
-}
-
 func pciAddr(a libvirtxml.NodeDevicePCIAddress) string {
 	return devices.FormatPCIAddress(deref(a.Domain), deref(a.Bus), deref(a.Slot), deref(a.Function))
 }

@@ -56,6 +56,8 @@ type Domain struct {
 	MaxMemKiB   uint64
 	OS          string   // short libosinfo id, e.g. "debian12"
 	IPs         []string // from DHCP leases or the guest agent, when known
+	Networks    []string // the virtual networks its NICs are on
+	MACs        []string // its NICs' MACs, lower case
 }
 
 // Sample holds one sweep's cumulative counters of a domain. Rates come from

@@ -8,7 +8,8 @@ pkgs=(libvirt-daemon libvirt-daemon-driver-qemu libvirt-clients libvirt-dev pkg-
       osinfo-db virtinst xorriso ovmf swtpm swtpm-tools
       xvfb virt-viewer   # the graphical console's end-to-end test
       openssh-server     # the SSH tunnel test runs its own sshd on 127.0.0.1
-      python3-pyftpdlib) # the FTP install tree test serves on 127.0.0.1
+      python3-pyftpdlib  # the FTP install tree test serves on 127.0.0.1
+      iptables dnsmasq-base) # isolated virtual networks start for real (firewall rules, DHCP on their bridge)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
@@ -28,6 +29,12 @@ if [ ${#missing[@]} -gt 0 ]; then
   fi
   apt-get update -q >/dev/null
   DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null
+  # libvirtd finds iptables and dnsmasq when it starts: a running one
+  # restarts to see them (its guests keep running).
+  if [ "$(id -u)" = 0 ] && pgrep -x libvirtd >/dev/null; then
+    pkill -x libvirtd
+    for _ in $(seq 1 50); do pgrep -x libvirtd >/dev/null || break; sleep 0.1; done
+  fi
 fi
 
 [ "$(id -u)" = 0 ] || { echo "not root: not starting libvirtd" >&2; exit 0; }

@@ -8,6 +8,7 @@ import (
 
 	tea "github.com/charmbracelet/bubbletea"
 
+	"kvmtui/libvirtx"
 	lt "kvmtui/libvirtx/libvirtxtest"
 	"kvmtui/tui/tuitest"
 )
@@ -21,13 +22,17 @@ func page(t *testing.T, h *tuitest.Harness) *Page {
 	return p
 }
 
-func row(p *Page, name string) (int, bool) {
-	for i, r := range p.rows {
+func row(p *Page, name string) (libvirtx.Pool, bool) {
+	for _, r := range p.list.Rows() {
 		if r.Name == name {
-			return i, true
+			return r, true
 		}
 	}
-	return -1, false
+	return libvirtx.Pool{}, false
+}
+
+func pick(p *Page, name string) {
+	p.list.Select(func(r libvirtx.Pool) bool { return r.Name == name })
 }
 
 func TestPoolPageListsTheDemoHost(t *testing.T) {
@@ -40,7 +45,7 @@ func TestPoolPageListsTheDemoHost(t *testing.T) {
 	h.Keys(":pool", "enter")
 	p := page(t, h)
 	var names []string
-	for _, r := range p.rows {
+	for _, r := range p.list.Rows() {
 		names = append(names, r.Name)
 	}
 	if got := strings.Join(names, " "); got != "default fast-ssd iso" {
@@ -55,8 +60,8 @@ func TestPoolPageListsTheDemoHost(t *testing.T) {
 	h.ScreenHas("fast-ssd on demo · fs", "/var/lib/libvirt/fast-ssd ← /dev/disk/by-id/nvme-Samsung")
 	h.Keys("r")
 	h.MsgHas("rescanned fast-ssd")
-	if p.cursor != 1 {
-		t.Fatalf("the reload moved the cursor to %d", p.cursor)
+	if s := p.list.Selected(); s == nil || s.Name != "fast-ssd" {
+		t.Fatalf("the reload moved the cursor to %+v", s)
 	}
 	// Wide: the bar.
 	h.Send(tea.WindowSizeMsg{Width: 140, Height: 30})
@@ -75,32 +80,31 @@ func TestPoolActionsOnTheDemoHost(t *testing.T) {
 	h := tuitest.New(t, false, tuitest.DemoURI(t))
 	h.Keys(":pool", "enter")
 	p := page(t, h)
-	i, _ := row(p, "iso")
-	p.cursor = i
+	pick(p, "iso")
 	h.Keys("S")
 	h.ScreenHas("Stop pool iso?", "y  stop it", "n  keep it")
 	h.Keys("n")
 	h.MsgHas("cancelled")
-	if i, _ := row(p, "iso"); !p.rows[i].Active {
+	if r, _ := row(p, "iso"); !r.Active {
 		t.Fatal("n stopped the pool")
 	}
 	h.Keys("S", "y")
 	h.MsgHas("stopped iso")
-	if i, _ := row(p, "iso"); p.rows[i].Active {
+	if r, _ := row(p, "iso"); r.Active {
 		t.Fatal("the pool is still active")
 	}
 	h.Keys("s")
 	h.MsgHas("started iso")
 	h.Keys("A")
 	h.MsgHas("iso starts with the host")
-	if i, _ := row(p, "iso"); !p.rows[i].Autostart {
+	if r, _ := row(p, "iso"); !r.Autostart {
 		t.Fatal("autostart not set")
 	}
 	h.Send(tea.WindowSizeMsg{Width: 140, Height: 30})
 	h.Keys("D")
 	h.ScreenHas("Remove pool iso from libvirt?", "y  remove it; its storage stays", "e  remove it and ERASE its storage:", "/var/lib/libvirt/iso with its 10 volumes")
 	h.Keys("esc")
-	if _, ok := row(p, "iso"); !ok || p.ask != nil {
+	if _, ok := row(p, "iso"); !ok || p.list.Ask != nil {
 		t.Fatal("esc did not keep the pool")
 	}
 }
@@ -136,43 +140,42 @@ func TestPoolPageFollowsARealDaemon(t *testing.T) {
 	h := tuitest.New(t, false, uri)
 	h.Keys(":pool", "enter")
 	p := page(t, h)
-	h.Until("the first listing", func() bool { return len(p.loading) == 0 })
+	h.Until("the first listing", func() bool { return !p.list.Loading() })
 	if _, ok := row(p, name); ok {
 		t.Fatalf("%s is listed before it exists", name)
 	}
 	lt.MustVirsh(t, uri, "pool-define-as", name, "dir", "--target", dir)
-	h.Until(name+" defined", func() bool { _, ok := row(p, name); return ok && len(p.loading) == 0 })
-	i, _ := row(p, name)
-	if p.rows[i].Active || p.rows[i].Volumes != -1 {
-		t.Fatalf("a defined pool: %+v", p.rows[i])
+	h.Until(name+" defined", func() bool { _, ok := row(p, name); return ok && !p.list.Loading() })
+	r, _ := row(p, name)
+	if r.Active || r.Volumes != -1 {
+		t.Fatalf("a defined pool: %+v", r)
 	}
-	p.cursor, _ = row(p, name)
+	pick(p, name)
 	h.Keys("s") // started from the page
-	h.Until(name+" started", func() bool { i, ok := row(p, name); return ok && p.rows[i].Active && len(p.loading) == 0 })
+	h.Until(name+" started", func() bool { r, ok := row(p, name); return ok && r.Active && !p.list.Loading() })
 	if out := lt.MustVirsh(t, uri, "pool-info", name); !strings.Contains(out, "running") {
 		t.Fatalf("virsh does not see it running:\n%s", out)
 	}
-	i, _ = row(p, name)
-	if p.rows[i].Volumes != 0 || p.rows[i].Target != dir || p.rows[i].Capacity == 0 {
-		t.Fatalf("a started empty pool: %+v", p.rows[i])
+	r, _ = row(p, name)
+	if r.Volumes != 0 || r.Target != dir || r.Capacity == 0 {
+		t.Fatalf("a started empty pool: %+v", r)
 	}
 	if err := os.WriteFile(filepath.Join(dir, "disk.img"), make([]byte, 4096), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	p.cursor = i
+	pick(p, name)
 	h.Keys("r")
 	h.MsgHas("rescanned " + name)
-	i, _ = row(p, name)
-	if p.rows[i].Volumes != 1 {
-		t.Fatalf("after r the pool has %d volumes, want 1", p.rows[i].Volumes)
+	if r, _ = row(p, name); r.Volumes != 1 {
+		t.Fatalf("after r the pool has %d volumes, want 1", r.Volumes)
 	}
 	// D, e: stopped, its storage erased, removed from libvirt.
-	p.cursor, _ = row(p, name)
+	pick(p, name)
 	h.Send(tea.WindowSizeMsg{Width: 200, Height: 30})
 	h.Keys("D")
 	h.ScreenHas("ERASE its storage:", dir+" with its 1 volume")
 	h.Keys("e")
-	h.Until(name+" gone", func() bool { _, ok := row(p, name); return !ok && len(p.loading) == 0 })
+	h.Until(name+" gone", func() bool { _, ok := row(p, name); return !ok && !p.list.Loading() })
 	h.MsgHas("erased and removed pool " + name)
 	if _, err := lt.Virsh(t, uri, "pool-info", name); err == nil {
 		t.Fatal("virsh still knows the pool")

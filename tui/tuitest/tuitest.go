@@ -97,7 +97,7 @@ func (h *Harness) Until(what string, cond func() bool) {
 
 var named = map[string]tea.KeyType{
 	"enter": tea.KeyEnter, "esc": tea.KeyEsc, "tab": tea.KeyTab, "down": tea.KeyDown, "up": tea.KeyUp,
-	"backspace": tea.KeyBackspace, "ctrl+a": tea.KeyCtrlA, "ctrl+r": tea.KeyCtrlR, "f2": tea.KeyF2,
+	"backspace": tea.KeyBackspace, "ctrl+a": tea.KeyCtrlA, "ctrl+r": tea.KeyCtrlR, "ctrl+s": tea.KeyCtrlS, "f2": tea.KeyF2,
 }
 
 // Keys sends key presses: "enter", "esc", "space", "tab", "down",
