@@ -2,7 +2,6 @@ package cmd
 
 import (
 	"fmt"
-	"os"
 	"sort"
 	"strings"
 	"text/tabwriter"
@@ -237,14 +236,9 @@ func (s *session) delete(name string, storage, yes bool) error {
 		}
 		fmt.Fprintln(o.stdout)
 	}
-	if !yes {
-		fmt.Fprint(o.stdout, "proceed? [y/N] ")
-		var answer string
-		fmt.Fscanln(os.Stdin, &answer)
-		if answer != "y" && answer != "yes" {
-			fmt.Fprintln(o.stdout, "cancelled")
-			return exitCode(1)
-		}
+	if !yes && !o.confirm("proceed?") {
+		fmt.Fprintln(o.stdout, "cancelled")
+		return exitCode(1)
 	}
 	res, err := s.mgr.Delete(d.Ref, vols)
 	if err != nil {

@@ -19,10 +19,11 @@ const (
 	KindPool     DocKind = "pool"           // storage pool
 	KindVolume   DocKind = "volume"         // storage volume
 	KindSnapshot DocKind = "domainsnapshot" // domain snapshot
+	KindNWFilter DocKind = "filter"         // network filter
 )
 
 // DocKinds lists every document kind the fidelity guard knows.
-var DocKinds = []DocKind{KindDomain, KindNetwork, KindPool, KindVolume, KindSnapshot}
+var DocKinds = []DocKind{KindDomain, KindNetwork, KindPool, KindVolume, KindSnapshot, KindNWFilter}
 
 // MaxLossDetails caps Loss.All: the first few differences are enough to
 // tell a user what would be lost.
@@ -76,7 +77,7 @@ func DetectKind(doc string) (DocKind, error) {
 				return k, nil
 			}
 		}
-		return "", fmt.Errorf("root element <%s> is not a libvirt domain, network, pool, volume or domainsnapshot", start.Name.Local)
+		return "", fmt.Errorf("root element <%s> is not a libvirt domain, network, pool, volume, domainsnapshot or filter", start.Name.Local)
 	}
 }
 
@@ -98,6 +99,8 @@ func newDocument(k DocKind) (document, error) {
 		return &libvirtxml.StorageVolume{}, nil
 	case KindSnapshot:
 		return &libvirtxml.DomainSnapshot{}, nil
+	case KindNWFilter:
+		return &libvirtxml.NWFilter{}, nil
 	}
 	return nil, fmt.Errorf("unknown document kind %q", string(k))
 }

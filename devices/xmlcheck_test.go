@@ -35,7 +35,7 @@ func TestCheckPaths(t *testing.T) {
 	}
 	want := []string{
 		"ERROR " + malformed + ": XML syntax error on line 1: element <name> closed by </domain>",
-		"ERROR " + notLibvirt + ": root element <html> is not a libvirt domain, network, pool, volume or domainsnapshot",
+		"ERROR " + notLibvirt + ": root element <html> is not a libvirt domain, network, pool, volume, domainsnapshot or filter",
 		"LOSSY " + lossy + ": /domain/devices/foo: element dropped",
 		"ERROR " + missing + ": no such file or directory",
 		"5 files, 1 lossless, 1 lossy, 3 errors",

@@ -150,6 +150,9 @@ type listXML struct {
 		MAC struct {
 			Address string `xml:"address,attr"`
 		} `xml:"mac"`
+		FilterRef struct {
+			Filter string `xml:"filter,attr"`
+		} `xml:"filterref"`
 	} `xml:"devices>interface"`
 }
 

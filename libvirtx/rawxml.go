@@ -14,11 +14,16 @@ const (
 	ObjDomain  ObjectKind = "domain"
 	ObjNetwork ObjectKind = "network"
 	ObjPool    ObjectKind = "pool"
+	ObjFilter  ObjectKind = "nwfilter"
 )
 
 // ObjectXML returns the persistent (inactive) definition of a domain
-// (by UUID), network or storage pool (by name), as `virsh edit` opens it.
+// (by UUID), network, storage pool or network filter (by name), as `virsh
+// edit` opens it.
 func (m *Manager) ObjectXML(uri string, kind ObjectKind, id string) (string, error) {
+	if kind == ObjFilter {
+		return m.NWFilterXML(uri, id)
+	}
 	lc, done, err := m.lconn(uri)
 	if err != nil {
 		return "", err
@@ -70,6 +75,10 @@ func (m *Manager) ObjectXML(uri string, kind ObjectKind, id string) (string, err
 func (m *Manager) DefineObject(uri string, kind ObjectKind, xml string) error {
 	if m.readOnly {
 		return ErrReadOnly
+	}
+	if kind == ObjFilter {
+		_, err := m.DefineNWFilter(uri, xml) // checks what it includes first
+		return err
 	}
 	lc, done, err := m.lconn(uri)
 	if err != nil {

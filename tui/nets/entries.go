@@ -52,8 +52,8 @@ type entryKeys struct {
 
 func newEntryKeys() entryKeys {
 	return entryKeys{
-		Add:    key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "add a range, static host or DNS record (the selected row's kind)")),
-		Edit:   key.NewBinding(key.WithKeys("enter", "e"), key.WithHelp("enter/e", "change it; on a lease: make its address static")),
+		Add:    key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "add a range, static host or DNS record")),
+		Edit:   key.NewBinding(key.WithKeys("enter", "e"), key.WithHelp("enter/e", "change it (a lease: make it static)")),
 		Remove: key.NewBinding(key.WithKeys("D", "x"), key.WithHelp("D/x", "remove it (asks first)")),
 		Back:   key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back to the networks")),
 	}

@@ -90,6 +90,11 @@ func (l *List[T]) Update(msg tea.Msg) (cmd tea.Cmd, handled bool) {
 			l.ctx.SetMsg(msg.Text, false)
 		}
 		return l.Reload(msg.URI), true // the test driver sends no pool or network events
+	case common.DefinedMsg: // a raw XML edit
+		if string(msg.Kind) != l.kind {
+			return nil, false
+		}
+		return l.Reload(msg.URI), true
 	case common.EventsMsg:
 		return l.events(msg), true
 	}

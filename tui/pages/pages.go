@@ -7,6 +7,7 @@ import (
 	_ "kvmtui/tui/details"
 	_ "kvmtui/tui/hostdev"
 	_ "kvmtui/tui/nets"
+	_ "kvmtui/tui/nwfilters"
 	_ "kvmtui/tui/perfview"
 	_ "kvmtui/tui/pools"
 	_ "kvmtui/tui/rawedit"
