@@ -5,8 +5,6 @@ import (
 	"os"
 	"sort"
 	"strings"
-
-	"libvirt.org/go/libvirtxml"
 )
 
 // HostChoices are the host's objects a form offers as values: networks,
@@ -37,17 +35,10 @@ func (m *Manager) HostChoices(uri string) (HostChoices, error) {
 			nets[i].Free()
 		}
 	}
-	if ifs, err := lc.ListAllInterfaces(0); err == nil {
-		for i := range ifs {
-			name, _ := ifs[i].GetName()
-			if raw, err := ifs[i].GetXMLDesc(0); err == nil && name != "" {
-				hc.Interfaces = append(hc.Interfaces, name)
-				x := &libvirtxml.Interface{}
-				if x.Unmarshal(raw) == nil && x.Bridge != nil {
-					hc.Bridges = append(hc.Bridges, name)
-				}
-			}
-			ifs[i].Free()
+	for _, i := range hostIfaces(uri, lc) {
+		hc.Interfaces = append(hc.Interfaces, i.Name)
+		if i.IsBridge() {
+			hc.Bridges = append(hc.Bridges, i.Name)
 		}
 	}
 	if pools, err := lc.ListAllStoragePools(0); err == nil {

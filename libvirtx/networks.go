@@ -185,48 +185,16 @@ func (m *Manager) NetHost(uri string) (netdef.Host, error) {
 	for _, n := range nets {
 		h.Nets = append(h.Nets, n.Net)
 	}
-	if ifs, err := lc.ListAllInterfaces(0); err == nil {
-		for i := range ifs {
-			if raw, err := ifs[i].GetXMLDesc(0); err == nil {
-				x := &libvirtxml.Interface{}
-				if x.Unmarshal(raw) == nil {
-					h.Ifaces = append(h.Ifaces, x.Name)
-					if x.Bridge != nil {
-						h.Bridges = append(h.Bridges, x.Name)
-					}
-				}
-			}
-			ifs[i].Free()
+	for _, i := range hostIfaces(uri, lc) {
+		h.Ifaces = append(h.Ifaces, i.Name)
+		if i.IsBridge() {
+			h.Bridges = append(h.Bridges, i.Name)
 		}
 	}
 	if isLocal(uri) {
-		h.Ifaces, h.Bridges = localIfaces(h.Ifaces, h.Bridges)
 		h.Routes = localRoutes()
 	}
 	return h, nil
-}
-
-// localIfaces adds this machine's interfaces from /sys/class/net: libvirt's
-// udev backend lists only active physical ones, but a bridge or tap of any
-// state makes a name taken.
-func localIfaces(ifaces, bridges []string) ([]string, []string) {
-	ents, _ := os.ReadDir("/sys/class/net")
-	seen := map[string]bool{}
-	for _, n := range ifaces {
-		seen[n] = true
-	}
-	for _, e := range ents {
-		name := e.Name()
-		if !seen[name] {
-			ifaces = append(ifaces, name)
-			if _, err := os.Stat("/sys/class/net/" + name + "/bridge"); err == nil {
-				bridges = append(bridges, name)
-			}
-		}
-	}
-	sort.Strings(ifaces)
-	sort.Strings(bridges)
-	return ifaces, bridges
 }
 
 // localRoutes reads this machine's IPv4 and IPv6 routes from /proc, leaving

@@ -221,6 +221,10 @@ func TestRealNetHostInterfaces(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	ifs, err := m.HostIfaces(uri)
+	if err != nil {
+		t.Fatal(err)
+	}
 	out, err := exec.Command("ip", "-o", "link").Output()
 	if err != nil {
 		t.Fatal(err)
@@ -230,6 +234,11 @@ func TestRealNetHostInterfaces(t *testing.T) {
 		name, _, _ := strings.Cut(strings.TrimSuffix(f[1], ":"), "@")
 		if !slices.Contains(h.Ifaces, name) {
 			t.Errorf("ip link has %s; kvmtui knows %v", name, h.Ifaces)
+		}
+		// The interfaces page: the same name with the same MAC and MTU.
+		i := slices.IndexFunc(ifs, func(i HostIface) bool { return i.Name == name })
+		if i < 0 || !strings.Contains(l, " "+ifs[i].MAC+" ") || !strings.Contains(l, fmt.Sprintf(" mtu %d ", ifs[i].MTU)) {
+			t.Errorf("ip link says %q; the interfaces page %+v", l, ifs)
 		}
 	}
 	rt, _ := exec.Command("ip", "-4", "route", "show", "scope", "link").Output()

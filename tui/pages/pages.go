@@ -6,6 +6,7 @@ package pages
 import (
 	_ "kvmtui/tui/details"
 	_ "kvmtui/tui/hostdev"
+	_ "kvmtui/tui/hostifaces"
 	_ "kvmtui/tui/nets"
 	_ "kvmtui/tui/nwfilters"
 	_ "kvmtui/tui/perfview"
