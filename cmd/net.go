@@ -21,11 +21,11 @@ import (
 func (o *options) netCommand() *cobra.Command {
 	c := &cobra.Command{
 		Use:   "net",
-		Short: "virtual networks: list, start, stop, autostart, define, delete, DHCP hosts, leases",
+		Short: "virtual networks: list, start, stop, restart, autostart, define, delete, DHCP hosts, leases",
 		Args:  cobra.NoArgs,
 		RunE:  func(c *cobra.Command, _ []string) error { return c.Help() },
 	}
-	c.AddCommand(o.netListCommand(), o.netStartCommand(), o.netStopCommand(false), o.netStopCommand(true),
+	c.AddCommand(o.netListCommand(), o.netStartCommand(), o.netStopCommand("stop"), o.netStopCommand("restart"), o.netStopCommand("delete"),
 		o.netAutostartCommand(), o.netDefineCommand(), o.netDHCPHostCommand(), o.netLeasesCommand())
 	return c
 }
@@ -87,6 +87,7 @@ type netJSON struct {
 	DHCP       []string `json:"dhcp_ranges"`
 	Hosts      []string `json:"static_hosts"`
 	Leases     *int     `json:"leases"` // null: unknown
+	Pending    bool     `json:"restart_pending"`
 	VMs        []string `json:"vms"`
 }
 
@@ -111,7 +112,7 @@ func (o *options) netListCommand() *cobra.Command {
 			if format == "json" {
 				out := []netJSON{}
 				for _, n := range nets {
-					j := netJSON{Name: n.Name, URI: n.URI, UUID: n.UUID, Active: n.Active, Persistent: n.Persistent, Autostart: n.Autostart,
+					j := netJSON{Name: n.Name, URI: n.URI, UUID: n.UUID, Active: n.Active, Persistent: n.Persistent, Autostart: n.Autostart, Pending: n.Pending,
 						Mode: n.ModeText(), Bridge: n.Bridge, Subnets: append([]string{}, n.Subnets()...), DHCP: []string{}, Hosts: []string{}, VMs: s.vmsOn(n, false)}
 					for _, ip := range n.IPs {
 						for _, r := range ip.Ranges {
@@ -137,6 +138,9 @@ func (o *options) netListCommand() *cobra.Command {
 				state, leases := "inactive", "-"
 				if n.Active {
 					state = "active"
+				}
+				if n.Pending {
+					state = "active, restart pending"
 				}
 				if n.Leases >= 0 {
 					leases = fmt.Sprint(n.Leases)
@@ -187,24 +191,26 @@ func (o *options) netStartCommand() *cobra.Command {
 	}
 }
 
-// netStopCommand is `net stop` or `net delete`: both name the VMs on the
-// network and ask first, unless --yes.
-func (o *options) netStopCommand(del bool) *cobra.Command {
+// netStopCommand is `net stop`, `net restart` or `net delete`: each names
+// the VMs on the network and asks first, unless --yes.
+func (o *options) netStopCommand(word string) *cobra.Command {
 	var yes bool
-	word, act, short := "stop", libvirtx.NetStop, "stop networks (their VMs' NICs lose the link); asks first unless --yes"
-	if del {
-		word, act, short = "delete", libvirtx.NetUndefine, "stop and undefine networks; asks first unless --yes"
-	}
+	act, short := map[string]libvirtx.NetAction{"stop": libvirtx.NetStop, "restart": libvirtx.NetRestart, "delete": libvirtx.NetUndefine}[word],
+		map[string]string{
+			"stop":    "stop networks (running VMs on them lose their link until they restart); asks first unless --yes",
+			"restart": "restart networks so their definitions apply (as stop); asks first unless --yes",
+			"delete":  "stop and undefine networks; asks first unless --yes",
+		}[word]
 	c := &cobra.Command{
 		Use:   word + " [--yes] NET...",
 		Short: short,
 		Args:  cobra.MinimumNArgs(1),
 		RunE: o.inSession(func(s *session, names []string) error {
 			return s.eachNet(word, names, func(n libvirtx.Network) error {
-				if !del && !n.Active {
+				if word != "delete" && !n.Active {
 					return fmt.Errorf("not active")
 				}
-				if vms := s.vmsOn(n, !del); len(vms) > 0 {
+				if vms := s.vmsOn(n, word != "delete"); len(vms) > 0 {
 					fmt.Fprintf(o.stdout, "%s: VMs on it: %s\n", n.Name, strings.Join(vms, ", "))
 				}
 				if !yes && !o.confirm(word+" network "+n.Name+"?") {

@@ -2,6 +2,9 @@ package cmd
 
 import (
 	"encoding/json"
+	"os"
+	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -92,6 +95,28 @@ func TestNetCommandsOnTheRealDaemon(t *testing.T) {
 	must("net", "dhcp-host", "remove", name, "--ip", "192.168.233.9")
 	if strings.Contains(lt.MustVirsh(t, uri, "net-dumpxml", "--inactive", name), "name='cli'") {
 		t.Fatal("the static host is still defined")
+	}
+	// A changed definition shows as pending until a restart applies it.
+	pending := func() bool {
+		var nets []netJSON
+		if err := json.Unmarshal([]byte(must("net", "list", "--format", "json")), &nets); err != nil {
+			t.Fatal(err)
+		}
+		i := slices.IndexFunc(nets, func(n netJSON) bool { return n.Name == name })
+		return i >= 0 && nets[i].Pending
+	}
+	if pending() {
+		t.Fatal("a fresh network is pending a restart")
+	}
+	file := filepath.Join(t.TempDir(), "n.xml")
+	os.WriteFile(file, []byte(strings.Replace(lt.MustVirsh(t, uri, "net-dumpxml", "--inactive", name), "192.168.233.254", "192.168.233.250", 1)), 0o644)
+	lt.MustVirsh(t, uri, "net-define", file)
+	if !pending() {
+		t.Fatal("the changed definition is not pending")
+	}
+	must("net", "restart", "--yes", name)
+	if pending() || !strings.Contains(lt.MustVirsh(t, uri, "net-dumpxml", name), "end='192.168.233.250'") {
+		t.Fatal("the restart did not apply the definition")
 	}
 	must("net", "stop", "--yes", name)
 	if info := lt.MustVirsh(t, uri, "net-info", name); !strings.Contains(info, "Active:         no") {

@@ -25,7 +25,8 @@ type Network struct {
 	Active     bool
 	Persistent bool
 	Autostart  bool
-	Leases     int // DHCP leases; -1 when unknown (inactive, or the driver cannot tell)
+	Leases     int  // DHCP leases; -1 when unknown (inactive, or the driver cannot tell)
+	Pending    bool // running with settings older than its definition: a restart applies them
 }
 
 // Networks lists a connection's virtual networks by name: one listing,
@@ -65,6 +66,11 @@ func readNetwork(uri string, ln *libvirt.Network, leases bool) (Network, error) 
 	n.Active, _ = ln.IsActive()
 	n.Persistent, _ = ln.IsPersistent()
 	n.Autostart, _ = ln.GetAutostart()
+	if n.Active && n.Persistent {
+		if def, err := netXML(ln, libvirt.NETWORK_XML_INACTIVE); err == nil {
+			n.Pending = !sameNetwork(x, def)
+		}
+	}
 	if leases && n.Active && len(n.IPs) > 0 {
 		if ls, err := ln.GetDHCPLeases(); err == nil {
 			n.Leases = len(ls)
@@ -82,6 +88,14 @@ func netXML(ln *libvirt.Network, flags libvirt.NetworkXMLFlags) (*libvirtxml.Net
 	return x, x.Unmarshal(raw)
 }
 
+// sameNetwork compares a running network with its definition as libvirt
+// writes them (libvirtxml drops the live-only connections count).
+func sameNetwork(live, def *libvirtxml.Network) bool {
+	a, err1 := live.Marshal()
+	b, err2 := def.Marshal()
+	return err1 == nil && err2 == nil && a == b
+}
+
 // NetAction is what the network page does to a network.
 type NetAction string
 
@@ -91,6 +105,7 @@ const (
 	NetAutostartOn  NetAction = "autostart on"  // virNetworkSetAutostart
 	NetAutostartOff NetAction = "autostart off" //
 	NetUndefine     NetAction = "delete"        // stopped first when active
+	NetRestart      NetAction = "restart"       // stop and start: the definition's settings apply
 )
 
 // DoNet runs a network action.
@@ -114,6 +129,10 @@ func (m *Manager) DoNet(uri, name string, a NetAction) error {
 		err = ln.Create()
 	case NetStop:
 		err = ln.Destroy()
+	case NetRestart:
+		if err = ln.Destroy(); err == nil {
+			err = ln.Create()
+		}
 	case NetAutostartOn, NetAutostartOff:
 		err = ln.SetAutostart(a == NetAutostartOn)
 	case NetUndefine:

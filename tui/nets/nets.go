@@ -40,7 +40,7 @@ func init() {
 }
 
 type keys struct {
-	Open, New, Start, Stop, Autostart, Delete, Edit, Back key.Binding
+	Open, New, Start, Stop, Restart, Autostart, Delete, Edit, Back key.Binding
 }
 
 func newKeys() keys {
@@ -49,6 +49,7 @@ func newKeys() keys {
 		New:       key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "new network")),
 		Start:     key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "start the network")),
 		Stop:      key.NewBinding(key.WithKeys("S"), key.WithHelp("S", "stop the network (asks first)")),
+		Restart:   key.NewBinding(key.WithKeys("R"), key.WithHelp("R", "restart it: its definition applies (asks)")),
 		Autostart: key.NewBinding(key.WithKeys("A"), key.WithHelp("A", "autostart on / off")),
 		Delete:    key.NewBinding(key.WithKeys("D"), key.WithHelp("D", "delete the network (asks first)")),
 		Edit:      key.NewBinding(key.WithKeys("e"), key.WithHelp("e", "edit its XML in $EDITOR")),
@@ -60,7 +61,7 @@ func (k keys) help(readOnly bool) []key.Binding {
 	if readOnly {
 		return []key.Binding{k.Open, k.Back}
 	}
-	return []key.Binding{k.Open, k.New, k.Start, k.Stop, k.Autostart, k.Delete, k.Edit, k.Back}
+	return []key.Binding{k.Open, k.New, k.Start, k.Stop, k.Restart, k.Autostart, k.Delete, k.Edit, k.Back}
 }
 
 // Page lists the networks of every connection, by host then name.
@@ -86,8 +87,18 @@ func (p *Page) Title() string { return "Networks" }
 
 // Update takes keys; the list takes listings and events.
 func (p *Page) Update(msg tea.Msg) tea.Cmd {
-	if msg, ok := msg.(tea.KeyMsg); ok {
+	switch msg := msg.(type) {
+	case tea.KeyMsg:
 		return p.key(msg)
+	case restartOffer:
+		p.askRestart(msg.net)
+		return nil
+	case common.DefinedMsg:
+		cmd, _ := p.list.Update(msg)
+		if msg.Kind == libvirtx.ObjNetwork {
+			cmd = tea.Batch(cmd, p.offerRestart(msg))
+		}
+		return cmd
 	}
 	cmd, _ := p.list.Update(msg)
 	return cmd
@@ -107,13 +118,13 @@ func (p *Page) key(msg tea.KeyMsg) tea.Cmd {
 		return common.Pop
 	case key.Matches(msg, k.Open) && s != nil:
 		return push(newEntries(p.ctx, *s))
-	case key.Matches(msg, k.New, k.Start, k.Stop, k.Autostart, k.Delete, k.Edit) && p.ctx.ReadOnly():
+	case key.Matches(msg, k.New, k.Start, k.Stop, k.Restart, k.Autostart, k.Delete, k.Edit) && p.ctx.ReadOnly():
 		p.ctx.SetMsg(libvirtx.ErrReadOnly.Error(), true)
 	case key.Matches(msg, k.New):
 		return p.newNetwork(s)
-	case key.Matches(msg, k.Start, k.Stop, k.Autostart, k.Delete, k.Edit) && s == nil:
+	case key.Matches(msg, k.Start, k.Stop, k.Restart, k.Autostart, k.Delete, k.Edit) && s == nil:
 		p.ctx.SetMsg("no network selected", true)
-	case key.Matches(msg, k.Start, k.Stop, k.Autostart, k.Delete, k.Edit):
+	case key.Matches(msg, k.Start, k.Stop, k.Restart, k.Autostart, k.Delete, k.Edit):
 		return p.netKey(msg, *s)
 	}
 	return nil
@@ -151,12 +162,18 @@ func (p *Page) netKey(msg tea.KeyMsg, n libvirtx.Network) tea.Cmd {
 			p.ctx.SetMsg(n.Name+" is not active", false)
 			return nil
 		}
-		prompt := "Stop network " + n.Name + "?" + p.onIt(n, true, "their NICs lose the link until it starts again")
+		prompt := "Stop network " + n.Name + "?" + p.onIt(n, true, cutOff)
 		if !n.Persistent {
 			prompt += "\nIt is transient: stopped, it is gone."
 		}
 		p.list.Ask = &objpage.Question{Prompt: prompt,
 			Answers: []objpage.Answer{{Key: "y", Text: "stop it", Run: p.act(n, "stopped "+n.Name, libvirtx.NetStop)}}}
+	case key.Matches(msg, k.Restart):
+		if !n.Active {
+			p.ctx.SetMsg(n.Name+" is not active: s starts it", false)
+			return nil
+		}
+		p.askRestart(n)
 	case key.Matches(msg, k.Autostart):
 		if !n.Persistent {
 			p.ctx.SetMsg(n.Name+" is transient: only a defined network can start with the host", true)
@@ -182,6 +199,37 @@ func (p *Page) netKey(msg tea.KeyMsg, n libvirtx.Network) tea.Cmd {
 		return push(pg, cmd)
 	}
 	return nil
+}
+
+// cutOff is what stopping a network does to the running VMs on it:
+// libvirt does not plug their NICs back when it starts again.
+const cutOff = "they lose their link, and get it back only when each VM restarts"
+
+// askRestart asks before restarting a network, saying why it would.
+func (p *Page) askRestart(n libvirtx.Network) {
+	prompt := "Restart network " + n.Name + "?"
+	if n.Pending {
+		prompt = "Network " + n.Name + " runs with settings older than its definition.\nRestart it to apply them?"
+	}
+	prompt += p.onIt(n, true, cutOff)
+	p.list.Ask = &objpage.Question{Prompt: prompt,
+		Answers: []objpage.Answer{{Key: "y", Text: "restart it", Run: p.act(n, "restarted "+n.Name, libvirtx.NetRestart)}}}
+}
+
+// restartOffer is a network read again after its XML was edited.
+type restartOffer struct{ net libvirtx.Network }
+
+// offerRestart reads a network whose XML was just edited: running, it
+// keeps its old settings until restarted, so the page offers that.
+func (p *Page) offerRestart(msg common.DefinedMsg) tea.Cmd {
+	mgr := p.ctx.Mgr
+	return func() tea.Msg {
+		n, err := mgr.Network(msg.URI, msg.ID)
+		if err != nil || !n.Pending {
+			return nil
+		}
+		return restartOffer{n}
+	}
 }
 
 // onIt names the VMs whose NICs use the network (the running ones only,

@@ -1,12 +1,16 @@
 package nets
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
 	tea "github.com/charmbracelet/bubbletea"
 
 	"kvmtui/libvirtx"
+	lt "kvmtui/libvirtx/libvirtxtest"
+	"kvmtui/tui/common"
 	"kvmtui/tui/formpage"
 	"kvmtui/tui/tuitest"
 )
@@ -102,7 +106,7 @@ func TestNetActionsOnTheDemoHost(t *testing.T) {
 	h.Keys("s")
 	h.MsgHas("isolated-lab is already active")
 	h.Keys("S")
-	h.ScreenHas("Stop network isolated-lab?", "5 running VMs are on it: db-primary, db-replica, k8s-cp-1", "their NICs lose the link", "y  stop it", "n  keep it")
+	h.ScreenHas("Stop network isolated-lab?", "5 running VMs are on it: db-primary, db-replica, k8s-cp-1", "they lose their link", "y  stop it", "n  keep it")
 	h.Keys("n")
 	h.MsgHas("cancelled")
 	if r, _ := row(p, "isolated-lab"); !r.Active {
@@ -290,4 +294,49 @@ func TestNetEntriesRefusals(t *testing.T) {
 		ro.Keys(k)
 		ro.MsgHas("read-only")
 	}
+}
+
+// On the real daemon: a running network whose definition changed (an XML
+// edit) shows it, is offered a restart when the edit is saved, and the
+// restart applies the definition.
+func TestNetRestartOfferOnTheRealDaemon(t *testing.T) {
+	uri := lt.URI(t)
+	name := lt.Prefix + "restart"
+	gone := func() {
+		lt.Virsh(t, uri, "net-destroy", name)
+		lt.Virsh(t, uri, "net-undefine", name)
+	}
+	gone()
+	t.Cleanup(gone)
+	file := filepath.Join(t.TempDir(), "n.xml")
+	doc := "<network><name>" + name + "</name><bridge name='virbr-kt-rs'/><ip address='192.168.234.1' prefix='24'><dhcp><range start='192.168.234.100' end='192.168.234.200'/></dhcp></ip></network>"
+	os.WriteFile(file, []byte(doc), 0o644)
+	lt.MustVirsh(t, uri, "net-define", file)
+	lt.MustVirsh(t, uri, "net-start", name)
+
+	h := tuitest.New(t, false, uri)
+	h.Keys(":net", "enter")
+	p := page(t, h)
+	if r, ok := row(p, name); !ok || !r.Active || r.Pending {
+		t.Fatalf("a fresh network as listed: %+v", r)
+	}
+	// The edit, as the raw editor saves it, then its message.
+	def := strings.Replace(lt.MustVirsh(t, uri, "net-dumpxml", "--inactive", name), "192.168.234.200", "192.168.234.210", 1)
+	os.WriteFile(file, []byte(def), 0o644)
+	lt.MustVirsh(t, uri, "net-define", file)
+	h.Send(common.DefinedMsg{URI: uri, Kind: libvirtx.ObjNetwork, ID: name})
+	h.ScreenHas("runs with settings older than its definition", "Restart it to apply them?", "y  restart it")
+	pick(p, name)
+	h.ScreenHas("changed", "R restarts it to apply them")
+	h.Keys("y")
+	h.MsgHas("restarted " + name)
+	if r, _ := row(p, name); r.Pending || !r.Active {
+		t.Fatalf("after the restart: %+v", r)
+	}
+	if x := lt.MustVirsh(t, uri, "net-dumpxml", name); !strings.Contains(x, "end='192.168.234.210'") {
+		t.Fatalf("the running network did not take the definition:\n%s", x)
+	}
+	h.Keys("R")
+	h.ScreenHas("Restart network " + name + "?")
+	h.Keys("n")
 }

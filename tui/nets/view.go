@@ -42,7 +42,10 @@ func choose[T any](cond bool, a, b T) T {
 
 func state(n libvirtx.Network) string {
 	s := "inactive"
-	if n.Active {
+	switch {
+	case n.Pending:
+		s = "changed" // R restarts it
+	case n.Active:
 		s = "active"
 	}
 	if !n.Persistent {
@@ -98,6 +101,9 @@ func (p *Page) footer(n libvirtx.Network) []string {
 	}
 	vms := p.vmsOn(n, false)
 	out[3] = "no VM's NIC uses it"
+	if n.Pending {
+		out[2] = "runs with settings older than its definition: R restarts it to apply them"
+	}
 	if len(vms) > 0 {
 		out[3] = fmt.Sprintf("%s on it: %s", widget.Plural(len(vms), "1 VM", fmt.Sprint(len(vms), " VMs")), strings.Join(vms, ", "))
 	}
@@ -128,6 +134,6 @@ func ipLine(ip netdef.IP) string {
 func (p *Page) Hints() string {
 	k := p.keys
 	return p.list.Hints(objpage.Hint{Key: k.Open, Word: "DHCP/DNS"}, objpage.Hint{Key: k.New, Word: "new"},
-		objpage.Hint{Key: k.Start, Word: "start"}, objpage.Hint{Key: k.Stop, Word: "stop"},
+		objpage.Hint{Key: k.Start, Word: "start"}, objpage.Hint{Key: k.Stop, Word: "stop"}, objpage.Hint{Key: k.Restart, Word: "restart"},
 		objpage.Hint{Key: k.Autostart, Word: "autostart"}, objpage.Hint{Key: k.Delete, Word: "delete"}, objpage.Hint{Key: k.Edit, Word: "XML"})
 }
