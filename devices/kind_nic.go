@@ -335,7 +335,7 @@ func nicFields() []spec[lx.DomainInterface] {
 			Field: Field{Name: "port_forward", Label: "Port forwards", Type: TypeText, Optional: true,
 				Help: "passt only: proto:host-ports[:guest-port] [exclude] [address=IP] [dev=IFACE], comma-separated, like tcp:2222:22,udp:5000-5010"},
 			when:  isPasst,
-			parse: parsePortForwards,
+			parse: parseOwnForwards,
 			get:   func(n *lx.DomainInterface) string { return formatPortForwards(n.PortForward) },
 			set: func(n *lx.DomainInterface, s string) error {
 				n.PortForward = portForwards(s)

@@ -3,13 +3,14 @@ package details
 import (
 	"errors"
 	"fmt"
-	"kvmtui/devices"
-	"kvmtui/libvirtx"
-	"kvmtui/tui/widget"
 	"strings"
 
 	tea "github.com/charmbracelet/bubbletea"
 	"libvirt.org/go/libvirtxml"
+
+	"kvmtui/devices"
+	"kvmtui/libvirtx"
+	"kvmtui/tui/widget"
 )
 
 // Applying what the user did: a form's changes, a new device, a removed
@@ -74,7 +75,18 @@ func (d *Page) applyForm() tea.Cmd {
 			}
 		}
 		mac := t.Get("mac")
+		nicIndex := -1 // a new NIC
+		if d.adding == nil {
+			nicIndex = d.items[d.nodes[d.cursor].item].Index
+		}
+		forwards, _ := devices.ParseForwards(t.Get("port_forward"))
 		return func() tea.Msg {
+			// A host port another NIC forwards is refused too.
+			if t.Kind.ID == "nic" {
+				if err := mgr.PortClash(ref.URI, ref.UUID, nicIndex, forwards); err != nil {
+					return detailsAppliedMsg{what: what, err: err}
+				}
+			}
 			// A MAC another VM has, or a source path the host does not have,
 			// is refused before libvirt sees the change; for a new disk, a
 			// volume can be created there.

@@ -69,9 +69,10 @@ type Page struct {
 	leaveFn   func() tea.Cmd
 	confirm   *widget.Confirm
 	loading   bool
-	stale     bool   // the VM changed while the user was busy: reload when idle
-	focusKind string // a device of this kind was just added: the next tree selects it
-	reloading bool   // a load is under way
+	stale     bool       // the VM changed while the user was busy: reload when idle
+	focusKind string     // a device of this kind was just added: the next tree selects it
+	focusAt   *deviceRef // the first tree selects this device
+	reloading bool       // a load is under way
 }
 
 // idle is true when the user is on the tree with nothing open or unapplied
@@ -194,6 +195,21 @@ func New(ctx *common.Context, dom libvirtx.Domain) (common.Page, tea.Cmd) {
 	d := &Page{ctx: ctx, keys: newKeys(), volIn: in, dom: dom, loading: true}
 	ctx.SetMsg("", false)
 	return d, d.reload()
+}
+
+// NewAt opens the details of dom with the cursor on one of its devices:
+// the kind's index-th (a NIC whose port forwards were picked elsewhere).
+func NewAt(ctx *common.Context, dom libvirtx.Domain, kindID string, index int) (common.Page, tea.Cmd) {
+	p, cmd := New(ctx, dom)
+	p.(*Page).focusAt = &deviceRef{kindID, index}
+	return p, cmd
+}
+
+// deviceRef names a device of a definition: its kind's ID and its index
+// among that kind's devices.
+type deviceRef struct {
+	kind  string
+	index int
 }
 
 // Title is the page's crumb: the VM, and the node when a form is open.
@@ -343,8 +359,12 @@ func (d *Page) buildTree() {
 		if n.label == at && d.focusKind == "" || added {
 			d.cursor = i // the last device of the kind added is the new one
 		}
+		if f := d.focusAt; f != nil && n.kind == nodeDevice && d.items[n.item].Kind.ID == f.kind && d.items[n.item].Index == f.index {
+			d.cursor = i
+			break
+		}
 	}
-	d.focusKind = ""
+	d.focusKind, d.focusAt = "", nil
 }
 
 // resetForm opens the form of the node under the cursor.

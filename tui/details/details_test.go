@@ -7,6 +7,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 
 	"kvmtui/libvirtx"
+	"kvmtui/tui/common"
 	"kvmtui/tui/tuitest"
 )
 
@@ -491,4 +492,20 @@ func TestDetailsNewNICUsesANetworkTheHostHas(t *testing.T) {
 	d.choices.Networks = nil
 	addNIC()
 	h.MsgHas("this host has no virtual network: choose a bridge, macvtap or user networking")
+}
+
+// NewAt opens the details on one device (the port forward page opens a
+// VM's NIC this way): db-primary's second NIC.
+func TestDetailsNewAtSelectsTheDevice(t *testing.T) {
+	h := newHarness(t)
+	pg, cmd := NewAt(h.Ctx(), h.vm("db-primary"), "nic", 1)
+	h.send(common.PushMsg{Page: pg, Cmd: cmd})
+	d := h.page()
+	if d == nil || d.def == nil {
+		t.Fatalf("not loaded:\n%s", h.M.View())
+	}
+	n := d.nodes[d.cursor]
+	if it := d.items[n.item]; n.kind != nodeDevice || it.Kind.ID != "nic" || it.Index != 1 || !strings.Contains(n.label, "isolated-lab") {
+		t.Fatalf("the cursor is on %q", n.label)
+	}
 }

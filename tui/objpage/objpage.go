@@ -19,7 +19,7 @@ import (
 // List holds the listings of every connection and the cursor.
 type List[T any] struct {
 	ctx     *common.Context
-	kind    string // the ObjectEvent kind that reloads a host: "pool", "network"
+	kind    string // the ObjectEvent kind that reloads a host: "pool", "network"; "domain": any VM's event
 	load    func(uri string) ([]T, error)
 	same    func(a, b T) bool // the same object, maybe changed
 	byURI   map[string][]T
@@ -109,6 +109,10 @@ func (l *List[T]) events(evs common.EventsMsg) tea.Cmd {
 		switch e := e.(type) {
 		case libvirtx.ObjectEvent:
 			if e.Kind == l.kind {
+				reload[e.URI] = true
+			}
+		case libvirtx.DomainEvent:
+			if l.kind == "domain" { // a list read from the VMs' definitions
 				reload[e.URI] = true
 			}
 		case libvirtx.ConnEvent:

@@ -11,6 +11,7 @@ import (
 	_ "kvmtui/tui/nwfilters"
 	_ "kvmtui/tui/perfview"
 	_ "kvmtui/tui/pools"
+	_ "kvmtui/tui/portfwd"
 	_ "kvmtui/tui/rawedit"
 	_ "kvmtui/tui/top"
 	_ "kvmtui/tui/vmlist"

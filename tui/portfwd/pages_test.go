@@ -1,0 +1,3 @@
+package portfwd
+
+import _ "kvmtui/tui/vmlist" // the list the page opens over, as in the program
