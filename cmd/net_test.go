@@ -74,9 +74,12 @@ func TestNetCommandsOnTheRealDaemon(t *testing.T) {
 		}
 		return out
 	}
-	must("net", "define", "--name", name, "--bridge", "virbr-kt-cli", "--ipv4", "192.168.233.1/24", "--ipv6", "fd00:233::1/64", "--autostart", "no")
+	must("net", "define", "--name", name, "--bridge", "virbr-kt-cli", "--ipv4", "192.168.233.1/24", "--ipv6", "fd00:233::1/64", "--autostart", "no",
+		"--hosts", "192.168.233.20 52:54:00:12:34:20 pre, fd00:233::20 pre6", "--dns", "192.168.233.5 nas nas.lab")
 	x := lt.MustVirsh(t, uri, "net-dumpxml", name)
-	for _, want := range []string{"<range start='192.168.233.128' end='192.168.233.254'", "<ip family='ipv6' address='fd00:233::1' prefix='64'>"} {
+	for _, want := range []string{"<range start='192.168.233.128' end='192.168.233.254'", "<ip family='ipv6' address='fd00:233::1' prefix='64'>",
+		"<host mac='52:54:00:12:34:20' name='pre' ip='192.168.233.20'/>", "<host name='pre6' ip='fd00:233::20'/>",
+		"<hostname>nas.lab</hostname>"} {
 		if !strings.Contains(x, want) {
 			t.Fatalf("lacks %s:\n%s", want, x)
 		}

@@ -202,3 +202,58 @@ func TestFreeAddr(t *testing.T) {
 		t.Fatalf("the default network's range takes every address, got %v", a)
 	}
 }
+
+// Static hosts and DNS records given with a new network are checked as
+// the entries page checks them, and land in its <dhcp> and <dns>.
+func TestSpecHostsAndDNS(t *testing.T) {
+	h := host(t)
+	s := NewSpec(h)
+	for _, bad := range []struct{ field, value, want string }{
+		{"hosts", "192.168.100.10", "give IP MAC [name]"},
+		{"hosts", "192.168.100.10 zz:zz", "zz:zz"},
+		{"dns", "192.168.100.5", "at least one name"},
+	} {
+		if err := s.Set(bad.field, bad.value); err == nil || !strings.Contains(err.Error(), bad.want) {
+			t.Errorf("%s=%q: %v, want %q", bad.field, bad.value, err, bad.want)
+		}
+	}
+	must := func(field, value string) {
+		t.Helper()
+		if err := s.Set(field, value); err != nil {
+			t.Fatal(err)
+		}
+	}
+	must("hosts", "192.168.100.10 52:54:00:12:34:56 web, 192.168.100.11 db")
+	must("dns", "192.168.100.5 nas nas.lab")
+	if err := s.Check(h); err != nil {
+		t.Fatal(err)
+	}
+	doc, err := s.XML()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{`<host mac="52:54:00:12:34:56" name="web" ip="192.168.100.10"></host>`, `<host name="db" ip="192.168.100.11"></host>`,
+		`<dns><host ip="192.168.100.5"><hostname>nas</hostname><hostname>nas.lab</hostname></host></dns>`} {
+		if !strings.Contains(compact(doc), want) {
+			t.Fatalf("lacks %s:\n%s", want, doc)
+		}
+	}
+	if got := s.Get("hosts"); got != "192.168.100.10 52:54:00:12:34:56 web, 192.168.100.11 db" {
+		t.Fatalf("hosts shown as %q", got)
+	}
+	for _, c := range []struct{ hosts, want string }{
+		{"192.168.100.10 52:54:00:12:34:56 a, 192.168.100.10 52:54:00:12:34:57 b", "192.168.100.10 is taken"},
+		{"10.1.1.1 52:54:00:12:34:56", "in none of"},
+		{"192.168.100.1 52:54:00:12:34:56", "the host's own address"},
+	} {
+		must("hosts", c.hosts)
+		if err := s.Check(h); err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: %v, want %q", c.hosts, err, c.want)
+		}
+	}
+	must("hosts", "192.168.100.10 52:54:00:12:34:56")
+	must("dhcp4", "")
+	if err := s.Check(h); err == nil || !strings.Contains(err.Error(), "has no DHCP range") {
+		t.Fatalf("a static host without DHCP: %v", err)
+	}
+}

@@ -27,6 +27,8 @@ type Spec struct {
 	IPv6    netip.Prefix
 	DHCPv6  *Range
 	Domain  string
+	Hosts   []StaticHost // DHCP static hosts, in their subnet's <dhcp>
+	DNS     []DNSHost
 	MTU     uint
 	Start   bool
 	Auto    bool
@@ -96,6 +98,10 @@ func (s *Spec) Fields() []devices.Field {
 			devices.Field{Name: "ipv6", Label: "IPv6 address", Type: devices.TypeText, Optional: true, Help: "the host's address and prefix, like fd00:100::1/64"},
 			devices.Field{Name: "dhcp6", Label: "IPv6 DHCP range", Type: devices.TypeText, Optional: true, Help: "first-last; empty: no DHCPv6"},
 			devices.Field{Name: "domain", Label: "DNS domain", Type: devices.TypeText, Optional: true, Help: "guests' names resolve under it, like lab.test"},
+			devices.Field{Name: "hosts", Label: "Static hosts", Type: devices.TypeText, Optional: true,
+				Help: "IP MAC [name] (IPv6: IP name), comma-separated, like 192.168.100.10 52:54:00:12:34:56 web"},
+			devices.Field{Name: "dns", Label: "DNS records", Type: devices.TypeText, Optional: true,
+				Help: "IP name [name…], comma-separated, like 192.168.100.5 nas nas.lab"},
 			devices.Field{Name: "mtu", Label: "MTU", Type: devices.TypeNumber, Optional: true, Help: "68-65535; empty: the default (1500)"})
 	}
 	return append(fs,
@@ -128,6 +134,18 @@ func (s *Spec) Get(name string) string {
 		return rangeText(s.DHCPv6)
 	case "domain":
 		return s.Domain
+	case "hosts":
+		var out []string
+		for _, h := range s.Hosts {
+			out = append(out, strings.Join(strings.Fields(h.IP.String()+" "+h.MAC+" "+h.Name), " "))
+		}
+		return strings.Join(out, ", ")
+	case "dns":
+		var out []string
+		for _, d := range s.DNS {
+			out = append(out, d.String())
+		}
+		return strings.Join(out, ", ")
 	case "mtu":
 		if s.MTU == 0 {
 			return ""
@@ -228,6 +246,27 @@ func (s *Spec) Set(name, v string) error {
 			return fmt.Errorf("invalid DNS domain %q", v)
 		}
 		s.Domain = v
+	case "hosts":
+		var hosts []StaticHost
+		for _, e := range entries(v) {
+			h, err := parseHostEntry(e)
+			if err != nil {
+				return err
+			}
+			hosts = append(hosts, h)
+		}
+		s.Hosts = hosts
+	case "dns":
+		var recs []DNSHost
+		for _, e := range entries(v) {
+			ip, names, _ := strings.Cut(e, " ")
+			d, err := ParseDNSHost(ip, names)
+			if err != nil {
+				return err
+			}
+			recs = append(recs, d)
+		}
+		s.DNS = recs
 	case "mtu":
 		if v == "" {
 			s.MTU = 0
@@ -252,6 +291,35 @@ func (s *Spec) Set(name, v string) error {
 		return fmt.Errorf("no field %q", name)
 	}
 	return nil
+}
+
+// entries splits a comma-separated list, dropping empty entries.
+func entries(v string) []string {
+	var out []string
+	for e := range strings.SplitSeq(v, ",") {
+		if e = strings.TrimSpace(e); e != "" {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+// parseHostEntry reads "IP MAC [name]" or "IP name" (either order after
+// the address).
+func parseHostEntry(e string) (StaticHost, error) {
+	f := strings.Fields(e)
+	if len(f) < 2 || len(f) > 3 {
+		return StaticHost{}, fmt.Errorf("invalid static host %q: give IP MAC [name], or IP name", e)
+	}
+	var mac, name string
+	for _, w := range f[1:] {
+		if strings.Count(w, ":") == 5 && !strings.Contains(f[0], ":") {
+			mac = w
+		} else {
+			name = w
+		}
+	}
+	return ParseStaticHost(mac, name, f[0])
 }
 
 func parseBool(v string) (bool, error) {
@@ -387,10 +455,41 @@ func (s *Spec) Check(h Host) error {
 			return err
 		}
 	}
+	// Static hosts and records are checked as if added one by one.
+	for i, ip := range probe.IPs {
+		r := s.DHCPv6
+		if ip.Prefix.Addr().Is4() {
+			r = s.DHCPv4
+		}
+		probe.IPs[i].Ranges = rangesOf(r)
+	}
+	for _, h := range s.Hosts {
+		if err := probe.CheckStaticHost(h, StaticHost{}); err != nil {
+			return err
+		}
+		i := probe.HostsIP(h.IP)
+		if len(probe.IPs[i].Ranges) == 0 {
+			return fmt.Errorf("static host %s: subnet %s has no DHCP range", h, probe.IPs[i].Prefix.Masked())
+		}
+		probe.IPs[i].Hosts = append(probe.IPs[i].Hosts, h)
+	}
+	for _, d := range s.DNS {
+		if err := probe.CheckDNSHost(d, DNSHost{}); err != nil {
+			return err
+		}
+		probe.DNSHosts = append(probe.DNSHosts, d)
+	}
 	if s.Mode == "open" && !s.IPv4.IsValid() && !s.IPv6.IsValid() {
 		return fmt.Errorf("an open network needs an IP address (it routes without firewall rules)")
 	}
 	return nil
+}
+
+func rangesOf(r *Range) []Range {
+	if r == nil {
+		return nil
+	}
+	return []Range{*r}
 }
 
 // overlap names what p overlaps on the host: another network's subnet or
@@ -456,8 +555,23 @@ func (s *Spec) XML() (string, error) {
 		}
 		if ip.r != nil {
 			xi.DHCP = &libvirtxml.NetworkDHCP{Ranges: []libvirtxml.NetworkDHCPRange{{Start: ip.r.Start.String(), End: ip.r.End.String()}}}
+			for _, h := range s.Hosts {
+				if ip.p.Masked().Contains(h.IP) {
+					xi.DHCP.Hosts = append(xi.DHCP.Hosts, libvirtxml.NetworkDHCPHost{MAC: h.MAC, Name: h.Name, IP: h.IP.String()})
+				}
+			}
 		}
 		x.IPs = append(x.IPs, xi)
+	}
+	if len(s.DNS) > 0 {
+		x.DNS = &libvirtxml.NetworkDNS{}
+		for _, d := range s.DNS {
+			xh := libvirtxml.NetworkDNSHost{IP: d.IP.String()}
+			for _, n := range d.Names {
+				xh.Hostnames = append(xh.Hostnames, libvirtxml.NetworkDNSHostHostname{Hostname: n})
+			}
+			x.DNS.Host = append(x.DNS.Host, xh)
+		}
 	}
 	return x.Marshal()
 }
