@@ -91,10 +91,7 @@ type DeleteResult struct {
 // are deleted; anything else is refused before the domain is touched.
 func (m *Manager) Delete(ref Ref, volumes []string) (DeleteResult, error) {
 	res := DeleteResult{Failed: map[string]string{}}
-	if m.readOnly {
-		return res, ErrReadOnly
-	}
-	lc, done, err := m.lconn(ref.URI)
+	lc, done, err := m.writeConn(ref.URI)
 	if err != nil {
 		return res, err
 	}
@@ -276,10 +273,7 @@ func (m *Manager) VolumeFate(uri, path, exceptUUID string) (deletable bool, why 
 
 // DeleteVolume deletes the storage volume at path through the storage API.
 func (m *Manager) DeleteVolume(uri, path string) error {
-	if m.readOnly {
-		return ErrReadOnly
-	}
-	lc, done, err := m.lconn(uri)
+	lc, done, err := m.writeConn(uri)
 	if err != nil {
 		return err
 	}

@@ -112,6 +112,15 @@ func (m *Manager) lconn(uri string) (*libvirt.Connect, func(), error) {
 	return c.get()
 }
 
+// writeConn is lconn for a call that changes the host: refused on a
+// read-only manager.
+func (m *Manager) writeConn(uri string) (*libvirt.Connect, func(), error) {
+	if m.readOnly {
+		return nil, func() {}, ErrReadOnly
+	}
+	return m.lconn(uri)
+}
+
 func (m *Manager) conn(uri string) (*Conn, error) {
 	m.mu.Lock()
 	c := m.conns[uri]

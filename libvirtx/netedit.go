@@ -34,10 +34,7 @@ type NetEdit struct {
 // the network as it is now. live tells whether the running network took
 // it (false: the network is stopped; the definition changed).
 func (m *Manager) EditNetwork(uri, name string, e NetEdit) (live bool, err error) {
-	if m.readOnly {
-		return false, ErrReadOnly
-	}
-	lc, done, err := m.lconn(uri)
+	lc, done, err := m.writeConn(uri)
 	if err != nil {
 		return false, err
 	}

@@ -110,10 +110,7 @@ const (
 
 // DoNet runs a network action.
 func (m *Manager) DoNet(uri, name string, a NetAction) error {
-	if m.readOnly {
-		return ErrReadOnly
-	}
-	lc, done, err := m.lconn(uri)
+	lc, done, err := m.writeConn(uri)
 	if err != nil {
 		return err
 	}

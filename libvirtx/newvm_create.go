@@ -31,10 +31,7 @@ const (
 // or undefined and the volumes it created are deleted. The error is
 // libvirt's text.
 func (m *Manager) CreateVM(ctx context.Context, uri string, plan *install.VMPlan, mode CreateMode) (ref Ref, err error) {
-	if m.readOnly {
-		return Ref{}, ErrReadOnly
-	}
-	lc, done, err := m.lconn(uri)
+	lc, done, err := m.writeConn(uri)
 	if err != nil {
 		return Ref{}, err
 	}

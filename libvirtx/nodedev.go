@@ -134,10 +134,7 @@ func (m *Manager) ReattachHostDevice(uri, name string) error {
 }
 
 func (m *Manager) nodeDeviceOp(uri, name, what string, f func(*libvirt.NodeDevice) error) error {
-	if m.readOnly {
-		return ErrReadOnly
-	}
-	lc, done, err := m.lconn(uri)
+	lc, done, err := m.writeConn(uri)
 	if err != nil {
 		return err
 	}

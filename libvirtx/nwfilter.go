@@ -203,10 +203,7 @@ func CheckNWFilter(doc string, have []string) (*libvirtxml.NWFilter, error) {
 // defines it (replacing the filter of that name, as virsh nwfilter-define
 // does).
 func (m *Manager) DefineNWFilter(uri, doc string) (name string, err error) {
-	if m.readOnly {
-		return "", ErrReadOnly
-	}
-	lc, done, err := m.lconn(uri)
+	lc, done, err := m.writeConn(uri)
 	if err != nil {
 		return "", err
 	}

@@ -110,10 +110,7 @@ const (
 
 // DoPool runs a pool action.
 func (m *Manager) DoPool(uri, name string, a PoolAction) error {
-	if m.readOnly {
-		return ErrReadOnly
-	}
-	lc, done, err := m.lconn(uri)
+	lc, done, err := m.writeConn(uri)
 	if err != nil {
 		return err
 	}

@@ -37,10 +37,7 @@ func (m *Manager) PoolHolds(uri, path string) bool {
 // directory holds it, as virt-manager does for a new disk. format is qcow2
 // or raw.
 func (m *Manager) CreateVolumeAt(uri, path string, bytes uint64, format string) error {
-	if m.readOnly {
-		return ErrReadOnly
-	}
-	lc, done, err := m.lconn(uri)
+	lc, done, err := m.writeConn(uri)
 	if err != nil {
 		return err
 	}

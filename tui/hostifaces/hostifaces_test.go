@@ -15,10 +15,7 @@ func TestIfacePageOnTheDemoHost(t *testing.T) {
 	h.Keys(":iface x", "enter")
 	h.MsgHas("usage: iface")
 	h.Keys(":iface", "enter")
-	p, ok := h.M.Top().(*Page)
-	if !ok {
-		t.Fatalf("no interface page:\n%s", h.M.View())
-	}
+	p := tuitest.Top[*Page](h)
 	var names []string
 	for _, i := range p.list.Rows() {
 		names = append(names, i.Name)

@@ -15,15 +15,6 @@ import (
 	"kvmtui/tui/tuitest"
 )
 
-func page(t *testing.T, h *tuitest.Harness) *Page {
-	t.Helper()
-	p, ok := h.M.Top().(*Page)
-	if !ok {
-		t.Fatalf("the network page is not on top; screen:\n%s", h.M.View())
-	}
-	return p
-}
-
 func row(p *Page, name string) (libvirtx.Network, bool) {
 	for _, r := range p.list.Rows() {
 		if r.Name == name {
@@ -35,15 +26,6 @@ func row(p *Page, name string) (libvirtx.Network, bool) {
 
 func pick(p *Page, name string) {
 	p.list.Select(func(r libvirtx.Network) bool { return r.Name == name })
-}
-
-func formOnTop(t *testing.T, h *tuitest.Harness) *formpage.Page {
-	t.Helper()
-	f, ok := h.M.Top().(*formpage.Page)
-	if !ok {
-		t.Fatalf("no form on top; screen:\n%s", h.M.View())
-	}
-	return f
 }
 
 // fill sets form fields as typed, failing on a refusal.
@@ -64,7 +46,7 @@ func TestNetPageListsTheDemoHost(t *testing.T) {
 		t.Fatal("a wrong argument opened the page")
 	}
 	h.Keys(":net", "enter")
-	p := page(t, h)
+	p := tuitest.Top[*Page](h)
 	var names []string
 	for _, r := range p.list.Rows() {
 		names = append(names, r.Name)
@@ -100,7 +82,7 @@ func TestNetPageListsTheDemoHost(t *testing.T) {
 func TestNetActionsOnTheDemoHost(t *testing.T) {
 	h := tuitest.New(t, false, tuitest.DemoURI(t))
 	h.Keys(":net", "enter")
-	p := page(t, h)
+	p := tuitest.Top[*Page](h)
 	pick(p, "isolated-lab")
 	h.Send(tea.WindowSizeMsg{Width: 140, Height: 30})
 	h.Keys("s")
@@ -145,10 +127,10 @@ func TestNetActionsOnTheDemoHost(t *testing.T) {
 func TestNewNetworkFromThePage(t *testing.T) {
 	h := tuitest.New(t, false, tuitest.DemoURI(t))
 	h.Keys(":net", "enter")
-	p := page(t, h)
+	p := tuitest.Top[*Page](h)
 	pick(p, "default")
 	h.Keys("n")
-	f := formOnTop(t, h)
+	f := tuitest.Top[*formpage.Page](h)
 	h.ScreenHas("New network", "New network on demo", "network1", "192.168.100.1/24", "192.168.100.128-192.168.100.254")
 	fill(t, f, "name", "lab2", "ipv4", "192.168.122.1/24")
 	h.Keys("ctrl+s")
@@ -168,22 +150,13 @@ func TestNewNetworkFromThePage(t *testing.T) {
 	}
 	// esc on a typed form asks first.
 	h.Keys("n")
-	fill(t, formOnTop(t, h), "name", "gone")
+	fill(t, tuitest.Top[*formpage.Page](h), "name", "gone")
 	h.Keys("esc")
 	h.ScreenHas("Discard what you typed?")
 	h.Keys("y")
 	if h.M.Top() != p {
 		t.Fatal("y did not discard the form")
 	}
-}
-
-func entriesOnTop(t *testing.T, h *tuitest.Harness) *entriesPage {
-	t.Helper()
-	e, ok := h.M.Top().(*entriesPage)
-	if !ok {
-		t.Fatalf("the DHCP/DNS page is not on top; screen:\n%s", h.M.View())
-	}
-	return e
 }
 
 // selectEntry puts the cursor on the row of a kind with that address
@@ -207,16 +180,16 @@ func hosts(e *entriesPage) []string {
 func TestNetEntriesAddChangeRemove(t *testing.T) {
 	h := tuitest.New(t, false, tuitest.DemoURI(t))
 	h.Keys(":net", "enter")
-	pick(page(t, h), "default")
+	pick(tuitest.Top[*Page](h), "default")
 	h.Keys("enter")
-	e := entriesOnTop(t, h)
+	e := tuitest.Top[*entriesPage](h)
 	h.ScreenHas("› default DHCP/DNS", "KIND", "range  192.168.122.100-254", "192.168.122.11      52:54:00:3e:10:01 web-01",
 		"dns    no DNS record: a adds one", "lease  this driver cannot list leases")
 
 	// A static host: the form proposes the first free address.
 	selectEntry(e, kindHost, "")
 	h.Keys("a")
-	f := formOnTop(t, h)
+	f := tuitest.Top[*formpage.Page](h)
 	if v := f.Form.Fields[2].Input.Value(); v != "192.168.122.2" {
 		t.Fatalf("proposed address %q", v)
 	}
@@ -232,7 +205,7 @@ func TestNetEntriesAddChangeRemove(t *testing.T) {
 	// Change its address, then remove it (asking).
 	selectEntry(e, kindHost, "192.168.122.2")
 	h.Keys("enter")
-	fill(t, formOnTop(t, h), "ip", "192.168.122.3")
+	fill(t, tuitest.Top[*formpage.Page](h), "ip", "192.168.122.3")
 	h.Keys("ctrl+s")
 	h.MsgHas("changed static host 52:54:00:aa:bb:cc newhost → 192.168.122.3")
 	selectEntry(e, kindHost, "192.168.122.3")
@@ -247,16 +220,16 @@ func TestNetEntriesAddChangeRemove(t *testing.T) {
 	// A DNS record from the empty section's row, then a range change.
 	selectEntry(e, kindDNS, "")
 	h.Keys("a")
-	fill(t, formOnTop(t, h), "ip", "192.168.122.50", "names", "nas nas.demo.lan")
+	fill(t, tuitest.Top[*formpage.Page](h), "ip", "192.168.122.50", "names", "nas nas.demo.lan")
 	h.Keys("ctrl+s")
 	h.MsgHas("added DNS record 192.168.122.50 nas nas.demo.lan of default")
 	h.ScreenHas("dns    192.168.122.50")
 	selectEntry(e, kindRange, "")
 	h.Keys("enter")
-	fill(t, formOnTop(t, h), "start", "192.168.122.1")
+	fill(t, tuitest.Top[*formpage.Page](h), "start", "192.168.122.1")
 	h.Keys("ctrl+s")
 	h.ScreenHas("includes an address it must leave out")
-	fill(t, formOnTop(t, h), "start", "192.168.122.150")
+	fill(t, tuitest.Top[*formpage.Page](h), "start", "192.168.122.150")
 	h.Keys("ctrl+s")
 	h.MsgHas("changed DHCP range 192.168.122.150-192.168.122.254 of default")
 	h.ScreenHas("range  192.168.122.150-254")
@@ -269,13 +242,13 @@ func TestNetEntriesAddChangeRemove(t *testing.T) {
 func TestNetEntriesRefusals(t *testing.T) {
 	h := tuitest.New(t, false, tuitest.DemoURI(t))
 	h.Keys(":net", "enter")
-	pick(page(t, h), "br-uplink")
+	pick(tuitest.Top[*Page](h), "br-uplink")
 	h.Keys("enter")
-	e := entriesOnTop(t, h)
+	e := tuitest.Top[*entriesPage](h)
 	selectEntry(e, kindHost, "")
 	h.Keys("a")
 	h.MsgHas("br-uplink has no subnet of its own")
-	entriesOnTop(t, h)
+	tuitest.Top[*entriesPage](h)
 	selectEntry(e, kindLease, "")
 	h.Keys("D")
 	h.MsgHas("nothing to remove")
@@ -316,7 +289,7 @@ func TestNetRestartOfferOnTheRealDaemon(t *testing.T) {
 
 	h := tuitest.New(t, false, uri)
 	h.Keys(":net", "enter")
-	p := page(t, h)
+	p := tuitest.Top[*Page](h)
 	if r, ok := row(p, name); !ok || !r.Active || r.Pending {
 		t.Fatalf("a fresh network as listed: %+v", r)
 	}

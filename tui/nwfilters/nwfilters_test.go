@@ -10,15 +10,6 @@ import (
 	"kvmtui/tui/tuitest"
 )
 
-func page(t *testing.T, h *tuitest.Harness) *Page {
-	t.Helper()
-	p, ok := h.M.Top().(*Page)
-	if !ok {
-		t.Fatalf("the filter page is not on top; screen:\n%s", h.M.View())
-	}
-	return p
-}
-
 func has(p *Page, name string) bool {
 	for _, f := range p.list.Rows() {
 		if f.Name == name {
@@ -34,7 +25,7 @@ func TestNWFilterPageOnTheDemoHost(t *testing.T) {
 	h.Keys(":nwfilter x", "enter")
 	h.MsgHas("usage: nwfilter")
 	h.Keys(":nwfilter", "enter")
-	page(t, h)
+	tuitest.Top[*Page](h)
 	h.ScreenHas("› Network filters", "demo: listing the network filters: this function is not supported")
 }
 
@@ -51,7 +42,7 @@ func TestNWFilterPageOnTheRealDaemon(t *testing.T) {
 
 	h := tuitest.New(t, false, uri)
 	h.Keys(":nwfilter", "enter")
-	p := page(t, h)
+	p := tuitest.Top[*Page](h)
 	h.Until("the filters", func() bool { return has(p, "clean-traffic") })
 	p.list.Select(func(f libvirtx.NWFilter) bool { return f.Name == "clean-traffic" })
 	h.ScreenHas("NAME", "CHAIN", "INCLUDES", "clean-traffic on ", "includes: no-mac-spoofing, no-ip-spoofing")
@@ -65,10 +56,7 @@ func TestNWFilterPageOnTheRealDaemon(t *testing.T) {
 	}
 
 	h.Keys("n")
-	f, ok := h.M.Top().(*formpage.Page)
-	if !ok {
-		t.Fatalf("no copy form:\n%s", h.M.View())
-	}
+	f := tuitest.Top[*formpage.Page](h)
 	h.ScreenHas("with the rules of no-ip-spoofing", "no-ip-spoofing-custom")
 	if err := f.Form.Fill("name", name); err != nil {
 		t.Fatal(err)

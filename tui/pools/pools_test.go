@@ -13,15 +13,6 @@ import (
 	"kvmtui/tui/tuitest"
 )
 
-func page(t *testing.T, h *tuitest.Harness) *Page {
-	t.Helper()
-	p, ok := h.M.Top().(*Page)
-	if !ok {
-		t.Fatalf("the pool page is not on top; screen:\n%s", h.M.View())
-	}
-	return p
-}
-
 func row(p *Page, name string) (libvirtx.Pool, bool) {
 	for _, r := range p.list.Rows() {
 		if r.Name == name {
@@ -43,7 +34,7 @@ func TestPoolPageListsTheDemoHost(t *testing.T) {
 		t.Fatal("a wrong argument opened the page")
 	}
 	h.Keys(":pool", "enter")
-	p := page(t, h)
+	p := tuitest.Top[*Page](h)
 	var names []string
 	for _, r := range p.list.Rows() {
 		names = append(names, r.Name)
@@ -79,7 +70,7 @@ func TestPoolPageListsTheDemoHost(t *testing.T) {
 func TestPoolActionsOnTheDemoHost(t *testing.T) {
 	h := tuitest.New(t, false, tuitest.DemoURI(t))
 	h.Keys(":pool", "enter")
-	p := page(t, h)
+	p := tuitest.Top[*Page](h)
 	pick(p, "iso")
 	h.Keys("S")
 	h.ScreenHas("Stop pool iso?", "y  stop it", "n  keep it")
@@ -112,7 +103,7 @@ func TestPoolActionsOnTheDemoHost(t *testing.T) {
 func TestPoolPageReadOnly(t *testing.T) {
 	h := tuitest.New(t, true, tuitest.DemoURI(t))
 	h.Keys(":pool", "enter")
-	page(t, h)
+	tuitest.Top[*Page](h)
 	h.ScreenLacks("rescan")
 	for _, k := range []string{"r", "s", "S", "A", "D"} {
 		h.Ctx().SetMsg("", false)
@@ -139,7 +130,7 @@ func TestPoolPageFollowsARealDaemon(t *testing.T) {
 
 	h := tuitest.New(t, false, uri)
 	h.Keys(":pool", "enter")
-	p := page(t, h)
+	p := tuitest.Top[*Page](h)
 	h.Until("the first listing", func() bool { return !p.list.Loading() })
 	if _, ok := row(p, name); ok {
 		t.Fatalf("%s is listed before it exists", name)

@@ -13,9 +13,7 @@ func TestPortsPageOnTheDemoHost(t *testing.T) {
 	h.Keys(":ports x", "enter")
 	h.MsgHas("usage: ports")
 	h.Keys(":ports", "enter")
-	if _, ok := h.M.Top().(*Page); !ok {
-		t.Fatalf("no ports page:\n%s", h.M.View())
-	}
+	tuitest.Top[*Page](h)
 	h.ScreenHas("› Port forwards", "VM", "FORWARD", "no VM forwards a port: a user NIC with the passt backend can")
 	h.Keys("enter") // nothing selected: nothing happens
 	h.Keys("esc")

@@ -194,3 +194,14 @@ func (h *Harness) MsgHas(s string) {
 
 // OnList reports whether the VM list is on top: no page is open over it.
 func (h *Harness) OnList() bool { return len(h.M.Pages()) == 1 }
+
+// Top is the page on top, failing the test unless it is a P.
+func Top[P any](h *Harness) P {
+	h.T.Helper()
+	p, ok := h.M.Top().(P)
+	if !ok {
+		var want P
+		h.T.Fatalf("the page on top is not a %T; screen:\n%s", want, h.M.View())
+	}
+	return p
+}
