@@ -205,19 +205,29 @@ func (p *entriesPage) vmByMAC(mac string) string {
 	return ""
 }
 
-// edit saves an edit and says where it took effect.
+// apply makes an edit and says what was done and where it took effect
+// (Text, or Err with what was tried).
+func (p *entriesPage) apply(e libvirtx.NetEdit, what string) objpage.Done {
+	live, err := p.ctx.Mgr.EditNetwork(p.uri, p.name, e)
+	switch {
+	case err != nil:
+		return objpage.Done{Kind: "network", URI: p.uri, Text: "not " + what, Err: err}
+	case live:
+		what += " (live and in its definition)"
+	default:
+		what += " (in its definition: the network is not running)"
+	}
+	return objpage.Done{Kind: "network", URI: p.uri, Text: what}
+}
+
+// edit is a form's save: a refusal stays on the form; otherwise the list
+// below reads the network again.
 func (p *entriesPage) edit(e libvirtx.NetEdit, what string) tea.Cmd {
-	mgr, uri, name := p.ctx.Mgr, p.uri, p.name
 	return func() tea.Msg {
-		live, err := mgr.EditNetwork(uri, name, e)
-		if err != nil {
-			return formpage.Saved{Err: err}
+		done := p.apply(e, what)
+		if done.Err != nil {
+			return formpage.Saved{Err: done.Err}
 		}
-		where := " (live and in its definition)"
-		if !live {
-			where = " (in its definition: the network is not running)"
-		}
-		done := objpage.Done{Kind: "network", URI: uri, Text: what + where}
 		return formpage.Saved{Text: done.Text, Then: func() tea.Msg { return done }}
 	}
 }
@@ -348,15 +358,8 @@ func (p *entriesPage) remove(s entry) {
 	if consequence != "" {
 		prompt += "\n" + consequence
 	}
-	run := p.edit(e, "removed "+what+" of "+p.name)
-	p.list.Ask = &objpage.Question{Prompt: prompt, Answers: []objpage.Answer{{Key: "y", Text: "remove it", Run: func() tea.Msg {
-		// Not a form: say the outcome on the message line.
-		s := run().(formpage.Saved)
-		if s.Err != nil {
-			return objpage.Done{Kind: "network", URI: p.uri, Text: "removing " + what, Err: s.Err}
-		}
-		return s.Then()
-	}}}}
+	run := func() tea.Msg { return p.apply(e, "removed "+what+" of "+p.name) }
+	p.list.Ask = &objpage.Question{Prompt: prompt, Answers: []objpage.Answer{{Key: "y", Text: "remove it", Run: run}}}
 }
 
 // View is the table with the selected entry described below it.
