@@ -140,5 +140,5 @@ func (p *Page) footer(i libvirtx.HostIface) []string {
 
 // Hints is the bottom line.
 func (p *Page) Hints() string {
-	return p.list.Hints(objpage.Hint{Key: p.keys.Reload, Word: "reload"})
+	return p.list.Hints(widget.Hint{Key: p.keys.Reload, Word: "reload"})
 }

@@ -16,6 +16,7 @@ import (
 	"kvmtui/tui/form"
 	"kvmtui/tui/formpage"
 	"kvmtui/tui/objpage"
+	"kvmtui/tui/widget"
 )
 
 // The entries page: one network's DHCP ranges, static hosts, DNS records
@@ -477,5 +478,5 @@ func (p *entriesPage) footer(e entry) []string {
 // Hints is the bottom line.
 func (p *entriesPage) Hints() string {
 	k := p.keys
-	return p.list.Hints(objpage.Hint{Key: k.Add, Word: "add"}, objpage.Hint{Key: k.Edit, Word: "change"}, objpage.Hint{Key: k.Remove, Word: "remove"})
+	return p.list.Hints(widget.Hint{Key: k.Add, Word: "add"}, widget.Hint{Key: k.Edit, Word: "change"}, widget.Hint{Key: k.Remove, Word: "remove"})
 }

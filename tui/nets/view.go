@@ -133,7 +133,7 @@ func ipLine(ip netdef.IP) string {
 // Hints is the bottom line: a word per key; the help has the rest.
 func (p *Page) Hints() string {
 	k := p.keys
-	return p.list.Hints(objpage.Hint{Key: k.Open, Word: "DHCP/DNS"}, objpage.Hint{Key: k.New, Word: "new"},
-		objpage.Hint{Key: k.Start, Word: "start"}, objpage.Hint{Key: k.Stop, Word: "stop"}, objpage.Hint{Key: k.Restart, Word: "restart"},
-		objpage.Hint{Key: k.Autostart, Word: "autostart"}, objpage.Hint{Key: k.Delete, Word: "delete"}, objpage.Hint{Key: k.Edit, Word: "XML"})
+	return p.list.Hints(widget.Hint{Key: k.Open, Word: "DHCP/DNS"}, widget.Hint{Key: k.New, Word: "new"},
+		widget.Hint{Key: k.Start, Word: "start"}, widget.Hint{Key: k.Stop, Word: "stop"}, widget.Hint{Key: k.Restart, Word: "restart"},
+		widget.Hint{Key: k.Autostart, Word: "autostart"}, widget.Hint{Key: k.Delete, Word: "delete"}, widget.Hint{Key: k.Edit, Word: "XML"})
 }

@@ -222,5 +222,5 @@ func (p *Page) footer(f libvirtx.NWFilter) []string {
 // Hints is the bottom line.
 func (p *Page) Hints() string {
 	k := p.keys
-	return p.list.Hints(objpage.Hint{Key: k.Edit, Word: "XML"}, objpage.Hint{Key: k.Copy, Word: "copy"}, objpage.Hint{Key: k.Delete, Word: "delete"})
+	return p.list.Hints(widget.Hint{Key: k.Edit, Word: "XML"}, widget.Hint{Key: k.Copy, Word: "copy"}, widget.Hint{Key: k.Delete, Word: "delete"})
 }

@@ -325,25 +325,15 @@ func (l *List[T]) line(tb Table[T], r T, head bool) string {
 
 // Hints is a page's bottom line: a word per key (only where the host can
 // be changed), then back and help.
-func (l *List[T]) Hints(words ...Hint) string {
+func (l *List[T]) Hints(words ...widget.Hint) string {
 	if l.Ask != nil {
 		return widget.Fit("answer the question", l.ctx.Width)
 	}
-	th := l.ctx.Theme
-	var parts []string
-	if !l.ctx.ReadOnly() {
-		for _, w := range words {
-			parts = append(parts, th.Key.Render(w.Key.Help().Key)+" "+w.Word)
-		}
+	if l.ctx.ReadOnly() {
+		words = nil
 	}
-	parts = append(parts, th.Key.Render("esc")+" back", th.Key.Render(l.ctx.Keys.Help.Help().Key)+" help")
-	return widget.Fit(strings.Join(parts, "  "), l.ctx.Width)
-}
-
-// Hint is a key and its word on the bottom line.
-type Hint struct {
-	Key  key.Binding
-	Word string
+	return widget.WordHints(l.ctx.Theme, l.ctx.Width, append(words, widget.Hint{Key: l.ctx.Keys.Back, Word: "back"},
+		widget.Hint{Key: l.ctx.Keys.Help, Word: "help"})...)
 }
 
 // YesNo is a flag as a table shows it.

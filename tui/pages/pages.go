@@ -7,6 +7,7 @@ import (
 	_ "kvmtui/tui/details"
 	_ "kvmtui/tui/hostdev"
 	_ "kvmtui/tui/hostifaces"
+	_ "kvmtui/tui/hostinfo"
 	_ "kvmtui/tui/nets"
 	_ "kvmtui/tui/nwfilters"
 	_ "kvmtui/tui/perfview"

@@ -7,6 +7,7 @@ package perfview
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -22,7 +23,7 @@ import (
 func init() {
 	common.Register(common.Entry{
 		Words: []string{"perf"},
-		Usage: "perf [host]",
+		Usage: "perf [host [URI]]",
 		Desc:  "performance view of the selected VM / its host",
 		Args:  func(*common.Context) []string { return []string{"host"} },
 		Open:  Open,
@@ -52,16 +53,23 @@ type Page struct {
 	body    []string
 }
 
-// Open shows the selected VM's page ("host": its host's page).
+// Open shows the selected VM's page ("host": its host's page; "host URI":
+// that host's).
 func Open(ctx *common.Context, args []string) (common.Page, tea.Cmd, error) {
-	if len(args) > 1 || len(args) == 1 && args[0] != "host" {
-		return nil, nil, errors.New("usage: perf [host]")
+	if len(args) > 2 || len(args) >= 1 && args[0] != "host" {
+		return nil, nil, errors.New("usage: perf [host [URI]]")
 	}
-	m := &Page{ctx: ctx, keys: newKeys(), host: len(args) == 1, chart: lipgloss.NewStyle().Foreground(lipgloss.Color("6"))}
-	if d, ok := ctx.Selected(); ok {
+	m := &Page{ctx: ctx, keys: newKeys(), host: len(args) >= 1, chart: lipgloss.NewStyle().Foreground(lipgloss.Color("6"))}
+	switch d, ok := ctx.Selected(); {
+	case len(args) == 2:
+		if !slices.Contains(ctx.Mgr.URIs(), args[1]) {
+			return nil, nil, fmt.Errorf("perf: not connected to %q", args[1])
+		}
+		m.hostURI = args[1]
+	case ok:
 		m.hostURI = d.URI
-	} else if us := ctx.Mgr.URIs(); len(us) > 0 {
-		m.hostURI = us[0]
+	case len(ctx.Mgr.URIs()) > 0:
+		m.hostURI = ctx.Mgr.URIs()[0]
 	}
 	m.render()
 	return m, nil, nil

@@ -132,5 +132,5 @@ func (p *Page) footer(f libvirtx.PortForward) []string {
 
 // Hints is the bottom line.
 func (p *Page) Hints() string {
-	return p.list.Hints(objpage.Hint{Key: p.keys.Open, Word: "edit in the NIC"})
+	return p.list.Hints(widget.Hint{Key: p.keys.Open, Word: "edit in the NIC"})
 }

@@ -33,6 +33,22 @@ func Hints(th *Theme, w int, bs ...key.Binding) string {
 	return Fit(strings.Join(parts, "  "), w)
 }
 
+// Hint is a key and its word on a bottom line.
+type Hint struct {
+	Key  key.Binding
+	Word string
+}
+
+// WordHints is a bottom line of short words ("s start  S stop"); the help
+// has the long descriptions.
+func WordHints(th *Theme, w int, hs ...Hint) string {
+	parts := make([]string, 0, len(hs))
+	for _, h := range hs {
+		parts = append(parts, th.Key.Render(h.Key.Help().Key)+" "+h.Word)
+	}
+	return Fit(strings.Join(parts, "  "), w)
+}
+
 // ListKeys move a cursor through a list; pages with a list embed them.
 type ListKeys struct {
 	Up, Down, Top, Bottom key.Binding
