@@ -32,4 +32,3 @@ func TestHostCommand(t *testing.T) {
 		t.Fatalf("real host %+v vs\n%s", hs[0], ni)
 	}
 }
-
