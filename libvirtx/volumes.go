@@ -1,0 +1,368 @@
+package libvirtx
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+
+	"libvirt.org/go/libvirt"
+	"libvirt.org/go/libvirtxml"
+
+	"kvmtui/devices"
+)
+
+// Volume is a storage volume as the volume page lists it.
+type Volume struct {
+	URI, Pool, Name, Path string
+	Format               string // qcow2, raw, …; "" when the pool type has none
+	Capacity, Allocation uint64 // bytes
+	Backing              string // the backing volume's path (an overlay's base)
+	Users                []string
+}
+
+// Volumes lists a pool's volumes by name, each with the VMs whose
+// persistent definitions use it.
+func (m *Manager) Volumes(uri, pool string) ([]Volume, error) {
+	lc, done, err := m.lconn(uri)
+	if err != nil {
+		return nil, err
+	}
+	defer done()
+	sp, err := lookupPool(lc, uri, pool)
+	if err != nil {
+		return nil, err
+	}
+	defer sp.Free()
+	vs, err := sp.ListAllStorageVolumes(0)
+	if err != nil {
+		return nil, fmt.Errorf("listing the volumes of %s: %s", pool, ErrText(err))
+	}
+	users, _ := diskUsers(lc, "")
+	out := make([]Volume, 0, len(vs))
+	for i := range vs {
+		if v, err := readVolume(uri, pool, &vs[i]); err == nil {
+			v.Users = users[v.Path]
+			out = append(out, v)
+		}
+		vs[i].Free()
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out, nil
+}
+
+func lookupPool(lc *libvirt.Connect, uri, pool string) (*libvirt.StoragePool, error) {
+	sp, err := lc.LookupStoragePoolByName(pool)
+	if err != nil {
+		return nil, fmt.Errorf("no storage pool %q on %s", pool, uri)
+	}
+	return sp, nil
+}
+
+func readVolume(uri, pool string, sv *libvirt.StorageVol) (Volume, error) {
+	raw, err := sv.GetXMLDesc(0)
+	if err != nil {
+		return Volume{}, err // gone since the listing
+	}
+	x := &libvirtxml.StorageVolume{}
+	if err := x.Unmarshal(raw); err != nil {
+		return Volume{}, err
+	}
+	v := Volume{URI: uri, Pool: pool, Name: x.Name}
+	if x.Target != nil {
+		v.Path = x.Target.Path
+		if x.Target.Format != nil {
+			v.Format = x.Target.Format.Type
+		}
+	}
+	if x.BackingStore != nil {
+		v.Backing = x.BackingStore.Path
+	}
+	if info, err := sv.GetInfo(); err == nil {
+		v.Capacity, v.Allocation = info.Capacity, info.Allocation
+	}
+	return v, nil
+}
+
+// VolSpec is a new volume.
+type VolSpec struct {
+	Name, Format string
+	Capacity     uint64 // bytes
+	Backing      string // a volume's path: the new one is an overlay on it
+	Prealloc     bool   // allocate it all now (raw: a full file; qcow2: metadata)
+}
+
+// volFormats are the formats a volume of each pool type can have.
+var volFormats = map[string][]string{
+	"dir": {"qcow2", "raw"}, "fs": {"qcow2", "raw"}, "netfs": {"qcow2", "raw"},
+	"logical": {""}, "disk": {"none", "linux", "fat16", "fat32", "linux-swap", "linux-lvm", "linux-raid", "extended"},
+	"rbd": {""}, "zfs": {""}, "iscsi": {""}, "scsi": {""}, "mpath": {""}, "gluster": {"qcow2", "raw"}, "vstorage": {"qcow2", "raw"},
+}
+
+// VolFormats are the formats the pool's type makes ("" stands for the
+// type's only kind).
+func VolFormats(poolType string) []string { return volFormats[poolType] }
+
+// CreateVolume checks a new volume against its pool and creates it: a
+// name taken, a format the pool type cannot make, or a preallocated size
+// beyond what the pool has free is refused first.
+func (m *Manager) CreateVolume(uri, pool string, s VolSpec) error {
+	lc, done, err := m.writeConn(uri)
+	if err != nil {
+		return err
+	}
+	defer done()
+	sp, err := lookupPool(lc, uri, pool)
+	if err != nil {
+		return err
+	}
+	defer sp.Free()
+	p, err := readPool(uri, sp)
+	if err != nil {
+		return errors.New(ErrText(err))
+	}
+	if err := checkVolSpec(p, s); err != nil {
+		return err
+	}
+	if v, err := sp.LookupStorageVolByName(s.Name); err == nil {
+		v.Free()
+		return fmt.Errorf("pool %s already has a volume %s", pool, s.Name)
+	}
+	x := libvirtxml.StorageVolume{Name: s.Name, Capacity: &libvirtxml.StorageVolumeSize{Unit: "bytes", Value: s.Capacity}}
+	if !s.Prealloc {
+		x.Allocation = &libvirtxml.StorageVolumeSize{Unit: "bytes", Value: 0}
+	}
+	if s.Format != "" {
+		x.Target = &libvirtxml.StorageVolumeTarget{Format: &libvirtxml.StorageVolumeTargetFormat{Type: s.Format}}
+	}
+	if s.Backing != "" {
+		bv, err := lc.LookupStorageVolByPath(s.Backing)
+		if err != nil {
+			return fmt.Errorf("no volume at %s to be the backing of %s", s.Backing, s.Name)
+		}
+		b, err := readVolume(uri, "", bv)
+		bv.Free()
+		if err != nil {
+			return errors.New(ErrText(err))
+		}
+		x.BackingStore = &libvirtxml.StorageVolumeBackingStore{Path: b.Path,
+			Format: &libvirtxml.StorageVolumeTargetFormat{Type: orRaw(b.Format)}}
+	}
+	doc, err := x.Marshal()
+	if err != nil {
+		return err
+	}
+	var flags libvirt.StorageVolCreateFlags
+	if s.Prealloc && s.Format == "qcow2" {
+		flags = libvirt.STORAGE_VOL_CREATE_PREALLOC_METADATA
+	}
+	v, err := sp.StorageVolCreateXML(doc, flags)
+	if err != nil {
+		return errors.New(ErrText(err))
+	}
+	v.Free()
+	return nil
+}
+
+func orRaw(f string) string {
+	if f == "" {
+		return "raw"
+	}
+	return f
+}
+
+// checkVolSpec refuses what the pool cannot make.
+func checkVolSpec(p Pool, s VolSpec) error {
+	switch {
+	case strings.TrimSpace(s.Name) == "" || strings.ContainsAny(s.Name, "/\x00"):
+		return fmt.Errorf("invalid volume name %q: no '/'", s.Name)
+	case !p.Active:
+		return fmt.Errorf("pool %s is not active: start it first", p.Name)
+	case s.Capacity == 0:
+		return errors.New("a volume needs a size above 0")
+	}
+	if fs, ok := volFormats[p.Type]; ok && !slices.Contains(fs, s.Format) {
+		return fmt.Errorf("a %s pool cannot make %q volumes (it makes %s)", p.Type, s.Format, strings.Join(fs, ", "))
+	}
+	if s.Backing != "" && s.Format != "qcow2" {
+		return errors.New("only a qcow2 volume can be an overlay on a backing volume")
+	}
+	// Files in a directory start sparse; everything else takes its size now.
+	full := s.Prealloc || !slices.Contains([]string{"dir", "fs", "netfs", "gluster", "vstorage"}, p.Type)
+	if full && s.Capacity > p.Available {
+		return fmt.Errorf("%s is more than pool %s has free (%s)", devices.ApproxSize(s.Capacity), p.Name, devices.ApproxSize(p.Available))
+	}
+	return nil
+}
+
+// VolAction is what the volume page does to one volume.
+type VolAction string
+
+const (
+	VolDelete VolAction = "delete" // virStorageVolDelete
+	VolWipe   VolAction = "wipe"   // virStorageVolWipe: zeros over its data
+)
+
+// DoVolume deletes or wipes a volume. One a VM uses is refused, naming
+// the VM, unless force.
+func (m *Manager) DoVolume(uri, pool, name string, a VolAction, force bool) error {
+	lc, done, err := m.writeConn(uri)
+	if err != nil {
+		return err
+	}
+	defer done()
+	sv, v, err := lookupVolume(lc, uri, pool, name)
+	if err != nil {
+		return err
+	}
+	defer sv.Free()
+	if users, _ := diskUsers(lc, ""); len(users[v.Path]) > 0 && !force {
+		return fmt.Errorf("%s is used by %s", name, strings.Join(users[v.Path], ", "))
+	}
+	switch a {
+	case VolDelete:
+		err = sv.Delete(0)
+	case VolWipe:
+		err = sv.Wipe(0)
+	default:
+		return fmt.Errorf("unknown volume action %q", a)
+	}
+	if err != nil {
+		return errors.New(ErrText(err))
+	}
+	return nil
+}
+
+func lookupVolume(lc *libvirt.Connect, uri, pool, name string) (*libvirt.StorageVol, Volume, error) {
+	sp, err := lookupPool(lc, uri, pool)
+	if err != nil {
+		return nil, Volume{}, err
+	}
+	defer sp.Free()
+	sv, err := sp.LookupStorageVolByName(name)
+	if err != nil {
+		return nil, Volume{}, fmt.Errorf("pool %s has no volume %s", pool, name)
+	}
+	v, err := readVolume(uri, pool, sv)
+	if err != nil {
+		sv.Free()
+		return nil, Volume{}, errors.New(ErrText(err))
+	}
+	return sv, v, nil
+}
+
+// ResizeVolume gives a volume a new capacity. When a running VM has it as
+// a disk, the VM resizes it (virDomainBlockResize) so the guest sees the
+// new size at once; live names that VM. Shrinking (data past the new end
+// is lost) needs shrink.
+func (m *Manager) ResizeVolume(uri, pool, name string, bytes uint64, shrink bool) (live string, err error) {
+	lc, done, err := m.writeConn(uri)
+	if err != nil {
+		return "", err
+	}
+	defer done()
+	sv, v, err := lookupVolume(lc, uri, pool, name)
+	if err != nil {
+		return "", err
+	}
+	defer sv.Free()
+	switch {
+	case bytes == v.Capacity:
+		return "", fmt.Errorf("%s is already %s", name, devices.ApproxSize(bytes))
+	case bytes < v.Capacity && !shrink:
+		return "", fmt.Errorf("%s is smaller than %s's %s: shrinking loses the data past the new end, and must be asked for",
+			devices.ApproxSize(bytes), name, devices.ApproxSize(v.Capacity))
+	}
+	if d, ok := runningUser(lc, v.Path); ok {
+		defer d.Free()
+		vm, _ := d.GetName()
+		if bytes < v.Capacity {
+			return "", fmt.Errorf("%s is a disk of running %s: it can grow while it runs, not shrink", name, vm)
+		}
+		if err := d.BlockResize(v.Path, bytes, libvirt.DOMAIN_BLOCK_RESIZE_BYTES); err != nil {
+			return "", errors.New(ErrText(err))
+		}
+		return vm, nil
+	}
+	var flags libvirt.StorageVolResizeFlags
+	if bytes < v.Capacity {
+		flags |= libvirt.STORAGE_VOL_RESIZE_SHRINK
+	}
+	if err := sv.Resize(bytes, flags); err != nil {
+		return "", errors.New(ErrText(err))
+	}
+	return "", nil
+}
+
+// runningUser is the running domain with a disk at path.
+func runningUser(lc *libvirt.Connect, path string) (*libvirt.Domain, bool) {
+	doms, err := lc.ListAllDomains(libvirt.CONNECT_LIST_DOMAINS_ACTIVE)
+	if err != nil {
+		return nil, false
+	}
+	var found *libvirt.Domain
+	for i := range doms {
+		d := &doms[i]
+		if found == nil {
+			if disks, err := domainDisks(lc, d); err == nil && slices.ContainsFunc(disks, func(k Disk) bool { return k.Path == path }) {
+				found = d
+				continue
+			}
+		}
+		d.Free()
+	}
+	return found, found != nil
+}
+
+// CloneVolume copies a volume (virStorageVolCreateXMLFrom) under a new
+// name, into its own pool or another one of the host.
+func (m *Manager) CloneVolume(uri, pool, name, newName, toPool string) error {
+	lc, done, err := m.writeConn(uri)
+	if err != nil {
+		return err
+	}
+	defer done()
+	sv, v, err := lookupVolume(lc, uri, pool, name)
+	if err != nil {
+		return err
+	}
+	defer sv.Free()
+	if toPool == "" {
+		toPool = pool
+	}
+	dst, err := lookupPool(lc, uri, toPool)
+	if err != nil {
+		return err
+	}
+	defer dst.Free()
+	dp, err := readPool(uri, dst)
+	if err != nil {
+		return errors.New(ErrText(err))
+	}
+	format := v.Format
+	if fs := volFormats[dp.Type]; fs != nil && !slices.Contains(fs, format) {
+		format = fs[0] // the destination's kind (a raw copy into an LVM pool)
+	}
+	if err := checkVolSpec(dp, VolSpec{Name: newName, Format: format, Capacity: v.Capacity, Prealloc: v.Allocation >= v.Capacity}); err != nil {
+		return err
+	}
+	if x, err := dst.LookupStorageVolByName(newName); err == nil {
+		x.Free()
+		return fmt.Errorf("pool %s already has a volume %s", toPool, newName)
+	}
+	x := libvirtxml.StorageVolume{Name: newName, Capacity: &libvirtxml.StorageVolumeSize{Unit: "bytes", Value: v.Capacity}}
+	if format != "" {
+		x.Target = &libvirtxml.StorageVolumeTarget{Format: &libvirtxml.StorageVolumeTargetFormat{Type: format}}
+	}
+	doc, err := x.Marshal()
+	if err != nil {
+		return err
+	}
+	nv, err := dst.StorageVolCreateXMLFrom(doc, sv, 0)
+	if err != nil {
+		return errors.New(ErrText(err))
+	}
+	nv.Free()
+	return nil
+}

@@ -1,0 +1,170 @@
+package libvirtx
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	lt "kvmtui/libvirtx/libvirtxtest"
+)
+
+// dirPool defines and starts a dir pool in a fresh directory where QEMU
+// may open files (not under a test's private /tmp), removed when the test
+// ends.
+func dirPool(t *testing.T, uri, name string) string {
+	t.Helper()
+	pool := lt.Prefix + name
+	dir := filepath.Join("/var/lib/libvirt/images", pool)
+	gone := func() {
+		lt.Virsh(t, uri, "pool-destroy", pool)
+		lt.Virsh(t, uri, "pool-undefine", pool)
+		os.RemoveAll(dir)
+	}
+	gone() // a pool left by a test that was killed
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(gone)
+	lt.MustVirsh(t, uri, "pool-define-as", pool, "dir", "--target", dir)
+	lt.MustVirsh(t, uri, "pool-start", pool)
+	return pool
+}
+
+func volumeNamed(t *testing.T, m *Manager, uri, pool, name string) Volume {
+	t.Helper()
+	vs, err := m.Volumes(uri, pool)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, v := range vs {
+		if v.Name == name {
+			return v
+		}
+	}
+	t.Fatalf("no volume %s in %+v", name, vs)
+	return Volume{}
+}
+
+// Create (qcow2, raw preallocated, an overlay), refusals (a name taken, a
+// format the pool cannot make, more than the pool has, a shrink not
+// asked for), resize, clone, wipe, and delete refused for a VM's disk
+// unless forced; each checked with virsh.
+func TestRealVolumeActions(t *testing.T) {
+	m, uri := connectReal(t)
+	pool := dirPool(t, uri, "volpool")
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	must(m.CreateVolume(uri, pool, VolSpec{Name: "base.qcow2", Format: "qcow2", Capacity: 1 << 30}))
+	must(m.CreateVolume(uri, pool, VolSpec{Name: "full.raw", Format: "raw", Capacity: 8 << 20, Prealloc: true}))
+	base := volumeNamed(t, m, uri, pool, "base.qcow2")
+	must(m.CreateVolume(uri, pool, VolSpec{Name: "top.qcow2", Format: "qcow2", Capacity: 1 << 30, Backing: base.Path}))
+	if x := lt.MustVirsh(t, uri, "vol-dumpxml", "--pool", pool, "top.qcow2"); !strings.Contains(x, "<path>"+base.Path+"</path>") {
+		t.Fatalf("the overlay has no backing:\n%s", x)
+	}
+	if v := volumeNamed(t, m, uri, pool, "top.qcow2"); v.Backing != base.Path || v.Format != "qcow2" || v.Capacity != 1<<30 {
+		t.Fatalf("overlay as listed %+v", v)
+	}
+	if v := volumeNamed(t, m, uri, pool, "full.raw"); v.Allocation < 8<<20 {
+		t.Fatalf("the preallocated volume has %d bytes", v.Allocation)
+	}
+	for _, c := range []struct {
+		s    VolSpec
+		want string
+	}{
+		{VolSpec{Name: "base.qcow2", Format: "qcow2", Capacity: 1 << 20}, "already has a volume base.qcow2"},
+		{VolSpec{Name: "x.vmdk", Format: "vmdk", Capacity: 1 << 20}, `cannot make "vmdk" volumes`},
+		{VolSpec{Name: "huge", Format: "raw", Capacity: 1 << 60, Prealloc: true}, "is more than pool"},
+		{VolSpec{Name: "a/b", Format: "raw", Capacity: 1 << 20}, "invalid volume name"},
+		{VolSpec{Name: "ov.raw", Format: "raw", Capacity: 1 << 20, Backing: base.Path}, "only a qcow2 volume"},
+	} {
+		if err := m.CreateVolume(uri, pool, c.s); err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%+v: %v, want %q", c.s, err, c.want)
+		}
+	}
+	if _, err := lt.Virsh(t, uri, "vol-info", "--pool", pool, "huge"); err == nil {
+		t.Fatal("a refused volume was made")
+	}
+
+	// Resize: grow; a shrink needs asking for.
+	if live, err := m.ResizeVolume(uri, pool, "full.raw", 16<<20, false); err != nil || live != "" {
+		t.Fatalf("grow: %q %v", live, err)
+	}
+	if _, err := m.ResizeVolume(uri, pool, "full.raw", 4<<20, false); err == nil || !strings.Contains(err.Error(), "must be asked for") {
+		t.Fatalf("an unasked shrink: %v", err)
+	}
+	// libvirt shrinks only below what is not allocated: a sparse volume.
+	if _, err := m.ResizeVolume(uri, pool, "full.raw", 4<<20, true); err == nil || !strings.Contains(err.Error(), "below existing allocation") {
+		t.Fatalf("shrinking a preallocated volume: %v", err)
+	}
+	must(m.CreateVolume(uri, pool, VolSpec{Name: "sparse.raw", Format: "raw", Capacity: 8 << 20}))
+	must2(t)(m.ResizeVolume(uri, pool, "sparse.raw", 4<<20, true))
+	if v := volumeNamed(t, m, uri, pool, "sparse.raw"); v.Capacity != 4<<20 {
+		t.Fatalf("after the shrink: %d", v.Capacity)
+	}
+
+	// Clone and wipe.
+	must(m.CloneVolume(uri, pool, "full.raw", "copy.raw", ""))
+	if v := volumeNamed(t, m, uri, pool, "copy.raw"); v.Capacity != 16<<20 || v.Format != "raw" {
+		t.Fatalf("clone %+v", v)
+	}
+	if err := m.CloneVolume(uri, pool, "full.raw", "copy.raw", ""); err == nil {
+		t.Fatal("a clone over an existing name")
+	}
+	os.WriteFile(volumeNamed(t, m, uri, pool, "copy.raw").Path, []byte("data"), 0o644)
+	must(m.DoVolume(uri, pool, "copy.raw", VolWipe, false))
+	if b, _ := os.ReadFile(volumeNamed(t, m, uri, pool, "copy.raw").Path); strings.Contains(string(b), "data") {
+		t.Fatal("the wipe left the data")
+	}
+
+	// A VM's disk: delete refused naming it, forced it goes.
+	vm := lt.FixtureGuestWith(t, uri, "voluser", "  </devices>",
+		"    <disk type='file' device='disk'><driver name='qemu' type='raw'/><source file='"+filepath.Join(filepath.Dir(base.Path), "copy.raw")+"'/><target dev='vdb' bus='virtio'/></disk>\n  </devices>")
+	if v := volumeNamed(t, m, uri, pool, "copy.raw"); strings.Join(v.Users, ",") != vm {
+		t.Fatalf("users %v", v.Users)
+	}
+	if err := m.DoVolume(uri, pool, "copy.raw", VolDelete, false); err == nil || !strings.Contains(err.Error(), "used by "+vm) {
+		t.Fatalf("deleting a VM's disk: %v", err)
+	}
+	must(m.DoVolume(uri, pool, "copy.raw", VolDelete, true))
+	if _, err := lt.Virsh(t, uri, "vol-info", "--pool", pool, "copy.raw"); err == nil {
+		t.Fatal("still there")
+	}
+}
+
+func must2(t *testing.T) func(string, error) {
+	return func(_ string, err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// A running VM's disk grows through the VM (virDomainBlockResize): QEMU's
+// block device has the new size at once; it cannot shrink while running.
+func TestRealVolumeLiveResize(t *testing.T) {
+	m, uri := connectReal(t)
+	pool := dirPool(t, uri, "livepool")
+	if err := m.CreateVolume(uri, pool, VolSpec{Name: "data.qcow2", Format: "qcow2", Capacity: 64 << 20}); err != nil {
+		t.Fatal(err)
+	}
+	path := volumeNamed(t, m, uri, pool, "data.qcow2").Path
+	vm := lt.FixtureGuestWith(t, uri, "liveresize", "  </devices>",
+		"    <disk type='file' device='disk'><driver name='qemu' type='qcow2'/><source file='"+path+"'/><target dev='vdb' bus='virtio'/></disk>\n  </devices>")
+	lt.MustVirsh(t, uri, "start", vm)
+	live, err := m.ResizeVolume(uri, pool, "data.qcow2", 128<<20, false)
+	if err != nil || live != vm {
+		t.Fatalf("live grow: %q %v", live, err)
+	}
+	if info := lt.MustVirsh(t, uri, "domblkinfo", vm, "vdb"); !strings.Contains(info, "Capacity:       134217728") {
+		t.Fatalf("QEMU's view after the resize:\n%s", info)
+	}
+	if _, err := m.ResizeVolume(uri, pool, "data.qcow2", 64<<20, true); err == nil || !strings.Contains(err.Error(), "can grow while it runs, not shrink") {
+		t.Fatalf("a live shrink: %v", err)
+	}
+}
