@@ -340,11 +340,17 @@ func (m *Manager) CloneVolume(uri, pool, name, newName, toPool string) error {
 	if err != nil {
 		return errors.New(ErrText(err))
 	}
-	format := v.Format
-	if fs := volFormats[dp.Type]; fs != nil && !slices.Contains(fs, format) {
-		format = fs[0] // the destination's kind (a raw copy into an LVM pool)
+	// The copy keeps the format (an ISO stays one), but a pool of one kind
+	// (LVM, a disk) makes its own.
+	format, fs := v.Format, volFormats[dp.Type]
+	check := VolSpec{Name: newName, Format: format, Capacity: v.Capacity, Prealloc: v.Allocation >= v.Capacity}
+	if len(fs) > 0 && !slices.Contains(fs, format) {
+		check.Format = fs[0]
+		if fs[0] == "" {
+			format = ""
+		}
 	}
-	if err := checkVolSpec(dp, VolSpec{Name: newName, Format: format, Capacity: v.Capacity, Prealloc: v.Allocation >= v.Capacity}); err != nil {
+	if err := checkVolSpec(dp, check); err != nil {
 		return err
 	}
 	if x, err := dst.LookupStorageVolByName(newName); err == nil {

@@ -24,17 +24,26 @@ func init() {
 		Desc:  "storage pools of every host: type, state, space, volumes",
 		Open:  Open,
 		Help: func(ctx *common.Context) []widget.Section {
-			return []widget.Section{{Title: "Storage pools (:pool)", Keys: newKeys().help(ctx.ReadOnly())}}
+			return []widget.Section{{Title: "Storage pools (:pool)", Keys: newKeys().help(ctx.ReadOnly())},
+				{Title: "A pool's volumes (enter, :vol POOL)", Keys: newVolKeys().help(ctx.ReadOnly())}}
 		},
+	})
+	common.Register(common.Entry{
+		Words: []string{"vol", "vols", "volumes"},
+		Usage: "vol POOL",
+		Desc:  "a storage pool's volumes: create, resize, clone, wipe, delete",
+		Args:  (*common.Context).PoolNames,
+		Open:  openVolumes,
 	})
 }
 
 type keys struct {
-	Refresh, Back, Start, Stop, Autostart, Delete key.Binding
+	Open, Refresh, Back, Start, Stop, Autostart, Delete key.Binding
 }
 
 func newKeys() keys {
 	return keys{
+		Open:      key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "the pool's volumes")),
 		Refresh:   key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "rescan the pool's volumes")),
 		Start:     key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "start the pool")),
 		Stop:      key.NewBinding(key.WithKeys("S"), key.WithHelp("S", "stop the pool (asks first)")),
@@ -46,9 +55,9 @@ func newKeys() keys {
 
 func (k keys) help(readOnly bool) []key.Binding {
 	if readOnly {
-		return []key.Binding{k.Back}
+		return []key.Binding{k.Open, k.Back}
 	}
-	return []key.Binding{k.Refresh, k.Start, k.Stop, k.Autostart, k.Delete, k.Back}
+	return []key.Binding{k.Open, k.Refresh, k.Start, k.Stop, k.Autostart, k.Delete, k.Back}
 }
 
 // Page lists the pools of every connection, by host then name.
@@ -155,11 +164,15 @@ func (p *Page) key(msg tea.KeyMsg) tea.Cmd {
 		return cmd
 	}
 	k := p.keys
-	switch {
+	switch s := p.list.Selected(); {
 	case key.Matches(msg, k.Back):
 		return common.Pop
+	case key.Matches(msg, k.Open) && s != nil && !s.Active:
+		p.ctx.SetMsg(s.Name+" is not active: s starts it", true)
+	case key.Matches(msg, k.Open) && s != nil:
+		pg, cmd := newVolPage(p.ctx, s.URI, s.Name)
+		return func() tea.Msg { return common.PushMsg{Page: pg, Cmd: cmd} }
 	case key.Matches(msg, k.Refresh, k.Start, k.Stop, k.Autostart, k.Delete):
-		s := p.list.Selected()
 		switch {
 		case p.ctx.ReadOnly():
 			p.ctx.SetMsg(libvirtx.ErrReadOnly.Error(), true)

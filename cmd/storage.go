@@ -1,0 +1,292 @@
+package cmd
+
+import (
+	"fmt"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/spf13/cobra"
+
+	"kvmtui/devices"
+	"kvmtui/libvirtx"
+)
+
+// kvmtui pool … and kvmtui vol …: the storage pages' actions for scripts.
+
+// findPool is the pool of that name on the session's connections.
+func (s *session) findPool(name string) (libvirtx.Pool, error) {
+	var found []libvirtx.Pool
+	for _, uri := range s.uris {
+		ps, err := s.mgr.Pools(uri)
+		if err != nil {
+			return libvirtx.Pool{}, err
+		}
+		for _, p := range ps {
+			if p.Name == name {
+				found = append(found, p)
+			}
+		}
+	}
+	switch len(found) {
+	case 0:
+		return libvirtx.Pool{}, fmt.Errorf("no storage pool named %q on %s", name, strings.Join(s.uris, ", "))
+	case 1:
+		return found[0], nil
+	}
+	return libvirtx.Pool{}, fmt.Errorf("pool %q exists on several connections: name one with -c", name)
+}
+
+func (o *options) poolCommand() *cobra.Command {
+	c := &cobra.Command{
+		Use:   "pool",
+		Short: "storage pools: list, start, stop, autostart, refresh, delete",
+		Args:  cobra.NoArgs,
+		RunE:  func(c *cobra.Command, _ []string) error { return c.Help() },
+	}
+	format := "table"
+	list := &cobra.Command{
+		Use:   "list [--format table|json]",
+		Short: "list the storage pools of every connection",
+		Args:  cobra.NoArgs,
+		RunE: o.inSession(func(s *session, _ []string) error {
+			if err := o.checkFormat("pool list", format); err != nil {
+				return err
+			}
+			all := []libvirtx.Pool{}
+			for _, uri := range s.uris {
+				ps, err := s.mgr.Pools(uri)
+				if err != nil {
+					return o.fail(fmt.Errorf("%s: %w", uri, err))
+				}
+				all = append(all, ps...)
+			}
+			if format == "json" {
+				return o.writeJSON(all)
+			}
+			tw := tabwriter.NewWriter(o.stdout, 0, 0, 2, ' ', 0)
+			fmt.Fprintln(tw, "NAME\tTYPE\tSTATE\tAUTOSTART\tSIZE\tFREE\tVOLUMES\tPATH\tURI")
+			for _, p := range all {
+				state := map[bool]string{true: "active", false: "inactive"}[p.Active]
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%v\t%s\t%s\t%d\t%s\t%s\n", p.Name, p.Type, state, p.Autostart,
+					devices.ApproxSize(p.Capacity), devices.ApproxSize(p.Available), max(p.Volumes, 0), p.Target, p.URI)
+			}
+			return tw.Flush()
+		}),
+	}
+	list.Flags().StringVar(&format, "format", format, "table or json")
+	c.AddCommand(list)
+	for _, a := range []struct {
+		use   string
+		act   libvirtx.PoolAction
+		short string
+	}{
+		{"start", libvirtx.PoolStart, "start pools"},
+		{"stop", libvirtx.PoolStop, "stop pools (their volumes stay)"},
+		{"refresh", libvirtx.PoolRefresh, "rescan pools' volumes"},
+		{"delete", libvirtx.PoolUndefine, "remove pools from libvirt (their storage stays)"},
+	} {
+		c.AddCommand(&cobra.Command{
+			Use:   a.use + " POOL...",
+			Short: a.short,
+			Args:  cobra.MinimumNArgs(1),
+			RunE: o.inSession(func(s *session, names []string) error {
+				return s.eachPool(a.use, names, func(p libvirtx.Pool) error { return s.mgr.DoPool(p.URI, p.Name, a.act) })
+			}),
+		})
+	}
+	c.AddCommand(&cobra.Command{
+		Use:   "autostart on|off POOL...",
+		Short: "start pools with the host, or not",
+		Args: func(_ *cobra.Command, args []string) error {
+			if len(args) < 2 || (args[0] != "on" && args[0] != "off") {
+				return o.usage("usage: kvmtui pool autostart on|off POOL...")
+			}
+			return nil
+		},
+		RunE: o.inSession(func(s *session, args []string) error {
+			a := map[string]libvirtx.PoolAction{"on": libvirtx.PoolAutostartOn, "off": libvirtx.PoolAutostartOff}[args[0]]
+			return s.eachPool("autostart", args[1:], func(p libvirtx.Pool) error { return s.mgr.DoPool(p.URI, p.Name, a) })
+		}),
+	})
+	return c
+}
+
+// eachPool runs an action on each named pool; one failure does not stop
+// the rest.
+func (s *session) eachPool(word string, names []string, f func(p libvirtx.Pool) error) error {
+	failed := false
+	for _, name := range names {
+		p, err := s.findPool(name)
+		if err == nil {
+			err = f(p)
+		}
+		if err != nil {
+			fmt.Fprintf(s.o.stderr, "kvmtui: pool %s %s: %v\n", word, name, err)
+			failed = true
+		}
+	}
+	if failed {
+		return exitCode(1)
+	}
+	return nil
+}
+
+// volJSON is a volume as `vol list --format json` prints it.
+type volJSON struct {
+	Name       string   `json:"name"`
+	Pool       string   `json:"pool"`
+	URI        string   `json:"uri"`
+	Path       string   `json:"path"`
+	Format     string   `json:"format"`
+	Capacity   uint64   `json:"capacity"`
+	Allocation uint64   `json:"allocation"`
+	Backing    string   `json:"backing,omitempty"`
+	VMs        []string `json:"vms"`
+}
+
+func (o *options) volCommand() *cobra.Command {
+	c := &cobra.Command{
+		Use:   "vol",
+		Short: "storage volumes: list, create, resize, clone, wipe, delete",
+		Args:  cobra.NoArgs,
+		RunE:  func(c *cobra.Command, _ []string) error { return c.Help() },
+	}
+	// inPool runs f on the named pool, the first argument.
+	inPool := func(f func(s *session, p libvirtx.Pool, args []string) error) func(*cobra.Command, []string) error {
+		return o.inSession(func(s *session, args []string) error {
+			p, err := s.findPool(args[0])
+			if err != nil {
+				return o.fail(err)
+			}
+			if err := f(s, p, args[1:]); err != nil {
+				if _, ok := err.(exitCode); ok {
+					return err
+				}
+				return o.fail(err)
+			}
+			return nil
+		})
+	}
+	size := func(flag, v string) (uint64, error) {
+		b, err := devices.ParseSize(v, "G")
+		if err != nil || b == 0 {
+			return 0, o.usage("%s %q: a size like 20G or 512M", flag, v)
+		}
+		return b, nil
+	}
+
+	format := "table"
+	list := &cobra.Command{
+		Use:   "list POOL [--format table|json]",
+		Short: "a pool's volumes with the VMs using them",
+		Args:  cobra.ExactArgs(1),
+		RunE: inPool(func(s *session, p libvirtx.Pool, _ []string) error {
+			if err := o.checkFormat("vol list", format); err != nil {
+				return err
+			}
+			vs, err := s.mgr.Volumes(p.URI, p.Name)
+			if err != nil {
+				return err
+			}
+			out := []volJSON{}
+			for _, v := range vs {
+				out = append(out, volJSON{Name: v.Name, Pool: v.Pool, URI: v.URI, Path: v.Path, Format: v.Format, Capacity: v.Capacity,
+					Allocation: v.Allocation, Backing: v.Backing, VMs: nonNil(v.Users)})
+			}
+			if format == "json" {
+				return o.writeJSON(out)
+			}
+			tw := tabwriter.NewWriter(o.stdout, 0, 0, 2, ' ', 0)
+			fmt.Fprintln(tw, "NAME\tFORMAT\tSIZE\tALLOCATED\tVMS\tPATH")
+			for _, v := range out {
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", v.Name, v.Format, devices.ApproxSize(v.Capacity), devices.ApproxSize(v.Allocation), strings.Join(v.VMs, ","), v.Path)
+			}
+			return tw.Flush()
+		}),
+	}
+	list.Flags().StringVar(&format, "format", format, "table or json")
+
+	var volFormat, capacity, backing string
+	var prealloc bool
+	create := &cobra.Command{
+		Use:   "create POOL NAME --size SIZE [--format qcow2|raw] [--backing PATH] [--prealloc]",
+		Short: "create a volume (an overlay on --backing), checked against the pool first",
+		Args:  cobra.ExactArgs(2),
+		RunE: inPool(func(s *session, p libvirtx.Pool, args []string) error {
+			b, err := size("--size", capacity)
+			if err != nil {
+				return err
+			}
+			f := volFormat
+			if fs := libvirtx.VolFormats(p.Type); f == "" && len(fs) > 0 {
+				f = fs[0]
+			}
+			if err := s.mgr.CreateVolume(p.URI, p.Name, libvirtx.VolSpec{Name: args[0], Format: f, Capacity: b, Backing: backing, Prealloc: prealloc}); err != nil {
+				return err
+			}
+			fmt.Fprintf(o.stdout, "created volume %s in %s\n", args[0], p.Name)
+			return nil
+		}),
+	}
+	create.Flags().StringVar(&capacity, "size", "", "the capacity: 20G, 512M …")
+	create.Flags().StringVar(&volFormat, "format", "", "qcow2 or raw (dir pools; default the pool type's first)")
+	create.Flags().StringVar(&backing, "backing", "", "a volume's path: the new qcow2 volume is its overlay")
+	create.Flags().BoolVar(&prealloc, "prealloc", false, "allocate the whole size now")
+
+	var shrink bool
+	resize := &cobra.Command{
+		Use:   "resize POOL NAME SIZE [--shrink]",
+		Short: "resize a volume (live when a running VM has it as a disk; shrinking needs --shrink)",
+		Args:  cobra.ExactArgs(3),
+		RunE: inPool(func(s *session, p libvirtx.Pool, args []string) error {
+			b, err := size("size", args[1])
+			if err != nil {
+				return err
+			}
+			live, err := s.mgr.ResizeVolume(p.URI, p.Name, args[0], b, shrink)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(o.stdout, "resized %s to %s", args[0], devices.ApproxSize(b))
+			if live != "" {
+				fmt.Fprintf(o.stdout, " (live: %s sees it now)", live)
+			}
+			fmt.Fprintln(o.stdout)
+			return nil
+		}),
+	}
+	resize.Flags().BoolVar(&shrink, "shrink", false, "allow a smaller size (the data past the new end is lost)")
+
+	var toPool string
+	clone := &cobra.Command{
+		Use:   "clone POOL NAME NEWNAME [--to-pool POOL]",
+		Short: "copy a volume, into its pool or another",
+		Args:  cobra.ExactArgs(3),
+		RunE: inPool(func(s *session, p libvirtx.Pool, args []string) error {
+			if err := s.mgr.CloneVolume(p.URI, p.Name, args[0], args[1], toPool); err != nil {
+				return err
+			}
+			fmt.Fprintf(o.stdout, "cloned %s to %s\n", args[0], args[1])
+			return nil
+		}),
+	}
+	clone.Flags().StringVar(&toPool, "to-pool", "", "the pool the copy goes to (default: the same)")
+
+	var force bool
+	act := func(a libvirtx.VolAction, short string) *cobra.Command {
+		c := &cobra.Command{
+			Use:   string(a) + " POOL NAME [--force]",
+			Short: short,
+			Args:  cobra.ExactArgs(2),
+			RunE: inPool(func(s *session, p libvirtx.Pool, args []string) error {
+				return s.mgr.DoVolume(p.URI, p.Name, args[0], a, force)
+			}),
+		}
+		c.Flags().BoolVar(&force, "force", false, "even when a VM has it as a disk")
+		return c
+	}
+	c.AddCommand(list, create, resize, clone,
+		act(libvirtx.VolWipe, "write zeros over a volume's data (refused for a VM's disk unless --force)"),
+		act(libvirtx.VolDelete, "delete a volume (refused for a VM's disk unless --force)"))
+	return c
+}

@@ -1,0 +1,95 @@
+package cmd
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"kvmtui/libvirtx"
+	lt "kvmtui/libvirtx/libvirtxtest"
+)
+
+func TestPoolAndVolCommandsOnTheDemoHost(t *testing.T) {
+	code, out, errOut := run(t, "--demo", "pool", "list", "--format", "json")
+	var pools []libvirtx.Pool
+	if code != 0 || json.Unmarshal([]byte(out), &pools) != nil || len(pools) != 3 || pools[0].Name != "default" {
+		t.Fatalf("pool list: %d %s %s", code, out, errOut)
+	}
+	code, out, errOut = run(t, "--demo", "vol", "list", "default", "--format", "json")
+	var vols []volJSON
+	if code != 0 || json.Unmarshal([]byte(out), &vols) != nil || len(vols) != 14 {
+		t.Fatalf("vol list: %d %s %s", code, out, errOut)
+	}
+	for _, c := range []struct {
+		args       []string
+		code       int
+		out, error string
+	}{
+		{[]string{"vol", "create", "default", "x.qcow2", "--size", "1G"}, 0, "created volume x.qcow2 in default", ""},
+		{[]string{"vol", "create", "default", "web-01.qcow2", "--size", "1G"}, 1, "", "already has a volume web-01.qcow2"},
+		{[]string{"vol", "create", "default", "x.vmdk", "--size", "1G", "--format", "vmdk"}, 1, "", `cannot make "vmdk" volumes`},
+		{[]string{"vol", "create", "default", "x", "--size", "lots"}, 2, "", `--size "lots"`},
+		{[]string{"vol", "create", "nopool", "x", "--size", "1G"}, 1, "", `no storage pool named "nopool"`},
+		{[]string{"vol", "delete", "default", "web-01.qcow2"}, 1, "", "web-01.qcow2 is used by web-01"},
+		{[]string{"vol", "delete", "default", "web-01.qcow2", "--force"}, 0, "", ""},
+		{[]string{"vol", "resize", "default", "web-01.qcow2", "1G"}, 1, "", "must be asked for"},
+		{[]string{"vol", "clone", "iso", "CentOS-7-x86_64-Minimal-2009.iso", "c.iso"}, 0, "cloned CentOS-7-x86_64-Minimal-2009.iso to c.iso", ""},
+		{[]string{"pool", "stop", "iso"}, 0, "", ""},
+		{[]string{"pool", "autostart", "maybe", "iso"}, 2, "", "usage: kvmtui pool autostart on|off POOL..."},
+		{[]string{"pool", "refresh", "nopool"}, 1, "", `no storage pool named "nopool"`},
+	} {
+		code, out, errOut := run(t, append([]string{"--demo"}, c.args...)...)
+		if code != c.code || !strings.Contains(out, c.out) || !strings.Contains(errOut, c.error) {
+			t.Errorf("%v: exit %d\nstdout %q\nstderr %q\nwant exit %d, %q, %q", c.args, code, out, errOut, c.code, c.out, c.error)
+		}
+	}
+}
+
+// On the real daemon: create, grow, shrink (asked), clone, wipe, delete in
+// a dir pool, checked with virsh.
+func TestVolCommandsOnTheRealDaemon(t *testing.T) {
+	uri := lt.URI(t)
+	pool := lt.Prefix + "clivol"
+	gone := func() {
+		lt.Virsh(t, uri, "pool-destroy", pool)
+		lt.Virsh(t, uri, "pool-delete", pool)
+		lt.Virsh(t, uri, "pool-undefine", pool)
+	}
+	gone()
+	t.Cleanup(gone)
+	lt.MustVirsh(t, uri, "pool-define-as", pool, "dir", "--target", "/var/lib/libvirt/images/"+pool)
+	lt.MustVirsh(t, uri, "pool-build", pool)
+	must := func(args ...string) string {
+		t.Helper()
+		code, out, errOut := run(t, append([]string{"-c", uri}, args...)...)
+		if code != 0 {
+			t.Fatalf("%v: exit %d\n%s\n%s", args, code, out, errOut)
+		}
+		return out
+	}
+	must("pool", "start", pool)
+	must("vol", "create", pool, "a.raw", "--size", "16M", "--format", "raw")
+	must("vol", "resize", pool, "a.raw", "32M")
+	must("vol", "resize", pool, "a.raw", "8M", "--shrink")
+	if info := lt.MustVirsh(t, uri, "vol-info", "--pool", pool, "a.raw", "--bytes"); !strings.Contains(info, "Capacity:       8388608 bytes") {
+		t.Fatalf("vol-info:\n%s", info)
+	}
+	must("vol", "create", pool, "b.qcow2", "--size", "1G", "--backing", "/var/lib/libvirt/images/"+pool+"/a.raw")
+	if x := lt.MustVirsh(t, uri, "vol-dumpxml", "--pool", pool, "b.qcow2"); !strings.Contains(x, "<backingStore>") {
+		t.Fatalf("no backing:\n%s", x)
+	}
+	must("vol", "clone", pool, "a.raw", "c.raw")
+	must("vol", "wipe", pool, "c.raw")
+	var vols []volJSON
+	json.Unmarshal([]byte(must("vol", "list", pool, "--format", "json")), &vols)
+	if len(vols) != 3 || vols[1].Backing == "" {
+		t.Fatalf("volumes %+v", vols)
+	}
+	for _, v := range []string{"a.raw", "b.qcow2", "c.raw"} {
+		must("vol", "delete", pool, v)
+	}
+	must("pool", "refresh", pool)
+	if out := lt.MustVirsh(t, uri, "vol-list", pool); strings.Contains(out, ".raw") {
+		t.Fatalf("left behind:\n%s", out)
+	}
+}

@@ -1,0 +1,146 @@
+package pools
+
+import (
+	"strings"
+	"testing"
+
+	"kvmtui/libvirtx"
+	lt "kvmtui/libvirtx/libvirtxtest"
+	"kvmtui/tui/formpage"
+	"kvmtui/tui/tuitest"
+)
+
+func vol(p *volPage, name string) (libvirtx.Volume, bool) {
+	for _, v := range p.list.Rows() {
+		if v.Name == name {
+			return v, true
+		}
+	}
+	return libvirtx.Volume{}, false
+}
+
+func fill(t *testing.T, h *tuitest.Harness, kv ...string) {
+	t.Helper()
+	f := tuitest.Top[*formpage.Page](h)
+	for i := 0; i < len(kv); i += 2 {
+		if err := f.Form.Fill(kv[i], kv[i+1]); err != nil {
+			t.Fatalf("%s=%q: %v", kv[i], kv[i+1], err)
+		}
+	}
+}
+
+// enter on a pool lists its volumes with the VMs using them; n creates
+// one (a name taken stays on the form), c clones it, D deletes (a VM's
+// disk asks "anyway").
+func TestVolumePageOnTheDemoHost(t *testing.T) {
+	h := tuitest.New(t, false, tuitest.DemoURI(t))
+	h.Keys(":vol nopool", "enter")
+	h.MsgHas(`vol: no storage pool "nopool"`)
+	h.Keys(":pool", "enter", "enter")
+	p := tuitest.Top[*volPage](h)
+	if v, ok := vol(p, "web-01.qcow2"); !ok || strings.Join(v.Users, ",") != "web-01" || v.Format != "qcow2" {
+		t.Fatalf("web-01's disk as listed: %+v", v)
+	}
+	h.ScreenHas("› Volumes of default", "NAME", "FORMAT", "alpine-edge.qcow2", "a disk of alpine-edge", "n new  R resize  c clone")
+
+	h.Keys("n")
+	fill(t, h, "name", "web-01.qcow2", "size", "1G")
+	h.Keys("ctrl+s")
+	h.ScreenHas("already has a volume web-01.qcow2")
+	fill(t, h, "name", "scratch.qcow2")
+	h.Keys("ctrl+s")
+	h.MsgHas("created volume scratch.qcow2 in default")
+	if v, ok := vol(p, "scratch.qcow2"); !ok || v.Capacity != 1<<30 {
+		t.Fatalf("scratch as listed: %+v", v)
+	}
+
+	p.list.Select(func(v libvirtx.Volume) bool { return v.Name == "scratch.qcow2" })
+	h.Keys("c")
+	h.ScreenHas("A full copy of scratch.qcow2 (1 GiB)", "scratch-clone.qcow2")
+	h.Keys("ctrl+s")
+	h.MsgHas("cloned scratch.qcow2 to scratch-clone.qcow2 in default")
+	if _, ok := vol(p, "scratch-clone.qcow2"); !ok {
+		t.Fatal("no clone listed")
+	}
+
+	p.list.Select(func(v libvirtx.Volume) bool { return v.Name == "scratch-clone.qcow2" })
+	h.Keys("D")
+	h.ScreenHas("Delete volume scratch-clone.qcow2", "y  delete it")
+	h.Keys("y")
+	h.MsgHas("deleted scratch-clone.qcow2")
+	if _, ok := vol(p, "scratch-clone.qcow2"); ok {
+		t.Fatal("still listed")
+	}
+	p.list.Select(func(v libvirtx.Volume) bool { return v.Name == "web-01.qcow2" })
+	h.Keys("D")
+	h.ScreenHas("It is a disk of web-01: the VM loses it.", "y  delete it anyway")
+	h.Keys("n")
+	if _, ok := vol(p, "web-01.qcow2"); !ok {
+		t.Fatal("n deleted it")
+	}
+	h.Keys("esc")
+	tuitest.Top[*Page](h)
+}
+
+func TestVolumePageReadOnly(t *testing.T) {
+	h := tuitest.New(t, true, tuitest.DemoURI(t))
+	h.Keys(":vol default", "enter")
+	tuitest.Top[*volPage](h)
+	for _, k := range []string{"n", "R", "c", "W", "D"} {
+		h.Ctx().SetMsg("", false)
+		h.Keys(k)
+		h.MsgHas("read-only")
+	}
+}
+
+// On the real daemon, through the page: a volume made, grown, shrunk
+// after the question, wiped and deleted; virsh agrees at each step.
+func TestVolumePageOnTheRealDaemon(t *testing.T) {
+	uri := lt.URI(t)
+	pool := lt.Prefix + "volpage"
+	dir := "/var/lib/libvirt/images/" + pool
+	lt.Virsh(t, uri, "pool-destroy", pool)
+	lt.Virsh(t, uri, "pool-undefine", pool)
+	t.Cleanup(func() {
+		lt.Virsh(t, uri, "pool-destroy", pool)
+		lt.Virsh(t, uri, "pool-undefine", pool)
+		lt.Virsh(t, uri, "pool-delete", pool)
+	})
+	lt.MustVirsh(t, uri, "pool-define-as", pool, "dir", "--target", dir)
+	lt.MustVirsh(t, uri, "pool-build", pool)
+	lt.MustVirsh(t, uri, "pool-start", pool)
+
+	h := tuitest.New(t, false, uri)
+	h.Until("the pool's name", func() bool { return strings.Contains(strings.Join(h.Ctx().PoolNames(), " "), pool) })
+	h.Keys(":vol "+pool, "enter")
+	p := tuitest.Top[*volPage](h)
+	h.ScreenHas("no volume in " + pool)
+	h.Keys("n")
+	fill(t, h, "name", "d.raw", "format", "raw", "size", "16M")
+	h.Keys("ctrl+s")
+	h.MsgHas("created volume d.raw")
+	if info := lt.MustVirsh(t, uri, "vol-info", "--pool", pool, "d.raw", "--bytes"); !strings.Contains(info, "Capacity:       16777216 bytes") {
+		t.Fatalf("vol-info:\n%s", info)
+	}
+	p.list.Select(func(v libvirtx.Volume) bool { return v.Name == "d.raw" })
+	h.Keys("R")
+	fill(t, h, "size", "32M")
+	h.Keys("ctrl+s")
+	h.MsgHas("resized d.raw to 32 MiB")
+	h.Keys("R")
+	fill(t, h, "size", "8M")
+	h.Keys("ctrl+s")
+	h.ScreenHas("Shrink d.raw from 32 MiB to 8 MiB?", "Everything past the new end is lost")
+	h.Keys("y")
+	h.MsgHas("resized d.raw to 8 MiB")
+	if info := lt.MustVirsh(t, uri, "vol-info", "--pool", pool, "d.raw", "--bytes"); !strings.Contains(info, "Capacity:       8388608 bytes") {
+		t.Fatalf("vol-info after the shrink:\n%s", info)
+	}
+	h.Keys("W", "y")
+	h.MsgHas("wiped d.raw")
+	h.Keys("D", "y")
+	h.MsgHas("deleted d.raw")
+	if _, err := lt.Virsh(t, uri, "vol-info", "--pool", pool, "d.raw"); err == nil {
+		t.Fatal("still there")
+	}
+}
