@@ -16,10 +16,10 @@ import (
 // Volume is a storage volume as the volume page lists it.
 type Volume struct {
 	URI, Pool, Name, Path string
-	Format               string // qcow2, raw, …; "" when the pool type has none
-	Capacity, Allocation uint64 // bytes
-	Backing              string // the backing volume's path (an overlay's base)
-	Users                []string
+	Format                string // qcow2, raw, …; "" when the pool type has none
+	Capacity, Allocation  uint64 // bytes
+	Backing               string // the backing volume's path (an overlay's base)
+	Users                 []string
 }
 
 // Volumes lists a pool's volumes by name, each with the VMs whose
