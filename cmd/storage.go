@@ -1,9 +1,13 @@
 package cmd
 
 import (
+	"context"
 	"fmt"
+	"os"
+	"os/signal"
 	"strings"
 	"text/tabwriter"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -285,8 +289,63 @@ func (o *options) volCommand() *cobra.Command {
 		c.Flags().BoolVar(&force, "force", false, "even when a VM has it as a disk")
 		return c
 	}
-	c.AddCommand(list, create, resize, clone,
+	transfer := func(word, short string, run func(ctx context.Context, s *session, p libvirtx.Pool, name, file string, prog libvirtx.Progress) error) *cobra.Command {
+		return &cobra.Command{
+			Use:   word + " POOL NAME FILE",
+			Short: short,
+			Args:  cobra.ExactArgs(3),
+			RunE: inPool(func(s *session, p libvirtx.Pool, args []string) error {
+				ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+				defer stop()
+				bar := o.progressBar(word + " " + args[0])
+				start := time.Now()
+				if err := run(ctx, s, p, args[0], args[1], bar); err != nil {
+					fmt.Fprintln(o.stderr)
+					return err
+				}
+				fmt.Fprintf(o.stdout, "%sed %s (%s)\n", word, args[0], time.Since(start).Round(time.Millisecond))
+				return nil
+			}),
+		}
+	}
+	upload := transfer("upload", "copy a local file into a volume (made when missing), sparse, through libvirt: works over SSH",
+		func(ctx context.Context, s *session, p libvirtx.Pool, name, file string, prog libvirtx.Progress) error {
+			return s.mgr.Upload(ctx, p.URI, p.Name, name, file, prog)
+		})
+	download := transfer("download", "copy a volume into a local file, sparse, through libvirt: works over SSH",
+		func(ctx context.Context, s *session, p libvirtx.Pool, name, file string, prog libvirtx.Progress) error {
+			return s.mgr.Download(ctx, p.URI, p.Name, name, file, prog)
+		})
+	c.AddCommand(list, create, resize, clone, upload, download,
 		act(libvirtx.VolWipe, "write zeros over a volume's data (refused for a VM's disk unless --force)"),
 		act(libvirtx.VolDelete, "delete a volume (refused for a VM's disk unless --force)"))
 	return c
+}
+
+// progressBar draws a transfer's progress on stderr when it is a terminal:
+// percent, bytes, rate and time left, at most ten times a second.
+func (o *options) progressBar(what string) libvirtx.Progress {
+	f, ok := o.stderr.(*os.File)
+	if !ok || !isTerminal(f) {
+		return nil
+	}
+	start, last := time.Now(), time.Time{}
+	return func(done, total int64) {
+		if time.Since(last) < 100*time.Millisecond && done < total {
+			return
+		}
+		last = time.Now()
+		rate := float64(done) / max(time.Since(start).Seconds(), 0.001)
+		left := ""
+		if rate > 0 && total > done {
+			left = fmt.Sprintf(", %s left", (time.Duration(float64(total-done)/rate) * time.Second).Round(time.Second))
+		}
+		fmt.Fprintf(o.stderr, "\r%s: %3.0f%% %s of %s, %s/s%s   ", what, 100*float64(done)/float64(max(total, 1)),
+			devices.ApproxSize(uint64(done)), devices.ApproxSize(uint64(total)), devices.ApproxSize(uint64(rate)), left)
+	}
+}
+
+func isTerminal(f *os.File) bool {
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
 }

@@ -1,7 +1,10 @@
 package cmd
 
 import (
+	"bytes"
 	"encoding/json"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -85,6 +88,19 @@ func TestVolCommandsOnTheRealDaemon(t *testing.T) {
 	if len(vols) != 3 || vols[1].Backing == "" {
 		t.Fatalf("volumes %+v", vols)
 	}
+	// upload and download through libvirt's streams.
+	dir := t.TempDir()
+	src, back := filepath.Join(dir, "src"), filepath.Join(dir, "back")
+	data := bytes.Repeat([]byte("kvmtui "), 150000)
+	os.WriteFile(src, data, 0o644)
+	if out := must("vol", "upload", pool, "up.raw", src); !strings.Contains(out, "uploaded up.raw") {
+		t.Fatal(out)
+	}
+	must("vol", "download", pool, "up.raw", back)
+	if got, _ := os.ReadFile(back); !bytes.Equal(got, data) {
+		t.Fatalf("the round trip changed the data (%d of %d bytes)", len(got), len(data))
+	}
+	must("vol", "delete", pool, "up.raw")
 	for _, v := range []string{"a.raw", "b.qcow2", "c.raw"} {
 		must("vol", "delete", pool, v)
 	}
