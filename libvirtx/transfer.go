@@ -211,4 +211,3 @@ func (m *Manager) Download(ctx context.Context, uri, pool, name, file string, pr
 		}
 	}
 }
-
