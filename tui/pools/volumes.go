@@ -19,17 +19,20 @@ import (
 // deletes.
 
 type volKeys struct {
-	New, Resize, Clone, Wipe, Delete, Back key.Binding
+	New, Resize, Clone, Wipe, Delete, Upload, Download, Cancel, Back key.Binding
 }
 
 func newVolKeys() volKeys {
 	return volKeys{
-		New:    key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "new volume (or an overlay on one)")),
-		Resize: key.NewBinding(key.WithKeys("R"), key.WithHelp("R", "resize (live for a running VM's disk)")),
-		Clone:  key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "clone, into this pool or another")),
-		Wipe:   key.NewBinding(key.WithKeys("W"), key.WithHelp("W", "wipe its data with zeros (asks)")),
-		Delete: key.NewBinding(key.WithKeys("D"), key.WithHelp("D", "delete the volume (asks)")),
-		Back:   key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back to the pools")),
+		New:      key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "new volume (or an overlay on one)")),
+		Resize:   key.NewBinding(key.WithKeys("R"), key.WithHelp("R", "resize (live for a running VM's disk)")),
+		Clone:    key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "clone, into this pool or another")),
+		Wipe:     key.NewBinding(key.WithKeys("W"), key.WithHelp("W", "wipe its data with zeros (asks)")),
+		Delete:   key.NewBinding(key.WithKeys("D"), key.WithHelp("D", "delete the volume (asks)")),
+		Upload:   key.NewBinding(key.WithKeys("u"), key.WithHelp("u", "upload a local file into a volume")),
+		Download: key.NewBinding(key.WithKeys("d"), key.WithHelp("d", "download the volume to a local file")),
+		Cancel:   key.NewBinding(key.WithKeys("x"), key.WithHelp("x", "cancel the upload or download")),
+		Back:     key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back to the pools")),
 	}
 }
 
@@ -37,7 +40,7 @@ func (k volKeys) help(readOnly bool) []key.Binding {
 	if readOnly {
 		return []key.Binding{k.Back}
 	}
-	return []key.Binding{k.New, k.Resize, k.Clone, k.Wipe, k.Delete, k.Back}
+	return []key.Binding{k.New, k.Resize, k.Clone, k.Wipe, k.Delete, k.Upload, k.Download, k.Cancel, k.Back}
 }
 
 // volPage lists one pool's volumes.
@@ -46,6 +49,7 @@ type volPage struct {
 	keys      volKeys
 	uri, pool string
 	list      *objpage.List[libvirtx.Volume]
+	xfer      *transfer // the upload or download under way
 }
 
 func newVolPage(ctx *common.Context, uri, pool string) (*volPage, tea.Cmd) {
@@ -94,6 +98,9 @@ func (p *volPage) Update(msg tea.Msg) tea.Cmd {
 	if msg, ok := msg.(tea.KeyMsg); ok {
 		return p.key(msg)
 	}
+	if cmd, ok := p.transferMsg(msg); ok {
+		return cmd
+	}
 	cmd, _ := p.list.Update(msg)
 	return cmd
 }
@@ -104,18 +111,27 @@ func (p *volPage) key(msg tea.KeyMsg) tea.Cmd {
 	}
 	k, s := p.keys, p.list.Selected()
 	switch {
+	case key.Matches(msg, k.Cancel) && p.xfer != nil:
+		p.xfer.cancel()
+		p.ctx.SetMsg("cancelling…", false)
+	case key.Matches(msg, k.Back) && p.xfer != nil:
+		p.ctx.SetMsg("a transfer is running: x cancels it", true)
 	case key.Matches(msg, k.Back):
 		return common.Pop
-	case !key.Matches(msg, k.New, k.Resize, k.Clone, k.Wipe, k.Delete):
+	case !key.Matches(msg, k.New, k.Resize, k.Clone, k.Wipe, k.Delete, k.Upload, k.Download):
 		return nil
 	case p.ctx.ReadOnly():
 		p.ctx.SetMsg(libvirtx.ErrReadOnly.Error(), true)
 	case key.Matches(msg, k.New):
 		return p.withPool(func(pl libvirtx.Pool, _ []libvirtx.Pool) common.Page { return p.newForm(pl, s) })
+	case key.Matches(msg, k.Upload):
+		return push(p.uploadForm(s))
 	case s == nil:
 		p.ctx.SetMsg("no volume selected", true)
 	case key.Matches(msg, k.Resize):
 		return push(p.resizeForm(*s))
+	case key.Matches(msg, k.Download):
+		return push(p.downloadForm(*s))
 	case key.Matches(msg, k.Clone):
 		v := *s
 		return p.withPool(func(_ libvirtx.Pool, all []libvirtx.Pool) common.Page { return p.cloneForm(v, all) })
@@ -220,6 +236,10 @@ func (p *volPage) footer(v libvirtx.Volume) []string {
 // Hints is the bottom line.
 func (p *volPage) Hints() string {
 	k := p.keys
+	if p.xfer != nil {
+		return widget.WordHints(p.ctx.Theme, p.ctx.Width, widget.Hint{Key: k.Cancel, Word: "cancel the transfer"})
+	}
 	return p.list.Hints(widget.Hint{Key: k.New, Word: "new"}, widget.Hint{Key: k.Resize, Word: "resize"}, widget.Hint{Key: k.Clone, Word: "clone"},
-		widget.Hint{Key: k.Wipe, Word: "wipe"}, widget.Hint{Key: k.Delete, Word: "delete"})
+		widget.Hint{Key: k.Wipe, Word: "wipe"}, widget.Hint{Key: k.Delete, Word: "delete"}, widget.Hint{Key: k.Upload, Word: "upload"},
+		widget.Hint{Key: k.Download, Word: "download"})
 }

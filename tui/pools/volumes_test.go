@@ -1,6 +1,9 @@
 package pools
 
 import (
+	"bytes"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -142,5 +145,53 @@ func TestVolumePageOnTheRealDaemon(t *testing.T) {
 	h.MsgHas("deleted d.raw")
 	if _, err := lt.Virsh(t, uri, "vol-info", "--pool", pool, "d.raw"); err == nil {
 		t.Fatal("still there")
+	}
+}
+
+// u uploads a local file into a new volume with its progress on the
+// message line, d downloads it back; the bytes are the same.
+func TestVolumeUploadDownloadOnTheRealDaemon(t *testing.T) {
+	uri := lt.URI(t)
+	pool := lt.Prefix + "volxfer"
+	lt.Virsh(t, uri, "pool-destroy", pool)
+	lt.Virsh(t, uri, "pool-undefine", pool)
+	t.Cleanup(func() {
+		lt.Virsh(t, uri, "pool-destroy", pool)
+		lt.Virsh(t, uri, "pool-delete", pool)
+		lt.Virsh(t, uri, "pool-undefine", pool)
+	})
+	lt.MustVirsh(t, uri, "pool-define-as", pool, "dir", "--target", "/var/lib/libvirt/images/"+pool)
+	lt.MustVirsh(t, uri, "pool-build", pool)
+	lt.MustVirsh(t, uri, "pool-start", pool)
+	dir := t.TempDir()
+	src, back := filepath.Join(dir, "disk.img"), filepath.Join(dir, "back.img")
+	data := bytes.Repeat([]byte("0123456789abcdef"), 1<<18) // 4 MiB
+	os.WriteFile(src, data, 0o644)
+
+	h := tuitest.New(t, false, uri)
+	h.Until("the pool's name", func() bool { return strings.Contains(strings.Join(h.Ctx().PoolNames(), " "), pool) })
+	h.Keys(":vol "+pool, "enter")
+	p := tuitest.Top[*volPage](h)
+	h.Keys("u")
+	if err := tuitest.Top[*formpage.Page](h).Form.Fill("file", "/nonexistent"); err == nil || !strings.Contains(err.Error(), "is not a file here") {
+		t.Fatalf("a missing file: %v", err)
+	}
+	fill(t, h, "file", src)
+	if got := tuitest.Top[*formpage.Page](h).Form.Fields[1].Input.Value(); got != "disk.img" {
+		t.Fatalf("the volume name proposed: %q", got)
+	}
+	h.Keys("ctrl+s")
+	h.Until("the upload", func() bool { return p.xfer == nil && strings.Contains(h.Ctx().Msg.Text, "uploaded") })
+	v, ok := vol(p, "disk.img")
+	if !ok || v.Capacity != uint64(len(data)) {
+		t.Fatalf("the uploaded volume: %+v", v)
+	}
+	p.list.Select(func(v libvirtx.Volume) bool { return v.Name == "disk.img" })
+	h.Keys("d")
+	fill(t, h, "file", back)
+	h.Keys("ctrl+s")
+	h.Until("the download", func() bool { return p.xfer == nil && strings.Contains(h.Ctx().Msg.Text, "downloaded") })
+	if got, _ := os.ReadFile(back); !bytes.Equal(got, data) {
+		t.Fatalf("the round trip changed the data: %d bytes", len(got))
 	}
 }
