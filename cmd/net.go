@@ -254,21 +254,9 @@ func (o *options) netAutostartCommand() *cobra.Command {
 	}
 }
 
-// netDefineCommand takes the new-network form's fields as flags, set in
-// the form's order (an address before its DHCP range, which it proposes).
+// netDefineCommand takes the new-network form's fields as flags.
 func (o *options) netDefineCommand() *cobra.Command {
-	var all []string // every field's flag name, the form's order over every mode
-	seen := map[string]bool{}
-	for _, mode := range netdef.Modes {
-		s := &netdef.Spec{Mode: mode}
-		for _, f := range s.Fields() {
-			if !seen[f.Name] {
-				seen[f.Name] = true
-				all = append(all, f.Name)
-			}
-		}
-	}
-	vals := map[string]*string{}
+	var ff *formFlags
 	c := &cobra.Command{
 		Use:   "define --name NAME [--mode MODE] [--ipv4 CIDR] [--dhcp4 FIRST-LAST|none] …",
 		Short: "define a network, checked against the host, and start it (unless --start=no)",
@@ -288,17 +276,14 @@ nat or route network gets a free 192.168.N.1/24 with DHCP on its upper half.`,
 				return o.fail(err)
 			}
 			spec := netdef.NewSpec(h)
-			// The mode first: it decides the fields; then every given flag in
-			// the form's order.
-			for _, name := range append([]string{"mode"}, all...) {
-				if v := *vals[name]; v != "" && (name != "mode" || spec.Mode != v) {
-					if name == "dhcp4" || name == "dhcp6" {
-						v = strings.TrimSuffix(v, "none")
-					}
-					if err := spec.Set(name, v); err != nil {
-						return o.usage("net define: --%s %q: %v", name, *vals[name], err)
-					}
+			noneIsEmpty := func(name, v string) string {
+				if name == "dhcp4" || name == "dhcp6" {
+					return strings.TrimSuffix(v, "none")
 				}
+				return v
+			}
+			if err := ff.apply(spec, noneIsEmpty); err != nil {
+				return o.usage("net define: %v", err)
 			}
 			if err := s.mgr.DefineNetwork(uri, spec); err != nil {
 				return o.fail(err)
@@ -307,25 +292,7 @@ nat or route network gets a free 192.168.N.1/24 with DHCP on its upper half.`,
 			return nil
 		}),
 	}
-	probe := &netdef.Spec{}
-	for _, name := range all {
-		vals[name] = new(string)
-		var helps []string // a field some modes label differently ("dev")
-		for _, mode := range netdef.Modes {
-			probe.Mode = mode
-			for _, f := range probe.Fields() {
-				h := f.Label + ": " + f.Help
-				if f.Type == devices.TypeBool {
-					h = f.Label + ": yes or no (default yes)"
-				}
-				if f.Name == name && !slices.Contains(helps, h) {
-					helps = append(helps, h)
-				}
-			}
-		}
-		help := strings.Join(helps, "; ")
-		c.Flags().StringVar(vals[name], name, "", help)
-	}
+	ff = newFormFlags(c, "mode", netdef.Modes, func(mode string) []devices.Field { return (&netdef.Spec{Mode: mode}).Fields() })
 	return c
 }
 

@@ -13,6 +13,7 @@ import (
 
 	"kvmtui/devices"
 	"kvmtui/libvirtx"
+	"kvmtui/pooldef"
 )
 
 // kvmtui pool … and kvmtui vol …: the storage pages' actions for scripts.
@@ -98,7 +99,7 @@ func (o *options) poolCommand() *cobra.Command {
 			}),
 		})
 	}
-	c.AddCommand(&cobra.Command{
+	c.AddCommand(o.poolDefineCommand(), &cobra.Command{
 		Use:   "autostart on|off POOL...",
 		Short: "start pools with the host, or not",
 		Args: func(_ *cobra.Command, args []string) error {
@@ -112,6 +113,45 @@ func (o *options) poolCommand() *cobra.Command {
 			return s.eachPool("autostart", args[1:], func(p libvirtx.Pool) error { return s.mgr.DoPool(p.URI, p.Name, a) })
 		}),
 	})
+	return c
+}
+
+// poolDefineCommand takes the new-pool form's fields as flags.
+func (o *options) poolDefineCommand() *cobra.Command {
+	var ff *formFlags
+	c := &cobra.Command{
+		Use:   "define --name NAME [--type TYPE] [--target PATH] [--device DEV] [--host H] …",
+		Short: "define a storage pool (any type the daemon supports), build and start it as asked",
+		Long: `Define a storage pool from the same fields as the new-pool form. A name
+taken, a type the daemon lacks, a field the type needs, a missing target
+directory (unless --build yes) or device is refused before anything is
+defined; a failed build leaves no definition. Without --type: a dir pool
+at /var/lib/libvirt/NAME, built, started and autostarted.`,
+		Args: cobra.NoArgs,
+		RunE: o.inSession(func(s *session, _ []string) error {
+			if len(s.uris) != 1 {
+				return o.usage("pool define: name one connection with -c")
+			}
+			uri := s.uris[0]
+			h, err := s.mgr.PoolHost(uri)
+			if err != nil {
+				return o.fail(err)
+			}
+			spec := pooldef.New(h)
+			if err := ff.apply(spec, nil); err != nil {
+				return o.usage("pool define: %v", err)
+			}
+			if *ff.vals["target"] == "" && spec.Type == "dir" {
+				spec.Target = "/var/lib/libvirt/" + spec.Name
+			}
+			if err := s.mgr.DefinePool(uri, spec); err != nil {
+				return o.fail(err)
+			}
+			fmt.Fprintf(o.stdout, "defined pool %s (%s)\n", spec.Name, uri)
+			return nil
+		}),
+	}
+	ff = newFormFlags(c, "type", pooldef.Types, func(t string) []devices.Field { return (&pooldef.Spec{Type: t}).Fields() })
 	return c
 }
 

@@ -38,6 +38,10 @@ func TestPoolAndVolCommandsOnTheDemoHost(t *testing.T) {
 		{[]string{"vol", "resize", "default", "web-01.qcow2", "1G"}, 1, "", "must be asked for"},
 		{[]string{"vol", "clone", "iso", "CentOS-7-x86_64-Minimal-2009.iso", "c.iso"}, 0, "cloned CentOS-7-x86_64-Minimal-2009.iso to c.iso", ""},
 		{[]string{"pool", "stop", "iso"}, 0, "", ""},
+		{[]string{"pool", "define", "--name", "p2", "--target", "/srv/p2"}, 0, "defined pool p2", ""},
+		{[]string{"pool", "define", "--name", "iso"}, 1, "", "a pool named iso already exists"},
+		{[]string{"pool", "define", "--name", "p3", "--type", "netfs", "--target", "/mnt/x"}, 1, "", "a netfs pool needs its source host"},
+		{[]string{"pool", "define", "--name", "p3", "--type", "fs", "--device", "relative"}, 2, "", `--device "relative"`},
 		{[]string{"pool", "autostart", "maybe", "iso"}, 2, "", "usage: kvmtui pool autostart on|off POOL..."},
 		{[]string{"pool", "refresh", "nopool"}, 1, "", `no storage pool named "nopool"`},
 	} {

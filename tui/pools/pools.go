@@ -12,7 +12,10 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 
 	"kvmtui/libvirtx"
+	"kvmtui/pooldef"
 	"kvmtui/tui/common"
+	"kvmtui/tui/form"
+	"kvmtui/tui/formpage"
 	"kvmtui/tui/objpage"
 	"kvmtui/tui/widget"
 )
@@ -38,12 +41,13 @@ func init() {
 }
 
 type keys struct {
-	Open, Refresh, Back, Start, Stop, Autostart, Delete key.Binding
+	Open, New, Refresh, Back, Start, Stop, Autostart, Delete key.Binding
 }
 
 func newKeys() keys {
 	return keys{
 		Open:      key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "the pool's volumes")),
+		New:       key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "new pool: dir, fs, netfs, logical, iscsi …")),
 		Refresh:   key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "rescan the pool's volumes")),
 		Start:     key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "start the pool")),
 		Stop:      key.NewBinding(key.WithKeys("S"), key.WithHelp("S", "stop the pool (asks first)")),
@@ -57,7 +61,7 @@ func (k keys) help(readOnly bool) []key.Binding {
 	if readOnly {
 		return []key.Binding{k.Open, k.Back}
 	}
-	return []key.Binding{k.Open, k.Refresh, k.Start, k.Stop, k.Autostart, k.Delete, k.Back}
+	return []key.Binding{k.Open, k.New, k.Refresh, k.Start, k.Stop, k.Autostart, k.Delete, k.Back}
 }
 
 // Page lists the pools of every connection, by host then name.
@@ -167,6 +171,10 @@ func (p *Page) key(msg tea.KeyMsg) tea.Cmd {
 	switch s := p.list.Selected(); {
 	case key.Matches(msg, k.Back):
 		return common.Pop
+	case key.Matches(msg, k.New) && p.ctx.ReadOnly():
+		p.ctx.SetMsg(libvirtx.ErrReadOnly.Error(), true)
+	case key.Matches(msg, k.New):
+		return p.newPool(s)
 	case key.Matches(msg, k.Open) && s != nil && !s.Active:
 		p.ctx.SetMsg(s.Name+" is not active: s starts it", true)
 	case key.Matches(msg, k.Open) && s != nil:
@@ -183,4 +191,38 @@ func (p *Page) key(msg tea.KeyMsg) tea.Cmd {
 		}
 	}
 	return nil
+}
+
+// newPool opens the new-pool form for the selected pool's host (the only
+// host when none is selected), after reading what its checks need.
+func (p *Page) newPool(s *libvirtx.Pool) tea.Cmd {
+	uri := ""
+	switch conns := p.ctx.Connected(); {
+	case s != nil:
+		uri = s.URI
+	case len(conns) == 1:
+		uri = conns[0]
+	default:
+		p.ctx.SetMsg("select a pool on the host you mean", true)
+		return nil
+	}
+	ctx := p.ctx
+	return func() tea.Msg {
+		h, err := ctx.Mgr.PoolHost(uri)
+		if err != nil {
+			return common.StatusMsg{Text: "reading the host's pools: " + err.Error(), Err: true}
+		}
+		spec := pooldef.New(h)
+		f := form.New(spec, map[string][]string{"source": ctx.Mgr.PoolSources(uri, "logical")})
+		note := "New storage pool on " + ctx.Label(uri) + ": ctrl+s defines it (builds and starts it, as set below)."
+		return common.PushMsg{Page: formpage.New(ctx, "New pool", note, f, func() tea.Cmd {
+			return func() tea.Msg {
+				if err := ctx.Mgr.DefinePool(uri, spec); err != nil {
+					return formpage.Saved{Err: err}
+				}
+				done := objpage.Done{Kind: "pool", URI: uri, Text: "defined pool " + spec.Name}
+				return formpage.Saved{Text: done.Text, Then: func() tea.Msg { return done }}
+			}
+		})}
+	}
 }

@@ -10,6 +10,7 @@ import (
 
 	"kvmtui/libvirtx"
 	lt "kvmtui/libvirtx/libvirtxtest"
+	"kvmtui/tui/formpage"
 	"kvmtui/tui/tuitest"
 )
 
@@ -173,5 +174,32 @@ func TestPoolPageFollowsARealDaemon(t *testing.T) {
 	}
 	if _, err := os.Stat(dir); !os.IsNotExist(err) {
 		t.Fatalf("the pool's directory is still there: %v", err)
+	}
+}
+
+// n: a new pool from the form; a name taken stays on the form with the
+// reason; a good one is defined and listed.
+func TestNewPoolFromThePage(t *testing.T) {
+	h := tuitest.New(t, false, tuitest.DemoURI(t))
+	h.Keys(":pool", "enter")
+	p := tuitest.Top[*Page](h)
+	h.Keys("n")
+	h.ScreenHas("New storage pool on demo", "pool1", "/var/lib/libvirt/pool1", "Build it")
+	f := tuitest.Top[*formpage.Page](h)
+	if err := f.Form.Fill("name", "iso"); err != nil {
+		t.Fatal(err)
+	}
+	h.Keys("ctrl+s")
+	h.ScreenHas("a pool named iso already exists")
+	if err := f.Form.Fill("name", "scratch"); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Form.Fill("target", "/srv/scratch"); err != nil {
+		t.Fatal(err)
+	}
+	h.Keys("ctrl+s")
+	h.MsgHas("defined pool scratch")
+	if r, ok := row(p, "scratch"); !ok || r.Type != "dir" || r.Target != "/srv/scratch" || !r.Active {
+		t.Fatalf("scratch as listed: %+v", r)
 	}
 }

@@ -111,6 +111,6 @@ func (p *Page) footer(r libvirtx.Pool) []string {
 // Hints is the bottom line: a word per key; the help has the rest.
 func (p *Page) Hints() string {
 	k := p.keys
-	return p.list.Hints(widget.Hint{Key: k.Open, Word: "volumes"}, widget.Hint{Key: k.Refresh, Word: "rescan"}, widget.Hint{Key: k.Start, Word: "start"},
+	return p.list.Hints(widget.Hint{Key: k.Open, Word: "volumes"}, widget.Hint{Key: k.New, Word: "new"}, widget.Hint{Key: k.Refresh, Word: "rescan"}, widget.Hint{Key: k.Start, Word: "start"},
 		widget.Hint{Key: k.Stop, Word: "stop"}, widget.Hint{Key: k.Autostart, Word: "autostart"}, widget.Hint{Key: k.Delete, Word: "remove"})
 }

@@ -1,0 +1,113 @@
+package pooldef
+
+import (
+	"regexp"
+	"strings"
+	"testing"
+)
+
+func compact(doc string) string { return regexp.MustCompile(`>\s+<`).ReplaceAllString(doc, "><") }
+
+func host() Host {
+	return Host{Supported: []string{"dir", "fs", "netfs", "logical", "disk", "iscsi", "scsi", "mpath"}, Pools: []string{"default", "pool1"},
+		Exists: func(p string) (bool, bool) { return p == "/srv/vms" || p == "/dev/sdb", true }}
+}
+
+func spec(t *testing.T, sets ...string) *Spec {
+	t.Helper()
+	s := New(host())
+	for i := 0; i < len(sets); i += 2 {
+		if err := s.Set(sets[i], sets[i+1]); err != nil {
+			t.Fatalf("%s=%q: %v", sets[i], sets[i+1], err)
+		}
+	}
+	return s
+}
+
+func TestNewProposesADirPool(t *testing.T) {
+	s := New(host())
+	if s.Name != "pool2" || s.Target != "/var/lib/libvirt/pool2" || !s.Build || !s.Start || !s.Auto {
+		t.Fatalf("%+v", s)
+	}
+	if err := s.Check(host()); err != nil {
+		t.Fatal(err)
+	}
+	// Types the daemon lacks are not offered, and the help says so.
+	if err := s.Set("type", "rbd"); err == nil || !strings.Contains(err.Error(), "makes dir, fs") {
+		t.Fatalf("an unsupported type: %v", err)
+	}
+	if f := s.Fields()[1]; !strings.Contains(f.Help, "has no iscsi-direct, rbd, gluster, zfs, vstorage") {
+		t.Fatalf("type help: %q", f.Help)
+	}
+}
+
+func TestXMLPerType(t *testing.T) {
+	for _, c := range []struct {
+		sets []string
+		want string
+	}{
+		{[]string{"name", "p", "target", "/srv/vms"}, `<pool type="dir"><name>p</name><target><path>/srv/vms</path></target></pool>`},
+		{[]string{"name", "p", "type", "fs", "device", "/dev/sdb", "format", "ext4", "target", "/mnt/p"},
+			`<pool type="fs"><name>p</name><target><path>/mnt/p</path></target><source><device path="/dev/sdb"></device><format type="ext4"></format></source></pool>`},
+		{[]string{"name", "p", "type", "netfs", "host", "nas.lan", "sourcedir", "/export/vms", "target", "/mnt/nas"},
+			`<pool type="netfs"><name>p</name><target><path>/mnt/nas</path></target><source><dir path="/export/vms"></dir><host name="nas.lan"></host><format type="nfs"></format></source></pool>`},
+		{[]string{"name", "p", "type", "logical", "source", "vg0", "target", "/dev/vg0"},
+			`<pool type="logical"><name>p</name><target><path>/dev/vg0</path></target><source><name>vg0</name></source></pool>`},
+		{[]string{"name", "p", "type", "disk", "device", "/dev/sdb", "format", "gpt", "target", "/dev"},
+			`<pool type="disk"><name>p</name><target><path>/dev</path></target><source><device path="/dev/sdb"></device><format type="gpt"></format></source></pool>`},
+		{[]string{"name", "p", "type", "iscsi", "host", "10.0.0.5", "source", "iqn.2024-01.org.example:store", "target", "/dev/disk/by-path"},
+			`<pool type="iscsi"><name>p</name><target><path>/dev/disk/by-path</path></target><source><host name="10.0.0.5"></host><device path="iqn.2024-01.org.example:store"></device></source></pool>`},
+		{[]string{"name", "p", "type", "scsi", "source", "host0", "target", "/dev/disk/by-path"},
+			`<pool type="scsi"><name>p</name><target><path>/dev/disk/by-path</path></target><source><adapter type="scsi_host" name="host0"></adapter></source></pool>`},
+		{[]string{"name", "p", "type", "mpath", "target", "/dev/mapper"}, `<pool type="mpath"><name>p</name><target><path>/dev/mapper</path></target></pool>`},
+	} {
+		s := spec(t, c.sets...)
+		doc, err := s.XML()
+		if err != nil || compact(doc) != c.want {
+			t.Errorf("%v:\n got %s\nwant %s", c.sets, compact(doc), c.want)
+		}
+	}
+	// Types this host lacks still write their XML (the test driver takes them).
+	all := &Spec{Name: "p", types: Types}
+	for _, c := range []struct {
+		sets []string
+		want string
+	}{
+		{[]string{"type", "rbd", "host", "ceph1", "source", "rbdpool"}, `<source><name>rbdpool</name><host name="ceph1"></host></source>`},
+		{[]string{"type", "iscsi-direct", "host", "10.0.0.5", "source", "iqn.2024-01.org.example:store", "initiator", "iqn.2024-01.org.example:me"},
+			`<initiator><iqn name="iqn.2024-01.org.example:me"></iqn></initiator>`},
+		{[]string{"type", "gluster", "host", "g1", "source", "vol0", "sourcedir", "/vms"}, `<source><name>vol0</name><dir path="/vms"></dir><host name="g1"></host></source>`},
+		{[]string{"type", "zfs", "source", "tank"}, `<source><name>tank</name></source>`},
+	} {
+		for i := 0; i < len(c.sets); i += 2 {
+			if err := all.Set(c.sets[i], c.sets[i+1]); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if doc, _ := all.XML(); !strings.Contains(compact(doc), c.want) {
+			t.Errorf("%v: %s lacks %s", c.sets, compact(doc), c.want)
+		}
+	}
+}
+
+func TestCheckRefusals(t *testing.T) {
+	for _, c := range []struct {
+		sets []string
+		want string
+	}{
+		{[]string{"name", "default"}, "a pool named default already exists"},
+		{[]string{"build", "no", "target", "/nowhere"}, "target /nowhere does not exist"},
+		{[]string{"type", "fs", "target", "/srv/vms", "device", "/dev/sdz"}, "the host has no device /dev/sdz"},
+		{[]string{"type", "netfs", "target", "/mnt/x"}, "a netfs pool needs its source host"},
+		{[]string{"type", "logical", "source", "vg0", "target", "/dev/vg0", "device", "/dev/sdb", "build", "no"}, "needs Build it: yes"},
+	} {
+		if err := spec(t, c.sets...).Check(host()); err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%v: %v, want %q", c.sets, err, c.want)
+		}
+	}
+	for _, bad := range [][2]string{{"name", "a b"}, {"target", "relative"}, {"host", "bad host!"}, {"initiator", "nope"}} {
+		if err := New(host()).Set(bad[0], bad[1]); err == nil {
+			t.Errorf("%s=%q accepted", bad[0], bad[1])
+		}
+	}
+}
