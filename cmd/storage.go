@@ -250,7 +250,7 @@ func (o *options) volCommand() *cobra.Command {
 	}
 	list.Flags().StringVar(&format, "format", format, "table or json")
 
-	var volFormat, capacity, backing string
+	var volFormat, capacity, backing, passFile string
 	var prealloc bool
 	create := &cobra.Command{
 		Use:   "create POOL NAME --size SIZE [--format qcow2|raw] [--backing PATH] [--prealloc]",
@@ -265,7 +265,17 @@ func (o *options) volCommand() *cobra.Command {
 			if fs := libvirtx.VolFormats(p.Type); f == "" && len(fs) > 0 {
 				f = fs[0]
 			}
-			if err := s.mgr.CreateVolume(p.URI, p.Name, libvirtx.VolSpec{Name: args[0], Format: f, Capacity: b, Backing: backing, Prealloc: prealloc}); err != nil {
+			spec := libvirtx.VolSpec{Name: args[0], Format: f, Capacity: b, Backing: backing, Prealloc: prealloc}
+			if passFile != "" {
+				pass, err := os.ReadFile(passFile)
+				if err != nil {
+					return err
+				}
+				if spec.Passphrase = strings.TrimRight(string(pass), "\r\n"); spec.Passphrase == "" {
+					return fmt.Errorf("%s holds no passphrase", passFile)
+				}
+			}
+			if err := s.mgr.CreateVolume(p.URI, p.Name, spec); err != nil {
 				return err
 			}
 			fmt.Fprintf(o.stdout, "created volume %s in %s\n", args[0], p.Name)
@@ -276,6 +286,7 @@ func (o *options) volCommand() *cobra.Command {
 	create.Flags().StringVar(&volFormat, "format", "", "qcow2 or raw (dir pools; default the pool type's first)")
 	create.Flags().StringVar(&backing, "backing", "", "a volume's path: the new qcow2 volume is its overlay")
 	create.Flags().BoolVar(&prealloc, "prealloc", false, "allocate the whole size now")
+	create.Flags().StringVar(&passFile, "luks-passphrase-file", "", "encrypt with LUKS, the passphrase read from this file (its first line); libvirt keeps it in a private secret")
 
 	var shrink bool
 	resize := &cobra.Command{

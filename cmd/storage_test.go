@@ -113,3 +113,36 @@ func TestVolCommandsOnTheRealDaemon(t *testing.T) {
 		t.Fatalf("left behind:\n%s", out)
 	}
 }
+
+// vol create --luks-passphrase-file: an encrypted volume; an empty file
+// is refused.
+func TestVolCreateLUKS(t *testing.T) {
+	uri := lt.URI(t)
+	pool := lt.Prefix + "cliluks"
+	gone := func() {
+		lt.Virsh(t, uri, "pool-destroy", pool)
+		lt.Virsh(t, uri, "pool-delete", pool)
+		lt.Virsh(t, uri, "pool-undefine", pool)
+	}
+	gone()
+	t.Cleanup(gone)
+	if code, out, errOut := run(t, "-c", uri, "pool", "define", "--name", pool, "--target", "/var/lib/libvirt/images/"+pool, "--autostart", "no"); code != 0 {
+		t.Fatalf("pool define: %s %s", out, errOut)
+	}
+	dir := t.TempDir()
+	empty, pass := filepath.Join(dir, "empty"), filepath.Join(dir, "pass")
+	os.WriteFile(empty, nil, 0o600)
+	os.WriteFile(pass, []byte("s3cret phrase\n"), 0o600)
+	if code, _, errOut := run(t, "-c", uri, "vol", "create", pool, "e.raw", "--size", "16M", "--format", "raw", "--luks-passphrase-file", empty); code != 1 || !strings.Contains(errOut, "holds no passphrase") {
+		t.Fatalf("empty passphrase: %d %s", code, errOut)
+	}
+	if code, out, errOut := run(t, "-c", uri, "vol", "create", pool, "e.raw", "--size", "16M", "--format", "raw", "--luks-passphrase-file", pass); code != 0 {
+		t.Fatalf("%s %s", out, errOut)
+	}
+	if x := lt.MustVirsh(t, uri, "vol-dumpxml", "--pool", pool, "e.raw"); !strings.Contains(x, "<encryption format='luks'>") {
+		t.Fatalf("not encrypted:\n%s", x)
+	}
+	if code, _, errOut := run(t, "-c", uri, "vol", "delete", pool, "e.raw"); code != 0 {
+		t.Fatal(errOut)
+	}
+}

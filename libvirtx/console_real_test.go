@@ -128,7 +128,7 @@ func TestRealConsoleStartBusyForceClose(t *testing.T) {
 		t.Fatal(err)
 	}
 	r2 := newConReader(c2)
-	r2.until(t, "42", 10*time.Second)
+	r2.until(t, "42", 30*time.Second) // a TCG guest on a busy 2-core host can pause for seconds
 	t.Logf("command round trip %v", time.Since(t1).Round(time.Millisecond))
 
 	time.Sleep(300 * time.Millisecond) // r2's reader is blocked in Recv

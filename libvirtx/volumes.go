@@ -3,6 +3,7 @@ package libvirtx
 import (
 	"errors"
 	"fmt"
+	"path/filepath"
 	"slices"
 	"sort"
 	"strings"
@@ -19,6 +20,7 @@ type Volume struct {
 	Format                string // qcow2, raw, …; "" when the pool type has none
 	Capacity, Allocation  uint64 // bytes
 	Backing               string // the backing volume's path (an overlay's base)
+	Encrypted             bool   // LUKS: libvirt opens it with its secret
 	Users                 []string
 }
 
@@ -79,6 +81,7 @@ func readVolume(uri, pool string, sv *libvirt.StorageVol) (Volume, error) {
 	if x.BackingStore != nil {
 		v.Backing = x.BackingStore.Path
 	}
+	v.Encrypted = x.Target != nil && x.Target.Encryption != nil
 	if info, err := sv.GetInfo(); err == nil {
 		v.Capacity, v.Allocation = info.Capacity, info.Allocation
 	}
@@ -91,6 +94,7 @@ type VolSpec struct {
 	Capacity     uint64 // bytes
 	Backing      string // a volume's path: the new one is an overlay on it
 	Prealloc     bool   // allocate it all now (raw: a full file; qcow2: metadata)
+	Passphrase   string // not empty: a LUKS-encrypted volume, its key in a libvirt secret
 }
 
 // volFormats are the formats a volume of each pool type can have.
@@ -149,6 +153,20 @@ func (m *Manager) CreateVolume(uri, pool string, s VolSpec) error {
 		x.BackingStore = &libvirtxml.StorageVolumeBackingStore{Path: b.Path,
 			Format: &libvirtxml.StorageVolumeTargetFormat{Type: orRaw(b.Format)}}
 	}
+	if s.Passphrase != "" {
+		secret, err := volumeSecret(lc, p, s)
+		if err != nil {
+			return err
+		}
+		defer func() {
+			if err != nil {
+				secret.Undefine() // no secret left for a volume that is not there
+			}
+			secret.Free()
+		}()
+		uuid, _ := secret.GetUUIDString()
+		x.Target.Encryption = &libvirtxml.StorageEncryption{Format: "luks", Secret: &libvirtxml.StorageEncryptionSecret{Type: "passphrase", UUID: uuid}}
+	}
 	doc, err := x.Marshal()
 	if err != nil {
 		return err
@@ -163,6 +181,35 @@ func (m *Manager) CreateVolume(uri, pool string, s VolSpec) error {
 	}
 	v.Free()
 	return nil
+}
+
+// volumeSecret defines the private libvirt secret holding a new LUKS
+// volume's passphrase, used by the volume's path: libvirt (not kvmtui, not
+// a file) keeps it, and opens the volume with it when a VM starts.
+func volumeSecret(lc *libvirt.Connect, p Pool, s VolSpec) (*libvirt.Secret, error) {
+	if p.Target == "" || s.Format == "" {
+		return nil, fmt.Errorf("a LUKS volume needs a pool of files (dir, fs, netfs); %s is a %s pool", p.Name, p.Type)
+	}
+	path := filepath.Join(p.Target, s.Name)
+	if old, err := lc.LookupSecretByUsage(libvirt.SECRET_USAGE_TYPE_VOLUME, path); err == nil {
+		old.Free()
+		return nil, fmt.Errorf("a libvirt secret for %s exists already", path)
+	}
+	doc, err := (&libvirtxml.Secret{Ephemeral: "no", Private: "yes", Description: "LUKS passphrase of " + path + " (kvmtui)",
+		Usage: &libvirtxml.SecretUsage{Type: "volume", Volume: path}}).Marshal()
+	if err != nil {
+		return nil, err
+	}
+	secret, err := lc.SecretDefineXML(doc, 0)
+	if err != nil {
+		return nil, errors.New(ErrText(err))
+	}
+	if err := secret.SetValue([]byte(s.Passphrase), 0); err != nil {
+		secret.Undefine()
+		secret.Free()
+		return nil, errors.New(ErrText(err))
+	}
+	return secret, nil
 }
 
 func orRaw(f string) string {
@@ -222,7 +269,12 @@ func (m *Manager) DoVolume(uri, pool, name string, a VolAction, force bool) erro
 	}
 	switch a {
 	case VolDelete:
-		err = sv.Delete(0)
+		if err = sv.Delete(0); err == nil && v.Encrypted {
+			if secret, e := lc.LookupSecretByUsage(libvirt.SECRET_USAGE_TYPE_VOLUME, v.Path); e == nil {
+				secret.Undefine() // its passphrase goes with it
+				secret.Free()
+			}
+		}
 	case VolWipe:
 		err = sv.Wipe(0)
 	default:

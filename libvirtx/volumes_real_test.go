@@ -3,6 +3,7 @@ package libvirtx
 import (
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -166,5 +167,44 @@ func TestRealVolumeLiveResize(t *testing.T) {
 	}
 	if _, err := m.ResizeVolume(uri, pool, "data.qcow2", 64<<20, true); err == nil || !strings.Contains(err.Error(), "can grow while it runs, not shrink") {
 		t.Fatalf("a live shrink: %v", err)
+	}
+}
+
+// A LUKS volume: its passphrase in a private libvirt secret (virsh cannot
+// read it back), listed as encrypted, opened by QEMU when a VM using it
+// starts; deleting it removes the secret too.
+func TestRealLUKSVolume(t *testing.T) {
+	m, uri := connectReal(t)
+	pool := dirPool(t, uri, "lukspool")
+	if err := m.CreateVolume(uri, pool, VolSpec{Name: "secret.raw", Format: "raw", Capacity: 16 << 20, Passphrase: "correct horse battery"}); err != nil {
+		t.Fatal(err)
+	}
+	v := volumeNamed(t, m, uri, pool, "secret.raw")
+	x := lt.MustVirsh(t, uri, "vol-dumpxml", "--pool", pool, "secret.raw")
+	m1 := regexp.MustCompile(`<encryption format='luks'>\s*<secret type='passphrase' uuid='([0-9a-f-]+)'/>`).FindStringSubmatch(x)
+	if !v.Encrypted || m1 == nil {
+		t.Fatalf("not a LUKS volume: %+v\n%s", v, x)
+	}
+	uuid := m1[1]
+	t.Cleanup(func() { lt.Virsh(t, uri, "secret-undefine", uuid) })
+	if out, err := lt.Virsh(t, uri, "secret-get-value", uuid); err == nil || !strings.Contains(out+err.Error(), "private") {
+		t.Fatalf("the passphrase can be read back: %q %v", out, err)
+	}
+	if sx := lt.MustVirsh(t, uri, "secret-dumpxml", uuid); !strings.Contains(sx, "<volume>"+v.Path+"</volume>") {
+		t.Fatalf("the secret is not the volume's:\n%s", sx)
+	}
+	vm := lt.FixtureGuestWith(t, uri, "luksuser", "  </devices>",
+		"    <disk type='file' device='disk'><driver name='qemu' type='raw'/><source file='"+v.Path+"'><encryption format='luks'><secret type='passphrase' uuid='"+uuid+
+			"'/></encryption></source><target dev='vdb' bus='virtio'/></disk>\n  </devices>")
+	lt.MustVirsh(t, uri, "start", vm)
+	if st := lt.MustVirsh(t, uri, "domstate", vm); !strings.Contains(st, "running") {
+		t.Fatalf("the VM with the LUKS disk is %s", st)
+	}
+	lt.RemoveDomain(t, uri, vm)
+	if err := m.DoVolume(uri, pool, "secret.raw", VolDelete, false); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := lt.Virsh(t, uri, "secret-dumpxml", uuid); err == nil {
+		t.Fatal("the deleted volume's secret is still defined")
 	}
 }

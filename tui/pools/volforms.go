@@ -29,6 +29,7 @@ type volForm struct {
 	Backing  string
 	Prealloc bool
 	Pool     string
+	Pass     [2]string // a LUKS passphrase, typed twice; never shown
 }
 
 func (f *volForm) Fields() []devices.Field {
@@ -39,6 +40,8 @@ func (f *volForm) Fields() []devices.Field {
 		"backing":  {Name: "backing", Label: "Backing volume", Type: devices.TypeText, Optional: true, Help: "a volume's path: the new one starts as its copy-on-write overlay"},
 		"prealloc": {Name: "prealloc", Label: "Allocate now", Type: devices.TypeBool, Help: "take the whole size from the pool now (raw: slower to make, no surprises later)"},
 		"pool":     {Name: "pool", Label: "Into pool", Type: devices.TypeEnum, Choices: f.pools, Help: "the pool the copy goes to"},
+		"pass":     {Name: "pass", Label: "LUKS passphrase", Type: devices.TypePassword, Optional: true, Help: "empty: not encrypted; else libvirt keeps it in a private secret and opens the volume with it"},
+		"pass2":    {Name: "pass2", Label: "Passphrase again", Type: devices.TypePassword, Optional: true, Help: "the same, to be sure"},
 	}
 	var out []devices.Field
 	for _, n := range f.show {
@@ -64,6 +67,10 @@ func (f *volForm) Get(name string) string {
 		return map[bool]string{true: "yes", false: "no"}[f.Prealloc]
 	case "pool":
 		return f.Pool
+	case "pass":
+		return f.Pass[0]
+	case "pass2":
+		return f.Pass[1]
 	}
 	return ""
 }
@@ -100,6 +107,8 @@ func (f *volForm) Set(name, v string) error {
 			return fmt.Errorf("a volume's full path, like /var/lib/libvirt/images/base.qcow2")
 		}
 		f.Backing = v
+	case "pass", "pass2":
+		f.Pass[map[string]int{"pass": 0, "pass2": 1}[name]] = v
 	case "prealloc":
 		b, err := parseYes(v)
 		if err != nil {
@@ -135,7 +144,7 @@ func saved(uri, text string, err error) tea.Msg {
 // newForm creates a volume in the pool; on a selected qcow2 volume it
 // proposes an overlay's backing only when asked (the field stays empty).
 func (p *volPage) newForm(pl libvirtx.Pool, _ *libvirtx.Volume) common.Page {
-	f := &volForm{formats: libvirtx.VolFormats(pl.Type), show: []string{"name", "format", "size", "backing", "prealloc"}, Size: 20 << 30}
+	f := &volForm{formats: libvirtx.VolFormats(pl.Type), show: []string{"name", "format", "size", "backing", "prealloc", "pass", "pass2"}, Size: 20 << 30}
 	if len(f.formats) == 0 {
 		f.formats = []string{"raw"}
 	}
@@ -150,8 +159,11 @@ func (p *volPage) newForm(pl libvirtx.Pool, _ *libvirtx.Volume) common.Page {
 	mgr, uri, pool := p.ctx.Mgr, p.uri, p.pool
 	note := fmt.Sprintf("A new volume in %s (%s, %s free). ctrl+s creates it.", pool, pl.Type, widget.HumanBytes(float64(pl.Available)))
 	return formpage.New(p.ctx, "New volume", note, form.New(f, map[string][]string{"backing": backs}), func() tea.Cmd {
-		s := libvirtx.VolSpec{Name: f.Name, Format: f.Format, Capacity: f.Size, Backing: f.Backing, Prealloc: f.Prealloc}
+		s := libvirtx.VolSpec{Name: f.Name, Format: f.Format, Capacity: f.Size, Backing: f.Backing, Prealloc: f.Prealloc, Passphrase: f.Pass[0]}
 		return func() tea.Msg {
+			if f.Pass[0] != f.Pass[1] {
+				return saved(uri, "", fmt.Errorf("the two passphrases differ"))
+			}
 			return saved(uri, "created volume "+s.Name+" in "+pool, mgr.CreateVolume(uri, pool, s))
 		}
 	})

@@ -193,7 +193,7 @@ func (p *volPage) View() string {
 	size := func(b uint64) string { return widget.HumanBytes(float64(b)) }
 	cols := []col{
 		{Title: "NAME", Width: 22, Text: func(v libvirtx.Volume) string { return v.Name }},
-		{Title: "FORMAT", Width: 6, Text: func(v libvirtx.Volume) string { return v.Format }},
+		{Title: "FORMAT", Width: 10, Text: formatText},
 		{Title: "SIZE", Width: 6, Text: func(v libvirtx.Volume) string { return size(v.Capacity) }},
 		{Title: "USED", Width: 6, Text: func(v libvirtx.Volume) string { return size(v.Allocation) }},
 		{Title: "VMS", Width: choose(p.ctx.Width >= 120, 24, 0), Text: func(v libvirtx.Volume) string { return strings.Join(v.Users, " ") }},
@@ -217,10 +217,21 @@ func choose[T any](c bool, a, b T) T {
 	return b
 }
 
+// formatText is the volume's format, "+luks" when encrypted.
+func formatText(v libvirtx.Volume) string {
+	if v.Encrypted {
+		return v.Format + "+luks"
+	}
+	return v.Format
+}
+
 func (p *volPage) footer(v libvirtx.Volume) []string {
 	head := p.ctx.Theme.Title.Render(v.Name) + " in " + v.Pool + " on " + p.ctx.Label(v.URI)
 	if v.Format != "" {
-		head += " · " + v.Format
+		head += " · " + formatText(v)
+	}
+	if v.Encrypted {
+		head += " (LUKS: libvirt holds its passphrase)"
 	}
 	out := []string{head, fmt.Sprintf("%s, %s allocated · %s", widget.HumanBytes(float64(v.Capacity)), widget.HumanBytes(float64(v.Allocation)), v.Path),
 		"no backing volume", "no VM uses it"}

@@ -50,7 +50,10 @@ func TestVolumePageOnTheDemoHost(t *testing.T) {
 	fill(t, h, "name", "web-01.qcow2", "size", "1G")
 	h.Keys("ctrl+s")
 	h.ScreenHas("already has a volume web-01.qcow2")
-	fill(t, h, "name", "scratch.qcow2")
+	fill(t, h, "name", "scratch.qcow2", "pass", "one", "pass2", "two")
+	h.Keys("ctrl+s")
+	h.ScreenHas("the two passphrases differ")
+	fill(t, h, "pass", "", "pass2", "")
 	h.Keys("ctrl+s")
 	h.MsgHas("created volume scratch.qcow2 in default")
 	if v, ok := vol(p, "scratch.qcow2"); !ok || v.Capacity != 1<<30 {
