@@ -166,12 +166,11 @@ func (f *fileForm) Set(name, v string) error {
 	return nil
 }
 
-// uploadForm asks what to upload, then starts it on the volume page.
-func (p *volPage) uploadForm(into *libvirtx.Volume) common.Page {
+// uploadForm asks what to upload, then starts it on the volume page. The
+// volume is named after the file unless typed: an existing volume is
+// overwritten only when named on purpose.
+func (p *volPage) uploadForm() common.Page {
 	f := &fileForm{upload: true}
-	if into != nil {
-		f.Name = into.Name
-	}
 	mgr, uri, pool := p.ctx.Mgr, p.uri, p.pool
 	note := "Upload a file of this machine into " + pool + " through libvirt (sparse; works over SSH). ctrl+s starts it."
 	return formpage.New(p.ctx, "Upload", note, form.New(f, nil), func() tea.Cmd {

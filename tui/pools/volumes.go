@@ -125,7 +125,7 @@ func (p *volPage) key(msg tea.KeyMsg) tea.Cmd {
 	case key.Matches(msg, k.New):
 		return p.withPool(func(pl libvirtx.Pool, _ []libvirtx.Pool) common.Page { return p.newForm(pl, s) })
 	case key.Matches(msg, k.Upload):
-		return push(p.uploadForm(s))
+		return push(p.uploadForm())
 	case s == nil:
 		p.ctx.SetMsg("no volume selected", true)
 	case key.Matches(msg, k.Resize):
