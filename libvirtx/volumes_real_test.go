@@ -1,6 +1,7 @@
 package libvirtx
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -13,7 +14,7 @@ import (
 // dirPool defines and starts a dir pool in a fresh directory where QEMU
 // may open files (not under a test's private /tmp), removed when the test
 // ends.
-func dirPool(t *testing.T, uri, name string) string {
+func dirPool(t testing.TB, uri, name string) string {
 	t.Helper()
 	pool := lt.Prefix + name
 	dir := filepath.Join("/var/lib/libvirt/images", pool)
@@ -206,5 +207,40 @@ func TestRealLUKSVolume(t *testing.T) {
 	}
 	if _, err := lt.Virsh(t, uri, "secret-dumpxml", uuid); err == nil {
 		t.Fatal("the deleted volume's secret is still defined")
+	}
+}
+
+// BenchmarkVolumes5000 lists a dir pool of 5,000 volumes on the real
+// daemon with their details; BenchmarkVolumeNames5000 is :vol's first
+// screen (names and paths from one call).
+func BenchmarkVolumes5000(b *testing.B)     { benchVolumes(b, false) }
+func BenchmarkVolumeNames5000(b *testing.B) { benchVolumes(b, true) }
+
+func benchVolumes(b *testing.B, namesOnly bool) {
+	uri := lt.URI(b)
+	m := NewManager(true)
+	defer m.Close()
+	if err := m.Add(uri); err != nil {
+		b.Fatal(err)
+	}
+	pool := dirPool(b, uri, fmt.Sprintf("bench5000-%v", namesOnly))
+	dir := "/var/lib/libvirt/images/" + pool
+	for i := 0; i < 5000; i++ {
+		if err := os.WriteFile(filepath.Join(dir, fmt.Sprintf("vol-%04d.raw", i)), nil, 0o600); err != nil {
+			b.Fatal(err)
+		}
+	}
+	lt.MustVirsh(b, uri, "pool-refresh", pool)
+	b.ReportAllocs()
+	b.ResetTimer()
+	list := m.Volumes
+	if namesOnly {
+		list = m.VolumeNames
+	}
+	for range b.N {
+		vs, err := list(uri, pool)
+		if err != nil || len(vs) != 5000 {
+			b.Fatalf("%d volumes, %v", len(vs), err)
+		}
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync/atomic"
 
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
@@ -49,14 +50,19 @@ type volPage struct {
 	keys      volKeys
 	uri, pool string
 	list      *objpage.List[libvirtx.Volume]
-	xfer      *transfer // the upload or download under way
+	xfer      *transfer   // the upload or download under way
+	detailed  atomic.Bool // the names are on screen: loads read the details
 }
 
 func newVolPage(ctx *common.Context, uri, pool string) (*volPage, tea.Cmd) {
 	p := &volPage{ctx: ctx, keys: newVolKeys(), uri: uri, pool: pool}
+	// The first load lists the names in one call; the details follow.
 	load := func(u string) ([]libvirtx.Volume, error) {
-		if u != uri {
+		switch {
+		case u != uri:
 			return nil, nil
+		case !p.detailed.Load():
+			return ctx.Mgr.VolumeNames(uri, pool)
 		}
 		return ctx.Mgr.Volumes(uri, pool)
 	}
@@ -102,6 +108,12 @@ func (p *volPage) Update(msg tea.Msg) tea.Cmd {
 		return cmd
 	}
 	cmd, _ := p.list.Update(msg)
+	if !p.detailed.Load() && !p.list.Loading() {
+		p.detailed.Store(true)
+		if len(p.list.Rows()) > 0 {
+			return tea.Batch(cmd, p.list.Reload(p.uri))
+		}
+	}
 	return cmd
 }
 
