@@ -266,9 +266,6 @@ func readProc(path string, line func([]string)) {
 // then sets autostart and starts it as the spec asks. A failed start says
 // libvirt's words and leaves the definition in place.
 func (m *Manager) DefineNetwork(uri string, s *netdef.Spec) error {
-	if m.readOnly {
-		return ErrReadOnly
-	}
 	h, err := m.NetHost(uri)
 	if err != nil {
 		return err
@@ -280,7 +277,7 @@ func (m *Manager) DefineNetwork(uri string, s *netdef.Spec) error {
 	if err != nil {
 		return err
 	}
-	lc, done, err := m.lconn(uri)
+	lc, done, err := m.writeConn(uri)
 	if err != nil {
 		return err
 	}
@@ -290,14 +287,20 @@ func (m *Manager) DefineNetwork(uri string, s *netdef.Spec) error {
 		return errors.New(ErrText(err))
 	}
 	defer ln.Free()
-	if s.Auto {
-		if err := ln.SetAutostart(true); err != nil {
-			return fmt.Errorf("network %s is defined, but autostart failed: %s", s.Name, ErrText(err))
+	return autostartAndStart("network "+s.Name, s.Auto, s.Start, ln.SetAutostart, ln.Create)
+}
+
+// autostartAndStart finishes a definition as its form asked; a failure
+// says the object is defined all the same, with libvirt's words.
+func autostartAndStart(what string, auto, start bool, setAutostart func(bool) error, create func() error) error {
+	if auto {
+		if err := setAutostart(true); err != nil {
+			return fmt.Errorf("%s is defined, but autostart failed: %s", what, ErrText(err))
 		}
 	}
-	if s.Start {
-		if err := ln.Create(); err != nil {
-			return fmt.Errorf("network %s is defined, but it did not start: %s", s.Name, ErrText(err))
+	if start {
+		if err := create(); err != nil {
+			return fmt.Errorf("%s is defined, but it did not start: %s", what, ErrText(err))
 		}
 	}
 	return nil

@@ -104,15 +104,5 @@ func (m *Manager) DefinePool(uri string, s *pooldef.Spec) error {
 			return fmt.Errorf("building pool %s failed, so it was not defined: %s", s.Name, ErrText(err))
 		}
 	}
-	if s.Auto {
-		if err := sp.SetAutostart(true); err != nil {
-			return fmt.Errorf("pool %s is defined, but autostart failed: %s", s.Name, ErrText(err))
-		}
-	}
-	if s.Start {
-		if err := sp.Create(0); err != nil {
-			return fmt.Errorf("pool %s is defined, but it did not start: %s", s.Name, ErrText(err))
-		}
-	}
-	return nil
+	return autostartAndStart("pool "+s.Name, s.Auto, s.Start, sp.SetAutostart, func() error { return sp.Create(0) })
 }

@@ -38,14 +38,9 @@ func (m *Manager) Volumes(uri, pool string) ([]Volume, error) {
 		return nil, err
 	}
 	defer done()
-	sp, err := lookupPool(lc, uri, pool)
+	vs, err := poolVolumes(lc, uri, pool)
 	if err != nil {
 		return nil, err
-	}
-	defer sp.Free()
-	vs, err := sp.ListAllStorageVolumes(0)
-	if err != nil {
-		return nil, fmt.Errorf("listing the volumes of %s: %s", pool, ErrText(err))
 	}
 	users, _ := diskUsers(lc, "")
 	// The reads overlap: libvirt's client multiplexes calls on one
@@ -90,14 +85,9 @@ func (m *Manager) VolumeNames(uri, pool string) ([]Volume, error) {
 		return nil, err
 	}
 	defer done()
-	sp, err := lookupPool(lc, uri, pool)
+	vs, err := poolVolumes(lc, uri, pool)
 	if err != nil {
 		return nil, err
-	}
-	defer sp.Free()
-	vs, err := sp.ListAllStorageVolumes(0)
-	if err != nil {
-		return nil, fmt.Errorf("listing the volumes of %s: %s", pool, ErrText(err))
 	}
 	out := make([]Volume, 0, len(vs))
 	for i := range vs {
@@ -111,6 +101,20 @@ func (m *Manager) VolumeNames(uri, pool string) ([]Volume, error) {
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
 	return out, nil
+}
+
+// poolVolumes lists a pool's volume handles (the caller frees them).
+func poolVolumes(lc *libvirt.Connect, uri, pool string) ([]libvirt.StorageVol, error) {
+	sp, err := lookupPool(lc, uri, pool)
+	if err != nil {
+		return nil, err
+	}
+	defer sp.Free()
+	vs, err := sp.ListAllStorageVolumes(0)
+	if err != nil {
+		return nil, fmt.Errorf("listing the volumes of %s: %s", pool, ErrText(err))
+	}
+	return vs, nil
 }
 
 func lookupPool(lc *libvirt.Connect, uri, pool string) (*libvirt.StoragePool, error) {
