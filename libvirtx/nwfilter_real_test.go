@@ -94,3 +94,31 @@ func TestShippedNWFiltersRoundTrip(t *testing.T) {
 		}
 	}
 }
+
+// A running VM whose NIC references a filter has a filter binding (its
+// tap and the filter), listed as where the filter is applied. The NIC is
+// on an isolated network and the guest has no driver for it: no traffic.
+func TestRealNWFilterBindings(t *testing.T) {
+	m, uri := connectReal(t)
+	net := lt.Prefix + "bind"
+	doc := filepath.Join(t.TempDir(), "net.xml")
+	os.WriteFile(doc, []byte("<network><name>"+net+"</name><bridge name='virbr-kt-bd'/><ip address='192.168.236.1' prefix='24'/></network>"), 0o644)
+	lt.Virsh(t, uri, "net-destroy", net)
+	lt.MustVirsh(t, uri, "net-create", doc) // transient: gone when destroyed
+	t.Cleanup(func() { lt.Virsh(t, uri, "net-destroy", net) })
+	vm := lt.FixtureGuestWith(t, uri, "bound", "  </devices>",
+		"    <interface type='network'><mac address='52:54:00:fe:00:03'/><source network='"+net+"'/><model type='virtio'/><filterref filter='no-ip-spoofing'/></interface>\n  </devices>")
+	lt.MustVirsh(t, uri, "start", vm)
+	fs, err := m.NWFilters(uri)
+	if err != nil {
+		t.Fatal(err)
+	}
+	i := slices.IndexFunc(fs, func(f NWFilter) bool { return f.Name == "no-ip-spoofing" })
+	list := lt.MustVirsh(t, uri, "nwfilter-binding-list")
+	if i < 0 || len(fs[i].Bound) != 1 || !strings.HasSuffix(fs[i].Bound[0], "("+vm+")") || !strings.Contains(list, strings.Fields(fs[i].Bound[0])[0]) {
+		t.Fatalf("bindings %+v; virsh:\n%s", fs[i], list)
+	}
+	if !slices.Contains(fs[i].Users, vm+" (NIC 52:54:00:fe:00:03)") {
+		t.Fatalf("users %v", fs[i].Users)
+	}
+}
