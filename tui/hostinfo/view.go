@@ -87,7 +87,7 @@ func Lines(h libvirtx.HostDetails, th *widget.Theme, width int, hugeHint string)
 			k.PagesToScan, k.SleepMillisecs, k.Shared, k.Sharing, k.Unshared, k.FullScans, yesNo(k.MergeAcrossNodes)))
 	}
 
-	add("", section("Devices"), "  IOMMU: "+pickText(h.IOMMU, "present (PCI devices can be passed to guests)", "not present (no PCI passthrough)"))
+	add("", section("Devices"), "  IOMMU: "+widget.Choose(h.IOMMU, "present (PCI devices can be passed to guests)", "not present (no PCI passthrough)"))
 
 	add("", section("Guests"))
 	for _, g := range h.Guests {
@@ -196,11 +196,4 @@ func prefixed(sep, s string) string {
 	return sep + s
 }
 
-func pickText(c bool, a, b string) string {
-	if c {
-		return a
-	}
-	return b
-}
-
-func yesNo(b bool) string { return pickText(b, "yes", "no") }
+func yesNo(b bool) string { return widget.Choose(b, "yes", "no") }

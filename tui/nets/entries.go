@@ -119,10 +119,10 @@ func entries(n *libvirtx.Network, leases []libvirtx.Lease) []entry {
 	}
 	noIP := len(n.IPs) == 0
 	if len(rs) == 0 {
-		rs = []entry{{kind: kindRange, net: n, empty: choose(noIP, "no subnet of its own: no DHCP", "no DHCP range: a adds one")}}
+		rs = []entry{{kind: kindRange, net: n, empty: widget.Choose(noIP, "no subnet of its own: no DHCP", "no DHCP range: a adds one")}}
 	}
 	if len(hs) == 0 {
-		hs = []entry{{kind: kindHost, net: n, empty: choose(noIP, "no subnet of its own", "no static host: a adds one, or enter on a lease")}}
+		hs = []entry{{kind: kindHost, net: n, empty: widget.Choose(noIP, "no subnet of its own", "no static host: a adds one, or enter on a lease")}}
 	}
 	if len(ds) == 0 {
 		ds = []entry{{kind: kindDNS, net: n, empty: "no DNS record: a adds one"}}
@@ -379,7 +379,7 @@ func (p *entriesPage) columns() []objpage.Column[entry] {
 	wide := p.ctx.Width >= 120
 	return []objpage.Column[entry]{
 		{Title: "KIND", Width: 6, Text: func(e entry) string { return kindWords[e.kind] }},
-		{Title: "ADDRESS", Width: choose(wide, 40, 19), Text: entryAddr},
+		{Title: "ADDRESS", Width: widget.Choose(wide, 40, 19), Text: entryAddr},
 		{Title: "MAC", Width: 17, Text: func(e entry) string {
 			switch {
 			case e.host != nil:
@@ -389,7 +389,7 @@ func (p *entriesPage) columns() []objpage.Column[entry] {
 			}
 			return ""
 		}},
-		{Title: "NAME", Width: choose(wide, 24, 14), Text: func(e entry) string {
+		{Title: "NAME", Width: widget.Choose(wide, 24, 14), Text: func(e entry) string {
 			switch {
 			case e.host != nil:
 				return e.host.Name

@@ -21,23 +21,15 @@ func (p *Page) columns() []column {
 	cols = append(cols,
 		column{Title: "STATE", Width: 8, Text: state},
 		column{Title: "AUTO", Width: 4, Text: func(n libvirtx.Network) string { return objpage.YesNo(n.Autostart) }},
-		column{Title: "MODE", Width: choose(w >= 120, 16, 10), Text: func(n libvirtx.Network) string { return n.ModeText() }})
+		column{Title: "MODE", Width: widget.Choose(w >= 120, 16, 10), Text: func(n libvirtx.Network) string { return n.ModeText() }})
 	if w >= 100 {
 		cols = append(cols, column{Title: "BRIDGE", Width: 10, Text: func(n libvirtx.Network) string { return n.Bridge }})
 	}
 	return append(cols,
-		column{Title: "SUBNETS", Width: choose(w >= 120, 36, 18), Text: func(n libvirtx.Network) string { return strings.Join(n.Subnets(), " ") }},
+		column{Title: "SUBNETS", Width: widget.Choose(w >= 120, 36, 18), Text: func(n libvirtx.Network) string { return strings.Join(n.Subnets(), " ") }},
 		column{Title: "LEASE", Width: 5, Text: leases},
 		column{Title: "VMS", Text: func(n libvirtx.Network) string { return strings.Join(p.vmsOn(n, false), " ") }},
 	)
-}
-
-// choose is a if cond holds, else b.
-func choose[T any](cond bool, a, b T) T {
-	if cond {
-		return a
-	}
-	return b
 }
 
 func state(n libvirtx.Network) string {

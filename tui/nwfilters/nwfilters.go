@@ -127,17 +127,10 @@ func (p *Page) remove(f libvirtx.NWFilter) {
 	mgr := p.ctx.Mgr
 	run := func() tea.Msg {
 		err := mgr.UndefineNWFilter(f.URI, f.Name)
-		return objpage.Done{Kind: kind, URI: f.URI, Text: pick(err == nil, "deleted filter ", "deleting filter ") + f.Name, Err: err}
+		return objpage.Done{Kind: kind, URI: f.URI, Text: widget.Choose(err == nil, "deleted filter ", "deleting filter ") + f.Name, Err: err}
 	}
 	p.list.Ask = &objpage.Question{Prompt: "Delete network filter " + f.Name + " from libvirt?",
 		Answers: []objpage.Answer{{Key: "y", Text: "delete it", Run: run}}}
-}
-
-func pick[T any](cond bool, a, b T) T {
-	if cond {
-		return a
-	}
-	return b
 }
 
 // nameForm is the copy form's one field.
@@ -185,7 +178,7 @@ func (p *Page) View() string {
 	cols = append(cols,
 		objpage.Column[libvirtx.NWFilter]{Title: "CHAIN", Width: 10, Text: func(f libvirtx.NWFilter) string { return f.Chain }},
 		objpage.Column[libvirtx.NWFilter]{Title: "RULES", Width: 5, Text: func(f libvirtx.NWFilter) string { return fmt.Sprint(f.Rules) }},
-		objpage.Column[libvirtx.NWFilter]{Title: "INCLUDES", Width: pick(p.ctx.Width >= 120, 60, 20), Text: func(f libvirtx.NWFilter) string { return strings.Join(f.Refs, " ") }},
+		objpage.Column[libvirtx.NWFilter]{Title: "INCLUDES", Width: widget.Choose(p.ctx.Width >= 120, 60, 20), Text: func(f libvirtx.NWFilter) string { return strings.Join(f.Refs, " ") }},
 		objpage.Column[libvirtx.NWFilter]{Title: "USED BY", Text: func(f libvirtx.NWFilter) string { return strings.Join(f.Users, ", ") }},
 	)
 	return p.list.View(objpage.Table[libvirtx.NWFilter]{

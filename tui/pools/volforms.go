@@ -183,7 +183,7 @@ func (p *volPage) resizeForm(v libvirtx.Volume) common.Page {
 			if live != "" {
 				text += " (" + live + " sees it now)"
 			}
-			return objpage.Done{Kind: "pool", URI: v.URI, Text: pickText(err == nil, text, "resizing "+v.Name), Err: err}
+			return objpage.Done{Kind: "pool", URI: v.URI, Text: widget.Choose(err == nil, text, "resizing "+v.Name), Err: err}
 		}
 		if size >= v.Capacity {
 			return func() tea.Msg {

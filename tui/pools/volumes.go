@@ -187,16 +187,9 @@ func (p *volPage) ask(v libvirtx.Volume, a libvirtx.VolAction, prompt, answer, d
 	mgr := p.ctx.Mgr
 	run := func() tea.Msg {
 		err := mgr.DoVolume(v.URI, v.Pool, v.Name, a, force)
-		return objpage.Done{Kind: "pool", URI: v.URI, Text: pickText(err == nil, done, string(a)+" "+v.Name), Err: err}
+		return objpage.Done{Kind: "pool", URI: v.URI, Text: widget.Choose(err == nil, done, string(a)+" "+v.Name), Err: err}
 	}
 	p.list.Ask = &objpage.Question{Prompt: prompt, Answers: []objpage.Answer{{Key: "y", Text: answer, Run: run}}}
-}
-
-func pickText(c bool, a, b string) string {
-	if c {
-		return a
-	}
-	return b
 }
 
 // View is the table with the selected volume described below it.
@@ -208,7 +201,7 @@ func (p *volPage) View() string {
 		{Title: "FORMAT", Width: 10, Text: formatText},
 		{Title: "SIZE", Width: 6, Text: func(v libvirtx.Volume) string { return size(v.Capacity) }},
 		{Title: "USED", Width: 6, Text: func(v libvirtx.Volume) string { return size(v.Allocation) }},
-		{Title: "VMS", Width: choose(p.ctx.Width >= 120, 24, 0), Text: func(v libvirtx.Volume) string { return strings.Join(v.Users, " ") }},
+		{Title: "VMS", Width: widget.Choose(p.ctx.Width >= 120, 24, 0), Text: func(v libvirtx.Volume) string { return strings.Join(v.Users, " ") }},
 	}
 	if p.ctx.Width >= 120 {
 		cols = append(cols, col{Title: "BACKING", Text: func(v libvirtx.Volume) string { return v.Backing }})
@@ -220,13 +213,6 @@ func (p *volPage) View() string {
 		Dim:     func(v libvirtx.Volume) bool { return len(v.Users) == 0 },
 		Footer:  p.footer,
 	})
-}
-
-func choose[T any](c bool, a, b T) T {
-	if c {
-		return a
-	}
-	return b
 }
 
 // formatText is the volume's format, "+luks" when encrypted.

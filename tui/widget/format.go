@@ -138,3 +138,12 @@ func Over(th *Theme, bg, box string, w, h int) string {
 	}
 	return strings.Join(out, "\n")
 }
+
+// Choose is a if cond holds, else b: a short conditional for column
+// widths and words.
+func Choose[T any](cond bool, a, b T) T {
+	if cond {
+		return a
+	}
+	return b
+}
