@@ -328,16 +328,23 @@ func (o *options) volCommand() *cobra.Command {
 	clone.Flags().StringVar(&toPool, "to-pool", "", "the pool the copy goes to (default: the same)")
 
 	var force bool
+	var algorithm string
 	act := func(a libvirtx.VolAction, short string) *cobra.Command {
 		c := &cobra.Command{
 			Use:   string(a) + " POOL NAME [--force]",
 			Short: short,
 			Args:  cobra.ExactArgs(2),
 			RunE: inPool(func(s *session, p libvirtx.Pool, args []string) error {
+				if a == libvirtx.VolWipe && algorithm != "" {
+					return s.mgr.DoVolume(p.URI, p.Name, args[0], libvirtx.WipeWith(algorithm), force)
+				}
 				return s.mgr.DoVolume(p.URI, p.Name, args[0], a, force)
 			}),
 		}
 		c.Flags().BoolVar(&force, "force", false, "even when a VM has it as a disk")
+		if a == libvirtx.VolWipe {
+			c.Flags().StringVar(&algorithm, "algorithm", "", "zero (default), random, dod, nnsa, bsi, gutmann, schneier, pfitzner7, pfitzner33, trim")
+		}
 		return c
 	}
 	transfer := func(word, short string, run func(ctx context.Context, s *session, p libvirtx.Pool, name, file string, prog libvirtx.Progress) error) *cobra.Command {
@@ -368,7 +375,7 @@ func (o *options) volCommand() *cobra.Command {
 			return s.mgr.Download(ctx, p.URI, p.Name, name, file, prog)
 		})
 	c.AddCommand(list, create, resize, clone, upload, download,
-		act(libvirtx.VolWipe, "write zeros over a volume's data (refused for a VM's disk unless --force)"),
+		act(libvirtx.VolWipe, "wipe a volume's data, zeros unless --algorithm (refused for a VM's disk unless --force)"),
 		act(libvirtx.VolDelete, "delete a volume (refused for a VM's disk unless --force)"))
 	return c
 }

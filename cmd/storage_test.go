@@ -56,16 +56,7 @@ func TestPoolAndVolCommandsOnTheDemoHost(t *testing.T) {
 // a dir pool, checked with virsh.
 func TestVolCommandsOnTheRealDaemon(t *testing.T) {
 	uri := lt.URI(t)
-	pool := lt.Prefix + "clivol"
-	gone := func() {
-		lt.Virsh(t, uri, "pool-destroy", pool)
-		lt.Virsh(t, uri, "pool-delete", pool)
-		lt.Virsh(t, uri, "pool-undefine", pool)
-	}
-	gone()
-	t.Cleanup(gone)
-	lt.MustVirsh(t, uri, "pool-define-as", pool, "dir", "--target", "/var/lib/libvirt/images/"+pool)
-	lt.MustVirsh(t, uri, "pool-build", pool)
+	pool, _ := lt.DirPool(t, uri, "clivol")
 	must := func(args ...string) string {
 		t.Helper()
 		code, out, errOut := run(t, append([]string{"-c", uri}, args...)...)
@@ -74,7 +65,7 @@ func TestVolCommandsOnTheRealDaemon(t *testing.T) {
 		}
 		return out
 	}
-	must("pool", "start", pool)
+	must("pool", "refresh", pool)
 	must("vol", "create", pool, "a.raw", "--size", "16M", "--format", "raw")
 	must("vol", "resize", pool, "a.raw", "32M")
 	must("vol", "resize", pool, "a.raw", "8M", "--shrink")
@@ -87,6 +78,10 @@ func TestVolCommandsOnTheRealDaemon(t *testing.T) {
 	}
 	must("vol", "clone", pool, "a.raw", "c.raw")
 	must("vol", "wipe", pool, "c.raw")
+	must("vol", "wipe", pool, "c.raw", "--algorithm", "random")
+	if code, _, errOut := run(t, "-c", uri, "vol", "wipe", pool, "c.raw", "--algorithm", "magic"); code != 1 || !strings.Contains(errOut, `unknown wipe algorithm "magic"`) {
+		t.Fatalf("a bad algorithm: %d %s", code, errOut)
+	}
 	var vols []volJSON
 	json.Unmarshal([]byte(must("vol", "list", pool, "--format", "json")), &vols)
 	if len(vols) != 3 || vols[1].Backing == "" {
@@ -121,8 +116,8 @@ func TestVolCreateLUKS(t *testing.T) {
 	pool := lt.Prefix + "cliluks"
 	gone := func() {
 		lt.Virsh(t, uri, "pool-destroy", pool)
-		lt.Virsh(t, uri, "pool-delete", pool)
 		lt.Virsh(t, uri, "pool-undefine", pool)
+		os.RemoveAll("/var/lib/libvirt/images/" + pool)
 	}
 	gone()
 	t.Cleanup(gone)

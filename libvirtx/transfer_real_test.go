@@ -44,7 +44,7 @@ func allocated(t *testing.T, path string) int64 {
 // refused.
 func TestRealUploadDownload(t *testing.T) {
 	m, uri := connectReal(t)
-	pool := dirPool(t, uri, "xfer")
+	pool := dirPoolName(t, uri, "xfer")
 	dir := t.TempDir()
 	src := filepath.Join(dir, "src.img")
 	f, err := os.Create(src)

@@ -4,6 +4,7 @@ import (
 	"encoding/xml"
 	"errors"
 	"fmt"
+	"maps"
 	"path/filepath"
 	"slices"
 	"sort"
@@ -317,8 +318,20 @@ type VolAction string
 
 const (
 	VolDelete VolAction = "delete" // virStorageVolDelete
-	VolWipe   VolAction = "wipe"   // virStorageVolWipe: zeros over its data
+	VolWipe   VolAction = "wipe"   // virStorageVolWipePattern, zeros; WipeWith names another algorithm
 )
+
+// WipeAlgorithms are virStorageVolWipePattern's algorithms, by the names
+// virsh vol-wipe --algorithm takes.
+var WipeAlgorithms = map[string]libvirt.StorageVolWipeAlgorithm{
+	"zero": libvirt.STORAGE_VOL_WIPE_ALG_ZERO, "random": libvirt.STORAGE_VOL_WIPE_ALG_RANDOM, "dod": libvirt.STORAGE_VOL_WIPE_ALG_DOD,
+	"nnsa": libvirt.STORAGE_VOL_WIPE_ALG_NNSA, "bsi": libvirt.STORAGE_VOL_WIPE_ALG_BSI, "gutmann": libvirt.STORAGE_VOL_WIPE_ALG_GUTMANN,
+	"schneier": libvirt.STORAGE_VOL_WIPE_ALG_SCHNEIER, "pfitzner7": libvirt.STORAGE_VOL_WIPE_ALG_PFITZNER7,
+	"pfitzner33": libvirt.STORAGE_VOL_WIPE_ALG_PFITZNER33, "trim": libvirt.STORAGE_VOL_WIPE_ALG_TRIM,
+}
+
+// WipeWith is the wipe with an algorithm of WipeAlgorithms.
+func WipeWith(algorithm string) VolAction { return VolAction("wipe:" + algorithm) }
 
 // DoVolume deletes or wipes a volume. One a VM uses is refused, naming
 // the VM, unless force.
@@ -336,16 +349,26 @@ func (m *Manager) DoVolume(uri, pool, name string, a VolAction, force bool) erro
 	if users, _ := diskUsers(lc, ""); len(users[v.Path]) > 0 && !force {
 		return fmt.Errorf("%s is used by %s", name, strings.Join(users[v.Path], ", "))
 	}
-	switch a {
-	case VolDelete:
+	switch {
+	case a == VolDelete:
 		if err = sv.Delete(0); err == nil && v.Encrypted {
 			if secret, e := lc.LookupSecretByUsage(libvirt.SECRET_USAGE_TYPE_VOLUME, v.Path); e == nil {
 				secret.Undefine() // its passphrase goes with it
 				secret.Free()
 			}
 		}
-	case VolWipe:
-		err = sv.Wipe(0)
+	case a == VolWipe || strings.HasPrefix(string(a), "wipe:"):
+		name := strings.TrimPrefix(string(a), "wipe:")
+		if a == VolWipe {
+			name = "zero"
+		}
+		alg, ok := WipeAlgorithms[name]
+		if !ok {
+			return fmt.Errorf("unknown wipe algorithm %q (%s)", name, strings.Join(slices.Sorted(maps.Keys(WipeAlgorithms)), ", "))
+		}
+		if err = sv.WipePattern(alg, 0); err != nil && strings.Contains(ErrText(err), "'scrub'") {
+			return fmt.Errorf("wiping with %s needs the scrub program on the host (Debian: apt install scrub); zero needs nothing", name)
+		}
 	default:
 		return fmt.Errorf("unknown volume action %q", a)
 	}

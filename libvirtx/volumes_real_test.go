@@ -11,28 +11,6 @@ import (
 	lt "kvmtui/libvirtx/libvirtxtest"
 )
 
-// dirPool defines and starts a dir pool in a fresh directory where QEMU
-// may open files (not under a test's private /tmp), removed when the test
-// ends.
-func dirPool(t testing.TB, uri, name string) string {
-	t.Helper()
-	pool := lt.Prefix + name
-	dir := filepath.Join("/var/lib/libvirt/images", pool)
-	gone := func() {
-		lt.Virsh(t, uri, "pool-destroy", pool)
-		lt.Virsh(t, uri, "pool-undefine", pool)
-		os.RemoveAll(dir)
-	}
-	gone() // a pool left by a test that was killed
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(gone)
-	lt.MustVirsh(t, uri, "pool-define-as", pool, "dir", "--target", dir)
-	lt.MustVirsh(t, uri, "pool-start", pool)
-	return pool
-}
-
 func volumeNamed(t *testing.T, m *Manager, uri, pool, name string) Volume {
 	t.Helper()
 	vs, err := m.Volumes(uri, pool)
@@ -54,7 +32,7 @@ func volumeNamed(t *testing.T, m *Manager, uri, pool, name string) Volume {
 // unless forced; each checked with virsh.
 func TestRealVolumeActions(t *testing.T) {
 	m, uri := connectReal(t)
-	pool := dirPool(t, uri, "volpool")
+	pool := dirPoolName(t, uri, "volpool")
 	must := func(err error) {
 		t.Helper()
 		if err != nil {
@@ -151,7 +129,7 @@ func must2(t *testing.T) func(string, error) {
 // block device has the new size at once; it cannot shrink while running.
 func TestRealVolumeLiveResize(t *testing.T) {
 	m, uri := connectReal(t)
-	pool := dirPool(t, uri, "livepool")
+	pool := dirPoolName(t, uri, "livepool")
 	if err := m.CreateVolume(uri, pool, VolSpec{Name: "data.qcow2", Format: "qcow2", Capacity: 64 << 20}); err != nil {
 		t.Fatal(err)
 	}
@@ -176,7 +154,7 @@ func TestRealVolumeLiveResize(t *testing.T) {
 // starts; deleting it removes the secret too.
 func TestRealLUKSVolume(t *testing.T) {
 	m, uri := connectReal(t)
-	pool := dirPool(t, uri, "lukspool")
+	pool := dirPoolName(t, uri, "lukspool")
 	if err := m.CreateVolume(uri, pool, VolSpec{Name: "secret.raw", Format: "raw", Capacity: 16 << 20, Passphrase: "correct horse battery"}); err != nil {
 		t.Fatal(err)
 	}
@@ -223,7 +201,7 @@ func benchVolumes(b *testing.B, namesOnly bool) {
 	if err := m.Add(uri); err != nil {
 		b.Fatal(err)
 	}
-	pool := dirPool(b, uri, fmt.Sprintf("bench5000-%v", namesOnly))
+	pool := dirPoolName(b, uri, fmt.Sprintf("bench5000-%v", namesOnly))
 	dir := "/var/lib/libvirt/images/" + pool
 	for i := 0; i < 5000; i++ {
 		if err := os.WriteFile(filepath.Join(dir, fmt.Sprintf("vol-%04d.raw", i)), nil, 0o600); err != nil {
@@ -243,4 +221,10 @@ func benchVolumes(b *testing.B, namesOnly bool) {
 			b.Fatalf("%d volumes, %v", len(vs), err)
 		}
 	}
+}
+
+// dirPoolName is lt.DirPool's pool name.
+func dirPoolName(t testing.TB, uri, name string) string {
+	pool, _ := lt.DirPool(t, uri, name)
+	return pool
 }

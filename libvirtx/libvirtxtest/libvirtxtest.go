@@ -172,3 +172,26 @@ func ValidateXML(t testing.TB, doc, kind string) (string, error) {
 	out, err := exec.Command("virt-xml-validate", f, kind).CombinedOutput()
 	return string(out), err
 }
+
+// DirPool defines and starts a dir pool Prefix+name in a fresh directory
+// under /var/lib/libvirt/images (where QEMU may open files), removing any
+// left by a test that was killed; pool and directory go when the test
+// ends. It returns the pool's name and directory.
+func DirPool(t testing.TB, uri, name string) (pool, dir string) {
+	t.Helper()
+	pool = Prefix + name
+	dir = filepath.Join("/var/lib/libvirt/images", pool)
+	gone := func() {
+		Virsh(t, uri, "pool-destroy", pool)
+		Virsh(t, uri, "pool-undefine", pool)
+		os.RemoveAll(dir)
+	}
+	gone()
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(gone)
+	MustVirsh(t, uri, "pool-define-as", pool, "dir", "--target", dir)
+	MustVirsh(t, uri, "pool-start", pool)
+	return pool, dir
+}

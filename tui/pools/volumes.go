@@ -177,7 +177,8 @@ func (p *volPage) withPool(open func(pool libvirtx.Pool, all []libvirtx.Pool) co
 	}
 }
 
-// ask asks before a wipe or a delete; a VM's disk asks more plainly.
+// ask asks before a wipe or a delete; a VM's disk asks more plainly. A
+// wipe offers zeros (y), random data (r) or the DoD's four passes (d).
 func (p *volPage) ask(v libvirtx.Volume, a libvirtx.VolAction, prompt, answer, done string) {
 	force := len(v.Users) > 0
 	if force {
@@ -185,11 +186,19 @@ func (p *volPage) ask(v libvirtx.Volume, a libvirtx.VolAction, prompt, answer, d
 		answer += " anyway"
 	}
 	mgr := p.ctx.Mgr
-	run := func() tea.Msg {
-		err := mgr.DoVolume(v.URI, v.Pool, v.Name, a, force)
-		return objpage.Done{Kind: "pool", URI: v.URI, Text: widget.Choose(err == nil, done, string(a)+" "+v.Name), Err: err}
+	run := func(a libvirtx.VolAction) tea.Cmd {
+		return func() tea.Msg {
+			err := mgr.DoVolume(v.URI, v.Pool, v.Name, a, force)
+			return objpage.Done{Kind: "pool", URI: v.URI, Text: widget.Choose(err == nil, done, "not "+done), Err: err}
+		}
 	}
-	p.list.Ask = &objpage.Question{Prompt: prompt, Answers: []objpage.Answer{{Key: "y", Text: answer, Run: run}}}
+	q := &objpage.Question{Prompt: prompt, Answers: []objpage.Answer{{Key: "y", Text: answer, Run: run(a)}}}
+	if a == libvirtx.VolWipe {
+		q.Answers[0].Text += " with zeros, one pass"
+		q.Answers = append(q.Answers, objpage.Answer{Key: "r", Text: "random data, one pass", Run: run(libvirtx.WipeWith("random"))},
+			objpage.Answer{Key: "d", Text: "DoD 5220.22-M, four passes (slow)", Run: run(libvirtx.WipeWith("dod"))})
+	}
+	p.list.Ask = q
 }
 
 // View is the table with the selected volume described below it.

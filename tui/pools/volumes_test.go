@@ -103,18 +103,7 @@ func TestVolumePageReadOnly(t *testing.T) {
 // after the question, wiped and deleted; virsh agrees at each step.
 func TestVolumePageOnTheRealDaemon(t *testing.T) {
 	uri := lt.URI(t)
-	pool := lt.Prefix + "volpage"
-	dir := "/var/lib/libvirt/images/" + pool
-	lt.Virsh(t, uri, "pool-destroy", pool)
-	lt.Virsh(t, uri, "pool-undefine", pool)
-	t.Cleanup(func() {
-		lt.Virsh(t, uri, "pool-destroy", pool)
-		lt.Virsh(t, uri, "pool-undefine", pool)
-		lt.Virsh(t, uri, "pool-delete", pool)
-	})
-	lt.MustVirsh(t, uri, "pool-define-as", pool, "dir", "--target", dir)
-	lt.MustVirsh(t, uri, "pool-build", pool)
-	lt.MustVirsh(t, uri, "pool-start", pool)
+	pool, _ := lt.DirPool(t, uri, "volpage")
 
 	h := tuitest.New(t, false, uri)
 	h.Until("the pool's name", func() bool { return strings.Contains(strings.Join(h.Ctx().PoolNames(), " "), pool) })
@@ -142,7 +131,9 @@ func TestVolumePageOnTheRealDaemon(t *testing.T) {
 	if info := lt.MustVirsh(t, uri, "vol-info", "--pool", pool, "d.raw", "--bytes"); !strings.Contains(info, "Capacity:       8388608 bytes") {
 		t.Fatalf("vol-info after the shrink:\n%s", info)
 	}
-	h.Keys("W", "y")
+	h.Keys("W")
+	h.ScreenHas("y  wipe it with zeros, one pass", "r  random data, one pass", "d  DoD 5220.22-M, four passes")
+	h.Keys("r")
 	h.MsgHas("wiped d.raw")
 	h.Keys("D", "y")
 	h.MsgHas("deleted d.raw")
@@ -155,17 +146,7 @@ func TestVolumePageOnTheRealDaemon(t *testing.T) {
 // message line, d downloads it back; the bytes are the same.
 func TestVolumeUploadDownloadOnTheRealDaemon(t *testing.T) {
 	uri := lt.URI(t)
-	pool := lt.Prefix + "volxfer"
-	lt.Virsh(t, uri, "pool-destroy", pool)
-	lt.Virsh(t, uri, "pool-undefine", pool)
-	t.Cleanup(func() {
-		lt.Virsh(t, uri, "pool-destroy", pool)
-		lt.Virsh(t, uri, "pool-delete", pool)
-		lt.Virsh(t, uri, "pool-undefine", pool)
-	})
-	lt.MustVirsh(t, uri, "pool-define-as", pool, "dir", "--target", "/var/lib/libvirt/images/"+pool)
-	lt.MustVirsh(t, uri, "pool-build", pool)
-	lt.MustVirsh(t, uri, "pool-start", pool)
+	pool, _ := lt.DirPool(t, uri, "volxfer")
 	dir := t.TempDir()
 	src, back := filepath.Join(dir, "disk.img"), filepath.Join(dir, "back.img")
 	data := bytes.Repeat([]byte("0123456789abcdef"), 1<<18) // 4 MiB
