@@ -118,6 +118,7 @@ func TestVolCreateLUKS(t *testing.T) {
 		lt.Virsh(t, uri, "pool-destroy", pool)
 		lt.Virsh(t, uri, "pool-undefine", pool)
 		os.RemoveAll("/var/lib/libvirt/images/" + pool)
+		lt.RemoveSecrets(t, uri, "/var/lib/libvirt/images/"+pool+"/")
 	}
 	gone()
 	t.Cleanup(gone)

@@ -224,11 +224,11 @@ func (m *Manager) CreateVolume(uri, pool string, s VolSpec) error {
 			Format: &libvirtxml.StorageVolumeTargetFormat{Type: orRaw(b.Format)}}
 	}
 	if s.Passphrase != "" {
-		secret, err := volumeSecret(lc, p, s)
-		if err != nil {
-			return err
+		secret, serr := volumeSecret(lc, p, s)
+		if serr != nil {
+			return serr
 		}
-		defer func() {
+		defer func() { // err: the creation's outcome, below
 			if err != nil {
 				secret.Undefine() // no secret left for a volume that is not there
 			}
@@ -246,6 +246,12 @@ func (m *Manager) CreateVolume(uri, pool string, s VolSpec) error {
 		flags = libvirt.STORAGE_VOL_CREATE_PREALLOC_METADATA
 	}
 	v, err := sp.StorageVolCreateXML(doc, flags)
+	// qemu-img's LUKS key derivation times itself with the thread's CPU
+	// clock, which on some VMs does not move ("Unable to get accurate CPU
+	// usage", about one run in eight here): that is worth another try.
+	for try := 1; err != nil && s.Passphrase != "" && strings.Contains(ErrText(err), "accurate CPU usage") && try < 4; try++ {
+		v, err = sp.StorageVolCreateXML(doc, flags)
+	}
 	if err != nil {
 		return errors.New(ErrText(err))
 	}

@@ -160,16 +160,20 @@ func TestE2ELifecycleInTmux(t *testing.T) {
 			s.waitRow(name, "shut off")
 
 			steps := []struct {
-				keys          []string
+				key, ask      string // ask: the question the key opens, answered y
 				screen, virsh string
 			}{
-				{[]string{"s"}, "running", "running"},
-				{[]string{"P"}, "paused", "paused"},
-				{[]string{"P"}, "running", "running"},
-				{[]string{"F", "y"}, "shut off", "shut off"},
+				{"s", "", "running", "running"},
+				{"P", "", "paused", "paused"},
+				{"P", "", "running", "running"},
+				{"F", "Force off " + name + "?", "shut off", "shut off"},
 			}
 			for _, st := range steps {
-				s.keys(st.keys...)
+				s.keys(st.key)
+				if st.ask != "" { // the question comes by message: answer it once it shows
+					s.waitFor("the question", 10*time.Second, func(scr string) bool { return strings.Contains(scr, st.ask) })
+					s.keys("y")
+				}
 				s.waitRow(name, st.screen)
 				waitVirshState(t, uri, name, st.virsh)
 			}

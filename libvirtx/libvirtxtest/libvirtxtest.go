@@ -185,6 +185,7 @@ func DirPool(t testing.TB, uri, name string) (pool, dir string) {
 		Virsh(t, uri, "pool-destroy", pool)
 		Virsh(t, uri, "pool-undefine", pool)
 		os.RemoveAll(dir)
+		RemoveSecrets(t, uri, dir+"/")
 	}
 	gone()
 	if err := os.MkdirAll(dir, 0o755); err != nil {
@@ -194,4 +195,15 @@ func DirPool(t testing.TB, uri, name string) (pool, dir string) {
 	MustVirsh(t, uri, "pool-define-as", pool, "dir", "--target", dir)
 	MustVirsh(t, uri, "pool-start", pool)
 	return pool, dir
+}
+
+// RemoveSecrets undefines the libvirt secrets of the volumes under a path
+// prefix (LUKS volumes' passphrases a failed test left).
+func RemoveSecrets(t testing.TB, uri, prefix string) {
+	out, _ := Virsh(t, uri, "secret-list")
+	for _, l := range strings.Split(out, "\n") {
+		if f := strings.Fields(l); len(f) == 3 && f[1] == "volume" && strings.HasPrefix(f[2], prefix) {
+			Virsh(t, uri, "secret-undefine", f[0])
+		}
+	}
 }
