@@ -38,7 +38,7 @@ func TestE2EStorage(t *testing.T) {
 	s.keys(":", "lit:pool", "Enter")
 	s.waitFor("the pool page", 15*time.Second, func(scr string) bool { return strings.Contains(scr, "PATH / SOURCE") })
 	s.keys("n")
-	s.waitFor("the form", 15*time.Second, func(scr string) bool { return strings.Contains(scr, "New storage pool on") })
+	s.waitFor("the form", 15*time.Second, func(scr string) bool { return strings.Contains(scr, "New pool on") })
 	s.keys("C-u", "lit:"+pool, "Tab", "Tab", "C-u", "lit:"+dir, "C-s")
 	s.waitFor("the pool", 20*time.Second, func(scr string) bool { return strings.Contains(scr, "defined pool "+pool) })
 	if info := lt.MustVirsh(t, uri, "pool-info", pool); !strings.Contains(info, "State:          running") {

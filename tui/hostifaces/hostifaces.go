@@ -93,7 +93,7 @@ func (p *Page) View() string {
 		col{Title: "TYPE", Width: 8, Text: func(i libvirtx.HostIface) string { return i.Type }},
 		col{Title: "STATE", Width: 7, Text: func(i libvirtx.HostIface) string { return i.State }},
 		col{Title: "MAC", Width: 17, Text: func(i libvirtx.HostIface) string { return i.MAC }},
-		col{Title: "MTU", Width: 5, Text: func(i libvirtx.HostIface) string { return fmt.Sprint(i.MTU) }})
+		col{Title: "MTU", Width: 5, Text: func(i libvirtx.HostIface) string { return widget.Choose(i.MTU > 0, fmt.Sprint(i.MTU), "-") }})
 	if wide {
 		cols = append(cols, col{Title: "ADDRESSES", Width: 36, Text: func(i libvirtx.HostIface) string { return strings.Join(i.Addrs, " ") }})
 	}

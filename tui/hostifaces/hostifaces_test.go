@@ -26,7 +26,7 @@ func TestIfacePageOnTheDemoHost(t *testing.T) {
 	h.ScreenHas("› Host interfaces", "NAME", "TYPE", "PORTS / MASTER", "br0", "bridge", "eno1",
 		"addresses: 192.168.1.20/24", "ports: eno1", "networks on it: br-uplink (guests bridged onto it)")
 	p.list.Select(func(i libvirtx.HostIface) bool { return i.Name == "eno2" })
-	h.ScreenHas("3c:ec:ef:6a:41:11", "no address", "no virtual network on it")
+	h.ScreenHas("3c:ec:ef:6a:41:11 -", "no address", "no virtual network on it")
 	h.Send(tea.WindowSizeMsg{Width: 140, Height: 30})
 	h.ScreenHas("ADDRESSES", "192.168.1.20/24")
 	h.Keys("r")

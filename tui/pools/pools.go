@@ -214,7 +214,7 @@ func (p *Page) newPool(s *libvirtx.Pool) tea.Cmd {
 		}
 		spec := pooldef.New(h)
 		f := form.New(spec, map[string][]string{"source": ctx.Mgr.PoolSources(uri, "logical")})
-		note := "New storage pool on " + ctx.Label(uri) + ": ctrl+s defines it (builds and starts it, as set below)."
+		note := "New pool on " + ctx.Label(uri) + ": ctrl+s defines it (built and started as set below)."
 		return common.PushMsg{Page: formpage.New(ctx, "New pool", note, f, func() tea.Cmd {
 			return func() tea.Msg {
 				if err := ctx.Mgr.DefinePool(uri, spec); err != nil {

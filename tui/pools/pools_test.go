@@ -184,7 +184,7 @@ func TestNewPoolFromThePage(t *testing.T) {
 	h.Keys(":pool", "enter")
 	p := tuitest.Top[*Page](h)
 	h.Keys("n")
-	h.ScreenHas("New storage pool on demo", "pool1", "/var/lib/libvirt/pool1", "Build it")
+	h.ScreenHas("New pool on demo", "pool1", "/var/lib/libvirt/pool1", "Build it")
 	f := tuitest.Top[*formpage.Page](h)
 	if err := f.Form.Fill("name", "iso"); err != nil {
 		t.Fatal(err)

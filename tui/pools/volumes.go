@@ -148,7 +148,7 @@ func (p *volPage) key(msg tea.KeyMsg) tea.Cmd {
 		v := *s
 		return p.withPool(func(_ libvirtx.Pool, all []libvirtx.Pool) common.Page { return p.cloneForm(v, all) })
 	case key.Matches(msg, k.Wipe):
-		p.ask(*s, libvirtx.VolWipe, "Wipe "+s.Name+"? Zeros are written over all its data.", "wipe it", "wiped "+s.Name)
+		p.ask(*s, libvirtx.VolWipe, "Wipe "+s.Name+"? Everything in it is overwritten.", "wipe it", "wiped "+s.Name)
 	case key.Matches(msg, k.Delete):
 		p.ask(*s, libvirtx.VolDelete, "Delete volume "+s.Name+" ("+s.Path+")? Its data is gone.", "delete it", "deleted "+s.Name)
 	}
@@ -182,7 +182,7 @@ func (p *volPage) withPool(open func(pool libvirtx.Pool, all []libvirtx.Pool) co
 func (p *volPage) ask(v libvirtx.Volume, a libvirtx.VolAction, prompt, answer, done string) {
 	force := len(v.Users) > 0
 	if force {
-		prompt += "\nIt is a disk of " + strings.Join(v.Users, ", ") + ": the VM loses it."
+		prompt += "\nIt is a disk of " + strings.Join(v.Users, ", ") + ": the VM loses " + widget.Choose(a == libvirtx.VolDelete, "it.", "what is on it.")
 		answer += " anyway"
 	}
 	mgr := p.ctx.Mgr

@@ -132,7 +132,7 @@ func TestVolumePageOnTheRealDaemon(t *testing.T) {
 		t.Fatalf("vol-info after the shrink:\n%s", info)
 	}
 	h.Keys("W")
-	h.ScreenHas("y  wipe it with zeros, one pass", "r  random data, one pass", "d  DoD 5220.22-M, four passes")
+	h.ScreenHas("Wipe d.raw? Everything in it is overwritten.", "y  wipe it with zeros, one pass", "r  random data, one pass", "d  DoD 5220.22-M, four passes")
 	h.Keys("r")
 	h.MsgHas("wiped d.raw")
 	h.Keys("D", "y")
