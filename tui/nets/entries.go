@@ -182,6 +182,8 @@ func (p *entriesPage) key(msg tea.KeyMsg) tea.Cmd {
 		return nil
 	case key.Matches(msg, k.Add, k.Edit, k.Remove) && p.ctx.ReadOnly():
 		p.ctx.SetMsg(libvirtx.ErrReadOnly.Error(), true)
+	case key.Matches(msg, k.Add, k.Edit) && s.kind == kindLease && s.lease == nil:
+		p.ctx.SetMsg("no lease to make static: "+s.empty, false)
 	case key.Matches(msg, k.Add, k.Edit) && len(s.net.IPs) == 0 && s.kind != kindDNS:
 		p.ctx.SetMsg(p.name+" has no subnet of its own: its guests get addresses from the host's network", true)
 	case key.Matches(msg, k.Add):

@@ -217,6 +217,15 @@ func TestNetEntriesAddChangeRemove(t *testing.T) {
 		t.Fatalf("hosts after removal %v", hosts(e))
 	}
 
+	// The row standing for no lease has nothing to make static (it once
+	// crashed the page).
+	selectEntry(e, kindLease, "")
+	for _, k := range []string{"enter", "a"} {
+		h.Keys(k)
+		h.MsgHas("no lease to make static: this driver cannot list leases")
+		tuitest.Top[*entriesPage](h)
+	}
+
 	// A DNS record from the empty section's row, then a range change.
 	selectEntry(e, kindDNS, "")
 	h.Keys("a")
@@ -252,6 +261,7 @@ func TestNetEntriesRefusals(t *testing.T) {
 	selectEntry(e, kindLease, "")
 	h.Keys("D")
 	h.MsgHas("nothing to remove")
+
 
 	ro := tuitest.New(t, true, tuitest.DemoURI(t))
 	ro.Keys(":net", "enter")
