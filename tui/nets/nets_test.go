@@ -262,7 +262,6 @@ func TestNetEntriesRefusals(t *testing.T) {
 	h.Keys("D")
 	h.MsgHas("nothing to remove")
 
-
 	ro := tuitest.New(t, true, tuitest.DemoURI(t))
 	ro.Keys(":net", "enter")
 	ro.ScreenLacks("S stop")
