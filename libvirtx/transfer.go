@@ -141,16 +141,11 @@ func sendSparse(ctx context.Context, s *libvirt.Stream, f *os.File, size int64, 
 // Download writes a volume to a local file (created, or truncated), its
 // holes left as holes. A failed or cancelled download removes the file.
 func (m *Manager) Download(ctx context.Context, uri, pool, name, file string, progress Progress) (err error) {
-	lc, done, err := m.lconn(uri)
+	lc, sv, v, release, err := m.openVolume(uri, pool, name, false)
 	if err != nil {
 		return err
 	}
-	defer done()
-	sv, v, err := lookupVolume(lc, uri, pool, name)
-	if err != nil {
-		return err
-	}
-	defer sv.Free()
+	defer release()
 	f, err := os.OpenFile(file, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o644)
 	if err != nil {
 		return err

@@ -342,16 +342,11 @@ func WipeWith(algorithm string) VolAction { return VolAction("wipe:" + algorithm
 // DoVolume deletes or wipes a volume. One a VM uses is refused, naming
 // the VM, unless force.
 func (m *Manager) DoVolume(uri, pool, name string, a VolAction, force bool) error {
-	lc, done, err := m.writeConn(uri)
+	lc, sv, v, release, err := m.openVolume(uri, pool, name, true)
 	if err != nil {
 		return err
 	}
-	defer done()
-	sv, v, err := lookupVolume(lc, uri, pool, name)
-	if err != nil {
-		return err
-	}
-	defer sv.Free()
+	defer release()
 	if users, _ := diskUsers(lc, ""); len(users[v.Path]) > 0 && !force {
 		return fmt.Errorf("%s is used by %s", name, strings.Join(users[v.Path], ", "))
 	}
@@ -384,6 +379,25 @@ func (m *Manager) DoVolume(uri, pool, name string, a VolAction, force bool) erro
 	return nil
 }
 
+// openVolume connects (refusing a change on a read-only manager when
+// write) and looks a pool's volume up; release frees both.
+func (m *Manager) openVolume(uri, pool, name string, write bool) (*libvirt.Connect, *libvirt.StorageVol, Volume, func(), error) {
+	conn := m.lconn
+	if write {
+		conn = m.writeConn
+	}
+	lc, done, err := conn(uri)
+	if err != nil {
+		return nil, nil, Volume{}, nil, err
+	}
+	sv, v, err := lookupVolume(lc, uri, pool, name)
+	if err != nil {
+		done()
+		return nil, nil, Volume{}, nil, err
+	}
+	return lc, sv, v, func() { sv.Free(); done() }, nil
+}
+
 func lookupVolume(lc *libvirt.Connect, uri, pool, name string) (*libvirt.StorageVol, Volume, error) {
 	sp, err := lookupPool(lc, uri, pool)
 	if err != nil {
@@ -407,16 +421,11 @@ func lookupVolume(lc *libvirt.Connect, uri, pool, name string) (*libvirt.Storage
 // new size at once; live names that VM. Shrinking (data past the new end
 // is lost) needs shrink.
 func (m *Manager) ResizeVolume(uri, pool, name string, bytes uint64, shrink bool) (live string, err error) {
-	lc, done, err := m.writeConn(uri)
+	lc, sv, v, release, err := m.openVolume(uri, pool, name, true)
 	if err != nil {
 		return "", err
 	}
-	defer done()
-	sv, v, err := lookupVolume(lc, uri, pool, name)
-	if err != nil {
-		return "", err
-	}
-	defer sv.Free()
+	defer release()
 	switch {
 	case bytes == v.Capacity:
 		return "", fmt.Errorf("%s is already %s", name, devices.ApproxSize(bytes))
@@ -468,16 +477,11 @@ func runningUser(lc *libvirt.Connect, path string) (*libvirt.Domain, bool) {
 // CloneVolume copies a volume (virStorageVolCreateXMLFrom) under a new
 // name, into its own pool or another one of the host.
 func (m *Manager) CloneVolume(uri, pool, name, newName, toPool string) error {
-	lc, done, err := m.writeConn(uri)
+	lc, sv, v, release, err := m.openVolume(uri, pool, name, true)
 	if err != nil {
 		return err
 	}
-	defer done()
-	sv, v, err := lookupVolume(lc, uri, pool, name)
-	if err != nil {
-		return err
-	}
-	defer sv.Free()
+	defer release()
 	if toPool == "" {
 		toPool = pool
 	}

@@ -60,25 +60,21 @@ func Open(ctx *common.Context, args []string) (common.Page, tea.Cmd, error) {
 func (p *Page) Title() string { return "Host interfaces" }
 
 // Update takes keys; the list takes the rest.
-func (p *Page) Update(msg tea.Msg) tea.Cmd {
-	if msg, ok := msg.(tea.KeyMsg); ok {
-		if cmd, ok := p.list.Key(msg); ok {
-			return cmd
+func (p *Page) Update(msg tea.Msg) tea.Cmd { return p.list.Route(msg, p.key) }
+
+// key takes the page's own keys.
+func (p *Page) key(msg tea.KeyMsg) tea.Cmd {
+	switch {
+	case key.Matches(msg, p.keys.Back):
+		return common.Pop
+	case key.Matches(msg, p.keys.Reload):
+		var cmds []tea.Cmd
+		for _, uri := range p.ctx.Connected() {
+			cmds = append(cmds, p.list.Reload(uri))
 		}
-		switch {
-		case key.Matches(msg, p.keys.Back):
-			return common.Pop
-		case key.Matches(msg, p.keys.Reload):
-			var cmds []tea.Cmd
-			for _, uri := range p.ctx.Connected() {
-				cmds = append(cmds, p.list.Reload(uri))
-			}
-			return tea.Batch(cmds...)
-		}
-		return nil
+		return tea.Batch(cmds...)
 	}
-	cmd, _ := p.list.Update(msg)
-	return cmd
+	return nil
 }
 
 // View is the table with the selected interface described below it.

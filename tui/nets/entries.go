@@ -159,21 +159,12 @@ func (e entry) key() string {
 func (p *entriesPage) Title() string { return p.name + " DHCP/DNS" }
 
 // Capturing: a question takes every key.
-func (p *entriesPage) Capturing() bool { return p.list.Ask != nil }
+func (p *entriesPage) Capturing() bool { return p.list.Capturing() }
 
 // Update takes keys; the list takes the rest.
-func (p *entriesPage) Update(msg tea.Msg) tea.Cmd {
-	if msg, ok := msg.(tea.KeyMsg); ok {
-		return p.key(msg)
-	}
-	cmd, _ := p.list.Update(msg)
-	return cmd
-}
+func (p *entriesPage) Update(msg tea.Msg) tea.Cmd { return p.list.Route(msg, p.key) }
 
 func (p *entriesPage) key(msg tea.KeyMsg) tea.Cmd {
-	if cmd, ok := p.list.Key(msg); ok {
-		return cmd
-	}
 	k, s := p.keys, p.list.Selected()
 	switch {
 	case key.Matches(msg, k.Back):

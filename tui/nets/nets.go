@@ -88,8 +88,6 @@ func (p *Page) Title() string { return "Networks" }
 // Update takes keys; the list takes listings and events.
 func (p *Page) Update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
-	case tea.KeyMsg:
-		return p.key(msg)
 	case restartOffer:
 		p.askRestart(msg.net)
 		return nil
@@ -100,17 +98,13 @@ func (p *Page) Update(msg tea.Msg) tea.Cmd {
 		}
 		return cmd
 	}
-	cmd, _ := p.list.Update(msg)
-	return cmd
+	return p.list.Route(msg, p.key)
 }
 
 // Capturing: a question takes every key.
-func (p *Page) Capturing() bool { return p.list.Ask != nil }
+func (p *Page) Capturing() bool { return p.list.Capturing() }
 
 func (p *Page) key(msg tea.KeyMsg) tea.Cmd {
-	if cmd, ok := p.list.Key(msg); ok {
-		return cmd
-	}
 	k := p.keys
 	s := p.list.Selected()
 	switch {

@@ -76,21 +76,12 @@ func Open(ctx *common.Context, args []string) (common.Page, tea.Cmd, error) {
 func (p *Page) Title() string { return "Network filters" }
 
 // Capturing: a question takes every key.
-func (p *Page) Capturing() bool { return p.list.Ask != nil }
+func (p *Page) Capturing() bool { return p.list.Capturing() }
 
 // Update takes keys; the list takes the rest.
-func (p *Page) Update(msg tea.Msg) tea.Cmd {
-	if msg, ok := msg.(tea.KeyMsg); ok {
-		return p.key(msg)
-	}
-	cmd, _ := p.list.Update(msg)
-	return cmd
-}
+func (p *Page) Update(msg tea.Msg) tea.Cmd { return p.list.Route(msg, p.key) }
 
 func (p *Page) key(msg tea.KeyMsg) tea.Cmd {
-	if cmd, ok := p.list.Key(msg); ok {
-		return cmd
-	}
 	k, s := p.keys, p.list.Selected()
 	switch {
 	case key.Matches(msg, k.Back):

@@ -175,6 +175,23 @@ func (l *List[T]) Select(match func(T) bool) {
 	}
 }
 
+// Route is an object page's Update: a key answers an open question or
+// moves the cursor, else it is the page's (pageKey); any other message is
+// the list's (listings, outcomes, events).
+func (l *List[T]) Route(msg tea.Msg, pageKey func(tea.KeyMsg) tea.Cmd) tea.Cmd {
+	if k, ok := msg.(tea.KeyMsg); ok {
+		if cmd, handled := l.Key(k); handled {
+			return cmd
+		}
+		return pageKey(k)
+	}
+	cmd, _ := l.Update(msg)
+	return cmd
+}
+
+// Capturing: an open question takes every key.
+func (l *List[T]) Capturing() bool { return l.Ask != nil }
+
 // Key answers an open question or moves the cursor; handled is false for
 // the page's own keys.
 func (l *List[T]) Key(msg tea.KeyMsg) (cmd tea.Cmd, handled bool) {

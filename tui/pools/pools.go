@@ -84,16 +84,10 @@ func Open(ctx *common.Context, args []string) (common.Page, tea.Cmd, error) {
 func (p *Page) Title() string { return "Storage pools" }
 
 // Update takes keys; the list takes listings and events.
-func (p *Page) Update(msg tea.Msg) tea.Cmd {
-	if msg, ok := msg.(tea.KeyMsg); ok {
-		return p.key(msg)
-	}
-	cmd, _ := p.list.Update(msg)
-	return cmd
-}
+func (p *Page) Update(msg tea.Msg) tea.Cmd { return p.list.Route(msg, p.key) }
 
 // Capturing: a question takes every key.
-func (p *Page) Capturing() bool { return p.list.Ask != nil }
+func (p *Page) Capturing() bool { return p.list.Capturing() }
 
 // act runs pool actions in order, stopping at the first failure; text
 // says what was done.
@@ -164,9 +158,6 @@ func (p *Page) deleteQuestion(r libvirtx.Pool) *objpage.Question {
 }
 
 func (p *Page) key(msg tea.KeyMsg) tea.Cmd {
-	if cmd, ok := p.list.Key(msg); ok {
-		return cmd
-	}
 	k := p.keys
 	switch s := p.list.Selected(); {
 	case key.Matches(msg, k.Back):

@@ -97,17 +97,14 @@ func openVolumes(ctx *common.Context, args []string) (common.Page, tea.Cmd, erro
 func (p *volPage) Title() string { return "Volumes of " + p.pool }
 
 // Capturing: a question takes every key.
-func (p *volPage) Capturing() bool { return p.list.Ask != nil }
+func (p *volPage) Capturing() bool { return p.list.Capturing() }
 
 // Update takes keys; the list takes the rest.
 func (p *volPage) Update(msg tea.Msg) tea.Cmd {
-	if msg, ok := msg.(tea.KeyMsg); ok {
-		return p.key(msg)
-	}
 	if cmd, ok := p.transferMsg(msg); ok {
 		return cmd
 	}
-	cmd, _ := p.list.Update(msg)
+	cmd := p.list.Route(msg, p.key)
 	if !p.detailed.Load() && !p.list.Loading() {
 		p.detailed.Store(true)
 		if len(p.list.Rows()) > 0 {
@@ -118,9 +115,6 @@ func (p *volPage) Update(msg tea.Msg) tea.Cmd {
 }
 
 func (p *volPage) key(msg tea.KeyMsg) tea.Cmd {
-	if cmd, ok := p.list.Key(msg); ok {
-		return cmd
-	}
 	k, s := p.keys, p.list.Selected()
 	switch {
 	case key.Matches(msg, k.Cancel) && p.xfer != nil:

@@ -62,27 +62,23 @@ func Open(ctx *common.Context, args []string) (common.Page, tea.Cmd, error) {
 func (p *Page) Title() string { return "Port forwards" }
 
 // Update takes keys; the list takes the rest.
-func (p *Page) Update(msg tea.Msg) tea.Cmd {
-	if msg, ok := msg.(tea.KeyMsg); ok {
-		if cmd, ok := p.list.Key(msg); ok {
-			return cmd
-		}
-		switch s := p.list.Selected(); {
-		case key.Matches(msg, p.keys.Back):
-			return common.Pop
-		case key.Matches(msg, p.keys.Open) && s != nil:
-			for _, d := range p.ctx.VMs(s.URI) {
-				if d.UUID == s.UUID {
-					pg, cmd := details.NewAt(p.ctx, d, "nic", s.NIC)
-					return func() tea.Msg { return common.PushMsg{Page: pg, Cmd: cmd} }
-				}
+func (p *Page) Update(msg tea.Msg) tea.Cmd { return p.list.Route(msg, p.key) }
+
+// key takes the page's own keys.
+func (p *Page) key(msg tea.KeyMsg) tea.Cmd {
+	switch s := p.list.Selected(); {
+	case key.Matches(msg, p.keys.Back):
+		return common.Pop
+	case key.Matches(msg, p.keys.Open) && s != nil:
+		for _, d := range p.ctx.VMs(s.URI) {
+			if d.UUID == s.UUID {
+				pg, cmd := details.NewAt(p.ctx, d, "nic", s.NIC)
+				return func() tea.Msg { return common.PushMsg{Page: pg, Cmd: cmd} }
 			}
-			p.ctx.SetMsg(s.VM+" is gone", true)
 		}
-		return nil
+		p.ctx.SetMsg(s.VM+" is gone", true)
 	}
-	cmd, _ := p.list.Update(msg)
-	return cmd
+	return nil
 }
 
 // View is the table with the selected forward described below it.
