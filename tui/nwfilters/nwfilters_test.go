@@ -27,6 +27,7 @@ func TestNWFilterPageOnTheDemoHost(t *testing.T) {
 	h.Keys(":nwfilter", "enter")
 	tuitest.Top[*Page](h)
 	h.ScreenHas("› Network filters", "demo: listing the network filters: this function is not supported")
+	h.ScreenLacks("no network filter defined")
 }
 
 // On the real daemon: the shipped filters with what they include; n copies

@@ -289,7 +289,7 @@ func (l *List[T]) table(tb Table[T]) string {
 	switch {
 	case len(l.rows) == 0 && len(l.loading) > 0:
 		lines = append(lines, th.Dim.Render("  "+tb.Loading))
-	case len(l.rows) == 0:
+	case len(l.rows) == 0 && len(l.errs) == 0: // a failed listing is not an empty one
 		lines = append(lines, th.Dim.Render("  "+tb.Empty))
 	}
 	footer := []string{th.Dim.Render(strings.Repeat("─", w))}
