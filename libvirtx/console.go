@@ -259,13 +259,3 @@ func (m *Manager) DomainXML(ref Ref, inactive, secure bool) (string, error) {
 	})
 	return out, err
 }
-
-// withConnDomain is withDomain for calls that also need the connection.
-func (m *Manager) withConnDomain(ref Ref, f func(*libvirt.Connect, *libvirt.Domain) error) error {
-	lc, done, err := m.lconn(ref.URI)
-	if err != nil {
-		return err
-	}
-	defer done()
-	return m.withDomain(ref, func(d *libvirt.Domain) error { return f(lc, d) })
-}

@@ -32,23 +32,20 @@ var Actions = []Action{Start, Shutdown, Reboot, Reset, ForceOff, Pause, Resume, 
 // ErrReadOnly is returned for any change on a read-only connection.
 var ErrReadOnly = errors.New("read-only connection (started with --readonly): nothing can be changed")
 
-// withDomain looks the domain up on its connection and runs f on it. A domain
-// that vanished gets a message that names it, not just libvirt's UUID text.
+// withDomain looks the domain up on its connection and runs f on it.
 func (m *Manager) withDomain(ref Ref, f func(*libvirt.Domain) error) error {
-	lc, done, err := m.lconn(ref.URI)
+	return m.withConnDomain(ref, func(_ *libvirt.Connect, d *libvirt.Domain) error { return f(d) })
+}
+
+// withConnDomain is withDomain for calls that also need the connection.
+// Errors carry libvirt's own text.
+func (m *Manager) withConnDomain(ref Ref, f func(*libvirt.Connect, *libvirt.Domain) error) error {
+	lc, d, done, err := m.openDomain(ref, false)
 	if err != nil {
 		return err
 	}
 	defer done()
-	d, err := lc.LookupDomainByUUIDString(ref.UUID)
-	if err != nil {
-		if isNoDomain(err) {
-			return fmt.Errorf("%s no longer exists on %s", ref.Name, ref.URI)
-		}
-		return errors.New(ErrText(err))
-	}
-	defer d.Free()
-	if err := f(d); err != nil {
+	if err := f(lc, d); err != nil {
 		var le libvirt.Error
 		if errors.As(err, &le) {
 			return errors.New(le.Message)
@@ -56,6 +53,29 @@ func (m *Manager) withDomain(ref Ref, f func(*libvirt.Domain) error) error {
 		return err
 	}
 	return nil
+}
+
+// openDomain looks up the domain of ref on a connection the caller
+// releases with done; write refuses on a read-only manager. A domain that
+// vanished gets a message that names it, not just libvirt's UUID text.
+func (m *Manager) openDomain(ref Ref, write bool) (*libvirt.Connect, *libvirt.Domain, func(), error) {
+	get := m.lconn
+	if write {
+		get = m.writeConn
+	}
+	lc, done, err := get(ref.URI)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	d, err := lc.LookupDomainByUUIDString(ref.UUID)
+	if err != nil {
+		done()
+		if isNoDomain(err) {
+			return nil, nil, nil, fmt.Errorf("%s no longer exists on %s", ref.Name, ref.URI)
+		}
+		return nil, nil, nil, errors.New(ErrText(err))
+	}
+	return lc, d, func() { d.Free(); done() }, nil
 }
 
 // Do runs a lifecycle action. Errors carry libvirt's own text.

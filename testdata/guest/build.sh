@@ -4,7 +4,8 @@
 #                      with dpkg-deb, never installed on the host
 #   OUTDIR/vmlinux     the same kernel uncompressed (ELF, PVH entry): boots ~5 s faster
 #                      under TCG; no Linux text console on the VGA screen (see README.md)
-#   OUTDIR/initrd.img  a newc+gzip initramfs: busybox-static, /init, busybox init, acpid
+#   OUTDIR/initrd.img  a newc+gzip initramfs: busybox-static, /init, busybox init, acpid,
+#                      virtio modules (a test may give the guest a virtio disk or channel)
 #   OUTDIR/stamp       the kernel release, e.g. 6.1.0-56-amd64
 # Usage: build.sh [OUTDIR]     (default /var/lib/libvirt/images/kvmtui-guest)
 #        FORCE=1 build.sh ...  rebuild even if the outputs are up to date
@@ -104,7 +105,12 @@ deb=$(ls "$tmp"/deb/*.deb)
 # The ACPI power button (LNXPWRBN) reaches user space only through button.ko + evdev.ko,
 # both modules in Debian's kernel (no dependencies); busybox acpid reads /dev/input/event*.
 # Extract only those and the kernel (like dpkg-deb -x, without writing 400 MB of modules).
-mods=(drivers/input/evdev.ko drivers/acpi/button.ko)
+# virtio (in load order): a virtio disk shows as /dev/vda (snapshot, commit and backup tests
+# write to it), virtio-serial ports as /dev/vport* (the guest agent's channel).
+mods=(drivers/input/evdev.ko drivers/acpi/button.ko
+  drivers/virtio/virtio_ring.ko drivers/virtio/virtio.ko drivers/virtio/virtio_pci_modern_dev.ko
+  drivers/virtio/virtio_pci_legacy_dev.ko drivers/virtio/virtio_pci.ko drivers/block/virtio_blk.ko
+  drivers/char/virtio_console.ko)
 mkdir "$tmp/k"
 dpkg-deb --fsys-tarfile "$deb" |
   tar -x -C "$tmp/k" --wildcards './boot/vmlinuz-*' './boot/config-*' "${mods[@]/#/*/kernel/}"
@@ -169,6 +175,9 @@ hostname kvmtui-guest
 # ACPI power button -> /etc/acpi/PWRF/00000080 -> clean poweroff.
 insmod /lib/modules/evdev.ko
 insmod /lib/modules/button.ko
+for m in virtio_ring virtio virtio_pci_modern_dev virtio_pci_legacy_dev virtio_pci virtio_blk virtio_console; do
+  insmod /lib/modules/$m.ko
+done
 acpid -l /run/log/acpid.log -p /run/acpid.pid
 # acpid writes its pid file once it has opened the event devices: wait for it, so that
 # a power button pressed right after the banner is not lost.
