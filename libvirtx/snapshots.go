@@ -239,6 +239,33 @@ func (p SnapshotPlan) MemoryFile(vm, snap string) string {
 	return filepath.Join(dir, vm+"."+snap+".mem")
 }
 
+// InternalRefusal says why the VM cannot take an internal snapshot, or "".
+func (p SnapshotPlan) InternalRefusal() string {
+	if len(p.Disks) == 0 {
+		return "it has no disk to keep one in"
+	}
+	var notQcow []string
+	for _, d := range p.Disks {
+		if d.Format != "qcow2" {
+			notQcow = append(notQcow, d.Target+" is "+cmp.Or(d.Format, "of no format"))
+		}
+	}
+	if len(notQcow) > 0 {
+		return "it needs qcow2 disks and " + strings.Join(notQcow, ", ")
+	}
+	return ""
+}
+
+// FreeName proposes a snapshot name the VM does not have, as
+// virt-manager does: snapshot1, snapshot2, …
+func (p SnapshotPlan) FreeName() string {
+	for i := 1; ; i++ {
+		if n := fmt.Sprintf("snapshot%d", i); !slices.Contains(p.Names, n) {
+			return n
+		}
+	}
+}
+
 // PlanSnapshot reads the VM's state, disks and snapshots.
 func (m *Manager) PlanSnapshot(ref Ref) (SnapshotPlan, error) {
 	_, d, done, err := m.openDomain(ref, false)
@@ -383,17 +410,8 @@ func snapshotXML(lc *libvirt.Connect, ref Ref, p SnapshotPlan, s SnapshotSpec) (
 	flags := libvirt.DOMAIN_SNAPSHOT_CREATE_ATOMIC
 	switch s.Kind {
 	case SnapInternal:
-		var notQcow []string
-		for _, d := range p.Disks {
-			if d.Format != "qcow2" {
-				notQcow = append(notQcow, d.Target+" is "+cmp.Or(d.Format, "of no format"))
-			}
-		}
-		if len(notQcow) > 0 {
-			return "", 0, fmt.Errorf("an internal snapshot needs qcow2 disks (%s): take a disk-only or external snapshot instead", strings.Join(notQcow, ", "))
-		}
-		if len(p.Disks) == 0 {
-			return "", 0, fmt.Errorf("%s has no disk to keep an internal snapshot in: take an external snapshot", ref.Name)
+		if why := p.InternalRefusal(); why != "" {
+			return "", 0, fmt.Errorf("no internal snapshot of %s: %s; take a disk-only or external snapshot instead", ref.Name, why)
 		}
 		if running {
 			if err := room(lc, filepath.Dir(p.Disks[0].File), p.Memory, "the memory state"); err != nil {

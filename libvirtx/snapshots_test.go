@@ -128,7 +128,7 @@ func TestSnapshotRefusalsOnTestDriver(t *testing.T) {
 	m, _ := connectTest(t, false)
 	raw := snapVM(t, m, "snapraw", "raw")
 	_, err := m.CreateSnapshot(raw, SnapshotSpec{Name: "s", Kind: SnapInternal})
-	if err == nil || !strings.Contains(err.Error(), "needs qcow2 disks (vda is raw)") || !strings.Contains(err.Error(), "disk-only or external") {
+	if err == nil || !strings.Contains(err.Error(), "it needs qcow2 disks and vda is raw") || !strings.Contains(err.Error(), "disk-only or external") {
 		t.Fatalf("internal snapshot of a raw disk: %v", err)
 	}
 	if _, err := m.MergeSnapshot(t.Context(), raw, "none", false, func(string, int64, int64) {}); err == nil || !strings.Contains(err.Error(), `no snapshot "none"`) {

@@ -190,7 +190,7 @@ func (c *Context) VMNames() []string {
 	return out
 }
 
-// Resolve turns VM names into VMs; no names means the targets (the marked
+// Resolve turns VM names (or UUIDs, as virsh takes) into VMs; no names means the targets (the marked
 // VMs, else the selected one). A name on several connections is ambiguous.
 func (c *Context) Resolve(names []string) ([]libvirtx.Domain, error) {
 	if len(names) == 0 {
@@ -203,7 +203,7 @@ func (c *Context) Resolve(names []string) ([]libvirtx.Domain, error) {
 	for _, n := range names {
 		var found []libvirtx.Domain
 		for _, d := range c.vms {
-			if d.Name == n {
+			if d.Name == n || d.UUID == n {
 				found = append(found, d)
 			}
 		}

@@ -17,6 +17,7 @@ import (
 type keys struct {
 	Up, Down, PageUp, PageDown, Top, Bottom                                                  key.Binding
 	Open, Back, Add, Remove, EditXML, DeviceXML, Apply, Revert, NextField, PrevField, Choose key.Binding
+	Snapshots                                                                                key.Binding
 }
 
 func newKeys() keys {
@@ -33,6 +34,7 @@ func newKeys() keys {
 		Remove:    key.NewBinding(key.WithKeys("d", "delete"), key.WithHelp("d", "remove device")),
 		EditXML:   key.NewBinding(key.WithKeys("e"), key.WithHelp("e", "edit XML")),
 		DeviceXML: key.NewBinding(key.WithKeys("x"), key.WithHelp("x", "show the device's XML")),
+		Snapshots: key.NewBinding(key.WithKeys("t"), key.WithHelp("t", "the VM's snapshots")),
 		Apply:     key.NewBinding(key.WithKeys("ctrl+s"), key.WithHelp("ctrl+s", "apply")),
 		Revert:    key.NewBinding(key.WithKeys("ctrl+r"), key.WithHelp("ctrl+r", "revert")),
 		NextField: key.NewBinding(key.WithKeys("tab", "down"), key.WithHelp("tab/↓", "next field")),
@@ -42,7 +44,7 @@ func newKeys() keys {
 }
 
 func (k keys) all() []key.Binding {
-	return []key.Binding{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom, k.Open, k.Back, k.Add, k.Remove, k.EditXML, k.DeviceXML, k.Apply, k.Revert, k.NextField, k.PrevField, k.Choose}
+	return []key.Binding{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom, k.Open, k.Back, k.Add, k.Remove, k.EditXML, k.DeviceXML, k.Snapshots, k.Apply, k.Revert, k.NextField, k.PrevField, k.Choose}
 }
 
 // kindPicker offers every kind of the catalog; those the host or the VM
@@ -142,7 +144,9 @@ func (d *Page) key(msg tea.KeyMsg) tea.Cmd {
 			d.ctx.SetMsg(libvirtx.ErrReadOnly.Error(), true)
 			return nil
 		}
-		return common.Open("edit", d.dom.Name)
+		return common.Open("edit", d.dom.UUID)
+	case key.Matches(msg, k.Snapshots):
+		return common.Open("snap", d.dom.UUID)
 	}
 	return nil
 }

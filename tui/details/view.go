@@ -229,7 +229,7 @@ func (d *Page) Hints() string {
 		return widget.Fit(d.volIn.View(), d.ctx.Width)
 	}
 	k := d.keys
-	bs := []key.Binding{k.Open, k.Add, k.Remove, k.DeviceXML, k.EditXML, k.Back, d.ctx.Keys.Help}
+	bs := []key.Binding{k.Open, k.Add, k.Remove, k.DeviceXML, k.EditXML, k.Snapshots, k.Back, d.ctx.Keys.Help}
 	if d != nil && d.inForm {
 		bs = []key.Binding{k.NextField, k.Choose, k.Apply, k.Revert, k.Back}
 	}

@@ -30,6 +30,7 @@ type List[T any] struct {
 	offset  int
 	keys    widget.ListKeys
 	Ask     *Question // a question over the table
+	job     *job      // the long action under way
 }
 
 type loadedMsg[T any] struct {
@@ -69,6 +70,9 @@ func (l *List[T]) Reload(uri string) tea.Cmd {
 // Update takes listings, action outcomes and the events that change a
 // listing; handled is false for the page's own messages.
 func (l *List[T]) Update(msg tea.Msg) (cmd tea.Cmd, handled bool) {
+	if cmd, ok := l.jobMsg(msg); ok {
+		return cmd, true
+	}
 	switch msg := msg.(type) {
 	case loadedMsg[T]:
 		delete(l.loading, msg.uri)
@@ -197,6 +201,9 @@ func (l *List[T]) Capturing() bool { return l.Ask != nil }
 func (l *List[T]) Key(msg tea.KeyMsg) (cmd tea.Cmd, handled bool) {
 	if l.Ask != nil {
 		return l.answer(msg), true
+	}
+	if l.jobKey(msg) {
+		return nil, true
 	}
 	k := l.keys
 	switch {
@@ -345,6 +352,9 @@ func (l *List[T]) line(tb Table[T], r T, head bool) string {
 func (l *List[T]) Hints(words ...widget.Hint) string {
 	if l.Ask != nil {
 		return widget.Fit("answer the question", l.ctx.Width)
+	}
+	if l.job != nil {
+		return widget.Fit(l.ctx.Theme.Key.Render("x")+" cancel "+l.job.what, l.ctx.Width)
 	}
 	if l.ctx.ReadOnly() {
 		words = nil

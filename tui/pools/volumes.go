@@ -50,7 +50,6 @@ type volPage struct {
 	keys      volKeys
 	uri, pool string
 	list      *objpage.List[libvirtx.Volume]
-	xfer      *transfer   // the upload or download under way
 	detailed  atomic.Bool // the names are on screen: loads read the details
 }
 
@@ -101,9 +100,6 @@ func (p *volPage) Capturing() bool { return p.list.Capturing() }
 
 // Update takes keys; the list takes the rest.
 func (p *volPage) Update(msg tea.Msg) tea.Cmd {
-	if cmd, ok := p.transferMsg(msg); ok {
-		return cmd
-	}
 	cmd := p.list.Route(msg, p.key)
 	if !p.detailed.Load() && !p.list.Loading() {
 		p.detailed.Store(true)
@@ -117,11 +113,6 @@ func (p *volPage) Update(msg tea.Msg) tea.Cmd {
 func (p *volPage) key(msg tea.KeyMsg) tea.Cmd {
 	k, s := p.keys, p.list.Selected()
 	switch {
-	case key.Matches(msg, k.Cancel) && p.xfer != nil:
-		p.xfer.cancel()
-		p.ctx.SetMsg("cancelling…", false)
-	case key.Matches(msg, k.Back) && p.xfer != nil:
-		p.ctx.SetMsg("a transfer is running: x cancels it", true)
 	case key.Matches(msg, k.Back):
 		return common.Pop
 	case !key.Matches(msg, k.New, k.Resize, k.Clone, k.Wipe, k.Delete, k.Upload, k.Download):
@@ -248,9 +239,6 @@ func (p *volPage) footer(v libvirtx.Volume) []string {
 // Hints is the bottom line.
 func (p *volPage) Hints() string {
 	k := p.keys
-	if p.xfer != nil {
-		return widget.WordHints(p.ctx.Theme, p.ctx.Width, widget.Hint{Key: k.Cancel, Word: "cancel the transfer"})
-	}
 	return p.list.Hints(widget.Hint{Key: k.New, Word: "new"}, widget.Hint{Key: k.Resize, Word: "resize"}, widget.Hint{Key: k.Clone, Word: "clone"},
 		widget.Hint{Key: k.Wipe, Word: "wipe"}, widget.Hint{Key: k.Delete, Word: "delete"}, widget.Hint{Key: k.Upload, Word: "upload"},
 		widget.Hint{Key: k.Download, Word: "download"})

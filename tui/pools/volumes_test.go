@@ -165,7 +165,7 @@ func TestVolumeUploadDownloadOnTheRealDaemon(t *testing.T) {
 		t.Fatalf("the volume name proposed: %q", got)
 	}
 	h.Keys("ctrl+s")
-	h.Until("the upload", func() bool { return p.xfer == nil && strings.Contains(h.Ctx().Msg.Text, "uploaded") })
+	h.Until("the upload", func() bool { return !p.list.Running() && strings.Contains(h.Ctx().Msg.Text, "uploaded") })
 	v, ok := vol(p, "disk.img")
 	if !ok || v.Capacity != uint64(len(data)) {
 		t.Fatalf("the uploaded volume: %+v", v)
@@ -174,7 +174,7 @@ func TestVolumeUploadDownloadOnTheRealDaemon(t *testing.T) {
 	h.Keys("d")
 	fill(t, h, "file", back)
 	h.Keys("ctrl+s")
-	h.Until("the download", func() bool { return p.xfer == nil && strings.Contains(h.Ctx().Msg.Text, "downloaded") })
+	h.Until("the download", func() bool { return !p.list.Running() && strings.Contains(h.Ctx().Msg.Text, "downloaded") })
 	if got, _ := os.ReadFile(back); !bytes.Equal(got, data) {
 		t.Fatalf("the round trip changed the data: %d bytes", len(got))
 	}

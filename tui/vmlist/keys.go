@@ -18,6 +18,7 @@ type listKeys struct {
 	Save, Autostart, Rename, Delete, EditXML        key.Binding
 
 	HostDevices key.Binding // the host devices page (tui/hostdev)
+	Snapshots   key.Binding // the selected VM's snapshots (tui/snapshots)
 	New         key.Binding // the new-VM wizard (tui/wizard)
 	Perf        key.Binding // the performance view (tui/perfview)
 	SparkColumn key.Binding // the CPU sparkline column
@@ -48,6 +49,7 @@ func newListKeys() listKeys {
 		EditXML:   key.NewBinding(key.WithKeys("e"), key.WithHelp("e", "edit XML in $EDITOR")),
 
 		HostDevices: key.NewBinding(key.WithKeys("H"), key.WithHelp("H", "host devices: USB, PCI, SR-IOV")),
+		Snapshots:   key.NewBinding(key.WithKeys("t"), key.WithHelp("t", "snapshots of the VM")),
 		New:         key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "new VM (wizard)")),
 		Perf:        key.NewBinding(key.WithKeys("p"), key.WithHelp("p", "performance view")),
 		SparkColumn: key.NewBinding(key.WithKeys("%"), key.WithHelp("%", "CPU sparkline column")),
@@ -55,7 +57,7 @@ func newListKeys() listKeys {
 }
 
 func (k listKeys) navigation() []key.Binding {
-	return []key.Binding{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom, k.Details, k.Filter, k.Mark, k.MarkAll, k.Sort, k.SortRev, k.HostDevices}
+	return []key.Binding{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom, k.Details, k.Filter, k.Mark, k.MarkAll, k.Sort, k.SortRev, k.HostDevices, k.Snapshots}
 }
 
 func (k listKeys) mutating() []key.Binding {

@@ -218,6 +218,10 @@ func (m *Page) handleListKey(msg tea.KeyMsg) tea.Cmd {
 		}
 	case key.Matches(msg, k.HostDevices):
 		return common.Open("hostdev")
+	case key.Matches(msg, k.Snapshots):
+		if l.selected() != nil {
+			return common.Open("snap")
+		}
 	case key.Matches(msg, k.New):
 		return common.Open("new")
 	default:
