@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"path/filepath"
 	"slices"
 	"strings"
 	"time"
@@ -72,7 +73,7 @@ func (m *Manager) MergeSnapshot(ctx context.Context, ref Ref, name string, pull 
 	}
 	text := fmt.Sprintf("%s %s of %s", verb, strings.Join(merged, ", "), name)
 	if pull {
-		return text + ": the disks no longer need their bases; the snapshot stays", nil
+		return text + ": the disks stand alone; the snapshot stays", nil
 	}
 	// The snapshot's point in time is gone from the chain: drop its record,
 	// and the overlays nothing reads any more.
@@ -80,24 +81,34 @@ func (m *Manager) MergeSnapshot(ctx context.Context, ref Ref, name string, pull 
 		return text, fmt.Errorf("merged, but removing the snapshot's metadata: %s", ErrText(err))
 	}
 	var removed, left []string
+	files := []string{s.MemoryFile} // the memory of a point in time that is gone
 	for _, sd := range s.Disks {
-		if sd.Mode != "external" {
+		if sd.Mode == "external" {
+			files = append(files, sd.File)
+		}
+	}
+	refreshPoolsOf(lc, files...)
+	for _, f := range files {
+		if f == "" {
 			continue
 		}
-		refreshPoolsOf(lc, sd.File)
-		if v, err := lc.LookupStorageVolByPath(sd.File); err == nil && v.Delete(0) == nil {
-			removed = append(removed, sd.File)
+		v, err := lc.LookupStorageVolByPath(f)
+		if err == nil {
+			err = v.Delete(0)
 			v.Free()
+		}
+		if err == nil {
+			removed = append(removed, filepath.Base(f))
 		} else {
-			left = append(left, sd.File)
+			left = append(left, f)
 		}
 	}
 	text += " and removed the snapshot"
 	if len(removed) > 0 {
-		text += "; deleted " + strings.Join(removed, ", ")
+		text += ", " + strings.Join(removed, ", ")
 	}
 	if len(left) > 0 {
-		text += "; left " + strings.Join(left, ", ") + " (not a volume of a pool)"
+		text += "; left " + strings.Join(left, ", ") + " (not in a pool)"
 	}
 	return text, nil
 }

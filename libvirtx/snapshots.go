@@ -640,8 +640,21 @@ func lookupSnapshot(d *libvirt.Domain, ref Ref, name string) (*libvirt.DomainSna
 // snapshots (9.9.0).
 const externalSupport = 9_009_000
 
-// externalRefused says, for an external snapshot on a libvirt before 9.9,
-// exactly what that libvirt cannot do and what works instead.
+// ExternalUnsupported is a libvirt before 9.9 asked to revert or delete
+// an external snapshot: what works instead is merging its overlays (block
+// commit or pull) or deleting its metadata only.
+type ExternalUnsupported struct {
+	Snapshot, Version, What string
+}
+
+func (e ExternalUnsupported) Error() string {
+	return fmt.Sprintf("libvirt %s on this host cannot %s an external snapshot (that came in libvirt 9.9): "+
+		"merge %s's overlays instead with block commit (into the base) or block pull (into the VM's disk), "+
+		"or delete its metadata only", e.Version, e.What, e.Snapshot)
+}
+
+// externalRefused is ExternalUnsupported for an external snapshot on a
+// libvirt before 9.9.
 func externalRefused(lc *libvirt.Connect, s Snapshot, what string) error {
 	if !s.External {
 		return nil
@@ -650,9 +663,7 @@ func externalRefused(lc *libvirt.Connect, s Snapshot, what string) error {
 	if err != nil || v >= externalSupport {
 		return nil
 	}
-	return fmt.Errorf("libvirt %s on this host cannot %s an external snapshot (that came in libvirt 9.9): "+
-		"merge %s's overlays instead with block commit (into the base) or block pull (into the VM's disk), "+
-		"or delete its metadata only", versionText(v), what, s.Name)
+	return ExternalUnsupported{Snapshot: s.Name, Version: versionText(v), What: what}
 }
 
 // SnapDelete is what a snapshot delete removes.

@@ -76,7 +76,7 @@ func (f *snapForm) kindHelp() string {
 	case libvirtx.SnapDiskOnly:
 		return "disk-only: each disk gets a qcow2 overlay; the memory is not kept"
 	case libvirtx.SnapExternal:
-		return "external: overlays for the disks and a file for the memory; the VM runs on"
+		return "external: overlays for the disks and a file for the memory (the VM pauses while it is saved)"
 	}
 	return "internal: kept inside the qcow2 disks" + map[bool]string{true: ", with the memory (the VM pauses meanwhile)", false: ""}[f.running()]
 }

@@ -9,6 +9,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"path/filepath"
 	"strings"
 
 	"github.com/charmbracelet/bubbles/key"
@@ -112,6 +113,9 @@ func (p *Page) Update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
 	case common.EventsMsg:
 		p.follow(msg)
+	case insteadMsg:
+		p.list.Ask = p.insteadQuestion(msg)
+		return nil
 	case forceMsg:
 		p.list.Ask = &objpage.Question{Prompt: "libvirt will not revert " + p.dom.Name + " to " + msg.s.Name + " without forcing it:\n" + msg.reason,
 			Answers: []objpage.Answer{{Key: "F", Text: "force the revert", Run: p.revert(msg.s, msg.to, true)}}}
@@ -152,28 +156,40 @@ func (p *Page) key(msg tea.KeyMsg) tea.Cmd {
 	case !p.dom.State.Active():
 		p.ctx.SetMsg("block commit and pull run inside QEMU: start "+p.dom.Name+" (or start it paused) first", true)
 	case key.Matches(msg, k.Commit):
-		p.list.Ask = &objpage.Question{Prompt: fmt.Sprintf("Commit %s: write %s into %s, put the VM back on it, and drop the snapshot and its overlays?",
-			s.Name, overlays(*s), bases(*s)), Answers: []objpage.Answer{{Key: "y", Text: "commit", Run: p.merge(*s, false)}}}
+		p.list.Ask = &objpage.Question{Prompt: fmt.Sprintf("Commit %s: write %s into %s, put the VM back on it, and drop the snapshot and its files?",
+			s.Name, names(overlays(*s)), names(bases(*s))), Answers: []objpage.Answer{{Key: "y", Text: "commit", Run: p.merge(*s, false)}}}
 	case key.Matches(msg, k.Pull):
 		p.list.Ask = &objpage.Question{Prompt: fmt.Sprintf("Pull %s: copy %s into the VM's disks (%s), so that they stand alone? The snapshot stays.",
-			s.Name, bases(*s), overlays(*s)), Answers: []objpage.Answer{{Key: "y", Text: "pull", Run: p.merge(*s, true)}}}
+			s.Name, names(bases(*s)), names(overlays(*s))), Answers: []objpage.Answer{{Key: "y", Text: "pull", Run: p.merge(*s, true)}}}
 	}
 	return nil
 }
 
-func overlays(s libvirtx.Snapshot) string {
+// overlays and bases are the files an external snapshot made and the
+// images they were made on.
+func overlays(s libvirtx.Snapshot) []string {
 	return files(s, func(d libvirtx.SnapshotDisk) string { return d.File })
 }
-func bases(s libvirtx.Snapshot) string {
+
+func bases(s libvirtx.Snapshot) []string {
 	return files(s, func(d libvirtx.SnapshotDisk) string { return d.Base })
 }
 
-func files(s libvirtx.Snapshot, of func(libvirtx.SnapshotDisk) string) string {
+func files(s libvirtx.Snapshot, of func(libvirtx.SnapshotDisk) string) []string {
 	var out []string
 	for _, d := range s.Disks {
 		if d.Mode == "external" {
 			out = append(out, of(d))
 		}
+	}
+	return out
+}
+
+// names are files by their base names, for a question's one sentence.
+func names(paths []string) string {
+	out := make([]string, len(paths))
+	for i, f := range paths {
+		out[i] = filepath.Base(f)
 	}
 	return strings.Join(out, ", ")
 }
@@ -215,8 +231,34 @@ func (p *Page) revert(s libvirtx.Snapshot, to libvirtx.RevertTo, force bool) tea
 		if errors.As(err, &risky) {
 			return forceMsg{s: s, to: to, reason: risky.Reason}
 		}
+		if errors.As(err, new(libvirtx.ExternalUnsupported)) {
+			return insteadMsg{s: s, why: err.Error()}
+		}
 		return objpage.Done{Kind: "snapshot", URI: ref.URI, Text: widget.Choose(err == nil, "reverted "+ref.Name+" to "+s.Name, "not reverted"), Err: err}
 	}
+}
+
+// insteadMsg is a libvirt that cannot revert or delete an external
+// snapshot: offer what it can do.
+type insteadMsg struct {
+	s   libvirtx.Snapshot
+	why string
+}
+
+// insteadQuestion offers block commit and pull (with the VM running) and
+// forgetting the snapshot.
+func (p *Page) insteadQuestion(m insteadMsg) *objpage.Question {
+	q := &objpage.Question{Prompt: m.why}
+	if p.dom.State.Active() {
+		q.Answers = append(q.Answers, objpage.Answer{Key: "c", Text: "block commit " + m.s.Name + " (then it is gone)", Run: p.merge(m.s, false)},
+			objpage.Answer{Key: "p", Text: "block pull into the VM's disks (the snapshot stays)", Run: p.merge(m.s, true)})
+	} else {
+		q.Prompt += "\n(Commit and pull run inside QEMU: start " + p.dom.Name + " for them.)"
+	}
+	mgr, ref := p.ctx.Mgr, p.dom.Ref
+	q.Answers = append(q.Answers, objpage.Answer{Key: "m", Text: "forget it: libvirt's record only, its files stay",
+		Run: p.done("removed the metadata of "+m.s.Name, func() error { return mgr.DeleteSnapshot(ref, m.s.Name, libvirtx.DeleteMetadata) })})
+	return q
 }
 
 // forceMsg is libvirt calling a revert risky: ask again, to force it.
@@ -231,7 +273,13 @@ type forceMsg struct {
 func (p *Page) deleteQuestion(s libvirtx.Snapshot) *objpage.Question {
 	mgr, ref := p.ctx.Mgr, p.dom.Ref
 	del := func(how libvirtx.SnapDelete, text string) tea.Cmd {
-		return p.done(text, func() error { return mgr.DeleteSnapshot(ref, s.Name, how) })
+		return func() tea.Msg {
+			err := mgr.DeleteSnapshot(ref, s.Name, how)
+			if errors.As(err, new(libvirtx.ExternalUnsupported)) {
+				return insteadMsg{s: s, why: err.Error()}
+			}
+			return objpage.Done{Kind: "snapshot", URI: ref.URI, Text: widget.Choose(err == nil, text, "not "+text), Err: err}
+		}
 	}
 	q := &objpage.Question{Prompt: "Delete snapshot " + s.Name + " of " + ref.Name + "? The VM as it is now stays.",
 		Answers: []objpage.Answer{{Key: "y", Text: "delete it" + widget.Choose(s.Children > 0, "; its children move up to its parent", ""), Run: del(libvirtx.DeleteOne, "deleted "+s.Name)}}}
@@ -313,19 +361,18 @@ func (p *Page) footer(s libvirtx.Snapshot) []string {
 	if s.Parent != "" {
 		head += " · after " + s.Parent
 	}
-	where := "inside the qcow2 disks (internal)" + widget.Choose(s.Memory, ", with the memory", "")
-	if s.External {
-		where = "overlays " + overlays(s) + " on " + bases(s)
-		if s.MemoryFile != "" {
-			where += "; memory in " + s.MemoryFile
-		}
-		where += " (" + devices.ApproxSize(s.Size) + ")"
-	}
 	desc := firstLine(s.Description)
 	if desc == "" {
 		desc = th.Dim.Render("no description")
 	}
-	return []string{head, where, desc}
+	if !s.External {
+		return []string{head, "inside the qcow2 disks (internal)" + widget.Choose(s.Memory, ", with the memory", ""), desc}
+	}
+	on := "on " + strings.Join(bases(s), ", ")
+	if s.MemoryFile != "" {
+		on += " · memory in " + s.MemoryFile
+	}
+	return []string{head, "overlays " + strings.Join(overlays(s), ", ") + " (" + devices.ApproxSize(s.Size) + ")", on, desc}
 }
 
 // Hints is the bottom line.

@@ -11,7 +11,7 @@ import (
 	"kvmtui/tui/tuitest"
 )
 
-func names(p *Page) string {
+func tree(p *Page) string {
 	var out []string
 	for _, s := range p.list.Rows() {
 		out = append(out, strings.Repeat(" ", s.Depth)+s.Name+map[bool]string{true: "*"}[s.Current])
@@ -31,7 +31,7 @@ func TestSnapshotPageShowsTheTree(t *testing.T) {
 	h.MsgHas(`no VM named "nope"`)
 	h.Keys(":filter db-primary", "enter", "t")
 	p := tuitest.Top[*Page](h)
-	if got := names(p); got != "base-install, before-pg16.2-upgrade*" {
+	if got := tree(p); got != "base-install, before-pg16.2-upgrade*" {
 		t.Fatalf("tree %q", got)
 	}
 	h.ScreenHas("› Snapshots of db-primary", "NAME", "CREATED", "KIND", "base-install", "└ before-pg16.2-upgrade", "● ",
@@ -97,7 +97,7 @@ func TestSnapshotTakeRevertDelete(t *testing.T) {
 	h.Until("db-primary off", func() bool { return h.VM("db-primary").State == libvirtx.StateShutoff })
 	h.Keys("ctrl+s")
 	h.MsgHas("took snapshot snapshot1 of db-primary")
-	if got := names(p); got != "base-install, before-pg16.2-upgrade,  snapshot1*" {
+	if got := tree(p); got != "base-install, before-pg16.2-upgrade,  snapshot1*" {
 		t.Fatalf("tree after n: %q", got)
 	}
 
@@ -108,7 +108,7 @@ func TestSnapshotTakeRevertDelete(t *testing.T) {
 	h.MsgHas("cancelled")
 	h.Keys("r", "r")
 	h.MsgHas("reverted db-primary to base-install")
-	if got := names(p); !strings.HasPrefix(got, "base-install*") {
+	if got := tree(p); !strings.HasPrefix(got, "base-install*") {
 		t.Fatalf("tree after the revert: %q", got)
 	}
 
@@ -125,7 +125,7 @@ func TestSnapshotPageReadOnly(t *testing.T) {
 	h := tuitest.New(t, true, tuitest.DemoURI(t))
 	h.Keys(":snap win11-desktop", "enter")
 	p := tuitest.Top[*Page](h)
-	if got := names(p); got != "fresh-install, before-23H2-update*" {
+	if got := tree(p); got != "fresh-install, before-23H2-update*" {
 		t.Fatalf("tree %q", got)
 	}
 	for _, k := range []string{"n", "enter", "D"} {

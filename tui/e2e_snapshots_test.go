@@ -1,0 +1,68 @@
+package tui_test
+
+import (
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	lt "kvmtui/libvirtx/libvirtxtest"
+)
+
+// TestE2ESnapshots drives the snapshot page in tmux at 80x24 against a
+// running guest with a qcow2 disk: two snapshots taken from the form make
+// a tree, a revert after the question, a delete with the children; virsh
+// agrees at each step.
+func TestE2ESnapshots(t *testing.T) {
+	uri := lt.URI(t)
+	pool, dir := lt.DirPool(t, uri, "e2esnap")
+	img := filepath.Join(dir, "disk.qcow2")
+	if out, err := exec.Command("qemu-img", "create", "-q", "-f", "qcow2", img, "16M").CombinedOutput(); err != nil {
+		t.Fatalf("qemu-img: %v %s", err, out)
+	}
+	lt.MustVirsh(t, uri, "pool-refresh", pool)
+	vm := lt.FixtureGuestWith(t, uri, "e2esnap", "<controller type='usb' model='none'/>", `<controller type='usb' model='none'/>
+    <disk type='file' device='disk'><driver name='qemu' type='qcow2'/><source file='`+img+`'/><target dev='vda' bus='virtio'/></disk>`)
+	lt.MustVirsh(t, uri, "start", vm)
+	snaps := func() string {
+		return strings.Join(strings.Fields(lt.MustVirsh(t, uri, "snapshot-list", vm, "--name")), " ")
+	}
+
+	s := startTUI(t, 80, 24, "-c", uri)
+	s.showOnly(vm)
+	s.keys("t")
+	s.waitFor("the snapshot page", 15*time.Second, func(scr string) bool { return strings.Contains(scr, vm+" has no snapshot: n takes one") })
+	s.keys("n")
+	s.waitFor("the form", 15*time.Second, func(scr string) bool { return strings.Contains(scr, "(running): ctrl+s takes it") })
+	s.keys("Tab", "lit:before the upgrade", "C-s")
+	s.waitFor("snapshot1", 60*time.Second, func(scr string) bool { return strings.Contains(scr, "took snapshot snapshot1 of "+vm) })
+	s.keys("n")
+	s.waitFor("the form", 15*time.Second, func(scr string) bool { return strings.Contains(scr, "snapshot2") })
+	s.keys("C-s")
+	scr := s.waitFor("the tree", 60*time.Second, func(scr string) bool { return strings.Contains(scr, "└ snapshot2") })
+	frameIntact(t, scr, 24)
+	if got := snaps(); got != "snapshot1 snapshot2" {
+		t.Fatalf("virsh lists %q", got)
+	}
+	if row := rowOf(scr, "snapshot2"); !strings.Contains(row, "●") || !strings.Contains(row, "running") {
+		t.Fatalf("snapshot2 is not the current running snapshot: %q\n%s", row, scr)
+	}
+
+	s.keys("g", "Enter")
+	s.waitFor("the question", 10*time.Second, func(scr string) bool { return strings.Contains(scr, "Revert "+vm+" to snapshot1?") })
+	s.keys("y")
+	s.waitFor("the revert", 60*time.Second, func(scr string) bool { return strings.Contains(scr, "reverted "+vm+" to snapshot1") })
+	if cur := strings.TrimSpace(lt.MustVirsh(t, uri, "snapshot-current", vm, "--name")); cur != "snapshot1" {
+		t.Fatalf("virsh: current snapshot %q", cur)
+	}
+	waitVirshState(t, uri, vm, "running")
+
+	s.keys("D")
+	s.waitFor("the question", 10*time.Second, func(scr string) bool { return strings.Contains(scr, "1 child below") })
+	s.keys("c")
+	s.waitFor("the deletion", 30*time.Second, func(scr string) bool { return strings.Contains(scr, "deleted snapshot1 and its children") })
+	if got := snaps(); got != "" {
+		t.Fatalf("virsh still lists %q", got)
+	}
+}
