@@ -325,10 +325,16 @@ func (p *Page) View() string {
 }
 
 // treeName indents a snapshot under its parent and marks the current one.
+// A long chain stops indenting after a few levels (… says it goes deeper),
+// so that the names stay readable.
 func treeName(s libvirtx.Snapshot) string {
 	mark := widget.Choose(s.Current, "● ", "  ")
-	if s.Depth == 0 {
+	const deepest = 4
+	switch {
+	case s.Depth == 0:
 		return mark + s.Name
+	case s.Depth > deepest:
+		return mark + strings.Repeat("  ", deepest-1) + "…└ " + s.Name
 	}
 	return mark + strings.Repeat("  ", s.Depth-1) + "└ " + s.Name
 }
