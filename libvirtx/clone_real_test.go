@@ -1,0 +1,145 @@
+package libvirtx
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	lt "kvmtui/libvirtx/libvirtxtest"
+)
+
+func fileSum(t *testing.T, path string) [32]byte {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return sha256.Sum256(b)
+}
+
+// rawOf is a qcow2 image's contents as raw bytes (backing chain included).
+func rawOf(t *testing.T, img string) []byte {
+	t.Helper()
+	out := filepath.Join(t.TempDir(), "raw")
+	if b, err := exec.Command("qemu-img", "convert", "-U", "-O", "raw", img, out).CombinedOutput(); err != nil {
+		t.Fatalf("qemu-img convert %s: %v %s", img, err, b)
+	}
+	b, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// A full and a linked clone of a shut-off guest with a qcow2 disk and a
+// NIC: both boot and read the source's data, have new UUIDs and MACs; the
+// linked clone's disk is an overlay on the source's image, which stays
+// unchanged while the linked clone writes.
+func TestRealCloneFullAndLinked(t *testing.T) {
+	uri := lt.URI(t)
+	pool, dir := lt.DirPool(t, uri, "clone")
+	raw := filepath.Join(t.TempDir(), "src.raw")
+	data := make([]byte, 16<<20)
+	copy(data[10*512:], "kvmtui-source-data")
+	if err := os.WriteFile(raw, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	img := filepath.Join(dir, "src.qcow2")
+	if out, err := exec.Command("qemu-img", "convert", "-O", "qcow2", raw, img).CombinedOutput(); err != nil {
+		t.Fatalf("qemu-img: %v %s", err, out)
+	}
+	lt.MustVirsh(t, uri, "pool-refresh", pool)
+	// No driver for the NIC is in the guest: it sends nothing.
+	m, src, _ := realGuest(t, fmt.Sprintf("clonesrc-%d", os.Getpid()), "<controller type='usb' model='none'/>", `<controller type='usb' model='none'/>
+    <disk type='file' device='disk'><driver name='qemu' type='qcow2'/><source file='`+img+`'/><target dev='vda' bus='virtio'/></disk>
+    <interface type='user'><mac address='52:54:00:aa:bb:01'/><model type='virtio'/></interface>`)
+	before := fileSum(t, img)
+
+	plan, err := m.PlanClone(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	clone := func(name string, mode CloneMode) Ref {
+		t.Helper()
+		p := plan
+		p.Disks = append([]CloneDisk{}, plan.Disks...)
+		p.Disks[0].Mode = mode
+		p = p.Named(src.Name, name)
+		var seen int
+		t0 := time.Now()
+		ref, err := m.Clone(src, CloneSpec{Name: name, Disks: p.Disks}, func(string, int64, int64) { seen++ })
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("%s clone in %v, %d progress reports", mode, time.Since(t0).Round(time.Millisecond), seen)
+		t.Cleanup(func() {
+			lt.RemoveDomain(t, uri, name)
+		})
+		return ref
+	}
+	full := clone(src.Name+"-full", CloneCopy)
+	linked := clone(src.Name+"-linked", CloneLinked)
+	for _, c := range []Ref{full, linked} {
+		if c.UUID == src.UUID {
+			t.Fatalf("%s has the source's UUID", c.Name)
+		}
+		x := lt.MustVirsh(t, uri, "dumpxml", c.Name)
+		if strings.Contains(x, "52:54:00:aa:bb:01") || !strings.Contains(x, "<mac address=") {
+			t.Fatalf("%s's MAC:\n%s", c.Name, x)
+		}
+	}
+	fullImg, linkedImg := diskOf(t, uri, full.Name), diskOf(t, uri, linked.Name)
+	if fullImg == linkedImg || filepath.Dir(fullImg) != dir {
+		t.Fatalf("clone images %s and %s", fullImg, linkedImg)
+	}
+	if info, _ := exec.Command("qemu-img", "info", "-U", linkedImg).CombinedOutput(); !strings.Contains(string(info), "backing file: "+img) {
+		t.Fatalf("the linked clone's image is no overlay on %s:\n%s", img, info)
+	}
+	if info, _ := exec.Command("qemu-img", "info", "-U", fullImg).CombinedOutput(); strings.Contains(string(info), "backing file") {
+		t.Fatalf("the full clone's image has a backing file:\n%s", info)
+	}
+	if !bytes.Equal(rawOf(t, fullImg), data) {
+		t.Fatal("the full clone's disk differs from the source's")
+	}
+
+	// Both boot and read the source's data; the linked one writes.
+	for _, c := range []Ref{full, linked} {
+		con, err := m.StartWithConsole(c, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		r := newConReader(con)
+		r.until(t, "kvmtui-guest# ", 90*time.Second)
+		con.Write([]byte("dd if=/dev/vda bs=512 skip=10 count=1 2>/dev/null | head -c 18; echo\r"))
+		r.until(t, "kvmtui-source-data", 30*time.Second)
+		if c == linked {
+			con.Write([]byte("echo -n clone-wrote | dd of=/dev/vda bs=512 seek=20 conv=fsync 2>/dev/null && echo done-$((1+1))\r"))
+			r.until(t, "done-2", 30*time.Second)
+		}
+		con.Close()
+		lt.MustVirsh(t, uri, "destroy", c.Name)
+	}
+	if fileSum(t, img) != before {
+		t.Fatal("the source's image changed")
+	}
+	if got := rawOf(t, linkedImg); !bytes.Contains(got, []byte("clone-wrote")) || !bytes.Contains(got, []byte("kvmtui-source-data")) {
+		t.Fatal("the linked clone lacks its write or the source's data")
+	}
+}
+
+func diskOf(t *testing.T, uri, vm string) string {
+	t.Helper()
+	for _, l := range strings.Split(lt.MustVirsh(t, uri, "domblklist", vm), "\n") {
+		if f := strings.Fields(l); len(f) == 2 && f[0] == "vda" {
+			return f[1]
+		}
+	}
+	t.Fatalf("%s has no vda", vm)
+	return ""
+}
