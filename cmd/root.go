@@ -92,12 +92,12 @@ reachable, else a demo host (libvirt's test driver; nothing in it is real).`,
 		return nil
 	}
 	root.AddGroup(&cobra.Group{ID: "vm", Title: "VM commands:"}, &cobra.Group{ID: "other", Title: "Other commands:"})
-	for _, c := range append(o.vmCommands(), o.consoleCommand(), o.vvCommand(), o.createCommand()) {
+	for _, c := range append(o.vmCommands(), o.consoleCommand(), o.vvCommand(), o.createCommand(), o.cloneCommand(), o.snapshotCommand()) {
 		c.GroupID = "vm"
 		root.AddCommand(c)
 	}
 	root.CompletionOptions.DisableDefaultCmd = true // ours works without bash-completion
-	for _, c := range []*cobra.Command{o.hostCommand(), o.netCommand(), o.nwfilterCommand(), o.poolCommand(), o.volCommand(), o.snapshotCommand(), o.topCommand(), o.xmlCommand(), o.completionCommand(root), o.versionCommand()} {
+	for _, c := range []*cobra.Command{o.hostCommand(), o.netCommand(), o.nwfilterCommand(), o.poolCommand(), o.volCommand(), o.topCommand(), o.xmlCommand(), o.completionCommand(root), o.versionCommand()} {
 		c.GroupID = "other"
 		root.AddCommand(c)
 	}

@@ -132,6 +132,9 @@ func (m *Model) Update(msg tea.Msg) (_ tea.Model, cmd tea.Cmd) {
 		}
 	case common.StatusMsg:
 		m.ctx.SetMsg(msg.Text, msg.Err)
+	case common.StreamedMsg:
+		next, cmd := m.Update(msg.Msg)
+		return next, tea.Batch(cmd, msg.Next)
 	case common.ConfirmMsg:
 		c := msg.Confirm
 		m.confirm, m.over = &c, overlayConfirm

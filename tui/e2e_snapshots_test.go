@@ -1,6 +1,8 @@
 package tui_test
 
 import (
+	"crypto/rand"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -65,4 +67,45 @@ func TestE2ESnapshots(t *testing.T) {
 	if got := snaps(); got != "" {
 		t.Fatalf("virsh still lists %q", got)
 	}
+}
+
+// TestE2EClone clones a shut-off guest from the list in tmux (L, ctrl+s):
+// the copy's progress on the message line, the clone in the list, virsh
+// agrees on its disk.
+func TestE2EClone(t *testing.T) {
+	uri := lt.URI(t)
+	pool, dir := lt.DirPool(t, uri, "e2eclone")
+	img := filepath.Join(dir, lt.Prefix+"e2eclone.qcow2") // named after the VM: the clone's is named after the clone
+	raw := filepath.Join(t.TempDir(), "src.raw")
+	data := make([]byte, 256<<20)
+	rand.Read(data) // incompressible, so the copy takes a moment
+	if err := os.WriteFile(raw, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := exec.Command("qemu-img", "convert", "-O", "qcow2", raw, img).CombinedOutput(); err != nil {
+		t.Fatalf("qemu-img: %v %s", err, out)
+	}
+	lt.MustVirsh(t, uri, "pool-refresh", pool)
+	vm := lt.FixtureGuestWith(t, uri, "e2eclone", "<controller type='usb' model='none'/>", `<controller type='usb' model='none'/>
+    <disk type='file' device='disk'><driver name='qemu' type='qcow2'/><source file='`+img+`'/><target dev='vda' bus='virtio'/></disk>`)
+	clone := vm + "-clone"
+	t.Cleanup(func() { lt.RemoveDomain(t, uri, clone) })
+
+	s := startTUI(t, 100, 30, "-c", uri)
+	s.showOnly(vm)
+	s.keys("L")
+	s.waitFor("the form", 15*time.Second, func(scr string) bool { return strings.Contains(scr, "Clone "+vm+": ctrl+s makes it") })
+	s.keys("C-s")
+	scr := s.waitFor("the clone", 60*time.Second, func(scr string) bool {
+		return strings.Contains(scr, "cloned "+clone) || strings.Contains(scr, "cloning "+vm)
+	})
+	if strings.Contains(scr, "cloning "+vm) {
+		t.Logf("progress on screen: %s", rowOf(scr, "cloning"))
+	}
+	s.waitFor("the clone's end", 60*time.Second, func(scr string) bool { return strings.Contains(scr, "cloned "+clone) })
+	if out := lt.MustVirsh(t, uri, "domblklist", clone); !strings.Contains(out, filepath.Join(dir, clone+".qcow2")) {
+		t.Fatalf("the clone's disk:\n%s", out)
+	}
+	s.keys("Escape", "/", "lit:"+clone, "Enter")
+	s.waitFor("the clone in the list", 30*time.Second, func(scr string) bool { return rowOf(scr, clone) != "" })
 }

@@ -167,3 +167,23 @@ type Closer interface{ Close() }
 // PerfChangedMsg says the thresholds or chart settings changed: what
 // draws from them redraws.
 type PerfChangedMsg struct{}
+
+// StreamedMsg is one message of a command that reports as it goes (a
+// clone's progress, then its outcome): the root handles Msg, then runs
+// Next for the one after.
+type StreamedMsg struct {
+	Msg  tea.Msg
+	Next tea.Cmd
+}
+
+// Stream feeds what a long command sends on ch to the program, one
+// message at a time, until ch is closed.
+func Stream(ch <-chan tea.Msg) tea.Cmd {
+	return func() tea.Msg {
+		msg, ok := <-ch
+		if !ok {
+			return nil
+		}
+		return StreamedMsg{Msg: msg, Next: Stream(ch)}
+	}
+}

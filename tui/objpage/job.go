@@ -2,13 +2,12 @@ package objpage
 
 import (
 	"context"
-	"fmt"
 	"strings"
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
 
-	"kvmtui/devices"
+	"kvmtui/tui/widget"
 )
 
 // A job is a long action on a page's object (an upload, a block commit):
@@ -126,16 +125,4 @@ func (l *List[T]) jobKey(msg tea.KeyMsg) bool {
 	return true
 }
 
-// progressLine is the running job: a bar, bytes, rate, time left.
-func (j *job) progressLine() string {
-	frac := float64(j.done) / float64(max(j.total, 1))
-	rate := float64(j.done) / max(time.Since(j.start).Seconds(), 0.001)
-	left := ""
-	if rate > 0 && j.total > j.done {
-		left = ", " + (time.Duration(float64(j.total-j.done)/rate) * time.Second).Round(time.Second).String() + " left"
-	}
-	bar := 10
-	filled := int(frac * float64(bar))
-	return fmt.Sprintf("%s %3.0f%% %s%s %s of %s, %s/s%s", j.what, 100*frac, strings.Repeat("█", filled), strings.Repeat("░", bar-filled),
-		devices.ApproxSize(uint64(j.done)), devices.ApproxSize(uint64(j.total)), devices.ApproxSize(uint64(rate)), left)
-}
+func (j *job) progressLine() string { return widget.Progress(j.what, j.done, j.total, j.start) }

@@ -19,6 +19,7 @@ type listKeys struct {
 
 	HostDevices key.Binding // the host devices page (tui/hostdev)
 	Snapshots   key.Binding // the selected VM's snapshots (tui/snapshots)
+	Clone       key.Binding // the clone form (tui/clone)
 	New         key.Binding // the new-VM wizard (tui/wizard)
 	Perf        key.Binding // the performance view (tui/perfview)
 	SparkColumn key.Binding // the CPU sparkline column
@@ -50,6 +51,7 @@ func newListKeys() listKeys {
 
 		HostDevices: key.NewBinding(key.WithKeys("H"), key.WithHelp("H", "host devices: USB, PCI, SR-IOV")),
 		Snapshots:   key.NewBinding(key.WithKeys("t"), key.WithHelp("t", "snapshots of the VM")),
+		Clone:       key.NewBinding(key.WithKeys("L"), key.WithHelp("L", "clone the VM (or the marked ones)")),
 		New:         key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "new VM (wizard)")),
 		Perf:        key.NewBinding(key.WithKeys("p"), key.WithHelp("p", "performance view")),
 		SparkColumn: key.NewBinding(key.WithKeys("%"), key.WithHelp("%", "CPU sparkline column")),
@@ -61,5 +63,5 @@ func (k listKeys) navigation() []key.Binding {
 }
 
 func (k listKeys) mutating() []key.Binding {
-	return []key.Binding{k.Start, k.Shutdown, k.Reboot, k.Reset, k.ForceOff, k.Pause, k.Save, k.Autostart, k.Rename, k.Delete, k.EditXML, k.New}
+	return []key.Binding{k.Start, k.Shutdown, k.Reboot, k.Reset, k.ForceOff, k.Pause, k.Save, k.Autostart, k.Rename, k.Delete, k.EditXML, k.New, k.Clone}
 }

@@ -218,6 +218,8 @@ func (m *Page) handleListKey(msg tea.KeyMsg) tea.Cmd {
 		}
 	case key.Matches(msg, k.HostDevices):
 		return common.Open("hostdev")
+	case key.Matches(msg, k.Clone):
+		return common.Run("clone")
 	case key.Matches(msg, k.Snapshots):
 		if l.selected() != nil {
 			return common.Open("snap")

@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/charmbracelet/lipgloss"
 	"github.com/charmbracelet/x/ansi"
@@ -146,4 +147,19 @@ func Choose[T any](cond bool, a, b T) T {
 		return a
 	}
 	return b
+}
+
+// Progress is a long action's line: what runs, a bar, bytes done of total,
+// the rate and the time left.
+func Progress(what string, done, total int64, start time.Time) string {
+	frac := float64(done) / float64(max(total, 1))
+	rate := float64(done) / max(time.Since(start).Seconds(), 0.001)
+	left := ""
+	if rate > 0 && total > done {
+		left = ", " + (time.Duration(float64(total-done)/rate) * time.Second).Round(time.Second).String() + " left"
+	}
+	const bar = 10
+	filled := min(int(frac*bar), bar)
+	return fmt.Sprintf("%s %3.0f%% %s%s %s of %s, %s/s%s", what, 100*frac, strings.Repeat("█", filled), strings.Repeat("░", bar-filled),
+		HumanBytes(float64(done)), HumanBytes(float64(total)), HumanBytes(rate), left)
 }
