@@ -28,20 +28,16 @@ or a pool without room is refused first; a clone that fails removes what
 it made (clones finished before it stay, named on the error).`,
 		Args:              cobra.RangeArgs(1, 2),
 		ValidArgsFunction: o.vmNames,
-		RunE: o.inSession(func(s *session, args []string) error {
+		RunE: onNamed(o, (*session).find, func(s *session, src libvirtx.Domain, args []string) error {
 			if count < 1 || count > 100 {
 				return o.usage("clone: --count %d: from 1 to 100", count)
 			}
-			src, err := s.find(args[0])
-			if err != nil {
-				return o.fail(err)
-			}
 			plan, err := s.mgr.PlanClone(src.Ref)
 			if err != nil {
-				return o.fail(err)
+				return err
 			}
 			if pool != "" && !slices.Contains(plan.Pools, pool) {
-				return o.fail(fmt.Errorf("no active storage pool %q", pool))
+				return fmt.Errorf("no active storage pool %q", pool)
 			}
 			for i, d := range plan.Disks {
 				if d.Mode == libvirtx.CloneCopy && linked {
@@ -52,8 +48,8 @@ it made (clones finished before it stay, named on the error).`,
 				}
 			}
 			name := plan.FreeName(src.Name)
-			if len(args) == 2 {
-				name = args[1]
+			if len(args) == 1 {
+				name = args[0]
 			}
 			names := []string{name}
 			if count > 1 {
@@ -77,7 +73,7 @@ it made (clones finished before it stay, named on the error).`,
 					if len(made) > 0 {
 						err = fmt.Errorf("%s: %w (made before it: %v)", n, err, made)
 					}
-					return o.fail(err)
+					return err
 				}
 				made = append(made, n)
 				fmt.Fprintf(o.stdout, "cloned %s → %s\n", src.Name, n)

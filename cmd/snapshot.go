@@ -26,16 +26,7 @@ func (o *options) snapshotCommand() *cobra.Command {
 	}
 	// onVM runs f on the VM named first; the rest are f's.
 	onVM := func(f func(s *session, d libvirtx.Domain, args []string) error) func(*cobra.Command, []string) error {
-		return o.inSession(func(s *session, args []string) error {
-			d, err := s.find(args[0])
-			if err != nil {
-				return o.fail(err)
-			}
-			if err := f(s, d, args[1:]); err != nil {
-				return o.fail(err)
-			}
-			return nil
-		})
+		return onNamed(o, (*session).find, f)
 	}
 	format := "table"
 	list := &cobra.Command{

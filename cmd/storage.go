@@ -197,19 +197,7 @@ func (o *options) volCommand() *cobra.Command {
 	}
 	// inPool runs f on the named pool, the first argument.
 	inPool := func(f func(s *session, p libvirtx.Pool, args []string) error) func(*cobra.Command, []string) error {
-		return o.inSession(func(s *session, args []string) error {
-			p, err := s.findPool(args[0])
-			if err != nil {
-				return o.fail(err)
-			}
-			if err := f(s, p, args[1:]); err != nil {
-				if _, ok := err.(exitCode); ok {
-					return err
-				}
-				return o.fail(err)
-			}
-			return nil
-		})
+		return onNamed(o, (*session).findPool, f)
 	}
 	size := func(flag, v string) (uint64, error) {
 		b, err := devices.ParseSize(v, "G")

@@ -50,6 +50,25 @@ func (o *options) inSession(f func(s *session, args []string) error) func(*cobra
 	}
 }
 
+// onNamed is a command's RunE that finds what its first argument names
+// (a VM, a pool) and runs f on it with the other arguments; a failure
+// says why and ends with 1.
+func onNamed[T any](o *options, find func(*session, string) (T, error), f func(s *session, x T, args []string) error) func(*cobra.Command, []string) error {
+	return o.inSession(func(s *session, args []string) error {
+		x, err := find(s, args[0])
+		if err != nil {
+			return o.fail(err)
+		}
+		if err := f(s, x, args[1:]); err != nil {
+			if _, ok := err.(exitCode); ok {
+				return err
+			}
+			return o.fail(err)
+		}
+		return nil
+	})
+}
+
 // open connects to every chosen URI and waits for each one's inventory.
 func (o *options) open() (*session, error) {
 	uris, _, err := o.chooseURIs()

@@ -24,17 +24,17 @@ import (
 // aborts the job under way; the chain is then as it was. A commit removes
 // the snapshot's metadata and, where they are volumes, its overlay files,
 // whose data is now in the base.
-func (m *Manager) MergeSnapshot(ctx context.Context, ref Ref, name string, pull bool, progress func(disk string, done, total int64)) (string, error) {
-	lc, d, done, err := m.openDomain(ref, true)
-	if err != nil {
-		return "", err
-	}
-	defer done()
-	snap, s, err := lookupSnapshot(d, ref, name)
-	if err != nil {
-		return "", err
-	}
-	defer snap.Free()
+func (m *Manager) MergeSnapshot(ctx context.Context, ref Ref, name string, pull bool, progress func(disk string, done, total int64)) (text string, err error) {
+	err = m.withSnapshot(ref, name, func(lc *libvirt.Connect, d *libvirt.Domain, snap *libvirt.DomainSnapshot, s Snapshot) error {
+		text, err = merge(ctx, lc, d, snap, s, ref, pull, progress)
+		return err
+	})
+	return text, err
+}
+
+func merge(ctx context.Context, lc *libvirt.Connect, d *libvirt.Domain, snap *libvirt.DomainSnapshot, s Snapshot, ref Ref, pull bool,
+	progress func(disk string, done, total int64)) (string, error) {
+	name := s.Name
 	if !s.External {
 		return "", fmt.Errorf("%s is an internal snapshot: its state is inside the disks, there is no overlay to merge", name)
 	}

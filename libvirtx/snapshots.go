@@ -589,16 +589,12 @@ func (r RiskyRevert) Error() string { return r.Reason }
 // RevertSnapshot brings the VM back to a snapshot; whatever it did since
 // is lost. force answers libvirt's RiskyRevert.
 func (m *Manager) RevertSnapshot(ref Ref, name string, to RevertTo, force bool) error {
-	lc, d, done, err := m.openDomain(ref, true)
-	if err != nil {
-		return err
-	}
-	defer done()
-	snap, s, err := lookupSnapshot(d, ref, name)
-	if err != nil {
-		return err
-	}
-	defer snap.Free()
+	return m.withSnapshot(ref, name, func(lc *libvirt.Connect, _ *libvirt.Domain, snap *libvirt.DomainSnapshot, s Snapshot) error {
+		return revert(lc, snap, s, to, force)
+	})
+}
+
+func revert(lc *libvirt.Connect, snap *libvirt.DomainSnapshot, s Snapshot, to RevertTo, force bool) error {
 	if err := externalRefused(lc, s, "revert to"); err != nil {
 		return err
 	}
@@ -607,7 +603,6 @@ func (m *Manager) RevertSnapshot(ref Ref, name string, to RevertTo, force bool) 
 	if force {
 		flags |= libvirt.DOMAIN_SNAPSHOT_REVERT_FORCE
 	}
-	defer m.refreshLater(ref, "revert")
 	if err := snap.RevertToSnapshot(flags); err != nil {
 		var le libvirt.Error
 		if errors.As(err, &le) && le.Code == libvirt.ERR_SNAPSHOT_REVERT_RISKY {
@@ -616,6 +611,23 @@ func (m *Manager) RevertSnapshot(ref Ref, name string, to RevertTo, force bool) 
 		return errors.New(ErrText(err))
 	}
 	return nil
+}
+
+// withSnapshot runs f on a VM's snapshot, read and looked up, on a
+// connection that may change the host.
+func (m *Manager) withSnapshot(ref Ref, name string, f func(*libvirt.Connect, *libvirt.Domain, *libvirt.DomainSnapshot, Snapshot) error) error {
+	lc, d, done, err := m.openDomain(ref, true)
+	if err != nil {
+		return err
+	}
+	defer done()
+	defer m.refreshLater(ref, "snapshot") // a revert changes the VM's state
+	snap, s, err := lookupSnapshot(d, ref, name)
+	if err != nil {
+		return err
+	}
+	defer snap.Free()
+	return f(lc, d, snap, s)
 }
 
 func lookupSnapshot(d *libvirt.Domain, ref Ref, name string) (*libvirt.DomainSnapshot, Snapshot, error) {
@@ -677,16 +689,12 @@ const (
 
 // DeleteSnapshot removes a snapshot as how says.
 func (m *Manager) DeleteSnapshot(ref Ref, name string, how SnapDelete) error {
-	lc, d, done, err := m.openDomain(ref, true)
-	if err != nil {
-		return err
-	}
-	defer done()
-	snap, s, err := lookupSnapshot(d, ref, name)
-	if err != nil {
-		return err
-	}
-	defer snap.Free()
+	return m.withSnapshot(ref, name, func(lc *libvirt.Connect, _ *libvirt.Domain, snap *libvirt.DomainSnapshot, s Snapshot) error {
+		return deleteSnapshot(lc, snap, s, ref, how)
+	})
+}
+
+func deleteSnapshot(lc *libvirt.Connect, snap *libvirt.DomainSnapshot, s Snapshot, ref Ref, how SnapDelete) error {
 	var flags libvirt.DomainSnapshotDeleteFlags
 	switch how {
 	case DeleteOne:
