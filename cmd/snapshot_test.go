@@ -3,7 +3,6 @@ package cmd
 import (
 	"encoding/json"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -48,14 +47,7 @@ type snapJSON struct {
 // revert, the refusals libvirt 9.0 needs said, delete of the record.
 func TestSnapshotCommandsOnTheRealDaemon(t *testing.T) {
 	uri := lt.URI(t)
-	pool, dir := lt.DirPool(t, uri, "clisnap")
-	img := filepath.Join(dir, "disk.qcow2")
-	if out, err := exec.Command("qemu-img", "create", "-q", "-f", "qcow2", img, "16M").CombinedOutput(); err != nil {
-		t.Fatalf("qemu-img: %v %s", err, out)
-	}
-	lt.MustVirsh(t, uri, "pool-refresh", pool)
-	vm := lt.FixtureGuestWith(t, uri, "clisnap", "<controller type='usb' model='none'/>", `<controller type='usb' model='none'/>
-    <disk type='file' device='disk'><driver name='qemu' type='qcow2'/><source file='`+img+`'/><target dev='vda' bus='virtio'/></disk>`)
+	vm, img, dir := lt.GuestWithDisk(t, uri, "clisnap", nil, "")
 	must := func(args ...string) string {
 		t.Helper()
 		code, out, errOut := run(t, append([]string{"-c", uri, "snapshot"}, args...)...)
@@ -66,7 +58,7 @@ func TestSnapshotCommandsOnTheRealDaemon(t *testing.T) {
 	}
 	must("create", vm, "base", "--description", "fresh")
 	must("create", vm, "--kind", "disk-only")
-	overlay := filepath.Join(dir, "disk.snapshot1.qcow2")
+	overlay := filepath.Join(dir, vm+".snapshot1.qcow2")
 	var snaps []snapJSON
 	if err := json.Unmarshal([]byte(must("list", vm, "--format", "json")), &snaps); err != nil {
 		t.Fatal(err)

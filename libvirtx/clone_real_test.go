@@ -43,22 +43,12 @@ func rawOf(t *testing.T, img string) []byte {
 // unchanged while the linked clone writes.
 func TestRealCloneFullAndLinked(t *testing.T) {
 	uri := lt.URI(t)
-	pool, dir := lt.DirPool(t, uri, "clone")
-	raw := filepath.Join(t.TempDir(), "src.raw")
 	data := make([]byte, 16<<20)
 	copy(data[10*512:], "kvmtui-source-data")
-	if err := os.WriteFile(raw, data, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	img := filepath.Join(dir, "src.qcow2")
-	if out, err := exec.Command("qemu-img", "convert", "-O", "qcow2", raw, img).CombinedOutput(); err != nil {
-		t.Fatalf("qemu-img: %v %s", err, out)
-	}
-	lt.MustVirsh(t, uri, "pool-refresh", pool)
 	// No driver for the NIC is in the guest: it sends nothing.
-	m, src, _ := realGuest(t, fmt.Sprintf("clonesrc-%d", os.Getpid()), "<controller type='usb' model='none'/>", `<controller type='usb' model='none'/>
-    <disk type='file' device='disk'><driver name='qemu' type='qcow2'/><source file='`+img+`'/><target dev='vda' bus='virtio'/></disk>
-    <interface type='user'><mac address='52:54:00:aa:bb:01'/><model type='virtio'/></interface>`)
+	vm, img, dir := lt.GuestWithDisk(t, uri, fmt.Sprintf("clonesrc-%d", os.Getpid()), data,
+		`<interface type='user'><mac address='52:54:00:aa:bb:01'/><model type='virtio'/></interface>`)
+	m, src := managerFor(t, uri, vm)
 	before := fileSum(t, img)
 
 	plan, err := m.PlanClone(src)

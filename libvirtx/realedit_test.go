@@ -15,14 +15,20 @@ import (
 func realGuest(t *testing.T, name string, oldnew ...string) (*Manager, Ref, string) {
 	t.Helper()
 	uri := lt.URI(t)
-	full := lt.FixtureGuestWith(t, uri, name, oldnew...)
+	m, ref := managerFor(t, uri, lt.FixtureGuestWith(t, uri, name, oldnew...))
+	return m, ref, uri
+}
+
+// managerFor connects to uri and finds the VM named full there.
+func managerFor(t *testing.T, uri, full string) (*Manager, Ref) {
+	t.Helper()
 	m := NewManager(false)
 	t.Cleanup(m.Close)
 	if err := m.Add(uri); err != nil {
 		t.Fatal(err)
 	}
 	waitFor(t, m, 10*time.Second, func(e Event) bool { _, ok := e.(InventoryEvent); return ok })
-	return m, domainByName(t, m, uri, full).Ref, uri
+	return m, domainByName(t, m, uri, full).Ref
 }
 
 func TestRealVCPUsAndMemory(t *testing.T) {

@@ -18,15 +18,8 @@ import (
 func diskGuest(t *testing.T, name string) (*Manager, Ref, *conReader, func(string), string) {
 	t.Helper()
 	uri := lt.URI(t)
-	pool, dir := lt.DirPool(t, uri, name)
-	img := filepath.Join(dir, "disk.qcow2")
-	if out, err := exec.Command("qemu-img", "create", "-q", "-f", "qcow2", img, "16M").CombinedOutput(); err != nil {
-		t.Fatalf("qemu-img: %v %s", err, out)
-	}
-	lt.MustVirsh(t, uri, "pool-refresh", pool)
-	disk := `<controller type='usb' model='none'/>
-    <disk type='file' device='disk'><driver name='qemu' type='qcow2'/><source file='` + img + `'/><target dev='vda' bus='virtio'/></disk>`
-	m, ref, _ := realGuest(t, fmt.Sprintf("%s-%d", name, os.Getpid()), "<controller type='usb' model='none'/>", disk)
+	vm, img, _ := lt.GuestWithDisk(t, uri, fmt.Sprintf("%s-%d", name, os.Getpid()), nil, "")
+	m, ref := managerFor(t, uri, vm)
 	c, err := m.StartWithConsole(ref, "")
 	if err != nil {
 		t.Fatal(err)

@@ -2,8 +2,6 @@ package tui_test
 
 import (
 	"crypto/rand"
-	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -18,14 +16,7 @@ import (
 // agrees at each step.
 func TestE2ESnapshots(t *testing.T) {
 	uri := lt.URI(t)
-	pool, dir := lt.DirPool(t, uri, "e2esnap")
-	img := filepath.Join(dir, "disk.qcow2")
-	if out, err := exec.Command("qemu-img", "create", "-q", "-f", "qcow2", img, "16M").CombinedOutput(); err != nil {
-		t.Fatalf("qemu-img: %v %s", err, out)
-	}
-	lt.MustVirsh(t, uri, "pool-refresh", pool)
-	vm := lt.FixtureGuestWith(t, uri, "e2esnap", "<controller type='usb' model='none'/>", `<controller type='usb' model='none'/>
-    <disk type='file' device='disk'><driver name='qemu' type='qcow2'/><source file='`+img+`'/><target dev='vda' bus='virtio'/></disk>`)
+	vm, _, _ := lt.GuestWithDisk(t, uri, "e2esnap", nil, "")
 	lt.MustVirsh(t, uri, "start", vm)
 	snaps := func() string {
 		return strings.Join(strings.Fields(lt.MustVirsh(t, uri, "snapshot-list", vm, "--name")), " ")
@@ -74,20 +65,9 @@ func TestE2ESnapshots(t *testing.T) {
 // agrees on its disk.
 func TestE2EClone(t *testing.T) {
 	uri := lt.URI(t)
-	pool, dir := lt.DirPool(t, uri, "e2eclone")
-	img := filepath.Join(dir, lt.Prefix+"e2eclone.qcow2") // named after the VM: the clone's is named after the clone
-	raw := filepath.Join(t.TempDir(), "src.raw")
 	data := make([]byte, 256<<20)
 	rand.Read(data) // incompressible, so the copy takes a moment
-	if err := os.WriteFile(raw, data, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	if out, err := exec.Command("qemu-img", "convert", "-O", "qcow2", raw, img).CombinedOutput(); err != nil {
-		t.Fatalf("qemu-img: %v %s", err, out)
-	}
-	lt.MustVirsh(t, uri, "pool-refresh", pool)
-	vm := lt.FixtureGuestWith(t, uri, "e2eclone", "<controller type='usb' model='none'/>", `<controller type='usb' model='none'/>
-    <disk type='file' device='disk'><driver name='qemu' type='qcow2'/><source file='`+img+`'/><target dev='vda' bus='virtio'/></disk>`)
+	vm, _, dir := lt.GuestWithDisk(t, uri, "e2eclone", data, "")
 	clone := vm + "-clone"
 	t.Cleanup(func() { lt.RemoveDomain(t, uri, clone) })
 

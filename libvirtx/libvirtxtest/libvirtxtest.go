@@ -139,6 +139,32 @@ func FixtureGuestWith(t testing.TB, uri, name string, oldnew ...string) string {
 	return name
 }
 
+// GuestWithDisk defines the fixture guest Prefix+name with a qcow2 virtio
+// disk (vda in the guest) in a dir pool of its own, holding raw (nil: an
+// empty 16 MiB disk); extra adds devices. The image is named after the VM.
+// It returns the VM's name, the image's path and the pool's directory.
+func GuestWithDisk(t testing.TB, uri, name string, raw []byte, extra string) (vm, img, dir string) {
+	t.Helper()
+	pool, dir := DirPool(t, uri, name)
+	img = filepath.Join(dir, Prefix+name+".qcow2")
+	args := []string{"create", "-q", "-f", "qcow2", img, "16M"}
+	if raw != nil {
+		src := filepath.Join(t.TempDir(), "disk.raw")
+		if err := os.WriteFile(src, raw, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		args = []string{"convert", "-O", "qcow2", src, img}
+	}
+	if out, err := exec.Command("qemu-img", args...).CombinedOutput(); err != nil {
+		t.Fatalf("qemu-img %v: %v %s", args, err, out)
+	}
+	MustVirsh(t, uri, "pool-refresh", pool)
+	const at = "<controller type='usb' model='none'/>"
+	vm = FixtureGuestWith(t, uri, name, at, at+`
+    <disk type='file' device='disk'><driver name='qemu' type='qcow2'/><source file='`+img+`'/><target dev='vda' bus='virtio'/></disk>`+extra)
+	return vm, img, dir
+}
+
 // DefineXML defines a domain from xml (replacing one of that name) and
 // removes it when the test ends.
 func DefineXML(t testing.TB, uri, name, xml string) {
