@@ -23,6 +23,8 @@ same choices. INSTALL is one of:
   --pxe                   boot from the network
   --cloud-image PATH      a cloud image, with --cloud-init-* settings
   --manual                no media (with --kernel/--initrd: direct kernel boot)
+  --template VM           a clone of a template (--linked: a qcow2 overlay on its
+                          disks); --cloud-init-* flags give it a fresh seed
 
 kvmtui create --os list [WORD] lists the operating systems.`
 
@@ -32,6 +34,8 @@ type createFlags struct {
 	osID, memory, vcpus, disk, size string
 	network, cdrom, imp, cloud, loc string
 	pxe, manual, printXML, defOnly  bool
+	template                        string
+	linked                          bool
 	ciUser, ciPass, ciHost, ciPkgs  string
 	ciKeys                          []string
 }
@@ -55,6 +59,8 @@ func (o *options) createCommand() *cobra.Command {
 	fs.BoolVar(&f.pxe, "pxe", false, "boot from the network")
 	fs.BoolVar(&f.manual, "manual", false, "no install media")
 	fs.StringVar(&f.cloud, "cloud-image", "", "a cloud image: the VM gets a qcow2 overlay of it and a cloud-init seed")
+	fs.StringVar(&f.template, "template", "", "a clone of this VM (a template: see kvmtui template)")
+	fs.BoolVar(&f.linked, "linked", false, "--template: qcow2 overlays on the template's disks instead of copies")
 	fs.StringVar(&n.Kernel, "kernel", "", "direct kernel boot: the kernel's host path")
 	fs.StringVar(&n.Initrd, "initrd", "", "direct kernel boot: the initrd's host path")
 	fs.StringVar(&n.Cmdline, "kernel-args", "", "direct kernel boot: the kernel command line")
@@ -101,6 +107,9 @@ func (o *options) create(c *cobra.Command, f *createFlags, args []string) error 
 		return o.createError(2, "unexpected argument %q (flags only; kvmtui create -h)", args[0])
 	}
 	n := &f.n
+	if f.template != "" {
+		return o.createFromTemplate(c, f)
+	}
 	if err := f.choices(c, db); err != nil {
 		return o.createError(2, "%v", err)
 	}
@@ -223,31 +232,40 @@ func (f *createFlags) choices(c *cobra.Command, db *install.OSDB) error {
 		return fmt.Errorf("--network: %v", err)
 	}
 	if n.Method == install.MethodCloud {
-		ci := &install.CloudInit{User: f.ciUser, Password: f.ciPass, Hostname: f.ciHost}
-		for _, k := range f.ciKeys {
-			file, ok := strings.CutPrefix(k, "@")
-			if !ok {
-				ci.SSHKeys = append(ci.SSHKeys, k)
-				continue
-			}
-			b, err := os.ReadFile(file)
-			if err != nil {
-				return fmt.Errorf("--cloud-init-ssh-key: %v", err)
-			}
-			for _, line := range strings.Split(string(b), "\n") {
-				if line = strings.TrimSpace(line); line != "" && !strings.HasPrefix(line, "#") {
-					ci.SSHKeys = append(ci.SSHKeys, line)
-				}
-			}
-		}
-		for _, p := range strings.Split(f.ciPkgs, ",") {
-			if p = strings.TrimSpace(p); p != "" {
-				ci.Packages = append(ci.Packages, p)
-			}
+		ci, err := f.cloudInit()
+		if err != nil {
+			return err
 		}
 		n.CloudInit = ci
 	}
 	return nil
+}
+
+// cloudInit is what the --cloud-init-* flags say.
+func (f *createFlags) cloudInit() (*install.CloudInit, error) {
+	ci := &install.CloudInit{User: f.ciUser, Password: f.ciPass, Hostname: f.ciHost}
+	for _, k := range f.ciKeys {
+		file, ok := strings.CutPrefix(k, "@")
+		if !ok {
+			ci.SSHKeys = append(ci.SSHKeys, k)
+			continue
+		}
+		b, err := os.ReadFile(file)
+		if err != nil {
+			return nil, fmt.Errorf("--cloud-init-ssh-key: %v", err)
+		}
+		for _, line := range strings.Split(string(b), "\n") {
+			if line = strings.TrimSpace(line); line != "" && !strings.HasPrefix(line, "#") {
+				ci.SSHKeys = append(ci.SSHKeys, line)
+			}
+		}
+	}
+	for _, p := range strings.Split(f.ciPkgs, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			ci.Packages = append(ci.Packages, p)
+		}
+	}
+	return ci, nil
 }
 
 // parseDiskFlag reads --disk like virt-install's: size=20G,pool=P,
@@ -316,4 +334,69 @@ func parseNetworkFlag(n *install.NewVM, v string) error {
 	}
 	n.NetSource = val
 	return nil
+}
+
+// createFromTemplate clones a template as the new VM and starts it (a
+// cloud-init template's clone with a fresh seed: its own hostname,
+// instance-id and keys).
+func (o *options) createFromTemplate(c *cobra.Command, f *createFlags) error {
+	for _, other := range []string{"cdrom", "location", "import", "pxe", "manual", "cloud-image", "os", "memory", "vcpus", "disk", "disk-size", "network"} {
+		if c.Flags().Changed(other) {
+			return o.createError(2, "--template makes a clone: --%s does not apply (change the clone afterwards)", other)
+		}
+	}
+	name := f.n.Name
+	if name == "" {
+		return o.createError(2, "--template: name the new VM with --name")
+	}
+	var seed []byte
+	for _, ci := range []string{"cloud-init-user", "cloud-init-password", "cloud-init-ssh-key", "cloud-init-hostname", "cloud-init-packages"} {
+		if !c.Flags().Changed(ci) {
+			continue
+		}
+		init, err := f.cloudInit()
+		if err != nil {
+			return o.createError(2, "%v", err)
+		}
+		init.InstanceID = install.NewInstanceID(name)
+		if seed, err = init.SeedISO(name, time.Now()); err != nil {
+			return o.createError(2, "%v", err)
+		}
+		break
+	}
+	return onNamed(o, (*session).find, func(s *session, t libvirtx.Domain, _ []string) error {
+		if !s.isTemplate(t) {
+			fmt.Fprintf(o.stderr, "kvmtui create: note: %s is not marked as a template (kvmtui template on %s)\n", t.Name, t.Name)
+		}
+		plan, err := s.mgr.PlanClone(t.Ref)
+		if err != nil {
+			return err
+		}
+		for i, d := range plan.Disks {
+			if d.Mode == libvirtx.CloneCopy && f.linked {
+				plan.Disks[i].Mode = libvirtx.CloneLinked
+			}
+		}
+		bar := o.progressBar("copying " + t.Name + "'s disks")
+		ref, err := s.mgr.Clone(t.Ref, libvirtx.CloneSpec{Name: name, Disks: plan.Named(t.Name, name).Disks, Seed: seed}, func(_ string, done, total int64) {
+			if bar != nil {
+				bar(done, total)
+			}
+		})
+		if bar != nil {
+			fmt.Fprintln(o.stderr)
+		}
+		if err != nil {
+			return err
+		}
+		if f.defOnly {
+			fmt.Fprintf(o.stdout, "defined %s from template %s (not started)\n", name, t.Name)
+			return nil
+		}
+		if err := s.mgr.Do(ref, libvirtx.Start); err != nil {
+			return fmt.Errorf("%s is defined, but starting it: %w", name, err)
+		}
+		fmt.Fprintf(o.stdout, "created %s from template %s and started it\n", name, t.Name)
+		return nil
+	})(c, []string{f.template})
 }

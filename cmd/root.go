@@ -21,14 +21,15 @@ import (
 
 // options are the flags every command takes, as virsh spells them.
 type options struct {
-	uris     []string
-	readOnly bool
-	demo     bool
-	version  bool
-	interval time.Duration
-	demoHost []byte // the bundled demo host's XML (embedded by main)
-	stdout   io.Writer
-	stderr   io.Writer
+	uris           []string
+	readOnly       bool
+	demo           bool
+	version        bool
+	interval       time.Duration
+	startTemplates bool   // kvmtui start --template
+	demoHost       []byte // the bundled demo host's XML (embedded by main)
+	stdout         io.Writer
+	stderr         io.Writer
 }
 
 // exitCode ends a command with a status after it has said why.

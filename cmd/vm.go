@@ -88,6 +88,13 @@ func (o *options) open() (*session, error) {
 
 func (s *session) close() { s.mgr.Close() }
 
+// isTemplate reads a VM's template mark: a command lists the VMs without
+// their definitions, which hold it.
+func (s *session) isTemplate(d libvirtx.Domain) bool {
+	t, err := s.mgr.IsTemplate(d.Ref)
+	return err == nil && t
+}
+
 // find is the VM of that name (or UUID) on the connections.
 func (s *session) find(name string) (libvirtx.Domain, error) {
 	var found []libvirtx.Domain
@@ -133,20 +140,51 @@ func (o *options) vmCommands() []*cobra.Command {
 			tw := tabwriter.NewWriter(o.stdout, 0, 0, 2, ' ', 0)
 			fmt.Fprintln(tw, "NAME\tSTATE\tVCPUS\tMEMORY\tAUTOSTART\tURI")
 			for _, d := range s.doms {
-				fmt.Fprintf(tw, "%s\t%s\t%d\t%d MiB\t%v\t%s\n", d.Name, d.State, d.VCPUs, d.MemoryKiB/1024, d.Autostart, d.URI)
+				state := d.State.String()
+				if d.State == libvirtx.StateShutoff && s.isTemplate(d) {
+					state = "template"
+				}
+				fmt.Fprintf(tw, "%s\t%s\t%d\t%d MiB\t%v\t%s\n", d.Name, state, d.VCPUs, d.MemoryKiB/1024, d.Autostart, d.URI)
 			}
 			return tw.Flush()
 		}),
 	}}
 	for _, l := range lifecycle {
-		cmds = append(cmds, &cobra.Command{
+		c := &cobra.Command{
 			Use:               l.word + " VM...",
 			Short:             l.short,
 			Args:              cobra.MinimumNArgs(1),
 			ValidArgsFunction: o.vmNames,
 			RunE:              func(_ *cobra.Command, names []string) error { return o.act(l.word, l.act, names) },
-		})
+		}
+		if l.act == libvirtx.Start {
+			c.Flags().BoolVar(&o.startTemplates, "template", false, "start templates too (their linked clones read their disks)")
+		}
+		cmds = append(cmds, c)
 	}
+	cmds = append(cmds, &cobra.Command{
+		Use:   "template on|off VM...",
+		Short: "mark VMs as templates to clone (kvmtui create --template), or not",
+		Args: func(_ *cobra.Command, args []string) error {
+			if len(args) < 2 || (args[0] != "on" && args[0] != "off") {
+				return o.usage("usage: kvmtui template on|off VM...")
+			}
+			return nil
+		},
+		ValidArgsFunction: o.vmNames,
+		RunE: o.inSession(func(s *session, args []string) error {
+			for _, n := range args[1:] {
+				d, err := s.find(n)
+				if err == nil {
+					err = s.mgr.SetTemplate(d.Ref, args[0] == "on")
+				}
+				if err != nil {
+					return o.fail(fmt.Errorf("template %s %s: %w", args[0], n, err))
+				}
+			}
+			return nil
+		}),
+	})
 	cmds = append(cmds, &cobra.Command{
 		Use:   "autostart on|off VM...",
 		Short: "start VMs with the host, or not",
@@ -198,7 +236,11 @@ func (o *options) act(word string, a libvirtx.Action, names []string) error {
 	failed := false
 	for _, n := range names {
 		d, err := s.find(n)
-		if err == nil {
+		switch {
+		case err != nil:
+		case a == libvirtx.Start && !o.startTemplates && s.isTemplate(d):
+			err = fmt.Errorf("%s is a template: its linked clones read its disks (start --template starts it anyway)", n)
+		default:
 			err = s.mgr.Do(d.Ref, a)
 		}
 		if err != nil {

@@ -2,6 +2,7 @@ package libvirtx
 
 import (
 	"cmp"
+	"context"
 	"errors"
 	"fmt"
 	"path/filepath"
@@ -14,6 +15,7 @@ import (
 	"libvirt.org/go/libvirtxml"
 
 	"kvmtui/devices"
+	"kvmtui/install"
 )
 
 // A clone follows virt-clone: a shut-off or paused source; a new name,
@@ -190,6 +192,10 @@ func (p ClonePlan) Named(src, name string) ClonePlan {
 type CloneSpec struct {
 	Name  string
 	Disks []CloneDisk // the plan's disks, modes, pools and names as chosen
+	// Seed, when set, is a fresh cloud-init NoCloud seed (a template's
+	// clone gets its own hostname, instance-id and keys): it goes into the
+	// pool of the first new disk as NAME-cidata.iso, in the clone's CD-ROM.
+	Seed []byte
 }
 
 // Clone makes a clone of a shut-off or paused VM and returns it. progress
@@ -250,6 +256,19 @@ func (m *Manager) Clone(ref Ref, spec CloneSpec, progress func(disk string, done
 			return Ref{}, errors.New(ErrText(err))
 		}
 	}
+	if spec.Seed != nil {
+		vp := &install.VolumePlan{Pool: seedPool(spec), Name: strings.TrimSpace(spec.Name) + "-cidata.iso", Format: "raw", Content: spec.Seed}
+		v, err := createVolume(context.Background(), lc, vp)
+		if v != nil {
+			made = append(made, v)
+		}
+		if err != nil {
+			return Ref{}, fmt.Errorf("the cloud-init seed: %w", err)
+		}
+		if paths[seedDisk], err = v.GetPath(); err != nil {
+			return Ref{}, errors.New(ErrText(err))
+		}
+	}
 	after, _, err := planRedefine(ref.Name, before, func(def *libvirtxml.Domain) error { return cloneDef(def, spec, paths) })
 	if err != nil {
 		return Ref{}, err
@@ -261,6 +280,25 @@ func (m *Manager) Clone(ref Ref, spec CloneSpec, progress func(disk string, done
 	defer nd.Free()
 	uuid, _ := nd.GetUUIDString()
 	return Ref{URI: ref.URI, UUID: uuid, Name: spec.Name}, nil
+}
+
+// seedDisk keys the seed's path among the clone's new images.
+const seedDisk = "cidata"
+
+// seedPool is where a clone's seed goes: with its first new disk, else
+// with its first disk in a pool, else the default pool.
+func seedPool(spec CloneSpec) string {
+	for _, d := range spec.Disks {
+		if d.Mode == CloneCopy || d.Mode == CloneLinked {
+			return d.ToPool
+		}
+	}
+	for _, d := range spec.Disks {
+		if d.Pool != "" {
+			return d.Pool
+		}
+	}
+	return "default"
 }
 
 // checkClone refuses a name taken, a disk it cannot copy, a volume name
@@ -459,5 +497,52 @@ func cloneDef(def *libvirtxml.Domain, spec CloneSpec, paths map[string]string) e
 		disks = append(disks, x)
 	}
 	def.Devices.Disks = disks
+	if seed := paths[seedDisk]; seed != "" {
+		insertSeed(def, seed)
+	}
 	return nil
+}
+
+// insertSeed puts the cloud-init seed in the clone's first CD-ROM (or a
+// new one) and has SMBIOS tell cloud-init to look for it there.
+func insertSeed(def *libvirtxml.Domain, seed string) {
+	src := &libvirtxml.DomainDiskSource{File: &libvirtxml.DomainDiskSourceFile{File: seed}}
+	used := map[string]bool{}
+	for i, x := range def.Devices.Disks {
+		if x.Device == "cdrom" && src != nil {
+			def.Devices.Disks[i].Source, src = src, nil
+		}
+		if x.Target != nil {
+			used[x.Target.Dev] = true
+		}
+	}
+	if src != nil {
+		bus, prefix := "sata", "sd"
+		if def.OS != nil && def.OS.Type != nil && !strings.Contains(def.OS.Type.Machine, "q35") {
+			bus, prefix = "ide", "hd"
+		}
+		var dev string
+		for c := 'a'; c <= 'z'; c++ {
+			if dev = prefix + string(c); !used[dev] {
+				break
+			}
+		}
+		def.Devices.Disks = append(def.Devices.Disks, libvirtxml.DomainDisk{Device: "cdrom", Source: src, ReadOnly: &libvirtxml.DomainDiskReadOnly{},
+			Driver: &libvirtxml.DomainDiskDriver{Name: "qemu", Type: "raw"}, Target: &libvirtxml.DomainDiskTarget{Dev: dev, Bus: bus}})
+	}
+	for _, si := range def.SysInfo {
+		if si.SMBIOS != nil && si.SMBIOS.System != nil {
+			for _, e := range si.SMBIOS.System.Entry {
+				if e.Name == "serial" && strings.Contains(e.Value, "ds=nocloud") {
+					return // the template's: cloud-init looks already
+				}
+			}
+		}
+	}
+	def.SysInfo = append(def.SysInfo, libvirtxml.DomainSysInfo{SMBIOS: &libvirtxml.DomainSysInfoSMBIOS{System: &libvirtxml.DomainSysInfoSystem{
+		Entry: []libvirtxml.DomainSysInfoEntry{{Name: "serial", Value: "ds=nocloud"}}}}})
+	if def.OS == nil {
+		def.OS = &libvirtxml.DomainOS{}
+	}
+	def.OS.SMBios = &libvirtxml.DomainSMBios{Mode: "sysinfo"}
 }

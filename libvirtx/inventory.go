@@ -142,6 +142,9 @@ type listXML struct {
 	OS      struct {
 		ID string `xml:"id,attr"`
 	} `xml:"metadata>libosinfo>os"`
+	Templates []struct {
+		XMLName xml.Name // kvmtui's has TemplateNS; another program's <template> is not
+	} `xml:"metadata>template"`
 	NICs []struct {
 		Type   string `xml:"type,attr"`
 		Source struct {
@@ -229,6 +232,9 @@ func snapshotDomain(uri string, d *libvirt.Domain, b *bulk) (Domain, error) {
 		s.MemoryKiB = s.MaxMemKiB
 	}
 	s.OS = shortOSID(x.OS.ID)
+	for _, t := range x.Templates {
+		s.Template = s.Template || t.XMLName.Space == TemplateNS
+	}
 	for _, nic := range x.NICs {
 		if nic.Type == "network" && !slices.Contains(s.Networks, nic.Source.Network) {
 			s.Networks = append(s.Networks, nic.Source.Network)

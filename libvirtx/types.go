@@ -58,6 +58,7 @@ type Domain struct {
 	IPs         []string // from DHCP leases or the guest agent, when known
 	Networks    []string // the virtual networks its NICs are on
 	MACs        []string // its NICs' MACs, lower case
+	Template    bool     // kept to be cloned (kvmtui's mark in its metadata)
 }
 
 // Sample holds one sweep's cumulative counters of a domain. Rates come from

@@ -48,7 +48,7 @@ func TestHelpIsGeneratedFromKeyMaps(t *testing.T) {
 	// On a short terminal it scrolls to the end.
 	m.Update(tea.WindowSizeMsg{Width: 80, Height: 24})
 	screenHas(t, m, "more below")
-	for range 200 {
+	for range 1000 { // more than the help has lines
 		m.Update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{'j'}})
 	}
 	screenLacks(t, m, "more below")

@@ -17,6 +17,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 
 	"kvmtui/devices"
+	"kvmtui/install"
 	"kvmtui/libvirtx"
 	"kvmtui/tui/common"
 	"kvmtui/tui/form"
@@ -69,6 +70,9 @@ type cloneForm struct {
 	Mode  libvirtx.CloneMode // several VMs: every disk's
 	disks []libvirtx.CloneDisk
 	named map[string]bool // disk names typed: they no longer follow the VM's name
+	// A fresh cloud-init seed (a cloud image template's clone gets its own
+	// hostname, instance-id and keys) when a user or key is given.
+	CIUser, CIKey string
 }
 
 func newForm(doms []libvirtx.Domain, plans []libvirtx.ClonePlan) *cloneForm {
@@ -90,6 +94,11 @@ func (f *cloneForm) Fields() []devices.Field {
 		{Name: "name", Label: "Name", Type: devices.TypeText, Help: "the clone's name; with a count above 1, NAME-1 … NAME-N"},
 		{Name: "count", Label: "Count", Type: devices.TypeText, Help: "how many clones (1 to 100)"},
 	}
+	fs = append(fs,
+		devices.Field{Name: "ci-user", Label: "cloud-init user", Type: devices.TypeText, Optional: true,
+			Help: "a cloud image's clone: a fresh seed (own hostname, instance-id) creating this user"},
+		devices.Field{Name: "ci-key", Label: "  SSH key", Type: devices.TypeText, Optional: true,
+			Help: "an authorized_keys line for that user, like ssh-ed25519 AAAA… you@host"})
 	for _, d := range f.disks {
 		help := map[libvirtx.CloneMode]string{
 			libvirtx.CloneCopy:   "a full copy of " + d.Source + " (" + devices.ApproxSize(d.Allocation) + " used)",
@@ -124,6 +133,10 @@ func (f *cloneForm) Get(name string) string {
 		return strconv.Itoa(f.Count)
 	case "mode":
 		return string(f.Mode)
+	case "ci-user":
+		return f.CIUser
+	case "ci-key":
+		return f.CIKey
 	}
 	target, part, _ := strings.Cut(name, ":")
 	d := f.disk(target)
@@ -164,6 +177,20 @@ func (f *cloneForm) Set(name, v string) error {
 			return errors.New("copy or linked")
 		}
 		f.Mode = libvirtx.CloneMode(v)
+		return nil
+	case "ci-user", "ci-key":
+		ci := install.CloudInit{User: f.CIUser, SSHKeys: []string{f.CIKey}}
+		if name == "ci-user" {
+			ci.User = v
+		} else {
+			ci.SSHKeys[0] = v
+		}
+		if ci.User != "" && ci.SSHKeys[0] != "" {
+			if err := ci.Check(); err != nil {
+				return err
+			}
+		}
+		f.CIUser, f.CIKey = ci.User, ci.SSHKeys[0]
 		return nil
 	}
 	target, part, _ := strings.Cut(name, ":")
@@ -222,6 +249,19 @@ func (f *cloneForm) Snapshot() (func(), error) {
 type job struct {
 	src  libvirtx.Domain
 	spec libvirtx.CloneSpec
+	ci   *install.CloudInit // a fresh seed for it, named after it
+}
+
+// cloudInit is what the cloud-init fields ask for, nil when nothing.
+func (f *cloneForm) cloudInit() (*install.CloudInit, error) {
+	if !f.single() || (f.CIUser == "" && f.CIKey == "") {
+		return nil, nil
+	}
+	ci := &install.CloudInit{User: f.CIUser}
+	if f.CIKey != "" {
+		ci.SSHKeys = []string{f.CIKey}
+	}
+	return ci, ci.Check()
 }
 
 // jobs are the clones the form asks for.
@@ -238,12 +278,12 @@ func (f *cloneForm) jobs() []job {
 			}
 			p := f.plans[i]
 			p.Disks = disks
-			out = append(out, job{d, libvirtx.CloneSpec{Name: name, Disks: p.Named(d.Name, name).Disks}})
+			out = append(out, job{src: d, spec: libvirtx.CloneSpec{Name: name, Disks: p.Named(d.Name, name).Disks}})
 		}
 		return out
 	}
 	if f.Count == 1 {
-		return []job{{f.doms[0], libvirtx.CloneSpec{Name: f.Name, Disks: slices.Clone(f.disks)}}}
+		return []job{{src: f.doms[0], spec: libvirtx.CloneSpec{Name: f.Name, Disks: slices.Clone(f.disks)}}}
 	}
 	var out []job
 	for i := 1; i <= f.Count; i++ {
@@ -256,7 +296,7 @@ func (f *cloneForm) jobs() []job {
 				disks[j].NewName = numbered(f.disks[j].NewName, i)
 			}
 		}
-		out = append(out, job{f.doms[0], libvirtx.CloneSpec{Name: name, Disks: disks}})
+		out = append(out, job{src: f.doms[0], spec: libvirtx.CloneSpec{Name: name, Disks: disks}})
 	}
 	return out
 }
@@ -288,6 +328,13 @@ func newPage(ctx *common.Context, doms []libvirtx.Domain, plans []libvirtx.Clone
 	mgr := ctx.Mgr
 	return formpage.New(ctx, "Clone", note, form.New(f, nil), func() tea.Cmd {
 		jobs := f.jobs()
+		ci, err := f.cloudInit()
+		if err != nil {
+			return func() tea.Msg { return formpage.Saved{Err: err} }
+		}
+		for i := range jobs {
+			jobs[i].ci = ci
+		}
 		return func() tea.Msg {
 			ch := make(chan tea.Msg, 1)
 			go run(mgr, jobs, ch)
@@ -308,6 +355,16 @@ func run(mgr *libvirtx.Manager, jobs []job, ch chan<- tea.Msg) {
 		}
 		start := time.Now()
 		ch <- common.StatusMsg{Text: what + "…"}
+		if j.ci != nil {
+			ci := *j.ci
+			ci.InstanceID = install.NewInstanceID(j.spec.Name)
+			seed, err := ci.SeedISO(j.spec.Name, start)
+			if err != nil {
+				ch <- formpage.Saved{Err: err}
+				return
+			}
+			j.spec.Seed = seed
+		}
 		_, err := mgr.Clone(j.src.Ref, j.spec, func(disk string, done, total int64) {
 			select { // the newest is enough: never wait for the UI
 			case ch <- common.StatusMsg{Text: widget.Progress(what+" "+disk, done, total, start)}:

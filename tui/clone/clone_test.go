@@ -23,6 +23,17 @@ func TestCloneFormOnTheDemoHost(t *testing.T) {
 		t.Fatal(err)
 	}
 	h.ScreenHas("web-09.qcow2") // the disk follows the name
+	if err := f.Form.Fill("ci-user", "ops"); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Form.Fill("ci-key", "not a key"); err == nil || !strings.Contains(err.Error(), "SSH key") {
+		t.Fatalf("a bad key: %v", err)
+	}
+	for _, field := range []string{"ci-key", "ci-user"} {
+		if err := f.Form.Fill(field, ""); err != nil {
+			t.Fatal(err)
+		}
+	}
 	if err := f.Form.Fill("count", "0"); err == nil {
 		t.Fatal("a count of 0 was taken")
 	}

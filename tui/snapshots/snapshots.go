@@ -26,7 +26,7 @@ func init() {
 	common.Register(common.Entry{
 		Words: []string{"snap", "snapshot", "snapshots"},
 		Usage: "snap [VM]",
-		Desc:  "a VM's snapshots: take, revert, delete, commit, pull",
+		Desc:  "a VM's snapshots and their block jobs",
 		Args:  (*common.Context).VMNames,
 		Open:  Open,
 		Help: func(ctx *common.Context) []widget.Section {
@@ -41,11 +41,11 @@ type keys struct {
 
 func newKeys() keys {
 	return keys{
-		New:    key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "take a snapshot: internal, disk-only or external")),
-		Revert: key.NewBinding(key.WithKeys("enter", "r"), key.WithHelp("enter", "revert to it (asks: as taken, running or paused)")),
-		Delete: key.NewBinding(key.WithKeys("D"), key.WithHelp("D", "delete it, with its children, or its metadata only (asks)")),
-		Commit: key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "block commit: write an external snapshot's overlays into their base")),
-		Pull:   key.NewBinding(key.WithKeys("p"), key.WithHelp("p", "block pull: copy the base into the VM's disks")),
+		New:    key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "take one: internal, disk-only, external")),
+		Revert: key.NewBinding(key.WithKeys("enter", "r"), key.WithHelp("enter", "revert (asks: as taken, running, paused)")),
+		Delete: key.NewBinding(key.WithKeys("D"), key.WithHelp("D", "delete: one, with children, or metadata")),
+		Commit: key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "block commit an external one's overlays")),
+		Pull:   key.NewBinding(key.WithKeys("p"), key.WithHelp("p", "block pull the base into the VM's disks")),
 		Cancel: key.NewBinding(key.WithKeys("x"), key.WithHelp("x", "abort the block job")),
 		Back:   key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back")),
 	}

@@ -155,6 +155,9 @@ func (m *Page) handleActionKey(msg tea.KeyMsg) tea.Cmd {
 	}
 	switch {
 	case key.Matches(msg, k.Start):
+		if len(templates(doms)) > 0 {
+			return m.act(libvirtx.Start, doms) // asks first
+		}
 		if cmd := m.paneStart(doms); cmd != nil { // boot shown in the console pane
 			return cmd
 		}
@@ -187,9 +190,26 @@ func (m *Page) handleActionKey(msg tea.KeyMsg) tea.Cmd {
 	return nil
 }
 
+// templates names the templates among doms.
+func templates(doms []libvirtx.Domain) []string {
+	var out []string
+	for _, d := range doms {
+		if d.Template {
+			out = append(out, d.Name)
+		}
+	}
+	return out
+}
+
 // act runs an action now, or after a confirmation for the disruptive ones.
 func (m *Page) act(a libvirtx.Action, doms []libvirtx.Domain) tea.Cmd {
 	run := doAction(m.mgr, a, doms)
+	if t := templates(doms); a == libvirtx.Start && len(t) > 0 {
+		if len(doms) == 1 {
+			return ask("Start template "+t[0]+"? Its linked clones read its disks.", run)
+		}
+		return ask(fmt.Sprintf("Start %d VMs? Templates (their linked clones read their disks): %s", len(doms), names(t)), run)
+	}
 	if !confirmFirst[a] {
 		m.ctx.SetMsg(fmt.Sprintf("%s %s…", verbs[a][0], names(domNames(doms))), false)
 		return run

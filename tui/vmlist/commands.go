@@ -8,6 +8,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 
 	"kvmtui/libvirtx"
+	"kvmtui/tui/common"
 )
 
 // commandActions maps the command line's words (virsh's where it has one) to
@@ -28,6 +29,7 @@ func (m *Page) CommandHelp() [][2]string {
 		{"suspend|resume|managedsave [VM…]", "pause, resume, save to disk"},
 		{"managedsave-remove [VM…]", "discard a saved state"},
 		{"autostart on|off [VM…]", "start with the host"},
+		{"template on|off [VM…]", "mark VMs as templates to clone (asked before they start)"},
 		{"rename NEWNAME", "rename the selected (shut off) VM"},
 		{"delete [VM]", "delete a VM and choose its volumes"},
 		{"sort COLUMN [asc|desc]", strings.Join(columnIDs(), " ")},
@@ -40,13 +42,13 @@ func (m *Page) Complete(word string, _ []string) []string {
 	var opts []string
 	switch word {
 	case "":
-		opts = []string{"autostart", "rename", "delete", "sort", "filter"}
+		opts = []string{"autostart", "template", "rename", "delete", "sort", "filter"}
 		for w := range commandActions {
 			opts = append(opts, w)
 		}
 	case "sort":
 		opts = columnIDs()
-	case "autostart":
+	case "autostart", "template":
 		opts = append([]string{"on", "off"}, m.names()...)
 	case "delete", "undefine":
 		opts = m.names()
@@ -101,6 +103,18 @@ func (m *Page) Command(word string, args []string) (tea.Cmd, bool) {
 			a = libvirtx.AutostartOff
 		}
 		return m.act(a, doms), true
+	case "template":
+		if len(args) == 0 || (args[0] != "on" && args[0] != "off") {
+			return fail("usage: template on|off [VM…]")
+		}
+		if m.ctx.ReadOnly() {
+			return fail("%s", libvirtx.ErrReadOnly)
+		}
+		doms, err := m.ctx.Resolve(args[1:])
+		if err != nil {
+			return fail("template: %v", err)
+		}
+		return setTemplate(m.mgr, doms, args[0] == "on"), true
 	case "rename":
 		if len(args) != 1 {
 			return fail("usage: rename NEWNAME (renames the selected VM)")
@@ -147,4 +161,20 @@ func (m *Page) Command(word string, args []string) (tea.Cmd, bool) {
 		return nil, false
 	}
 	return nil, true
+}
+
+// setTemplate marks VMs as templates, or takes the mark off.
+func setTemplate(mgr *libvirtx.Manager, doms []libvirtx.Domain, on bool) tea.Cmd {
+	return func() tea.Msg {
+		for _, d := range doms {
+			if err := mgr.SetTemplate(d.Ref, on); err != nil {
+				return common.StatusMsg{Text: d.Name + ": " + err.Error(), Err: true}
+			}
+		}
+		what := " are templates now: cloned with L, asked before they start"
+		if !on {
+			what = " are VMs again, not templates"
+		}
+		return common.StatusMsg{Text: names(domNames(doms)) + what}
+	}
 }

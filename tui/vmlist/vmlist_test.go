@@ -378,3 +378,32 @@ func TestSortKeyCyclesVisibleColumns(t *testing.T) {
 	h.Keys(":", "sort vcpu desc", "enter")
 	h.ScreenHas("VCP↓")
 }
+
+// :template on marks a VM: the list says "template" where it is shut
+// off, and s asks before starting it.
+func TestTemplatesShowAndAskBeforeStarting(t *testing.T) {
+	h := newHarness(t, false)
+	h.Keys(":", "template on legacy-centos7", "enter")
+	h.Until("the mark", func() bool { return h.VM("legacy-centos7").Template })
+	h.MsgHas("legacy-centos7 are templates now")
+	h.selectVM("legacy-centos7")
+	var row string
+	for _, l := range strings.Split(h.M.View(), "\n") {
+		if strings.Contains(l, "legacy-centos7") {
+			row = l
+		}
+	}
+	if !strings.Contains(row, "template") {
+		t.Fatalf("the row: %q", row)
+	}
+	h.Keys("s")
+	h.ScreenHas("Start template legacy-centos7? Its linked clones read its disks.")
+	h.Keys("n")
+	if h.stateOf("legacy-centos7") != libvirtx.StateShutoff {
+		t.Fatal("the template started without a 'y'")
+	}
+	h.Keys(":", "template off", "enter")
+	h.Until("the mark gone", func() bool { return !h.VM("legacy-centos7").Template })
+	h.Keys(":", "template maybe", "enter")
+	h.MsgHas("usage: template on|off")
+}

@@ -64,8 +64,11 @@ func HideSecrets(xml string) string {
 // StateWord is a VM's state as the list shows it: a shut-off VM with a
 // managed save is "saved".
 func StateWord(d libvirtx.Domain) string {
-	if d.State == libvirtx.StateShutoff && d.ManagedSave {
+	switch {
+	case d.State == libvirtx.StateShutoff && d.ManagedSave:
 		return "saved"
+	case d.State == libvirtx.StateShutoff && d.Template:
+		return "template"
 	}
 	return d.State.String()
 }
