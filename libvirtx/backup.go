@@ -7,6 +7,8 @@ import (
 	"encoding/xml"
 	"errors"
 	"fmt"
+	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -131,7 +133,11 @@ func (m *Manager) BackupVM(ctx context.Context, ref Ref, opt BackupOptions, prog
 
 	var made []*libvirt.StorageVol
 	checkpointed, checkpoint := false, b.Checkpoint // b is the result: zero once a failure returns
+	startedPaused := false
 	defer func() {
+		if startedPaused { // after the checkpoint's removal, which needs QEMU
+			defer d.Destroy()
+		}
 		for _, v := range made {
 			if err != nil {
 				_ = v.Delete(0)
@@ -173,7 +179,7 @@ func (m *Manager) BackupVM(ctx context.Context, ref Ref, opt BackupOptions, prog
 		if err = d.CreateWithFlags(libvirt.DOMAIN_START_PAUSED); err != nil {
 			return Backup{}, fmt.Errorf("starting %s paused for its backup: %s", ref.Name, ErrText(err))
 		}
-		defer d.Destroy()
+		startedPaused = true
 	}
 	backupXML, checkpointXML := backupDocs(b, parent)
 	if err = d.BackupBegin(backupXML, checkpointXML, libvirt.DOMAIN_BACKUP_BEGIN_REUSE_EXTERNAL); err != nil {
@@ -475,4 +481,147 @@ func diskTarget(x libvirtxml.DomainDisk) string {
 		return ""
 	}
 	return x.Target.Dev
+}
+
+// PruneBackups keeps a VM's newest keep backup points in a pool and
+// removes the others. A removed point that a kept one builds on is first
+// merged into it the qemu-img way (qemu-img rebase copies what the kept
+// overlay reads from it, so the kept point stands on the point before, or
+// alone), so no chain is ever broken; that needs the host's files, so a
+// remote host keeps such points and says so. It returns what it removed.
+func (m *Manager) PruneBackups(uri, pool, vm string, keep int) ([]string, error) {
+	if keep < 1 {
+		return nil, errors.New("keep at least one backup")
+	}
+	lc, done, err := m.writeConn(uri)
+	if err != nil {
+		return nil, err
+	}
+	defer done()
+	sp, err := lookupPool(lc, uri, pool)
+	if err != nil {
+		return nil, err
+	}
+	defer sp.Free()
+	all, err := readIndex(lc, sp, vm)
+	if err != nil {
+		return nil, err
+	}
+	if len(all) <= keep {
+		return nil, nil
+	}
+	var removed, checkpoints []string
+	defer func() { deleteCheckpoints(lc, all[0].UUID, checkpoints) }()
+	for _, p := range all[:len(all)-keep] {
+		child := slices.IndexFunc(all, func(b Backup) bool { return b.Parent == p.ID })
+		if child >= 0 {
+			if !isLocal(uri) {
+				return removed, fmt.Errorf("backup %s is the base of %s: merging it needs the host's files, so kvmtui prunes it only on a local connection", p.ID, all[child].ID)
+			}
+			if err := mergeInto(lc, sp, p, &all[child]); err != nil {
+				return removed, err
+			}
+		}
+		if err := removePoint(lc, sp, p); err != nil {
+			return removed, err
+		}
+		removed, checkpoints = append(removed, p.ID), append(checkpoints, p.Checkpoint)
+	}
+	return removed, nil
+}
+
+// mergeInto makes c stand on p's parent (or alone) by copying into c what
+// it reads from p, and rewrites c's index entry.
+func mergeInto(lc *libvirt.Connect, sp *libvirt.StoragePool, p Backup, c *Backup) error {
+	for i, d := range c.Disks {
+		args := []string{"rebase", "-f", "qcow2", "-b", "", d.File} // p was a full one: c stands alone
+		if p.Parent != "" {
+			args = []string{"rebase", "-f", "qcow2", "-b", backingOf(parentFile(p, d.Target)), "-F", "qcow2", d.File}
+		}
+		if out, err := exec.Command("qemu-img", args...).CombinedOutput(); err != nil {
+			return fmt.Errorf("merging backup %s into %s: qemu-img %s: %v: %s", p.ID, c.ID, strings.Join(args, " "), err, strings.TrimSpace(string(out)))
+		}
+		if st, err := os.Stat(d.File); err == nil {
+			c.Disks[i].Allocation = uint64(st.Size())
+		}
+	}
+	if p.Parent == "" {
+		c.Kind, c.Parent = "full", ""
+	} else {
+		c.Parent = p.Parent
+	}
+	_ = sp.Refresh(0)
+	return writeIndex(lc, sp, *c)
+}
+
+// backingOf is the backing file of an image (where p's disk stood).
+func backingOf(image string) string {
+	out, err := exec.Command("qemu-img", "info", "-U", "--output=json", image).Output()
+	if err != nil {
+		return ""
+	}
+	var info struct {
+		Backing string `json:"full-backing-filename"`
+	}
+	_ = json.Unmarshal(out, &info)
+	return info.Backing
+}
+
+// writeIndex replaces a point's index entry.
+func writeIndex(lc *libvirt.Connect, sp *libvirt.StoragePool, b Backup) error {
+	if v, err := sp.LookupStorageVolByName(b.indexName()); err == nil {
+		_ = v.Delete(0)
+		v.Free()
+	}
+	doc, err := json.MarshalIndent(b, "", "  ")
+	if err != nil {
+		return err
+	}
+	name, _ := sp.GetName()
+	v, err := createVolume(context.Background(), lc, &install.VolumePlan{Pool: name, Name: b.indexName(), Format: "raw", Content: doc})
+	if v != nil {
+		v.Free()
+	}
+	return err
+}
+
+// removePoint deletes a point's volumes and its index entry.
+func removePoint(lc *libvirt.Connect, sp *libvirt.StoragePool, b Backup) error {
+	for _, d := range b.Disks {
+		if v, err := lc.LookupStorageVolByPath(d.File); err == nil {
+			err = v.Delete(0)
+			v.Free()
+			if err != nil {
+				return fmt.Errorf("deleting %s: %s", d.File, ErrText(err))
+			}
+		}
+	}
+	if v, err := sp.LookupStorageVolByName(b.indexName()); err == nil {
+		_ = v.Delete(0)
+		v.Free()
+	}
+	return nil
+}
+
+// deleteCheckpoints removes the VM's checkpoints of removed points
+// (libvirt merges each bitmap into the one before). libvirt 9.0 does that
+// only with QEMU running, so a shut-off VM is started paused for it.
+func deleteCheckpoints(lc *libvirt.Connect, uuid string, names []string) {
+	d, err := lc.LookupDomainByUUIDString(uuid)
+	if err != nil || len(names) == 0 {
+		return
+	}
+	defer d.Free()
+	if active, _ := d.IsActive(); !active {
+		if d.CreateWithFlags(libvirt.DOMAIN_START_PAUSED) != nil {
+			return
+		}
+		defer d.Destroy()
+	}
+	for _, n := range names {
+		if cp, err := d.CheckpointLookupByName(n, 0); err == nil {
+			_ = cp.Delete(0)
+			cp.Free()
+		}
+	}
 }

@@ -105,3 +105,57 @@ func TestRealBackupIncrementalRestore(t *testing.T) {
 		t.Fatalf("checkpoints left after a restore: %q", out)
 	}
 }
+
+// Keeping the newest points merges a removed point into the one that
+// builds on it: the chain never breaks and the data stays. The VM is shut
+// off: each backup starts it paused and stops it again.
+func TestRealBackupPruneMerges(t *testing.T) {
+	uri := lt.URI(t)
+	data := make([]byte, 16<<20)
+	copy(data[7*512:], "prune-keeps-this")
+	vm, _, _ := lt.GuestWithDisk(t, uri, fmt.Sprintf("prune-%d", os.Getpid()), data, "")
+	pool, _ := lt.DirPool(t, uri, "prunes")
+	m, ref := managerFor(t, uri, vm)
+	var points []Backup
+	for i := range 3 {
+		time.Sleep(1100 * time.Millisecond) // IDs are per second
+		b, err := m.BackupVM(t.Context(), ref, BackupOptions{Pool: pool, Incremental: i > 0}, func(int64, int64) {})
+		if err != nil {
+			t.Fatal(err)
+		}
+		points = append(points, b)
+	}
+	if st := strings.TrimSpace(lt.MustVirsh(t, uri, "domstate", vm)); st != "shut off" {
+		t.Fatalf("after its backups the VM is %s", st)
+	}
+	removed, err := m.PruneBackups(uri, pool, vm, 2)
+	if err != nil || len(removed) != 1 || removed[0] != points[0].ID {
+		t.Fatalf("pruned %v, %v", removed, err)
+	}
+	list, _ := m.Backups(uri, pool, vm)
+	if len(list) != 2 || list[0].ID != points[1].ID || list[0].Kind != "full" || list[0].Parent != "" || list[1].Parent != points[1].ID {
+		t.Fatalf("after keeping 2: %+v", list)
+	}
+	if _, err := os.Stat(points[0].Disks[0].File); !os.IsNotExist(err) {
+		t.Fatalf("the pruned point's file: %v", err)
+	}
+	for _, b := range list {
+		if got := rawOf(t, b.Disks[0].File); !bytes.Equal(got, data) {
+			t.Fatalf("point %s no longer holds the data", b.ID)
+		}
+	}
+	if _, err := m.PruneBackups(uri, pool, vm, 1); err != nil {
+		t.Fatal(err)
+	}
+	list, _ = m.Backups(uri, pool, vm)
+	if len(list) != 1 || list[0].ID != points[2].ID || list[0].Kind != "full" || !bytes.Equal(rawOf(t, list[0].Disks[0].File), data) {
+		t.Fatalf("after keeping 1: %+v", list)
+	}
+	if out := strings.TrimSpace(lt.MustVirsh(t, uri, "checkpoint-list", vm, "--name")); out != points[2].Checkpoint {
+		t.Fatalf("checkpoints after pruning: %q", out)
+	}
+	// The newest checkpoint still serves an incremental.
+	if _, err := m.BackupVM(t.Context(), ref, BackupOptions{Pool: pool, Incremental: true}, func(int64, int64) {}); err != nil {
+		t.Fatal(err)
+	}
+}
