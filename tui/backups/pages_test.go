@@ -1,0 +1,3 @@
+package backups
+
+import _ "kvmtui/tui/vmlist" // the list the page opens over, as in the program
