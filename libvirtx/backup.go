@@ -295,18 +295,35 @@ func waitJobEnd(d *libvirt.Domain) {
 }
 
 // Backups lists a VM's backup points in a pool, oldest first.
-func (m *Manager) Backups(uri, pool, vm string) ([]Backup, error) {
-	lc, done, err := m.lconn(uri)
+func (m *Manager) Backups(uri, pool, vm string) (all []Backup, err error) {
+	err = m.withIndex(uri, pool, vm, false, func(_ *libvirt.Connect, _ *libvirt.StoragePool, index []Backup) error {
+		all = index
+		return nil
+	})
+	return all, err
+}
+
+// withIndex runs f with a VM's backup points in a pool.
+func (m *Manager) withIndex(uri, pool, vm string, write bool, f func(*libvirt.Connect, *libvirt.StoragePool, []Backup) error) error {
+	get := m.lconn
+	if write {
+		get = m.writeConn
+	}
+	lc, done, err := get(uri)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	defer done()
 	sp, err := lookupPool(lc, uri, pool)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	defer sp.Free()
-	return readIndex(lc, sp, vm)
+	all, err := readIndex(lc, sp, vm)
+	if err != nil {
+		return err
+	}
+	return f(lc, sp, all)
 }
 
 // readIndex reads the index entries of vm ("": every VM) in a pool.
@@ -361,21 +378,15 @@ func lastWithCheckpoint(lc *libvirt.Connect, sp *libvirt.StoragePool, d *libvirt
 // old ones stay, named in the answer) and its checkpoints go, so that the
 // next backup is a full one. Each disk's chain is flattened into a new
 // volume next to the VM's image (virStorageVolCreateXMLFrom).
-func (m *Manager) RestoreBackup(uri, pool, vm, id, as string, progress func(disk string, done, total int64)) (string, error) {
-	lc, done, err := m.writeConn(uri)
-	if err != nil {
-		return "", err
-	}
-	defer done()
-	sp, err := lookupPool(lc, uri, pool)
-	if err != nil {
-		return "", err
-	}
-	defer sp.Free()
-	all, err := readIndex(lc, sp, vm)
-	if err != nil {
-		return "", err
-	}
+func (m *Manager) RestoreBackup(uri, pool, vm, id, as string, progress func(disk string, done, total int64)) (text string, err error) {
+	err = m.withIndex(uri, pool, vm, true, func(lc *libvirt.Connect, _ *libvirt.StoragePool, all []Backup) error {
+		text, err = restore(lc, uri, pool, vm, id, as, all, progress)
+		return err
+	})
+	return text, err
+}
+
+func restore(lc *libvirt.Connect, uri, pool, vm, id, as string, all []Backup, progress func(disk string, done, total int64)) (text string, err error) {
 	i := slices.IndexFunc(all, func(b Backup) bool { return b.ID == id })
 	if i < 0 {
 		return "", fmt.Errorf("pool %s has no backup %s of %s", pool, id, vm)
@@ -489,24 +500,18 @@ func diskTarget(x libvirtxml.DomainDisk) string {
 // overlay reads from it, so the kept point stands on the point before, or
 // alone), so no chain is ever broken; that needs the host's files, so a
 // remote host keeps such points and says so. It returns what it removed.
-func (m *Manager) PruneBackups(uri, pool, vm string, keep int) ([]string, error) {
+func (m *Manager) PruneBackups(uri, pool, vm string, keep int) (removed []string, err error) {
 	if keep < 1 {
 		return nil, errors.New("keep at least one backup")
 	}
-	lc, done, err := m.writeConn(uri)
-	if err != nil {
-		return nil, err
-	}
-	defer done()
-	sp, err := lookupPool(lc, uri, pool)
-	if err != nil {
-		return nil, err
-	}
-	defer sp.Free()
-	all, err := readIndex(lc, sp, vm)
-	if err != nil {
-		return nil, err
-	}
+	err = m.withIndex(uri, pool, vm, true, func(lc *libvirt.Connect, sp *libvirt.StoragePool, all []Backup) error {
+		removed, err = prune(lc, sp, uri, all, keep)
+		return err
+	})
+	return removed, err
+}
+
+func prune(lc *libvirt.Connect, sp *libvirt.StoragePool, uri string, all []Backup, keep int) ([]string, error) {
 	if len(all) <= keep {
 		return nil, nil
 	}
