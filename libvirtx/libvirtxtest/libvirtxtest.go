@@ -181,7 +181,7 @@ func DefineXML(t testing.TB, uri, name, xml string) {
 // RemoveDomain destroys and undefines a domain, ignoring "not found".
 func RemoveDomain(t testing.TB, uri, name string) {
 	Virsh(t, uri, "destroy", name)
-	Virsh(t, uri, "undefine", name, "--managed-save", "--snapshots-metadata", "--nvram")
+	Virsh(t, uri, "undefine", name, "--managed-save", "--snapshots-metadata", "--checkpoints-metadata", "--nvram")
 }
 
 // ValidateXML runs libvirt's own schema check, virt-xml-validate, on a
