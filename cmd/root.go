@@ -98,7 +98,7 @@ reachable, else a demo host (libvirt's test driver; nothing in it is real).`,
 		root.AddCommand(c)
 	}
 	root.CompletionOptions.DisableDefaultCmd = true // ours works without bash-completion
-	for _, c := range []*cobra.Command{o.hostCommand(), o.netCommand(), o.nwfilterCommand(), o.poolCommand(), o.volCommand(), o.topCommand(), o.xmlCommand(), o.completionCommand(root), o.versionCommand()} {
+	for _, c := range []*cobra.Command{o.hostCommand(), o.netCommand(), o.nwfilterCommand(), o.poolCommand(), o.volCommand(), o.agentCommand(), o.topCommand(), o.xmlCommand(), o.completionCommand(root), o.versionCommand()} {
 		c.GroupID = "other"
 		root.AddCommand(c)
 	}

@@ -5,7 +5,9 @@
 #   OUTDIR/vmlinux     the same kernel uncompressed (ELF, PVH entry): boots ~5 s faster
 #                      under TCG; no Linux text console on the VGA screen (see README.md)
 #   OUTDIR/initrd.img  a newc+gzip initramfs: busybox-static, /init, busybox init, acpid,
-#                      virtio modules (a test may give the guest a virtio disk or channel)
+#                      virtio modules (a test may give the guest a virtio disk or channel),
+#                      and Debian's qemu-guest-agent (qemu-ga and the libraries it links),
+#                      started on the org.qemu.guest_agent.0 port when the guest has one
 #   OUTDIR/stamp       the kernel release, e.g. 6.1.0-56-amd64
 # Usage: build.sh [OUTDIR]     (default /var/lib/libvirt/images/kvmtui-guest)
 #        FORCE=1 build.sh ...  rebuild even if the outputs are up to date
@@ -119,6 +121,14 @@ vmlinuz=$(ls "$tmp"/k/boot/vmlinuz-* 2>/dev/null | head -n1)
 kver=${vmlinuz##*/vmlinuz-}
 say "kernel $kver ($(dpkg-deb -f "$deb" Version))"
 
+# --- guest agent: Debian's qemu-ga, with the libraries it links (ldd on this host) ------
+mkdir "$tmp/qga"
+(cd "$tmp/deb" && apt-get download -q qemu-guest-agent >/dev/null 2>&1) ||
+  { apt_update; (cd "$tmp/deb" && apt-get download -q qemu-guest-agent >/dev/null) || die "apt-get download qemu-guest-agent failed"; }
+dpkg-deb --fsys-tarfile "$tmp"/deb/qemu-guest-agent_*.deb | tar -x -C "$tmp/qga" ./usr/sbin/qemu-ga
+qga_libs=$(ldd "$tmp/qga/usr/sbin/qemu-ga") || die "ldd qemu-ga failed"
+! grep -q "not found" <<<"$qga_libs" || die "qemu-ga needs libraries this host lacks: $(grep 'not found' <<<"$qga_libs" | tr -s ' \t\n' ' ')"
+
 # --- vmlinux: the same kernel, uncompressed, booted through its PVH entry point ------------
 # Under TCG the bzImage spends ~6 s decompressing itself before the first console line;
 # QEMU boots an ELF vmlinux with a PVH note (CONFIG_PVH=y) directly, ~0.6 s to that line.
@@ -159,6 +169,14 @@ if [ "$(id -u)" = 0 ]; then   # the kernel's built-in initramfs has it too; belt
   mknod -m 0600 "$r/dev/console" c 5 1
 fi
 
+install -m 0755 "$tmp/qga/usr/sbin/qemu-ga" "$r/usr/sbin/qemu-ga"
+for lib in $(awk '/=> \// { print $3 } /^\t\/lib/ { print $1 }' <<<"$qga_libs"); do
+  mkdir -p "$r$(dirname "$lib")"
+  cp -L "$lib" "$r$lib"
+done
+mkdir -p "$r/lib64" "$r/var/lib"
+[ -e "$r/lib64/ld-linux-x86-64.so.2" ] || cp -L /lib64/ld-linux-x86-64.so.2 "$r/lib64/"
+
 cat >"$r/init" <<'EOF'
 #!/bin/sh
 # kvmtui test guest: PID 1 until it hands over to busybox init (see /etc/inittab).
@@ -186,6 +204,15 @@ i=0; while [ ! -s /run/acpid.pid ] && [ $i -lt 50 ]; do usleep 100000; i=$((i+1)
 
 # Ctrl+Alt+Del: busybox init disables the kernel's hard reboot (ctrl-alt-del=0) and gets
 # SIGINT instead; its ::ctrlaltdel: action in /etc/inittab reboots cleanly.
+
+# The guest agent, on the port libvirt names org.qemu.guest_agent.0 (no udev here to
+# make the /dev/virtio-ports link: the name is in sysfs).
+for port in /sys/class/virtio-ports/vport*; do
+  if [ "$(cat "$port/name" 2>/dev/null)" = org.qemu.guest_agent.0 ]; then
+    qemu-ga --daemonize -m virtio-serial -p "/dev/${port##*/}" -t /run -f /run/qemu-ga.pid -l /run/log/qemu-ga.log &&
+      echo "kvmtui-guest: guest agent on /dev/${port##*/}"
+  fi
+done
 
 echo "kvmtui-guest: kernel $(uname -r), $(cut -d' ' -f1 /proc/uptime)s since boot"
 echo "kvmtui-guest: booted"
@@ -234,6 +261,34 @@ EOF
 chmod 0755 "$r/etc/acpi/PWRF/00000080"
 
 echo "root:x:0:0:root:/root:/bin/sh" >"$r/etc/passwd"
+echo "root:*:19000:0:99999:7:::" >"$r/etc/shadow"
+chmod 0600 "$r/etc/shadow"
+# qemu-ga sets passwords with chpasswd, which busybox lacks: lines "user:password" on
+# standard input (-e: already hashed) into /etc/shadow.
+cat >"$r/usr/sbin/chpasswd" <<'EOF'
+#!/bin/sh
+crypted=; [ "$1" = -e ] && crypted=1
+while IFS=: read -r user pass; do
+  grep -q "^$user:" /etc/shadow || { echo "chpasswd: no user $user" >&2; exit 1; }
+  [ -n "$crypted" ] || pass=$(mkpasswd -m sha512 "$pass")
+  sed -i "s|^$user:[^:]*:|$user:$pass:|" /etc/shadow
+done
+EOF
+chmod 0755 "$r/usr/sbin/chpasswd"
+# qemu-ga's shutdown and reboot run shutdown(8) -h -P / -r, which busybox lacks too.
+cat >"$r/sbin/shutdown" <<'EOF'
+#!/bin/sh
+case " $* " in *" -r "*) exec /sbin/reboot ;; esac
+exec /sbin/poweroff
+EOF
+chmod 0755 "$r/sbin/shutdown"
+cat >"$r/etc/os-release" <<'EOF'
+NAME="kvmtui test guest"
+ID=kvmtui-guest
+VERSION_ID=1
+VERSION="1 (busybox)"
+PRETTY_NAME="kvmtui test guest 1"
+EOF
 printf 'root:x:0:\ntty:x:5:\n' >"$r/etc/group"
 echo kvmtui-guest >"$r/etc/hostname"
 

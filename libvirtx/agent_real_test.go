@@ -1,0 +1,77 @@
+package libvirtx
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+	"testing"
+	"time"
+)
+
+// The fixture guest with an agent channel runs Debian's qemu-ga: what it
+// says matches what the guest's shell says; a password set through it is
+// in the guest's /etc/shadow; freeze, thaw, trim and set-time answer; a
+// user the guest lacks is refused; the agent shuts the guest down.
+func TestRealGuestAgent(t *testing.T) {
+	m, ref, _ := realGuest(t, fmt.Sprintf("agent-%d", os.Getpid()), "<controller type='usb' model='none'/>",
+		`<controller type='usb' model='none'/><channel type='unix'><target type='virtio' name='org.qemu.guest_agent.0'/></channel>`)
+	c, err := m.StartWithConsole(ref, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	r := newConReader(c)
+	r.until(t, "kvmtui-guest# ", 90*time.Second)
+	var a AgentInfo
+	deadline := time.Now().Add(30 * time.Second)
+	for a, err = m.AgentInfo(ref); err != nil && time.Now().Before(deadline); a, err = m.AgentInfo(ref) {
+		time.Sleep(500 * time.Millisecond)
+	}
+	if err != nil {
+		t.Fatal("the agent never answered:", err)
+	}
+	c.Write([]byte("echo host=$(hostname) kernel=$(uname -r) m=$(uname -m)\r"))
+	out := r.until(t, "m=x86_64", 30*time.Second)
+	if want := fmt.Sprintf("host=%s kernel=%s m=%s", a.Hostname, a.Kernel, a.Machine); !strings.Contains(out, want) {
+		t.Fatalf("the agent says %q, the shell:\n%s", want, out)
+	}
+	if a.OS != "kvmtui test guest 1" || a.OSID != "kvmtui-guest" || len(a.Interfaces) == 0 || a.Interfaces[0].Name != "lo" {
+		t.Fatalf("agent info %+v", a)
+	}
+
+	if err := m.SetUserPassword(ref, "root", "s3cret!"); err != nil {
+		t.Fatal(err)
+	}
+	c.Write([]byte("cut -d: -f2 /etc/shadow | cut -c1-2 | sed 's/^/hash:/'\r"))
+	if out := r.until(t, "hash:$", 30*time.Second); strings.Contains(out, "hash:*") {
+		t.Fatalf("the password did not reach /etc/shadow:\n%s", out)
+	}
+	if err := m.SetUserPassword(ref, "nobody-here", "x"); err == nil {
+		t.Fatal("a user the guest lacks got a password")
+	}
+	for _, act := range []AgentAction{AgentFreeze, AgentThaw, AgentTrim, AgentSetTime} {
+		if text, err := m.Agent(ref, act); err != nil {
+			t.Fatalf("%s: %v", act, err)
+		} else {
+			t.Log(text)
+		}
+	}
+	if _, err := m.Agent(ref, AgentShutdown); err != nil {
+		t.Fatal(err)
+	}
+	waitState(t, m, ref, StateShutoff, 30*time.Second)
+	if _, err := m.AgentInfo(ref); err == nil || !strings.Contains(err.Error(), "not running") {
+		t.Fatalf("agent info of a shut-off VM: %v", err)
+	}
+}
+
+func TestRealAgentWithoutChannel(t *testing.T) {
+	m, ref, _ := realGuest(t, fmt.Sprintf("noagent-%d", os.Getpid()))
+	if err := m.Do(ref, Start); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := m.AgentInfo(ref); !errors.Is(err, ErrNoAgentChannel) {
+		t.Fatalf("agent info without a channel: %v", err)
+	}
+}
