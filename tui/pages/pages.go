@@ -4,6 +4,7 @@
 package pages
 
 import (
+	_ "kvmtui/tui/agent"
 	_ "kvmtui/tui/backups"
 	_ "kvmtui/tui/clone"
 	_ "kvmtui/tui/details"

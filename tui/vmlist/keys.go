@@ -21,6 +21,7 @@ type listKeys struct {
 	Snapshots   key.Binding // the selected VM's snapshots (tui/snapshots)
 	Clone       key.Binding // the clone form (tui/clone)
 	Backups     key.Binding // the selected VM's backups (tui/backups)
+	Agent       key.Binding // what the VM's guest agent says (tui/agent)
 	New         key.Binding // the new-VM wizard (tui/wizard)
 	Perf        key.Binding // the performance view (tui/perfview)
 	SparkColumn key.Binding // the CPU sparkline column
@@ -54,6 +55,7 @@ func newListKeys() listKeys {
 		Snapshots:   key.NewBinding(key.WithKeys("t"), key.WithHelp("t", "snapshots of the VM")),
 		Clone:       key.NewBinding(key.WithKeys("L"), key.WithHelp("L", "clone the VM (or the marked ones)")),
 		Backups:     key.NewBinding(key.WithKeys("B"), key.WithHelp("B", "backups of the VM")),
+		Agent:       key.NewBinding(key.WithKeys("i"), key.WithHelp("i", "guest agent: what the guest says")),
 		New:         key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "new VM (wizard)")),
 		Perf:        key.NewBinding(key.WithKeys("p"), key.WithHelp("p", "performance view")),
 		SparkColumn: key.NewBinding(key.WithKeys("%"), key.WithHelp("%", "CPU sparkline column")),
@@ -61,7 +63,7 @@ func newListKeys() listKeys {
 }
 
 func (k listKeys) navigation() []key.Binding {
-	return []key.Binding{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom, k.Details, k.Filter, k.Mark, k.MarkAll, k.Sort, k.SortRev, k.HostDevices, k.Snapshots, k.Backups}
+	return []key.Binding{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom, k.Details, k.Filter, k.Mark, k.MarkAll, k.Sort, k.SortRev, k.HostDevices, k.Snapshots, k.Backups, k.Agent}
 }
 
 func (k listKeys) mutating() []key.Binding {

@@ -220,6 +220,10 @@ func (m *Page) handleListKey(msg tea.KeyMsg) tea.Cmd {
 		return common.Open("hostdev")
 	case key.Matches(msg, k.Clone):
 		return common.Run("clone")
+	case key.Matches(msg, k.Agent):
+		if l.selected() != nil {
+			return common.Open("agent")
+		}
 	case key.Matches(msg, k.Backups):
 		if l.selected() != nil {
 			return common.Open("backup")
