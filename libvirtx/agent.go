@@ -96,18 +96,39 @@ func (m *Manager) AgentInfo(ref Ref) (AgentInfo, error) {
 	return a, err
 }
 
+// AddAgentChannel gives a VM the guest agent's virtio-serial channel,
+// live too when the running VM has a virtio-serial controller (QEMU cannot
+// plug one in: else it comes at the next boot, libvirt adding the
+// controller); the guest then needs qemu-guest-agent.
+func (m *Manager) AddAgentChannel(ref Ref) (Applied, error) {
+	var hasBus bool
+	if err := m.withDomain(ref, func(d *libvirt.Domain) error {
+		def, err := liveDef(d)
+		if err != nil {
+			return err
+		}
+		for _, c := range def.Devices.Controllers {
+			hasBus = hasBus || c.Type == "virtio-serial"
+		}
+		return nil
+	}); err != nil {
+		return Applied{}, err
+	}
+	return m.ModifyDevice(ref, Attach, `<channel type='unix'><target type='virtio' name='org.qemu.guest_agent.0'/></channel>`, hasBus)
+}
+
 // agentReady refuses a VM that is not running or has no agent channel,
 // before libvirt is asked (its own message for these is less plain).
 func agentReady(d *libvirt.Domain) error {
-	if active, _ := d.IsActive(); !active {
-		return errors.New("the VM is not running: its guest agent runs inside it")
-	}
 	def, err := liveDef(d)
 	if err != nil {
 		return err
 	}
 	for _, c := range def.Devices.Channels {
 		if c.Target != nil && c.Target.VirtIO != nil && c.Target.VirtIO.Name == "org.qemu.guest_agent.0" {
+			if active, _ := d.IsActive(); !active {
+				return errors.New("the VM is not running: its guest agent runs inside it")
+			}
 			return nil
 		}
 	}

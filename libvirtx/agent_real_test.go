@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	lt "kvmtui/libvirtx/libvirtxtest"
 )
 
 // The fixture guest with an agent channel runs Debian's qemu-ga: what it
@@ -73,5 +75,26 @@ func TestRealAgentWithoutChannel(t *testing.T) {
 	}
 	if _, err := m.AgentInfo(ref); !errors.Is(err, ErrNoAgentChannel) {
 		t.Fatalf("agent info without a channel: %v", err)
+	}
+	// The fixture has no virtio-serial controller, which QEMU cannot plug
+	// in: the channel comes at the next boot.
+	a, err := m.AddAgentChannel(ref)
+	if err != nil || a.Live || !a.Config || !a.Running {
+		t.Fatalf("adding the channel: %+v %v", a, err)
+	}
+	if x := lt.MustVirsh(t, ref.URI, "dumpxml", "--inactive", ref.Name); !strings.Contains(x, "org.qemu.guest_agent.0") || !strings.Contains(x, "virtio-serial") {
+		t.Fatalf("the definition lacks the channel:\n%s", x)
+	}
+	lt.MustVirsh(t, ref.URI, "destroy", ref.Name)
+	waitState(t, m, ref, StateShutoff, 30*time.Second)
+	if err := m.Do(ref, Start); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(60 * time.Second)
+	for _, err = m.AgentInfo(ref); err != nil && time.Now().Before(deadline); _, err = m.AgentInfo(ref) {
+		time.Sleep(time.Second)
+	}
+	if err != nil {
+		t.Fatal("after a restart the agent on the new channel never answered:", err)
 	}
 }

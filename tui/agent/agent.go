@@ -35,20 +35,21 @@ func init() {
 }
 
 type keys struct {
-	Refresh, Freeze, Thaw, Trim, Clock, Password, Shutdown, Reboot, Back key.Binding
+	Refresh, Freeze, Thaw, Trim, Clock, Password, Shutdown, Reboot, AddChannel, Back key.Binding
 }
 
 func newKeys() keys {
 	return keys{
-		Refresh:  key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "ask the agent again")),
-		Freeze:   key.NewBinding(key.WithKeys("f"), key.WithHelp("f", "freeze the file systems (asks)")),
-		Thaw:     key.NewBinding(key.WithKeys("T"), key.WithHelp("T", "thaw the file systems")),
-		Trim:     key.NewBinding(key.WithKeys("t"), key.WithHelp("t", "fstrim: free unused blocks")),
-		Clock:    key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "set the guest clock from the host")),
-		Password: key.NewBinding(key.WithKeys("p"), key.WithHelp("p", "set a user's password")),
-		Shutdown: key.NewBinding(key.WithKeys("S"), key.WithHelp("S", "shut down through the agent (asks)")),
-		Reboot:   key.NewBinding(key.WithKeys("R"), key.WithHelp("R", "reboot through the agent (asks)")),
-		Back:     key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back")),
+		Refresh:    key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "ask the agent again")),
+		Freeze:     key.NewBinding(key.WithKeys("f"), key.WithHelp("f", "freeze the file systems (asks)")),
+		Thaw:       key.NewBinding(key.WithKeys("T"), key.WithHelp("T", "thaw the file systems")),
+		Trim:       key.NewBinding(key.WithKeys("t"), key.WithHelp("t", "fstrim: free unused blocks")),
+		Clock:      key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "set the guest clock from the host")),
+		Password:   key.NewBinding(key.WithKeys("p"), key.WithHelp("p", "set a user's password")),
+		Shutdown:   key.NewBinding(key.WithKeys("S"), key.WithHelp("S", "shut down through the agent (asks)")),
+		Reboot:     key.NewBinding(key.WithKeys("R"), key.WithHelp("R", "reboot through the agent (asks)")),
+		Back:       key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back")),
+		AddChannel: key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "add the agent channel to the VM")),
 	}
 }
 
@@ -56,7 +57,7 @@ func (k keys) help(readOnly bool) []key.Binding {
 	if readOnly {
 		return []key.Binding{k.Refresh, k.Back}
 	}
-	return []key.Binding{k.Refresh, k.Freeze, k.Thaw, k.Trim, k.Clock, k.Password, k.Shutdown, k.Reboot, k.Back}
+	return []key.Binding{k.Refresh, k.Freeze, k.Thaw, k.Trim, k.Clock, k.Password, k.Shutdown, k.Reboot, k.AddChannel, k.Back}
 }
 
 // Page is one VM's guest agent.
@@ -154,10 +155,17 @@ func (p *Page) key(msg tea.KeyMsg) tea.Cmd {
 		return common.Pop
 	case key.Matches(msg, k.Refresh):
 		return p.load()
-	case !key.Matches(msg, k.Freeze, k.Thaw, k.Trim, k.Clock, k.Password, k.Shutdown, k.Reboot):
+	case !key.Matches(msg, k.Freeze, k.Thaw, k.Trim, k.Clock, k.Password, k.Shutdown, k.Reboot, k.AddChannel):
 		return nil
 	case p.ctx.ReadOnly():
 		p.ctx.SetMsg(libvirtx.ErrReadOnly.Error(), true)
+	case key.Matches(msg, k.AddChannel):
+		mgr, ref := p.ctx.Mgr, p.dom.Ref
+		return func() tea.Msg {
+			a, err := mgr.AddAgentChannel(ref)
+			return actedMsg{uuid: ref.UUID, act: "add the agent channel", err: err,
+				text: "added the guest agent channel (" + a.String() + "); the guest needs qemu-guest-agent installed and running"}
+		}
 	case key.Matches(msg, k.Freeze):
 		return ask("Freeze the file systems of "+p.dom.Name+"? Its writes wait until you thaw them (T).", p.act(libvirtx.AgentFreeze))
 	case key.Matches(msg, k.Thaw):
@@ -262,7 +270,10 @@ func (p *Page) View() string {
 		lines = append(lines, th.Dim.Render("  asking the guest agent of "+p.dom.Name+"…"))
 	case p.info == nil:
 		lines = append(lines, th.Error.Render(widget.Fit("  "+p.err, w)))
-		if !strings.Contains(p.err, "channel") && !strings.Contains(p.err, "not running") {
+		switch {
+		case strings.Contains(p.err, "no guest agent channel"):
+			lines = append(lines, widget.Fit("  a adds the channel; then install qemu-guest-agent in the guest.", w))
+		case !strings.Contains(p.err, "not running"):
 			lines = append(lines, widget.Fit("  Is qemu-guest-agent installed and running in the guest? r asks again.", w))
 		}
 	default:

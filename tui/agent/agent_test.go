@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 
+	"kvmtui/libvirtx"
 	"kvmtui/tui/tuitest"
 )
 
@@ -27,6 +28,20 @@ func TestAgentPageOnTheDemoHost(t *testing.T) {
 	h.Keys("p")
 	h.ScreenHas("Set a password inside fedora-40-ws through its guest agent", "User", "root")
 	h.Keys("esc", "esc") // the form, then the page
-	h.Keys("enter", "i") // from the details too
+
+	// No channel: said, and a adds it (the test driver cannot: libvirt's words).
+	if err := h.Ctx().Mgr.DefineObject(tuitest.DemoURI(t), libvirtx.ObjDomain,
+		"<domain type='test'><name>no-agent</name><memory>65536</memory><os><type>hvm</type></os></domain>"); err != nil {
+		t.Fatal(err)
+	}
+	h.Until("no-agent listed", func() bool { return strings.Contains(strings.Join(h.Ctx().VMNames(), " "), "no-agent") })
+	h.Keys(":agent no-agent", "enter")
+	p = tuitest.Top[*Page](h)
+	h.Until("the answer", func() bool { return !p.loading })
+	h.ScreenHas("has no guest agent channel", "a adds the channel")
+	h.Keys("a")
+	h.MsgHas("add the agent channel: ")
+	h.MsgHas("virDomainAttachDeviceFlags")
+	h.Keys("esc", ":filter web-01", "enter", "enter", "i") // from the details too
 	tuitest.Top[*Page](h)
 }
