@@ -33,7 +33,7 @@ func (s *session) backupPool(uri, to string) (string, error) {
 	if filepath.IsAbs(to) {
 		return "", fmt.Errorf("no storage pool holds %s: make one (kvmtui pool define --name backups --target %s)", to, to)
 	}
-	return "", fmt.Errorf("no storage pool %q on %s", to, uri)
+	return "", fmt.Errorf("no storage pool %q on %s: name the pool (or its directory) with --to/--from", to, uri)
 }
 
 func (o *options) backupCommand() *cobra.Command {

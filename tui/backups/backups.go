@@ -83,7 +83,7 @@ func Open(ctx *common.Context, args []string) (common.Page, tea.Cmd, error) {
 		return nil, nil, fmt.Errorf("backup: %v", err)
 	}
 	if c := ctx.Conns[doms[0].URI]; c != nil && len(c.Pools) > 0 && !slices.Contains(c.Pools, pool) {
-		return nil, nil, fmt.Errorf("backup: no storage pool %q on %s (:pool lists them)", pool, c.Label)
+		return nil, nil, fmt.Errorf("backup: no storage pool %q on %s: :backup VM POOL (:pool lists them)", pool, c.Label)
 	}
 	p, cmd := New(ctx, doms[0], pool)
 	return p, cmd, nil
