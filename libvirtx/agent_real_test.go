@@ -33,6 +33,11 @@ func TestRealGuestAgent(t *testing.T) {
 	if err != nil {
 		t.Fatal("the agent never answered:", err)
 	}
+	// libvirt's agent event updated the VM: the list shows it connected.
+	waitFor(t, m, 30*time.Second, func(e Event) bool {
+		de, ok := e.(DomainEvent)
+		return ok && de.UUID == ref.UUID && de.Domain.Agent == "connected"
+	})
 	c.Write([]byte("echo host=$(hostname) kernel=$(uname -r) m=$(uname -m)\r"))
 	out := r.until(t, "m=x86_64", 30*time.Second)
 	if want := fmt.Sprintf("host=%s kernel=%s m=%s", a.Hostname, a.Kernel, a.Machine); !strings.Contains(out, want) {

@@ -206,6 +206,11 @@ func (c *Conn) registerEvents(lc *libvirt.Connect) {
 	}); err == nil {
 		ids = append(ids, id)
 	}
+	if id, err := lc.DomainEventAgentLifecycleRegister(nil, func(_ *libvirt.Connect, d *libvirt.Domain, ev *libvirt.DomainEventAgentLifecycle) {
+		c.onDomainEvent(d, map[bool]string{true: "agent connected", false: "agent disconnected"}[ev.State == libvirt.CONNECT_DOMAIN_EVENT_AGENT_LIFECYCLE_STATE_CONNECTED])
+	}); err == nil {
+		ids = append(ids, id)
+	}
 	if id, err := lc.DomainEventDeviceAddedRegister(nil, func(_ *libvirt.Connect, d *libvirt.Domain, _ *libvirt.DomainEventDeviceAdded) {
 		c.onDomainEvent(d, "device added")
 	}); err == nil {

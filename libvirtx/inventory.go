@@ -1,8 +1,10 @@
 package libvirtx
 
 import (
+	"cmp"
 	"encoding/xml"
 	"fmt"
+	"net"
 	"path"
 	"slices"
 	"strings"
@@ -142,6 +144,12 @@ type listXML struct {
 	OS      struct {
 		ID string `xml:"id,attr"`
 	} `xml:"metadata>libosinfo>os"`
+	Channels []struct {
+		Target struct {
+			Name  string `xml:"name,attr"`
+			State string `xml:"state,attr"` // a running VM's: connected or disconnected
+		} `xml:"target"`
+	} `xml:"devices>channel"`
 	Templates []struct {
 		XMLName xml.Name // kvmtui's has TemplateNS; another program's <template> is not
 	} `xml:"metadata>template"`
@@ -243,8 +251,16 @@ func snapshotDomain(uri string, d *libvirt.Domain, b *bulk) (Domain, error) {
 			s.MACs = append(s.MACs, strings.ToLower(nic.MAC.Address))
 		}
 	}
+	for _, ch := range x.Channels {
+		if ch.Target.Name == "org.qemu.guest_agent.0" {
+			s.Agent = cmp.Or(ch.Target.State, "configured")
+		}
+	}
 	if (s.State == StateRunning || s.State == StatePaused) && ipQuerySafe(uri, d, &x) {
 		s.IPs = leaseIPs(d)
+		if len(s.IPs) == 0 && s.Agent == "connected" { // a bridged NIC: no lease, but the guest knows
+			s.IPs = agentIPs(d)
+		}
 	}
 	return s, nil
 }
@@ -295,6 +311,24 @@ func shortOSID(id string) string {
 
 // leaseIPs asks the DHCP leases of libvirt's networks. It is one call and
 // needs no guest agent; guests on bridges show no address here.
+// agentIPs are the guest's addresses as its agent says, but loopback and
+// link-local ones.
+func agentIPs(d *libvirt.Domain) []string {
+	ifaces, err := d.ListAllInterfaceAddresses(libvirt.DOMAIN_INTERFACE_ADDRESSES_SRC_AGENT)
+	if err != nil {
+		return nil
+	}
+	var ips []string
+	for _, i := range ifaces {
+		for _, a := range i.Addrs {
+			if ip := net.ParseIP(a.Addr); ip != nil && !ip.IsLoopback() && !ip.IsLinkLocalUnicast() {
+				ips = append(ips, a.Addr)
+			}
+		}
+	}
+	return ips
+}
+
 func leaseIPs(d *libvirt.Domain) []string {
 	ifaces, err := d.ListAllInterfaceAddresses(libvirt.DOMAIN_INTERFACE_ADDRESSES_SRC_LEASE)
 	if err != nil {

@@ -59,6 +59,7 @@ type Domain struct {
 	Networks    []string // the virtual networks its NICs are on
 	MACs        []string // its NICs' MACs, lower case
 	Template    bool     // kept to be cloned (kvmtui's mark in its metadata)
+	Agent       string   // its guest agent channel: "" none, configured (not running), connected, disconnected
 }
 
 // Sample holds one sweep's cumulative counters of a domain. Rates come from

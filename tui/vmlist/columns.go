@@ -88,6 +88,11 @@ var columns = []column{
 			}
 			return 0
 		})},
+	{id: "agent", title: "AG", width: 2, prio: 5,
+		text: func(r *row) string {
+			return map[string]string{"connected": "●", "disconnected": "○", "configured": "·"}[r.dom.Agent]
+		},
+		cmp: strCmp(func(r *row) string { return r.dom.Agent })},
 	{id: "ip", title: "IP", width: 15, prio: 5,
 		text: func(r *row) string { return strings.Join(r.dom.IPs, ",") },
 		cmp:  strCmp(func(r *row) string { return strings.Join(r.dom.IPs, ",") })},
