@@ -71,7 +71,7 @@ func TestE2EClone(t *testing.T) {
 	clone := vm + "-clone"
 	t.Cleanup(func() { lt.RemoveDomain(t, uri, clone) })
 
-	s := startTUI(t, 100, 30, "-c", uri)
+	s := startTUI(t, 120, 30, "-c", uri) // the clone's long name whole in its row
 	s.showOnly(vm)
 	s.keys("L")
 	s.waitFor("the form", 15*time.Second, func(scr string) bool { return strings.Contains(scr, "Clone "+vm+": ctrl+s makes it") })
