@@ -35,6 +35,25 @@ func init() {
 	})
 }
 
+// FromTemplate is the wizard's "from template" method: the clone form for
+// a template, named as the wizard says, that starts the clone once made;
+// it takes the wizard's place.
+func FromTemplate(ctx *common.Context, t libvirtx.Domain, name string) tea.Cmd {
+	return func() tea.Msg {
+		plan, err := ctx.Mgr.PlanClone(t.Ref)
+		if err != nil {
+			return common.StatusMsg{Text: "template " + t.Name + ": " + err.Error(), Err: true}
+		}
+		pg, f := newPage(ctx, []libvirtx.Domain{t}, []libvirtx.ClonePlan{plan}, true)
+		if name != "" {
+			f.Name = name
+			f.rename()
+		}
+		pg.Form.Rebuild()
+		return common.ReplaceMsg{Page: pg}
+	}
+}
+
 // Run reads what the clone form needs about the VMs (named, else the
 // marked ones, else the selected one) and opens it.
 func Run(ctx *common.Context, args []string) tea.Cmd {
@@ -56,7 +75,8 @@ func Run(ctx *common.Context, args []string) tea.Cmd {
 			}
 			plans = append(plans, p)
 		}
-		return common.PushMsg{Page: newPage(ctx, doms, plans)}
+		pg, _ := newPage(ctx, doms, plans, false)
+		return common.PushMsg{Page: pg}
 	}
 }
 
@@ -73,6 +93,7 @@ type cloneForm struct {
 	// A fresh cloud-init seed (a cloud image template's clone gets its own
 	// hostname, instance-id and keys) when a user or key is given.
 	CIUser, CIKey string
+	start         bool // start the clones once made (the wizard's template method)
 }
 
 func newForm(doms []libvirtx.Domain, plans []libvirtx.ClonePlan) *cloneForm {
@@ -310,13 +331,14 @@ func numbered(name string, i int) string {
 	return fmt.Sprintf("%s-%d%s", name[:dot], i, name[dot:])
 }
 
-func newPage(ctx *common.Context, doms []libvirtx.Domain, plans []libvirtx.ClonePlan) common.Page {
+func newPage(ctx *common.Context, doms []libvirtx.Domain, plans []libvirtx.ClonePlan, start bool) (*formpage.Page, *cloneForm) {
 	f := newForm(doms, plans)
+	f.start = start
 	var names []string
 	for _, d := range doms {
 		names = append(names, d.Name)
 	}
-	note := "Clone " + strings.Join(names, ", ") + ": ctrl+s makes it (new UUID, MACs, NVRAM)."
+	note := "Clone " + strings.Join(names, ", ") + ": ctrl+s makes it" + widget.Choose(start, " and starts it", "") + " (new UUID, MACs, NVRAM)."
 	if !f.single() {
 		note = "Clone " + strings.Join(names, ", ") + ", each as NAME-clone: ctrl+s starts."
 	}
@@ -326,7 +348,7 @@ func newPage(ctx *common.Context, doms []libvirtx.Domain, plans []libvirtx.Clone
 		}
 	}
 	mgr := ctx.Mgr
-	return formpage.New(ctx, "Clone", note, form.New(f, nil), func() tea.Cmd {
+	pg := formpage.New(ctx, "Clone", note, form.New(f, nil), func() tea.Cmd {
 		jobs := f.jobs()
 		ci, err := f.cloudInit()
 		if err != nil {
@@ -335,17 +357,19 @@ func newPage(ctx *common.Context, doms []libvirtx.Domain, plans []libvirtx.Clone
 		for i := range jobs {
 			jobs[i].ci = ci
 		}
+		start := f.start
 		return func() tea.Msg {
 			ch := make(chan tea.Msg, 1)
-			go run(mgr, jobs, ch)
+			go run(mgr, jobs, start, ch)
 			return common.Stream(ch)()
 		}
 	})
+	return pg, f
 }
 
 // run makes the clones one after another, reporting each copy's progress;
 // it stops at the first failure, keeping the clones made before it.
-func run(mgr *libvirtx.Manager, jobs []job, ch chan<- tea.Msg) {
+func run(mgr *libvirtx.Manager, jobs []job, start bool, ch chan<- tea.Msg) {
 	defer close(ch)
 	var made []string
 	for i, j := range jobs {
@@ -353,24 +377,29 @@ func run(mgr *libvirtx.Manager, jobs []job, ch chan<- tea.Msg) {
 		if len(jobs) > 1 {
 			what += fmt.Sprintf(" (%d of %d)", i+1, len(jobs))
 		}
-		start := time.Now()
+		began := time.Now()
 		ch <- common.StatusMsg{Text: what + "…"}
 		if j.ci != nil {
 			ci := *j.ci
 			ci.InstanceID = install.NewInstanceID(j.spec.Name)
-			seed, err := ci.SeedISO(j.spec.Name, start)
+			seed, err := ci.SeedISO(j.spec.Name, began)
 			if err != nil {
 				ch <- formpage.Saved{Err: err}
 				return
 			}
 			j.spec.Seed = seed
 		}
-		_, err := mgr.Clone(j.src.Ref, j.spec, func(disk string, done, total int64) {
+		ref, err := mgr.Clone(j.src.Ref, j.spec, func(disk string, done, total int64) {
 			select { // the newest is enough: never wait for the UI
-			case ch <- common.StatusMsg{Text: widget.Progress(what+" "+disk, done, total, start)}:
+			case ch <- common.StatusMsg{Text: widget.Progress(what+" "+disk, done, total, began)}:
 			default:
 			}
 		})
+		if err == nil && start {
+			if err = mgr.Do(ref, libvirtx.Start); err != nil {
+				err = fmt.Errorf("%s is made, but starting it: %w", j.spec.Name, err)
+			}
+		}
 		if err != nil {
 			if len(made) > 0 {
 				err = fmt.Errorf("%w (made before it: %s)", err, strings.Join(made, ", "))
@@ -380,7 +409,7 @@ func run(mgr *libvirtx.Manager, jobs []job, ch chan<- tea.Msg) {
 		}
 		made = append(made, j.spec.Name)
 	}
-	text := "cloned " + strings.Join(made, ", ")
+	text := widget.Choose(start, "cloned and started ", "cloned ") + strings.Join(made, ", ")
 	for _, j := range jobs[:1] {
 		for _, d := range j.spec.Disks {
 			if d.Mode == libvirtx.CloneLinked {

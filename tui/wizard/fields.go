@@ -2,6 +2,7 @@ package wizard
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -30,8 +31,14 @@ func (p *wizPageForm) Fields() []devices.Field {
 	var out []devices.Field
 	switch p.page {
 	case "method":
-		out = append(out, f("name", "Name", devices.TypeText, "the VM's name, unique on this host"),
-			enum("method", "Install from", "iso: an installer ISO; network: an http, https or ftp tree; import: an existing disk image; pxe: network boot; manual: no media; cloud: a cloud image with cloud-init", install.Methods...))
+		methods, help := install.Methods, "iso: an installer ISO; network: an http, https or ftp tree; import: an existing disk image; pxe: network boot; manual: no media; cloud: a cloud image with cloud-init"
+		if ts := p.w.templates(); len(ts) > 0 {
+			methods, help = append(slices.Clone(methods), methodTemplate), help+"; template: a clone of a template VM"
+		}
+		out = append(out, f("name", "Name", devices.TypeText, "the VM's name, unique on this host"), enum("method", "Install from", help, methods...))
+		if n.Method == methodTemplate {
+			return append(out, enum("template", "Template", "enter opens the clone form: linked or full, a fresh cloud-init seed", p.w.templates()...))
+		}
 		switch n.Method {
 		case install.MethodISO:
 			out = append(out, f("media", "ISO", devices.TypePath, "a pool volume's path or a host path"))
@@ -134,6 +141,8 @@ func (p *wizPageForm) Get(name string) string {
 		return n.Name
 	case "method":
 		return n.Method
+	case "template":
+		return p.w.template
 	case "media":
 		return n.Media
 	case "location":
@@ -215,6 +224,9 @@ func (p *wizPageForm) Set(name, v string) error {
 	case "method":
 		old := n.Method
 		n.Method = v
+		if ts := p.w.templates(); v == methodTemplate && p.w.template == "" && len(ts) > 0 {
+			p.w.template = ts[0]
+		}
 		if old != v && (v == install.MethodImport || v == install.MethodCloud || old == install.MethodImport) {
 			// An import boots its image; a cloud image gets an overlay.
 			n.Storage = map[string]string{install.MethodImport: install.StorageExisting}[v]
@@ -222,6 +234,11 @@ func (p *wizPageForm) Set(name, v string) error {
 				n.Storage = install.StorageNew
 			}
 		}
+	case "template":
+		if !slices.Contains(p.w.templates(), v) {
+			return fmt.Errorf("one of %s", strings.Join(p.w.templates(), ", "))
+		}
+		p.w.template = v
 	case "media":
 		return path(&n.Media, false)
 	case "location":

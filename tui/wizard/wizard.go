@@ -15,8 +15,10 @@ import (
 	"github.com/charmbracelet/bubbles/textinput"
 	tea "github.com/charmbracelet/bubbletea"
 
+	"kvmtui/devices"
 	"kvmtui/install"
 	"kvmtui/libvirtx"
+	"kvmtui/tui/clone"
 	"kvmtui/tui/common"
 	"kvmtui/tui/details"
 	"kvmtui/tui/form"
@@ -26,27 +28,43 @@ import (
 // an OS picker, and a review page with the summary and the XML. Every
 // libvirt call (reading the host, probing media, creating) is a tea.Cmd.
 type Page struct {
-	ctx     *common.Context
-	uri     string
-	host    *install.NewVMHost
-	db      *install.OSDB
-	vm      install.NewVM
-	cloud   *install.CloudInit
-	page    int
-	form    *form.Form
-	errs    []string // the page's refusals, shown under the form
-	busy    string   // what a running command is doing
-	osIn    textinput.Model
-	osList  []*install.OSInfo
-	osCur   int
-	osPick  bool // the user picked an OS: detection does not override it
-	detect  string
-	plan    *install.VMPlan
-	planErr string
-	showXML bool
-	scroll  int
-	changed bool // the user left the first page once: there are choices to lose
-	leaving bool // asking whether to throw them away
+	ctx      *common.Context
+	uri      string
+	host     *install.NewVMHost
+	db       *install.OSDB
+	vm       install.NewVM
+	cloud    *install.CloudInit
+	page     int
+	form     *form.Form
+	errs     []string // the page's refusals, shown under the form
+	busy     string   // what a running command is doing
+	osIn     textinput.Model
+	osList   []*install.OSInfo
+	osCur    int
+	osPick   bool // the user picked an OS: detection does not override it
+	detect   string
+	plan     *install.VMPlan
+	planErr  string
+	showXML  bool
+	scroll   int
+	changed  bool   // the user left the first page once: there are choices to lose
+	leaving  bool   // asking whether to throw them away
+	template string // the "template" method's VM
+}
+
+// methodTemplate is the wizard's own method: not a way to install but a
+// clone of a template (tui/clone does it).
+const methodTemplate = "template"
+
+// templates are the host's VMs marked as templates.
+func (w *Page) templates() []string {
+	var out []string
+	for _, d := range w.ctx.VMs(w.uri) {
+		if d.Template {
+			out = append(out, d.Name)
+		}
+	}
+	return out
 }
 
 // wizPages in order; "cloud-init" only for a cloud image.
@@ -325,6 +343,9 @@ func (w *Page) wizardNext() tea.Cmd {
 			return nil
 		}
 	}
+	if w.vm.Method == methodTemplate {
+		return w.fromTemplate()
+	}
 	if w.errs = w.pageProblems(); len(w.errs) > 0 {
 		return nil
 	}
@@ -488,4 +509,20 @@ func (w *Page) pickOS() {
 		w.vm.OS, w.osPick = o, true
 		w.vm.Defaults(w.host, true)
 	}
+}
+
+// fromTemplate hands the wizard over to the clone form of the template
+// chosen, with the name typed.
+func (w *Page) fromTemplate() tea.Cmd {
+	if err := devices.ValidateDomainName(w.vm.Name); err != nil {
+		w.errs = []string{"Name: " + err.Error()}
+		return nil
+	}
+	for _, d := range w.ctx.VMs(w.uri) {
+		if d.Name == w.template && d.Template {
+			return clone.FromTemplate(w.ctx, d, w.vm.Name)
+		}
+	}
+	w.errs = []string{"Template: choose one"}
+	return nil
 }

@@ -219,3 +219,25 @@ func TestWizardSuggestsISOsForTheISO(t *testing.T) {
 		t.Error("disk volumes are not suggested where a disk is asked")
 	}
 }
+
+// With a template on the host the wizard offers "template": enter hands
+// over to the clone form, named as typed, which clones and starts it.
+func TestWizardFromTemplate(t *testing.T) {
+	h := newHarness(t)
+	if err := h.Ctx().Mgr.SetTemplate(h.VM("legacy-centos7").Ref, true); err != nil {
+		t.Fatal(err)
+	}
+	h.until("the mark", func() bool { return h.VM("legacy-centos7").Template })
+	h.openWizard()
+	h.setField("name", "from-tmpl")
+	h.setField("method", "template")
+	h.screenHas("Template", "legacy-centos7")
+	h.keys("enter")
+	h.until("the clone form", func() bool { return strings.Contains(h.M.View(), "Clone legacy-centos7") })
+	h.screenHas("from-tmpl", "from-tmpl.qcow2")
+	if h.wiz() != nil || len(h.M.Pages()) != 2 {
+		t.Fatalf("the clone form did not take the wizard's place: %d pages", len(h.M.Pages()))
+	}
+	h.keys("ctrl+s")
+	h.until("the clone", func() bool { return strings.Contains(h.Ctx().Msg.Text, "cloned and started from-tmpl") })
+}
