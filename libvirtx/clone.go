@@ -22,7 +22,9 @@ import (
 // UUID and MAC addresses; fresh NVRAM (and so fresh TPM state, which
 // libvirt keys by UUID); and for each disk a full copy into a pool, a
 // linked qcow2 overlay on the source, the same image shared, or none.
-// CD-ROMs are shared. What a failed clone made is removed.
+// CD-ROMs are shared. What a failed clone made is removed. The source of a
+// linked clone becomes a template: its disks must not change any more, so
+// kvmtui asks before starting it.
 
 // CloneMode is what a clone does with one disk.
 type CloneMode string
@@ -279,6 +281,13 @@ func (m *Manager) Clone(ref Ref, spec CloneSpec, progress func(disk string, done
 	}
 	defer nd.Free()
 	uuid, _ := nd.GetUUIDString()
+	for _, cd := range spec.Disks {
+		if cd.Mode == CloneLinked { // its disks must not change now: asked before it starts
+			_ = d.SetMetadata(libvirt.DOMAIN_METADATA_ELEMENT, "<template/>", "kvmtui", TemplateNS, libvirt.DOMAIN_AFFECT_CONFIG)
+			m.refreshLater(ref, "template")
+			break
+		}
+	}
 	return Ref{URI: ref.URI, UUID: uuid, Name: spec.Name}, nil
 }
 

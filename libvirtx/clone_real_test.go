@@ -74,7 +74,13 @@ func TestRealCloneFullAndLinked(t *testing.T) {
 		return ref
 	}
 	full := clone(src.Name+"-full", CloneCopy)
+	if tmpl, _ := m.IsTemplate(src); tmpl {
+		t.Fatal("a full clone made its source a template")
+	}
 	linked := clone(src.Name+"-linked", CloneLinked)
+	if tmpl, err := m.IsTemplate(src); !tmpl || err != nil {
+		t.Fatalf("after a linked clone the source is no template: %v", err)
+	}
 	for _, c := range []Ref{full, linked} {
 		if c.UUID == src.UUID {
 			t.Fatalf("%s has the source's UUID", c.Name)

@@ -413,7 +413,7 @@ func run(mgr *libvirtx.Manager, jobs []job, start bool, ch chan<- tea.Msg) {
 	for _, j := range jobs[:1] {
 		for _, d := range j.spec.Disks {
 			if d.Mode == libvirtx.CloneLinked {
-				text += "; " + j.src.Name + "'s disks are now their base: leave it shut off"
+				text += "; " + j.src.Name + " is a template now: its disks are their base"
 				break
 			}
 		}

@@ -87,7 +87,8 @@ func TestCloneFormOnTheDemoHost(t *testing.T) {
 		t.Fatal(err)
 	}
 	h.Keys("ctrl+s")
-	h.MsgHas("cloned legacy-centos7-clone, nas-gateway-clone; legacy-centos7's disks are now their base")
+	h.MsgHas("cloned legacy-centos7-clone, nas-gateway-clone; legacy-centos7 is a template now")
+	h.Until("the sources marked", func() bool { return h.VM("legacy-centos7").Template && h.VM("nas-gateway").Template })
 }
 
 func TestCloneRefusedReadOnly(t *testing.T) {
