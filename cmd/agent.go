@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 
@@ -42,7 +43,7 @@ func (o *options) agentCommand() *cobra.Command {
 				return o.writeJSON(a)
 			}
 			tw := tabwriter.NewWriter(o.stdout, 0, 0, 2, ' ', 0)
-			fmt.Fprintf(tw, "OS\t%s (%s)\nkernel\t%s %s\nhostname\t%s\ntimezone\t%s\n", a.OS, a.OSID, a.Kernel, a.Machine, a.Hostname, a.Timezone)
+			fmt.Fprintf(tw, "OS\t%s (%s)\nkernel\t%s %s\nhostname\t%s\ntimezone\t%s\nvCPUs online\t%d of %d\n", a.OS, a.OSID, a.Kernel, a.Machine, a.Hostname, a.Timezone, a.Online, a.VCPUs)
 			for _, u := range a.Users {
 				fmt.Fprintf(tw, "user\t%s since %s\n", u.Name, u.Since.Format("2006-01-02 15:04"))
 			}
@@ -72,6 +73,23 @@ func (o *options) agentCommand() *cobra.Command {
 			}),
 		})
 	}
+	c.AddCommand(&cobra.Command{
+		Use:               "vcpus VM N",
+		Short:             "bring the guest's first N vCPUs online and the others offline, inside the guest",
+		Args:              cobra.ExactArgs(2),
+		ValidArgsFunction: o.vmNames,
+		RunE: onNamed(o, (*session).find, func(s *session, d libvirtx.Domain, args []string) error {
+			n, err := strconv.Atoi(args[0])
+			if err != nil {
+				return fmt.Errorf("vcpus: %q is not a number", args[0])
+			}
+			if err := s.mgr.SetOnlineVCPUs(d.Ref, n); err != nil {
+				return err
+			}
+			fmt.Fprintf(o.stdout, "%s has %d vCPUs online\n", d.Name, n)
+			return nil
+		}),
+	})
 	var passFile string
 	setPass := &cobra.Command{
 		Use:               "set-password VM USER --password-file FILE|-",

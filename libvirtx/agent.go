@@ -3,6 +3,7 @@ package libvirtx
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -23,6 +24,8 @@ type AgentInfo struct {
 	Users       []AgentUser
 	FileSystems []AgentFS
 	Interfaces  []AgentIface
+	VCPUs       int // the guest's vCPUs, and how many of them are online
+	Online      int
 }
 
 // AgentUser is a user logged in to the guest.
@@ -83,6 +86,14 @@ func (m *Manager) AgentInfo(ref Ref) (AgentInfo, error) {
 				fs.Disks = append(fs.Disks, dk.Alias)
 			}
 			a.FileSystems = append(a.FileSystems, fs)
+		}
+		if gv, err := d.GetGuestVcpus(0); err == nil {
+			a.VCPUs = len(gv.Vcpus)
+			for _, on := range gv.Online {
+				if on {
+					a.Online++
+				}
+			}
 		}
 		for _, i := range gi.Interfaces {
 			ifc := AgentIface{Name: i.Name, MAC: i.Hwaddr}
@@ -216,5 +227,48 @@ func (m *Manager) SetUserPassword(ref Ref, user, password string) error {
 			return err
 		}
 		return d.SetUserPassword(user, password, 0)
+	})
+}
+
+// SetOnlineVCPUs brings the guest's first n vCPUs online and takes the
+// others offline, inside the guest through its agent (the VM keeps them:
+// this is the guest's own hot-unplug, as virsh guestvcpus does).
+func (m *Manager) SetOnlineVCPUs(ref Ref, n int) error {
+	if m.readOnly {
+		return ErrReadOnly
+	}
+	return m.withDomain(ref, func(d *libvirt.Domain) error {
+		if err := agentReady(d); err != nil {
+			return err
+		}
+		gv, err := d.GetGuestVcpus(0)
+		if err != nil {
+			return err
+		}
+		total := len(gv.Vcpus)
+		if n < 1 || n > total {
+			return fmt.Errorf("%d online vCPUs: from 1 to the guest's %d", n, total)
+		}
+		bit := func(set []bool, i int) bool { return i < len(set) && set[i] } // libvirt's bitmaps end at their last set bit
+		on, off := make([]bool, total), make([]bool, total)
+		for i := range total {
+			if i < n {
+				on[i] = !bit(gv.Online, i)
+			} else if bit(gv.Online, i) {
+				if !bit(gv.Offlinable, i) {
+					return fmt.Errorf("the guest cannot take vCPU %d offline", i)
+				}
+				off[i] = true
+			}
+		}
+		if slices.Contains(on, true) {
+			if err := d.SetGuestVcpus(on, true, 0); err != nil {
+				return err
+			}
+		}
+		if slices.Contains(off, true) {
+			return d.SetGuestVcpus(off, false, 0)
+		}
+		return nil
 	})
 }

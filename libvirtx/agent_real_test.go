@@ -103,3 +103,45 @@ func TestRealAgentWithoutChannel(t *testing.T) {
 		t.Fatal("after a restart the agent on the new channel never answered:", err)
 	}
 }
+
+// A two-vCPU guest: the agent says both are online; taking one offline
+// shows in the guest's /sys; bringing it back too; more than it has is
+// refused.
+func TestRealGuestVCPUsThroughTheAgent(t *testing.T) {
+	m, ref, _ := realGuest(t, fmt.Sprintf("agentcpu-%d", os.Getpid()), "<controller type='usb' model='none'/>",
+		`<controller type='usb' model='none'/><channel type='unix'><target type='virtio' name='org.qemu.guest_agent.0'/></channel>`,
+		"<vcpu placement='static'>1</vcpu>", "<vcpu placement='static'>2</vcpu>")
+	c, err := m.StartWithConsole(ref, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	r := newConReader(c)
+	var a AgentInfo
+	deadline := time.Now().Add(120 * time.Second)
+	for a, err = m.AgentInfo(ref); err != nil && time.Now().Before(deadline); a, err = m.AgentInfo(ref) {
+		time.Sleep(time.Second)
+	}
+	if err != nil || a.VCPUs != 2 || a.Online != 2 {
+		t.Fatalf("agent: %d of %d online, %v", a.Online, a.VCPUs, err)
+	}
+	online := func(want string) {
+		t.Helper()
+		c.Write([]byte("echo online=$(cat /sys/devices/system/cpu/online)\r"))
+		r.until(t, "online="+want+"\r", 30*time.Second)
+	}
+	if err := m.SetOnlineVCPUs(ref, 1); err != nil {
+		t.Fatal(err)
+	}
+	online("0")
+	if a, _ := m.AgentInfo(ref); a.Online != 1 {
+		t.Fatalf("after taking one offline the agent says %d online", a.Online)
+	}
+	if err := m.SetOnlineVCPUs(ref, 2); err != nil {
+		t.Fatal(err)
+	}
+	online("0-1")
+	if err := m.SetOnlineVCPUs(ref, 3); err == nil || !strings.Contains(err.Error(), "from 1 to the guest's 2") {
+		t.Fatalf("3 of 2: %v", err)
+	}
+}

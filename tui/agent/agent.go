@@ -8,6 +8,7 @@ package agent
 import (
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/charmbracelet/bubbles/key"
@@ -35,7 +36,7 @@ func init() {
 }
 
 type keys struct {
-	Refresh, Freeze, Thaw, Trim, Clock, Password, Shutdown, Reboot, AddChannel, Back key.Binding
+	Refresh, Freeze, Thaw, Trim, Clock, Password, Shutdown, Reboot, AddChannel, VCPUs, Back key.Binding
 }
 
 func newKeys() keys {
@@ -50,6 +51,7 @@ func newKeys() keys {
 		Reboot:     key.NewBinding(key.WithKeys("R"), key.WithHelp("R", "reboot through the agent (asks)")),
 		Back:       key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back")),
 		AddChannel: key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "add the agent channel to the VM")),
+		VCPUs:      key.NewBinding(key.WithKeys("v"), key.WithHelp("v", "vCPUs online inside the guest")),
 	}
 }
 
@@ -57,7 +59,7 @@ func (k keys) help(readOnly bool) []key.Binding {
 	if readOnly {
 		return []key.Binding{k.Refresh, k.Back}
 	}
-	return []key.Binding{k.Refresh, k.Freeze, k.Thaw, k.Trim, k.Clock, k.Password, k.Shutdown, k.Reboot, k.AddChannel, k.Back}
+	return []key.Binding{k.Refresh, k.Freeze, k.Thaw, k.Trim, k.Clock, k.Password, k.Shutdown, k.Reboot, k.AddChannel, k.VCPUs, k.Back}
 }
 
 // Page is one VM's guest agent.
@@ -155,7 +157,7 @@ func (p *Page) key(msg tea.KeyMsg) tea.Cmd {
 		return common.Pop
 	case key.Matches(msg, k.Refresh):
 		return p.load()
-	case !key.Matches(msg, k.Freeze, k.Thaw, k.Trim, k.Clock, k.Password, k.Shutdown, k.Reboot, k.AddChannel):
+	case !key.Matches(msg, k.Freeze, k.Thaw, k.Trim, k.Clock, k.Password, k.Shutdown, k.Reboot, k.AddChannel, k.VCPUs):
 		return nil
 	case p.ctx.ReadOnly():
 		p.ctx.SetMsg(libvirtx.ErrReadOnly.Error(), true)
@@ -180,6 +182,8 @@ func (p *Page) key(msg tea.KeyMsg) tea.Cmd {
 		return ask("Reboot "+p.dom.Name+" through its guest agent?", p.act(libvirtx.AgentReboot))
 	case key.Matches(msg, k.Password):
 		return p.passwordForm()
+	case key.Matches(msg, k.VCPUs):
+		return p.vcpuForm()
 	}
 	return nil
 }
@@ -255,6 +259,45 @@ func (p *Page) passwordForm() tea.Cmd {
 	return func() tea.Msg { return common.PushMsg{Page: pg} }
 }
 
+// countForm asks how many vCPUs the guest keeps online.
+type countForm struct {
+	n, max int
+}
+
+func (f *countForm) Fields() []devices.Field {
+	return []devices.Field{{Name: "n", Label: "Online", Type: devices.TypeNumber, Help: fmt.Sprintf("the guest's first N vCPUs online, the others offline (1 to %d)", f.max)}}
+}
+func (f *countForm) Get(string) string { return strconv.Itoa(f.n) }
+func (f *countForm) Set(_, v string) error {
+	n, err := strconv.Atoi(strings.TrimSpace(v))
+	if err != nil || n < 1 || n > f.max {
+		return fmt.Errorf("from 1 to %d", f.max)
+	}
+	f.n = n
+	return nil
+}
+
+func (p *Page) vcpuForm() tea.Cmd {
+	if p.info == nil || p.info.VCPUs == 0 {
+		p.ctx.SetMsg("the agent has not said how many vCPUs the guest has: r asks again", true)
+		return nil
+	}
+	f := &countForm{n: p.info.Online, max: p.info.VCPUs}
+	mgr, ref := p.ctx.Mgr, p.dom.Ref
+	note := "vCPUs online inside " + ref.Name + " (the VM keeps them all): ctrl+s sets it."
+	pg := formpage.New(p.ctx, "vCPUs", note, form.New(f, nil), func() tea.Cmd {
+		n := f.n
+		return func() tea.Msg {
+			if err := mgr.SetOnlineVCPUs(ref, n); err != nil {
+				return formpage.Saved{Err: err}
+			}
+			done := actedMsg{uuid: ref.UUID, act: "vcpus", text: fmt.Sprintf("%s has %d vCPUs online", ref.Name, n)}
+			return formpage.Saved{Text: done.text, Then: func() tea.Msg { return done }}
+		}
+	})
+	return func() tea.Msg { return common.PushMsg{Page: pg} }
+}
+
 // View lists what the agent said, or why it said nothing.
 func (p *Page) View() string {
 	th, w := p.ctx.Theme, p.ctx.Width
@@ -283,6 +326,7 @@ func (p *Page) View() string {
 		add("kernel", a.Kernel+" "+a.Machine)
 		add("hostname", a.Hostname)
 		add("timezone", a.Timezone)
+		add("vCPUs", fmt.Sprintf("%d of %d online", a.Online, a.VCPUs))
 		lines = append(lines, th.Title.Render(fmt.Sprintf("Users (%d)", len(a.Users))))
 		for _, u := range a.Users {
 			add(u.Name, "since "+u.Since.Format("2006-01-02 15:04")+widget.Choose(u.Domain != "", " ("+u.Domain+")", ""))
