@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"context"
 	"encoding/json"
-	"encoding/xml"
 	"errors"
 	"fmt"
 	"os"
@@ -181,7 +180,10 @@ func (m *Manager) BackupVM(ctx context.Context, ref Ref, opt BackupOptions, prog
 		}
 		startedPaused = true
 	}
-	backupXML, checkpointXML := backupDocs(b, parent)
+	backupXML, checkpointXML, err := backupDocs(b, parent)
+	if err != nil {
+		return Backup{}, err
+	}
 	if err = d.BackupBegin(backupXML, checkpointXML, libvirt.DOMAIN_BACKUP_BEGIN_REUSE_EXTERNAL); err != nil {
 		return Backup{}, errors.New(ErrText(err))
 	}
@@ -220,27 +222,24 @@ func parentFile(p Backup, target string) string {
 
 // backupDocs are the push-mode backup's XML (into the volumes made for it)
 // and its checkpoint's.
-func backupDocs(b Backup, parent *Backup) (string, string) {
-	var bx, cx strings.Builder
-	bx.WriteString("<domainbackup mode='push'>")
+func backupDocs(b Backup, parent *Backup) (string, string, error) {
+	bx := libvirtxml.DomainBackup{Push: &libvirtxml.DomainBackupPush{Disks: &libvirtxml.DomainBackupPushDisks{}}}
 	if parent != nil {
-		bx.WriteString("<incremental>" + xmlText(parent.Checkpoint) + "</incremental>")
+		bx.Incremental = parent.Checkpoint
 	}
-	bx.WriteString("<disks>")
-	cx.WriteString("<domaincheckpoint><name>" + xmlText(b.Checkpoint) + "</name><disks>")
+	cx := libvirtxml.DomainCheckpoint{Name: b.Checkpoint, Disks: &libvirtxml.DomainCheckpointDisks{}}
 	for _, d := range b.Disks {
-		fmt.Fprintf(&bx, "<disk name='%s' backup='yes' type='file'><target file='%s'/><driver type='qcow2'/></disk>", xmlText(d.Target), xmlText(d.File))
-		fmt.Fprintf(&cx, "<disk name='%s' checkpoint='bitmap'/>", xmlText(d.Target))
+		bx.Push.Disks.Disks = append(bx.Push.Disks.Disks, libvirtxml.DomainBackupPushDisk{Name: d.Target, Backup: "yes",
+			Driver: &libvirtxml.DomainBackupDiskDriver{Type: "qcow2"},
+			Target: &libvirtxml.DomainDiskSource{File: &libvirtxml.DomainDiskSourceFile{File: d.File}}})
+		cx.Disks.Disks = append(cx.Disks.Disks, libvirtxml.DomainCheckpointDisk{Name: d.Target, Checkpoint: "bitmap"})
 	}
-	bx.WriteString("</disks></domainbackup>")
-	cx.WriteString("</disks></domaincheckpoint>")
-	return bx.String(), cx.String()
-}
-
-func xmlText(s string) string {
-	var b strings.Builder
-	_ = xml.EscapeText(&b, []byte(s))
-	return b.String()
+	backup, err := bx.Marshal()
+	if err != nil {
+		return "", "", err
+	}
+	checkpoint, err := cx.Marshal()
+	return backup, checkpoint, err
 }
 
 // followJob reports a backup job's progress until it ends, and says how it

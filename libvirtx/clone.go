@@ -106,8 +106,9 @@ func planClone(lc *libvirt.Connect, d *libvirt.Domain) (ClonePlan, error) {
 			cd := CloneDisk{Target: x.Target.Dev, Device: cmp.Or(x.Device, "disk"), Source: diskPath(x), ReadOnly: x.ReadOnly != nil, Mode: CloneCopy}
 			if x.Source != nil && x.Source.Volume != nil {
 				cd.Pool, cd.Volume = x.Source.Volume.Pool, x.Source.Volume.Volume
-				if sv, err := lookupVolumeIn(lc, cd.Pool, cd.Volume); err == nil {
-					cd.Source = sv
+				if sv, v, err := lookupVolume(lc, "", cd.Pool, cd.Volume); err == nil {
+					cd.Source = v.Path
+					sv.Free()
 				}
 			}
 			if cd.Source != "" {
@@ -150,20 +151,6 @@ func planClone(lc *libvirt.Connect, d *libvirt.Domain) (ClonePlan, error) {
 		}
 	}
 	return p, nil
-}
-
-func lookupVolumeIn(lc *libvirt.Connect, pool, name string) (string, error) {
-	sp, err := lc.LookupStoragePoolByName(pool)
-	if err != nil {
-		return "", err
-	}
-	defer sp.Free()
-	sv, err := sp.LookupStorageVolByName(name)
-	if err != nil {
-		return "", err
-	}
-	defer sv.Free()
-	return sv.GetPath()
 }
 
 // Named fills in the new volumes' names for a clone called name: the

@@ -292,9 +292,9 @@ func planSnapshot(d *libvirt.Domain) (SnapshotPlan, error) {
 		return p, err
 	}
 	if def.CurrentMemory != nil {
-		p.Memory = scaled(def.CurrentMemory.Value, def.CurrentMemory.Unit)
+		p.Memory = sizedValue{Unit: def.CurrentMemory.Unit, Value: uint64(def.CurrentMemory.Value)}.KiB() * 1024
 	} else if def.Memory != nil {
-		p.Memory = scaled(def.Memory.Value, def.Memory.Unit)
+		p.Memory = sizedValue{Unit: def.Memory.Unit, Value: uint64(def.Memory.Value)}.KiB() * 1024
 	}
 	if def.Devices != nil {
 		for _, x := range def.Devices.Disks {
@@ -322,15 +322,6 @@ func planSnapshot(d *libvirt.Domain) (SnapshotPlan, error) {
 		}
 	}
 	return p, nil
-}
-
-// scaled is a libvirt memory value in bytes.
-func scaled(v uint, unit string) uint64 {
-	mult := map[string]uint64{"": 1024, "k": 1024, "KiB": 1024, "b": 1, "bytes": 1, "M": 1 << 20, "MiB": 1 << 20, "G": 1 << 30, "GiB": 1 << 30}[unit]
-	if mult == 0 {
-		mult = 1024
-	}
-	return uint64(v) * mult
 }
 
 func diskPath(x libvirtxml.DomainDisk) string {
@@ -506,7 +497,7 @@ func room(lc *libvirt.Connect, dir string, need uint64, what string) error {
 }
 
 func freeAt(lc *libvirt.Connect, dir string) (uint64, bool) {
-	if sp := poolAt(lc, dir); sp != nil {
+	if sp := poolAt(lc, dir, libvirt.CONNECT_LIST_STORAGE_POOLS_ACTIVE); sp != nil {
 		defer sp.Free()
 		if info, err := sp.GetInfo(); err == nil {
 			return info.Available, true
@@ -521,28 +512,6 @@ func freeAt(lc *libvirt.Connect, dir string) (uint64, bool) {
 	return 0, false
 }
 
-// poolAt is the active pool whose directory is dir, or nil.
-func poolAt(lc *libvirt.Connect, dir string) *libvirt.StoragePool {
-	pools, err := lc.ListAllStoragePools(libvirt.CONNECT_LIST_STORAGE_POOLS_ACTIVE)
-	if err != nil {
-		return nil
-	}
-	var found *libvirt.StoragePool
-	for i := range pools {
-		if found == nil {
-			if raw, err := pools[i].GetXMLDesc(0); err == nil {
-				px := &libvirtxml.StoragePool{}
-				if px.Unmarshal(raw) == nil && px.Target != nil && filepath.Clean(px.Target.Path) == filepath.Clean(dir) {
-					found = &pools[i]
-					continue
-				}
-			}
-		}
-		pools[i].Free()
-	}
-	return found
-}
-
 // refreshPoolsOf rescans the pools holding these files, so that their
 // volume lists show files libvirt made or removed behind them.
 func refreshPoolsOf(lc *libvirt.Connect, files ...string) {
@@ -553,7 +522,7 @@ func refreshPoolsOf(lc *libvirt.Connect, files ...string) {
 			continue
 		}
 		seen[dir] = true
-		if sp := poolAt(lc, dir); sp != nil {
+		if sp := poolAt(lc, dir, libvirt.CONNECT_LIST_STORAGE_POOLS_ACTIVE); sp != nil {
 			_ = sp.Refresh(0)
 			sp.Free()
 		}

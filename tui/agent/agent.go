@@ -134,15 +134,9 @@ func (p *Page) Update(msg tea.Msg) tea.Cmd {
 		p.ctx.SetMsg(msg.text, false)
 		return p.load()
 	case common.EventsMsg:
-		for _, e := range msg {
-			if d, ok := e.(libvirtx.DomainEvent); ok && d.UUID == p.dom.UUID && !d.Gone {
-				was := p.dom.State.Active()
-				p.dom = d.Domain
-				if was != p.dom.State.Active() { // started or stopped: the agent came or went
-					p.frozen = false
-					return p.load()
-				}
-			}
+		if was := p.dom.State.Active(); common.Follow(msg, &p.dom) && was != p.dom.State.Active() {
+			p.frozen = false // started or stopped: the agent came or went
+			return p.load()
 		}
 	case tea.KeyMsg:
 		return p.key(msg)
@@ -169,7 +163,7 @@ func (p *Page) key(msg tea.KeyMsg) tea.Cmd {
 				text: "added the guest agent channel (" + a.String() + "); the guest needs qemu-guest-agent installed and running"}
 		}
 	case key.Matches(msg, k.Freeze):
-		return ask("Freeze the file systems of "+p.dom.Name+"? Its writes wait until you thaw them (T).", p.act(libvirtx.AgentFreeze))
+		return common.Ask("Freeze the file systems of "+p.dom.Name+"? Its writes wait until you thaw them (T).", p.act(libvirtx.AgentFreeze))
 	case key.Matches(msg, k.Thaw):
 		return p.act(libvirtx.AgentThaw)
 	case key.Matches(msg, k.Trim):
@@ -177,19 +171,15 @@ func (p *Page) key(msg tea.KeyMsg) tea.Cmd {
 	case key.Matches(msg, k.Clock):
 		return p.act(libvirtx.AgentSetTime)
 	case key.Matches(msg, k.Shutdown):
-		return ask("Shut "+p.dom.Name+" down through its guest agent?", p.act(libvirtx.AgentShutdown))
+		return common.Ask("Shut "+p.dom.Name+" down through its guest agent?", p.act(libvirtx.AgentShutdown))
 	case key.Matches(msg, k.Reboot):
-		return ask("Reboot "+p.dom.Name+" through its guest agent?", p.act(libvirtx.AgentReboot))
+		return common.Ask("Reboot "+p.dom.Name+" through its guest agent?", p.act(libvirtx.AgentReboot))
 	case key.Matches(msg, k.Password):
 		return p.passwordForm()
 	case key.Matches(msg, k.VCPUs):
 		return p.vcpuForm()
 	}
 	return nil
-}
-
-func ask(prompt string, run tea.Cmd) tea.Cmd {
-	return func() tea.Msg { return common.ConfirmMsg{Confirm: widget.Confirm{Prompt: prompt, Run: run}} }
 }
 
 func (p *Page) act(a libvirtx.AgentAction) tea.Cmd {
@@ -259,34 +249,24 @@ func (p *Page) passwordForm() tea.Cmd {
 	return func() tea.Msg { return common.PushMsg{Page: pg} }
 }
 
-// countForm asks how many vCPUs the guest keeps online.
-type countForm struct {
-	n, max int
-}
-
-func (f *countForm) Fields() []devices.Field {
-	return []devices.Field{{Name: "n", Label: "Online", Type: devices.TypeNumber, Help: fmt.Sprintf("the guest's first N vCPUs online, the others offline (1 to %d)", f.max)}}
-}
-func (f *countForm) Get(string) string { return strconv.Itoa(f.n) }
-func (f *countForm) Set(_, v string) error {
-	n, err := strconv.Atoi(strings.TrimSpace(v))
-	if err != nil || n < 1 || n > f.max {
-		return fmt.Errorf("from 1 to %d", f.max)
-	}
-	f.n = n
-	return nil
-}
-
 func (p *Page) vcpuForm() tea.Cmd {
 	if p.info == nil || p.info.VCPUs == 0 {
 		p.ctx.SetMsg("the agent has not said how many vCPUs the guest has: r asks again", true)
 		return nil
 	}
-	f := &countForm{n: p.info.Online, max: p.info.VCPUs}
+	most := p.info.VCPUs
+	f := &formpage.Value{Field: devices.Field{Name: "n", Label: "Online", Type: devices.TypeNumber,
+		Help: fmt.Sprintf("the guest's first N vCPUs online, the others offline (1 to %d)", most)},
+		Text: strconv.Itoa(p.info.Online), Check: func(v string) error {
+			if n, err := strconv.Atoi(v); err != nil || n < 1 || n > most {
+				return fmt.Errorf("from 1 to %d", most)
+			}
+			return nil
+		}}
 	mgr, ref := p.ctx.Mgr, p.dom.Ref
 	note := "vCPUs online inside " + ref.Name + " (the VM keeps them all): ctrl+s sets it."
 	pg := formpage.New(p.ctx, "vCPUs", note, form.New(f, nil), func() tea.Cmd {
-		n := f.n
+		n, _ := strconv.Atoi(f.Text)
 		return func() tea.Msg {
 			if err := mgr.SetOnlineVCPUs(ref, n); err != nil {
 				return formpage.Saved{Err: err}

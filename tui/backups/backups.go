@@ -110,11 +110,7 @@ func (p *Page) Capturing() bool { return p.list.Capturing() }
 // Update takes keys; the list takes listings, outcomes and jobs.
 func (p *Page) Update(msg tea.Msg) tea.Cmd {
 	if evs, ok := msg.(common.EventsMsg); ok {
-		for _, e := range evs {
-			if d, ok := e.(libvirtx.DomainEvent); ok && d.UUID == p.dom.UUID && !d.Gone {
-				p.dom = d.Domain
-			}
-		}
+		common.Follow(evs, &p.dom)
 	}
 	if _, ok := msg.(noBaseMsg); ok {
 		p.list.Ask = &objpage.Question{Prompt: p.dom.Name + " has no backup in " + p.pool + " to build an incremental one on.",
@@ -195,49 +191,32 @@ func (p *Page) restore(b libvirtx.Backup, as string) tea.Cmd {
 	return func() tea.Msg { return start }
 }
 
-// nameForm asks one value: a new VM's name, or how many backups to keep.
-type nameForm struct {
-	label, help, value string
-	check              func(string) error
-}
-
-func (f *nameForm) Fields() []devices.Field {
-	return []devices.Field{{Name: "value", Label: f.label, Type: devices.TypeText, Help: f.help}}
-}
-func (f *nameForm) Get(string) string { return f.value }
-func (f *nameForm) Set(_, v string) error {
-	v = strings.TrimSpace(v)
-	if err := f.check(v); err != nil {
-		return err
-	}
-	f.value = v
-	return nil
-}
-
 func (p *Page) asForm(b libvirtx.Backup) tea.Cmd {
 	taken := p.ctx.VMNames()
-	f := &nameForm{label: "Name", help: "the new VM's name", value: p.dom.Name + "-restored", check: func(v string) error {
-		for _, n := range taken {
-			if n == v {
-				return fmt.Errorf("a VM named %s exists", v)
+	f := &formpage.Value{Field: devices.Field{Name: "value", Label: "Name", Type: devices.TypeText, Help: "the new VM's name"},
+		Text: p.dom.Name + "-restored", Check: func(v string) error {
+			for _, n := range taken {
+				if n == v {
+					return fmt.Errorf("a VM named %s exists", v)
+				}
 			}
-		}
-		if v == "" || strings.Contains(v, "/") {
-			return errors.New("a name with no '/'")
-		}
-		return nil
-	}}
+			if v == "" || strings.Contains(v, "/") {
+				return errors.New("a name with no '/'")
+			}
+			return nil
+		}}
 	note := "Restore " + b.ID + " of " + p.dom.Name + " as a new VM (new UUID and MACs): ctrl+s starts."
 	pg := formpage.New(p.ctx, "Restore as", note, form.New(f, nil), func() tea.Cmd {
-		run := p.restore(b, f.value)
+		run := p.restore(b, f.Text)
 		return func() tea.Msg { return formpage.Saved{Then: run} }
 	})
 	return func() tea.Msg { return common.PushMsg{Page: pg} }
 }
 
 func (p *Page) keepForm() tea.Cmd {
-	f := &nameForm{label: "Keep", help: "how many of the newest backups stay; older ones go (merged into a kept one that builds on them)",
-		value: strconv.Itoa(max(len(p.list.Rows()), 1)), check: func(v string) error {
+	f := &formpage.Value{Field: devices.Field{Name: "value", Label: "Keep", Type: devices.TypeText,
+		Help: "how many of the newest backups stay; older ones go (merged into a kept one that builds on them)"},
+		Text: strconv.Itoa(max(len(p.list.Rows()), 1)), Check: func(v string) error {
 			if n, err := strconv.Atoi(v); err != nil || n < 1 {
 				return errors.New("a number, at least 1")
 			}
@@ -246,7 +225,7 @@ func (p *Page) keepForm() tea.Cmd {
 	mgr, uri, pool, vm := p.ctx.Mgr, p.dom.URI, p.pool, p.dom.Name
 	note := fmt.Sprintf("%s has %d backups in %s: ctrl+s removes all but the newest.", vm, len(p.list.Rows()), pool)
 	pg := formpage.New(p.ctx, "Keep", note, form.New(f, nil), func() tea.Cmd {
-		keep, _ := strconv.Atoi(f.value)
+		keep, _ := strconv.Atoi(f.Text)
 		return func() tea.Msg {
 			removed, err := mgr.PruneBackups(uri, pool, vm, keep)
 			if err != nil {

@@ -130,6 +130,23 @@ type ReplaceMsg struct {
 // its command.
 type ConfirmMsg struct{ widget.Confirm }
 
+// Ask is the command that puts a y/N question over the screen.
+func Ask(prompt string, run tea.Cmd) tea.Cmd {
+	return func() tea.Msg { return ConfirmMsg{Confirm: widget.Confirm{Prompt: prompt, Run: run}} }
+}
+
+// Follow keeps a page's copy of its VM current with the batch's events;
+// it tells whether the VM changed.
+func Follow(evs EventsMsg, dom *libvirtx.Domain) bool {
+	changed := false
+	for _, e := range evs {
+		if d, ok := e.(libvirtx.DomainEvent); ok && d.UUID == dom.UUID && !d.Gone {
+			*dom, changed = d.Domain, true
+		}
+	}
+	return changed
+}
+
 // CommandLineMsg opens the ":" line with Text typed (t in the performance
 // view types "threshold ").
 type CommandLineMsg struct{ Text string }

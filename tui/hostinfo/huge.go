@@ -13,7 +13,6 @@ import (
 	"kvmtui/tui/common"
 	"kvmtui/tui/form"
 	"kvmtui/tui/formpage"
-	"kvmtui/tui/widget"
 )
 
 // hugeForm is what h asks: a page size, a NUMA cell (or the whole host)
@@ -108,8 +107,7 @@ func (p *Page) hugeForm() tea.Cmd {
 			}
 			return hugeDone{uri: uri, text: fmt.Sprintf("%s pages on %s: %d", f.Size, where, count)}
 		}
-		confirm := common.ConfirmMsg{Confirm: widget.Confirm{Prompt: prompt, Run: run}}
-		return func() tea.Msg { return formpage.Saved{Then: func() tea.Msg { return confirm }} }
+		return func() tea.Msg { return formpage.Saved{Then: common.Ask(prompt, run)} }
 	})
 	return func() tea.Msg { return common.PushMsg{Page: pg} }
 }

@@ -194,10 +194,10 @@ func (p *volPage) resizeForm(v libvirtx.Volume) common.Page {
 				return formpage.Saved{Text: done.Text, Then: func() tea.Msg { return done }}
 			}
 		}
-		confirm := common.ConfirmMsg{Confirm: widget.Confirm{
-			Prompt: fmt.Sprintf("Shrink %s from %s to %s?\nEverything past the new end is lost; shrink the guest's filesystem first.", v.Name, devices.ApproxSize(v.Capacity), devices.ApproxSize(size)),
-			Run:    func() tea.Msg { return resize(true) }}}
-		return func() tea.Msg { return formpage.Saved{Then: func() tea.Msg { return confirm }} }
+		prompt := fmt.Sprintf("Shrink %s from %s to %s?\nEverything past the new end is lost; shrink the guest's filesystem first.", v.Name, devices.ApproxSize(v.Capacity), devices.ApproxSize(size))
+		return func() tea.Msg {
+			return formpage.Saved{Then: common.Ask(prompt, func() tea.Msg { return resize(true) })}
+		}
 	})
 }
 

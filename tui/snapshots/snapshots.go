@@ -112,7 +112,7 @@ func (p *Page) Capturing() bool { return p.list.Capturing() }
 func (p *Page) Update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
 	case common.EventsMsg:
-		p.follow(msg)
+		common.Follow(msg, &p.dom) // the questions say what a revert does to a running VM
 	case insteadMsg:
 		p.list.Ask = p.insteadQuestion(msg)
 		return nil
@@ -122,16 +122,6 @@ func (p *Page) Update(msg tea.Msg) tea.Cmd {
 		return nil
 	}
 	return p.list.Route(msg, p.key)
-}
-
-// follow keeps the VM's state current (the footer and the questions say
-// what a revert does to a running VM).
-func (p *Page) follow(evs common.EventsMsg) {
-	for _, e := range evs {
-		if d, ok := e.(libvirtx.DomainEvent); ok && d.UUID == p.dom.UUID && !d.Gone {
-			p.dom = d.Domain
-		}
-	}
 }
 
 func (p *Page) key(msg tea.KeyMsg) tea.Cmd {

@@ -206,15 +206,15 @@ func (m *Page) act(a libvirtx.Action, doms []libvirtx.Domain) tea.Cmd {
 	run := doAction(m.mgr, a, doms)
 	if t := templates(doms); a == libvirtx.Start && len(t) > 0 {
 		if len(doms) == 1 {
-			return ask("Start template "+t[0]+"? Its linked clones read its disks.", run)
+			return common.Ask("Start template "+t[0]+"? Its linked clones read its disks.", run)
 		}
-		return ask(fmt.Sprintf("Start %d VMs? Templates (their linked clones read their disks): %s", len(doms), names(t)), run)
+		return common.Ask(fmt.Sprintf("Start %d VMs? Templates (their linked clones read their disks): %s", len(doms), names(t)), run)
 	}
 	if !confirmFirst[a] {
 		m.ctx.SetMsg(fmt.Sprintf("%s %s…", verbs[a][0], names(domNames(doms))), false)
 		return run
 	}
-	return ask(fmt.Sprintf("%s %s?", capitalize(verbs[a][0]), names(domNames(doms))), run)
+	return common.Ask(fmt.Sprintf("%s %s?", capitalize(verbs[a][0]), names(domNames(doms))), run)
 }
 
 func (m *Page) beginRename(doms []libvirtx.Domain) tea.Cmd {

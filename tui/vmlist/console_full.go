@@ -84,7 +84,7 @@ func (m *Page) fullOpened(msg fullOpenedMsg) tea.Cmd {
 	switch {
 	case errors.As(msg.err, &busy):
 		c.holder = ""
-		return ask(
+		return common.Ask(
 			m.wrapPrompt(fmt.Sprintf("%s: %s.\nAnother client (virsh console, another kvmtui) holds it.\nTake it over? That client is cut off.", d.Name, msg.err)),
 			openFullCmd(m.mgr, d, nil, true, msg.replay))
 	case msg.err != nil:

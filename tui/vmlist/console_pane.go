@@ -398,7 +398,7 @@ func (m *Page) paneKey(msg tea.KeyMsg) tea.Cmd {
 		var busy libvirtx.ConsoleBusyError
 		if errors.As(p.failed, &busy) && msg.Type == tea.KeyEnter {
 			d, gen, rows := p.dom, p.gen, p.rows()
-			return ask(
+			return common.Ask(
 				m.wrapPrompt(fmt.Sprintf("%s: %s.\nTake the console over? The other client is cut off.", d.Name, p.failed)),
 				paneOpenCmd(m.mgr, d, gen, true, p.width(), rows, p.keep))
 		}

@@ -15,7 +15,6 @@ import (
 
 	"kvmtui/libvirtx"
 	"kvmtui/tui/common"
-	"kvmtui/tui/widget"
 )
 
 func init() {
@@ -286,11 +285,6 @@ func (m *Page) handleInput(msg tea.KeyMsg) tea.Cmd {
 		m.list.setFilter(m.input.Value())
 	}
 	return cmd
-}
-
-// ask puts a y/N question over the screen; y runs run.
-func ask(prompt string, run tea.Cmd) tea.Cmd {
-	return func() tea.Msg { return common.ConfirmMsg{Confirm: widget.Confirm{Prompt: prompt, Run: run}} }
 }
 
 func capitalize(s string) string {
