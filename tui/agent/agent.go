@@ -296,7 +296,7 @@ func (p *Page) View() string {
 		switch {
 		case strings.Contains(p.err, "no guest agent channel"):
 			lines = append(lines, widget.Fit("  a adds the channel; then install qemu-guest-agent in the guest.", w))
-		case !strings.Contains(p.err, "not running"):
+		case !strings.Contains(p.err, "not running") && !strings.Contains(p.err, "not supported"):
 			lines = append(lines, widget.Fit("  Is qemu-guest-agent installed and running in the guest? r asks again.", w))
 		}
 	default:

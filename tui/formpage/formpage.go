@@ -117,8 +117,9 @@ func (p *Page) View() string {
 		lines = append(lines, "", th.Error.Render("Discard what you typed? y discards, any other key goes back to the form"))
 	case p.saving:
 		lines = append(lines, "", th.Dim.Render("saving…"))
-	case p.err != "":
-		lines = append(lines, "", widget.Fit(th.Error.Render(p.err), w))
+	case p.err != "": // wrapped: a refusal's reason is read whole (the numbers come last)
+		lines = append(lines, "")
+		lines = append(lines, strings.Split(th.Error.Width(w).Render(p.err), "\n")...)
 	}
 	// Keep the field under the cursor in view on a short terminal.
 	if len(lines) > h {
