@@ -67,6 +67,9 @@ func TestSnapshotCommandsOnTheRealDaemon(t *testing.T) {
 		!snaps[1].External || snaps[1].Disks[0].File != overlay || snaps[1].Disks[0].Base != img {
 		t.Fatalf("snapshots %+v", snaps)
 	}
+	if out := must("list", vm); !strings.Contains(out, "disk-only") { // of a shut-off VM: state shutoff, no memory
+		t.Fatalf("list:\n%s", out)
+	}
 	if _, err := os.Stat(overlay); err != nil {
 		t.Fatalf("libvirt made no overlay: %v", err)
 	}

@@ -105,7 +105,7 @@ func (s Snapshot) Kind() string {
 	switch {
 	case !s.External:
 		return "internal"
-	case s.State == "disk-snapshot":
+	case !s.Memory: // a running VM's is in state disk-snapshot, a shut-off one's in shutoff
 		return "disk-only"
 	}
 	return "external"
