@@ -91,6 +91,7 @@ func TestSnapshotTakeRevertDelete(t *testing.T) {
 	// Running, its 32 GiB of memory would not fit in the pool.
 	h.Keys("ctrl+s")
 	h.MsgHas("not enough room in /var/lib/libvirt/images for the memory state: 31.0 GiB free, 32.0 GiB needed")
+	h.ScreenHas("32.0 GiB needed") // the form shows the reason whole at 80 columns, not cut at the width
 	if err := h.Ctx().Mgr.Do(h.VM("db-primary").Ref, libvirtx.ForceOff); err != nil {
 		t.Fatal(err)
 	}
