@@ -51,7 +51,23 @@ func readUntil(t *testing.T, c io.Reader, want string, timeout time.Duration) st
 	return newConReader(c).until(t, want, timeout)
 }
 
-// end waits for the stream to end and returns why.
+// rest is what the stream sends within d (or until it ends).
+func (r *conReader) rest(d time.Duration) string {
+	var all strings.Builder
+	deadline := time.After(d)
+	for {
+		select {
+		case ch := <-r.ch:
+			all.Write(ch.b)
+			if ch.err != nil {
+				return all.String()
+			}
+		case <-deadline:
+			return all.String()
+		}
+	}
+}
+
 // within reads into all until it holds want (true) or timeout passes.
 func (r *conReader) within(t *testing.T, all *strings.Builder, want string, timeout time.Duration) bool {
 	t.Helper()
@@ -70,6 +86,7 @@ func (r *conReader) within(t *testing.T, all *strings.Builder, want string, time
 	return true
 }
 
+// end waits for the stream to end and returns why.
 func (r *conReader) end(timeout time.Duration) (error, bool) {
 	deadline := time.After(timeout)
 	for {

@@ -233,3 +233,21 @@ func RemoveSecrets(t testing.TB, uri, prefix string) {
 		}
 	}
 }
+
+// PeerURI is the second libvirtd testdata/scripts/libvirtd-peer.sh runs:
+// another host to libvirt (own host UUID, hostname, state and config) on
+// the same machine, reached over loopback.
+const PeerURI = "qemu+tcp://127.0.0.2/system"
+
+// Peer starts the second libvirtd (once per machine: later calls find it
+// answering) and returns its URI; `make test` stops it at the end. Needs
+// root, as the real daemon does.
+func Peer(t testing.TB) string {
+	t.Helper()
+	URI(t)
+	out, err := exec.Command(filepath.Join(RepoRoot(), "testdata/scripts/libvirtd-peer.sh"), "start").CombinedOutput()
+	if err != nil {
+		NotRun(t, "PEER-LIBVIRTD", "the second libvirtd did not start: "+strings.TrimSpace(string(out)))
+	}
+	return PeerURI
+}
