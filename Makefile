@@ -24,13 +24,15 @@ deps:
 	@testdata/scripts/build-deps.sh
 
 # Everything: unit, test-driver, real-libvirtd and tmux end-to-end tests.
+# The migration tests start a second libvirtd (testdata/scripts/libvirtd-peer.sh),
+# stopped when the run ends.
 # KVMTUI_REQUIRE_ALL: a missing prerequisite fails its test instead of
 # skipping it; testsum prints the failures and skips and counts them.
 test: export KVMTUI_REQUIRE_ALL := 1
 test: test-deps
 	$(GO) vet ./...
 	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) .
-	set -o pipefail; KVMTUI_BIN=$(CURDIR)/$(BIN) \
+	set -o pipefail; trap 'testdata/scripts/libvirtd-peer.sh stop' EXIT; KVMTUI_BIN=$(CURDIR)/$(BIN) \
 		$(GO) test -json -p 1 -timeout 25m -count=1 ./... | $(GO) run ./tools/testsum
 
 test-deps: deps

@@ -138,7 +138,10 @@ type MigrateResult struct {
 	Elapsed  time.Duration
 	Downtime time.Duration // the guest's pause, from the completed job's stats
 	Data     uint64
-	Note     string // what else the user should know (kept running where it was…)
+	// PostcopyRequests counts the pages the destination fetched on demand
+	// after a switch to post-copy.
+	PostcopyRequests uint64
+	Note             string // what else the user should know (kept running where it was…)
 }
 
 func progressOf(j *libvirt.DomainJobInfo) MigrateProgress {
@@ -230,16 +233,13 @@ func (m *Manager) Migrate(ctx context.Context, ref Ref, s MigrateSpec, progress 
 	if err != nil {
 		return res, m.migrationFailed(d, ref, err, aborted)
 	}
-	if nd, lerr := dc.LookupDomainByUUIDString(ref.UUID); lerr == nil {
-		res.Dest = Ref{URI: s.Dest, UUID: ref.UUID, Name: ref.Name}
-		if j, jerr := nd.GetJobStats(libvirt.DOMAIN_JOB_STATS_COMPLETED); jerr == nil {
-			res.Downtime = time.Duration(j.Downtime) * time.Millisecond
-			res.Data = j.DataProcessed
-			if j.TimeElapsedSet {
-				res.Elapsed = time.Duration(j.TimeElapsed) * time.Millisecond
-			}
+	res.Dest = Ref{URI: s.Dest, UUID: ref.UUID, Name: ref.Name}
+	completed(d, &res) // the source keeps them while it stays defined
+	if res.Downtime == 0 {
+		if nd, lerr := dc.LookupDomainByUUIDString(ref.UUID); lerr == nil {
+			completed(nd, &res)
+			nd.Free()
 		}
-		nd.Free()
 	}
 	if abortErr != nil {
 		res.Note = "it could not be cancelled any more: " + ErrText(abortErr)
@@ -250,9 +250,26 @@ func (m *Manager) Migrate(ctx context.Context, ref Ref, s MigrateSpec, progress 
 	return res, nil
 }
 
+// completed reads a finished migration's measures from a domain's
+// completed job stats, where it has them.
+func completed(d *libvirt.Domain, res *MigrateResult) {
+	j, err := d.GetJobStats(libvirt.DOMAIN_JOB_STATS_COMPLETED)
+	if err != nil || j.Type != libvirt.DOMAIN_JOB_COMPLETED {
+		return
+	}
+	res.Downtime = time.Duration(j.Downtime) * time.Millisecond
+	res.Data, res.PostcopyRequests = j.DataProcessed, j.MemPostcopyReqs
+	if j.TimeElapsedSet {
+		res.Elapsed = time.Duration(j.TimeElapsed) * time.Millisecond
+	}
+}
+
 // migrationFailed words a failure so that it says where the VM is now.
 func (m *Manager) migrationFailed(d *libvirt.Domain, ref Ref, err error, aborted bool) error {
 	text := ErrText(err)
+	if strings.Contains(text, "Postcopy is not supported") {
+		text += " (QEMU needs userfaultfd on both hosts: sysctl vm.unprivileged_userfaultfd=1)"
+	}
 	if aborted {
 		text = "cancelled (" + text + ")"
 	}
@@ -290,9 +307,9 @@ func (m *Manager) SetMigrationSpeed(ref Ref, mib uint64) error {
 // destConn is the connection to a migration's destination: the manager's
 // own when it holds the URI, else one opened for this use.
 func (m *Manager) destConn(uri string) (*libvirt.Connect, func(), error) {
-	if _, err := m.conn(uri); err == nil {
-		return m.lconn(uri)
-	}
+	if lc, done, err := m.lconn(uri); err == nil {
+		return lc, done, nil
+	} // not held, or held but (re)connecting: a connection of its own
 	c := newConn(uri, m.readOnly, newMailbox())
 	if _, err := c.open(); err != nil {
 		return nil, nil, err

@@ -2,6 +2,10 @@ package libvirtx
 
 import (
 	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
@@ -23,6 +27,7 @@ func migrationGuest(t *testing.T, name string, oldnew ...string) (*Manager, Ref,
 	if err := m.Add(peer); err != nil {
 		t.Fatal(err)
 	}
+	waitFor(t, m, 10*time.Second, func(e Event) bool { ie, ok := e.(InventoryEvent); return ok && ie.URI == peer })
 	return m, ref, peer
 }
 
@@ -71,7 +76,7 @@ func mustPass(t *testing.T, cs Checks) {
 func TestRealLiveMigrationKeepsCounting(t *testing.T) {
 	m, ref, peer := migrationGuest(t, "mig-live")
 	r := startCounting(t, m, ref)
-	spec := MigrateSpec{Dest: peer}
+	spec := MigrateSpec{Dest: peer, Bandwidth: 20} // MiB/s: ~4 s, long enough to watch
 	mustPass(t, m.Preflight(ref, spec))
 
 	var seen []MigrateProgress
@@ -110,4 +115,168 @@ func TestRealLiveMigrationKeepsCounting(t *testing.T) {
 	if last, first := before[len(before)-1], after[0]; first < last || strings.Contains(out, "kvmtui-guest: booted") {
 		t.Fatalf("the counter restarted: %d before, %d after (%q)", last, first, out)
 	}
+}
+
+// An offline migration moves a shut-off VM's definition; with
+// UndefineSource the source forgets it.
+func TestRealOfflineMigration(t *testing.T) {
+	m, ref, peer := migrationGuest(t, "mig-off")
+	spec := MigrateSpec{Dest: peer, Offline: true, UndefineSource: true}
+	mustPass(t, m.Preflight(ref, spec))
+	if _, err := m.Migrate(context.Background(), ref, spec, nil); err != nil {
+		t.Fatal(err)
+	}
+	if out := lt.MustVirsh(t, peer, "dominfo", ref.Name); !regexp.MustCompile(`Persistent:\s+yes`).MatchString(out) || !strings.Contains(out, "shut off") {
+		t.Fatalf("on the peer: %s", out)
+	}
+	if out, err := lt.Virsh(t, ref.URI, "domstate", ref.Name); err == nil {
+		t.Fatalf("the source still has %s (%s)", ref.Name, out)
+	}
+}
+
+// unsharedDir is a directory the peer daemon does not see (it has an
+// empty tmpfs there): a disk in it reaches the peer only by a copy.
+const unsharedDir = "/var/lib/libvirt/kvmtui-unshared"
+
+// Copy-storage migration of a disk the peer cannot see, into a pool only
+// the peer has: refused by the pre-flight without the copy, and with it
+// the guest reads on the peer what it wrote before.
+func TestRealCopyStorageMigration(t *testing.T) {
+	peer := lt.Peer(t)
+	img := filepath.Join(unsharedDir, lt.Prefix+"mig-copy.qcow2")
+	if out, err := exec.Command("qemu-img", "create", "-q", "-f", "qcow2", img, "16M").CombinedOutput(); err != nil {
+		t.Fatalf("qemu-img: %v %s", err, out)
+	}
+	t.Cleanup(func() { os.Remove(img) })
+	pool := lt.Prefix + "unshared"
+	gone := func() { // the peer's copy lives in its tmpfs: delete it with the pool
+		lt.Virsh(t, peer, "vol-delete", "--pool", pool, filepath.Base(img))
+		lt.Virsh(t, peer, "pool-destroy", pool)
+		lt.Virsh(t, peer, "pool-undefine", pool)
+	}
+	lt.Virsh(t, peer, "pool-define-as", pool, "dir", "--target", unsharedDir)
+	lt.Virsh(t, peer, "pool-start", pool)
+	gone()
+	t.Cleanup(gone)
+	lt.MustVirsh(t, peer, "pool-define-as", pool, "dir", "--target", unsharedDir)
+	lt.MustVirsh(t, peer, "pool-start", pool)
+
+	const at = "<controller type='usb' model='none'/>"
+	m, ref, _ := migrationGuest(t, "mig-copy", at, at+`
+    <disk type='file' device='disk'><driver name='qemu' type='qcow2'/><source file='`+img+`'/><target dev='vda' bus='virtio'/></disk>`)
+	r := startCounting(t, m, ref)
+	_ = r
+	c, err := m.OpenConsole(ref, "", true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r = newConReader(c)
+	if _, err := c.Write([]byte("kill %1; echo disk-marker-42 | dd of=/dev/vda conv=fsync 2>/dev/null && echo written\r")); err != nil {
+		t.Fatal(err)
+	}
+	r.until(t, "written\r", 30*time.Second)
+	c.Close()
+
+	spec := MigrateSpec{Dest: peer}
+	if cs := m.Preflight(ref, spec); !hasCheck(cs, "disk vda", CheckFail, "not in pool "+pool) {
+		t.Fatalf("without a copy the pre-flight does not refuse vda: %+v", cs)
+	}
+	spec.CopyStorage = "full"
+	mustPass(t, m.Preflight(ref, spec))
+	res, err := m.Migrate(context.Background(), ref, spec, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("copy-storage migration (16 MiB disk, 256 MiB memory): %v, downtime %v", res.Elapsed, res.Downtime)
+	if out := lt.MustVirsh(t, peer, "vol-list", pool); !strings.Contains(out, filepath.Base(img)) {
+		t.Fatalf("the peer's pool has no copy: %s", out)
+	}
+	c2, err := m.OpenConsole(res.Dest, "", true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c2.Close()
+	r2 := newConReader(c2)
+	if _, err := c2.Write([]byte("echo 3 > /proc/sys/vm/drop_caches; head -c 14 /dev/vda; echo ' read'\r")); err != nil {
+		t.Fatal(err)
+	}
+	r2.until(t, "disk-marker-42 read", 30*time.Second)
+}
+
+func hasCheck(cs Checks, name string, st CheckStatus, text string) bool {
+	for _, c := range cs {
+		if c.Name == name && c.Status == st && strings.Contains(c.Text, text) {
+			return true
+		}
+	}
+	return false
+}
+
+// slowMigration starts a live migration held to 1 MiB/s and calls at once
+// QEMU sends memory; it returns the migration's outcome.
+func slowMigration(t *testing.T, m *Manager, ref Ref, spec MigrateSpec, at func(cancel func())) (MigrateResult, error, []MigrateProgress) {
+	t.Helper()
+	if err := m.SetMigrationSpeed(ref, 1); err != nil { // MiB/s, for the pre-copy
+		t.Fatal(err)
+	}
+	// A stop for a migration that never converges: the test fails, not hangs.
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	var seen []MigrateProgress
+	called := false
+	res, err := m.Migrate(ctx, ref, spec, func(p MigrateProgress) {
+		seen = append(seen, p)
+		if !called && p.Processed > 0 { // QEMU is sending memory
+			called = true
+			at(cancel)
+		}
+	})
+	return res, err, seen
+}
+
+// Cancelling midway (virDomainAbortJob) leaves the guest running on the
+// source, still counting, and nothing on the peer.
+func TestRealMigrationCancelKeepsSource(t *testing.T) {
+	m, ref, peer := migrationGuest(t, "mig-cancel")
+	r := startCounting(t, m, ref)
+	_, err, seen := slowMigration(t, m, ref, MigrateSpec{Dest: peer}, func(cancel func()) { cancel() })
+	if err == nil || !strings.Contains(err.Error(), "cancelled") || !strings.Contains(err.Error(), "still running") {
+		t.Fatalf("err = %v, want cancelled and still running (after %d reports)", err, len(seen))
+	}
+	if out := lt.MustVirsh(t, ref.URI, "domstate", ref.Name); out != "running" {
+		t.Fatalf("on the source %s is %q", ref.Name, out)
+	}
+	if out, err := lt.Virsh(t, peer, "domstate", ref.Name); err == nil {
+		t.Fatalf("the peer has %s (%s)", ref.Name, out)
+	}
+	last := ticks(r.rest(time.Second))
+	if len(last) == 0 {
+		t.Fatal("the guest stopped counting on the source")
+	}
+	r.until(t, fmt.Sprintf("tick-%d\r", last[len(last)-1]+5), 10*time.Second)
+}
+
+// A migration that cannot converge in time (1 MiB/s) ends by switching to
+// post-copy: the guest then runs on the peer, still counting.
+func TestRealPostcopySwitch(t *testing.T) {
+	m, ref, peer := migrationGuest(t, "mig-post")
+	startCounting(t, m, ref)
+	var switchErr error
+	res, err, seen := slowMigration(t, m, ref, MigrateSpec{Dest: peer, Postcopy: true}, func(func()) {
+		switchErr = m.SwitchToPostcopy(ref)
+		t.Logf("switched to post-copy: %v", switchErr)
+	})
+	if switchErr != nil || err != nil {
+		t.Fatalf("switch: %v; migration: %v", switchErr, err)
+	}
+	t.Logf("post-copy after %d reports: %v, downtime %v, %d pages fetched on demand", len(seen), res.Elapsed, res.Downtime, res.PostcopyRequests)
+	if res.PostcopyRequests == 0 {
+		t.Fatalf("the peer fetched no page on demand: no post-copy (%+v)", res)
+	}
+	c, err := m.OpenConsole(res.Dest, "", true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	newConReader(c).until(t, "tick-", 30*time.Second)
 }
