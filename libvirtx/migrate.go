@@ -31,6 +31,9 @@ type MigrateSpec struct {
 	// DataURI is where QEMU sends the memory (tcp://HOST[:PORT]); empty: the
 	// destination URI's host, so the data takes the path the user named.
 	DataURI string
+	// ListenAddress is where the destination's QEMU listens for it (default:
+	// the destination's migration_address, usually every address).
+	ListenAddress string
 }
 
 // CopyStorageModes are CopyStorage's values, "" (shared storage) first.
@@ -67,6 +70,9 @@ func (s MigrateSpec) params() (*libvirt.DomainMigrateParameters, error) {
 	}
 	if s.Tunnelled || s.Offline {
 		return p, nil // no data connection of QEMU's own
+	}
+	if s.ListenAddress != "" {
+		p.ListenAddressSet, p.ListenAddress = true, s.ListenAddress
 	}
 	data := s.DataURI
 	if data == "" {
@@ -243,8 +249,6 @@ func (m *Manager) Migrate(ctx context.Context, ref Ref, s MigrateSpec, progress 
 	}
 	if abortErr != nil {
 		res.Note = "it could not be cancelled any more: " + ErrText(abortErr)
-	} else if _, err := m.conn(s.Dest); err != nil {
-		res.Note = "kvmtui is not connected to " + s.Dest + " (:connect " + s.Dest + " shows it)"
 	}
 	m.refreshLater(res.Dest, "migrated")
 	return res, nil

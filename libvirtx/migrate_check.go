@@ -172,17 +172,28 @@ func (p *preflight) state() {
 	}
 }
 
+// nameFree: the destination may hold the VM's own definition, shut off
+// (it came from there, or a copy was kept), never another VM of its name
+// or UUID, nor this one running.
 func (p *preflight) nameFree() {
 	if od, err := p.dc.LookupDomainByUUIDString(p.ref.UUID); err == nil {
 		name, _ := od.GetName()
+		active, _ := od.IsActive()
 		od.Free()
-		p.add("name and UUID", CheckFail, fmt.Sprintf("%s already has this VM's UUID (as %s)", p.destHost, name),
-			"it was migrated or copied there before: remove that one, or migrate it back instead")
+		switch {
+		case name != p.ref.Name:
+			p.add("name and UUID", CheckFail, fmt.Sprintf("%s has this VM's UUID as %s", p.destHost, name),
+				"a copy under another name: remove or undefine it there first")
+		case active:
+			p.add("name and UUID", CheckFail, p.ref.Name+" already runs on "+p.destHost, "it runs twice: stop one of them")
+		default:
+			p.add("name and UUID", CheckPass, p.ref.Name+" is defined on "+p.destHost+" (shut off): the running VM takes its place", "")
+		}
 		return
 	}
 	if od, err := p.dc.LookupDomainByName(p.ref.Name); err == nil {
 		od.Free()
-		p.add("name and UUID", CheckFail, "a VM named "+p.ref.Name+" exists on "+p.destHost, "rename one of them first")
+		p.add("name and UUID", CheckFail, "another VM named "+p.ref.Name+" exists on "+p.destHost, "rename one of them first")
 		return
 	}
 	p.add("name and UUID", CheckPass, "free on "+p.destHost, "")

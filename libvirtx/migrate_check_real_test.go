@@ -29,7 +29,7 @@ func TestRealPreflightRefuses(t *testing.T) {
 		{name: "not-a-uri", dest: "host2", check: "destination", status: CheckFail, text: "not a libvirt URI"},
 		{name: "same-host", dest: lt.PeerURI + "-same", check: "another host", status: CheckFail, text: "same host"},
 		{name: "shut-off-live", live: true, check: "state", status: CheckFail, text: "is shut off"},
-		{name: "name-taken", peerTwin: true, check: "name and UUID", status: CheckFail, text: "exists on kvmtui-peer"},
+		{name: "name-taken", peerTwin: true, check: "name and UUID", status: CheckFail, text: "another VM named"},
 		{name: "hostdev", oldnew: []string{usb, "<controller type='usb' model='qemu-xhci'/>" + `<hostdev mode='subsystem' type='usb'><source><vendor id='0x1234'/><product id='0x5678'/></source></hostdev>`},
 			check: "host devices", status: CheckFail, text: "USB device"},
 		{name: "cpu", oldnew: []string{"<clock", "<cpu mode='custom' match='exact'><model fallback='forbid'>Icelake-Server</model></cpu><clock"},
