@@ -11,6 +11,7 @@ import (
 	_ "kvmtui/tui/hostdev"
 	_ "kvmtui/tui/hostifaces"
 	_ "kvmtui/tui/hostinfo"
+	_ "kvmtui/tui/migrate"
 	_ "kvmtui/tui/nets"
 	_ "kvmtui/tui/nwfilters"
 	_ "kvmtui/tui/perfview"

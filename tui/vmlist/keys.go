@@ -22,6 +22,7 @@ type listKeys struct {
 	Clone       key.Binding // the clone form (tui/clone)
 	Backups     key.Binding // the selected VM's backups (tui/backups)
 	Agent       key.Binding // what the VM's guest agent says (tui/agent)
+	Migrate     key.Binding // move the VM to another host (tui/migrate)
 	New         key.Binding // the new-VM wizard (tui/wizard)
 	Perf        key.Binding // the performance view (tui/perfview)
 	SparkColumn key.Binding // the CPU sparkline column
@@ -56,6 +57,7 @@ func newListKeys() listKeys {
 		Clone:       key.NewBinding(key.WithKeys("L"), key.WithHelp("L", "clone the VM (or the marked ones)")),
 		Backups:     key.NewBinding(key.WithKeys("B"), key.WithHelp("B", "backups of the VM")),
 		Agent:       key.NewBinding(key.WithKeys("i"), key.WithHelp("i", "guest agent: what the guest says")),
+		Migrate:     key.NewBinding(key.WithKeys("m"), key.WithHelp("m", "migrate to another host (or the marked VMs)")),
 		New:         key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "new VM (wizard)")),
 		Perf:        key.NewBinding(key.WithKeys("p"), key.WithHelp("p", "performance view")),
 		SparkColumn: key.NewBinding(key.WithKeys("%"), key.WithHelp("%", "CPU sparkline column")),
@@ -67,5 +69,5 @@ func (k listKeys) navigation() []key.Binding {
 }
 
 func (k listKeys) mutating() []key.Binding {
-	return []key.Binding{k.Start, k.Shutdown, k.Reboot, k.Reset, k.ForceOff, k.Pause, k.Save, k.Autostart, k.Rename, k.Delete, k.EditXML, k.New, k.Clone}
+	return []key.Binding{k.Start, k.Shutdown, k.Reboot, k.Reset, k.ForceOff, k.Pause, k.Save, k.Autostart, k.Rename, k.Delete, k.EditXML, k.New, k.Clone, k.Migrate}
 }

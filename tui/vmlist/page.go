@@ -219,6 +219,8 @@ func (m *Page) handleListKey(msg tea.KeyMsg) tea.Cmd {
 		return common.Open("hostdev")
 	case key.Matches(msg, k.Clone):
 		return common.Run("clone")
+	case key.Matches(msg, k.Migrate):
+		return common.Open("migrate")
 	case key.Matches(msg, k.Agent):
 		if l.selected() != nil {
 			return common.Open("agent")
