@@ -47,7 +47,9 @@ func TestSnapshotPageShowsTheTree(t *testing.T) {
 	h.Send(tea.WindowSizeMsg{Width: 140, Height: 30})
 	h.ScreenHas("SIZE", "in disk")
 	h.Keys("?")
-	h.ScreenHas("Snapshots (:snap VM, t)", "block commit")
+	h.ScreenHas("Snapshots (:snap VM, t)")
+	h.Keys("j", "j", "j", "j", "j", "j") // the section runs past the first page of the help
+	h.ScreenHas("block commit")
 	h.Keys("esc", "esc")
 	if !h.OnList() {
 		t.Fatal("esc did not go back to the list")
