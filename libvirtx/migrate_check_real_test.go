@@ -18,7 +18,7 @@ func TestRealPreflightRefuses(t *testing.T) {
 	for _, tc := range []struct {
 		name     string
 		dest     string // "" the peer
-		live     bool
+		live     bool // a live migration of the guest, started
 		oldnew   []string
 		peerTwin bool // a VM of the same name on the peer
 		check    string
@@ -29,6 +29,10 @@ func TestRealPreflightRefuses(t *testing.T) {
 		{name: "not-a-uri", dest: "host2", check: "destination", status: CheckFail, text: "not a libvirt URI"},
 		{name: "same-host", dest: lt.PeerURI + "-same", check: "another host", status: CheckFail, text: "same host"},
 		{name: "shut-off-live", live: true, check: "state", status: CheckFail, text: "is shut off"},
+		// libvirt's test driver as a host with a few MiB free and "hypervisor 0.0.2"
+		// (it fails other items too: it runs no QEMU).
+		{name: "memory", dest: "test:///default", live: true, check: "memory", status: CheckWarn, text: "MiB free; kvmtui-test-mig-pf-memory uses 256 MiB"},
+		{name: "versions", dest: "test:///default", live: true, check: "versions", status: CheckWarn, text: "QEMU 0.0.2 there"},
 		{name: "name-taken", peerTwin: true, check: "name and UUID", status: CheckFail, text: "another VM named"},
 		{name: "hostdev", oldnew: []string{usb, "<controller type='usb' model='qemu-xhci'/>" + `<hostdev mode='subsystem' type='usb'><source><vendor id='0x1234'/><product id='0x5678'/></source></hostdev>`},
 			check: "host devices", status: CheckFail, text: "USB device"},
@@ -55,6 +59,11 @@ func TestRealPreflightRefuses(t *testing.T) {
 				t.Cleanup(func() { os.Remove(emulator) })
 			}
 			m, ref, _ := migrationGuest(t, "mig-pf-"+tc.name, tc.oldnew...)
+			if tc.live && tc.name != "shut-off-live" {
+				if err := m.Do(ref, Start); err != nil {
+					t.Fatal(err)
+				}
+			}
 			if tc.peerTwin {
 				lt.FixtureGuest(t, peer, "mig-pf-"+tc.name)
 			}
@@ -68,6 +77,9 @@ func TestRealPreflightRefuses(t *testing.T) {
 			cs := m.Preflight(ref, spec)
 			if !hasCheck(cs, tc.check, tc.status, tc.text) {
 				t.Fatalf("no %q item with status %d saying %q in %+v", tc.check, tc.status, tc.text, cs)
+			}
+			if tc.dest == "test:///default" {
+				return
 			}
 			if !cs.Blocked(false) || (tc.status == CheckFail) != cs.Blocked(true) {
 				t.Fatalf("blocked %v, overridden %v: want blocked, and overridden only for a warning", cs.Blocked(false), cs.Blocked(true))
