@@ -51,6 +51,23 @@ func readUntil(t *testing.T, c io.Reader, want string, timeout time.Duration) st
 	return newConReader(c).until(t, want, timeout)
 }
 
+// attach takes a running VM's serial console (from whoever holds it) for
+// the rest of the test: its one reader, and a send that types a line.
+func attach(t *testing.T, m *Manager, ref Ref) (*conReader, func(string)) {
+	t.Helper()
+	c, err := m.OpenConsole(ref, "", true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	return newConReader(c), func(line string) {
+		t.Helper()
+		if _, err := c.Write([]byte(line + "\r")); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
 // rest is what the stream sends within d (or until it ends).
 func (r *conReader) rest(d time.Duration) string {
 	var all strings.Builder

@@ -32,8 +32,8 @@ func migrationGuest(t *testing.T, name string, oldnew ...string) (*Manager, Ref,
 }
 
 // startCounting boots the guest and has it print tick-N on its serial
-// console every 100 ms; it returns the console's reader.
-func startCounting(t *testing.T, m *Manager, ref Ref) *conReader {
+// console every 100 ms; it returns the console's reader and a send.
+func startCounting(t *testing.T, m *Manager, ref Ref) (*conReader, func(string)) {
 	t.Helper()
 	c, err := m.StartWithConsole(ref, "")
 	if err != nil {
@@ -42,11 +42,15 @@ func startCounting(t *testing.T, m *Manager, ref Ref) *conReader {
 	t.Cleanup(func() { c.Close() })
 	r := newConReader(c)
 	r.until(t, "kvmtui-guest# ", 90*time.Second)
-	if _, err := c.Write([]byte("i=0; while :; do i=$((i+1)); echo tick-$i; usleep 100000; done &\r")); err != nil {
-		t.Fatal(err)
+	send := func(line string) {
+		t.Helper()
+		if _, err := c.Write([]byte(line + "\r")); err != nil {
+			t.Fatal(err)
+		}
 	}
+	send("i=0; while :; do i=$((i+1)); echo tick-$i; usleep 100000; done &")
 	r.until(t, "tick-10\r", 30*time.Second)
-	return r
+	return r, send
 }
 
 var tickRE = regexp.MustCompile(`tick-(\d+)\r`)
@@ -75,7 +79,7 @@ func mustPass(t *testing.T, cs Checks) {
 // while it ran.
 func TestRealLiveMigrationKeepsCounting(t *testing.T) {
 	m, ref, peer := migrationGuest(t, "mig-live")
-	r := startCounting(t, m, ref)
+	r, _ := startCounting(t, m, ref)
 	spec := MigrateSpec{Dest: peer, Bandwidth: 20} // MiB/s: ~4 s, long enough to watch
 	mustPass(t, m.Preflight(ref, spec))
 
@@ -99,12 +103,7 @@ func TestRealLiveMigrationKeepsCounting(t *testing.T) {
 		t.Fatalf("on the source %s is %q (persistent there, it stays defined, shut off)", ref.Name, out)
 	}
 
-	c, err := m.OpenConsole(res.Dest, "", true)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	r2 := newConReader(c)
+	r2, _ := attach(t, m, res.Dest)
 	out := r2.until(t, "tick-", 30*time.Second) + r2.rest(time.Second)
 	after := ticks(out)
 	if len(before) == 0 || len(after) == 0 {
@@ -164,18 +163,9 @@ func TestRealCopyStorageMigration(t *testing.T) {
 	const at = "<controller type='usb' model='none'/>"
 	m, ref, _ := migrationGuest(t, "mig-copy", at, at+`
     <disk type='file' device='disk'><driver name='qemu' type='qcow2'/><source file='`+img+`'/><target dev='vda' bus='virtio'/></disk>`)
-	r := startCounting(t, m, ref)
-	_ = r
-	c, err := m.OpenConsole(ref, "", true)
-	if err != nil {
-		t.Fatal(err)
-	}
-	r = newConReader(c)
-	if _, err := c.Write([]byte("kill %1; echo disk-marker-42 | dd of=/dev/vda conv=fsync 2>/dev/null && echo written\r")); err != nil {
-		t.Fatal(err)
-	}
+	r, send := startCounting(t, m, ref)
+	send("kill %1; echo disk-marker-42 | dd of=/dev/vda conv=fsync 2>/dev/null && echo written")
 	r.until(t, "written\r", 30*time.Second)
-	c.Close()
 
 	spec := MigrateSpec{Dest: peer}
 	if cs := m.Preflight(ref, spec); !hasCheck(cs, "disk vda", CheckFail, "not in pool "+pool) {
@@ -191,15 +181,8 @@ func TestRealCopyStorageMigration(t *testing.T) {
 	if out := lt.MustVirsh(t, peer, "vol-list", pool); !strings.Contains(out, filepath.Base(img)) {
 		t.Fatalf("the peer's pool has no copy: %s", out)
 	}
-	c2, err := m.OpenConsole(res.Dest, "", true)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c2.Close()
-	r2 := newConReader(c2)
-	if _, err := c2.Write([]byte("echo 3 > /proc/sys/vm/drop_caches; head -c 14 /dev/vda; echo ' read'\r")); err != nil {
-		t.Fatal(err)
-	}
+	r2, send2 := attach(t, m, res.Dest)
+	send2("echo 3 > /proc/sys/vm/drop_caches; head -c 14 /dev/vda; echo ' read'")
 	r2.until(t, "disk-marker-42 read", 30*time.Second)
 }
 
@@ -238,7 +221,7 @@ func slowMigration(t *testing.T, m *Manager, ref Ref, spec MigrateSpec, at func(
 // source, still counting, and nothing on the peer.
 func TestRealMigrationCancelKeepsSource(t *testing.T) {
 	m, ref, peer := migrationGuest(t, "mig-cancel")
-	r := startCounting(t, m, ref)
+	r, _ := startCounting(t, m, ref)
 	_, err, seen := slowMigration(t, m, ref, MigrateSpec{Dest: peer}, func(cancel func()) { cancel() })
 	if err == nil || !strings.Contains(err.Error(), "cancelled") || !strings.Contains(err.Error(), "still running") {
 		t.Fatalf("err = %v, want cancelled and still running (after %d reports)", err, len(seen))
@@ -273,10 +256,40 @@ func TestRealPostcopySwitch(t *testing.T) {
 	if res.PostcopyRequests == 0 {
 		t.Fatalf("the peer fetched no page on demand: no post-copy (%+v)", res)
 	}
-	c, err := m.OpenConsole(res.Dest, "", true)
+	r, _ := attach(t, m, res.Dest)
+	r.until(t, "tick-", 30*time.Second)
+}
+
+// An evacuation plan: the larger VM first, each to the destination with
+// the most free memory (the peer, not the test driver's few MiB).
+func TestRealEvacuationPlan(t *testing.T) {
+	m, small, peer := migrationGuest(t, "evac-small")
+	_, big, _ := realGuest(t, "evac-big", "<memory unit='MiB'>256</memory>", "<memory unit='MiB'>384</memory>",
+		"<currentMemory unit='MiB'>256</currentMemory>", "<currentMemory unit='MiB'>384</currentMemory>")
+	for _, ref := range []Ref{small, big} {
+		if err := m.Do(ref, Start); err != nil {
+			t.Fatal(err)
+		}
+	}
+	moves, err := m.PlanEvacuation(small.URI, []string{"test:///default", peer}, MigrateSpec{Bandwidth: 7})
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer c.Close()
-	newConReader(c).until(t, "tick-", 30*time.Second)
+	var ours []Move
+	for _, mv := range moves {
+		if mv.VM.Name == small.Name || mv.VM.Name == big.Name {
+			ours = append(ours, mv)
+		}
+	}
+	if len(ours) != 2 || ours[0].VM.Name != big.Name || ours[1].VM.Name != small.Name {
+		t.Fatalf("plan %+v: want %s, then %s", ours, big.Name, small.Name)
+	}
+	for _, mv := range ours {
+		if mv.Spec.Dest != peer || mv.Spec.Bandwidth != 7 {
+			t.Fatalf("%s goes to %s (bandwidth %d): want the peer, with the spec given", mv.VM.Name, mv.Spec.Dest, mv.Spec.Bandwidth)
+		}
+	}
+	if _, err := m.PlanEvacuation(small.URI, []string{small.URI}, MigrateSpec{}); err == nil || !strings.Contains(err.Error(), "being evacuated") {
+		t.Fatalf("evacuating a host onto itself: %v", err)
+	}
 }
