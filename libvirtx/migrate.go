@@ -151,13 +151,12 @@ type MigrateResult struct {
 }
 
 func progressOf(j *libvirt.DomainJobInfo) MigrateProgress {
-	p := MigrateProgress{
+	return MigrateProgress{
 		Processed: j.DataProcessed, Remaining: j.DataRemaining, Total: j.DataTotal,
 		Rate: j.MemBps, DirtyRate: j.MemDirtyRate, Iteration: j.MemIteration,
 		Downtime: time.Duration(j.Downtime) * time.Millisecond,
 		Elapsed:  time.Duration(j.TimeElapsed) * time.Millisecond,
 	}
-	return p
 }
 
 // migrationPoll is how often a running migration's stats are read.
@@ -203,18 +202,16 @@ func (m *Manager) Migrate(ctx context.Context, ref Ref, s MigrateSpec, progress 
 
 	tick := time.NewTicker(migrationPoll)
 	defer tick.Stop()
+	cancelled := ctx.Done()
 	switched, aborted := false, false
 	var abortErr error
-	for {
+	for running := true; running; {
 		select {
 		case err = <-finished:
-		case <-ctx.Done():
-			if !aborted {
-				aborted = true
-				abortErr = d.AbortJob() // past the switch to post-copy there is no way back
-
-			}
-			continue
+			running = false
+		case <-cancelled:
+			cancelled, aborted = nil, true
+			abortErr = d.AbortJob() // past the switch to post-copy there is no way back
 		case <-tick.C:
 			j, jerr := d.GetJobStats(0)
 			if jerr != nil || j.Type == libvirt.DOMAIN_JOB_NONE {
@@ -224,16 +221,14 @@ func (m *Manager) Migrate(ctx context.Context, ref Ref, s MigrateSpec, progress 
 			if s.Postcopy {
 				st, reason, _ := d.GetState()
 				p.Postcopy = st == libvirt.DOMAIN_PAUSED && libvirt.DomainPausedReason(reason) == libvirt.DOMAIN_PAUSED_POSTCOPY
-			}
-			if s.Postcopy && s.PostcopyAfter > 0 && !switched && p.Iteration >= uint64(s.PostcopyAfter) {
-				switched = d.MigrateStartPostCopy(0) == nil
+				if s.PostcopyAfter > 0 && !switched && p.Iteration >= uint64(s.PostcopyAfter) {
+					switched = d.MigrateStartPostCopy(0) == nil
+				}
 			}
 			if progress != nil {
 				progress(p)
 			}
-			continue
 		}
-		break
 	}
 	res := MigrateResult{Elapsed: time.Since(began)}
 	if err != nil {

@@ -18,7 +18,7 @@ func TestRealPreflightRefuses(t *testing.T) {
 	for _, tc := range []struct {
 		name     string
 		dest     string // "" the peer
-		live     bool // a live migration of the guest, started
+		live     bool   // a live migration of the guest, started
 		oldnew   []string
 		peerTwin bool // a VM of the same name on the peer
 		check    string

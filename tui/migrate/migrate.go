@@ -215,7 +215,6 @@ type endedMsg struct {
 
 type switchedMsg struct {
 	p   *Page
-	i   int
 	err error
 }
 
@@ -286,6 +285,10 @@ func (p *Page) key(msg tea.KeyMsg) tea.Cmd {
 	case key.Matches(msg, k.Down):
 		p.sel = min(p.sel+1, len(p.rows)-1)
 	case key.Matches(msg, k.Back):
+		if p.phase == checking {
+			p.ctx.SetMsg("the pre-flight runs: a moment", false)
+			return nil
+		}
 		if p.busy() {
 			p.ctx.SetMsg("migrations run: x cancels the selected one; esc once they end", true)
 			return nil
@@ -321,9 +324,9 @@ func (p *Page) key(msg tea.KeyMsg) tea.Cmd {
 			p.ctx.SetMsg(r.vm.Name+" was started without post-copy (choose it in the form)", true)
 			return nil
 		}
-		mgr, ref, i := p.ctx.Mgr, r.vm, slices.Index(p.rows, r)
+		mgr, ref := p.ctx.Mgr, r.vm
 		return common.Ask("Switch "+ref.Name+" to post-copy? It then runs on the destination; if the link breaks before the copy ends, the VM is lost.",
-			func() tea.Msg { return switchedMsg{p: p, i: i, err: mgr.SwitchToPostcopy(ref)} })
+			func() tea.Msg { return switchedMsg{p: p, err: mgr.SwitchToPostcopy(ref)} })
 	}
 	return nil
 }
