@@ -42,8 +42,7 @@ start) ;;
 *) echo "usage: $0 start|stop" >&2; exit 2 ;;
 esac
 
-[ "$(cat /proc/sys/vm/unprivileged_userfaultfd 2>/dev/null || echo 1)" = 1 ] ||
-  sysctl -q -w vm.unprivileged_userfaultfd=1
+[ ! -w /proc/sys/vm/unprivileged_userfaultfd ] || echo 1 >/proc/sys/vm/unprivileged_userfaultfd
 if answers; then echo "$uri"; exit 0; fi
 stop   # a half-started one from an earlier run
 
@@ -67,11 +66,11 @@ cp /etc/libvirt/libvirt.conf "$state/etc/" 2>/dev/null || true
 # Inside the namespace: private mounts, then the daemons; their PIDs are copied out.
 unshare --mount --uts --propagation private bash -euc '
   state=$1 unshared=$2
-  hostname kvmtui-peer
+  echo kvmtui-peer >/proc/sys/kernel/hostname   # its own UTS namespace
   mount -t tmpfs -o mode=0755 tmpfs /run
   mkdir -p /run/libvirt /run/lock
   mount -t tmpfs -o mode=0755 tmpfs /var/lib/libvirt/qemu
-  chown libvirt-qemu:libvirt-qemu /var/lib/libvirt/qemu
+  chown libvirt-qemu: /var/lib/libvirt/qemu
   mount -t tmpfs -o mode=0755 tmpfs /var/cache/libvirt
   mount -t tmpfs -o mode=0755 tmpfs "$unshared"
   mount --bind "$state/etc" /etc/libvirt
