@@ -293,3 +293,32 @@ func TestRealEvacuationPlan(t *testing.T) {
 		t.Fatalf("evacuating a host onto itself: %v", err)
 	}
 }
+
+// Peer-to-peer (the source's libvirtd connects to the peer itself) with
+// compression, and tunnelled (the data through libvirtd's connection)
+// with auto-converge: each moves the guest, and back for the next.
+func TestRealMigrationTransports(t *testing.T) {
+	m, ref, peer := migrationGuest(t, "mig-p2p")
+	if err := m.Do(ref, Start); err != nil {
+		t.Fatal(err)
+	}
+	for _, spec := range []MigrateSpec{
+		{Dest: peer, P2P: true, Compressed: true},
+		{Dest: peer, Tunnelled: true, AutoConverge: true},
+	} {
+		mustPass(t, m.Preflight(ref, spec))
+		res, err := m.Migrate(context.Background(), ref, spec, nil)
+		if err != nil {
+			t.Fatalf("%+v: %v", spec, err)
+		}
+		t.Logf("p2p %v, tunnelled %v: %v, downtime %v", spec.P2P, spec.Tunnelled, res.Elapsed, res.Downtime)
+		if st := lt.MustVirsh(t, peer, "domstate", ref.Name); st != "running" {
+			t.Fatalf("on the peer: %s", st)
+		}
+		// Home again, listening on loopback only.
+		back := MigrateSpec{Dest: ref.URI, DataURI: "tcp://127.0.0.1", ListenAddress: "127.0.0.1"}
+		if _, err := m.Migrate(context.Background(), res.Dest, back, nil); err != nil {
+			t.Fatalf("back: %v", err)
+		}
+	}
+}
