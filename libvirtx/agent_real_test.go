@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -16,8 +17,9 @@ import (
 // in the guest's /etc/shadow; freeze, thaw, trim and set-time answer; a
 // user the guest lacks is refused; the agent shuts the guest down.
 func TestRealGuestAgent(t *testing.T) {
-	m, ref, _ := realGuest(t, fmt.Sprintf("agent-%d", os.Getpid()), "<controller type='usb' model='none'/>",
-		`<controller type='usb' model='none'/><channel type='unix'><target type='virtio' name='org.qemu.guest_agent.0'/></channel>`)
+	uri := lt.URI(t)
+	vm, _, _ := lt.GuestWithDisk(t, uri, fmt.Sprintf("agent-%d", os.Getpid()), lt.Ext2Image(t), lt.AgentChannel)
+	m, ref := managerFor(t, uri, vm)
 	c, err := m.StartWithConsole(ref, "")
 	if err != nil {
 		t.Fatal(err)
@@ -46,6 +48,10 @@ func TestRealGuestAgent(t *testing.T) {
 	if a.OS != "kvmtui test guest 1" || a.OSID != "kvmtui-guest" || len(a.Interfaces) == 0 || a.Interfaces[0].Name != "lo" {
 		t.Fatalf("agent info %+v", a)
 	}
+	// The ext2 disk /init mounted, with the disk behind it.
+	if !slices.ContainsFunc(a.FileSystems, func(f AgentFS) bool { return f.Mount == "/mnt" && f.Type == "ext2" && f.Total > 0 }) {
+		t.Fatalf("file systems %+v: no /mnt (ext2)", a.FileSystems)
+	}
 
 	if err := m.SetUserPassword(ref, "root", "s3cret!"); err != nil {
 		t.Fatal(err)
@@ -57,11 +63,17 @@ func TestRealGuestAgent(t *testing.T) {
 	if err := m.SetUserPassword(ref, "nobody-here", "x"); err == nil {
 		t.Fatal("a user the guest lacks got a password")
 	}
+	status := func() string {
+		return lt.MustVirsh(t, uri, "qemu-agent-command", ref.Name, `{"execute":"guest-fsfreeze-status"}`)
+	}
 	for _, act := range []AgentAction{AgentFreeze, AgentThaw, AgentTrim, AgentSetTime} {
-		if text, err := m.Agent(ref, act); err != nil {
+		text, err := m.Agent(ref, act)
+		if err != nil {
 			t.Fatalf("%s: %v", act, err)
-		} else {
-			t.Log(text)
+		}
+		t.Log(text)
+		if act == AgentFreeze && !strings.Contains(status(), `"frozen"`) || act == AgentThaw && !strings.Contains(status(), `"thawed"`) {
+			t.Fatalf("after %s the guest says %s", act, status())
 		}
 	}
 	if _, err := m.Agent(ref, AgentShutdown); err != nil {

@@ -253,12 +253,12 @@ func snapshotDomain(uri string, d *libvirt.Domain, b *bulk) (Domain, error) {
 	}
 	for _, ch := range x.Channels {
 		if ch.Target.Name == "org.qemu.guest_agent.0" {
-			s.Agent = cmp.Or(ch.Target.State, "configured")
+			s.Agent = cmp.Or(ch.Target.State, AgentConfigured)
 		}
 	}
 	if (s.State == StateRunning || s.State == StatePaused) && ipQuerySafe(uri, d, &x) {
 		s.IPs = leaseIPs(d)
-		if len(s.IPs) == 0 && s.Agent == "connected" { // a bridged NIC: no lease, but the guest knows
+		if len(s.IPs) == 0 && s.Agent == AgentConnected { // a bridged NIC: no lease, but the guest knows
 			s.IPs = agentIPs(d)
 		}
 	}

@@ -59,8 +59,16 @@ type Domain struct {
 	Networks    []string // the virtual networks its NICs are on
 	MACs        []string // its NICs' MACs, lower case
 	Template    bool     // kept to be cloned (kvmtui's mark in its metadata)
-	Agent       string   // its guest agent channel: "" none, configured (not running), connected, disconnected
+	Agent       string   // its guest agent channel: "" none, or one of the Agent… states
 }
+
+// The states of a VM's guest agent channel (libvirt's words, and
+// "configured" for the channel of a VM that is not running).
+const (
+	AgentConfigured   = "configured"
+	AgentConnected    = "connected"
+	AgentDisconnected = "disconnected"
+)
 
 // Sample holds one sweep's cumulative counters of a domain. Rates come from
 // two samples (package perf), never from one.

@@ -4,6 +4,7 @@ import (
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 
+	"kvmtui/libvirtx"
 	"kvmtui/tui/common"
 )
 
@@ -81,12 +82,17 @@ func (m *Model) pageKey(p common.Page, msg tea.KeyMsg) tea.Cmd {
 	return p.Update(msg)
 }
 
-// Close ends what pages hold (consoles, viewers) when the program exits.
+// Close ends what pages hold (consoles, viewers) when the program exits,
+// and thaws the file systems kvmtui froze: a guest left frozen hangs its
+// writers.
 func (m *Model) Close() {
 	for _, p := range m.stack {
 		if c, ok := p.(common.Closer); ok {
 			c.Close()
 		}
+	}
+	for _, ref := range m.ctx.Frozen {
+		_, _ = m.ctx.Mgr.Agent(ref, libvirtx.AgentThaw)
 	}
 }
 

@@ -2,6 +2,7 @@ package tui
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/charmbracelet/bubbles/key"
@@ -48,6 +49,14 @@ func (m *Model) titleLine() string {
 	}
 	if m.ctx.ReadOnly() {
 		left += " " + m.ctx.Theme.Warn.Render("[read-only]")
+	}
+	if len(m.ctx.Frozen) > 0 {
+		var names []string
+		for _, r := range m.ctx.Frozen {
+			names = append(names, r.Name)
+		}
+		slices.Sort(names)
+		left += " " + m.ctx.Theme.Error.Render("[FROZEN: "+strings.Join(names, ", ")+"]")
 	}
 	right := ""
 	for _, p := range m.stack {

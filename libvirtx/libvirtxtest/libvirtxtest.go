@@ -251,3 +251,26 @@ func Peer(t testing.TB) string {
 	}
 	return PeerURI
 }
+
+// Ext2Image is a 16 MiB disk holding an empty ext2 file system (mke2fs of
+// busybox-static, which the guest's build installs, on the host): the
+// fixture guest mounts it on /mnt, a real block file system for the guest
+// agent to list and freeze.
+func Ext2Image(t testing.TB) []byte {
+	t.Helper()
+	f := filepath.Join(t.TempDir(), "ext2.img")
+	if err := os.WriteFile(f, make([]byte, 16<<20), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := exec.Command("/bin/busybox", "mke2fs", "-F", "-L", "KVMTUI", f).CombinedOutput(); err != nil {
+		t.Fatalf("busybox mke2fs: %v %s", err, out)
+	}
+	b, err := os.ReadFile(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// AgentChannel is the guest agent's channel, for a fixture guest's extra devices.
+const AgentChannel = `<channel type='unix'><target type='virtio' name='org.qemu.guest_agent.0'/></channel>`

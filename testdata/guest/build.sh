@@ -108,11 +108,13 @@ deb=$(ls "$tmp"/deb/*.deb)
 # both modules in Debian's kernel (no dependencies); busybox acpid reads /dev/input/event*.
 # Extract only those and the kernel (like dpkg-deb -x, without writing 400 MB of modules).
 # virtio (in load order): a virtio disk shows as /dev/vda (snapshot, commit and backup tests
-# write to it), virtio-serial ports as /dev/vport* (the guest agent's channel).
+# write to it), virtio-serial ports as /dev/vport* (the guest agent's channel). ext4 (with
+# jbd2, mbcache, crc16, crc32c; it mounts ext2 too): an ext2 file system on vda is mounted
+# on /mnt, so the agent has one to freeze (FIFREEZE needs a file system that can: FAT cannot).
 mods=(drivers/input/evdev.ko drivers/acpi/button.ko
   drivers/virtio/virtio_ring.ko drivers/virtio/virtio.ko drivers/virtio/virtio_pci_modern_dev.ko
   drivers/virtio/virtio_pci_legacy_dev.ko drivers/virtio/virtio_pci.ko drivers/block/virtio_blk.ko
-  drivers/char/virtio_console.ko)
+  drivers/char/virtio_console.ko lib/crc16.ko crypto/crc32c_generic.ko fs/mbcache.ko fs/jbd2/jbd2.ko fs/ext4/ext4.ko)
 mkdir "$tmp/k"
 dpkg-deb --fsys-tarfile "$deb" |
   tar -x -C "$tmp/k" --wildcards './boot/vmlinuz-*' './boot/config-*' "${mods[@]/#/*/kernel/}"
@@ -193,9 +195,16 @@ hostname kvmtui-guest
 # ACPI power button -> /etc/acpi/PWRF/00000080 -> clean poweroff.
 insmod /lib/modules/evdev.ko
 insmod /lib/modules/button.ko
-for m in virtio_ring virtio virtio_pci_modern_dev virtio_pci_legacy_dev virtio_pci virtio_blk virtio_console; do
+for m in virtio_ring virtio virtio_pci_modern_dev virtio_pci_legacy_dev virtio_pci virtio_blk virtio_console crc16 crc32c_generic mbcache jbd2 ext4; do
   insmod /lib/modules/$m.ko
 done
+# An ext2 file system on vda (made on the host with busybox mke2fs) is mounted on /mnt: a
+# real block file system for the guest agent's fsfreeze and fsinfo. Any other vda (empty,
+# or raw data a test wrote) fails to mount, quietly.
+mkdir -p /mnt
+if [ -b /dev/vda ] && mount -t ext2 /dev/vda /mnt 2>/dev/null; then
+  echo "kvmtui-guest: /dev/vda (ext2) on /mnt"
+fi
 acpid -l /run/log/acpid.log -p /run/acpid.pid
 # acpid writes its pid file once it has opened the event devices: wait for it, so that
 # a power button pressed right after the banner is not lost.

@@ -70,7 +70,6 @@ type Page struct {
 	info    *libvirtx.AgentInfo
 	err     string
 	loading bool
-	frozen  bool // frozen by kvmtui: said on screen until thawed
 }
 
 type infoMsg struct {
@@ -130,12 +129,14 @@ func (p *Page) Update(msg tea.Msg) tea.Cmd {
 			p.ctx.SetMsg(string(msg.act)+": "+msg.err.Error(), true)
 			return nil
 		}
-		p.frozen = msg.act == libvirtx.AgentFreeze || (p.frozen && msg.act != libvirtx.AgentThaw)
+		if msg.act == libvirtx.AgentFreeze || msg.act == libvirtx.AgentThaw {
+			p.ctx.SetFrozen(p.dom.Ref, msg.act == libvirtx.AgentFreeze)
+		}
 		p.ctx.SetMsg(msg.text, false)
 		return p.load()
 	case common.EventsMsg:
 		if was := p.dom.State.Active(); common.Follow(msg, &p.dom) && was != p.dom.State.Active() {
-			p.frozen = false // started or stopped: the agent came or went
+			p.ctx.SetFrozen(p.dom.Ref, false) // started or stopped: nothing stays frozen
 			return p.load()
 		}
 	case tea.KeyMsg:
@@ -285,7 +286,7 @@ func (p *Page) View() string {
 	add := func(label, v string) {
 		lines = append(lines, widget.Fit(fmt.Sprintf("  %-12s %s", label, v), w))
 	}
-	if p.frozen {
+	if p.ctx.IsFrozen(p.dom.Ref) {
 		lines = append(lines, th.Error.Render(widget.Fit("  FILE SYSTEMS FROZEN: the guest's writes wait; T thaws them", w)))
 	}
 	switch {
@@ -313,7 +314,7 @@ func (p *Page) View() string {
 		}
 		lines = append(lines, th.Title.Render(fmt.Sprintf("File systems (%d)", len(a.FileSystems))))
 		for _, f := range a.FileSystems {
-			add(f.Mount, fmt.Sprintf("%-6s %s %s of %s  %s", f.Type, usageBar(f.Used, f.Total), devices.ApproxSize(f.Used), devices.ApproxSize(f.Total), strings.Join(f.Disks, " ")))
+			add(f.Mount, fmt.Sprintf("%-6s %s %s of %s  %s", f.Type, widget.UsageBar(f.Used, f.Total), devices.ApproxSize(f.Used), devices.ApproxSize(f.Total), strings.Join(f.Disks, " ")))
 		}
 		lines = append(lines, th.Title.Render(fmt.Sprintf("Interfaces (%d)", len(a.Interfaces))))
 		for _, i := range a.Interfaces {
@@ -327,22 +328,13 @@ func (p *Page) View() string {
 	return strings.Join(lines[:h], "\n")
 }
 
-func usageBar(used, total uint64) string {
-	const bar = 10
-	n := 0
-	if total > 0 {
-		n = min(int(float64(used)/float64(total)*bar+0.5), bar)
-	}
-	return strings.Repeat("█", n) + strings.Repeat("░", bar-n)
-}
-
 // Hints is the bottom line.
 func (p *Page) Hints() string {
 	k := p.keys
 	words := []widget.Hint{{Key: k.Refresh, Word: "refresh"}}
 	if !p.ctx.ReadOnly() {
 		freeze := widget.Hint{Key: k.Freeze, Word: "freeze"}
-		if p.frozen {
+		if p.ctx.IsFrozen(p.dom.Ref) {
 			freeze = widget.Hint{Key: k.Thaw, Word: "thaw"}
 		}
 		words = append(words, freeze, widget.Hint{Key: k.Trim, Word: "trim"}, widget.Hint{Key: k.Clock, Word: "clock"},

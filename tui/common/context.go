@@ -63,6 +63,11 @@ type Context struct {
 
 	Perf     *Perf         // the stats history and thresholds every page draws from
 	Interval time.Duration // between two stats sweeps
+
+	// Frozen are the VMs whose file systems kvmtui froze through their
+	// guest agent: the title says so on every page until they are thawed,
+	// and kvmtui thaws them when it exits.
+	Frozen map[string]libvirtx.Ref // by VMKey
 }
 
 // Perf is the performance state pages share: the configuration, and the
@@ -77,7 +82,7 @@ type Perf struct {
 // NewContext builds the context over a manager whose connections were added.
 func NewContext(mgr *libvirtx.Manager, demoURI string) *Context {
 	c := &Context{Mgr: mgr, Theme: widget.NewTheme(), Keys: NewKeys(), DemoURI: demoURI,
-		Conns: map[string]*Conn{}, vms: map[string]libvirtx.Domain{},
+		Conns: map[string]*Conn{}, vms: map[string]libvirtx.Domain{}, Frozen: map[string]libvirtx.Ref{},
 		Selected: func() (libvirtx.Domain, bool) { return libvirtx.Domain{}, false },
 		Targets:  func() []libvirtx.Domain { return nil },
 		Move:     func(int) {}}
@@ -85,6 +90,21 @@ func NewContext(mgr *libvirtx.Manager, demoURI string) *Context {
 		c.Track(u)
 	}
 	return c
+}
+
+// SetFrozen records that kvmtui froze a VM's file systems, or thawed them.
+func (c *Context) SetFrozen(ref libvirtx.Ref, frozen bool) {
+	if frozen {
+		c.Frozen[VMKey(ref.URI, ref.UUID)] = ref
+	} else {
+		delete(c.Frozen, VMKey(ref.URI, ref.UUID))
+	}
+}
+
+// IsFrozen tells whether kvmtui froze the VM's file systems.
+func (c *Context) IsFrozen(ref libvirtx.Ref) bool {
+	_, ok := c.Frozen[VMKey(ref.URI, ref.UUID)]
+	return ok
 }
 
 // VMKey identifies a VM across connections.

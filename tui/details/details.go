@@ -73,6 +73,15 @@ type Page struct {
 	focusKind string     // a device of this kind was just added: the next tree selects it
 	focusAt   *deviceRef // the first tree selects this device
 	reloading bool       // a load is under way
+	agent     *libvirtx.AgentInfo // what the guest agent said at the last load, when connected
+	agentErr  string
+}
+
+// agentMsg is the guest agent's answer for the Overview.
+type agentMsg struct {
+	gen  int
+	info libvirtx.AgentInfo
+	err  error
 }
 
 // idle is true when the user is on the tree with nothing open or unapplied
@@ -230,7 +239,14 @@ func (d *Page) Update(msg tea.Msg) tea.Cmd {
 		return tea.Batch(d.key(msg), d.reloadIfStale())
 	case detailsLoadedMsg:
 		d.loaded(msg)
-		return d.reloadIfStale()
+		return tea.Batch(d.askAgent(msg.gen), d.reloadIfStale())
+	case agentMsg:
+		if msg.gen == d.gen {
+			d.agent, d.agentErr = &msg.info, ""
+			if msg.err != nil {
+				d.agent, d.agentErr = nil, msg.err.Error()
+			}
+		}
 	case detailsAppliedMsg:
 		return d.applied(msg)
 	case needVolumeMsg:
@@ -264,6 +280,20 @@ func (d *Page) events(evs common.EventsMsg) tea.Cmd {
 		}
 	}
 	return d.reloadIfStale()
+}
+
+// askAgent asks a connected guest agent what the Overview shows; each load
+// asks again (agent lifecycle events, a start or a stop reload the page).
+func (d *Page) askAgent(gen int) tea.Cmd {
+	if gen != d.gen || d.dom.Agent != libvirtx.AgentConnected {
+		d.agent, d.agentErr = nil, ""
+		return nil
+	}
+	mgr, ref := d.ctx.Mgr, d.dom.Ref
+	return func() tea.Msg {
+		info, err := mgr.AgentInfo(ref)
+		return agentMsg{gen: gen, info: info, err: err}
+	}
 }
 
 // reloadIfStale reloads when the VM changed and the user is on its tree

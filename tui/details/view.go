@@ -6,6 +6,7 @@ import (
 
 	"github.com/charmbracelet/bubbles/key"
 
+	"kvmtui/devices"
 	"kvmtui/libvirtx"
 	"kvmtui/tui/widget"
 )
@@ -194,6 +195,45 @@ func (d *Page) overviewInfo(w int) []string {
 	}
 	if d.dom.State == libvirtx.StateRunning {
 		out = append(out, row("vCPUs", fmt.Sprintf("%d", d.dom.VCPUs)), row("Memory", widget.HumanBytes(float64(d.dom.MemoryKiB)*1024)))
+	}
+	return append(out, d.agentInfo(row)...)
+}
+
+// agentInfo is what the guest agent says, in short (i opens its page).
+func (d *Page) agentInfo(row func(k, v string) string) []string {
+	switch d.dom.Agent {
+	case "":
+		return []string{row("Guest agent", "no channel (i, then a, adds one)")}
+	case libvirtx.AgentConfigured:
+		return []string{row("Guest agent", "a channel; asked once the VM runs")}
+	case libvirtx.AgentDisconnected:
+		return []string{row("Guest agent", "not answering: is qemu-guest-agent running in the guest?")}
+	}
+	a := d.agent
+	if a == nil {
+		return []string{row("Guest agent", widget.Choose(d.agentErr != "", "connected, but: "+d.agentErr, "connected, asking…"))}
+	}
+	out := []string{
+		row("Guest agent", "connected"+widget.Choose(a.VCPUs > 0, fmt.Sprintf(" · %d of %d vCPUs online", a.Online, a.VCPUs), "")+
+			" · "+widget.Plural(len(a.Users), "1 user", fmt.Sprint(len(a.Users))+" users")+" logged in"),
+		row("Guest OS", a.OS),
+		row("Kernel", a.Kernel+" "+a.Machine),
+		row("Hostname", a.Hostname+widget.Choose(a.Timezone != "", " · timezone "+a.Timezone, "")),
+	}
+	for i, f := range a.FileSystems {
+		if i == 3 {
+			out = append(out, row("", fmt.Sprintf("… %d more file systems (i)", len(a.FileSystems)-3)))
+			break
+		}
+		out = append(out, row(widget.Choose(i == 0, "File systems", ""), fmt.Sprintf("%-10s %-6s %s %s of %s", f.Mount, f.Type,
+			widget.UsageBar(f.Used, f.Total), devices.ApproxSize(f.Used), devices.ApproxSize(f.Total))))
+	}
+	label := "Guest IPs"
+	for _, ifc := range a.Interfaces {
+		if len(ifc.Addrs) > 0 && ifc.Name != "lo" {
+			out = append(out, row(label, ifc.Name+" "+strings.Join(ifc.Addrs, " ")))
+			label = ""
+		}
 	}
 	return out
 }

@@ -90,7 +90,7 @@ var columns = []column{
 		})},
 	{id: "agent", title: "AG", width: 2, prio: 5,
 		text: func(r *row) string {
-			return map[string]string{"connected": "●", "disconnected": "○", "configured": "·"}[r.dom.Agent]
+			return map[string]string{libvirtx.AgentConnected: "●", libvirtx.AgentDisconnected: "○", libvirtx.AgentConfigured: "·"}[r.dom.Agent]
 		},
 		cmp: strCmp(func(r *row) string { return r.dom.Agent })},
 	{id: "ip", title: "IP", width: 15, prio: 5,

@@ -166,3 +166,13 @@ func Progress(what string, done, total int64, start time.Time) string {
 	return fmt.Sprintf("%s %3.0f%% %s%s %s of %s, %s/s%s", what, 100*frac, strings.Repeat("█", filled), strings.Repeat("░", bar-filled),
 		HumanBytes(float64(done)), HumanBytes(float64(total)), HumanBytes(rate), left)
 }
+
+// UsageBar is a 10-cell bar of used of total (a file system, a pool).
+func UsageBar(used, total uint64) string {
+	const bar = 10
+	n := 0
+	if total > 0 {
+		n = min(int(float64(used)/float64(total)*bar+0.5), bar)
+	}
+	return strings.Repeat("█", n) + strings.Repeat("░", bar-n)
+}
