@@ -1,4 +1,4 @@
-// Package agent is a VM's guest agent page (:agent [VM], g on the list and
+// Package agent is a VM's guest agent page (:agent [VM], i on the list and
 // in the details): what qemu-ga inside the guest says (OS, kernel,
 // hostname, timezone, users, file systems with their use, interfaces with
 // their addresses), and what it does: freeze and thaw the file systems,
@@ -30,7 +30,7 @@ func init() {
 		Args:  (*common.Context).VMNames,
 		Open:  Open,
 		Help: func(ctx *common.Context) []widget.Section {
-			return []widget.Section{{Title: "Guest agent (:agent VM, g)", Keys: newKeys().help(ctx.ReadOnly())}}
+			return []widget.Section{{Title: "Guest agent (:agent VM, i)", Keys: newKeys().help(ctx.ReadOnly())}}
 		},
 	})
 }
