@@ -9,6 +9,7 @@ package details
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/charmbracelet/bubbles/cursor"
@@ -69,10 +70,10 @@ type Page struct {
 	leaveFn   func() tea.Cmd
 	confirm   *widget.Confirm
 	loading   bool
-	stale     bool       // the VM changed while the user was busy: reload when idle
-	focusKind string     // a device of this kind was just added: the next tree selects it
-	focusAt   *deviceRef // the first tree selects this device
-	reloading bool       // a load is under way
+	stale     bool                // the VM changed while the user was busy: reload when idle
+	focusKind string              // a device of this kind was just added: the next tree selects it
+	focusAt   *deviceRef          // the first tree selects this device
+	reloading bool                // a load is under way
 	agent     *libvirtx.AgentInfo // what the guest agent said at the last load, when connected
 	agentErr  string
 }
@@ -421,8 +422,29 @@ func (d *Page) resetForm() {
 			d.ctx.SetMsg(err.Error(), true)
 			return
 		}
-		d.form = form.New(dev, d.suggestions())
+		d.form = d.deviceForm(dev)
 	}
+}
+
+// deviceForm is the form of one device, with the host's objects offered
+// and, for a NIC, a MAC another VM of the host has refused as it is typed
+// (from the inventory: no libvirt call; the apply checks libvirt again).
+func (d *Page) deviceForm(dev *devices.Device) *form.Form {
+	f := form.New(dev, d.suggestions())
+	if dev.Kind.ID == "nic" {
+		f.Check = func(name, v string) error {
+			if name != "mac" || v == "" {
+				return nil
+			}
+			for _, o := range d.ctx.VMs(d.dom.URI) {
+				if o.UUID != d.dom.UUID && slices.Contains(o.MACs, strings.ToLower(v)) {
+					return fmt.Errorf("%s is already used by %s: pick another", v, o.Name)
+				}
+			}
+			return nil
+		}
+	}
+	return f
 }
 
 // suggestions are the host's objects offered for the fields that name them.

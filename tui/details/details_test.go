@@ -284,19 +284,26 @@ func TestDetailsRefusesAMACAnotherVMHas(t *testing.T) {
 	h.openDetails("legacy-centos7")
 	h.treeTo("52:54:00")
 	h.keys("enter")
-	h.setDetailsField("mac", taken)
+	// Refused as typed, from the inventory (the form shows why under the field).
+	want := taken + " is already used by web-01: pick another"
+	if err := h.page().form.Fill("mac", taken); err == nil || err.Error() != want {
+		t.Fatalf("typing a MAC web-01 has: %v, want %q", err, want)
+	}
+	h.screenHas(taken + " is already used by web-01:") // wrapped under the field
 	before, _ := h.mgr.DomainXML(h.vm("legacy-centos7").Ref, true, false)
 	h.send(ctrl(tea.KeyCtrlS))
-	h.screenHas("already used by web-01")
+	h.MsgHas("MAC address: " + want)
 	if after, _ := h.mgr.DomainXML(h.vm("legacy-centos7").Ref, true, false); after != before {
 		t.Fatal("a duplicate MAC reached libvirt")
 	}
-	// A new NIC with it: "not added", and the refusal goes with the form.
+	// A new NIC with it: refused as typed too, and the refusal goes with the form.
 	h.send(ctrl(tea.KeyCtrlR)) // revert the edit
 	h.keys("esc", "a", "network", "enter")
-	h.setDetailsField("mac", taken)
+	if err := h.page().form.Fill("mac", taken); err == nil || err.Error() != want {
+		t.Fatalf("a new NIC with a MAC web-01 has: %v", err)
+	}
 	h.send(ctrl(tea.KeyCtrlS))
-	h.MsgHas("network interface not added: MAC " + taken + " is already used by web-01")
+	h.MsgHas("MAC address: " + want)
 	h.keys("esc", "y")
 	if m := h.Ctx().Msg.Text; m != "" {
 		t.Fatalf("the refusal outlived the discarded form: %q", m)

@@ -10,7 +10,6 @@ import (
 	"kvmtui/devices"
 	"kvmtui/libvirtx"
 	"kvmtui/tui/common"
-	"kvmtui/tui/form"
 )
 
 // keys are the details view's bindings; the help overlay lists them.
@@ -197,7 +196,7 @@ func (d *Page) handleFormKey(msg tea.KeyMsg) tea.Cmd {
 		return d.applyForm()
 	case key.Matches(msg, k.Revert):
 		if d.adding != nil {
-			d.form = form.New(d.adding, d.suggestions())
+			d.form = d.deviceForm(d.adding)
 		} else {
 			d.resetForm()
 			d.inForm = true
@@ -240,7 +239,7 @@ func (d *Page) handlePicker(msg tea.KeyMsg) tea.Cmd {
 		d.picker = nil
 		d.adding = dev
 		note := d.hostNetwork(dev)
-		d.form = form.New(dev, d.suggestions())
+		d.form = d.deviceForm(dev)
 		d.inForm = true
 		d.ctx.SetMsg("new "+strings.ToLower(dev.Kind.Title)+": set it up, then ctrl+s to add"+note, false)
 	default:

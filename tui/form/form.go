@@ -53,6 +53,9 @@ type Form struct {
 	Cursor  int
 	orig    map[string]string
 	Suggest map[string][]string // host objects offered per field name
+	// Check, when set, refuses a value the target took but the page knows
+	// is wrong from outside it (a MAC another VM has): checked as typed.
+	Check func(name, value string) error
 }
 
 // snapshotter is a target that can put itself back (devices.Device,
@@ -275,7 +278,7 @@ func (f *Form) apply(ff *Field) {
 	ff.typed = true
 	if f.restore == nil {
 		ff.Err = ""
-		if err := f.Target.Set(ff.Name, typedValue(ff)); err != nil {
+		if err := f.set(ff); err != nil {
 			ff.Err = refusal(ff, err)
 			return
 		}
@@ -290,11 +293,23 @@ func (f *Form) apply(ff *Field) {
 			continue
 		}
 		x.Err = ""
-		if err := f.Target.Set(x.Name, typedValue(x)); err != nil {
+		if err := f.set(x); err != nil {
 			x.Err = refusal(x, err)
 		}
 	}
 	f.Rebuild() // fields may come and go; untouched ones show derived values
+}
+
+// set gives the target what was typed into ff, then the page's Check.
+func (f *Form) set(ff *Field) error {
+	v := typedValue(ff)
+	if err := f.Target.Set(ff.Name, v); err != nil {
+		return err
+	}
+	if f.Check != nil {
+		return f.Check(ff.Name, v)
+	}
+	return nil
 }
 
 // refusal is a setter's error as shown under its field, which names the
