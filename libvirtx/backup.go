@@ -519,7 +519,7 @@ func prune(lc *libvirt.Connect, sp *libvirt.StoragePool, uri string, all []Backu
 	for _, p := range all[:len(all)-keep] {
 		child := slices.IndexFunc(all, func(b Backup) bool { return b.Parent == p.ID })
 		if child >= 0 {
-			if !isLocal(uri) {
+			if !IsLocal(uri) {
 				return removed, fmt.Errorf("backup %s is the base of %s: merging it needs the host's files, so kvmtui prunes it only on a local connection", p.ID, all[child].ID)
 			}
 			if err := mergeInto(lc, sp, p, &all[child]); err != nil {

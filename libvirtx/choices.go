@@ -76,15 +76,16 @@ func (m *Manager) PathExists(uri, path string) (exists, known bool) {
 		v.Free()
 		return true, true
 	}
-	if isLocal(uri) {
+	if IsLocal(uri) {
 		_, err := os.Stat(path)
 		return err == nil, !errors.Is(err, os.ErrPermission)
 	}
 	return false, false
 }
 
-// isLocal: a URI without a host talks to this machine's daemon.
-func isLocal(uri string) bool {
+// IsLocal: a URI without a host talks to this machine's daemon, whose
+// files are this machine's.
+func IsLocal(uri string) bool {
 	rest, ok := strings.CutPrefix(uri[strings.Index(uri, ":")+1:], "//")
 	return ok && (strings.HasPrefix(rest, "/") || strings.HasPrefix(rest, "localhost/")) && !strings.HasPrefix(uri, "test")
 }

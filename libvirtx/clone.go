@@ -392,7 +392,7 @@ func watchFile(lc *libvirt.Connect, sp *libvirt.StoragePool, name string, total 
 	uri, _ := lc.GetURI()
 	raw, err := sp.GetXMLDesc(0)
 	px := &libvirtxml.StoragePool{}
-	if !isLocal(uri) || err != nil || px.Unmarshal(raw) != nil || px.Target == nil || px.Target.Path == "" {
+	if !IsLocal(uri) || err != nil || px.Unmarshal(raw) != nil || px.Target == nil || px.Target.Path == "" {
 		return func() {}
 	}
 	path := filepath.Join(px.Target.Path, name)

@@ -134,7 +134,7 @@ func (m *Manager) HostDetails(uri string) (HostDetails, error) {
 	if pc, err := lc.GetStoragePoolCapabilities(0); err == nil {
 		h.PoolTypes = supportedPools(pc)
 	}
-	if isLocal(uri) {
+	if IsLocal(uri) {
 		h.localExtras()
 	}
 	return h, nil

@@ -76,7 +76,7 @@ func hostIfaces(uri string, lc *libvirt.Connect) []HostIface {
 			ifs[i].Free()
 		}
 	}
-	if isLocal(uri) {
+	if IsLocal(uri) {
 		out = addLocalIfaces(uri, out)
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })

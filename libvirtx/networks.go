@@ -207,7 +207,7 @@ func (m *Manager) NetHost(uri string) (netdef.Host, error) {
 			h.Bridges = append(h.Bridges, i.Name)
 		}
 	}
-	if isLocal(uri) {
+	if IsLocal(uri) {
 		h.Routes = localRoutes()
 	}
 	return h, nil

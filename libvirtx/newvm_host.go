@@ -30,7 +30,7 @@ func (m *Manager) NewVMHost(uri string) (*install.NewVMHost, error) {
 		return nil, err
 	}
 	defer done()
-	h := &install.NewVMHost{URI: uri, Caps: map[string]*devices.Caps{}, Local: isLocal(uri)}
+	h := &install.NewVMHost{URI: uri, Caps: map[string]*devices.Caps{}, Local: IsLocal(uri)}
 	hi := c.Host()
 	h.MemBytes, h.CPUs = hi.MemKiB*1024, hi.CPUs
 	if raw, err := lc.GetCapabilities(); err == nil {

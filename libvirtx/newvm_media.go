@@ -52,7 +52,7 @@ func (m *Manager) ProbeMedia(uri, path string) (Media, error) {
 		}
 		return md, nil
 	}
-	if !isLocal(uri) {
+	if !IsLocal(uri) {
 		return Media{}, fmt.Errorf("%s is not a volume of any storage pool on %s; put it in a pool (a remote host's other files cannot be checked)", path, uri)
 	}
 	f, err := os.Open(path)

@@ -33,7 +33,7 @@ func (m *Manager) PoolHost(uri string) (pooldef.Host, error) {
 		}
 		ps[i].Free()
 	}
-	if isLocal(uri) {
+	if IsLocal(uri) {
 		h.Exists = func(p string) (bool, bool) { _, err := os.Stat(p); return err == nil, true }
 	}
 	return h, nil

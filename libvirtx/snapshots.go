@@ -479,7 +479,7 @@ func pathTaken(lc *libvirt.Connect, path string) bool {
 		v.Free()
 		return true
 	}
-	if uri, err := lc.GetURI(); err == nil && isLocal(uri) {
+	if uri, err := lc.GetURI(); err == nil && IsLocal(uri) {
 		_, err := os.Stat(path)
 		return err == nil
 	}
@@ -503,7 +503,7 @@ func freeAt(lc *libvirt.Connect, dir string) (uint64, bool) {
 			return info.Available, true
 		}
 	}
-	if uri, err := lc.GetURI(); err == nil && isLocal(uri) {
+	if uri, err := lc.GetURI(); err == nil && IsLocal(uri) {
 		var st syscall.Statfs_t
 		if syscall.Statfs(dir, &st) == nil {
 			return st.Bavail * uint64(st.Bsize), true

@@ -74,6 +74,16 @@ func New(target Target, suggest map[string][]string) *Form {
 	return f
 }
 
+// SetSuggest replaces the host objects offered, in the fields' inputs too
+// (tab completes the first that extends what was typed).
+func (f *Form) SetSuggest(s map[string][]string) {
+	f.Suggest = s
+	for _, ff := range f.Fields {
+		ff.Input.ShowSuggestions = len(s[ff.Name]) > 0
+		ff.Input.SetSuggestions(s[ff.Name])
+	}
+}
+
 // Rebuild lays out the fields the target has now (switching a disk from a
 // file to a block device changes its fields), keeping what was typed.
 func (f *Form) Rebuild() {

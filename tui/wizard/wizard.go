@@ -7,6 +7,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"time"
@@ -289,18 +291,55 @@ func (w *Page) suggestions() map[string][]string {
 	case install.NetMacvtap:
 		src = h.NICs
 	}
-	media := h.VolumePaths()
+	media, disks := h.VolumePaths(), h.VolumePaths()
+	if libvirtx.IsLocal(w.uri) && w.form != nil { // the host's files are this machine's: complete them too
+		for _, ff := range w.form.Fields {
+			switch ff.Name {
+			case "media":
+				media = append(media, localPaths(ff.Input.Value())...)
+			case "disk_path":
+				disks = append(disks, localPaths(ff.Input.Value())...)
+			}
+		}
+	}
 	if w.vm.Method == install.MethodISO {
 		media = isoPaths(media)
 	}
-	return map[string][]string{"pool": h.PoolNames(), "media": media, "disk_path": h.VolumePaths(), "net_source": src}
+	return map[string][]string{"pool": h.PoolNames(), "media": media, "disk_path": disks, "net_source": src}
 }
 
-// isoPaths keeps the paths that look like installer images.
+// localPaths completes a path typed on a local host from its directory:
+// the entries that extend it, directories with a trailing slash. One
+// directory read, when a key changed the path.
+func localPaths(typed string) []string {
+	if !strings.HasPrefix(typed, "/") {
+		return nil
+	}
+	dir, base := filepath.Split(typed)
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		return nil
+	}
+	var out []string
+	for _, e := range ents {
+		if !strings.HasPrefix(e.Name(), base) || strings.HasPrefix(e.Name(), ".") && !strings.HasPrefix(base, ".") {
+			continue
+		}
+		p := dir + e.Name()
+		if e.IsDir() {
+			p += "/"
+		}
+		out = append(out, p)
+	}
+	return out
+}
+
+// isoPaths keeps the paths that look like installer images, and the
+// directories a typed path may go on into.
 func isoPaths(paths []string) []string {
 	var out []string
 	for _, p := range paths {
-		if strings.HasSuffix(strings.ToLower(p), ".iso") {
+		if strings.HasSuffix(strings.ToLower(p), ".iso") || strings.HasSuffix(p, "/") {
 			out = append(out, p)
 		}
 	}
@@ -487,7 +526,7 @@ func (w *Page) key(msg tea.KeyMsg) tea.Cmd {
 			cmd := w.form.Update(msg)
 			w.errs = nil
 			if p := w.pageID(); p == "network" || p == "storage" || p == "method" {
-				w.form.Suggest = w.suggestions()
+				w.form.SetSuggest(w.suggestions())
 			}
 			return cmd
 		}

@@ -1,12 +1,15 @@
 package wizard
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
 	tea "github.com/charmbracelet/bubbletea"
 
 	"kvmtui/install"
+	lt "kvmtui/libvirtx/libvirtxtest"
 	"kvmtui/tui/details"
 	"kvmtui/tui/tuitest"
 )
@@ -240,4 +243,27 @@ func TestWizardFromTemplate(t *testing.T) {
 	}
 	h.keys("ctrl+s")
 	h.until("the clone", func() bool { return strings.Contains(h.Ctx().Msg.Text, "cloned and started from-tmpl") })
+}
+
+// On a local host tab completes the host's own files in a path field, as
+// a shell does (pool volumes complete everywhere).
+func TestWizardCompletesLocalPaths(t *testing.T) {
+	uri := lt.URI(t)
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "debian-netinst.iso"), []byte("x"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	h := &harness{Harness: tuitest.New(t, false, uri), t: t}
+	h.keys(":new "+uri, "enter")
+	h.until("the wizard's host", func() bool { w := h.wiz(); return w != nil && w.host != nil })
+	h.setField("media", dir[:len(dir)-2])
+	h.keys("tab")
+	if got := h.wiz().vm.Media; got != dir+"/" {
+		t.Fatalf("tab on %q gave %q, want %q", dir[:len(dir)-2], got, dir+"/")
+	}
+	h.send(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("deb")})
+	h.keys("tab")
+	if got, want := h.wiz().vm.Media, filepath.Join(dir, "debian-netinst.iso"); got != want {
+		t.Fatalf("tab gave %q, want %q", got, want)
+	}
 }
