@@ -74,6 +74,9 @@ func (o *options) topCommand() *cobra.Command {
 				return err
 			}
 			defer mgr.Close()
+			if demoURI != "" { // the screen only: --batch output is the driver's own figures
+				mgr.SetDemoLoad(demoURI)
+			}
 			m := top.New(mgr, top.Options{DemoURI: demoURI, Interval: interval, Perf: pc})
 			if _, err := tea.NewProgram(m, tea.WithAltScreen(), tea.WithFPS(topFPS)).Run(); err != nil {
 				return o.fail(err)

@@ -23,6 +23,9 @@ func (o *options) runUI() error {
 		return err
 	}
 	defer mgr.Close()
+	if demoURI != "" {
+		mgr.SetDemoLoad(demoURI)
+	}
 	m := tui.New(mgr, tui.Options{DemoURI: demoURI, Interval: o.interval})
 	defer m.Close() // viewers and their SSH tunnels end with kvmtui
 	if _, err := tea.NewProgram(m, tea.WithAltScreen()).Run(); err != nil {

@@ -29,7 +29,8 @@ type Conn struct {
 	mu       sync.Mutex
 	c        *libvirt.Connect // nil while down
 	host     HostInfo
-	noBulk   bool // the driver's bulk stats lack CPU time: fall back per domain
+	noBulk   bool      // the driver's bulk stats lack CPU time: fall back per domain
+	demo     *demoLoad // the bundled demo host's synthetic load (SetDemoLoad), else nil
 	lost     chan struct{}
 	cbIDs    []int
 	netCBs   []int

@@ -54,6 +54,12 @@ func (c *Conn) sweep(flags libvirt.ConnectGetAllDomainStatsFlags) ([]Sample, err
 		}
 		out = append(out, s)
 	}
+	c.mu.Lock()
+	demo := c.demo
+	c.mu.Unlock()
+	if demo != nil {
+		demo.apply(out)
+	}
 	return out, nil
 }
 
