@@ -18,6 +18,7 @@ import (
 	_ "kvmtui/tui/pools"
 	_ "kvmtui/tui/portfwd"
 	_ "kvmtui/tui/rawedit"
+	_ "kvmtui/tui/screen"
 	_ "kvmtui/tui/snapshots"
 	_ "kvmtui/tui/top"
 	_ "kvmtui/tui/vmlist"

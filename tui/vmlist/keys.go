@@ -23,6 +23,7 @@ type listKeys struct {
 	Backups     key.Binding // the selected VM's backups (tui/backups)
 	Agent       key.Binding // what the VM's guest agent says (tui/agent)
 	Migrate     key.Binding // move the VM to another host (tui/migrate)
+	Screen      key.Binding // the guest's graphical screen in the terminal (tui/screen)
 	New         key.Binding // the new-VM wizard (tui/wizard)
 	Perf        key.Binding // the performance view (tui/perfview)
 	SparkColumn key.Binding // the CPU sparkline column
@@ -58,6 +59,7 @@ func newListKeys() listKeys {
 		Backups:     key.NewBinding(key.WithKeys("B"), key.WithHelp("B", "backups of the VM")),
 		Agent:       key.NewBinding(key.WithKeys("i"), key.WithHelp("i", "guest agent: what the guest says")),
 		Migrate:     key.NewBinding(key.WithKeys("m"), key.WithHelp("m", "migrate to another host (or the marked VMs)")),
+		Screen:      key.NewBinding(key.WithKeys("V"), key.WithHelp("V", "the guest's screen, here in the terminal")),
 		New:         key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "new VM (wizard)")),
 		Perf:        key.NewBinding(key.WithKeys("p"), key.WithHelp("p", "performance view")),
 		SparkColumn: key.NewBinding(key.WithKeys("%"), key.WithHelp("%", "CPU sparkline column")),
@@ -65,7 +67,7 @@ func newListKeys() listKeys {
 }
 
 func (k listKeys) navigation() []key.Binding {
-	return []key.Binding{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom, k.Details, k.Filter, k.Mark, k.MarkAll, k.Sort, k.SortRev, k.HostDevices, k.Snapshots, k.Backups, k.Agent}
+	return []key.Binding{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom, k.Details, k.Filter, k.Mark, k.MarkAll, k.Sort, k.SortRev, k.HostDevices, k.Snapshots, k.Backups, k.Agent, k.Screen}
 }
 
 func (k listKeys) mutating() []key.Binding {

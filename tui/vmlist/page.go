@@ -221,6 +221,10 @@ func (m *Page) handleListKey(msg tea.KeyMsg) tea.Cmd {
 		return common.Run("clone")
 	case key.Matches(msg, k.Migrate):
 		return common.Open("migrate")
+	case key.Matches(msg, k.Screen):
+		if l.selected() != nil {
+			return common.Open("screen")
+		}
 	case key.Matches(msg, k.Agent):
 		if l.selected() != nil {
 			return common.Open("agent")

@@ -1,0 +1,126 @@
+package screen
+
+import (
+	"strings"
+	"unicode"
+
+	tea "github.com/charmbracelet/bubbletea"
+
+	"kvmtui/tui/common"
+)
+
+// X11 keysyms (RFB key events) of the keys that are not characters, and
+// the Linux key names libvirt's send-key takes for them.
+var specials = map[tea.KeyType]struct {
+	sym   uint32
+	linux string
+}{
+	tea.KeyEnter: {0xff0d, "KEY_ENTER"}, tea.KeyTab: {0xff09, "KEY_TAB"}, tea.KeyBackspace: {0xff08, "KEY_BACKSPACE"},
+	tea.KeyEsc: {0xff1b, "KEY_ESC"}, tea.KeySpace: {0x20, "KEY_SPACE"},
+	tea.KeyUp: {0xff52, "KEY_UP"}, tea.KeyDown: {0xff54, "KEY_DOWN"}, tea.KeyLeft: {0xff51, "KEY_LEFT"}, tea.KeyRight: {0xff53, "KEY_RIGHT"},
+	tea.KeyHome: {0xff50, "KEY_HOME"}, tea.KeyEnd: {0xff57, "KEY_END"}, tea.KeyPgUp: {0xff55, "KEY_PAGEUP"}, tea.KeyPgDown: {0xff56, "KEY_PAGEDOWN"},
+	tea.KeyDelete: {0xffff, "KEY_DELETE"}, tea.KeyInsert: {0xff63, "KEY_INSERT"},
+	tea.KeyF1: {0xffbe, "KEY_F1"}, tea.KeyF2: {0xffbf, "KEY_F2"}, tea.KeyF3: {0xffc0, "KEY_F3"}, tea.KeyF4: {0xffc1, "KEY_F4"},
+	tea.KeyF5: {0xffc2, "KEY_F5"}, tea.KeyF6: {0xffc3, "KEY_F6"}, tea.KeyF7: {0xffc4, "KEY_F7"}, tea.KeyF8: {0xffc5, "KEY_F8"},
+	tea.KeyF9: {0xffc6, "KEY_F9"}, tea.KeyF10: {0xffc7, "KEY_F10"}, tea.KeyF11: {0xffc8, "KEY_F11"}, tea.KeyF12: {0xffc9, "KEY_F12"},
+}
+
+const (
+	symCtrl  = 0xffe3
+	symAlt   = 0xffe9
+	symShift = 0xffe1
+)
+
+// stroke is one key as the guest gets it: modifiers held, then the key.
+type stroke struct {
+	mods []uint32 // keysyms held around it
+	sym  uint32
+	// linux is the same for libvirt's send-key (the screenshot source);
+	// empty for a character it has no key name for.
+	linux []string
+}
+
+// strokes turns a key press into what the guest is sent.
+func strokes(msg tea.KeyMsg) []stroke {
+	var out []stroke
+	alt := func(s stroke) stroke {
+		if msg.Alt {
+			s.mods = append([]uint32{symAlt}, s.mods...)
+			if s.linux != nil {
+				s.linux = append([]string{"KEY_LEFTALT"}, s.linux...)
+			}
+		}
+		return s
+	}
+	if sp, ok := specials[msg.Type]; ok {
+		return []stroke{alt(stroke{sym: sp.sym, linux: []string{sp.linux}})}
+	}
+	if msg.Type >= tea.KeyCtrlA && msg.Type <= tea.KeyCtrlZ {
+		letter := rune('a' + int(msg.Type-tea.KeyCtrlA))
+		return []stroke{alt(stroke{mods: []uint32{symCtrl}, sym: uint32(letter), linux: []string{"KEY_LEFTCTRL", "KEY_" + strings.ToUpper(string(letter))}})}
+	}
+	if msg.Type != tea.KeyRunes {
+		return nil
+	}
+	for _, r := range msg.Runes {
+		s := stroke{sym: uint32(r)}
+		if r > 0xff {
+			s.sym = 0x01000000 | uint32(r) // Unicode keysyms
+		}
+		s.linux = linuxChar(r)
+		out = append(out, alt(s))
+	}
+	return out
+}
+
+// linuxChar is a character as Linux key names: letters and digits, with
+// shift for capitals; nil for the rest.
+func linuxChar(r rune) []string {
+	switch {
+	case r >= 'a' && r <= 'z', r >= '0' && r <= '9':
+		return []string{"KEY_" + strings.ToUpper(string(r))}
+	case r >= 'A' && r <= 'Z':
+		return []string{"KEY_LEFTSHIFT", "KEY_" + string(r)}
+	case r == ' ':
+		return []string{"KEY_SPACE"}
+	case unicode.IsPunct(r):
+		return map[rune][]string{'-': {"KEY_MINUS"}, '.': {"KEY_DOT"}, '/': {"KEY_SLASH"}, ',': {"KEY_COMMA"}}[r]
+	}
+	return nil
+}
+
+// key sends a key press to the guest: RFB key events on the live source,
+// libvirt's send-key on the screenshot one.
+func (p *Page) key(msg tea.KeyMsg) tea.Cmd {
+	ss := strokes(msg)
+	if len(ss) == 0 || p.err != "" {
+		return nil
+	}
+	if c := p.client; c != nil {
+		return func() tea.Msg {
+			for _, s := range ss {
+				for _, m := range s.mods {
+					c.Key(m, true)
+				}
+				c.Key(s.sym, true)
+				c.Key(s.sym, false)
+				for i := len(s.mods) - 1; i >= 0; i-- {
+					c.Key(s.mods[i], false)
+				}
+			}
+			return nil
+		}
+	}
+	mgr, ref := p.ctx.Mgr, p.dom.Ref
+	return func() tea.Msg {
+		for _, s := range ss {
+			if s.linux == nil {
+				return common.StatusMsg{Text: "the screenshot source cannot send that key", Err: true}
+			}
+			if err := mgr.SendKey(ref, s.linux...); err != nil {
+				return common.StatusMsg{Text: "send-key: " + err.Error(), Err: true}
+			}
+		}
+		return nil
+	}
+}

@@ -1,0 +1,6 @@
+package screen
+
+import (
+	_ "kvmtui/tui/details" // the pages the screen page opens from, as in the program
+	_ "kvmtui/tui/vmlist"
+)

@@ -1,0 +1,293 @@
+// Package screen is the guest's graphical screen inside the terminal (V on
+// a running VM, :screen VM): its VNC display read with the rfb client
+// (incremental updates: a still screen costs nothing) or, where kvmtui
+// cannot reach the display itself (a remote host, SPICE), libvirt's
+// screenshot once a second; drawn in half blocks, aspect kept. Keys go to
+// the guest; ctrl+] leaves.
+package screen
+
+import (
+	"errors"
+	"fmt"
+	"image"
+	"net"
+	"strconv"
+	"strings"
+	"time"
+
+	tea "github.com/charmbracelet/bubbletea"
+
+	"kvmtui/console"
+	"kvmtui/libvirtx"
+	"kvmtui/rfb"
+	"kvmtui/termimg"
+	"kvmtui/tui/common"
+	"kvmtui/tui/widget"
+)
+
+func init() {
+	common.Register(common.Entry{
+		Words: []string{"screen"},
+		Usage: "screen [VM]",
+		Desc:  "the VM's graphical screen in the terminal; keys go to the guest, ctrl+] leaves",
+		Args:  (*common.Context).VMNames,
+		Open:  Open,
+		Help: func(*common.Context) []widget.Section {
+			return []widget.Section{{Title: "Screen (V, :screen VM)", Lines: []string{
+				"every key goes to the guest (ctrl+c too); ctrl+] leaves",
+				"VNC displays kvmtui can reach are live; others are libvirt screenshots, one a second"}}}
+		},
+	})
+}
+
+// Page shows one VM's screen.
+type Page struct {
+	ctx    *common.Context
+	dom    libvirtx.Domain
+	client *rfb.Client // nil: the screenshot source
+	source string
+	frame  image.Image
+	lines  []string // the frame drawn for the current size
+	drawnW int
+	drawnH int
+	frames []time.Time // when the last frames came, for the rate
+	err    string
+	ch     chan tea.Msg
+	done   chan struct{}
+}
+
+type connectedMsg struct {
+	p      *Page
+	client *rfb.Client
+	source string
+	err    error
+}
+
+type frameMsg struct {
+	p   *Page
+	img image.Image
+	err error
+}
+
+// Open connects to the named VM's display, else the selected one's.
+func Open(ctx *common.Context, args []string) (common.Page, tea.Cmd, error) {
+	doms, err := ctx.Resolve(args)
+	if err != nil {
+		return nil, nil, fmt.Errorf("screen: %v", err)
+	}
+	d := doms[0]
+	if !d.State.Active() {
+		return nil, nil, fmt.Errorf("%s is %s: its screen shows once it runs", d.Name, widget.StateWord(d))
+	}
+	p := &Page{ctx: ctx, dom: d, ch: make(chan tea.Msg, 1), done: make(chan struct{})}
+	return p, p.connect(), nil
+}
+
+// connect reads where the display listens and dials it when this machine
+// can: a local host's VNC display; otherwise the screenshot source.
+func (p *Page) connect() tea.Cmd {
+	mgr, ref, readOnly := p.ctx.Mgr, p.dom.Ref, p.ctx.ReadOnly()
+	return func() tea.Msg {
+		xml, err := mgr.DomainXML(ref, false, !readOnly)
+		if err != nil {
+			return connectedMsg{p: p, err: err}
+		}
+		dv, err := console.ParseDevices(xml)
+		if err != nil {
+			return connectedMsg{p: p, err: err}
+		}
+		if len(dv.Displays) == 0 {
+			return connectedMsg{p: p, err: errors.New(ref.Name + " has no display: add a VNC display and a video device (a in its details)")}
+		}
+		for _, d := range dv.Displays {
+			if d.Type != "vnc" || d.Port <= 0 || !libvirtx.IsLocal(ref.URI) {
+				continue
+			}
+			host := d.Listen
+			if host == "" || d.Wildcard() {
+				host = "127.0.0.1"
+			}
+			addr := net.JoinHostPort(host, strconv.Itoa(d.Port))
+			conn, err := net.DialTimeout("tcp", addr, 5*time.Second)
+			if err != nil {
+				continue
+			}
+			c, err := rfb.Connect(conn, d.Password)
+			if err != nil {
+				return connectedMsg{p: p, err: err}
+			}
+			return connectedMsg{p: p, client: c, source: "VNC " + addr}
+		}
+		return connectedMsg{p: p, source: "libvirt screenshots"}
+	}
+}
+
+// Title is the page's crumb.
+func (p *Page) Title() string { return "Screen of " + p.dom.Name }
+
+// Capturing: every key goes to the guest.
+func (p *Page) Capturing() bool { return true }
+
+// Close ends the connection when kvmtui exits.
+func (p *Page) Close() {
+	select {
+	case <-p.done:
+	default:
+		close(p.done)
+	}
+	if p.client != nil {
+		p.client.Close()
+	}
+}
+
+// Update takes frames and keys.
+func (p *Page) Update(msg tea.Msg) tea.Cmd {
+	switch msg := msg.(type) {
+	case connectedMsg:
+		if msg.p != p {
+			return nil
+		}
+		if msg.err != nil {
+			p.err = msg.err.Error()
+			return nil
+		}
+		p.client, p.source = msg.client, msg.source
+		if p.client != nil {
+			go p.stream()
+		} else {
+			go p.poll()
+		}
+		return p.wait()
+	case frameMsg:
+		if msg.p != p {
+			return nil
+		}
+		if msg.err != nil {
+			p.err = msg.err.Error()
+			return nil
+		}
+		p.frame, p.drawnW = msg.img, 0
+		p.frames = append(p.frames, time.Now())
+		if len(p.frames) > 20 {
+			p.frames = p.frames[1:]
+		}
+		return p.wait()
+	case tea.KeyMsg:
+		if msg.String() == "ctrl+]" {
+			p.Close()
+			return common.Pop
+		}
+		return p.key(msg)
+	}
+	return nil
+}
+
+func (p *Page) wait() tea.Cmd {
+	ch, done := p.ch, p.done
+	return func() tea.Msg {
+		select {
+		case m := <-ch:
+			return m
+		case <-done:
+			return nil
+		}
+	}
+}
+
+// send hands the newest frame on, dropping one the UI has not taken yet.
+func (p *Page) send(m frameMsg) {
+	select {
+	case <-p.ch:
+	default:
+	}
+	select {
+	case p.ch <- m:
+	case <-p.done:
+	}
+}
+
+// stream runs the VNC client: each update becomes the newest frame (the UI
+// redraws at its own pace, never behind).
+func (p *Page) stream() {
+	err := p.client.Run(func(image.Rectangle) { p.send(frameMsg{p: p, img: p.client.Frame()}) })
+	select {
+	case <-p.done:
+	default:
+		p.send(frameMsg{p: p, err: fmt.Errorf("the display closed: %v", err)})
+	}
+}
+
+// poll takes libvirt's screenshot once a second.
+func (p *Page) poll() {
+	tick := time.NewTicker(time.Second)
+	defer tick.Stop()
+	for {
+		b, mime, err := p.ctx.Mgr.Screenshot(p.dom.Ref, 0)
+		var img image.Image
+		if err == nil {
+			img, err = termimg.Decode(b, mime)
+		}
+		p.send(frameMsg{p: p, img: img, err: err})
+		select {
+		case <-p.done:
+			return
+		case <-tick.C:
+		}
+	}
+}
+
+// View is the frame, centred, and a line saying what it is.
+func (p *Page) View() string {
+	w, h := p.ctx.Width, p.ctx.BodyHeight()
+	th := p.ctx.Theme
+	var out []string
+	switch {
+	case p.err != "":
+		out = append(out, th.Error.Render(widget.Fit(p.err, w)))
+	case p.frame == nil:
+		out = append(out, th.Dim.Render("connecting to the screen of "+p.dom.Name+"…"))
+	case w < 10 || h < 4:
+		out = append(out, widget.Fit("too small for the screen", w))
+	default:
+		if p.drawnW != w || p.drawnH != h {
+			b := p.frame.Bounds()
+			cols, rows := termimg.Fit(b.Dx(), b.Dy(), w, h-1)
+			p.lines = termimg.HalfBlocks(termimg.Scale(p.frame, cols, rows), cols, rows)
+			p.drawnW, p.drawnH = w, h
+		}
+		pad := strings.Repeat(" ", max((w-lipglossWidth(p.lines))/2, 0))
+		b := p.frame.Bounds()
+		out = append(out, th.Dim.Render(widget.Fit(fmt.Sprintf("%dx%d · %s · %.1f frames/s", b.Dx(), b.Dy(), p.source, p.rate()), w)))
+		for _, l := range p.lines {
+			out = append(out, pad+l)
+		}
+	}
+	for len(out) < h {
+		out = append(out, "")
+	}
+	return strings.Join(out[:h], "\n")
+}
+
+func lipglossWidth(lines []string) int {
+	if len(lines) == 0 {
+		return 0
+	}
+	return strings.Count(lines[0], "▀")
+}
+
+// rate is the frames per second of the last few seconds.
+func (p *Page) rate() float64 {
+	if len(p.frames) < 2 {
+		return 0
+	}
+	span := time.Since(p.frames[0]).Seconds()
+	if span <= 0 {
+		return 0
+	}
+	return float64(len(p.frames)-1) / span
+}
+
+// Hints is the bottom line.
+func (p *Page) Hints() string {
+	return widget.Fit("keys go to "+p.dom.Name+"  ctrl+] leaves", p.ctx.Width)
+}
