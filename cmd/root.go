@@ -93,7 +93,7 @@ reachable, else a demo host (libvirt's test driver; nothing in it is real).`,
 		return nil
 	}
 	root.AddGroup(&cobra.Group{ID: "vm", Title: "VM commands:"}, &cobra.Group{ID: "other", Title: "Other commands:"})
-	for _, c := range append(o.vmCommands(), o.consoleCommand(), o.vvCommand(), o.createCommand(), o.cloneCommand(), o.snapshotCommand(), o.backupCommand(), o.restoreCommand(), o.migrateCommand(), o.evacuateCommand()) {
+	for _, c := range append(o.vmCommands(), o.consoleCommand(), o.vvCommand(), o.createCommand(), o.cloneCommand(), o.snapshotCommand(), o.backupCommand(), o.restoreCommand(), o.migrateCommand(), o.evacuateCommand(), o.screenshotCommand()) {
 		c.GroupID = "vm"
 		root.AddCommand(c)
 	}

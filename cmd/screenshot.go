@@ -1,0 +1,47 @@
+package cmd
+
+import (
+	"bytes"
+	"fmt"
+	"image/png"
+	"os"
+
+	"github.com/spf13/cobra"
+
+	"kvmtui/libvirtx"
+	"kvmtui/termimg"
+)
+
+// kvmtui screenshot: one frame of a VM's screen, as a PNG.
+
+func (o *options) screenshotCommand() *cobra.Command {
+	return &cobra.Command{
+		Use:               "screenshot VM FILE.png",
+		Short:             "save a frame of a running VM's screen as a PNG (libvirt's screenshot: any display, any connection)",
+		Args:              cobra.ExactArgs(2),
+		ValidArgsFunction: o.vmNames,
+		RunE: onNamed(o, (*session).find, func(s *session, d libvirtx.Domain, args []string) error {
+			if !d.State.Active() {
+				return fmt.Errorf("%s is %s: it has a screen only while it runs", d.Name, d.State)
+			}
+			b, mime, err := s.mgr.Screenshot(d.Ref, 0)
+			if err != nil {
+				return err
+			}
+			img, err := termimg.Decode(b, mime)
+			if err != nil {
+				return err
+			}
+			var buf bytes.Buffer
+			if err := png.Encode(&buf, img); err != nil {
+				return err
+			}
+			if err := os.WriteFile(args[0], buf.Bytes(), 0o644); err != nil {
+				return err
+			}
+			r := img.Bounds()
+			fmt.Fprintf(o.stdout, "saved the %dx%d screen of %s to %s\n", r.Dx(), r.Dy(), d.Name, args[0])
+			return nil
+		}),
+	}
+}
