@@ -1,15 +1,13 @@
 package cmd
 
 import (
-	"bytes"
 	"fmt"
-	"image/png"
 	"os"
 
 	"github.com/spf13/cobra"
 
+	"kvmtui/console"
 	"kvmtui/libvirtx"
-	"kvmtui/termimg"
 )
 
 // kvmtui screenshot: one frame of a VM's screen, as a PNG.
@@ -28,15 +26,11 @@ func (o *options) screenshotCommand() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			img, err := termimg.Decode(b, mime)
+			pngData, img, err := console.ToPNG(b, mime)
 			if err != nil {
 				return err
 			}
-			var buf bytes.Buffer
-			if err := png.Encode(&buf, img); err != nil {
-				return err
-			}
-			if err := os.WriteFile(args[0], buf.Bytes(), 0o644); err != nil {
+			if err := os.WriteFile(args[0], pngData, 0o644); err != nil {
 				return err
 			}
 			r := img.Bounds()

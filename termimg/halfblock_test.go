@@ -63,18 +63,3 @@ func TestHalfBlocksDecodeToTheScaledImage(t *testing.T) {
 		t.Fatalf("a flat line repeats its colours: %q", l)
 	}
 }
-
-func TestDecodePPMAndRefusals(t *testing.T) {
-	img, err := Decode([]byte("P6\n# by QEMU\n2 1\n255\n\x01\x02\x03\x04\x05\x06"), "image/x-portable-pixmap")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if c := color.RGBAModel.Convert(img.At(1, 0)).(color.RGBA); c != (color.RGBA{4, 5, 6, 255}) {
-		t.Fatalf("pixel 1,0 = %v", c)
-	}
-	for _, bad := range []string{"P6\n2 1\n65535\n", "P6\n2 1\n255\n\x01", "GIF89a"} {
-		if _, err := Decode([]byte(bad), ""); err == nil {
-			t.Errorf("%q decoded", bad)
-		}
-	}
-}

@@ -225,7 +225,7 @@ func (p *Page) poll() {
 		b, mime, err := p.ctx.Mgr.Screenshot(p.dom.Ref, 0)
 		var img image.Image
 		if err == nil {
-			img, err = termimg.Decode(b, mime)
+			_, img, err = console.ToPNG(b, mime)
 		}
 		p.send(frameMsg{p: p, img: img, err: err})
 		select {
