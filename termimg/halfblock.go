@@ -36,6 +36,13 @@ func Scale(img image.Image, cols, rows int) *image.RGBA {
 			x1 = max(x1, x0+1)
 			var r, g, bl, n uint32
 			for yy := y0; yy < y1; yy++ {
+				if rgba, ok := img.(*image.RGBA); ok { // the VNC frame: no interface call a pixel
+					row := rgba.Pix[rgba.PixOffset(x0, yy):rgba.PixOffset(x1, yy)]
+					for i := 0; i < len(row); i += 4 {
+						r, g, bl, n = r+uint32(row[i]), g+uint32(row[i+1]), bl+uint32(row[i+2]), n+1
+					}
+					continue
+				}
 				for xx := x0; xx < x1; xx++ {
 					cr, cg, cb, _ := img.At(xx, yy).RGBA()
 					r, g, bl, n = r+cr>>8, g+cg>>8, bl+cb>>8, n+1
