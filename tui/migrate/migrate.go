@@ -111,7 +111,6 @@ type Page struct {
 	phase    phase
 	rows     []*row
 	sel      int
-	scroll   int
 	override bool
 	err      string
 }
