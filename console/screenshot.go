@@ -15,10 +15,14 @@ import (
 )
 
 // ToPNG converts what virDomainScreenshot returned (QEMU: PPM, sometimes
-// PNG) to PNG.
+// PNG) to PNG. Without a MIME type (a file virsh wrote) PNG is known by
+// its magic, anything else is read as PPM.
 func ToPNG(data []byte, mime string) ([]byte, image.Image, error) {
 	var img image.Image
 	var err error
+	if mime == "" && bytes.HasPrefix(data, []byte("\x89PNG")) { // a file of unknown type: its magic says
+		mime = "image/png"
+	}
 	switch mime {
 	case "image/png":
 		img, err = png.Decode(bytes.NewReader(data))

@@ -162,6 +162,13 @@ func TestPPMToPNG(t *testing.T) {
 	if _, _, err := ToPNG([]byte("P3\n1 1\n255\n0 0 0"), "image/x-portable-pixmap"); err == nil {
 		t.Fatal("ASCII PPM accepted")
 	}
+	// A file of unknown type (virsh screenshot's): PNG by its magic, else PPM.
+	if again, img2, err := ToPNG(out, ""); err != nil || !bytes.Equal(again, out) || img2.Bounds().Dx() != 2 {
+		t.Fatalf("a PNG without its type: %v", err)
+	}
+	if _, _, err := ToPNG(ppm, ""); err != nil {
+		t.Fatalf("a PPM without its type: %v", err)
+	}
 	p, err := SaveScreenshot(t.TempDir(), "web/1", out, time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC))
 	if err != nil || !strings.HasSuffix(p, "web_1-20260102-030405.png") {
 		t.Fatalf("saved as %q: %v", p, err)
