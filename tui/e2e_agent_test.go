@@ -32,7 +32,10 @@ func TestE2EGuestAgent(t *testing.T) {
 		return strings.Contains(scr, "Guest OS      kvmtui test guest 1") && strings.Contains(scr, "Hostname      kvmtui-guest")
 	})
 	s.keys("i")
-	scr := s.waitFor("the agent's answer", 30*time.Second, func(scr string) bool { return strings.Contains(scr, "kvmtui test guest 1") })
+	// The agent page's title first: the Overview below it names the guest's OS too.
+	scr := s.waitFor("the agent's answer", 30*time.Second, func(scr string) bool {
+		return strings.Contains(scr, "Guest agent of "+vm) && strings.Contains(scr, "kvmtui test guest 1")
+	})
 	for _, want := range []string{"Guest agent of " + vm, "hostname     kvmtui-guest", "kernel       6.", "Interfaces (", "lo "} {
 		if !strings.Contains(scr, want) {
 			t.Fatalf("screen lacks %q:\n%s", want, scr)
