@@ -234,9 +234,6 @@ func (o *options) evacuate(ctx context.Context, mgr *libvirtx.Manager, moves []l
 	return nil
 }
 
-// checkMarks are the pre-flight's status marks, as the TUI shows them.
-var checkMarks = map[libvirtx.CheckStatus]string{libvirtx.CheckPass: "✓", libvirtx.CheckWarn: "!", libvirtx.CheckFail: "✗"}
-
 func printChecks(w io.Writer, vm, dest string, cs libvirtx.Checks) {
 	fmt.Fprintf(w, "pre-flight of %s → %s\n", vm, dest)
 	width := 0
@@ -244,7 +241,7 @@ func printChecks(w io.Writer, vm, dest string, cs libvirtx.Checks) {
 		width = max(width, len(c.Name))
 	}
 	for _, c := range cs {
-		fmt.Fprintf(w, "  %s %-*s  %s\n", checkMarks[c.Status], width, c.Name, c.Text)
+		fmt.Fprintf(w, "  %s %-*s  %s\n", c.Status.Mark(), width, c.Name, c.Text)
 		if c.Hint != "" && c.Status != libvirtx.CheckPass {
 			fmt.Fprintf(w, "    %*s  → %s\n", width, "", c.Hint)
 		}

@@ -51,6 +51,31 @@ func readUntil(t *testing.T, c io.Reader, want string, timeout time.Duration) st
 	return newConReader(c).until(t, want, timeout)
 }
 
+// startAtPrompt starts a VM with its serial console attached from the
+// first byte, waits for the shell's prompt, and returns the console's one
+// reader and a send that types a line.
+func startAtPrompt(t *testing.T, m *Manager, ref Ref) (*conReader, func(string)) {
+	t.Helper()
+	c, err := m.StartWithConsole(ref, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	r := newConReader(c)
+	r.until(t, "kvmtui-guest# ", 90*time.Second)
+	return r, sender(t, c)
+}
+
+// sender types a line on a console.
+func sender(t *testing.T, c io.Writer) func(string) {
+	return func(line string) {
+		t.Helper()
+		if _, err := c.Write([]byte(line + "\r")); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
 // attach takes a running VM's serial console (from whoever holds it) for
 // the rest of the test: its one reader, and a send that types a line.
 func attach(t *testing.T, m *Manager, ref Ref) (*conReader, func(string)) {
@@ -60,12 +85,7 @@ func attach(t *testing.T, m *Manager, ref Ref) (*conReader, func(string)) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { c.Close() })
-	return newConReader(c), func(line string) {
-		t.Helper()
-		if _, err := c.Write([]byte(line + "\r")); err != nil {
-			t.Fatal(err)
-		}
-	}
+	return newConReader(c), sender(t, c)
 }
 
 // rest is what the stream sends within d (or until it ends).

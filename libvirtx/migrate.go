@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net/url"
 	"strings"
-	"sync"
 	"time"
 
 	"libvirt.org/go/libvirt"
@@ -309,15 +308,5 @@ func (m *Manager) destConn(uri string) (*libvirt.Connect, func(), error) {
 	if lc, done, err := m.lconn(uri); err == nil {
 		return lc, done, nil
 	} // not held, or held but (re)connecting: a connection of its own
-	c := newConn(uri, m.readOnly, newMailbox())
-	if _, err := c.open(); err != nil {
-		return nil, nil, err
-	}
-	lc, done, err := c.get()
-	if err != nil {
-		c.teardown()
-		return nil, nil, err
-	}
-	var once sync.Once
-	return lc, func() { once.Do(func() { done(); c.teardown() }) }, nil
+	return openOnce(uri, m.readOnly)
 }

@@ -22,6 +22,9 @@ const (
 	CheckFail // the migration cannot work: it does not start
 )
 
+// Mark is the status as the pre-flight lists show it: ✓, ! or ✗.
+func (s CheckStatus) Mark() string { return [...]string{"✓", "!", "✗"}[s] }
+
 // Check is one pre-flight item: what was looked at, what was found, and
 // what to do when it is not a pass.
 type Check struct {
@@ -142,7 +145,7 @@ func (p *preflight) sameHost() {
 		p.add("another host", CheckFail, p.s.Dest+" is this same host (host UUID "+here+")", "choose a connection to another host")
 		return
 	}
-	p.add("another host", CheckPass, p.destHost+orEmpty(there != "", ", host UUID "+there), "")
+	p.add("another host", CheckPass, p.destHost+choose(there != "", ", host UUID "+there, ""), "")
 }
 
 func hostUUID(lc *libvirt.Connect) string {
@@ -303,7 +306,7 @@ func (p *preflight) machineType() {
 		p.add("machine type", CheckFail, p.destHost+" cannot run "+what+": "+ErrText(err), hint)
 		return
 	}
-	p.add("machine type", CheckPass, what+orEmpty(emulator != "", " with "+emulator)+" is available on "+p.destHost, "")
+	p.add("machine type", CheckPass, what+choose(emulator != "", " with "+emulator, "")+" is available on "+p.destHost, "")
 }
 
 // networks: each NIC's virtual network (defined and, for a live move,
@@ -391,7 +394,7 @@ func (p *preflight) storage() {
 		pool := destPool(p.dc, filepath.Dir(path)) // refreshed first: the lookup then sees new images
 		if vol, err := p.dc.LookupStorageVolByPath(path); err == nil {
 			vol.Free()
-			p.add(name, CheckPass, path+orEmpty(copied, " exists on "+p.destHost+": "+p.s.CopyStorage+" copy into it", " is on shared storage"), "")
+			p.add(name, CheckPass, path+choose(copied, " exists on "+p.destHost+": "+p.s.CopyStorage+" copy into it", " is on shared storage"), "")
 			continue
 		}
 		switch {
@@ -399,7 +402,7 @@ func (p *preflight) storage() {
 			p.add(name, CheckPass, path+": copied into pool "+pool+" on "+p.destHost, "")
 		case pool != "":
 			p.add(name, CheckFail, path+" is not in pool "+pool+" on "+p.destHost,
-				orEmpty(readOnly, "copy the image there (read-only disks are never copied)", "choose copy storage, or put the image on storage both hosts share"))
+				choose(readOnly, "copy the image there (read-only disks are never copied)", "choose copy storage, or put the image on storage both hosts share"))
 		case copied:
 			p.add(name, CheckFail, "no pool on "+p.destHost+" holds "+filepath.Dir(path)+": libvirt makes the copy only inside a pool",
 				"define a directory pool at "+filepath.Dir(path)+" there (:pool)")
@@ -497,9 +500,10 @@ func (p *preflight) versions() {
 	p.add("versions", CheckPass, text, "")
 }
 
-func orEmpty(on bool, yes string, no ...string) string {
+// choose is yes when on, else no.
+func choose(on bool, yes, no string) string {
 	if on {
 		return yes
 	}
-	return strings.Join(no, "")
+	return no
 }

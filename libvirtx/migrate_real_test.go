@@ -35,19 +35,7 @@ func migrationGuest(t *testing.T, name string, oldnew ...string) (*Manager, Ref,
 // console every 100 ms; it returns the console's reader and a send.
 func startCounting(t *testing.T, m *Manager, ref Ref) (*conReader, func(string)) {
 	t.Helper()
-	c, err := m.StartWithConsole(ref, "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { c.Close() })
-	r := newConReader(c)
-	r.until(t, "kvmtui-guest# ", 90*time.Second)
-	send := func(line string) {
-		t.Helper()
-		if _, err := c.Write([]byte(line + "\r")); err != nil {
-			t.Fatal(err)
-		}
-	}
+	r, send := startAtPrompt(t, m, ref)
 	send("i=0; while :; do i=$((i+1)); echo tick-$i; usleep 100000; done &")
 	r.until(t, "tick-10\r", 30*time.Second)
 	return r, send

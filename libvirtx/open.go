@@ -16,19 +16,29 @@ func Probe(uri string, readOnly bool) error {
 
 // withOnce opens a connection to uri for one use by f, then closes it.
 func withOnce(uri string, readOnly bool, f func(*libvirt.Connect)) error {
-	startEventLoop()
-	c := newConn(uri, readOnly, newMailbox())
-	if _, err := c.open(); err != nil {
-		return errors.New(ErrText(err))
-	}
-	defer c.teardown()
-	lc, done, err := c.get()
+	lc, done, err := openOnce(uri, readOnly)
 	if err != nil {
-		return err
+		return errors.New(ErrText(err))
 	}
 	defer done()
 	f(lc)
 	return nil
+}
+
+// openOnce opens a connection of its own to uri (not the manager's); the
+// caller closes it with done.
+func openOnce(uri string, readOnly bool) (*libvirt.Connect, func(), error) {
+	startEventLoop()
+	c := newConn(uri, readOnly, newMailbox())
+	if _, err := c.open(); err != nil {
+		return nil, nil, err
+	}
+	lc, done, err := c.get()
+	if err != nil {
+		c.teardown()
+		return nil, nil, err
+	}
+	return lc, func() { done(); c.teardown() }, nil
 }
 
 // OpenSync adds every URI and waits until each has delivered its first

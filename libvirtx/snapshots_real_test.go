@@ -20,19 +20,7 @@ func diskGuest(t *testing.T, name string) (*Manager, Ref, *conReader, func(strin
 	uri := lt.URI(t)
 	vm, img, _ := lt.GuestWithDisk(t, uri, fmt.Sprintf("%s-%d", name, os.Getpid()), nil, "")
 	m, ref := managerFor(t, uri, vm)
-	c, err := m.StartWithConsole(ref, "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { c.Close() })
-	r := newConReader(c)
-	r.until(t, "kvmtui-guest# ", 90*time.Second)
-	send := func(line string) {
-		t.Helper()
-		if _, err := c.Write([]byte(line + "\r")); err != nil {
-			t.Fatal(err)
-		}
-	}
+	r, send := startAtPrompt(t, m, ref)
 	return m, ref, r, send, img
 }
 

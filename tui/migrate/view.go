@@ -12,9 +12,6 @@ import (
 	"kvmtui/tui/widget"
 )
 
-// marks are the pre-flight's status marks (as kvmtui migrate prints them).
-var marks = map[libvirtx.CheckStatus]string{libvirtx.CheckPass: "✓", libvirtx.CheckWarn: "!", libvirtx.CheckFail: "✗"}
-
 // View is the form, the pre-flights, or the migrations.
 func (p *Page) View() string {
 	th, w, h := p.ctx.Theme, p.ctx.Width, p.ctx.BodyHeight()
@@ -134,7 +131,7 @@ func (p *Page) checkLines(cs libvirtx.Checks, all bool, w int) []string {
 			continue
 		}
 		pad := width - lipgloss.Width(c.Name)
-		lead := "    " + style[c.Status].Render(marks[c.Status]) + " " + c.Name + strings.Repeat(" ", pad) + "  "
+		lead := "    " + style[c.Status].Render(c.Status.Mark()) + " " + c.Name + strings.Repeat(" ", pad) + "  "
 		text := indent(lipgloss.NewStyle().Width(max(w-lipgloss.Width(lead), 20)).Render(c.Text), strings.Repeat(" ", lipgloss.Width(lead)))
 		text[0] = lead + strings.TrimLeft(text[0], " ")
 		out = append(out, text...)

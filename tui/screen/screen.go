@@ -47,9 +47,8 @@ type Page struct {
 	client *rfb.Client // nil: the screenshot source
 	source string
 	frame  image.Image
-	lines  []string // the frame drawn for the current size
-	drawnW int
-	drawnH int
+	lines  []string    // the frame drawn for the current size (see draw)
+	cols   int         // the drawn frame's width in cells
 	frames []time.Time // when the last frames came, for the rate
 	err    string
 	ch     chan tea.Msg
@@ -166,12 +165,15 @@ func (p *Page) Update(msg tea.Msg) tea.Cmd {
 			p.err = msg.err.Error()
 			return nil
 		}
-		p.frame, p.drawnW = msg.img, 0
+		p.frame = msg.img
+		p.draw()
 		p.frames = append(p.frames, time.Now())
 		if len(p.frames) > 20 {
 			p.frames = p.frames[1:]
 		}
 		return p.wait()
+	case tea.WindowSizeMsg:
+		p.draw()
 	case tea.KeyMsg:
 		if msg.String() == "ctrl+]" {
 			p.Close()
@@ -246,16 +248,10 @@ func (p *Page) View() string {
 		out = append(out, th.Error.Render(widget.Fit(p.err, w)))
 	case p.frame == nil:
 		out = append(out, th.Dim.Render("connecting to the screen of "+p.dom.Name+"…"))
-	case w < 10 || h < 4:
+	case p.lines == nil:
 		out = append(out, widget.Fit("too small for the screen", w))
 	default:
-		if p.drawnW != w || p.drawnH != h {
-			b := p.frame.Bounds()
-			cols, rows := termimg.Fit(b.Dx(), b.Dy(), w, h-1)
-			p.lines = termimg.HalfBlocks(termimg.Scale(p.frame, cols, rows), cols, rows)
-			p.drawnW, p.drawnH = w, h
-		}
-		pad := strings.Repeat(" ", max((w-lipglossWidth(p.lines))/2, 0))
+		pad := strings.Repeat(" ", max((w-p.cols)/2, 0))
 		b := p.frame.Bounds()
 		out = append(out, th.Dim.Render(widget.Fit(fmt.Sprintf("%dx%d · %s · %.1f frames/s", b.Dx(), b.Dy(), p.source, p.rate()), w)))
 		for _, l := range p.lines {
@@ -268,11 +264,17 @@ func (p *Page) View() string {
 	return strings.Join(out[:h], "\n")
 }
 
-func lipglossWidth(lines []string) int {
-	if len(lines) == 0 {
-		return 0
+// draw scales the newest frame to the page and renders it, once per frame
+// or resize, so that View only joins lines.
+func (p *Page) draw() {
+	w, h := p.ctx.Width, p.ctx.BodyHeight()
+	p.lines, p.cols = nil, 0
+	if p.frame == nil || w < 10 || h < 4 {
+		return
 	}
-	return strings.Count(lines[0], "▀")
+	b := p.frame.Bounds()
+	cols, rows := termimg.Fit(b.Dx(), b.Dy(), w, h-1)
+	p.lines, p.cols = termimg.HalfBlocks(termimg.Scale(p.frame, cols, rows), cols, rows), cols
 }
 
 // rate is the frames per second of the last few seconds.

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -32,6 +33,7 @@ import (
 type Page struct {
 	ctx      *common.Context
 	uri      string
+	dirs     localDirs // the local directory being completed
 	host     *install.NewVMHost
 	db       *install.OSDB
 	vm       install.NewVM
@@ -291,14 +293,15 @@ func (w *Page) suggestions() map[string][]string {
 	case install.NetMacvtap:
 		src = h.NICs
 	}
-	media, disks := h.VolumePaths(), h.VolumePaths()
+	vols := h.VolumePaths()
+	media, disks := vols, vols
 	if libvirtx.IsLocal(w.uri) && w.form != nil { // the host's files are this machine's: complete them too
 		for _, ff := range w.form.Fields {
 			switch ff.Name {
 			case "media":
-				media = append(media, localPaths(ff.Input.Value())...)
+				media = append(slices.Clip(vols), w.dirs.complete(ff.Input.Value())...)
 			case "disk_path":
-				disks = append(disks, localPaths(ff.Input.Value())...)
+				disks = append(slices.Clip(vols), w.dirs.complete(ff.Input.Value())...)
 			}
 		}
 	}
@@ -308,20 +311,25 @@ func (w *Page) suggestions() map[string][]string {
 	return map[string][]string{"pool": h.PoolNames(), "media": media, "disk_path": disks, "net_source": src}
 }
 
-// localPaths completes a path typed on a local host from its directory:
-// the entries that extend it, directories with a trailing slash. One
-// directory read, when a key changed the path.
-func localPaths(typed string) []string {
+// localDirs completes a path typed on a local host from its directory:
+// the entries that extend it, directories with a trailing slash. A
+// directory is read once while the typing stays in it, not at every key.
+type localDirs struct {
+	dir  string
+	ents []os.DirEntry
+}
+
+func (l *localDirs) complete(typed string) []string {
 	if !strings.HasPrefix(typed, "/") {
 		return nil
 	}
 	dir, base := filepath.Split(typed)
-	ents, err := os.ReadDir(dir)
-	if err != nil {
-		return nil
+	if dir != l.dir {
+		l.dir = dir
+		l.ents, _ = os.ReadDir(dir)
 	}
 	var out []string
-	for _, e := range ents {
+	for _, e := range l.ents {
 		if !strings.HasPrefix(e.Name(), base) || strings.HasPrefix(e.Name(), ".") && !strings.HasPrefix(base, ".") {
 			continue
 		}
