@@ -391,7 +391,8 @@ func (p *Page) start() tea.Cmd {
 		}
 	}
 	if n == 0 {
-		p.ctx.SetMsg("nothing passed the pre-flight"+widget.Choose(p.override, "", " (o goes ahead despite warnings)"), true)
+		warned := slices.ContainsFunc(p.rows, func(r *row) bool { return r.checks.Worst() == libvirtx.CheckWarn })
+		p.ctx.SetMsg("nothing passed the pre-flight"+widget.Choose(warned && !p.override, " (o goes ahead despite warnings)", ""), true)
 		return nil
 	}
 	p.phase = running
