@@ -25,15 +25,19 @@ deps:
 
 # Everything: unit, test-driver, real-libvirtd and tmux end-to-end tests.
 # The migration tests start a second libvirtd (testdata/scripts/libvirtd-peer.sh),
-# stopped when the run ends.
+# stopped when the run ends. A libvirtd crash during the run (restarted by
+# libvirtd-up.sh's supervisor) is printed at the end.
 # KVMTUI_REQUIRE_ALL: a missing prerequisite fails its test instead of
 # skipping it; testsum prints the failures and skips and counts them.
+CRASHES := /var/log/libvirt/kvmtui-crashes.log
 test: export KVMTUI_REQUIRE_ALL := 1
 test: test-deps
 	$(GO) vet ./...
 	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) .
-	set -o pipefail; trap 'testdata/scripts/libvirtd-peer.sh stop' EXIT; KVMTUI_BIN=$(CURDIR)/$(BIN) \
-		$(GO) test -json -p 1 -timeout 25m -count=1 ./... | $(GO) run ./tools/testsum
+	rm -f $(CRASHES)
+	set -o pipefail; trap 'testdata/scripts/libvirtd-peer.sh stop; \
+		[ ! -s $(CRASHES) ] || { echo "libvirtd crashed during the run:"; cat $(CRASHES); }' EXIT; \
+		KVMTUI_BIN=$(CURDIR)/$(BIN) $(GO) test -json -p 1 -timeout 25m -count=1 ./... | $(GO) run ./tools/testsum
 
 test-deps: deps
 	@testdata/scripts/libvirtd-up.sh

@@ -1,10 +1,7 @@
 package cmd
 
 import (
-	"context"
 	"fmt"
-	"os"
-	"os/signal"
 	"path/filepath"
 	"strings"
 	"text/tabwriter"
@@ -57,7 +54,7 @@ on is merged into it first). ctrl+c aborts: nothing of it stays.`,
 			if err != nil {
 				return err
 			}
-			ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+			ctx, stop := stopContext()
 			defer stop()
 			bar := o.progressBar("backing up " + d.Name)
 			b, err := s.mgr.BackupVM(ctx, d.Ref, libvirtx.BackupOptions{Pool: pool, Incremental: incremental}, func(done, total int64) {

@@ -5,8 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
-	"os/signal"
 	"slices"
 	"strings"
 	"sync"
@@ -105,7 +103,7 @@ migration: the VM keeps running on the source.`,
 			if f.dryRun {
 				return nil
 			}
-			ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+			ctx, stop := stopContext()
 			defer stop()
 			res, err := s.mgr.Migrate(ctx, d.Ref, f.spec, o.migrationBar(d.Name))
 			if err != nil {
@@ -168,7 +166,7 @@ is 1 when any VM stayed. The migrate options apply to every VM.`,
 				fmt.Fprintf(o.stdout, "no running VM on %s\n", src)
 				return nil
 			}
-			ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+			ctx, stop := stopContext()
 			defer stop()
 			return o.evacuate(ctx, mgr, moves, parallel, f)
 		},

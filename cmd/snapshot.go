@@ -1,10 +1,7 @@
 package cmd
 
 import (
-	"context"
 	"fmt"
-	"os"
-	"os/signal"
 	"strings"
 	"text/tabwriter"
 
@@ -190,7 +187,7 @@ is refused before anything changes.`,
 			Args:              cobra.ExactArgs(2),
 			ValidArgsFunction: o.vmNames,
 			RunE: onVM(func(s *session, d libvirtx.Domain, args []string) error {
-				ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+				ctx, stop := stopContext()
 				defer stop()
 				bar := o.progressBar(word + " " + args[0])
 				text, err := s.mgr.MergeSnapshot(ctx, d.Ref, args[0], pull, func(_ string, done, total int64) {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"os/signal"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -341,7 +340,7 @@ func (o *options) volCommand() *cobra.Command {
 			Short: short,
 			Args:  cobra.ExactArgs(3),
 			RunE: inPool(func(s *session, p libvirtx.Pool, args []string) error {
-				ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+				ctx, stop := stopContext()
 				defer stop()
 				bar := o.progressBar(word + " " + args[0])
 				start := time.Now()

@@ -78,7 +78,7 @@ func (o *options) topCommand() *cobra.Command {
 				mgr.SetDemoLoad(demoURI)
 			}
 			m := top.New(mgr, top.Options{DemoURI: demoURI, Interval: interval, Perf: pc})
-			if _, err := tea.NewProgram(m, tea.WithAltScreen(), tea.WithFPS(topFPS)).Run(); err != nil {
+			if err := runScreen(tea.NewProgram(m, tea.WithAltScreen(), tea.WithFPS(topFPS))); err != nil {
 				return o.fail(err)
 			}
 			return nil
@@ -162,8 +162,14 @@ func (o *options) topBatch(uris []string, pc perf.Config, format string, interva
 	sweepOnce()
 	tk := time.NewTicker(interval)
 	defer tk.Stop()
+	ctx, stop := stopContext() // a kill ends the samples, not the process
+	defer stop()
 	for i := 0; count == 0 || i < count; i++ {
-		<-tk.C
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-tk.C:
+		}
 		at := sweepOnce()
 		if err := exp.Write(at, tr); err != nil {
 			return o.fail(fmt.Errorf("top: %w", err))

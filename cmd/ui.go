@@ -28,7 +28,7 @@ func (o *options) runUI() error {
 	}
 	m := tui.New(mgr, tui.Options{DemoURI: demoURI, Interval: o.interval})
 	defer m.Close() // viewers and their SSH tunnels end with kvmtui
-	if _, err := tea.NewProgram(m, tea.WithAltScreen()).Run(); err != nil {
+	if err := runScreen(tea.NewProgram(m, tea.WithAltScreen())); err != nil {
 		return o.fail(err)
 	}
 	return nil

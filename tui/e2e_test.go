@@ -9,7 +9,9 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -192,15 +194,22 @@ func TestE2EListComesBackAfterDaemonRestart(t *testing.T) {
 	s := startTUI(t, 100, 30, "-c", uri)
 	s.showOnly(name)
 
-	if out, err := exec.Command("pkill", "-x", "libvirtd").CombinedOutput(); err != nil {
-		t.Fatalf("pkill libvirtd: %v %s", err, out)
+	// The main daemon by its PID file: the migration tests' peer runs under
+	// the same name.
+	b, err := os.ReadFile("/run/libvirtd.pid")
+	pid, _ := strconv.Atoi(strings.TrimSpace(string(b)))
+	if err != nil || pid <= 1 {
+		t.Fatalf("no PID of libvirtd in /run/libvirtd.pid: %v %q", err, b)
+	}
+	if err := syscall.Kill(pid, syscall.SIGTERM); err != nil {
+		t.Fatalf("stopping libvirtd (PID %d): %v", pid, err)
 	}
 	// Whatever happens next, leave a daemon running for the other tests.
 	t.Cleanup(func() { exec.Command(filepath.Join(lt.RepoRoot(), "testdata/scripts/libvirtd-up.sh")).Run() })
 	s.waitFor("the disconnection", 30*time.Second, func(scr string) bool {
 		return strings.Contains(scr, "disconnected, retrying") && rowOf(scr, name) == ""
 	})
-	for i := 0; i < 50 && exec.Command("pgrep", "-x", "libvirtd").Run() == nil; i++ {
+	for i := 0; i < 100 && syscall.Kill(pid, 0) == nil; i++ {
 		time.Sleep(100 * time.Millisecond)
 	}
 	if out, err := exec.Command(filepath.Join(lt.RepoRoot(), "testdata/scripts/libvirtd-up.sh")).CombinedOutput(); err != nil {
@@ -209,6 +218,38 @@ func TestE2EListComesBackAfterDaemonRestart(t *testing.T) {
 	s.waitFor("the list to come back", 60*time.Second, func(scr string) bool {
 		return rowOf(scr, name) != "" && !strings.Contains(scr, "disconnected")
 	})
+}
+
+// A hangup (the SSH session or tmux pane gone) ends kvmtui through its
+// normal quit: it exits 0 after closing its libvirt connections instead of
+// dying of the signal mid-call (which can crash libvirtd 9.0).
+func TestE2EHangupEndsCleanly(t *testing.T) {
+	uri := lt.URI(t)
+	name := lt.FixtureGuest(t, uri, "hangup")
+	s := startTUI(t, 100, 30, "-c", uri)
+	s.showOnly(name)
+	tmux := func(args ...string) string {
+		out, err := exec.Command("tmux", append([]string{"-L", s.sock}, args...)...).CombinedOutput()
+		if err != nil {
+			t.Fatalf("tmux %v: %v %s", args, err, out)
+		}
+		return strings.TrimSpace(string(out))
+	}
+	tmux("set-option", "-g", "remain-on-exit", "on") // keeps the exit status
+	pid, _ := strconv.Atoi(tmux("display", "-p", "#{pane_pid}"))
+	if err := syscall.Kill(pid, syscall.SIGHUP); err != nil {
+		t.Fatal(err)
+	}
+	var dead string
+	for i := 0; i < 100; i++ {
+		if dead = tmux("display", "-p", "#{pane_dead} status=#{pane_dead_status} signal=#{pane_dead_signal}"); strings.HasPrefix(dead, "1 ") {
+			break
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if dead != "1 status=0 signal=" {
+		t.Fatalf("after a hangup kvmtui should quit and exit 0; tmux says %q (pane dead, exit status, signal)", dead)
+	}
 }
 
 // frameIntact fails unless the title is on the first line and the key

@@ -11,6 +11,7 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+	"time"
 )
 
 // Prefix names every domain, pool or network a test creates.
@@ -32,8 +33,16 @@ func URI(t testing.TB) string {
 	if uri == "" {
 		NotRun(t, "REAL-LIBVIRTD", "KVMTUI_TEST_URI is not set (make test sets it and starts libvirtd)")
 	}
-	if out, err := Virsh(t, uri, "version"); err != nil {
-		t.Fatalf("libvirtd at %s (KVMTUI_TEST_URI) is not reachable: %s", uri, out)
+	// make test's supervisor restarts a crashed libvirtd within seconds
+	// (testdata/scripts/libvirtd-up.sh): a test that starts meanwhile waits.
+	for start := time.Now(); ; time.Sleep(500 * time.Millisecond) {
+		out, err := Virsh(t, uri, "version")
+		if err == nil {
+			break
+		}
+		if time.Since(start) > 15*time.Second {
+			t.Fatalf("libvirtd at %s (KVMTUI_TEST_URI) is not reachable (waited 15 s): %s", uri, out)
+		}
 	}
 	return uri
 }

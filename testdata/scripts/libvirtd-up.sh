@@ -3,6 +3,36 @@
 # Idempotent: does nothing that is already done. Recipe from shared/DESIGN.md.
 set -euo pipefail
 
+# The main daemons, told apart by their PID files from the migration peer's
+# (libvirtd-peer.sh), which run under the same names in another namespace.
+alive() { [ -s "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
+answers() { [ -S /var/run/libvirt/libvirt-sock ] && virsh -c qemu:///system version >/dev/null 2>&1; }
+
+# libvirtd runs under a supervisor, as systemd runs it on a normal host
+# (Restart=on-failure): a crash is written to $crashes and restarted, a
+# clean stop (SIGTERM) ends both. One supervisor at a time (a lock); five
+# failures in a row that each lasted under 5 s end it too. libvirtd logs its
+# warnings and errors to /var/log/libvirt/libvirtd.log.
+sup_lock=/run/kvmtui-libvirtd-supervisor.lock
+crashes=/var/log/libvirt/kvmtui-crashes.log
+supervised() { [ -e "$sup_lock" ] && ! flock -n "$sup_lock" true; }
+if [ "${1:-}" = --supervise ]; then
+  exec 9>"$sup_lock"
+  flock -n 9 || exit 0
+  quick=0
+  while [ $quick -lt 5 ]; do
+    rc=0 started=$SECONDS
+    LIBVIRT_LOG_OUTPUTS="3:file:/var/log/libvirt/libvirtd.log" libvirtd || rc=$?
+    [ "$rc" != 0 ] || break
+    what="status $rc"
+    [ "$rc" -le 128 ] || what="signal $(kill -l $((rc - 128)))"
+    echo "$(date -Is) libvirtd ended with $what; restarted" >>"$crashes"
+    if [ $((SECONDS - started)) -lt 5 ]; then quick=$((quick + 1)); else quick=0; fi
+    sleep 1
+  done
+  exit 0
+fi
+
 pkgs=(libvirt-daemon libvirt-daemon-driver-qemu libvirt-clients libvirt-dev pkg-config
       qemu-system-x86 qemu-utils libxml2-utils tmux cpio busybox-static
       osinfo-db virtinst xorriso ovmf swtpm swtpm-tools
@@ -33,9 +63,10 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null
   # libvirtd finds iptables and dnsmasq when it starts: a running one
   # restarts to see them (its guests keep running).
-  if [ "$(id -u)" = 0 ] && pgrep -x libvirtd >/dev/null; then
-    pkill -x libvirtd
-    for _ in $(seq 1 50); do pgrep -x libvirtd >/dev/null || break; sleep 0.1; done
+  if [ "$(id -u)" = 0 ] && alive /run/libvirtd.pid; then
+    pid=$(cat /run/libvirtd.pid)
+    kill "$pid"
+    for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
   fi
 fi
 
@@ -52,13 +83,13 @@ if [ -e /dev/kvm ]; then
   id -nG libvirt-qemu | grep -qw kvm || usermod -aG kvm libvirt-qemu
 fi
 
-pgrep -x virtlogd >/dev/null || virtlogd -d
-if ! pgrep -x libvirtd >/dev/null; then
-  libvirtd -d
-fi
-for _ in $(seq 1 100); do
-  if [ -S /var/run/libvirt/libvirt-sock ] && virsh -c qemu:///system version >/dev/null 2>&1; then
-    exit 0
+alive /run/virtlogd.pid || virtlogd -d
+for _ in $(seq 1 150); do
+  answers && exit 0
+  # Nothing runs (or it just ended): start the supervisor, holding none of
+  # our output open (a caller may wait for its end).
+  if ! alive /run/libvirtd.pid && ! supervised; then
+    setsid "$0" --supervise </dev/null >/dev/null 2>&1 &
   fi
   sleep 0.1
 done
