@@ -8,7 +8,7 @@ LDFLAGS := -X kvmtui/cmd.version=$(VERSION)
 # Tests against the real daemon use this URI; `make test` starts libvirtd.
 export KVMTUI_TEST_URI ?= qemu:///system
 
-.PHONY: run build man deps test test-deps unit bench fuzz clean
+.PHONY: run build man deb deps test test-deps unit bench fuzz clean
 
 run: build
 	./$(BIN) $(ARGS)
@@ -19,6 +19,12 @@ build: deps
 # Man pages from the command definitions: man ./bin/man/kvmtui.1
 man: deps
 	$(GO) run ./cmd/genman bin/man
+
+# A Debian package, bin/kvmtui_VERSION_ARCH.deb: the binary, its man pages and
+# completions; Depends from the libraries it links (packaging/deb.sh).
+DEB_DIR ?= bin
+deb: build
+	@packaging/deb.sh $(BIN) $(VERSION) $(DEB_DIR)
 
 deps:
 	@testdata/scripts/build-deps.sh

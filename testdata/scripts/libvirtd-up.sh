@@ -41,7 +41,8 @@ pkgs=(libvirt-daemon libvirt-daemon-driver-qemu libvirt-clients libvirt-dev pkg-
       python3-pyftpdlib  # the FTP install tree test serves on 127.0.0.1
       iptables dnsmasq-base  # isolated virtual networks start for real (firewall rules, DHCP on their bridge)
       libvirt-daemon-config-nwfilter # the filters libvirt ships (clean-traffic, no-spoofing …)
-      scrub)             # volume wipes other than zeros
+      scrub              # volume wipes other than zeros
+      dpkg-dev man-db)   # make deb (dpkg-shlibdeps) and its test (man kvmtui)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
