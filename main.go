@@ -7,6 +7,7 @@ import (
 	_ "embed"
 	"os"
 
+	"kvmtui/askpass"
 	"kvmtui/cmd"
 )
 
@@ -17,5 +18,11 @@ import (
 var demoHostXML []byte
 
 func main() {
+	switch askpass.Role() { // run by libvirt or ssh for ssh's prompts
+	case askpass.SSHName:
+		os.Exit(askpass.SSH(os.Args[1:]))
+	case askpass.ClientName:
+		os.Exit(askpass.Client(os.Args[1:], os.Stdout))
+	}
 	os.Exit(cmd.Main(os.Args[1:], demoHostXML, os.Stdout, os.Stderr))
 }

@@ -7,6 +7,7 @@ import (
 	"github.com/charmbracelet/lipgloss"
 	"github.com/muesli/termenv"
 
+	"kvmtui/askpass"
 	"kvmtui/libvirtx"
 	"kvmtui/tui"
 )
@@ -18,6 +19,28 @@ func (o *options) runUI() error {
 		return o.fail(err)
 	}
 	noColor()
+	// ssh's prompts (qemu+ssh:// passwords) come to the UI: the bridge is
+	// up before the first connection starts ssh, and asks the program
+	// once it runs.
+	prog := make(chan *tea.Program, 1)
+	ended := make(chan struct{})
+	bridge, err := askpass.Start(func(r askpass.Request) askpass.Answer {
+		p := <-prog
+		prog <- p
+		reply := make(chan askpass.Answer, 1)
+		go p.Send(tui.SecretMsg{Request: r, Reply: reply})
+		select {
+		case a := <-reply:
+			return a
+		case <-ended:
+			return askpass.Answer{}
+		}
+	})
+	if err != nil {
+		return o.fail(err)
+	}
+	defer bridge.Close()
+	libvirtx.UseSSH(bridge.SSH())
 	mgr, err := o.manager(uris)
 	if err != nil {
 		return err
@@ -28,7 +51,11 @@ func (o *options) runUI() error {
 	}
 	m := tui.New(mgr, tui.Options{DemoURI: demoURI, Interval: o.interval})
 	defer m.Close() // viewers and their SSH tunnels end with kvmtui
-	if err := runScreen(tea.NewProgram(m, tea.WithAltScreen())); err != nil {
+	p := tea.NewProgram(m, tea.WithAltScreen())
+	prog <- p
+	err = runScreen(p)
+	close(ended)
+	if err != nil {
 		return o.fail(err)
 	}
 	return nil

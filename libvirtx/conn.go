@@ -125,9 +125,9 @@ func (c *Conn) open() (<-chan struct{}, error) {
 		err error
 	)
 	if c.readOnly {
-		lc, err = libvirt.NewConnectReadOnly(c.uri)
+		lc, err = libvirt.NewConnectReadOnly(withSSH(c.uri))
 	} else {
-		lc, err = libvirt.NewConnect(c.uri)
+		lc, err = libvirt.NewConnect(withSSH(c.uri))
 	}
 	if err != nil {
 		return nil, err

@@ -49,6 +49,7 @@ type Model struct {
 	over       overlay
 	input      textinput.Model // the command line
 	confirm    *widget.Confirm
+	secrets    secrets // ssh's prompts: over everything, they take the keys
 	helpOffset int // first help line shown
 
 	sweeping bool
@@ -135,6 +136,8 @@ func (m *Model) Update(msg tea.Msg) (_ tea.Model, cmd tea.Cmd) {
 	case common.StreamedMsg:
 		next, cmd := m.Update(msg.Msg)
 		return next, tea.Batch(cmd, msg.Next)
+	case SecretMsg:
+		m.secrets.add(msg)
 	case common.ConfirmMsg:
 		c := msg.Confirm
 		m.confirm, m.over = &c, overlayConfirm
@@ -195,7 +198,7 @@ func (m *Model) handleKeys(msg tea.KeyMsg) tea.Cmd {
 // typing reports whether a text field has the keys: the command line, or
 // a page that captures them.
 func (m *Model) typing() bool {
-	if m.over == overlayCommand {
+	if m.over == overlayCommand || m.secrets.open() {
 		return true
 	}
 	c, ok := m.Top().(common.Capturer)
@@ -203,6 +206,13 @@ func (m *Model) typing() bool {
 }
 
 func (m *Model) handleKey(msg tea.KeyMsg) tea.Cmd {
+	if m.secrets.open() {
+		cmd, status := m.secrets.key(msg)
+		if status != "" {
+			m.ctx.SetMsg(status, false)
+		}
+		return cmd
+	}
 	switch m.over {
 	case overlayCommand:
 		return m.commandKey(msg)

@@ -123,6 +123,7 @@ func (m *Model) runCommand(line string) tea.Cmd {
 		if len(args) != 1 {
 			return fail("usage: connect URI (e.g. qemu+ssh://root@host/system)")
 		}
+		m.secrets.forget()
 		if err := m.mgr.Add(args[0]); err != nil {
 			return fail("connect: %v", err)
 		}

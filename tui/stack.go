@@ -86,6 +86,7 @@ func (m *Model) pageKey(p common.Page, msg tea.KeyMsg) tea.Cmd {
 // and thaws the file systems kvmtui froze: a guest left frozen hangs its
 // writers.
 func (m *Model) Close() {
+	m.secrets.close()
 	for _, p := range m.stack {
 		if c, ok := p.(common.Closer); ok {
 			c.Close()

@@ -28,6 +28,12 @@ func (m *Model) View() string {
 	}
 	var body string
 	switch {
+	case m.secrets.open():
+		bg := ""
+		if m.Top() != nil {
+			bg = m.Top().View()
+		}
+		body = widget.Over(m.ctx.Theme, bg, m.secrets.shown.View(m.ctx.Theme, m.ctx.Width), m.ctx.Width, m.ctx.BodyHeight())
 	case m.over == overlayHelp:
 		body = m.helpView()
 	case m.over == overlayConfirm:

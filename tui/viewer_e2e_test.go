@@ -399,21 +399,7 @@ func startSSHD(t *testing.T) sshServer {
 	}
 	pub, _ := os.ReadFile(filepath.Join(dir, "client.pub"))
 	os.WriteFile(filepath.Join(dir, "authorized_keys"), pub, 0o600)
-	port := 20000 + os.Getpid()%10000
-	cfg := fmt.Sprintf("ListenAddress 127.0.0.1\nPort %d\nHostKey %s/host\nAuthorizedKeysFile %s/authorized_keys\n"+
-		"PermitRootLogin prohibit-password\nPasswordAuthentication no\nStrictModes no\nUsePAM no\nAllowTcpForwarding yes\nPidFile %s/sshd.pid\n",
-		port, dir, dir, dir)
-	os.WriteFile(filepath.Join(dir, "sshd_config"), []byte(cfg), 0o600)
-	os.MkdirAll("/run/sshd", 0o755)
-	cmd := exec.Command("/usr/sbin/sshd", "-D", "-e", "-f", filepath.Join(dir, "sshd_config"))
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		cmd.Process.Kill()
-		cmd.Wait()
-		exec.Command("ssh-keygen", "-R", fmt.Sprintf("[127.0.0.1]:%d", port)).Run()
-	})
+	port := runSSHD(t, dir, fmt.Sprintf("AuthorizedKeysFile %s/authorized_keys\nPermitRootLogin prohibit-password\nPasswordAuthentication no\n", dir))
 	key := filepath.Join(dir, "client")
 	for i := 0; ; i++ {
 		err := exec.Command("ssh", "-o", "BatchMode=yes", "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null",
@@ -448,4 +434,28 @@ func (s *tmuxTUI) viewers() []string {
 		queue = append(queue, strings.Fields(string(kids))...)
 	}
 	return found
+}
+
+// runSSHD starts sshd on 127.0.0.1 with the host key dir/host and cfg's
+// authentication settings, and returns its port; the test's end stops it
+// and forgets its host key.
+func runSSHD(t *testing.T, dir, cfg string) int {
+	t.Helper()
+	if _, err := exec.LookPath("/usr/sbin/sshd"); err != nil {
+		lt.NotRun(t, "SSHD", "no /usr/sbin/sshd (make test installs openssh-server)")
+	}
+	port := 20000 + (os.Getpid()+int(time.Now().UnixNano()/1e6))%10000
+	cfg = fmt.Sprintf("ListenAddress 127.0.0.1\nPort %d\nHostKey %s/host\nStrictModes no\nUsePAM no\nAllowTcpForwarding yes\nPidFile %s/sshd.pid\n", port, dir, dir) + cfg
+	os.WriteFile(filepath.Join(dir, "sshd_config"), []byte(cfg), 0o600)
+	os.MkdirAll("/run/sshd", 0o755)
+	cmd := exec.Command("/usr/sbin/sshd", "-D", "-e", "-f", filepath.Join(dir, "sshd_config"))
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		cmd.Process.Kill()
+		cmd.Wait()
+		exec.Command("ssh-keygen", "-R", fmt.Sprintf("[127.0.0.1]:%d", port)).Run()
+	})
+	return port
 }

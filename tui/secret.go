@@ -1,0 +1,75 @@
+package tui
+
+import (
+	tea "github.com/charmbracelet/bubbletea"
+
+	"kvmtui/askpass"
+	"kvmtui/tui/widget"
+)
+
+// SecretMsg is a prompt of ssh's (from the askpass bridge) for the user;
+// exactly one Answer goes to Reply.
+type SecretMsg struct {
+	askpass.Request
+	Reply chan<- askpass.Answer
+}
+
+// secrets are ssh's prompts waiting for the user, the first one shown over
+// everything else; a prompt the user cancelled is declined without asking
+// until :connect (a reconnecting ssh would ask again at once).
+type secrets struct {
+	queue    []SecretMsg
+	shown    *widget.Secret
+	declined map[string]bool
+}
+
+func (s *secrets) open() bool { return len(s.queue) > 0 }
+
+func (s *secrets) add(msg SecretMsg) {
+	if s.declined[msg.Prompt] {
+		msg.Reply <- askpass.Answer{}
+		return
+	}
+	s.queue = append(s.queue, msg)
+	s.showFirst()
+}
+
+func (s *secrets) showFirst() {
+	s.shown = nil
+	if len(s.queue) > 0 {
+		q := s.queue[0]
+		s.shown = widget.NewSecret(q.Prompt, q.Echo, q.Retry)
+	}
+}
+
+// key answers the shown prompt on enter or esc; the status says what
+// a cancel did.
+func (s *secrets) key(k tea.KeyMsg) (cmd tea.Cmd, status string) {
+	text, ok, done, cmd := s.shown.Key(k)
+	if !done {
+		return cmd, ""
+	}
+	q := s.queue[0]
+	s.queue = s.queue[1:]
+	q.Reply <- askpass.Answer{Text: text, OK: ok}
+	if !ok {
+		if s.declined == nil {
+			s.declined = map[string]bool{}
+		}
+		s.declined[q.Prompt] = true
+		status = "cancelled ssh's prompt; :connect URI asks again"
+	}
+	s.showFirst()
+	return nil, status
+}
+
+// forget lets cancelled prompts be asked again (:connect).
+func (s *secrets) forget() { s.declined = nil }
+
+// close declines every waiting prompt: kvmtui is ending.
+func (s *secrets) close() {
+	for _, q := range s.queue {
+		q.Reply <- askpass.Answer{}
+	}
+	s.queue, s.shown = nil, nil
+}
