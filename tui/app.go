@@ -50,7 +50,7 @@ type Model struct {
 	input      textinput.Model // the command line
 	confirm    *widget.Confirm
 	secrets    secrets // ssh's prompts: over everything, they take the keys
-	helpOffset int // first help line shown
+	helpOffset int     // first help line shown
 
 	sweeping bool
 	sweeps   common.Sweeper
