@@ -30,6 +30,7 @@ const (
 
 // Request is one prompt of ssh's.
 type Request struct {
+	From   string // who asks: "ssh", or "libvirt" for its own logins
 	Prompt string // as ssh words it: "user@host's password: "
 	Echo   bool   // a yes/no question (an unknown host key), not a secret
 	Retry  bool   // the same ssh asks again: it refused the last answer
@@ -113,7 +114,7 @@ func (b *Bridge) answer(c net.Conn) {
 	retry := b.seen[m]
 	b.seen[m] = true
 	b.mu.Unlock()
-	a := b.ask(Request{Prompt: m.Prompt, Echo: isQuestion(m.Prompt), Retry: retry})
+	a := b.ask(Request{From: "ssh", Prompt: m.Prompt, Echo: isQuestion(m.Prompt), Retry: retry})
 	json.NewEncoder(c).Encode(a)
 }
 

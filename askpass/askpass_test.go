@@ -47,9 +47,9 @@ func TestBridgeAsksAndAnswers(t *testing.T) {
 		t.Fatalf("host key: %+v %v", a, err)
 	}
 	want := []Request{
-		{Prompt: pw.Prompt},
-		{Prompt: pw.Prompt, Retry: true},
-		{Prompt: hostKey.Prompt, Echo: true},
+		{From: "ssh", Prompt: pw.Prompt},
+		{From: "ssh", Prompt: pw.Prompt, Retry: true},
+		{From: "ssh", Prompt: hostKey.Prompt, Echo: true},
 	}
 	if len(got) != len(want) {
 		t.Fatalf("asked %+v, want %+v", got, want)

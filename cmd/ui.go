@@ -19,12 +19,12 @@ func (o *options) runUI() error {
 		return o.fail(err)
 	}
 	noColor()
-	// ssh's prompts (qemu+ssh:// passwords) come to the UI: the bridge is
-	// up before the first connection starts ssh, and asks the program
-	// once it runs.
+	// Login prompts, ssh's (qemu+ssh:// passwords) and libvirt's (SASL),
+	// come to the UI: set up before the first connection starts, they ask
+	// the program once it runs.
 	prog := make(chan *tea.Program, 1)
 	ended := make(chan struct{})
-	bridge, err := askpass.Start(func(r askpass.Request) askpass.Answer {
+	ask := func(r askpass.Request) askpass.Answer {
 		p := <-prog
 		prog <- p
 		reply := make(chan askpass.Answer, 1)
@@ -35,12 +35,17 @@ func (o *options) runUI() error {
 		case <-ended:
 			return askpass.Answer{}
 		}
-	})
+	}
+	bridge, err := askpass.Start(ask)
 	if err != nil {
 		return o.fail(err)
 	}
 	defer bridge.Close()
 	libvirtx.UseSSH(bridge.SSH())
+	libvirtx.UsePrompter(func(prompt string, echo bool) (string, bool) {
+		a := ask(askpass.Request{From: "libvirt", Prompt: prompt, Echo: echo})
+		return a.Text, a.OK
+	})
 	mgr, err := o.manager(uris)
 	if err != nil {
 		return err

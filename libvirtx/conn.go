@@ -120,15 +120,7 @@ func (c *Conn) run() {
 // open connects and registers for events; the returned channel is closed
 // when libvirt reports the connection closed.
 func (c *Conn) open() (<-chan struct{}, error) {
-	var (
-		lc  *libvirt.Connect
-		err error
-	)
-	if c.readOnly {
-		lc, err = libvirt.NewConnectReadOnly(withSSH(c.uri))
-	} else {
-		lc, err = libvirt.NewConnect(withSSH(c.uri))
-	}
+	lc, err := connect(c.uri, c.readOnly)
 	if err != nil {
 		return nil, err
 	}

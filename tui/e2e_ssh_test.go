@@ -93,3 +93,52 @@ func startPasswordSSHD(t *testing.T) (user, password string, port int) {
 	}
 	return user, password, port
 }
+
+// libvirt's own login (SASL on qemu+tcp://): its questions appear in
+// kvmtui, the password masked; a wrong password is refused in libvirt's
+// words and asked again; the right one connects.
+func TestE2ESASLLogin(t *testing.T) {
+	uri, user, password := lt.SASLLogin(t)
+	s := startTUI(t, 100, 30, "-c", uri)
+	name := func(scr string) bool {
+		return strings.Contains(scr, "libvirt asks") && strings.Contains(scr, uri+": Please enter your authentication name")
+	}
+	s.waitFor("libvirt's user name question", 30*time.Second, name)
+	s.keys("lit:"+user, "Enter")
+	s.waitFor("the password question", 10*time.Second, func(scr string) bool { return strings.Contains(scr, uri+": Please enter your password") })
+	s.keys("lit:wrong-" + password)
+	if scr := s.screen(); strings.Contains(scr, "wrong-") {
+		t.Fatalf("the password shows as typed:\n%s", scr)
+	}
+	s.keys("Enter")
+	s.waitFor("libvirt's refusal and the question again", 30*time.Second, func(scr string) bool {
+		return strings.Contains(scr, "authentication failed") && name(scr)
+	})
+	s.keys("lit:"+user, "Enter")
+	s.waitFor("the password question", 10*time.Second, func(scr string) bool { return strings.Contains(scr, uri+": Please enter your password") })
+	s.keys("lit:"+password, "Enter")
+	s.waitFor("the connection", 30*time.Second, func(scr string) bool {
+		return strings.Contains(scr, "● 127.0.0.3 kvmtui-sasl") && !strings.Contains(scr, "libvirt asks")
+	})
+}
+
+// The command-line commands ask libvirt's login questions on the terminal,
+// as virsh does.
+func TestCLISASLLoginOnTheTerminal(t *testing.T) {
+	uri, user, password := lt.SASLLogin(t)
+	for _, c := range []struct {
+		password string
+		code     int
+		want     string
+	}{
+		{password, 0, "NAME"},
+		{"wrong-" + password, 1, "authentication failed"},
+	} {
+		cmd := exec.Command(binary(t), "-c", uri, "list")
+		cmd.Stdin = strings.NewReader(user + "\n" + c.password + "\n")
+		out, _ := cmd.CombinedOutput()
+		if cmd.ProcessState.ExitCode() != c.code || !strings.Contains(string(out), "Please enter your authentication name") || !strings.Contains(string(out), c.want) {
+			t.Errorf("kvmtui list with %q: exit %d, want %d and %q:\n%s", c.password, cmd.ProcessState.ExitCode(), c.code, c.want, out)
+		}
+	}
+}

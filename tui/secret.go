@@ -7,8 +7,9 @@ import (
 	"kvmtui/tui/widget"
 )
 
-// SecretMsg is a prompt of ssh's (from the askpass bridge) for the user;
-// exactly one Answer goes to Reply.
+// SecretMsg is a login prompt of ssh's (from the askpass bridge) or of
+// libvirt's (its credentials callback) for the user; exactly one Answer
+// goes to Reply.
 type SecretMsg struct {
 	askpass.Request
 	Reply chan<- askpass.Answer
@@ -38,7 +39,7 @@ func (s *secrets) showFirst() {
 	s.shown = nil
 	if len(s.queue) > 0 {
 		q := s.queue[0]
-		s.shown = widget.NewSecret(q.Prompt, q.Echo, q.Retry)
+		s.shown = widget.NewSecret(q.From, q.Prompt, q.Echo, q.Retry)
 	}
 }
 
@@ -57,7 +58,7 @@ func (s *secrets) key(k tea.KeyMsg) (cmd tea.Cmd, status string) {
 			s.declined = map[string]bool{}
 		}
 		s.declined[q.Prompt] = true
-		status = "cancelled ssh's prompt; :connect URI asks again"
+		status = "cancelled " + q.From + "'s prompt; :connect URI asks again"
 	}
 	s.showFirst()
 	return nil, status

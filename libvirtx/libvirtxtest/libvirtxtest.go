@@ -5,6 +5,9 @@
 package libvirtxtest
 
 import (
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -259,6 +262,34 @@ func Peer(t testing.TB) string {
 		NotRun(t, "PEER-LIBVIRTD", "the second libvirtd did not start: "+strings.TrimSpace(string(out)))
 	}
 	return PeerURI
+}
+
+// SASLPeerURI is the libvirtd that wants a SASL login (libvirtd-peer.sh's
+// sasl kind): user names and passwords from its own database.
+const SASLPeerURI = "qemu+tcp://127.0.0.3/system"
+
+// SASLLogin starts the SASL libvirtd (once per machine) and adds a user
+// with a random password to its database for the test; it returns the
+// URI, the user and the password.
+func SASLLogin(t testing.TB) (uri, user, password string) {
+	t.Helper()
+	URI(t)
+	out, err := exec.Command(filepath.Join(RepoRoot(), "testdata/scripts/libvirtd-peer.sh"), "start", "sasl").CombinedOutput()
+	if err != nil {
+		NotRun(t, "SASL-LIBVIRTD", "the SASL libvirtd did not start: "+strings.TrimSpace(string(out)))
+	}
+	b := make([]byte, 8)
+	rand.Read(b)
+	user, password = fmt.Sprintf("kvmtui%d", os.Getpid()), hex.EncodeToString(b)
+	// The realm is the daemon's host name (DIGEST-MD5's default).
+	db := []string{"-f", "/var/lib/kvmtui-peer-sasl/passwd.db", "-a", "libvirt", "-u", "kvmtui-sasl"}
+	add := exec.Command("saslpasswd2", append(append([]string{"-p", "-c"}, db...), user)...)
+	add.Stdin = strings.NewReader(password + "\n")
+	if out, err := add.CombinedOutput(); err != nil {
+		t.Fatalf("saslpasswd2 (make test installs sasl2-bin): %v %s", err, out)
+	}
+	t.Cleanup(func() { exec.Command("saslpasswd2", append(append([]string{"-d"}, db...), user)...).Run() })
+	return SASLPeerURI, user, password
 }
 
 // Ext2Image is a 16 MiB disk holding an empty ext2 file system (mke2fs of

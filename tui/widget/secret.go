@@ -9,16 +9,18 @@ import (
 	"github.com/charmbracelet/lipgloss"
 )
 
-// Secret asks what ssh asks (a password, a passphrase, a one-time code)
-// with the typing masked, or one of ssh's yes/no questions in the clear.
+// Secret asks what ssh or libvirt asks for a login (a password, a
+// passphrase, a one-time code) with the typing masked, or a user name or
+// one of ssh's yes/no questions in the clear.
 type Secret struct {
+	From   string // who asks: ssh, libvirt
 	Prompt string
 	Retry  bool // ssh refused the last answer
 	input  textinput.Model
 }
 
 // NewSecret is a Secret ready for typing.
-func NewSecret(prompt string, echo, retry bool) *Secret {
+func NewSecret(from, prompt string, echo, retry bool) *Secret {
 	in := textinput.New()
 	in.Prompt = "› "
 	in.CharLimit = 1024
@@ -27,7 +29,7 @@ func NewSecret(prompt string, echo, retry bool) *Secret {
 		in.EchoMode, in.EchoCharacter = textinput.EchoPassword, '•'
 	}
 	in.Focus()
-	return &Secret{Prompt: strings.TrimSpace(prompt), Retry: retry, input: in}
+	return &Secret{From: from, Prompt: strings.TrimSpace(prompt), Retry: retry, input: in}
 }
 
 // Key reads a key: done with ok and the text on enter, done without on
@@ -50,7 +52,7 @@ func (s *Secret) Key(k tea.KeyMsg) (text string, ok, done bool, cmd tea.Cmd) {
 func (s *Secret) View(th *Theme, w int) string {
 	inner := max(20, min(w-6, 76))
 	var b strings.Builder
-	b.WriteString(th.Title.Render("ssh asks") + "\n\n")
+	b.WriteString(th.Title.Render(s.From+" asks") + "\n\n")
 	if s.Retry {
 		b.WriteString(th.Error.Render("ssh: Permission denied, please try again.") + "\n")
 	}
