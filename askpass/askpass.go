@@ -28,10 +28,10 @@ const (
 	ClientName = "kvmtui-askpass" // ssh's SSH_ASKPASS: asks the bridge
 )
 
-// Request is one prompt of ssh's.
+// Request is one login prompt, ssh's or libvirt's.
 type Request struct {
 	From   string // who asks: "ssh", or "libvirt" for its own logins
-	Prompt string // as ssh words it: "user@host's password: "
+	Prompt string // as its asker words it: "user@host's password: "
 	Echo   bool   // a yes/no question (an unknown host key), not a secret
 	Retry  bool   // the same ssh asks again: it refused the last answer
 }

@@ -15,7 +15,7 @@ type SecretMsg struct {
 	Reply chan<- askpass.Answer
 }
 
-// secrets are ssh's prompts waiting for the user, the first one shown over
+// secrets are the login prompts waiting for the user, the first one shown over
 // everything else; a prompt the user cancelled is declined without asking
 // until :connect (a reconnecting ssh would ask again at once).
 type secrets struct {
@@ -32,7 +32,9 @@ func (s *secrets) add(msg SecretMsg) {
 		return
 	}
 	s.queue = append(s.queue, msg)
-	s.showFirst()
+	if len(s.queue) == 1 { // else it waits: the shown one keeps what was typed
+		s.showFirst()
+	}
 }
 
 func (s *secrets) showFirst() {
