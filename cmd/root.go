@@ -15,6 +15,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"kvmtui/config"
 	"kvmtui/libvirtx"
 	"kvmtui/tui/common"
 )
@@ -26,8 +27,10 @@ type options struct {
 	demo           bool
 	version        bool
 	interval       time.Duration
-	startTemplates bool   // kvmtui start --template
-	demoHost       []byte // the bundled demo host's XML (embedded by main)
+	cfg            config.Config // the configuration file
+	cfgErrs        []error       // what it had that could not be used
+	startTemplates bool          // kvmtui start --template
+	demoHost       []byte        // the bundled demo host's XML (embedded by main)
 	stdout         io.Writer
 	stderr         io.Writer
 }
@@ -66,7 +69,8 @@ func NewRoot(demoHost []byte, stdout, stderr io.Writer) *cobra.Command {
 Without a command it opens the interactive UI; with one it runs that and
 exits, for scripts.
 
-With no -c, kvmtui uses LIBVIRT_DEFAULT_URI, else qemu:///system when it is
+With no -c, kvmtui uses LIBVIRT_DEFAULT_URI, else the connections of its
+configuration file (kvmtui config), else qemu:///system when it is
 reachable, else a demo host (libvirt's test driver; nothing in it is real).`,
 		Args:          cobra.NoArgs,
 		SilenceErrors: true,
@@ -86,7 +90,11 @@ reachable, else a demo host (libvirt's test driver; nothing in it is real).`,
 	pf.BoolVar(&o.readOnly, "readonly", false, "open connections read-only: nothing can be changed")
 	pf.BoolVar(&o.demo, "demo", false, "use the bundled demo host (libvirt's test driver)")
 	pf.Var(seconds{&o.interval}, "interval", "stats interval: seconds (2) or a duration (2s); at least 1s")
-	root.PersistentPreRunE = func(*cobra.Command, []string) error {
+	root.PersistentPreRunE = func(c *cobra.Command, _ []string) error {
+		o.cfg, o.cfgErrs = config.Load(filepath.Join(config.Dir(), config.FileName))
+		if o.cfg.Interval > 0 && !c.Flags().Changed("interval") {
+			o.interval = o.cfg.Interval
+		}
 		if o.interval < common.MinInterval {
 			return o.usage("--interval %v is too short: at least %v", o.interval, common.MinInterval)
 		}
@@ -98,7 +106,7 @@ reachable, else a demo host (libvirt's test driver; nothing in it is real).`,
 		root.AddCommand(c)
 	}
 	root.CompletionOptions.DisableDefaultCmd = true // ours works without bash-completion
-	for _, c := range []*cobra.Command{o.hostCommand(), o.netCommand(), o.nwfilterCommand(), o.poolCommand(), o.volCommand(), o.agentCommand(), o.topCommand(), o.xmlCommand(), o.completionCommand(root), o.versionCommand()} {
+	for _, c := range []*cobra.Command{o.hostCommand(), o.netCommand(), o.nwfilterCommand(), o.poolCommand(), o.volCommand(), o.agentCommand(), o.topCommand(), o.xmlCommand(), o.completionCommand(root), o.versionCommand(), o.configCommand()} {
 		c.GroupID = "other"
 		root.AddCommand(c)
 	}
@@ -119,7 +127,8 @@ func (o *options) usage(format string, a ...any) error {
 }
 
 // chooseURIs applies virsh's rules (-c, then LIBVIRT_DEFAULT_URI), then
-// qemu:///system when reachable, then the demo host.
+// the configuration's connections, then qemu:///system when reachable,
+// then the demo host.
 func (o *options) chooseURIs() (uris []string, demoURI string, err error) {
 	switch {
 	case o.demo:
@@ -127,6 +136,8 @@ func (o *options) chooseURIs() (uris []string, demoURI string, err error) {
 		return o.uris, "", nil
 	case os.Getenv("LIBVIRT_DEFAULT_URI") != "":
 		return []string{os.Getenv("LIBVIRT_DEFAULT_URI")}, "", nil
+	case len(o.cfg.Connect) > 0:
+		return o.cfg.Connect, "", nil
 	default:
 		if libvirtx.Probe("qemu:///system", o.readOnly) == nil {
 			return []string{"qemu:///system"}, "", nil

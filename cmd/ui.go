@@ -54,7 +54,7 @@ func (o *options) runUI() error {
 	if demoURI != "" {
 		mgr.SetDemoLoad(demoURI)
 	}
-	m := tui.New(mgr, tui.Options{DemoURI: demoURI, Interval: o.interval})
+	m := tui.New(mgr, tui.Options{Config: &o.cfg, ConfigErrs: o.cfgErrs, DemoURI: demoURI, Interval: o.interval})
 	defer m.Close() // viewers and their SSH tunnels end with kvmtui
 	p := tea.NewProgram(m, tea.WithAltScreen())
 	prog <- p

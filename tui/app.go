@@ -10,12 +10,14 @@
 package tui
 
 import (
+	"fmt"
 	"time"
 
 	"github.com/charmbracelet/bubbles/cursor"
 	"github.com/charmbracelet/bubbles/textinput"
 	tea "github.com/charmbracelet/bubbletea"
 
+	"kvmtui/config"
 	"kvmtui/libvirtx"
 	"kvmtui/perf"
 	"kvmtui/tui/common"
@@ -24,6 +26,11 @@ import (
 
 // Options are what main hands the UI.
 type Options struct {
+	// Config is the configuration file (nil: none), ConfigErrs what
+	// loading it left out; the first screen says what was ignored.
+	Config     *config.Config
+	ConfigErrs []error
+
 	DemoURI  string        // the URI of the bundled demo host, if one is open
 	Interval time.Duration // stats sweep interval
 	Perf     *perf.Config  // thresholds and charts; nil reads perf.ConfigPath()
@@ -76,12 +83,32 @@ func New(mgr *libvirtx.Manager, opts Options) *Model {
 		sweeps: common.Sweeper{Period: common.FullSweepPeriod},
 	}
 	m.ctx.Interval = opts.Interval
+	m.ctx.ConfigErrs = opts.ConfigErrs
+	if c := opts.Config; c != nil {
+		m.ctx.Config = c
+		if c.Theme != "" {
+			var errs []error
+			m.ctx.Theme, errs = widget.ThemeNamed(c.Theme, c.ThemeDir())
+			for _, err := range errs {
+				m.ctx.ConfigErrs = append(m.ctx.ConfigErrs, c.Errf("theme", "%v", err))
+			}
+		}
+		m.ctx.ConfigErrs = append(m.ctx.ConfigErrs, common.CheckKeys(c)...)
+		m.ctx.Keys = common.Bind(m.ctx, "global", common.NewKeys())
+	}
 	m.initPerf()
 	for _, e := range common.Entries() {
 		if e.Root {
 			p, _, _ := e.Open(m.ctx, nil)
 			m.stack = []common.Page{p}
 		}
+	}
+	if errs := m.ctx.ConfigErrs; len(errs) > 0 {
+		more := ""
+		if len(errs) > 1 {
+			more = fmt.Sprintf(" (and %d more: kvmtui config)", len(errs)-1)
+		}
+		m.ctx.SetMsg("ignored: "+errs[0].Error()+more, true)
 	}
 	return m
 }

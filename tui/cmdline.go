@@ -2,6 +2,7 @@ package tui
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -88,6 +89,12 @@ func (m *Model) suggestions(line string) []string {
 	switch e, ok := common.Lookup(fields[0]); {
 	case fields[0] == "disconnect":
 		opts = m.mgr.URIs()
+	case fields[0] == "connect": // the configuration's saved connections not open
+		for _, u := range m.ctx.Config.Connect {
+			if !slices.Contains(m.mgr.URIs(), u) {
+				opts = append(opts, u)
+			}
+		}
 	case ok && e.Args != nil:
 		opts = e.Args(m.ctx)
 	case !ok:

@@ -30,7 +30,7 @@ func init() {
 		Args:  (*common.Context).VMNames,
 		Open:  Open,
 		Help: func(ctx *common.Context) []widget.Section {
-			return []widget.Section{{Title: "Guest agent (:agent VM, i)", Keys: newKeys().help(ctx.ReadOnly())}}
+			return []widget.Section{{Title: "Guest agent (:agent VM, i)", Keys: common.Bind(ctx, "agent", newKeys()).help(ctx.ReadOnly())}}
 		},
 	})
 }
@@ -94,7 +94,7 @@ func Open(ctx *common.Context, args []string) (common.Page, tea.Cmd, error) {
 	if err != nil {
 		return nil, nil, fmt.Errorf("agent: %v", err)
 	}
-	p := &Page{ctx: ctx, keys: newKeys(), dom: doms[0]}
+	p := &Page{ctx: ctx, keys: common.Bind(ctx, "agent", newKeys()), dom: doms[0]}
 	return p, p.load(), nil
 }
 
@@ -343,3 +343,5 @@ func (p *Page) Hints() string {
 	words = append(words, widget.Hint{Key: k.Back, Word: "back"}, widget.Hint{Key: p.ctx.Keys.Help, Word: "help"})
 	return widget.WordHints(p.ctx.Theme, p.ctx.Width, words...)
 }
+
+func init() { common.RegisterKeys("agent", func() any { return newKeys() }) }

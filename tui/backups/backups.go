@@ -32,7 +32,7 @@ func init() {
 		Args:  (*common.Context).VMNames,
 		Open:  Open,
 		Help: func(ctx *common.Context) []widget.Section {
-			return []widget.Section{{Title: "Backups (:backup VM, B)", Keys: newKeys().help(ctx.ReadOnly())}}
+			return []widget.Section{{Title: "Backups (:backup VM, B)", Keys: common.Bind(ctx, "backups", newKeys()).help(ctx.ReadOnly())}}
 		},
 	})
 }
@@ -98,7 +98,7 @@ func New(ctx *common.Context, dom libvirtx.Domain, pool string) (*Page, tea.Cmd)
 		return ctx.Mgr.Backups(uri, pool, dom.Name)
 	}
 	list, cmd := objpage.New(ctx, "backup", load, func(a, b libvirtx.Backup) bool { return a.ID == b.ID })
-	return &Page{ctx: ctx, keys: newKeys(), dom: dom, pool: pool, list: list}, cmd
+	return &Page{ctx: ctx, keys: common.Bind(ctx, "backups", newKeys()), dom: dom, pool: pool, list: list}, cmd
 }
 
 // Title is the page's crumb.
@@ -289,3 +289,5 @@ func (p *Page) Hints() string {
 	return p.list.Hints(widget.Hint{Key: k.Full, Word: "full"}, widget.Hint{Key: k.Incremental, Word: "incremental"},
 		widget.Hint{Key: k.Restore, Word: "restore"}, widget.Hint{Key: k.Keep, Word: "keep"})
 }
+
+func init() { common.RegisterKeys("backups", func() any { return newKeys() }) }

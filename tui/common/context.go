@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"kvmtui/config"
 	"kvmtui/libvirtx"
 	"kvmtui/perf"
 	"kvmtui/tui/widget"
@@ -43,10 +44,14 @@ type Message struct {
 // message line. Nothing in it calls libvirt: pages do that in tea.Cmds
 // through Mgr.
 type Context struct {
-	Mgr     *libvirtx.Manager
-	Theme   *widget.Theme
-	Keys    Keys
-	DemoURI string // the bundled demo host's URI, if one is open
+	Mgr    *libvirtx.Manager
+	Config *config.Config // the configuration file's settings (none: empty)
+	// ConfigErrs are what the configuration had that could not be used:
+	// the root shows them when it starts.
+	ConfigErrs []error
+	Theme      *widget.Theme
+	Keys       Keys
+	DemoURI    string // the bundled demo host's URI, if one is open
 
 	Width, Height int // the terminal
 	Conns         map[string]*Conn
@@ -81,7 +86,7 @@ type Perf struct {
 
 // NewContext builds the context over a manager whose connections were added.
 func NewContext(mgr *libvirtx.Manager, demoURI string) *Context {
-	c := &Context{Mgr: mgr, Theme: widget.NewTheme(), Keys: NewKeys(), DemoURI: demoURI,
+	c := &Context{Mgr: mgr, Config: &config.Config{}, Theme: widget.NewTheme(), Keys: NewKeys(), DemoURI: demoURI,
 		Conns: map[string]*Conn{}, vms: map[string]libvirtx.Domain{}, Frozen: map[string]libvirtx.Ref{},
 		Selected: func() (libvirtx.Domain, bool) { return libvirtx.Domain{}, false },
 		Targets:  func() []libvirtx.Domain { return nil },

@@ -169,8 +169,8 @@ func init() {
 		Desc:  "a VM's hardware and settings (enter in the list)",
 		Args:  (*common.Context).VMNames,
 		Open:  Open,
-		Help: func(*common.Context) []widget.Section {
-			return []widget.Section{{Title: "Details (enter)", Keys: newKeys().all()}}
+		Help: func(ctx *common.Context) []widget.Section {
+			return []widget.Section{{Title: "Details (enter)", Keys: common.Bind(ctx, "details", newKeys()).all()}}
 		},
 	})
 }
@@ -202,7 +202,7 @@ func Open(ctx *common.Context, args []string) (common.Page, tea.Cmd, error) {
 func New(ctx *common.Context, dom libvirtx.Domain) (common.Page, tea.Cmd) {
 	in := textinput.New()
 	in.Cursor.SetMode(cursor.CursorStatic)
-	d := &Page{ctx: ctx, keys: newKeys(), volIn: in, dom: dom, loading: true}
+	d := &Page{ctx: ctx, keys: common.Bind(ctx, "details", newKeys()), volIn: in, dom: dom, loading: true}
 	ctx.SetMsg("", false)
 	return d, d.reload()
 }

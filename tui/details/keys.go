@@ -299,3 +299,5 @@ func (d *Page) hostNetwork(dev *devices.Device) string {
 	}
 	return "; on network " + nets[0] + " (the host has no network " + `"default"` + ")"
 }
+
+func init() { common.RegisterKeys("details", func() any { return newKeys() }) }

@@ -80,7 +80,7 @@ func init() {
 		Args:  func(ctx *common.Context) []string { return ctx.Mgr.URIs() },
 		Open:  Open,
 		Help: func(ctx *common.Context) []widget.Section {
-			return []widget.Section{{Title: "Host devices (H)", Keys: newKeys().help(ctx.ReadOnly())}}
+			return []widget.Section{{Title: "Host devices (H)", Keys: common.Bind(ctx, "hostdev", newKeys()).help(ctx.ReadOnly())}}
 		},
 	})
 }
@@ -109,7 +109,7 @@ func Open(ctx *common.Context, args []string) (common.Page, tea.Cmd, error) {
 		return nil, nil, fmt.Errorf("host devices: not connected to %s (:connect %s)", uri, uri)
 	}
 	ctx.SetMsg("", false)
-	return &Page{ctx: ctx, keys: newKeys(), uri: uri, loading: true}, loadHostdevs(ctx.Mgr, uri), nil
+	return &Page{ctx: ctx, keys: common.Bind(ctx, "hostdev", newKeys()), uri: uri, loading: true}, loadHostdevs(ctx.Mgr, uri), nil
 }
 
 // Title is the page's crumb.

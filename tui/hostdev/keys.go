@@ -1,6 +1,7 @@
 package hostdev
 
 import (
+	"kvmtui/tui/common"
 	"kvmtui/tui/widget"
 
 	"github.com/charmbracelet/bubbles/key"
@@ -49,3 +50,5 @@ func (k keys) help(readOnly bool) []key.Binding {
 
 // hints are the keys the bottom line offers.
 func (k keys) hints(readOnly bool) []key.Binding { return k.help(readOnly) }
+
+func init() { common.RegisterKeys("hostdev", func() any { return newKeys() }) }

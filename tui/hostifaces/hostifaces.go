@@ -23,8 +23,8 @@ func init() {
 		Usage: "iface",
 		Desc:  "host network interfaces: state, MAC, MTU, addresses, bridge ports",
 		Open:  Open,
-		Help: func(*common.Context) []widget.Section {
-			k := newKeys()
+		Help: func(ctx *common.Context) []widget.Section {
+			k := common.Bind(ctx, "hostifaces", newKeys())
 			return []widget.Section{{Title: "Host interfaces (:iface)", Keys: []key.Binding{k.Reload, k.Back}}}
 		},
 	})
@@ -53,7 +53,7 @@ func Open(ctx *common.Context, args []string) (common.Page, tea.Cmd, error) {
 	}
 	same := func(a, b libvirtx.HostIface) bool { return a.URI == b.URI && a.Name == b.Name }
 	list, cmd := objpage.New(ctx, "interface", ctx.Mgr.HostIfaces, same)
-	return &Page{ctx: ctx, keys: newKeys(), list: list}, cmd, nil
+	return &Page{ctx: ctx, keys: common.Bind(ctx, "hostifaces", newKeys()), list: list}, cmd, nil
 }
 
 // Title is the page's crumb.
@@ -138,3 +138,5 @@ func (p *Page) footer(i libvirtx.HostIface) []string {
 func (p *Page) Hints() string {
 	return p.list.Hints(widget.Hint{Key: p.keys.Reload, Word: "reload"})
 }
+
+func init() { common.RegisterKeys("hostifaces", func() any { return newKeys() }) }

@@ -25,7 +25,7 @@ func init() {
 		Args:  func(ctx *common.Context) []string { return ctx.Connected() },
 		Open:  Open,
 		Help: func(ctx *common.Context) []widget.Section {
-			return []widget.Section{{Title: "Host (:host)", Keys: newKeys().help(ctx.ReadOnly())}}
+			return []widget.Section{{Title: "Host (:host)", Keys: common.Bind(ctx, "host", newKeys()).help(ctx.ReadOnly())}}
 		},
 	})
 }
@@ -100,7 +100,7 @@ func Open(ctx *common.Context, args []string) (common.Page, tea.Cmd, error) {
 			uri = d.URI
 		}
 	}
-	p := &Page{ctx: ctx, keys: newKeys(), uri: uri}
+	p := &Page{ctx: ctx, keys: common.Bind(ctx, "host", newKeys()), uri: uri}
 	return p, p.load(), nil
 }
 
@@ -203,3 +203,5 @@ func (p *Page) Hints() string {
 	return widget.WordHints(p.ctx.Theme, p.ctx.Width, append(hs, widget.Hint{Key: k.Back, Word: "back"},
 		widget.Hint{Key: p.ctx.Keys.Help, Word: "help"})...)
 }
+
+func init() { common.RegisterKeys("host", func() any { return newKeys() }) }

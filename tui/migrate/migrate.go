@@ -42,7 +42,7 @@ func init() {
 }
 
 func help(ctx *common.Context) []widget.Section {
-	k := newKeys()
+	k := common.Bind(ctx, "migrate", newKeys())
 	return []widget.Section{{Title: "Migration (:migrate VM, m; :evacuate URI)", Keys: []key.Binding{k.Check, k.Start, k.Override, k.Cancel, k.Postcopy, k.Back}}}
 }
 
@@ -135,7 +135,7 @@ func Open(ctx *common.Context, args []string) (common.Page, tea.Cmd, error) {
 	for _, d := range doms {
 		names = append(names, d.Name)
 	}
-	p := &Page{ctx: ctx, keys: newKeys(), vms: doms, opts: o, title: "Migrate " + strings.Join(names, ", ")}
+	p := &Page{ctx: ctx, keys: common.Bind(ctx, "migrate", newKeys()), vms: doms, opts: o, title: "Migrate " + strings.Join(names, ", ")}
 	p.form = form.New(o, map[string][]string{"to": others(ctx, doms[0].URI)})
 	p.form.Focus()
 	return p, nil, nil
@@ -164,7 +164,7 @@ func OpenEvacuate(ctx *common.Context, args []string) (common.Page, tea.Cmd, err
 		src = d.URI
 	}
 	o := &options{evacuate: true, To: strings.Join(others(ctx, src), ","), Mode: "live", Keep: "move", Storage: "shared", Postcopy: "off", Transport: "direct", Parallel: 1}
-	p := &Page{ctx: ctx, keys: newKeys(), src: src, opts: o, title: "Evacuate " + ctx.Label(src)}
+	p := &Page{ctx: ctx, keys: common.Bind(ctx, "migrate", newKeys()), src: src, opts: o, title: "Evacuate " + ctx.Label(src)}
 	p.form = form.New(o, map[string][]string{"to": others(ctx, src)})
 	p.form.Focus()
 	return p, nil, nil
@@ -481,3 +481,5 @@ func (p *Page) summary() string {
 	}
 	return text
 }
+
+func init() { common.RegisterKeys("migrate", func() any { return newKeys() }) }

@@ -76,7 +76,7 @@ type entriesPage struct {
 }
 
 func newEntries(ctx *common.Context, n libvirtx.Network) (*entriesPage, tea.Cmd) {
-	p := &entriesPage{ctx: ctx, keys: newEntryKeys(), uri: n.URI, name: n.Name}
+	p := &entriesPage{ctx: ctx, keys: common.Bind(ctx, "net-entries", newEntryKeys()), uri: n.URI, name: n.Name}
 	mgr := ctx.Mgr
 	load := func(uri string) ([]entry, error) {
 		if uri != n.URI {
@@ -473,3 +473,5 @@ func (p *entriesPage) Hints() string {
 	k := p.keys
 	return p.list.Hints(widget.Hint{Key: k.Add, Word: "add"}, widget.Hint{Key: k.Edit, Word: "change"}, widget.Hint{Key: k.Remove, Word: "remove"})
 }
+
+func init() { common.RegisterKeys("net-entries", func() any { return newEntryKeys() }) }

@@ -32,8 +32,8 @@ func init() {
 		Open:  Open,
 		Help: func(ctx *common.Context) []widget.Section {
 			return []widget.Section{
-				{Title: "Virtual networks (:net)", Keys: newKeys().help(ctx.ReadOnly())},
-				{Title: "A network's DHCP and DNS (enter)", Keys: newEntryKeys().help(ctx.ReadOnly())},
+				{Title: "Virtual networks (:net)", Keys: common.Bind(ctx, "nets", newKeys()).help(ctx.ReadOnly())},
+				{Title: "A network's DHCP and DNS (enter)", Keys: common.Bind(ctx, "net-entries", newEntryKeys()).help(ctx.ReadOnly())},
 			}
 		},
 	})
@@ -79,7 +79,7 @@ func Open(ctx *common.Context, args []string) (common.Page, tea.Cmd, error) {
 		return nil, nil, fmt.Errorf("usage: net (it lists the networks of every host)")
 	}
 	list, cmd := objpage.New(ctx, "network", ctx.Mgr.Networks, sameNet)
-	return &Page{ctx: ctx, keys: newKeys(), list: list}, cmd, nil
+	return &Page{ctx: ctx, keys: common.Bind(ctx, "nets", newKeys()), list: list}, cmd, nil
 }
 
 // Title is the page's crumb.
@@ -293,3 +293,5 @@ func newNetworkForm(ctx *common.Context, uri string, h netdef.Host) common.Page 
 		}
 	})
 }
+
+func init() { common.RegisterKeys("nets", func() any { return newKeys() }) }

@@ -32,7 +32,7 @@ func init() {
 		Desc:  "network filters of every host: rules, includes, the NICs using them",
 		Open:  Open,
 		Help: func(ctx *common.Context) []widget.Section {
-			return []widget.Section{{Title: "Network filters (:nwfilter)", Keys: newKeys().help(ctx.ReadOnly())}}
+			return []widget.Section{{Title: "Network filters (:nwfilter)", Keys: common.Bind(ctx, "nwfilters", newKeys()).help(ctx.ReadOnly())}}
 		},
 	})
 }
@@ -69,7 +69,7 @@ func Open(ctx *common.Context, args []string) (common.Page, tea.Cmd, error) {
 	}
 	same := func(a, b libvirtx.NWFilter) bool { return a.URI == b.URI && a.Name == b.Name }
 	list, cmd := objpage.New(ctx, kind, ctx.Mgr.NWFilters, same)
-	return &Page{ctx: ctx, keys: newKeys(), list: list}, cmd, nil
+	return &Page{ctx: ctx, keys: common.Bind(ctx, "nwfilters", newKeys()), list: list}, cmd, nil
 }
 
 // Title is the page's crumb.
@@ -208,3 +208,5 @@ func (p *Page) Hints() string {
 	k := p.keys
 	return p.list.Hints(widget.Hint{Key: k.Edit, Word: "XML"}, widget.Hint{Key: k.Copy, Word: "copy"}, widget.Hint{Key: k.Delete, Word: "delete"})
 }
+
+func init() { common.RegisterKeys("nwfilters", func() any { return newKeys() }) }

@@ -1,6 +1,10 @@
 package perfview
 
-import "github.com/charmbracelet/bubbles/key"
+import (
+	"kvmtui/tui/common"
+
+	"github.com/charmbracelet/bubbles/key"
+)
 
 // keys work inside the performance view (p and % are the list's).
 type keys struct {
@@ -22,3 +26,5 @@ func newKeys() keys {
 func (k keys) view() []key.Binding {
 	return []key.Binding{k.Back, k.Prev, k.Next, k.HostView, k.Charts, k.Window, k.Limit}
 }
+
+func init() { common.RegisterKeys("perf", func() any { return newKeys() }) }

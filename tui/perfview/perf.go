@@ -27,8 +27,8 @@ func init() {
 		Desc:  "performance view of the selected VM / its host",
 		Args:  func(*common.Context) []string { return []string{"host"} },
 		Open:  Open,
-		Help: func(*common.Context) []widget.Section {
-			return []widget.Section{{Title: "Performance (p)", Keys: newKeys().view()}}
+		Help: func(ctx *common.Context) []widget.Section {
+			return []widget.Section{{Title: "Performance (p)", Keys: common.Bind(ctx, "perf", newKeys()).view()}}
 		},
 	})
 	common.Register(common.Entry{Words: []string{"threshold", "thresholds"}, Usage: "threshold [WATCH warn|crit VALUE]",
@@ -59,7 +59,7 @@ func Open(ctx *common.Context, args []string) (common.Page, tea.Cmd, error) {
 	if len(args) > 2 || len(args) >= 1 && args[0] != "host" {
 		return nil, nil, errors.New("usage: perf [host [URI]]")
 	}
-	m := &Page{ctx: ctx, keys: newKeys(), host: len(args) >= 1, chart: lipgloss.NewStyle().Foreground(lipgloss.Color("6"))}
+	m := &Page{ctx: ctx, keys: common.Bind(ctx, "perf", newKeys()), host: len(args) >= 1, chart: ctx.Theme.Chart}
 	switch d, ok := ctx.Selected(); {
 	case len(args) == 2:
 		if !slices.Contains(ctx.Mgr.URIs(), args[1]) {

@@ -27,8 +27,8 @@ func init() {
 		Desc:  "storage pools of every host: type, state, space, volumes",
 		Open:  Open,
 		Help: func(ctx *common.Context) []widget.Section {
-			return []widget.Section{{Title: "Storage pools (:pool)", Keys: newKeys().help(ctx.ReadOnly())},
-				{Title: "A pool's volumes (enter, :vol POOL)", Keys: newVolKeys().help(ctx.ReadOnly())}}
+			return []widget.Section{{Title: "Storage pools (:pool)", Keys: common.Bind(ctx, "pools", newKeys()).help(ctx.ReadOnly())},
+				{Title: "A pool's volumes (enter, :vol POOL)", Keys: common.Bind(ctx, "volumes", newVolKeys()).help(ctx.ReadOnly())}}
 		},
 	})
 	common.Register(common.Entry{
@@ -77,7 +77,7 @@ func Open(ctx *common.Context, args []string) (common.Page, tea.Cmd, error) {
 		return nil, nil, fmt.Errorf("usage: pool (it lists the pools of every host)")
 	}
 	list, cmd := objpage.New(ctx, "pool", ctx.Mgr.Pools, func(a, b libvirtx.Pool) bool { return a.URI == b.URI && a.Name == b.Name })
-	return &Page{ctx: ctx, keys: newKeys(), list: list}, cmd, nil
+	return &Page{ctx: ctx, keys: common.Bind(ctx, "pools", newKeys()), list: list}, cmd, nil
 }
 
 // Title is the page's crumb.
@@ -217,3 +217,5 @@ func (p *Page) newPool(s *libvirtx.Pool) tea.Cmd {
 		})}
 	}
 }
+
+func init() { common.RegisterKeys("pools", func() any { return newKeys() }) }

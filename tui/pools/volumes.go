@@ -54,7 +54,7 @@ type volPage struct {
 }
 
 func newVolPage(ctx *common.Context, uri, pool string) (*volPage, tea.Cmd) {
-	p := &volPage{ctx: ctx, keys: newVolKeys(), uri: uri, pool: pool}
+	p := &volPage{ctx: ctx, keys: common.Bind(ctx, "volumes", newVolKeys()), uri: uri, pool: pool}
 	// The first load lists the names in one call; the details follow.
 	load := func(u string) ([]libvirtx.Volume, error) {
 		switch {
@@ -243,3 +243,5 @@ func (p *volPage) Hints() string {
 		widget.Hint{Key: k.Wipe, Word: "wipe"}, widget.Hint{Key: k.Delete, Word: "delete"}, widget.Hint{Key: k.Upload, Word: "upload"},
 		widget.Hint{Key: k.Download, Word: "download"})
 }
+
+func init() { common.RegisterKeys("volumes", func() any { return newVolKeys() }) }

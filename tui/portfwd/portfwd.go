@@ -23,8 +23,8 @@ func init() {
 		Usage: "ports",
 		Desc:  "host ports the VMs' passt NICs forward into their guests",
 		Open:  Open,
-		Help: func(*common.Context) []widget.Section {
-			k := newKeys()
+		Help: func(ctx *common.Context) []widget.Section {
+			k := common.Bind(ctx, "portfwd", newKeys())
 			return []widget.Section{{Title: "Port forwards (:ports)", Keys: []key.Binding{k.Open, k.Back}}}
 		},
 	})
@@ -55,7 +55,7 @@ func Open(ctx *common.Context, args []string) (common.Page, tea.Cmd, error) {
 		return a.URI == b.URI && a.UUID == b.UUID && a.NIC == b.NIC && a.Proto == b.Proto && a.Start == b.Start
 	}
 	list, cmd := objpage.New(ctx, "domain", ctx.Mgr.PortForwards, same)
-	return &Page{ctx: ctx, keys: newKeys(), list: list}, cmd, nil
+	return &Page{ctx: ctx, keys: common.Bind(ctx, "portfwd", newKeys()), list: list}, cmd, nil
 }
 
 // Title is the page's crumb.
@@ -130,3 +130,5 @@ func (p *Page) footer(f libvirtx.PortForward) []string {
 func (p *Page) Hints() string {
 	return p.list.Hints(widget.Hint{Key: p.keys.Open, Word: "edit in the NIC"})
 }
+
+func init() { common.RegisterKeys("portfwd", func() any { return newKeys() }) }

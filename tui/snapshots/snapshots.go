@@ -30,7 +30,7 @@ func init() {
 		Args:  (*common.Context).VMNames,
 		Open:  Open,
 		Help: func(ctx *common.Context) []widget.Section {
-			return []widget.Section{{Title: "Snapshots (:snap VM, t)", Keys: newKeys().help(ctx.ReadOnly())}}
+			return []widget.Section{{Title: "Snapshots (:snap VM, t)", Keys: common.Bind(ctx, "snapshots", newKeys()).help(ctx.ReadOnly())}}
 		},
 	})
 }
@@ -99,7 +99,7 @@ func New(ctx *common.Context, dom libvirtx.Domain) (*Page, tea.Cmd) {
 		return ctx.Mgr.Snapshots(dom.Ref)
 	}
 	list, cmd := objpage.New(ctx, "snapshot", load, func(a, b libvirtx.Snapshot) bool { return a.Name == b.Name })
-	return &Page{ctx: ctx, keys: newKeys(), dom: dom, list: list}, cmd
+	return &Page{ctx: ctx, keys: common.Bind(ctx, "snapshots", newKeys()), dom: dom, list: list}, cmd
 }
 
 // Title is the page's crumb.
@@ -377,3 +377,5 @@ func (p *Page) Hints() string {
 	return p.list.Hints(widget.Hint{Key: k.New, Word: "new"}, widget.Hint{Key: k.Revert, Word: "revert"}, widget.Hint{Key: k.Delete, Word: "delete"},
 		widget.Hint{Key: k.Commit, Word: "commit"}, widget.Hint{Key: k.Pull, Word: "pull"})
 }
+
+func init() { common.RegisterKeys("snapshots", func() any { return newKeys() }) }

@@ -50,6 +50,12 @@ type Harness struct {
 // until every connection is up with its VMs listed.
 func New(t testing.TB, readOnly bool, uris ...string) *Harness {
 	t.Helper()
+	return NewWith(t, tui.Options{}, readOnly, uris...)
+}
+
+// NewWith is New with options for the root (a configuration file's).
+func NewWith(t testing.TB, opts tui.Options, readOnly bool, uris ...string) *Harness {
+	t.Helper()
 	mgr := libvirtx.NewManager(readOnly)
 	t.Cleanup(mgr.Close)
 	for _, u := range uris {
@@ -63,11 +69,11 @@ func New(t testing.TB, readOnly bool, uris ...string) *Harness {
 			h.evs <- mgr.Next()
 		}
 	}()
-	demo := ""
 	if strings.HasPrefix(uris[0], "test://") {
-		demo = uris[0]
+		opts.DemoURI = uris[0]
 	}
-	h.M = tui.New(mgr, tui.Options{DemoURI: demo, Interval: time.Second})
+	opts.Interval = time.Second
+	h.M = tui.New(mgr, opts)
 	h.Send(tea.WindowSizeMsg{Width: 80, Height: 24})
 	h.Until("the connections and their VMs", func() bool { return len(h.inv) == len(uris) })
 	return h
@@ -98,6 +104,7 @@ func (h *Harness) Until(what string, cond func() bool) {
 var named = map[string]tea.KeyType{
 	"enter": tea.KeyEnter, "esc": tea.KeyEsc, "tab": tea.KeyTab, "down": tea.KeyDown, "up": tea.KeyUp,
 	"backspace": tea.KeyBackspace, "ctrl+a": tea.KeyCtrlA, "ctrl+r": tea.KeyCtrlR, "ctrl+s": tea.KeyCtrlS, "f2": tea.KeyF2,
+	"pgdown": tea.KeyPgDown, "pgup": tea.KeyPgUp,
 }
 
 // Keys sends key presses: "enter", "esc", "space", "tab", "down",

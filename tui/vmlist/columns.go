@@ -3,6 +3,7 @@ package vmlist
 import (
 	"cmp"
 	"fmt"
+	"slices"
 	"strings"
 
 	"kvmtui/libvirtx"
@@ -126,6 +127,37 @@ func columnByID(id string) (int, bool) {
 		}
 	}
 	return 0, false
+}
+
+// columnOrder is the list's columns as the configuration orders them
+// (ids; none: all, in the order above). NAME is always there; an unknown
+// id is left out and reported.
+func columnOrder(ids []string) ([]int, error) {
+	if len(ids) == 0 {
+		ids = columnIDs()
+	}
+	var order []int
+	var bad []string
+	for _, id := range ids {
+		if i, ok := columnByID(id); ok && !slices.Contains(order, i) {
+			order = append(order, i)
+		} else if !ok {
+			bad = append(bad, id)
+		}
+	}
+	if nameIdx, _ := columnByID("name"); !slices.Contains(order, nameIdx) {
+		order = append([]int{nameIdx}, order...)
+	}
+	if len(bad) > 0 {
+		return order, fmt.Errorf("no column %s (columns: %s)", strings.Join(bad, ", "), strings.Join(columnIDs(), ","))
+	}
+	return order, nil
+}
+
+// CheckColumns says what is wrong with a configured column list.
+func CheckColumns(ids []string) error {
+	_, err := columnOrder(ids)
+	return err
 }
 
 func columnIDs() []string {

@@ -11,6 +11,7 @@ import (
 
 	"kvmtui/console"
 	"kvmtui/libvirtx"
+	"kvmtui/tui/common"
 )
 
 type consoleKeys struct {
@@ -50,7 +51,7 @@ type consoleState struct {
 
 func (m *Page) cons() *consoleState {
 	if m.con == nil {
-		m.con = &consoleState{keys: newConsoleKeys(), viewers: map[*console.Viewer]string{}, fitted: map[string][2]int{}}
+		m.con = &consoleState{keys: common.Bind(m.ctx, "console", newConsoleKeys()), viewers: map[*console.Viewer]string{}, fitted: map[string][2]int{}}
 	}
 	return m.con
 }
@@ -170,3 +171,5 @@ func (m *Page) Close() {
 		v.Close()
 	}
 }
+
+func init() { common.RegisterKeys("console", func() any { return newConsoleKeys() }) }

@@ -1,6 +1,7 @@
 package vmlist
 
 import (
+	"kvmtui/tui/common"
 	"kvmtui/tui/widget"
 
 	"github.com/charmbracelet/bubbles/key"
@@ -73,3 +74,5 @@ func (k listKeys) navigation() []key.Binding {
 func (k listKeys) mutating() []key.Binding {
 	return []key.Binding{k.Start, k.Shutdown, k.Reboot, k.Reset, k.ForceOff, k.Pause, k.Save, k.Autostart, k.Rename, k.Delete, k.EditXML, k.New, k.Clone, k.Migrate}
 }
+
+func init() { common.RegisterKeys("list", func() any { return newListKeys() }) }

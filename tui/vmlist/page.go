@@ -43,6 +43,7 @@ type Page struct {
 	ctx      *common.Context
 	mgr      *libvirtx.Manager
 	lk       listKeys
+	colOrder []int // the columns, in the configuration's order
 	list     *vmList
 	mode     mode
 	input    textinput.Model
@@ -59,12 +60,16 @@ func New(ctx *common.Context) *Page {
 	// A blinking cursor redraws the screen twice a second: bytes over SSH
 	// for nothing.
 	in.Cursor.SetMode(cursor.CursorStatic)
-	m := &Page{ctx: ctx, mgr: ctx.Mgr, lk: newListKeys(), list: newVMList(ctx.Conns), input: in}
+	m := &Page{ctx: ctx, mgr: ctx.Mgr, lk: common.Bind(ctx, "list", newListKeys()), list: newVMList(ctx.Conns), input: in}
 	for _, d := range ctx.VMs("") {
 		m.list.upsert(common.VMKey(d.URI, d.UUID), d)
 	}
 	m.list.rebuild()
 	m.list.decorate = m.decorateRow
+	var err error
+	if m.colOrder, err = columnOrder(ctx.Config.Columns); err != nil {
+		ctx.ConfigErrs = append(ctx.ConfigErrs, ctx.Config.Errf("columns", "%v", err))
+	}
 	ctx.Targets = m.list.targets
 	ctx.Selected = func() (libvirtx.Domain, bool) {
 		if r := m.list.selected(); r != nil {

@@ -17,11 +17,14 @@ const markWidth = 2 // "* " for a marked VM
 // layoutFor keeps columns by priority until the width is used; NAME gets the
 // rest, up to 40 cells. HOST shows only when there is more than one connection;
 // optional columns only when named in shown.
-func layoutFor(width int, multiHost bool, shown ...string) tableLayout {
+func layoutFor(width int, multiHost bool, base []int, shown ...string) tableLayout {
 	nameIdx, _ := columnByID("name")
 	hostIdx, _ := columnByID("host")
+	if base == nil {
+		base, _ = columnOrder(nil)
+	}
 	order := make([]int, 0, len(columns))
-	for i := range columns {
+	for _, i := range base {
 		if i == hostIdx && !multiHost {
 			continue
 		}

@@ -64,7 +64,7 @@ func (m *Page) emptyText() string {
 
 // layout is the columns the terminal has room for.
 func (m *Page) layout() tableLayout {
-	return layoutFor(m.ctx.Width, len(m.ctx.Conns) > 1, m.shownOptional()...)
+	return layoutFor(m.ctx.Width, len(m.ctx.Conns) > 1, m.colOrder, m.shownOptional()...)
 }
 
 // Status is the title line's count of VMs.
