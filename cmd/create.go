@@ -68,7 +68,7 @@ func (o *options) createCommand() *cobra.Command {
 	fs.StringVar(&f.vcpus, "vcpus", "", "vCPUs; default: the OS's recommendation")
 	fs.StringVar(&f.disk, "disk", "", "storage: size=20G[,pool=default][,format=qcow2|raw][,sparse=yes|no], path=PATH (an existing volume or file), or none")
 	fs.StringVar(&f.size, "disk-size", "", "shorthand for --disk size=SIZE")
-	fs.StringVar(&f.network, "network", "", "network=NAME, bridge=BRIDGE, macvtap=NIC or none; default: the network 'default' if there is one")
+	fs.StringVar(&f.network, "network", "", "network=NAME, bridge=BRIDGE, macvtap=NIC, user (user-mode) or none; default: the network 'default' if there is one, else user on qemu:///session")
 	fs.StringVar(&n.Firmware, "firmware", "", "bios, efi or efi-secure; default: efi where the OS needs it")
 	fs.StringVar(&n.Chipset, "chipset", "", "q35 or i440fx; default: q35 for OSes that support it")
 	fs.StringVar(&n.TPM, "tpm", "", "on or off; default: on with UEFI")
@@ -308,19 +308,19 @@ func parseDiskFlag(n *install.NewVM, v string) error {
 	return nil
 }
 
-// parseNetworkFlag reads --network network=NAME, bridge=BR, macvtap=NIC
-// or none.
+// parseNetworkFlag reads --network network=NAME, bridge=BR, macvtap=NIC,
+// user or none.
 func parseNetworkFlag(n *install.NewVM, v string) error {
-	if v == "" {
+	switch v {
+	case "":
 		return nil
-	}
-	if v == "none" {
-		n.Net = install.NetNone
+	case install.NetNone, install.NetUser:
+		n.Net = v
 		return nil
 	}
 	k, val, ok := strings.Cut(v, "=")
 	if !ok || val == "" {
-		return fmt.Errorf("%q: expected network=NAME, bridge=BRIDGE, macvtap=NIC or none", v)
+		return fmt.Errorf("%q: expected network=NAME, bridge=BRIDGE, macvtap=NIC, user or none", v)
 	}
 	switch k {
 	case "network":

@@ -71,7 +71,9 @@ exits, for scripts.
 
 With no -c, kvmtui uses LIBVIRT_DEFAULT_URI, else the connections of its
 configuration file (kvmtui config), else qemu:///system when it is
-reachable, else a demo host (libvirt's test driver; nothing in it is real).`,
+reachable, else (for a user other than root) the user's own daemon,
+qemu:///session, else a demo host (libvirt's test driver; nothing in it
+is real).`,
 		Args:          cobra.NoArgs,
 		SilenceErrors: true,
 		SilenceUsage:  true,
@@ -127,8 +129,8 @@ func (o *options) usage(format string, a ...any) error {
 }
 
 // chooseURIs applies virsh's rules (-c, then LIBVIRT_DEFAULT_URI), then
-// the configuration's connections, then qemu:///system when reachable,
-// then the demo host.
+// the configuration's connections, then qemu:///system when reachable
+// (else, for a normal user, qemu:///session), then the demo host.
 func (o *options) chooseURIs() (uris []string, demoURI string, err error) {
 	switch {
 	case o.demo:
@@ -141,6 +143,11 @@ func (o *options) chooseURIs() (uris []string, demoURI string, err error) {
 	default:
 		if libvirtx.Probe("qemu:///system", o.readOnly) == nil {
 			return []string{"qemu:///system"}, "", nil
+		}
+		// A user the system daemon does not let in has a daemon of their
+		// own, which libvirt starts on first use.
+		if os.Geteuid() != 0 && libvirtx.Probe("qemu:///session", o.readOnly) == nil {
+			return []string{"qemu:///session"}, "", nil
 		}
 	}
 	demoURI, err = o.writeDemoHost()

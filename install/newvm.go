@@ -47,6 +47,7 @@ const (
 	NetNetwork = "network" // a libvirt virtual network
 	NetBridge  = "bridge"  // a host bridge
 	NetMacvtap = "macvtap" // macvtap on a host NIC
+	NetUser    = "user"    // user-mode networking: no privileges needed (a session daemon's)
 	NetNone    = "none"
 )
 
@@ -84,7 +85,7 @@ type NewVM struct {
 	Preallocate bool   // StorageNew: allocate it all now (default: sparse, allocated on write)
 	DiskPath    string // StorageExisting
 
-	Net       string // NetNetwork, NetBridge, NetMacvtap, NetNone
+	Net       string // NetNetwork, NetBridge, NetMacvtap, NetUser, NetNone
 	NetSource string // the network, bridge or host NIC
 
 	Graphics string // spice, vnc or none
@@ -217,9 +218,13 @@ func (n *NewVM) Defaults(h *NewVMHost, osChanged bool) {
 		n.DiskFormat = "qcow2"
 	}
 	if n.Net == "" {
-		n.Net = NetNone
-		if h.hasNetwork("default") {
+		switch {
+		case h.hasNetwork("default"):
 			n.Net, n.NetSource = NetNetwork, "default"
+		case h.Session:
+			n.Net = NetUser
+		default:
+			n.Net = NetNone
 		}
 	}
 	if n.Graphics == "" {
@@ -396,8 +401,9 @@ func (n *NewVM) Check(h *NewVMHost) []Problem {
 		} else if len(h.NICs) > 0 && !slices.Contains(h.NICs, n.NetSource) {
 			add("network", "no host interface named %q (there are: %s)", n.NetSource, orNone(h.NICs))
 		}
+	case NetUser:
 	default:
-		add("network", "network %q: network, bridge, macvtap or none", n.Net)
+		add("network", "network %q: network, bridge, macvtap, user or none", n.Net)
 	}
 	return ps
 }

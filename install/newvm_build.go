@@ -252,6 +252,8 @@ func (b *builder) nic() error {
 			return setAll(d, "source_type", "network", "network", n.NetSource, "model", model)
 		case NetBridge:
 			return setAll(d, "source_type", "bridge", "bridge", n.NetSource, "model", model)
+		case NetUser:
+			return setAll(d, "source_type", "user", "model", model)
 		}
 		return setAll(d, "source_type", "direct", "dev", n.NetSource, "direct_mode", "bridge", "model", model)
 	})

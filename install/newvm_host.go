@@ -2,6 +2,8 @@ package install
 
 import (
 	"fmt"
+	"os"
+	"path/filepath"
 	"slices"
 
 	"kvmtui/devices"
@@ -29,6 +31,10 @@ type NewVMHost struct {
 	// Local is true when the host is this machine: host paths outside
 	// pools can be checked (and ISOs read) directly.
 	Local bool
+	// Session is a user's own daemon (qemu:///session): no virtual
+	// networks or bridges to plug into, so new VMs get user-mode
+	// networking, and storage in the user's home.
+	Session bool
 }
 
 // PoolInfo is a storage pool as the wizard needs it.
@@ -46,11 +52,23 @@ type PoolInfo struct {
 // virt-install.
 const DefaultPoolPath = "/var/lib/libvirt/images"
 
+// DefaultPoolPath is where this host's first pool goes: for a session
+// daemon ~/.local/share/libvirt/images (libvirt's own default there).
+func (h *NewVMHost) DefaultPoolPath() string {
+	if h.Session {
+		if home, err := os.UserHomeDir(); err == nil {
+			return filepath.Join(home, ".local", "share", "libvirt", "images")
+		}
+	}
+	return DefaultPoolPath
+}
+
 // PlanDefaultPool gives a host without any storage pool a planned
-// "default" directory pool (free: the bytes free there, if known).
+// "default" directory pool at DefaultPoolPath (free: the bytes free
+// there, if known).
 func (h *NewVMHost) PlanDefaultPool(free uint64) {
 	if len(h.Pools) == 0 {
-		h.Pools = []PoolInfo{{Name: "default", Type: "dir", Path: DefaultPoolPath, Active: true, Available: free, Planned: true}}
+		h.Pools = []PoolInfo{{Name: "default", Type: "dir", Path: h.DefaultPoolPath(), Active: true, Available: free, Planned: true}}
 	}
 }
 

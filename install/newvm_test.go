@@ -299,3 +299,25 @@ packages:
 		t.Fatalf("meta-data:\n%s", md)
 	}
 }
+
+// A user's session daemon has no virtual networks or bridges to plug
+// into: a new VM gets user-mode networking, and a bare session's first
+// pool goes in the user's home, as libvirt's session default is.
+func TestNewVMOnASessionDaemon(t *testing.T) {
+	h := testHost(t)
+	h.Networks, h.Pools, h.Session = nil, nil, true
+	h.PlanDefaultPool(1 << 40)
+	home, _ := os.UserHomeDir()
+	if p := h.Pool("default"); p == nil || p.Path != filepath.Join(home, ".local/share/libvirt/images") || !p.Planned {
+		t.Fatalf("a session's planned pool: %+v", p)
+	}
+	p := build(t, h, &NewVM{Name: "a", Method: MethodManual, Storage: StorageNone})
+	if len(p.Final.Devices.Interfaces) != 1 || p.Final.Devices.Interfaces[0].Source == nil || p.Final.Devices.Interfaces[0].Source.User == nil {
+		t.Fatalf("a session VM's network: %+v", p.Final.Devices.Interfaces)
+	}
+	system := testHost(t)
+	system.Networks = nil
+	if p := build(t, system, &NewVM{Name: "b", Method: MethodManual, Storage: StorageNone}); len(p.Final.Devices.Interfaces) != 0 {
+		t.Fatalf("a system host without networks still gets none: %+v", p.Final.Devices.Interfaces)
+	}
+}

@@ -2,6 +2,7 @@ package libvirtx
 
 import (
 	"errors"
+	"net/url"
 	"os"
 	"sort"
 	"strings"
@@ -88,6 +89,13 @@ func (m *Manager) PathExists(uri, path string) (exists, known bool) {
 func IsLocal(uri string) bool {
 	rest, ok := strings.CutPrefix(uri[strings.Index(uri, ":")+1:], "//")
 	return ok && (strings.HasPrefix(rest, "/") || strings.HasPrefix(rest, "localhost/")) && !strings.HasPrefix(uri, "test")
+}
+
+// IsSession reports whether uri is a user's own daemon (qemu:///session,
+// qemu+ssh://user@host/session).
+func IsSession(uri string) bool {
+	u, err := url.Parse(uri)
+	return err == nil && u.Path == "/session"
 }
 
 // MACOwner names the domain on the connection, other than except (a UUID),

@@ -30,7 +30,7 @@ func (m *Manager) NewVMHost(uri string) (*install.NewVMHost, error) {
 		return nil, err
 	}
 	defer done()
-	h := &install.NewVMHost{URI: uri, Caps: map[string]*devices.Caps{}, Local: IsLocal(uri)}
+	h := &install.NewVMHost{URI: uri, Caps: map[string]*devices.Caps{}, Local: IsLocal(uri), Session: IsSession(uri)}
 	hi := c.Host()
 	h.MemBytes, h.CPUs = hi.MemKiB*1024, hi.CPUs
 	if raw, err := lc.GetCapabilities(); err == nil {
@@ -86,7 +86,7 @@ func (m *Manager) NewVMHost(uri string) (*install.NewVMHost, error) {
 			pools[i].Free()
 		}
 		if len(pools) == 0 {
-			h.PlanDefaultPool(freeBytes(h.Local, install.DefaultPoolPath))
+			h.PlanDefaultPool(freeBytes(h.Local, h.DefaultPoolPath()))
 		}
 	}
 	if nets, err := lc.ListAllNetworks(0); err == nil {

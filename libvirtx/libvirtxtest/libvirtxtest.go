@@ -119,6 +119,17 @@ func MustVirsh(t testing.TB, uri string, args ...string) string {
 // GuestDir is where testdata/guest/build.sh puts the fixture guest.
 const GuestDir = "/var/lib/libvirt/images/kvmtui-guest"
 
+// GuestFiles builds the fixture guest's kernel and initramfs into GuestDir
+// (vmlinux, initrd.img) when missing; it returns the repository's root.
+func GuestFiles(t testing.TB) string {
+	t.Helper()
+	root := RepoRoot()
+	if out, err := exec.Command(filepath.Join(root, "testdata/guest/build.sh"), GuestDir).CombinedOutput(); err != nil {
+		t.Fatalf("building the test guest: %v\n%s", err, out)
+	}
+	return root
+}
+
 // FixtureGuest defines Prefix+name booting the tiny test guest (a kernel and
 // a busybox initramfs with a shell on ttyS0), building it when missing. The
 // domain is removed when the test ends.
@@ -131,10 +142,7 @@ func FixtureGuest(t testing.TB, uri, name string) string {
 // old, new pairs as strings.NewReplacer takes them (each old must occur).
 func FixtureGuestWith(t testing.TB, uri, name string, oldnew ...string) string {
 	t.Helper()
-	root := RepoRoot()
-	if out, err := exec.Command(filepath.Join(root, "testdata/guest/build.sh"), GuestDir).CombinedOutput(); err != nil {
-		t.Fatalf("building the test guest: %v\n%s", err, out)
-	}
+	root := GuestFiles(t)
 	tmpl, err := os.ReadFile(filepath.Join(root, "testdata/guest/domain.xml.in"))
 	if err != nil {
 		t.Fatal(err)

@@ -77,7 +77,7 @@ func (p *wizPageForm) Fields() []devices.Field {
 			}
 		}
 	case "network":
-		out = append(out, enum("net", "Network", "network: a libvirt virtual network; bridge: a host bridge; macvtap: directly on a host NIC; none", install.NetNetwork, install.NetBridge, install.NetMacvtap, install.NetNone))
+		out = append(out, enum("net", "Network", "network: a libvirt virtual network; bridge: a host bridge; macvtap: directly on a host NIC; user: user-mode, no privileges (a session's); none", install.NetNetwork, install.NetBridge, install.NetMacvtap, install.NetUser, install.NetNone))
 		switch n.Net {
 		case install.NetNetwork:
 			out = append(out, f("net_source", "Virtual network", devices.TypeText, "the libvirt network's name"))

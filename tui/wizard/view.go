@@ -228,7 +228,7 @@ func netSummary(n install.NewVM) string {
 	if n.Net == install.NetNone {
 		return "none"
 	}
-	return n.Net + " " + n.NetSource
+	return strings.TrimSpace(n.Net + " " + n.NetSource)
 }
 
 // Hints is the bottom line in the wizard.
