@@ -8,7 +8,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"kvmtui/tui/common"
-	"kvmtui/tui/vmlist"
 	"kvmtui/tui/widget"
 )
 
@@ -38,17 +37,8 @@ func (o *options) printConfig() error {
 		state = ""
 	}
 	fmt.Fprintf(o.stdout, "file: %s %s\n", c.Path, state)
-	errs := append([]error(nil), o.cfgErrs...)
-	if c.Theme != "" {
-		_, terrs := widget.ThemeNamed(c.Theme, c.ThemeDir())
-		for _, err := range terrs {
-			errs = append(errs, c.Errf("theme", "%v", err))
-		}
-	}
-	if err := vmlist.CheckColumns(c.Columns); err != nil {
-		errs = append(errs, c.Errf("columns", "%v", err))
-	}
-	errs = append(errs, common.CheckKeys(c)...)
+	_, errs := common.Configure(c)
+	errs = append(append([]error(nil), o.cfgErrs...), errs...)
 	for _, err := range errs {
 		fmt.Fprintln(o.stdout, "ignored:", err)
 	}

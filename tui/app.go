@@ -83,17 +83,11 @@ func New(mgr *libvirtx.Manager, opts Options) *Model {
 		sweeps: common.Sweeper{Period: common.FullSweepPeriod},
 	}
 	m.ctx.Interval = opts.Interval
-	m.ctx.ConfigErrs = opts.ConfigErrs
+	ignored := opts.ConfigErrs
 	if c := opts.Config; c != nil {
-		m.ctx.Config = c
-		if c.Theme != "" {
-			var errs []error
-			m.ctx.Theme, errs = widget.ThemeNamed(c.Theme, c.ThemeDir())
-			for _, err := range errs {
-				m.ctx.ConfigErrs = append(m.ctx.ConfigErrs, c.Errf("theme", "%v", err))
-			}
-		}
-		m.ctx.ConfigErrs = append(m.ctx.ConfigErrs, common.CheckKeys(c)...)
+		th, errs := common.Configure(c)
+		m.ctx.Config, m.ctx.Theme = c, th
+		ignored = append(ignored, errs...)
 		m.ctx.Keys = common.Bind(m.ctx, "global", common.NewKeys())
 	}
 	m.initPerf()
@@ -103,12 +97,12 @@ func New(mgr *libvirtx.Manager, opts Options) *Model {
 			m.stack = []common.Page{p}
 		}
 	}
-	if errs := m.ctx.ConfigErrs; len(errs) > 0 {
+	if len(ignored) > 0 {
 		more := ""
-		if len(errs) > 1 {
-			more = fmt.Sprintf(" (and %d more: kvmtui config)", len(errs)-1)
+		if len(ignored) > 1 {
+			more = fmt.Sprintf(" (and %d more: kvmtui config)", len(ignored)-1)
 		}
-		m.ctx.SetMsg("ignored: "+errs[0].Error()+more, true)
+		m.ctx.SetMsg("ignored: "+ignored[0].Error()+more, true)
 	}
 	return m
 }

@@ -44,14 +44,11 @@ type Message struct {
 // message line. Nothing in it calls libvirt: pages do that in tea.Cmds
 // through Mgr.
 type Context struct {
-	Mgr    *libvirtx.Manager
-	Config *config.Config // the configuration file's settings (none: empty)
-	// ConfigErrs are what the configuration had that could not be used:
-	// the root shows them when it starts.
-	ConfigErrs []error
-	Theme      *widget.Theme
-	Keys       Keys
-	DemoURI    string // the bundled demo host's URI, if one is open
+	Mgr     *libvirtx.Manager
+	Config  *config.Config // the configuration file's settings (none: empty)
+	Theme   *widget.Theme
+	Keys    Keys
+	DemoURI string // the bundled demo host's URI, if one is open
 
 	Width, Height int // the terminal
 	Conns         map[string]*Conn

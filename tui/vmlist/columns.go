@@ -6,7 +6,9 @@ import (
 	"slices"
 	"strings"
 
+	"kvmtui/config"
 	"kvmtui/libvirtx"
+	"kvmtui/tui/common"
 	"kvmtui/tui/widget"
 )
 
@@ -154,10 +156,13 @@ func columnOrder(ids []string) ([]int, error) {
 	return order, nil
 }
 
-// CheckColumns says what is wrong with a configured column list.
-func CheckColumns(ids []string) error {
-	_, err := columnOrder(ids)
-	return err
+func init() {
+	common.RegisterConfigCheck(func(c *config.Config) []error {
+		if _, err := columnOrder(c.Columns); err != nil {
+			return []error{c.Errf("columns", "%v", err)}
+		}
+		return nil
+	})
 }
 
 func columnIDs() []string {

@@ -66,10 +66,7 @@ func New(ctx *common.Context) *Page {
 	}
 	m.list.rebuild()
 	m.list.decorate = m.decorateRow
-	var err error
-	if m.colOrder, err = columnOrder(ctx.Config.Columns); err != nil {
-		ctx.ConfigErrs = append(ctx.ConfigErrs, ctx.Config.Errf("columns", "%v", err))
-	}
+	m.colOrder, _ = columnOrder(ctx.Config.Columns) // common.Configure reports its errors
 	ctx.Targets = m.list.targets
 	ctx.Selected = func() (libvirtx.Domain, bool) {
 		if r := m.list.selected(); r != nil {
