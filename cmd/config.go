@@ -32,11 +32,11 @@ every key binding (key.VIEW.ACTION = KEYS rebinds one). The file:
 
 func (o *options) printConfig() error {
 	c := &o.cfg
-	state := "(none: the defaults apply)"
+	state := " (none: the defaults apply)"
 	if _, err := os.Stat(c.Path); err == nil {
 		state = ""
 	}
-	fmt.Fprintf(o.stdout, "file: %s %s\n", c.Path, state)
+	fmt.Fprintf(o.stdout, "file: %s%s\n", c.Path, state)
 	_, errs := common.Configure(c)
 	errs = append(append([]error(nil), o.cfgErrs...), errs...)
 	for _, err := range errs {

@@ -9,9 +9,20 @@ import (
 )
 
 // Probe opens and closes a connection to uri, to learn whether it is
-// reachable. It blocks; call it before the UI starts, never from it.
+// reachable without a login: it asks nobody for credentials (polkit's
+// password prompt on a system daemon that wants one is a "no"). It
+// blocks; call it before the UI starts, never from it.
 func Probe(uri string, readOnly bool) error {
-	return withOnce(uri, readOnly, func(*libvirt.Connect) {})
+	var flags libvirt.ConnectFlags
+	if readOnly {
+		flags = libvirt.CONNECT_RO
+	}
+	lc, err := libvirt.NewConnectWithAuth(uri, nil, flags)
+	if err != nil {
+		return errors.New(ErrText(err))
+	}
+	_, _ = lc.Close()
+	return nil
 }
 
 // withOnce opens a connection to uri for one use by f, then closes it.
