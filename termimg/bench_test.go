@@ -20,7 +20,7 @@ func BenchmarkFrame(b *testing.B) {
 			cols, rows := Fit(720, 400, size.cols, size.rows)
 			var n int
 			for b.Loop() {
-				for _, l := range HalfBlocks(Scale(src, cols, rows), cols, rows) {
+				for _, l := range HalfBlocks(Scale(src, cols, rows), cols, rows, TrueColor) {
 					n += len(l)
 				}
 			}
