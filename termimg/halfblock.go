@@ -193,7 +193,9 @@ func absDiff(a, b uint8) int {
 func shades(px *image.RGBA, cols, rows int) []string {
 	lines := make([]string, rows)
 	ramp := []string{" ", "░", "▒", "▓", "█"}
-	luma := func(c color.RGBA) float64 { return (0.299*float64(c.R) + 0.587*float64(c.G) + 0.114*float64(c.B)) / 255 }
+	luma := func(c color.RGBA) float64 {
+		return (0.299*float64(c.R) + 0.587*float64(c.G) + 0.114*float64(c.B)) / 255
+	}
 	var sb strings.Builder
 	for row := range rows {
 		sb.Reset()
