@@ -81,7 +81,7 @@ is real).`,
 			if o.version {
 				return o.printVersion()
 			}
-			return o.runUI()
+			return o.runUI("", false)
 		},
 	}
 	root.Flags().BoolVar(&o.version, "version", false, "print the versions (as kvmtui version) and exit")
@@ -103,7 +103,7 @@ is real).`,
 		return nil
 	}
 	root.AddGroup(&cobra.Group{ID: "vm", Title: "VM commands:"}, &cobra.Group{ID: "other", Title: "Other commands:"})
-	for _, c := range append(o.vmCommands(), o.consoleCommand(), o.vvCommand(), o.createCommand(), o.cloneCommand(), o.snapshotCommand(), o.backupCommand(), o.restoreCommand(), o.migrateCommand(), o.evacuateCommand(), o.screenshotCommand()) {
+	for _, c := range append(o.vmCommands(), o.consoleCommand(), o.vvCommand(), o.createCommand(), o.cloneCommand(), o.snapshotCommand(), o.backupCommand(), o.restoreCommand(), o.migrateCommand(), o.evacuateCommand(), o.screenshotCommand(), o.screenCommand()) {
 		c.GroupID = "vm"
 		root.AddCommand(c)
 	}

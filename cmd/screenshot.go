@@ -39,3 +39,16 @@ func (o *options) screenshotCommand() *cobra.Command {
 		}),
 	}
 }
+
+func (o *options) screenCommand() *cobra.Command {
+	return &cobra.Command{
+		Use:   "screen VM",
+		Short: "the VM's graphical screen in this terminal (the UI's V); ctrl+] leaves",
+		Long: `The VM's graphical screen drawn in this terminal, keys and all, as V in
+the UI shows it: its VNC display read directly on a local host, else
+libvirt's screenshot once a second. Ctrl+] leaves (and ends kvmtui).`,
+		Args:              cobra.ExactArgs(1),
+		ValidArgsFunction: o.vmNames,
+		RunE:              func(_ *cobra.Command, args []string) error { return o.runUI("screen "+args[0], true) },
+	}
+}

@@ -1,6 +1,7 @@
 package cmd
 
 import (
+	"errors"
 	"os"
 
 	tea "github.com/charmbracelet/bubbletea"
@@ -12,8 +13,9 @@ import (
 	"kvmtui/tui"
 )
 
-// runUI opens the interactive UI on the chosen connections.
-func (o *options) runUI() error {
+// runUI opens the interactive UI on the chosen connections; start is a
+// command line for it to run first (quitAfter: leaving its page ends it).
+func (o *options) runUI(start string, quitAfter bool) error {
 	uris, demoURI, err := o.chooseURIs()
 	if err != nil {
 		return o.fail(err)
@@ -54,7 +56,7 @@ func (o *options) runUI() error {
 	if demoURI != "" {
 		mgr.SetDemoLoad(demoURI)
 	}
-	m := tui.New(mgr, tui.Options{Config: &o.cfg, ConfigErrs: o.cfgErrs, DemoURI: demoURI, Interval: o.interval})
+	m := tui.New(mgr, tui.Options{Config: &o.cfg, ConfigErrs: o.cfgErrs, Start: start, QuitAfter: quitAfter, DemoURI: demoURI, Interval: o.interval})
 	defer m.Close() // viewers and their SSH tunnels end with kvmtui
 	p := tea.NewProgram(m, tea.WithAltScreen())
 	prog <- p
@@ -62,6 +64,9 @@ func (o *options) runUI() error {
 	close(ended)
 	if err != nil {
 		return o.fail(err)
+	}
+	if e := m.StartErr(); e != "" {
+		return o.fail(errors.New(e))
 	}
 	return nil
 }

@@ -31,6 +31,12 @@ type Options struct {
 	Config     *config.Config
 	ConfigErrs []error
 
+	// Start is a command line (as typed after ":") run once the
+	// connections have listed their VMs: "screen web-01". With QuitAfter,
+	// leaving the page it opens ends kvmtui (kvmtui screen VM).
+	Start     string
+	QuitAfter bool
+
 	DemoURI  string        // the URI of the bundled demo host, if one is open
 	Interval time.Duration // stats sweep interval
 	Perf     *perf.Config  // thresholds and charts; nil reads perf.ConfigPath()
@@ -61,6 +67,7 @@ type Model struct {
 
 	sweeping bool
 	sweeps   common.Sweeper
+	start    starter
 }
 
 // New builds the root model over a manager whose connections were added,
@@ -83,6 +90,7 @@ func New(mgr *libvirtx.Manager, opts Options) *Model {
 		sweeps: common.Sweeper{Period: common.FullSweepPeriod},
 	}
 	m.ctx.Interval = opts.Interval
+	m.start = starter{line: opts.Start, quit: opts.QuitAfter, listed: map[string]bool{}}
 	ignored := opts.ConfigErrs
 	if c := opts.Config; c != nil {
 		th, errs := common.Configure(c)
@@ -126,7 +134,7 @@ func (m *Model) Update(msg tea.Msg) (_ tea.Model, cmd tea.Cmd) {
 	case tea.WindowSizeMsg:
 		m.ctx.Width, m.ctx.Height = msg.Width, msg.Height
 	case common.EventsMsg:
-		return m, tea.Batch(common.WaitEvents(m.mgr), m.ApplyEvents(msg))
+		return m, tea.Batch(common.WaitEvents(m.mgr), m.ApplyEvents(msg), m.start.events(m, msg))
 	case common.TickMsg:
 		if m.sweeping {
 			return m, nil
@@ -141,6 +149,7 @@ func (m *Model) Update(msg tea.Msg) (_ tea.Model, cmd tea.Cmd) {
 		return m, m.open(msg.Word, msg.Args)
 	case common.PopMsg:
 		m.pop()
+		return m, m.start.popped(m)
 	case common.ReplaceMsg:
 		m.pop()
 		m.stack = append(m.stack, msg.Page)

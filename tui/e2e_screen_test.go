@@ -1,11 +1,17 @@
 package tui_test
 
 import (
+	"bytes"
+	"os"
+	"os/exec"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	lt "kvmtui/libvirtx/libvirtxtest"
+
+	"github.com/creack/pty"
 )
 
 // TestE2EScreen: V on the running fixture guest at 80x24 shows its VGA
@@ -28,4 +34,62 @@ func TestE2EScreen(t *testing.T) {
 	}
 	s.keys("C-]")
 	s.waitFor("the list", 10*time.Second, func(scr string) bool { return rowOf(scr, vm) != "" && strings.Contains(scr, "STATE") })
+}
+
+// kvmtui screen VM: the screen at once, ctrl+] ends kvmtui (exit 0); a VM
+// that is not there ends it with the reason (exit 1). In a terminal of the
+// test's own (creack/pty), to see the exit status.
+func TestE2EScreenCommand(t *testing.T) {
+	for _, c := range []struct {
+		vm, want string
+		status   int
+	}{
+		{"web-01", "Screen of web-01", 0},
+		{"nosuch", `kvmtui: screen: no VM named "nosuch"`, 1},
+	} {
+		cmd := exec.Command(binary(t), "--demo", "screen", c.vm)
+		// screen-256color: Bubble Tea asks an xterm for its background
+		// colour when it starts, and this terminal would not answer (5 s).
+		cmd.Env = append(os.Environ(), "TERM=screen-256color")
+		tty, err := pty.StartWithSize(cmd, &pty.Winsize{Cols: 100, Rows: 30})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var mu sync.Mutex
+		var out bytes.Buffer
+		go func() {
+			b := make([]byte, 4096)
+			for {
+				n, err := tty.Read(b)
+				mu.Lock()
+				out.Write(b[:n])
+				mu.Unlock()
+				if err != nil {
+					return
+				}
+			}
+		}()
+		seen := func() bool { mu.Lock(); defer mu.Unlock(); return strings.Contains(out.String(), c.want) }
+		for i := 0; !seen(); i++ {
+			if i > 200 {
+				t.Fatalf("kvmtui screen %s: no %q in:\n%q", c.vm, c.want, out.String())
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+		if c.status == 0 {
+			tty.Write([]byte{0x1d}) // ctrl+]
+		}
+		done := make(chan error, 1)
+		go func() { done <- cmd.Wait() }()
+		select {
+		case <-done:
+		case <-time.After(10 * time.Second):
+			cmd.Process.Kill()
+			t.Fatalf("kvmtui screen %s did not end", c.vm)
+		}
+		tty.Close()
+		if got := cmd.ProcessState.ExitCode(); got != c.status {
+			t.Errorf("kvmtui screen %s: exit %d, want %d", c.vm, got, c.status)
+		}
+	}
 }
