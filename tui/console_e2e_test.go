@@ -5,7 +5,6 @@ package tui_test
 
 import (
 	"fmt"
-	"io"
 	"os"
 	"os/exec"
 	"regexp"
@@ -15,8 +14,6 @@ import (
 	"time"
 
 	lt "kvmtui/libvirtx/libvirtxtest"
-
-	"github.com/creack/pty"
 )
 
 // untilPrompt presses Enter until the guest's shell prompt shows: output
@@ -102,16 +99,17 @@ func TestE2ESerialConsoleFullScreenAndTakeover(t *testing.T) {
 	}
 	// The console is free again: virsh can take it without forcing (in a
 	// terminal: virsh console wants one).
-	virsh := exec.Command("timeout", "3", "virsh", "-c", uri, "console", name)
-	tty, err := pty.Start(virsh)
-	if err != nil {
-		t.Fatal(err)
+	virsh := exec.Command("virsh", "-c", uri, "console", name)
+	tty, out := inPty(t, virsh, 80, 24)
+	defer tty.Write([]byte{0x1d}) // ctrl+]: virsh leaves the console
+	for i := 0; !strings.Contains(out(), "Connected to domain") && !strings.Contains(out(), "error:"); i++ {
+		if i > 150 {
+			break
+		}
+		time.Sleep(100 * time.Millisecond)
 	}
-	out, _ := io.ReadAll(tty) // until virsh ends (EIO)
-	virsh.Wait()
-	tty.Close()
-	if !strings.Contains(string(out), "Connected to domain") || strings.Contains(string(out), "Active console session") {
-		t.Fatalf("virsh console after kvmtui's Ctrl+]:\n%s", out)
+	if !strings.Contains(out(), "Connected to domain") || strings.Contains(out(), "Active console session") {
+		t.Fatalf("virsh console after kvmtui's Ctrl+]:\n%s", out())
 	}
 }
 

@@ -1,7 +1,6 @@
 package tui_test
 
 import (
-	"bytes"
 	"os"
 	"os/exec"
 	"strings"
@@ -51,28 +50,10 @@ func TestE2EScreenCommand(t *testing.T) {
 		// screen-256color: Bubble Tea asks an xterm for its background
 		// colour when it starts, and this terminal would not answer (5 s).
 		cmd.Env = append(os.Environ(), "TERM=screen-256color")
-		tty, err := pty.StartWithSize(cmd, &pty.Winsize{Cols: 100, Rows: 30})
-		if err != nil {
-			t.Fatal(err)
-		}
-		var mu sync.Mutex
-		var out bytes.Buffer
-		go func() {
-			b := make([]byte, 4096)
-			for {
-				n, err := tty.Read(b)
-				mu.Lock()
-				out.Write(b[:n])
-				mu.Unlock()
-				if err != nil {
-					return
-				}
-			}
-		}()
-		seen := func() bool { mu.Lock(); defer mu.Unlock(); return strings.Contains(out.String(), c.want) }
-		for i := 0; !seen(); i++ {
+		tty, out := inPty(t, cmd, 100, 30)
+		for i := 0; !strings.Contains(out(), c.want); i++ {
 			if i > 200 {
-				t.Fatalf("kvmtui screen %s: no %q in:\n%q", c.vm, c.want, out.String())
+				t.Fatalf("kvmtui screen %s: no %q in:\n%q", c.vm, c.want, out())
 			}
 			time.Sleep(100 * time.Millisecond)
 		}
@@ -84,12 +65,43 @@ func TestE2EScreenCommand(t *testing.T) {
 		select {
 		case <-done:
 		case <-time.After(10 * time.Second):
-			cmd.Process.Kill()
 			t.Fatalf("kvmtui screen %s did not end", c.vm)
 		}
-		tty.Close()
 		if got := cmd.ProcessState.ExitCode(); got != c.status {
 			t.Errorf("kvmtui screen %s: exit %d, want %d", c.vm, got, c.status)
 		}
 	}
+}
+
+// inPty runs cmd in a terminal of its own (cols×rows) and returns the
+// terminal and what cmd wrote to it so far; the test's end kills cmd if
+// it still runs.
+func inPty(t *testing.T, cmd *exec.Cmd, cols, rows uint16) (*os.File, func() string) {
+	t.Helper()
+	tty, err := pty.StartWithSize(cmd, &pty.Winsize{Cols: cols, Rows: rows})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var mu sync.Mutex
+	var out strings.Builder
+	go func() {
+		b := make([]byte, 4096)
+		for {
+			n, err := tty.Read(b)
+			mu.Lock()
+			out.Write(b[:n])
+			mu.Unlock()
+			if err != nil {
+				return
+			}
+		}
+	}()
+	t.Cleanup(func() {
+		if cmd.ProcessState == nil {
+			cmd.Process.Kill()
+			cmd.Wait()
+		}
+		tty.Close()
+	})
+	return tty, func() string { mu.Lock(); defer mu.Unlock(); return out.String() }
 }

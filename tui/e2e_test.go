@@ -53,7 +53,9 @@ func startTUIEnv(t *testing.T, env []string, w, h int, args ...string) *tmuxTUI 
 		t.Fatal("tmux is not installed (make test installs it)")
 	}
 	s := &tmuxTUI{t: t, sock: fmt.Sprintf("kvmtui-e2e-%d", time.Now().UnixNano())}
-	argv := []string{"-L", s.sock, "new-session", "-d", "-x", fmt.Sprint(w), "-y", fmt.Sprint(h)}
+	// CI= : termenv takes a set CI for "no terminal" and drops the colours;
+	// the pane is a terminal.
+	argv := []string{"-L", s.sock, "new-session", "-d", "-x", fmt.Sprint(w), "-y", fmt.Sprint(h), "-e", "CI="}
 	for _, e := range env {
 		argv = append(argv, "-e", e)
 	}
