@@ -88,6 +88,9 @@ func Start(ask func(Request) Answer) (*Bridge, error) {
 // SSH is the program for libvirt to run as ssh.
 func (b *Bridge) SSH() string { return filepath.Join(b.dir, SSHName) }
 
+// Client is the SSH_ASKPASS program for an ssh kvmtui runs itself.
+func (b *Bridge) Client() string { return filepath.Join(b.dir, ClientName) }
+
 // Close stops answering: an ssh still asking gets no answer and fails.
 func (b *Bridge) Close() {
 	b.ln.Close()

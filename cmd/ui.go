@@ -9,6 +9,7 @@ import (
 	"github.com/muesli/termenv"
 
 	"kvmtui/askpass"
+	"kvmtui/console"
 	"kvmtui/libvirtx"
 	"kvmtui/tui"
 )
@@ -44,6 +45,7 @@ func (o *options) runUI(start string, quitAfter bool) error {
 	}
 	defer bridge.Close()
 	libvirtx.UseSSH(bridge.SSH())
+	console.AskPass = bridge.Client() // the viewers' and screen's SSH tunnels
 	libvirtx.UsePrompter(func(prompt string, echo bool) (string, bool) {
 		a := ask(askpass.Request{From: "libvirt", Prompt: prompt, Echo: echo})
 		return a.Text, a.OK

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"os"
 	"os/exec"
 	"strconv"
 	"strings"
@@ -13,6 +14,11 @@ import (
 
 // SSH is the ssh client the tunnel runs (a variable for tests).
 var SSH = "ssh"
+
+// AskPass, when set, is the program the tunnel's ssh asks its questions
+// through (the UI's askpass client: a password comes to the UI); unset,
+// ssh may ask nothing (BatchMode), as nobody could answer.
+var AskPass string
 
 // Tunnel is a running `ssh -N -L 127.0.0.1:PORT:TARGET` process.
 type Tunnel struct {
@@ -34,10 +40,15 @@ func OpenTunnel(spec TunnelSpec, timeout time.Duration) (*Tunnel, error) {
 		return nil, fmt.Errorf("SSH tunnel: no free local port: %v", err)
 	}
 	fwd := "127.0.0.1:" + strconv.Itoa(port) + ":" + hostForForward(spec.TargetHost) + ":" + strconv.Itoa(spec.TargetPort)
-	// BatchMode: a password prompt cannot be answered from inside the UI.
-	args := []string{"-N", "-o", "ExitOnForwardFailure=yes", "-o", "BatchMode=yes", "-L", fwd}
+	args := []string{"-N", "-o", "ExitOnForwardFailure=yes", "-L", fwd}
+	if AskPass == "" {
+		args = append(args, "-o", "BatchMode=yes")
+	}
 	args = append(append(args, spec.Remote.SSHOptions()...), spec.Remote.Dest())
 	t := &Tunnel{LocalPort: port, cmd: exec.Command(SSH, args...), out: &tail{}, exited: make(chan struct{})}
+	if AskPass != "" {
+		t.cmd.Env = append(os.Environ(), "SSH_ASKPASS="+AskPass, "SSH_ASKPASS_REQUIRE=force")
+	}
 	t.cmd.Stdout, t.cmd.Stderr = t.out, t.out
 	if err := t.cmd.Start(); err != nil {
 		return nil, fmt.Errorf("SSH tunnel to %s: %v", spec.Remote.Dest(), err)

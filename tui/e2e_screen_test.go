@@ -1,6 +1,7 @@
 package tui_test
 
 import (
+	"fmt"
 	"os"
 	"os/exec"
 	"strings"
@@ -33,6 +34,36 @@ func TestE2EScreen(t *testing.T) {
 	}
 	s.keys("C-]")
 	s.waitFor("the list", 10*time.Second, func(scr string) bool { return rowOf(scr, vm) != "" && strings.Contains(scr, "STATE") })
+}
+
+// A remote host's display that listens on its loopback: the screen view
+// reaches it through an SSH tunnel, as the graphical viewer does (the
+// "remote host" is this one, through an sshd on 127.0.0.1), and leaving
+// the screen closes the tunnel.
+func TestE2EScreenThroughSSHTunnel(t *testing.T) {
+	uri := lt.URI(t)
+	vm := lt.FixtureGuest(t, uri, unique("scrtun"))
+	lt.MustVirsh(t, uri, "start", vm)
+	remote := startSSHD(t)
+	sshURI := fmt.Sprintf("qemu+ssh://root@127.0.0.1:%d/system?keyfile=%s&no_verify=1", remote.port, remote.key)
+	s := startTUI(t, 120, 40, "-c", sshURI)
+	s.showOnly(vm)
+	s.waitRow(vm, "running")
+	s.keys("V")
+	s.waitFor("the screen through the tunnel", 30*time.Second, func(scr string) bool {
+		return strings.Contains(scr, "through an SSH tunnel to root@127.0.0.1") && strings.Count(scr, "▀") > 1000
+	})
+	tunnel := fmt.Sprintf("ssh -N .*-p %d", remote.port)
+	if exec.Command("pgrep", "-f", tunnel).Run() != nil {
+		t.Fatal("no ssh -N tunnel process")
+	}
+	s.keys("C-]")
+	for i := 0; exec.Command("pgrep", "-f", tunnel).Run() == nil; i++ {
+		if i > 50 {
+			t.Fatal("the SSH tunnel outlived the screen view")
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
 }
 
 // kvmtui screen VM: the screen at once, ctrl+] ends kvmtui (exit 0); a VM

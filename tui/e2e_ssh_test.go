@@ -18,10 +18,12 @@ import (
 // on 127.0.0.1 that accepts passwords only: ssh's host-key question and its
 // password prompt appear in kvmtui, the password masked; a cancelled prompt
 // is not asked again until :connect; a wrong password is refused in ssh's
-// words and asked again; the right one brings the host's VMs.
+// words and asked again; the right one brings the host's VMs. The screen
+// view's SSH tunnel to the VM's loopback display asks for it too.
 func TestE2ESSHPasswordLogin(t *testing.T) {
 	uri := lt.URI(t)
 	name := lt.FixtureGuest(t, uri, unique("pw"))
+	lt.MustVirsh(t, uri, "start", name)
 	user, password, port := startPasswordSSHD(t)
 	sshURI := fmt.Sprintf("qemu+ssh://%s@127.0.0.1:%d/system", user, port)
 	prompt := user + "@127.0.0.1's password:"
@@ -55,6 +57,14 @@ func TestE2ESSHPasswordLogin(t *testing.T) {
 	})
 	s.keys("lit:"+password, "Enter")
 	s.showOnly(name)
+
+	s.waitRow(name, "running")
+	s.keys("V")
+	s.waitFor("the tunnel's password prompt", 30*time.Second, func(scr string) bool { return strings.Contains(scr, prompt) })
+	s.keys("lit:"+password, "Enter")
+	s.waitFor("the screen through the tunnel", 30*time.Second, func(scr string) bool {
+		return strings.Contains(scr, "through an SSH tunnel to "+user+"@127.0.0.1") && strings.Count(scr, "▀") > 500
+	})
 }
 
 // startPasswordSSHD runs an sshd on 127.0.0.1 that lets in one account by

@@ -46,7 +46,8 @@ func init() {
 type Page struct {
 	ctx    *common.Context
 	dom    libvirtx.Domain
-	client *rfb.Client // nil: the screenshot source
+	client *rfb.Client     // nil: the screenshot source
+	tunnel *console.Tunnel // the SSH tunnel to a remote host's loopback display, if one
 	source string
 	frame  image.Image
 	lines  []string    // the frame drawn for the current size (see draw)
@@ -60,6 +61,7 @@ type Page struct {
 type connectedMsg struct {
 	p      *Page
 	client *rfb.Client
+	tunnel *console.Tunnel
 	source string
 	err    error
 }
@@ -84,8 +86,10 @@ func Open(ctx *common.Context, args []string) (common.Page, tea.Cmd, error) {
 	return p, p.connect(), nil
 }
 
-// connect reads where the display listens and dials it when this machine
-// can: a local host's VNC display; otherwise the screenshot source.
+// connect reads where the display listens and dials its VNC display: on
+// this machine, at the address it listens on, or through an SSH tunnel to
+// a remote host's loopback (as the graphical viewer does); otherwise, or
+// when that fails, the screenshot source.
 func (p *Page) connect() tea.Cmd {
 	mgr, ref, readOnly := p.ctx.Mgr, p.dom.Ref, p.ctx.ReadOnly()
 	return func() tea.Msg {
@@ -100,26 +104,39 @@ func (p *Page) connect() tea.Cmd {
 		if len(dv.Displays) == 0 {
 			return connectedMsg{p: p, err: errors.New(ref.Name + " has no display: add a VNC display and a video device (a in its details)")}
 		}
+		source := "libvirt screenshots"
 		for _, d := range dv.Displays {
-			if d.Type != "vnc" || d.Port <= 0 || !libvirtx.IsLocal(ref.URI) {
+			if d.Type != "vnc" || d.Port <= 0 {
 				continue
 			}
-			host := d.Listen
-			if host == "" || d.Wildcard() {
-				host = "127.0.0.1"
+			plan := console.PlanViewer(ref.URI, d, ref.Name)
+			var t *console.Tunnel
+			through := ""
+			if plan.Tunnel != nil {
+				if t, err = console.OpenTunnel(*plan.Tunnel, 15*time.Second); err != nil {
+					source += " (" + err.Error() + ")"
+					continue
+				}
+				plan.VV.Port, through = t.LocalPort, " through an SSH tunnel to "+plan.Tunnel.Remote.Dest()
 			}
-			addr := net.JoinHostPort(host, strconv.Itoa(d.Port))
+			addr := net.JoinHostPort(plan.VV.Host, strconv.Itoa(plan.VV.Port))
 			conn, err := net.DialTimeout("tcp", addr, 5*time.Second)
 			if err != nil {
+				if t != nil {
+					t.Close()
+				}
 				continue
 			}
 			c, err := rfb.Connect(conn, d.Password)
 			if err != nil {
+				if t != nil {
+					t.Close()
+				}
 				return connectedMsg{p: p, err: err}
 			}
-			return connectedMsg{p: p, client: c, source: "VNC " + addr}
+			return connectedMsg{p: p, client: c, tunnel: t, source: "VNC " + addr + through}
 		}
-		return connectedMsg{p: p, source: "libvirt screenshots"}
+		return connectedMsg{p: p, source: source}
 	}
 }
 
@@ -139,6 +156,9 @@ func (p *Page) Close() {
 	if p.client != nil {
 		p.client.Close()
 	}
+	if p.tunnel != nil {
+		p.tunnel.Close()
+	}
 }
 
 // Update takes frames and keys.
@@ -152,7 +172,13 @@ func (p *Page) Update(msg tea.Msg) tea.Cmd {
 			p.err = msg.err.Error()
 			return nil
 		}
-		p.client, p.source = msg.client, msg.source
+		p.client, p.tunnel, p.source = msg.client, msg.tunnel, msg.source
+		select {
+		case <-p.done: // left before it connected
+			p.Close()
+			return nil
+		default:
+		}
 		if p.client != nil {
 			go p.stream()
 		} else {
