@@ -22,24 +22,11 @@ func (o *options) runUI(start string, quitAfter bool) error {
 		return o.fail(err)
 	}
 	noColor()
-	// Login prompts, ssh's (qemu+ssh:// passwords) and libvirt's (SASL),
-	// come to the UI: set up before the first connection starts, they ask
-	// the program once it runs.
-	prog := make(chan *tea.Program, 1)
-	ended := make(chan struct{})
-	ask := func(r askpass.Request) askpass.Answer {
-		p := <-prog
-		prog <- p
-		reply := make(chan askpass.Answer, 1)
-		go p.Send(tui.SecretMsg{Request: r, Reply: reply})
-		select {
-		case a := <-reply:
-			return a
-		case <-ended:
-			return askpass.Answer{}
-		}
-	}
-	bridge, err := askpass.Start(ask)
+	// Login questions, ssh's (qemu+ssh:// passwords) and libvirt's (SASL),
+	// come to the UI; set up before the first connection starts.
+	logins := tui.NewLogins()
+	defer logins.End()
+	bridge, err := askpass.Start(logins.Ask)
 	if err != nil {
 		return o.fail(err)
 	}
@@ -47,7 +34,7 @@ func (o *options) runUI(start string, quitAfter bool) error {
 	libvirtx.UseSSH(bridge.SSH())
 	console.AskPass = bridge.Client() // the viewers' and screen's SSH tunnels
 	libvirtx.UsePrompter(func(prompt string, echo bool) (string, bool) {
-		a := ask(askpass.Request{From: "libvirt", Prompt: prompt, Echo: echo})
+		a := logins.Ask(askpass.Request{From: "libvirt", Prompt: prompt, Echo: echo})
 		return a.Text, a.OK
 	})
 	mgr, err := o.manager(uris)
@@ -58,12 +45,10 @@ func (o *options) runUI(start string, quitAfter bool) error {
 	if demoURI != "" {
 		mgr.SetDemoLoad(demoURI)
 	}
-	m := tui.New(mgr, tui.Options{Config: &o.cfg, ConfigErrs: o.cfgErrs, Start: start, QuitAfter: quitAfter, DemoURI: demoURI, Interval: o.interval})
+	m := tui.New(mgr, tui.Options{Config: &o.cfg, ConfigErrs: o.cfgErrs, Start: start, QuitAfter: quitAfter, Logins: logins, DemoURI: demoURI, Interval: o.interval})
 	defer m.Close() // viewers and their SSH tunnels end with kvmtui
-	p := tea.NewProgram(m, tea.WithAltScreen())
-	prog <- p
-	err = runScreen(p)
-	close(ended)
+	err = runScreen(tea.NewProgram(m, tea.WithAltScreen()))
+	logins.End() // before the closes: a connection still asking gives up
 	if err != nil {
 		return o.fail(err)
 	}

@@ -45,12 +45,17 @@ var prompter atomic.Pointer[Prompter]
 // credentials. Without one they ask on the terminal, as virsh does.
 func UsePrompter(p Prompter) { prompter.Store(&p) }
 
+// connectFlags are the open flags for a read-only connection or not.
+func connectFlags(readOnly bool) libvirt.ConnectFlags {
+	if readOnly {
+		return libvirt.CONNECT_RO
+	}
+	return 0
+}
+
 // connect opens uri with the credentials callback in force.
 func connect(uri string, readOnly bool) (*libvirt.Connect, error) {
-	var flags libvirt.ConnectFlags
-	if readOnly {
-		flags = libvirt.CONNECT_RO
-	}
+	flags := connectFlags(readOnly)
 	uri = withSSH(uri)
 	p := prompter.Load()
 	if p == nil {

@@ -13,11 +13,7 @@ import (
 // password prompt on a system daemon that wants one is a "no"). It
 // blocks; call it before the UI starts, never from it.
 func Probe(uri string, readOnly bool) error {
-	var flags libvirt.ConnectFlags
-	if readOnly {
-		flags = libvirt.CONNECT_RO
-	}
-	lc, err := libvirt.NewConnectWithAuth(uri, nil, flags)
+	lc, err := libvirt.NewConnectWithAuth(uri, nil, connectFlags(readOnly))
 	if err != nil {
 		return errors.New(ErrText(err))
 	}

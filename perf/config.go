@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"kvmtui/config"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -54,19 +55,9 @@ func DefaultConfig() Config {
 // ConfigFile is the file's name inside kvmtui's config directory.
 const ConfigFile = "perf.conf"
 
-// ConfigPath is $XDG_CONFIG_HOME/kvmtui/perf.conf (XDG_CONFIG_HOME
-// defaulting to ~/.config).
-func ConfigPath() string {
-	dir := os.Getenv("XDG_CONFIG_HOME")
-	if dir == "" {
-		home, err := os.UserHomeDir()
-		if err != nil {
-			home = "."
-		}
-		dir = filepath.Join(home, ".config")
-	}
-	return filepath.Join(dir, "kvmtui", ConfigFile)
-}
+// ConfigPath is perf.conf in kvmtui's configuration directory, beside
+// kvmtui.conf.
+func ConfigPath() string { return filepath.Join(config.Dir(), ConfigFile) }
 
 // LoadConfig reads the file at path. A missing file gives the defaults and
 // no error; a bad line gives the defaults for that key and an error naming

@@ -36,6 +36,8 @@ type Options struct {
 	// leaving the page it opens ends kvmtui (kvmtui screen VM).
 	Start     string
 	QuitAfter bool
+	// Logins are the login questions to ask (nil: none come).
+	Logins *Logins
 
 	DemoURI  string        // the URI of the bundled demo host, if one is open
 	Interval time.Duration // stats sweep interval
@@ -90,7 +92,7 @@ func New(mgr *libvirtx.Manager, opts Options) *Model {
 		sweeps: common.Sweeper{Period: common.FullSweepPeriod},
 	}
 	m.ctx.Interval = opts.Interval
-	m.start = starter{line: opts.Start, quit: opts.QuitAfter, listed: map[string]bool{}}
+	m.start = starter{line: opts.Start, quit: opts.QuitAfter, settled: map[string]bool{}}
 	ignored := opts.ConfigErrs
 	if c := opts.Config; c != nil {
 		th, errs := common.Configure(c)
@@ -117,7 +119,7 @@ func New(mgr *libvirtx.Manager, opts Options) *Model {
 
 // Init starts listening for events and the stats ticks.
 func (m *Model) Init() tea.Cmd {
-	return tea.Batch(common.WaitEvents(m.mgr), common.Sweep(m.mgr))
+	return tea.Batch(common.WaitEvents(m.mgr), common.Sweep(m.mgr), m.opts.Logins.wait())
 }
 
 // Update routes messages: the root's own first; then keys to the overlay
@@ -168,6 +170,7 @@ func (m *Model) Update(msg tea.Msg) (_ tea.Model, cmd tea.Cmd) {
 		return next, tea.Batch(cmd, msg.Next)
 	case SecretMsg:
 		m.secrets.add(msg)
+		return m, m.opts.Logins.wait()
 	case common.ConfirmMsg:
 		c := msg.Confirm
 		m.confirm, m.over = &c, overlayConfirm

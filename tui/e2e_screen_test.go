@@ -5,13 +5,10 @@ import (
 	"os"
 	"os/exec"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	lt "kvmtui/libvirtx/libvirtxtest"
-
-	"github.com/creack/pty"
 )
 
 // TestE2EScreen: V on the running fixture guest at 80x24 shows its VGA
@@ -102,37 +99,4 @@ func TestE2EScreenCommand(t *testing.T) {
 			t.Errorf("kvmtui screen %s: exit %d, want %d", c.vm, got, c.status)
 		}
 	}
-}
-
-// inPty runs cmd in a terminal of its own (cols×rows) and returns the
-// terminal and what cmd wrote to it so far; the test's end kills cmd if
-// it still runs.
-func inPty(t *testing.T, cmd *exec.Cmd, cols, rows uint16) (*os.File, func() string) {
-	t.Helper()
-	tty, err := pty.StartWithSize(cmd, &pty.Winsize{Cols: cols, Rows: rows})
-	if err != nil {
-		t.Fatal(err)
-	}
-	var mu sync.Mutex
-	var out strings.Builder
-	go func() {
-		b := make([]byte, 4096)
-		for {
-			n, err := tty.Read(b)
-			mu.Lock()
-			out.Write(b[:n])
-			mu.Unlock()
-			if err != nil {
-				return
-			}
-		}
-	}()
-	t.Cleanup(func() {
-		if cmd.ProcessState == nil {
-			cmd.Process.Kill()
-			cmd.Wait()
-		}
-		tty.Close()
-	})
-	return tty, func() string { mu.Lock(); defer mu.Unlock(); return out.String() }
 }

@@ -11,11 +11,14 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
 
 	lt "kvmtui/libvirtx/libvirtxtest"
+
+	"github.com/creack/pty"
 )
 
 // binary returns the kvmtui binary: KVMTUI_BIN (set by make test), else one
@@ -252,6 +255,39 @@ func TestE2EHangupEndsCleanly(t *testing.T) {
 	if st := cmd.ProcessState; !st.Exited() || st.ExitCode() != 0 {
 		t.Fatalf("after a hangup kvmtui should quit and exit 0: %v", st)
 	}
+}
+
+// inPty runs cmd in a terminal of its own (cols×rows) and returns the
+// terminal and what cmd wrote to it so far; the test's end kills cmd if
+// it still runs.
+func inPty(t *testing.T, cmd *exec.Cmd, cols, rows uint16) (*os.File, func() string) {
+	t.Helper()
+	tty, err := pty.StartWithSize(cmd, &pty.Winsize{Cols: cols, Rows: rows})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var mu sync.Mutex
+	var out strings.Builder
+	go func() {
+		b := make([]byte, 4096)
+		for {
+			n, err := tty.Read(b)
+			mu.Lock()
+			out.Write(b[:n])
+			mu.Unlock()
+			if err != nil {
+				return
+			}
+		}
+	}()
+	t.Cleanup(func() {
+		if cmd.ProcessState == nil {
+			cmd.Process.Kill()
+			cmd.Wait()
+		}
+		tty.Close()
+	})
+	return tty, func() string { mu.Lock(); defer mu.Unlock(); return out.String() }
 }
 
 // frameIntact fails unless the title is on the first line and the key

@@ -1,6 +1,8 @@
 package tui
 
 import (
+	"sync"
+
 	tea "github.com/charmbracelet/bubbletea"
 
 	"kvmtui/askpass"
@@ -13,6 +15,53 @@ import (
 type SecretMsg struct {
 	askpass.Request
 	Reply chan<- askpass.Answer
+}
+
+// Logins brings ssh's and libvirt's login questions to the UI: Ask is
+// what the askpass bridge and libvirt's credentials callback call, from
+// their own goroutines; the root reads the questions (Options.Logins).
+// Once End is called, what still waits is declined.
+type Logins struct {
+	ch    chan SecretMsg
+	ended chan struct{}
+	once  sync.Once
+}
+
+// NewLogins is a Logins for one run of the UI.
+func NewLogins() *Logins { return &Logins{ch: make(chan SecretMsg), ended: make(chan struct{})} }
+
+// Ask waits for the user's answer to r.
+func (l *Logins) Ask(r askpass.Request) askpass.Answer {
+	reply := make(chan askpass.Answer, 1)
+	select {
+	case l.ch <- SecretMsg{Request: r, Reply: reply}:
+	case <-l.ended:
+		return askpass.Answer{}
+	}
+	select {
+	case a := <-reply:
+		return a
+	case <-l.ended:
+		return askpass.Answer{}
+	}
+}
+
+// End declines every question from now on: the UI is gone.
+func (l *Logins) End() { l.once.Do(func() { close(l.ended) }) }
+
+// wait is the command that brings the next question to Update.
+func (l *Logins) wait() tea.Cmd {
+	if l == nil {
+		return nil
+	}
+	return func() tea.Msg {
+		select {
+		case q := <-l.ch:
+			return q
+		case <-l.ended:
+			return nil
+		}
+	}
 }
 
 // secrets are the login prompts waiting for the user, the first one shown over

@@ -11,36 +11,43 @@ import (
 // (its VM may be on any of them), and with Options.QuitAfter ends kvmtui
 // when the page it opened is left.
 type starter struct {
-	line   string          // still to run
-	listed map[string]bool // connections whose VMs arrived
-	depth  int             // the stack's depth with its page open; 0: none
-	quit   bool
-	Err    string // why it could not run
+	line    string          // still to run
+	settled map[string]bool // connections whose VMs arrived, or that failed
+	depth   int             // the stack's depth with its page open; 0: none
+	quit    bool
+	Err     string // why it could not run
 }
 
 // events tries the line when a connection's VMs arrive: it runs when it
-// opens a page, or once every connection has listed (then its message is
-// the error).
+// opens a page, or once every connection has listed or failed (then its
+// message is the error).
 func (s *starter) events(m *Model, evs common.EventsMsg) tea.Cmd {
 	if s.line == "" {
 		return nil
 	}
 	for _, e := range evs {
-		if inv, ok := e.(libvirtx.InventoryEvent); ok && !inv.Partial {
-			s.listed[inv.URI] = true
+		switch e := e.(type) {
+		case libvirtx.InventoryEvent:
+			if !e.Partial {
+				s.settled[e.URI] = true
+			}
+		case libvirtx.ConnEvent:
+			if e.Status == libvirtx.Disconnected {
+				s.settled[e.URI] = true
+			}
 		}
 	}
-	if len(s.listed) == 0 {
+	if len(s.settled) == 0 {
 		return nil
 	}
-	before := len(m.stack)
+	before, msg := len(m.stack), m.ctx.Msg
 	cmd := m.runCommand(s.line)
 	switch {
 	case len(m.stack) > before:
 		s.line, s.depth = "", len(m.stack)
 		return cmd
-	case len(s.listed) < len(m.mgr.URIs()):
-		m.ctx.SetMsg("", false) // not yet: another connection may have it
+	case len(s.settled) < len(m.mgr.URIs()):
+		m.ctx.Msg = msg // not yet: another connection may have it
 		return nil
 	}
 	s.line, s.Err = "", m.ctx.Msg.Text
