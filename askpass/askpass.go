@@ -33,7 +33,7 @@ type Request struct {
 	From   string // who asks: "ssh", or "libvirt" for its own logins
 	Prompt string // as its asker words it: "user@host's password: "
 	Echo   bool   // a yes/no question (an unknown host key), not a secret
-	Retry  bool   // the same ssh asks again: it refused the last answer
+	Why    string // why it asks again, when it does: "ssh: Permission denied, please try again."
 }
 
 // Answer is the user's reply; OK false when they declined.
@@ -117,7 +117,11 @@ func (b *Bridge) answer(c net.Conn) {
 	retry := b.seen[m]
 	b.seen[m] = true
 	b.mu.Unlock()
-	a := b.ask(Request{From: "ssh", Prompt: m.Prompt, Echo: isQuestion(m.Prompt), Retry: retry})
+	r := Request{From: "ssh", Prompt: m.Prompt, Echo: isQuestion(m.Prompt)}
+	if retry { // the same ssh asks again: it refused the answer (ssh's words)
+		r.Why = "ssh: Permission denied, please try again."
+	}
+	a := b.ask(r)
 	json.NewEncoder(c).Encode(a)
 }
 

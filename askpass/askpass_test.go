@@ -14,7 +14,7 @@ func TestBridgeAsksAndAnswers(t *testing.T) {
 		switch {
 		case r.Echo:
 			return Answer{Text: "yes", OK: true}
-		case r.Retry:
+		case r.Why != "":
 			return Answer{} // declined
 		}
 		return Answer{Text: "s3cret", OK: true}
@@ -48,7 +48,7 @@ func TestBridgeAsksAndAnswers(t *testing.T) {
 	}
 	want := []Request{
 		{From: "ssh", Prompt: pw.Prompt},
-		{From: "ssh", Prompt: pw.Prompt, Retry: true},
+		{From: "ssh", Prompt: pw.Prompt, Why: "ssh: Permission denied, please try again."},
 		{From: "ssh", Prompt: hostKey.Prompt, Echo: true},
 	}
 	if len(got) != len(want) {

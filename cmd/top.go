@@ -67,7 +67,7 @@ func (o *options) topCommand() *cobra.Command {
 			}
 			// Neither the dashboard nor its CSV can take a login prompt:
 			// a host that asks for one shows why it is not connected.
-			libvirtx.UsePrompter(func(string, bool) (string, bool) { return "", false })
+			libvirtx.UsePrompter(func(string, string, bool) (string, bool) { return "", false })
 			if batch {
 				return o.topBatch(uris, pc, format, interval, count)
 			}

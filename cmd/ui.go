@@ -33,8 +33,8 @@ func (o *options) runUI(start string, quitAfter bool) error {
 	defer bridge.Close()
 	libvirtx.UseSSH(bridge.SSH())
 	console.AskPass = bridge.Client() // the viewers' and screen's SSH tunnels
-	libvirtx.UsePrompter(func(prompt string, echo bool) (string, bool) {
-		a := logins.Ask(askpass.Request{From: "libvirt", Prompt: prompt, Echo: echo})
+	libvirtx.UsePrompter(func(prompt, why string, echo bool) (string, bool) {
+		a := logins.Ask(askpass.Request{From: "libvirt", Prompt: prompt, Why: why, Echo: echo})
 		return a.Text, a.OK
 	})
 	mgr, err := o.manager(uris)

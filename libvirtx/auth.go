@@ -36,8 +36,9 @@ func withSSH(uri string) string {
 
 // Prompter asks the user for what libvirt's own authentication needs (a
 // SASL user name and password on qemu+tcp://, say): echo false for a
-// secret. ok false declines.
-type Prompter func(prompt string, echo bool) (answer string, ok bool)
+// secret; why, when it asks again, is how the last try failed. ok false
+// declines.
+type Prompter func(prompt, why string, echo bool) (answer string, ok bool)
 
 var prompter atomic.Pointer[Prompter]
 
@@ -53,8 +54,9 @@ func connectFlags(readOnly bool) libvirt.ConnectFlags {
 	return 0
 }
 
-// connect opens uri with the credentials callback in force.
-func connect(uri string, readOnly bool) (*libvirt.Connect, error) {
+// connect opens uri with the credentials callback in force; lastErr is
+// how the connection's last try failed, for a question asked again.
+func connect(uri string, readOnly bool, lastErr string) (*libvirt.Connect, error) {
 	flags := connectFlags(readOnly)
 	uri = withSSH(uri)
 	p := prompter.Load()
@@ -78,7 +80,11 @@ func connect(uri string, readOnly bool) (*libvirt.Connect, error) {
 					prompt += " [" + c.DefResult + "]"
 				}
 				echo := c.Type != libvirt.CRED_PASSPHRASE && c.Type != libvirt.CRED_NOECHOPROMPT
-				a, ok := (*p)(prompt, echo)
+				why := ""
+				if lastErr != "" {
+					why = "the last try: " + lastErr
+				}
+				a, ok := (*p)(prompt, why, echo)
 				if !ok {
 					return // libvirt fails the login with what it has
 				}

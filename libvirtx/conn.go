@@ -25,6 +25,7 @@ type Conn struct {
 	refresh  chan DomainEvent // domains whose snapshot must be re-read
 	stopped  chan struct{}    // closed by stop
 	stopOnce sync.Once
+	lastErr  string // how the last try to connect failed (run's own)
 
 	mu       sync.Mutex
 	c        *libvirt.Connect // nil while down
@@ -91,6 +92,7 @@ func (c *Conn) run() {
 	for {
 		lost, err := c.open()
 		if err != nil {
+			c.lastErr = ErrText(err)
 			c.box.put(ConnEvent{URI: c.uri, Status: Disconnected, Err: ErrText(err), Retry: backoff, ReadOnly: c.readOnly})
 			select {
 			case <-c.stopped:
@@ -101,7 +103,7 @@ func (c *Conn) run() {
 			backoff = min(backoff*2, maxBackoff)
 			continue
 		}
-		backoff = minBackoff
+		backoff, c.lastErr = minBackoff, ""
 		c.box.put(ConnEvent{URI: c.uri, Status: Connected, Host: c.Host(), ReadOnly: c.readOnly})
 		c.sendInventory()
 
@@ -120,7 +122,7 @@ func (c *Conn) run() {
 // open connects and registers for events; the returned channel is closed
 // when libvirt reports the connection closed.
 func (c *Conn) open() (<-chan struct{}, error) {
-	lc, err := connect(c.uri, c.readOnly)
+	lc, err := connect(c.uri, c.readOnly, c.lastErr)
 	if err != nil {
 		return nil, err
 	}

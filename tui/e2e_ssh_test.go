@@ -105,8 +105,8 @@ func startPasswordSSHD(t *testing.T) (user, password string, port int) {
 }
 
 // libvirt's own login (SASL on qemu+tcp://): its questions appear in
-// kvmtui, the password masked; a wrong password is refused in libvirt's
-// words and asked again; the right one connects.
+// kvmtui, the password masked; after a wrong password they come again with
+// libvirt's words for the refusal; the right one connects.
 func TestE2ESASLLogin(t *testing.T) {
 	uri, user, password := lt.SASLLogin(t)
 	s := startTUI(t, 100, 30, "-c", uri)
@@ -121,8 +121,8 @@ func TestE2ESASLLogin(t *testing.T) {
 		t.Fatalf("the password shows as typed:\n%s", scr)
 	}
 	s.keys("Enter")
-	s.waitFor("libvirt's refusal and the question again", 30*time.Second, func(scr string) bool {
-		return strings.Contains(scr, "authentication failed") && name(scr)
+	s.waitFor("the question again, saying why", 30*time.Second, func(scr string) bool {
+		return strings.Contains(scr, "the last try: authentication failed") && name(scr)
 	})
 	s.keys("lit:"+user, "Enter")
 	s.waitFor("the password question", 10*time.Second, func(scr string) bool { return strings.Contains(scr, uri+": Please enter your password") })

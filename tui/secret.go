@@ -90,7 +90,7 @@ func (s *secrets) showFirst() {
 	s.shown = nil
 	if len(s.queue) > 0 {
 		q := s.queue[0]
-		s.shown = widget.NewSecret(q.From, q.Prompt, q.Echo, q.Retry)
+		s.shown = widget.NewSecret(q.From, q.Prompt, q.Why, q.Echo)
 	}
 }
 

@@ -15,12 +15,12 @@ import (
 type Secret struct {
 	From   string // who asks: ssh, libvirt
 	Prompt string
-	Retry  bool // ssh refused the last answer
+	Why    string // why it asks again ("ssh: Permission denied, …"), if it does
 	input  textinput.Model
 }
 
 // NewSecret is a Secret ready for typing.
-func NewSecret(from, prompt string, echo, retry bool) *Secret {
+func NewSecret(from, prompt, why string, echo bool) *Secret {
 	in := textinput.New()
 	in.Prompt = "› "
 	in.CharLimit = 1024
@@ -29,7 +29,7 @@ func NewSecret(from, prompt string, echo, retry bool) *Secret {
 		in.EchoMode, in.EchoCharacter = textinput.EchoPassword, '•'
 	}
 	in.Focus()
-	return &Secret{From: from, Prompt: strings.TrimSpace(prompt), Retry: retry, input: in}
+	return &Secret{From: from, Prompt: strings.TrimSpace(prompt), Why: why, input: in}
 }
 
 // Key reads a key: done with ok and the text on enter, done without on
@@ -53,8 +53,8 @@ func (s *Secret) View(th *Theme, w int) string {
 	inner := max(20, min(w-6, 76))
 	var b strings.Builder
 	b.WriteString(th.Title.Render(s.From+" asks") + "\n\n")
-	if s.Retry {
-		b.WriteString(th.Error.Render("ssh: Permission denied, please try again.") + "\n")
+	if s.Why != "" {
+		b.WriteString(lipgloss.NewStyle().Width(inner).Render(th.Error.Render(s.Why)) + "\n")
 	}
 	b.WriteString(lipgloss.NewStyle().Width(inner).Render(s.Prompt) + "\n\n")
 	s.input.Width = inner - 3
