@@ -44,7 +44,7 @@ func (e exitCode) Error() string { return "exit status " + strconv.Itoa(int(e)) 
 // something failed, 2 for a usage error.
 func Main(args []string, demoHost []byte, stdout, stderr io.Writer) int {
 	root := NewRoot(demoHost, stdout, stderr)
-	root.SetArgs(args)
+	root.SetArgs(editSelector(args))
 	err := root.Execute()
 	var code exitCode
 	switch {
@@ -103,7 +103,7 @@ is real).`,
 		return nil
 	}
 	root.AddGroup(&cobra.Group{ID: "vm", Title: "VM commands:"}, &cobra.Group{ID: "other", Title: "Other commands:"})
-	for _, c := range append(o.vmCommands(), o.consoleCommand(), o.vvCommand(), o.createCommand(), o.cloneCommand(), o.snapshotCommand(), o.backupCommand(), o.restoreCommand(), o.migrateCommand(), o.evacuateCommand(), o.screenshotCommand(), o.screenCommand()) {
+	for _, c := range append(o.vmCommands(), o.consoleCommand(), o.vvCommand(), o.createCommand(), o.editCommand(), o.cloneCommand(), o.snapshotCommand(), o.backupCommand(), o.restoreCommand(), o.migrateCommand(), o.evacuateCommand(), o.screenshotCommand(), o.screenCommand()) {
 		c.GroupID = "vm"
 		root.AddCommand(c)
 	}

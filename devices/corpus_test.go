@@ -8,7 +8,7 @@ import (
 )
 
 // corpusDir is libvirt's sample XML corpus (see libvirtxtest.Corpus).
-func corpusDir(t *testing.T) string { return lt.Corpus(t) }
+func corpusDir(t testing.TB) string { return lt.Corpus(t) }
 
 // corpusFolders maps the corpus folders to the kind their files hold.
 var corpusFolders = map[string]DocKind{

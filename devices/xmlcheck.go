@@ -16,13 +16,19 @@ type Summary struct {
 	Lossless int
 	Lossy    int
 	Errors   int // unreadable, malformed, or not a libvirt document
+	Domains  int // domain definitions among the files read
+	Editable int // domains every sample form edit patches cleanly
 }
 
 // OK is true when every file was read and round-trips without loss.
 func (s Summary) OK() bool { return s.Lossy == 0 && s.Errors == 0 }
 
 func (s Summary) String() string {
-	return fmt.Sprintf("%d files, %d lossless, %d lossy, %d errors", s.Files, s.Lossless, s.Lossy, s.Errors)
+	s1 := fmt.Sprintf("%d files, %d lossless, %d lossy, %d errors", s.Files, s.Lossless, s.Lossy, s.Errors)
+	if s.Domains > 0 {
+		s1 += fmt.Sprintf("; %d of %d domains editable by kvmtui's forms", s.Editable, s.Domains)
+	}
+	return s1
 }
 
 // CheckPaths runs the fidelity guard over files and directories (every
@@ -40,14 +46,20 @@ func CheckPaths(paths []string, w io.Writer) (Summary, error) {
 	for _, p := range paths {
 		for _, t := range expand(p) {
 			sum.Files++
-			l, err := check(t)
+			r := check(t)
+			if r.domain {
+				sum.Domains++
+			}
+			if r.editable {
+				sum.Editable++
+			}
 			switch {
-			case err != nil:
+			case r.err != nil:
 				sum.Errors++
-				out.printf("ERROR %s: %v\n", t.path, withoutPath(err))
-			case l != nil:
+				out.printf("ERROR %s: %v\n", t.path, withoutPath(r.err))
+			case r.loss != nil:
 				sum.Lossy++
-				out.printf("LOSSY %s: %s\n", t.path, l)
+				out.printf("LOSSY %s: %s%s\n", t.path, r.loss, r.note)
 			default:
 				sum.Lossless++
 			}
@@ -89,19 +101,42 @@ func expand(path string) []target {
 	return ts
 }
 
-func check(t target) (*Loss, error) {
+// checked is one file's outcome.
+type checked struct {
+	loss     *Loss
+	err      error
+	domain   bool
+	editable bool
+	note     string // for a lossy domain: whether forms can still edit it
+}
+
+func check(t target) checked {
 	if t.err != nil {
-		return nil, t.err
+		return checked{err: t.err}
 	}
 	data, err := os.ReadFile(t.path)
 	if err != nil {
-		return nil, err
+		return checked{err: err}
 	}
 	kind, err := DetectKind(string(data))
 	if err != nil {
-		return nil, err
+		return checked{err: err}
 	}
-	return CheckRoundTrip(kind, string(data))
+	r := checked{}
+	if r.loss, r.err = CheckRoundTrip(kind, string(data)); r.err != nil || kind != KindDomain {
+		return r
+	}
+	r.domain = true
+	ok, why, err := Editable(string(data))
+	switch {
+	case err != nil:
+		r.note = "; not editable: " + err.Error()
+	case ok:
+		r.editable, r.note = true, "; editable: form edits keep it"
+	default:
+		r.note = "; not editable: " + why
+	}
+	return r
 }
 
 // withoutPath drops the path from an fs error: the line already names it.

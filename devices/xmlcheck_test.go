@@ -23,6 +23,8 @@ func TestCheckPaths(t *testing.T) {
 	}
 	write("a-lossless.xml", minimalDomain)
 	lossy := write("sub/b-lossy.xml", strings.Replace(minimalDomain, "<devices>", "<devices><foo/>", 1))
+	// the disk cache edit changes a driver that holds what libvirtxml drops
+	stuck := write("sub/e-stuck.xml", strings.Replace(minimalDomain, "type='qcow2'", "type='qcow2' future='1'", 1))
 	malformed := write("c-malformed.xml", "<domain><name>x</domain>")
 	notLibvirt := write("d-html.xml", "<html/>")
 	write("notes.txt", "<domain><foo/></domain>") // not *.xml: skipped in a directory
@@ -36,14 +38,15 @@ func TestCheckPaths(t *testing.T) {
 	want := []string{
 		"ERROR " + malformed + ": XML syntax error on line 1: element <name> closed by </domain>",
 		"ERROR " + notLibvirt + ": root element <html> is not a libvirt domain, network, pool, volume, domainsnapshot or filter",
-		"LOSSY " + lossy + ": /domain/devices/foo: element dropped",
+		"LOSSY " + lossy + ": /domain/devices/foo: element dropped; editable: form edits keep it",
+		"LOSSY " + stuck + `: /domain/devices/disk/driver/@future: "1" dropped; not editable: disk cache: /domain/devices/disk/driver holds future="1", which kvmtui's editor does not model`,
 		"ERROR " + missing + ": no such file or directory",
-		"5 files, 1 lossless, 1 lossy, 3 errors",
+		"6 files, 1 lossless, 2 lossy, 3 errors; 2 of 3 domains editable by kvmtui's forms",
 	}
 	if got := strings.Split(strings.TrimSuffix(out.String(), "\n"), "\n"); strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("output:\n%s\nwant:\n%s", out.String(), strings.Join(want, "\n"))
 	}
-	if (sum != Summary{Files: 5, Lossless: 1, Lossy: 1, Errors: 3}) || sum.OK() {
+	if (sum != Summary{Files: 6, Lossless: 1, Lossy: 2, Errors: 3, Domains: 3, Editable: 2}) || sum.OK() {
 		t.Errorf("summary %+v, OK %v", sum, sum.OK())
 	}
 }
@@ -59,7 +62,7 @@ func TestCheckPathsSingleFile(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if out.String() != "1 files, 1 lossless, 0 lossy, 0 errors\n" || !sum.OK() {
+	if out.String() != "1 files, 1 lossless, 0 lossy, 0 errors; 1 of 1 domains editable by kvmtui's forms\n" || !sum.OK() {
 		t.Errorf("output %q, summary %+v", out.String(), sum)
 	}
 }

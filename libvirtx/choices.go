@@ -6,6 +6,8 @@ import (
 	"os"
 	"sort"
 	"strings"
+
+	"libvirt.org/go/libvirtxml"
 )
 
 // HostChoices are the host's objects a form offers as values: networks,
@@ -126,4 +128,28 @@ func (m *Manager) MACOwner(uri, mac, except string) (string, error) {
 		doms[i].Free()
 	}
 	return owner, nil
+}
+
+// VolumeFormat is the image format of the storage volume at path ("" when
+// no pool holds it): what a disk attached to it should say.
+func (m *Manager) VolumeFormat(uri, path string) string {
+	lc, done, err := m.lconn(uri)
+	if err != nil {
+		return ""
+	}
+	defer done()
+	v, err := lc.LookupStorageVolByPath(path)
+	if err != nil {
+		return ""
+	}
+	defer v.Free()
+	doc, err := v.GetXMLDesc(0)
+	if err != nil {
+		return ""
+	}
+	x := &libvirtxml.StorageVolume{}
+	if x.Unmarshal(doc) != nil || x.Target == nil || x.Target.Format == nil {
+		return ""
+	}
+	return x.Target.Format.Type
 }

@@ -14,7 +14,6 @@ import (
 	"libvirt.org/go/libvirt"
 	"libvirt.org/go/libvirtxml"
 
-	"kvmtui/devices"
 	"kvmtui/install"
 )
 
@@ -211,10 +210,14 @@ func (m *Manager) Clone(ref Ref, spec CloneSpec, progress func(disk string, done
 	if err != nil {
 		return Ref{}, errors.New(ErrText(err))
 	}
-	if loss, err := devices.CheckRoundTrip(devices.KindDomain, before); err != nil {
+	// Planned with stand-in paths first: a definition the clone cannot
+	// carry whole is refused before any volume is made.
+	stand := map[string]string{}
+	for _, cd := range spec.Disks {
+		stand[cd.Target] = "/kvmtui-clone-plan/" + cd.Target
+	}
+	if _, _, err := planRedefine(ref.Name, before, func(def *libvirtxml.Domain) error { return cloneDef(def, spec, stand) }); err != nil {
 		return Ref{}, err
-	} else if loss != nil {
-		return Ref{}, &LossError{Name: ref.Name, Loss: loss}
 	}
 
 	var made []*libvirt.StorageVol // removed if the clone fails (err: the outcome returned)

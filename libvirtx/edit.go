@@ -3,9 +3,11 @@ package libvirtx
 import (
 	"errors"
 	"fmt"
+	"kvmtui/devices"
 	"strings"
 
 	"libvirt.org/go/libvirt"
+	"libvirt.org/go/libvirtxml"
 )
 
 // Applied says where a change took effect.
@@ -267,4 +269,70 @@ func (m *Manager) setScalar(ref Ref, canLive bool, f func(*libvirt.Domain, Appli
 	}
 	m.refreshLater(ref, "changed")
 	return a, nil
+}
+
+// UpdateDevice changes one device the way a form changed it: before and
+// after are the device as libvirtxml writes it before and after the edit.
+// The call carries the device as libvirt wrote it, with that change
+// (devices.PatchElement), so what libvirtxml does not model stays on it;
+// an edit of an element holding such a thing is refused (LossError).
+func (m *Manager) UpdateDevice(ref Ref, before, after string, live bool) (Applied, error) {
+	orig, err := m.originalDevice(ref, before)
+	if err != nil {
+		return Applied{}, fmt.Errorf("update device: %w", err)
+	}
+	patched, err := devices.PatchElement(orig, before, after)
+	var pe *devices.PatchError
+	if errors.As(err, &pe) {
+		return Applied{}, &LossError{Name: ref.Name, Why: pe}
+	}
+	if err != nil {
+		return Applied{}, fmt.Errorf("update device: %w", err)
+	}
+	return m.ModifyDevice(ref, Update, patched, live)
+}
+
+// DetachDevice removes one device (as libvirtxml writes it), carrying the
+// device as libvirt wrote it to the call.
+func (m *Manager) DetachDevice(ref Ref, dev string, live bool) (Applied, error) {
+	orig, err := m.originalDevice(ref, dev)
+	if err != nil {
+		return Applied{}, fmt.Errorf("detach device: %w", err)
+	}
+	return m.ModifyDevice(ref, Detach, orig, live)
+}
+
+// originalDevice finds dev in the persistent definition (where the forms
+// read their devices from), as libvirt wrote it.
+func (m *Manager) originalDevice(ref Ref, dev string) (string, error) {
+	doc, err := m.DomainXML(ref, true, true)
+	if err != nil {
+		return "", err
+	}
+	return devices.FindDevice(doc, dev)
+}
+
+// DeviceCaps reads the host's domain capabilities for a VM's emulator,
+// architecture, machine and virt type: what its device forms may offer.
+func (m *Manager) DeviceCaps(ref Ref) (*devices.Caps, error) {
+	doc, err := m.DomainXML(ref, true, false)
+	if err != nil {
+		return nil, err
+	}
+	def := &libvirtxml.Domain{}
+	if err := def.Unmarshal(doc); err != nil {
+		return nil, err
+	}
+	var emulator, arch, machine string
+	if def.Devices != nil {
+		emulator = def.Devices.Emulator
+	}
+	if def.OS != nil && def.OS.Type != nil {
+		arch, machine = def.OS.Type.Arch, def.OS.Type.Machine
+	}
+	raw, err := m.DomainCapabilities(ref.URI, emulator, arch, machine, def.Type)
+	if err != nil {
+		return nil, err
+	}
+	return devices.ParseCaps(raw)
 }

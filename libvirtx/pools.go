@@ -207,3 +207,28 @@ func (m *Manager) ObjectNames(uri string) (nets, pools []string, err error) {
 	sort.Strings(pools)
 	return nets, pools, nil
 }
+
+// DefaultPoolDir is where new volumes go when nobody says: the target of
+// the active pool named default, else of the first active directory pool.
+func (m *Manager) DefaultPoolDir(uri string) (string, error) {
+	ps, err := m.Pools(uri)
+	if err != nil {
+		return "", err
+	}
+	var first string
+	for _, p := range ps {
+		if !p.Active || p.Type != "dir" || p.Target == "" {
+			continue
+		}
+		if p.Name == "default" {
+			return p.Target, nil
+		}
+		if first == "" {
+			first = p.Target
+		}
+	}
+	if first == "" {
+		return "", fmt.Errorf("%s has no active directory pool for a new volume: give path=", uri)
+	}
+	return first, nil
+}

@@ -3,7 +3,6 @@ package libvirtx
 import (
 	"errors"
 	"fmt"
-	"strings"
 
 	"libvirt.org/go/libvirt"
 	"libvirt.org/go/libvirtxml"
@@ -11,22 +10,25 @@ import (
 	"kvmtui/devices"
 )
 
-// LossError refuses a form edit: redefining from libvirtxml's model would
-// lose what Loss names. The user can edit the raw XML instead.
+// LossError refuses a form edit: the element it changes holds something
+// kvmtui's editor does not model (Why names it), so the edit could lose or
+// contradict it. The user can edit the raw XML instead.
 type LossError struct {
 	Name string
-	Loss *devices.Loss
+	Why  *devices.PatchError
 }
 
 func (e *LossError) Error() string {
-	return fmt.Sprintf("%s has configuration kvmtui's editor does not model (%s); a form edit would lose it: edit the XML instead", e.Name, e.Loss)
+	return fmt.Sprintf("%s: %s; a form edit could lose or contradict it: edit the XML instead", e.Name, e.Why)
 }
 
 // Redefine changes the inactive definition where libvirt has no call of its
-// own for the change. It refuses (LossError) when the current definition does
-// not survive libvirtxml unchanged; after defining, it re-reads the
-// definition and checks that nothing but the intended change happened,
-// restoring the old definition if something else changed.
+// own for the change, as a patch on the definition as libvirt wrote it
+// (devices.PatchDomain): what libvirtxml does not model stays. It refuses
+// (LossError) an edit of an element that holds such a thing; after
+// defining, it re-reads the definition and checks that nothing but the
+// intended change happened, restoring the old definition if something else
+// changed.
 func (m *Manager) Redefine(ref Ref, change func(*libvirtxml.Domain) error) (Applied, error) {
 	if m.readOnly {
 		return Applied{}, ErrReadOnly
@@ -77,29 +79,14 @@ func (m *Manager) Redefine(ref Ref, change func(*libvirtxml.Domain) error) (Appl
 	return a, nil
 }
 
-// planRedefine applies change to before through libvirtxml, behind the
-// fidelity guard, and returns the new XML with the differences it makes.
+// planRedefine applies change to before as a patch (devices.PatchDomain)
+// and returns the new XML with the differences it makes.
 func planRedefine(name, before string, change func(*libvirtxml.Domain) error) (string, []devices.Difference, error) {
-	loss, err := devices.CheckRoundTrip(devices.KindDomain, before)
-	if err != nil {
-		return "", nil, err
+	after, intended, err := devices.PatchDomain(before, change)
+	var pe *devices.PatchError
+	if errors.As(err, &pe) {
+		return "", nil, &LossError{Name: name, Why: pe}
 	}
-	if loss != nil {
-		return "", nil, &LossError{Name: name, Loss: loss}
-	}
-	def := &libvirtxml.Domain{}
-	if err := def.Unmarshal(before); err != nil {
-		return "", nil, err
-	}
-	if err := change(def); err != nil {
-		return "", nil, err
-	}
-	after, err := def.Marshal()
-	if err != nil {
-		return "", nil, err
-	}
-	after = schemaOrder(after) // see xmlorder.go
-	intended, err := devices.DiffDocs(before, after)
 	return after, intended, err
 }
 
@@ -117,20 +104,10 @@ func unintended(before, reread string, intended []devices.Difference) []devices.
 		if d.Kind == devices.ElementAdded || d.Kind == devices.AttrAdded {
 			continue
 		}
-		if coveredBy(d, intended) {
+		if devices.Covered(d, intended) {
 			continue
 		}
 		out = append(out, d)
 	}
 	return out
-}
-
-// coveredBy: a difference inside (or at) an intended change's path.
-func coveredBy(d devices.Difference, intended []devices.Difference) bool {
-	for _, i := range intended {
-		if d.Path == i.Path || strings.HasPrefix(d.Path, i.Path+"/") || strings.HasPrefix(i.Path, d.Path+"/") {
-			return true
-		}
-	}
-	return false
 }

@@ -59,7 +59,12 @@ func (d *Page) applyForm() tea.Cmd {
 			}
 			what = "added " + what
 		case running && f.AllLive():
-			op = func() (libvirtx.Applied, error) { return mgr.ModifyDevice(ref, libvirtx.Update, xml, true) }
+			before, err := d.items[d.nodes[d.cursor].item].XML()
+			if err != nil {
+				d.ctx.SetMsg(err.Error(), true)
+				return nil
+			}
+			op = func() (libvirtx.Applied, error) { return mgr.UpdateDevice(ref, before, xml, true) }
 		default:
 			// No live change: the persistent definition, behind the guard.
 			it := d.items[d.nodes[d.cursor].item]
@@ -165,7 +170,7 @@ func (d *Page) removeDevice() {
 	d.confirm = &widget.Confirm{
 		Prompt: fmt.Sprintf("Remove %s from %s%s?", it.Summary, d.dom.Name, when),
 		Run: func() tea.Msg {
-			a, err := mgr.ModifyDevice(ref, libvirtx.Detach, xml, live)
+			a, err := mgr.DetachDevice(ref, xml, live)
 			if errors.Is(err, libvirtx.ErrUnsupported) && !live {
 				a, err = mgr.Redefine(ref, func(def *libvirtxml.Domain) error { return removeItem(def, kindID, index) })
 			}

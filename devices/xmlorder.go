@@ -1,4 +1,4 @@
-package libvirtx
+package devices
 
 import "regexp"
 
