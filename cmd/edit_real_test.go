@@ -14,7 +14,7 @@ import (
 
 // On the real daemon, a definition with what libvirtxml does not model —
 // another application's metadata and a QEMU property override whose empty
-// value libvirtxml drops (value='': no option ROM) — keeps it through a
+// value libvirtxml drops (value=”: no option ROM) — keeps it through a
 // form edit (Redefine), kvmtui edit, and a live device update of the
 // running VM, as virsh dumpxml shows.
 func TestEditKeepsForeignConfigOnTheRealDaemon(t *testing.T) {
