@@ -3,11 +3,12 @@ package libvirtx
 import (
 	"errors"
 	"fmt"
-	"kvmtui/devices"
 	"strings"
 
 	"libvirt.org/go/libvirt"
 	"libvirt.org/go/libvirtxml"
+
+	"kvmtui/devices"
 )
 
 // Applied says where a change took effect.
