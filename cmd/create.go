@@ -20,6 +20,10 @@ same choices. INSTALL is one of:
   --cdrom PATH            an installer ISO (a pool volume's path or a host path)
   --location URL          an http, https or ftp install tree (--extra-args for its kernel)
   --import PATH           boot an existing disk image
+  --ova FILE              import a virtual appliance (.ova, or .ovf beside its
+                          disks): its disks converted to raw volumes in --disk
+                          pool=P (default: the default pool), its CPUs, memory,
+                          firmware, disk buses and network card from its descriptor
   --pxe                   boot from the network
   --cloud-image PATH      a cloud image, with --cloud-init-* settings
   --manual                no media (with --kernel/--initrd: direct kernel boot)
@@ -33,6 +37,7 @@ type createFlags struct {
 	n                               install.NewVM
 	osID, memory, vcpus, disk, size string
 	network, cdrom, imp, cloud, loc string
+	appliance                       string
 	pxe, manual, printXML, defOnly  bool
 	template                        string
 	linked                          bool
@@ -56,6 +61,7 @@ func (o *options) createCommand() *cobra.Command {
 	fs.StringVar(&f.loc, "location", "", "install from this http, https or ftp tree")
 	fs.StringVar(&n.ExtraArgs, "extra-args", "", "kernel arguments for a --location install")
 	fs.StringVar(&f.imp, "import", "", "boot this existing disk image")
+	fs.StringVar(&f.appliance, "ova", "", "import this virtual appliance (.ova or .ovf)")
 	fs.BoolVar(&f.pxe, "pxe", false, "boot from the network")
 	fs.BoolVar(&f.manual, "manual", false, "no install media")
 	fs.StringVar(&f.cloud, "cloud-image", "", "a cloud image: the VM gets a qcow2 overlay of it and a cloud-init seed")
@@ -183,20 +189,22 @@ func (o *options) create(c *cobra.Command, f *createFlags, args []string) error 
 func (f *createFlags) choices(c *cobra.Command, db *install.OSDB) error {
 	n := &f.n
 	methods := 0
-	for _, set := range []bool{f.cdrom != "", f.loc != "", f.imp != "", f.pxe, f.manual, f.cloud != ""} {
+	for _, set := range []bool{f.cdrom != "", f.loc != "", f.imp != "", f.pxe, f.manual, f.cloud != "", f.appliance != ""} {
 		if set {
 			methods++
 		}
 	}
 	switch {
 	case methods != 1:
-		return fmt.Errorf("choose exactly one of --cdrom, --location, --import, --pxe, --manual, --cloud-image")
+		return fmt.Errorf("choose exactly one of --cdrom, --location, --import, --ova, --pxe, --manual, --cloud-image")
 	case f.cdrom != "":
 		n.Method, n.Media = install.MethodISO, f.cdrom
 	case f.loc != "":
 		n.Method, n.Location = install.MethodNetwork, f.loc
 	case f.imp != "":
 		n.Method, n.Media, n.Storage = install.MethodImport, f.imp, install.StorageExisting
+	case f.appliance != "":
+		n.Method, n.Media = install.MethodOVA, f.appliance // the rest from the appliance
 	case f.pxe:
 		n.Method = install.MethodPXE
 	case f.manual:

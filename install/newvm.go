@@ -21,10 +21,11 @@ const (
 	MethodPXE     = "pxe"     // --pxe: boot from the network
 	MethodManual  = "manual"  // no media: define it, install later
 	MethodCloud   = "cloud"   // a cloud image with a cloud-init NoCloud seed
+	MethodOVA     = "ova"     // a virtual appliance (.ova, .ovf): its disks converted into a pool
 )
 
 // Methods lists the install methods in the wizard's order.
-var Methods = []string{MethodISO, MethodNetwork, MethodImport, MethodPXE, MethodManual, MethodCloud}
+var Methods = []string{MethodISO, MethodNetwork, MethodImport, MethodOVA, MethodPXE, MethodManual, MethodCloud}
 
 // MethodTitle is the wizard's name for a method.
 func MethodTitle(m string) string {
@@ -32,6 +33,7 @@ func MethodTitle(m string) string {
 		MethodISO: "Local install media (ISO)", MethodNetwork: "Network install (http, https, ftp tree)",
 		MethodImport: "Import an existing disk image", MethodPXE: "Network boot (PXE)",
 		MethodManual: "Manual install (no media)", MethodCloud: "Cloud image with cloud-init",
+		MethodOVA: "Import a virtual appliance (OVA/OVF)",
 	}[m]
 }
 
@@ -94,6 +96,20 @@ type NewVM struct {
 	TPM      string // on or off; empty: on with UEFI where the host has one, as virt-install
 
 	CloudInit *CloudInit // MethodCloud
+
+	// MethodOVA: the appliance's disks (Media is the .ova or .ovf file on
+	// this machine), its network card, and what it asks for that is not
+	// made (for the plan's notes); see ova.Appliance.NewVM.
+	ApplianceDisks []ApplianceDisk
+	NICModel       string // empty: by the OS
+	ApplianceNotes []string
+}
+
+// ApplianceDisk is one disk of an appliance: converted into a raw volume
+// of the pool, on the bus its guest boots from.
+type ApplianceDisk struct {
+	Bus      string
+	Capacity uint64
 }
 
 // EmulationNote says plainly when the VM will run under TCG (emulated, many
@@ -267,6 +283,10 @@ type VolumePlan struct {
 	// Transient volumes are needed only while QEMU starts the install
 	// (it has loaded or opened them by then): deleted after the start.
 	Transient bool
+	// Appliance is an .ova or .ovf file on this machine whose disk number
+	// ApplianceDisk is converted and uploaded into the volume.
+	Appliance     string
+	ApplianceDisk int
 }
 
 // XML returns the install and final definitions as libvirt takes them.
@@ -304,6 +324,13 @@ func (n *NewVM) Check(h *NewVMHost) []Problem {
 	case MethodNetwork:
 		if err := checkTreeURL(n.Location); err != nil {
 			add("method", "%v", err)
+		}
+	case MethodOVA:
+		switch {
+		case n.Media == "":
+			add("method", "%s needs an .ova or .ovf file on this machine", MethodTitle(n.Method))
+		case len(n.ApplianceDisks) == 0: // read when the method page is left
+			add("storage", "%s: the appliance was not read (no disks known)", n.Media)
 		}
 	}
 	if strings.ContainsAny(n.ExtraArgs+n.Cmdline, "\n\r") {

@@ -168,6 +168,9 @@ func (b *builder) planPool(p *PoolInfo) {
 
 func (b *builder) disks() error {
 	n := b.n
+	if n.Method == MethodOVA {
+		return b.applianceDisks()
+	}
 	var path, format string
 	var vol *VolumePlan
 	switch n.Storage {
@@ -201,6 +204,7 @@ func (b *builder) disks() error {
 			bus = "ide"
 		}
 	}
+
 	_, err := b.add("disk", func(d *devices.Device) error {
 		if err := setAll(d, "bus", bus, "format", format); err != nil {
 			return err
@@ -234,6 +238,35 @@ func (b *builder) disks() error {
 	return nil
 }
 
+// applianceDisks plans a raw volume per appliance disk, filled from the
+// appliance when the VM is created, and attaches each on its bus.
+func (b *builder) applianceDisks() error {
+	n := b.n
+	p := b.h.Pool(n.Pool)
+	b.planPool(p)
+	b.plan.Notes = append(b.plan.Notes, n.ApplianceNotes...)
+	for i, ad := range n.ApplianceDisks {
+		vol := VolumePlan{Role: "disk", Pool: n.Pool, Name: fmt.Sprintf("%s-disk%d.raw", n.Name, i+1), Format: "raw",
+			Capacity: ad.Capacity, Appliance: n.Media, ApplianceDisk: i}
+		vol.Path = poolPath(p, vol.Name)
+		if _, err := b.add("disk", func(d *devices.Device) error {
+			if err := setAll(d, "bus", ad.Bus, "format", "raw"); err != nil {
+				return err
+			}
+			if vol.Path == "" {
+				disk := d.Value().(*lx.DomainDisk)
+				disk.Source = &lx.DomainDiskSource{Volume: &lx.DomainDiskSourceVolume{Pool: vol.Pool, Volume: vol.Name}}
+				return nil
+			}
+			return d.Set("path", vol.Path)
+		}); err != nil {
+			return err
+		}
+		b.plan.Volumes = append(b.plan.Volumes, vol)
+	}
+	return nil
+}
+
 func (b *builder) nic() error {
 	n := b.n
 	if n.Net == NetNone {
@@ -245,6 +278,9 @@ func (b *builder) nic() error {
 		if n.Chipset == "i440fx" {
 			model = "e1000"
 		}
+	}
+	if n.NICModel != "" {
+		model = n.NICModel
 	}
 	_, err := b.add("nic", func(d *devices.Device) error {
 		switch n.Net {

@@ -5,11 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"os"
 
 	"libvirt.org/go/libvirt"
 	"libvirt.org/go/libvirtxml"
 
 	"kvmtui/install"
+	"kvmtui/ova"
 )
 
 // CreateMode is what CreateVM does once the volumes are there.
@@ -206,6 +208,9 @@ func createVolume(ctx context.Context, lc *libvirt.Connect, vp *install.VolumePl
 	if err != nil {
 		return nil, errors.New(ErrText(err))
 	}
+	if vp.Appliance != "" {
+		return v, fillFromAppliance(ctx, lc, v, vp)
+	}
 	if content == nil {
 		return v, nil
 	}
@@ -213,6 +218,37 @@ func createVolume(ctx context.Context, lc *libvirt.Connect, vp *install.VolumePl
 		return v, err
 	}
 	return v, nil
+}
+
+// fillFromAppliance converts an appliance's disk here (qemu-img) and
+// uploads it into the volume (a sparse stream: remote hosts too).
+func fillFromAppliance(ctx context.Context, lc *libvirt.Connect, v *libvirt.StorageVol, vp *install.VolumePlan) error {
+	a, err := ova.Open(vp.Appliance)
+	if err != nil {
+		return err
+	}
+	tmp, err := os.MkdirTemp("", "kvmtui-ova-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(tmp)
+	img, err := a.Convert(ctx, vp.ApplianceDisk, tmp)
+	if err != nil {
+		return err
+	}
+	f, err := os.Open(img)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return err
+	}
+	if uint64(st.Size()) > vp.Capacity {
+		return fmt.Errorf("%s's disk %d is %d bytes, more than its descriptor says (%d)", vp.Appliance, vp.ApplianceDisk+1, st.Size(), vp.Capacity)
+	}
+	return uploadFile(ctx, lc, v, f, st.Size(), nil)
 }
 
 // upload writes content into a volume through a stream

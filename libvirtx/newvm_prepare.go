@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"kvmtui/install"
+	"kvmtui/ova"
 )
 
 // PrepareMedia checks that what n points at is there (the ISO or image,
@@ -39,6 +40,15 @@ func (m *Manager) PrepareMedia(ctx context.Context, uri string, n *install.NewVM
 		} else {
 			n.MediaFormat = md.Format
 		}
+	case install.MethodOVA:
+		if n.Media == "" {
+			break // Check says what is missing
+		}
+		a, err := ova.Open(n.Media)
+		if err != nil {
+			return nil, install.Problem{Page: "method", Msg: err.Error()}
+		}
+		a.NewVM(n)
 	case install.MethodNetwork:
 		if n.Location == "" {
 			break

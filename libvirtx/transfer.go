@@ -72,15 +72,20 @@ func (m *Manager) Upload(ctx context.Context, uri, pool, name, file string, prog
 	if info, err := sv.GetInfo(); err == nil && uint64(st.Size()) > info.Capacity {
 		return fmt.Errorf("%s (%d bytes) does not fit in %s (%d bytes): resize it first", file, st.Size(), name, info.Capacity)
 	}
+	return uploadFile(ctx, lc, sv, f, st.Size(), progress)
+}
+
+// uploadFile sends a file into a volume through a sparse stream.
+func uploadFile(ctx context.Context, lc *libvirt.Connect, sv *libvirt.StorageVol, f *os.File, size int64, progress Progress) error {
 	stream, err := lc.NewStream(0)
 	if err != nil {
 		return errors.New(ErrText(err))
 	}
 	defer stream.Free()
-	if err := sv.Upload(stream, 0, uint64(st.Size()), libvirt.STORAGE_VOL_UPLOAD_SPARSE_STREAM); err != nil {
+	if err := sv.Upload(stream, 0, uint64(size), libvirt.STORAGE_VOL_UPLOAD_SPARSE_STREAM); err != nil {
 		return errors.New(ErrText(err))
 	}
-	if err := sendSparse(ctx, stream, f, st.Size(), progress); err != nil {
+	if err := sendSparse(ctx, stream, f, size, progress); err != nil {
 		stream.Abort()
 		return err
 	}

@@ -31,7 +31,7 @@ func (p *wizPageForm) Fields() []devices.Field {
 	var out []devices.Field
 	switch p.page {
 	case "method":
-		methods, help := install.Methods, "iso: an installer ISO; network: an http, https or ftp tree; import: an existing disk image; pxe: network boot; manual: no media; cloud: a cloud image with cloud-init"
+		methods, help := install.Methods, "iso: an installer ISO; network: an http, https or ftp tree; import: an existing disk image; ova: a virtual appliance (.ova, .ovf); pxe: network boot; manual: no media; cloud: a cloud image with cloud-init"
 		if ts := p.w.templates(); len(ts) > 0 {
 			methods, help = append(slices.Clone(methods), methodTemplate), help+"; template: a clone of a template VM"
 		}
@@ -46,6 +46,8 @@ func (p *wizPageForm) Fields() []devices.Field {
 			out = append(out, f("media", "Disk image", devices.TypePath, "the image the VM boots, used as it is"))
 		case install.MethodCloud:
 			out = append(out, f("media", "Cloud image", devices.TypePath, "a qcow2 cloud image; the VM gets a copy-on-write overlay of it"))
+		case install.MethodOVA:
+			out = append(out, f("media", "Appliance", devices.TypeText, "an .ova, or an .ovf beside its disks, on this machine: its disks are converted into raw volumes"))
 		case install.MethodNetwork:
 			out = append(out, f("location", "Tree URL", devices.TypeText, "http://, https:// or ftp:// install tree, like https://deb.debian.org/debian/dists/bookworm/main/installer-amd64/"),
 				opt(f("extra_args", "Kernel args", devices.TypeText, "for the installer's kernel, like console=ttyS0")))
@@ -64,6 +66,9 @@ func (p *wizPageForm) Fields() []devices.Field {
 		}
 		out = append(out, f("memory", "Memory", devices.TypeSize, mem), f("vcpus", "vCPUs", devices.TypeNumber, cpus))
 	case "storage":
+		if n.Method == install.MethodOVA {
+			return append(out, f("pool", "Pool", devices.TypeText, "the storage pool the appliance's disks go into"+poolFree(h, n.Pool)))
+		}
 		out = append(out, enum("storage", "Storage", "new: a new volume in a pool; existing: a volume or host path; none: no disk", install.StorageNew, install.StorageExisting, install.StorageNone))
 		switch n.Storage {
 		case install.StorageNew:
@@ -227,7 +232,7 @@ func (p *wizPageForm) Set(name, v string) error {
 		if ts := p.w.templates(); v == methodTemplate && p.w.template == "" && len(ts) > 0 {
 			p.w.template = ts[0]
 		}
-		if old != v && (v == install.MethodImport || v == install.MethodCloud || old == install.MethodImport) {
+		if old != v && (v == install.MethodImport || v == install.MethodCloud || old == install.MethodImport || v == install.MethodOVA) {
 			// An import boots its image; a cloud image gets an overlay.
 			n.Storage = map[string]string{install.MethodImport: install.StorageExisting}[v]
 			if n.Storage == "" {

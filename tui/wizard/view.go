@@ -160,7 +160,7 @@ func (w *Page) wizardReviewLines() []string {
 	switch n.Method {
 	case install.MethodNetwork:
 		media = n.Location
-	case install.MethodISO, install.MethodImport, install.MethodCloud:
+	case install.MethodISO, install.MethodImport, install.MethodCloud, install.MethodOVA:
 		media = n.Media
 	}
 	kv := [][2]string{
@@ -183,6 +183,10 @@ func (w *Page) wizardReviewLines() []string {
 	for _, p := range kv {
 		out = append(out, fmt.Sprintf("%-10s %s", p[0], p[1]))
 	}
+	// notes first: what to know before creating, not below the devices
+	for _, note := range w.plan.Notes {
+		out = append(out, t.Warn.Render("note: "+note))
+	}
 	if len(w.plan.Volumes) > 0 {
 		out = append(out, "", t.Header.Render("Volumes to create"))
 		for _, v := range w.plan.Volumes {
@@ -200,13 +204,13 @@ func (w *Page) wizardReviewLines() []string {
 		}
 		out = append(out, "  "+it.Summary)
 	}
-	for _, note := range w.plan.Notes {
-		out = append(out, t.Warn.Render("note: "+note))
-	}
 	return out
 }
 
 func storageSummary(n install.NewVM) string {
+	if n.Method == install.MethodOVA {
+		return fmt.Sprintf("the appliance's %d disk(s), converted into raw volumes in pool %s", len(n.ApplianceDisks), n.Pool)
+	}
 	switch n.Storage {
 	case install.StorageNew:
 		alloc := "sparse"

@@ -129,7 +129,7 @@ func init() {
 	common.Register(common.Entry{
 		Words: []string{"new", "create"},
 		Usage: "new [URI]",
-		Desc:  "the new-VM wizard (n in the list): ISO, network install, import, PXE, cloud image",
+		Desc:  "the new-VM wizard (n in the list): ISO, network install, import, OVA appliance, PXE, cloud image",
 		Args:  func(ctx *common.Context) []string { return ctx.Mgr.URIs() },
 		Open:  Open,
 	})
@@ -400,6 +400,15 @@ func (w *Page) wizardNext() tea.Cmd {
 	case "method":
 		w.busy = "checking the install media…"
 		vm, db, mgr, uri := w.vm, w.db, w.ctx.Mgr, w.uri
+		if vm.Method == install.MethodOVA {
+			// the appliance's own name, memory, vCPUs and firmware, where
+			// the user has not chosen them
+			w.busy = "reading the appliance…"
+			if vm.Name == freeName(w.host) {
+				vm.Name = ""
+			}
+			vm.MemoryMiB, vm.VCPUs, vm.Firmware = 0, 0, ""
+		}
 		return func() tea.Msg {
 			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 			defer cancel()

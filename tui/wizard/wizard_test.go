@@ -10,6 +10,7 @@ import (
 
 	"kvmtui/install"
 	lt "kvmtui/libvirtx/libvirtxtest"
+	"kvmtui/ova/ovatest"
 	"kvmtui/tui/details"
 	"kvmtui/tui/tuitest"
 )
@@ -265,5 +266,43 @@ func TestWizardCompletesLocalPaths(t *testing.T) {
 	h.keys("tab")
 	if got, want := h.wiz().vm.Media, filepath.Join(dir, "debian-netinst.iso"); got != want {
 		t.Fatalf("tab gave %q, want %q", got, want)
+	}
+}
+
+// An appliance read on the method page proposes its name, memory, vCPUs
+// and firmware; its disks become volumes of the pool chosen (the only
+// storage choice), and the review names what is not carried over.
+func TestWizardImportsAnAppliance(t *testing.T) {
+	h := newHarness(t)
+	w := h.openWizard()
+	h.setField("method", install.MethodOVA)
+	h.screenHas("Appliance")
+	h.setField("media", ovatest.Make(t, ovatest.MarkedDisk(), false))
+	h.keys("enter")
+	if len(w.errs) > 0 || w.pageID() != "os" {
+		t.Fatalf("the method page refused: %v\n%s", w.errs, h.M.View())
+	}
+	if w.vm.Name != "web-appliance" || w.vm.MemoryMiB != 512 || w.vm.VCPUs != 2 || w.vm.Firmware != "efi" || len(w.vm.ApplianceDisks) != 1 {
+		t.Fatalf("not the appliance's: %+v", w.vm)
+	}
+	for w.pageID() != "storage" {
+		h.keys("enter")
+	}
+	if names := w.form.Fields; len(names) != 1 || names[0].Name != "pool" {
+		t.Fatalf("the storage page of an appliance asks more than its pool: %v", names)
+	}
+	for w.pageID() != "review" && len(w.errs) == 0 {
+		h.keys("enter")
+	}
+	h.screenHas("Import a virtual appliance", "web-appliance-disk1.raw", "the appliance's 1 disk(s)", "Floppy drive 1 — not added")
+
+	// A file that is not an appliance stays on the method page, saying why.
+	h2 := newHarness(t)
+	w2 := h2.openWizard()
+	h2.setField("method", install.MethodOVA)
+	h2.setField("media", "/etc/hostname.ova")
+	h2.keys("enter")
+	if w2.pageID() != "method" || len(w2.errs) == 0 || !strings.Contains(w2.errs[0], "no such file") {
+		t.Fatalf("a missing appliance: page %s, %v", w2.pageID(), w2.errs)
 	}
 }
