@@ -23,17 +23,25 @@ func TestE2EWizardCreatesABootingVM(t *testing.T) {
 		want := "step " + string(rune('0'+n)) + " of 7: " + title
 		s.waitFor(want, 20*time.Second, func(scr string) bool { return strings.Contains(scr, want) })
 	}
-	// choose presses → until the field shows value, waiting for each press
-	// to show before the next.
-	choice := regexp.MustCompile(`‹ (\S+)`)
-	choose := func(s *tmuxTUI, value string) {
+	// choose presses → until the field labelled label shows value,
+	// waiting for each press to show before the next. (Only that field's
+	// choice counts: on a host with KVM, Firmware's "bios" sits above
+	// Virtualization's "kvm".)
+	choose := func(s *tmuxTUI, label, value string) {
 		t.Helper()
-		for i := 0; i < 8 && !strings.Contains(s.screen(), "‹ "+value); i++ {
-			was := choice.FindString(s.screen())
-			s.keys("Right")
-			s.waitFor("the next choice", 5*time.Second, func(scr string) bool { return choice.FindString(scr) != was })
+		choice := regexp.MustCompile(regexp.QuoteMeta(label) + ` +‹ (\S+)`)
+		shown := func(scr string) string {
+			if m := choice.FindStringSubmatch(scr); m != nil {
+				return m[1]
+			}
+			return ""
 		}
-		s.waitFor("the choice "+value, 5*time.Second, func(scr string) bool { return strings.Contains(scr, "‹ "+value) })
+		for i := 0; i < 8 && shown(s.screen()) != value; i++ {
+			was := shown(s.screen())
+			s.keys("Right")
+			s.waitFor("the next choice", 5*time.Second, func(scr string) bool { v := shown(scr); return v != "" && v != was })
+		}
+		s.waitFor("the choice "+value, 5*time.Second, func(scr string) bool { return shown(scr) == value })
 	}
 
 	s := startTUI(t, 120, 40, "-c", uri)
@@ -41,21 +49,21 @@ func TestE2EWizardCreatesABootingVM(t *testing.T) {
 	s.keys("n")
 	step(s, 1, "Name and install method")
 	s.keys("C-u", "lit:"+name, "Down")
-	choose(s, "manual")
+	choose(s, "Install from", "manual")
 	s.keys("Down", "lit:"+lt.GuestDir+"/vmlinux", "Down", "lit:"+lt.GuestDir+"/initrd.img", "Down", "lit:console=ttyS0 panic=-1", "Enter")
 	step(s, 2, "Operating system")
 	s.keys("Enter") // generic
 	step(s, 3, "Memory and CPUs")
 	s.keys("C-u", "lit:256", "Enter")
 	step(s, 4, "Storage")
-	choose(s, "none")
+	choose(s, "Storage", "none")
 	s.keys("Enter")
 	step(s, 5, "Network")
-	choose(s, "none")
+	choose(s, "Network", "none")
 	s.keys("Enter")
 	step(s, 6, "Firmware and platform")
 	s.keys("Down", "Down", "Down", "Down") // Virtualization: TCG, as the fixture runs everywhere
-	choose(s, "qemu")
+	choose(s, "Virtualization", "qemu")
 	s.keys("Enter")
 	step(s, 7, "Review")
 	s.waitFor("the summary", 5*time.Second, func(scr string) bool {
