@@ -245,6 +245,9 @@ func (b *builder) applianceDisks() error {
 	p := b.h.Pool(n.Pool)
 	b.planPool(p)
 	b.plan.Notes = append(b.plan.Notes, n.ApplianceNotes...)
+	if n.NICModel != "" && n.Net == NetNone {
+		b.plan.Notes = append(b.plan.Notes, "the appliance's "+n.NICModel+" network card is not added: no network is chosen")
+	}
 	for i, ad := range n.ApplianceDisks {
 		vol := VolumePlan{Role: "disk", Pool: n.Pool, Name: fmt.Sprintf("%s-disk%d.raw", n.Name, i+1), Format: "raw",
 			Capacity: ad.Capacity, Appliance: n.Media, ApplianceDisk: i}

@@ -46,10 +46,7 @@ func (a *Appliance) NewVM(n *install.NewVM) {
 	case len(a.NICs) == 0 && n.Net == "":
 		n.Net = install.NetNone
 	case len(a.NICs) > 0:
-		n.NICModel = a.NICs[0].Model
-		if a.NICs[0].Network != "" {
-			notes = append(notes, fmt.Sprintf("the appliance's network card on %q is on this host's network instead", a.NICs[0].Network))
-		}
+		n.NICModel = a.NICs[0].Model // on the network chosen here (the plan says which)
 		for _, nic := range a.NICs[1:] {
 			notes = append(notes, fmt.Sprintf("a further %s card on %q — not added (add it in the details)", nic.Model, nic.Network))
 		}

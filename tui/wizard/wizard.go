@@ -305,8 +305,18 @@ func (w *Page) suggestions() map[string][]string {
 			}
 		}
 	}
-	if w.vm.Method == install.MethodISO {
-		media = isoPaths(media)
+	switch w.vm.Method {
+	case install.MethodISO:
+		media = withSuffix(media, ".iso")
+	case install.MethodOVA: // a file of this machine, not of the host
+		media = nil
+		if w.form != nil {
+			for _, ff := range w.form.Fields {
+				if ff.Name == "media" {
+					media = withSuffix(w.dirs.complete(ff.Input.Value()), ".ova", ".ovf")
+				}
+			}
+		}
 	}
 	return map[string][]string{"pool": h.PoolNames(), "media": media, "disk_path": disks, "net_source": src}
 }
@@ -342,12 +352,12 @@ func (l *localDirs) complete(typed string) []string {
 	return out
 }
 
-// isoPaths keeps the paths that look like installer images, and the
-// directories a typed path may go on into.
-func isoPaths(paths []string) []string {
+// withSuffix keeps the paths with one of the suffixes (an installer image,
+// an appliance), and the directories a typed path may go on into.
+func withSuffix(paths []string, suffixes ...string) []string {
 	var out []string
 	for _, p := range paths {
-		if strings.HasSuffix(strings.ToLower(p), ".iso") || strings.HasSuffix(p, "/") {
+		if strings.HasSuffix(p, "/") || slices.ContainsFunc(suffixes, func(s string) bool { return strings.HasSuffix(strings.ToLower(p), s) }) {
 			out = append(out, p)
 		}
 	}
