@@ -27,6 +27,9 @@ func newFormFlags(c *cobra.Command, variant string, variants []string, fieldsOf 
 	helps := map[string][]string{} // a field some variants label differently ("dev")
 	for _, v := range variants {
 		for _, f := range fieldsOf(v) {
+			if f.Type == devices.TypePassword {
+				continue // never on a command line (ps shows it): the command reads a file
+			}
 			if _, ok := ff.vals[f.Name]; !ok {
 				ff.vals[f.Name] = new(string)
 				ff.order = append(ff.order, f.Name)

@@ -98,6 +98,30 @@ func (o *options) poolCommand() *cobra.Command {
 			}),
 		})
 	}
+	var host string
+	sources := &cobra.Command{
+		Use:   "sources TYPE [--host HOST]",
+		Short: "what libvirt finds for a new pool: volume groups (logical), a server's exports (netfs --host), a portal's targets (iscsi --host)",
+		Args:  cobra.ExactArgs(1),
+		RunE: o.inSession(func(s *session, args []string) error {
+			if len(s.uris) != 1 {
+				return o.usage("pool sources: name one connection with -c")
+			}
+			if (args[0] == "netfs" || args[0] == "iscsi") && host == "" {
+				return o.usage("pool sources %s: name the server with --host", args[0])
+			}
+			found, err := s.mgr.PoolSources(s.uris[0], args[0], host)
+			if err != nil {
+				return o.fail(err)
+			}
+			for _, f := range found {
+				fmt.Fprintln(o.stdout, f)
+			}
+			return nil
+		}),
+	}
+	sources.Flags().StringVar(&host, "host", "", "the server to ask (netfs, iscsi)")
+	c.AddCommand(sources)
 	c.AddCommand(o.poolDefineCommand(), &cobra.Command{
 		Use:   "autostart on|off POOL...",
 		Short: "start pools with the host, or not",
@@ -118,6 +142,7 @@ func (o *options) poolCommand() *cobra.Command {
 // poolDefineCommand takes the new-pool form's fields as flags.
 func (o *options) poolDefineCommand() *cobra.Command {
 	var ff *formFlags
+	var secretFile string
 	c := &cobra.Command{
 		Use:   "define --name NAME [--type TYPE] [--target PATH] [--device DEV] [--host H] …",
 		Short: "define a storage pool (any type the daemon supports), build and start it as asked",
@@ -125,7 +150,10 @@ func (o *options) poolDefineCommand() *cobra.Command {
 taken, a type the daemon lacks, a field the type needs, a missing target
 directory (unless --build yes) or device is refused before anything is
 defined; a failed build leaves no definition. Without --type: a dir pool
-at /var/lib/libvirt/NAME, built, started and autostarted.`,
+at /var/lib/libvirt/NAME, built, started and autostarted. iSCSI (CHAP)
+and rbd (cephx) pools authenticate with --auth_user and --secret-file:
+libvirt keeps the password or key in a private secret, removed with the
+pool (kvmtui pool delete).`,
 		Args: cobra.NoArgs,
 		RunE: o.inSession(func(s *session, _ []string) error {
 			if len(s.uris) != 1 {
@@ -140,6 +168,17 @@ at /var/lib/libvirt/NAME, built, started and autostarted.`,
 			if err := ff.apply(spec, nil); err != nil {
 				return o.usage("pool define: %v", err)
 			}
+			if secretFile != "" {
+				b, err := os.ReadFile(secretFile)
+				if err != nil {
+					return o.fail(err)
+				}
+				v := strings.TrimRight(string(b), "\r\n")
+				if v == "" {
+					return o.fail(fmt.Errorf("%s holds no password or key", secretFile))
+				}
+				spec.Secret = [2]string{v, v}
+			}
 			if *ff.vals["target"] == "" && spec.Type == "dir" {
 				spec.Target = "/var/lib/libvirt/" + spec.Name
 			}
@@ -151,6 +190,7 @@ at /var/lib/libvirt/NAME, built, started and autostarted.`,
 		}),
 	}
 	ff = newFormFlags(c, "type", pooldef.Types, func(t string) []devices.Field { return (&pooldef.Spec{Type: t}).Fields() })
+	c.Flags().StringVar(&secretFile, "secret-file", "", "with --auth_user: the CHAP password or Ceph key (base64), read from this file's first line; libvirt keeps it in a private secret")
 	return c
 }
 

@@ -142,3 +142,78 @@ func TestVolCreateLUKS(t *testing.T) {
 		t.Fatal(errOut)
 	}
 }
+
+// An iSCSI pool with CHAP, defined on the real daemon (not started: there
+// is no target here): the pool names a private libvirt secret that holds
+// the password, which virsh cannot read back; deleting the pool removes
+// the secret. The password never appears on the command line.
+func TestPoolDefineWithCHAPOnTheRealDaemon(t *testing.T) {
+	uri := lt.URI(t)
+	name := lt.Prefix + "chap"
+	usage := "kvmtui-pool-" + name
+	gone := func() {
+		lt.Virsh(t, uri, "pool-undefine", name)
+		if out, err := lt.Virsh(t, uri, "secret-list"); err == nil {
+			for _, line := range strings.Split(out, "\n") {
+				if f := strings.Fields(line); len(f) >= 2 && strings.Contains(line, usage) {
+					lt.Virsh(t, uri, "secret-undefine", f[0])
+				}
+			}
+		}
+	}
+	gone()
+	t.Cleanup(gone)
+	pass := filepath.Join(t.TempDir(), "chap")
+	if err := os.WriteFile(pass, []byte("s3cret pass\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	base := []string{"-c", uri, "pool", "define", "--name", name, "--type", "iscsi", "--host", "127.0.0.1", "--source", "iqn.2024-01.org.example:t1",
+		"--target", "/dev/disk/by-path", "--start", "no", "--autostart", "no"}
+	if code, _, errOut := run(t, append(base, "--secret-file", pass)...); code != 1 || !strings.Contains(errOut, "needs its user") {
+		t.Fatalf("a secret without a user: exit %d %s", code, errOut)
+	}
+	code, out, errOut := run(t, append(base, "--auth_user", "kvm", "--secret-file", pass)...)
+	if code != 0 || !strings.Contains(out, "defined pool "+name) {
+		t.Fatalf("exit %d\n%s%s", code, out, errOut)
+	}
+	x := lt.MustVirsh(t, uri, "pool-dumpxml", name)
+	if !strings.Contains(x, "<auth type='chap' username='kvm'>") || !strings.Contains(x, "<secret usage='"+usage+"'/>") {
+		t.Fatalf("the pool does not name its secret:\n%s", x)
+	}
+	list := lt.MustVirsh(t, uri, "secret-list")
+	var id string
+	for _, line := range strings.Split(list, "\n") {
+		if strings.Contains(line, usage) {
+			id = strings.Fields(line)[0]
+		}
+	}
+	if id == "" {
+		t.Fatalf("no secret with usage %s:\n%s", usage, list)
+	}
+	if v, err := lt.Virsh(t, uri, "secret-get-value", id); err == nil {
+		t.Fatalf("the private secret was read back: %q", v)
+	}
+	if code, _, errOut := run(t, "-c", uri, "pool", "delete", name); code != 0 {
+		t.Fatalf("pool delete: exit %d %s", code, errOut)
+	}
+	if list := lt.MustVirsh(t, uri, "secret-list"); strings.Contains(list, usage) {
+		t.Fatalf("the pool's secret outlived it:\n%s", list)
+	}
+}
+
+// pool sources: a server is named for netfs and iscsi; what libvirt says
+// when it finds nothing reaches the user.
+func TestPoolSourcesOnTheRealDaemon(t *testing.T) {
+	uri := lt.URI(t)
+	if code, _, errOut := run(t, "-c", uri, "pool", "sources", "netfs"); code != 2 || !strings.Contains(errOut, "name the server with --host") {
+		t.Fatalf("netfs without --host: exit %d %s", code, errOut)
+	}
+	// no NFS server here: libvirt's words (which depend on whether
+	// showmount is installed), exit 1
+	if code, _, errOut := run(t, "-c", uri, "pool", "sources", "netfs", "--host", "127.0.0.1"); code != 1 || !strings.HasPrefix(errOut, "kvmtui: ") || len(errOut) < 20 {
+		t.Fatalf("netfs on a host without exports: exit %d %s", code, errOut)
+	}
+	if code, out, errOut := run(t, "-c", uri, "pool", "sources", "logical"); code != 0 {
+		t.Fatalf("logical: exit %d %s%s", code, out, errOut)
+	}
+}

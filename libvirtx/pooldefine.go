@@ -5,8 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"strings"
 
 	"libvirt.org/go/libvirt"
+	"libvirt.org/go/libvirtxml"
 
 	"kvmtui/pooldef"
 )
@@ -39,33 +41,44 @@ func (m *Manager) PoolHost(uri string) (pooldef.Host, error) {
 	return h, nil
 }
 
-// PoolSources lists what libvirt finds for a pool type on this host
-// (virConnectFindStoragePoolSources): volume groups for logical pools.
-func (m *Manager) PoolSources(uri, poolType string) []string {
+// PoolSources lists what libvirt finds for a pool type
+// (virConnectFindStoragePoolSources), as the new-pool form's field takes
+// it: volume groups on this host (logical), the exports of host (netfs:
+// the export's path), the targets of host (iscsi: their IQNs).
+func (m *Manager) PoolSources(uri, poolType, host string) ([]string, error) {
 	lc, done, err := m.lconn(uri)
 	if err != nil {
-		return nil
+		return nil, err
 	}
 	defer done()
-	doc, err := lc.FindStoragePoolSources(poolType, "", 0)
+	spec := ""
+	if host != "" {
+		var b strings.Builder
+		xml.EscapeText(&b, []byte(host))
+		spec = `<source><host name="` + b.String() + `"/></source>`
+	}
+	doc, err := lc.FindStoragePoolSources(poolType, spec, 0)
 	if err != nil {
-		return nil
+		return nil, errors.New(ErrText(err))
 	}
 	var x struct {
-		Sources []struct {
-			Name string `xml:"name"`
-		} `xml:"source"`
+		Sources []libvirtxml.StoragePoolSource `xml:"source"`
 	}
-	if xml.Unmarshal([]byte(doc), &x) != nil {
-		return nil
+	if err := xml.Unmarshal([]byte(doc), &x); err != nil {
+		return nil, err
 	}
 	var out []string
 	for _, s := range x.Sources {
-		if s.Name != "" {
+		switch {
+		case s.Name != "": // a volume group (its devices come along)
 			out = append(out, s.Name)
+		case s.Dir != nil && s.Dir.Path != "":
+			out = append(out, s.Dir.Path)
+		case len(s.Device) > 0 && s.Device[0].Path != "":
+			out = append(out, s.Device[0].Path)
 		}
 	}
-	return out
+	return out, nil
 }
 
 // DefinePool checks a new pool against the host again, defines it, builds
@@ -89,8 +102,21 @@ func (m *Manager) DefinePool(uri string, s *pooldef.Spec) error {
 		return err
 	}
 	defer done()
+	secret, err := poolSecret(lc, s)
+	if err != nil {
+		return err
+	}
+	if secret != nil {
+		defer secret.Free()
+	}
+	undo := func() { // nothing half-made stays
+		if secret != nil {
+			secret.Undefine()
+		}
+	}
 	sp, err := lc.StoragePoolDefineXML(doc, libvirt.STORAGE_POOL_DEFINE_VALIDATE)
 	if err != nil {
+		undo()
 		return errors.New(ErrText(err))
 	}
 	defer sp.Free()
@@ -101,8 +127,29 @@ func (m *Manager) DefinePool(uri string, s *pooldef.Spec) error {
 		}
 		if err := sp.Build(flags); err != nil {
 			sp.Undefine()
+			undo()
 			return fmt.Errorf("building pool %s failed, so it was not defined: %s", s.Name, ErrText(err))
 		}
 	}
 	return autostartAndStart("pool "+s.Name, s.Auto, s.Start, sp.SetAutostart, func() error { return sp.Create(0) })
+}
+
+// poolSecret defines the private secret of a pool's CHAP password or Ceph
+// key (nil when it has none): libvirt keeps it, kvmtui never writes it to
+// a file. One of that usage already there is refused rather than reused.
+func poolSecret(lc *libvirt.Connect, s *pooldef.Spec) (*libvirt.Secret, error) {
+	doc, value, err := s.SecretXML()
+	if err != nil || doc == "" {
+		return nil, err
+	}
+	secret, err := lc.SecretDefineXML(doc, 0)
+	if err != nil {
+		return nil, fmt.Errorf("the pool's secret: %s", ErrText(err))
+	}
+	if err := secret.SetValue(value, 0); err != nil {
+		secret.Undefine()
+		secret.Free()
+		return nil, fmt.Errorf("the pool's secret: %s", ErrText(err))
+	}
+	return secret, nil
 }

@@ -3,6 +3,7 @@ package libvirtx
 import (
 	"errors"
 	"fmt"
+	"kvmtui/pooldef"
 	"sort"
 
 	"libvirt.org/go/libvirt"
@@ -139,7 +140,9 @@ func (m *Manager) DoPool(uri, name string, a PoolAction) error {
 				break
 			}
 		}
-		err = sp.Undefine()
+		if err = sp.Undefine(); err == nil {
+			removePoolSecret(lc, name)
+		}
 	case PoolErase:
 		err = erasePool(sp, active)
 	default:
@@ -231,4 +234,16 @@ func (m *Manager) DefaultPoolDir(uri string) (string, error) {
 		return "", fmt.Errorf("%s has no active directory pool for a new volume: give path=", uri)
 	}
 	return first, nil
+}
+
+// removePoolSecret undefines the secret kvmtui made for a pool's
+// authentication (pooldef.Spec.SecretUsage), once the pool is gone.
+func removePoolSecret(lc *libvirt.Connect, pool string) {
+	usage := (&pooldef.Spec{Name: pool}).SecretUsage()
+	for _, t := range []libvirt.SecretUsageType{libvirt.SECRET_USAGE_TYPE_ISCSI, libvirt.SECRET_USAGE_TYPE_CEPH} {
+		if s, err := lc.LookupSecretByUsage(t, usage); err == nil {
+			s.Undefine()
+			s.Free()
+		}
+	}
 }

@@ -204,7 +204,10 @@ func (m *Manager) CreateVolume(uri, pool string, s VolSpec) error {
 		return fmt.Errorf("pool %s already has a volume %s", pool, s.Name)
 	}
 	x := libvirtxml.StorageVolume{Name: s.Name, Capacity: &libvirtxml.StorageVolumeSize{Unit: "bytes", Value: s.Capacity}}
-	if !s.Prealloc {
+	// Only files start sparse: to LVM a smaller allocation means a thin
+	// snapshot volume that breaks when it fills, and disks, iSCSI and the
+	// rest have no sparse kind.
+	if !s.Prealloc && fileBacked(p.Type) {
 		x.Allocation = &libvirtxml.StorageVolumeSize{Unit: "bytes", Value: 0}
 	}
 	if s.Format != "" {
@@ -312,7 +315,7 @@ func checkVolSpec(p Pool, s VolSpec) error {
 		return errors.New("only a qcow2 volume can be an overlay on a backing volume")
 	}
 	// Files in a directory start sparse; everything else takes its size now.
-	full := s.Prealloc || !slices.Contains([]string{"dir", "fs", "netfs", "gluster", "vstorage"}, p.Type)
+	full := s.Prealloc || !fileBacked(p.Type)
 	if full && s.Capacity > p.Available {
 		return fmt.Errorf("%s is more than pool %s has free (%s)", devices.ApproxSize(s.Capacity), p.Name, devices.ApproxSize(p.Available))
 	}
@@ -535,4 +538,9 @@ func (v sizedValue) bytes() uint64 {
 		return v.Value
 	}
 	return v.KiB() * 1024
+}
+
+// fileBacked: the pool's volumes are files, which can be sparse.
+func fileBacked(poolType string) bool {
+	return slices.Contains([]string{"dir", "fs", "netfs", "gluster", "vstorage"}, poolType)
 }

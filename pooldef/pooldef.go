@@ -3,6 +3,7 @@
 package pooldef
 
 import (
+	"encoding/base64"
 	"fmt"
 	"path/filepath"
 	"regexp"
@@ -28,10 +29,14 @@ type Spec struct {
 	Source    string // logical: the volume group; iscsi(-direct): the target IQN; rbd: the Ceph pool; gluster: the volume; zfs: the zpool; scsi: the adapter (host0); vstorage: the cluster
 	Format    string // fs: ext4, xfs, …; netfs: nfs, cifs, glusterfs; disk: dos, gpt
 	Initiator string // iscsi-direct: our IQN
-	Build     bool   // virStoragePoolBuild first: make the directory, the filesystem, the volume group, the label
-	Start     bool
-	Auto      bool
-	types     []string // the types this host's daemon supports
+	// AuthUser and Secret (typed twice, never shown): iSCSI CHAP or Ceph
+	// cephx; the secret goes into a private libvirt secret (SecretXML).
+	AuthUser string
+	Secret   [2]string
+	Build    bool // virStoragePoolBuild first: make the directory, the filesystem, the volume group, the label
+	Start    bool
+	Auto     bool
+	types    []string // the types this host's daemon supports
 }
 
 // Host is what a check needs of the host: the pool types its daemon
@@ -75,6 +80,9 @@ var needs = map[string][]string{
 	"vstorage":     {"source", "target"},
 }
 
+// auths is how each type that has one authenticates.
+var auths = map[string]string{"iscsi": "chap", "iscsi-direct": "chap", "rbd": "ceph"}
+
 // builds is where virStoragePoolBuild does something.
 var builds = []string{"dir", "fs", "netfs", "logical", "disk"}
 
@@ -109,6 +117,18 @@ func (s *Spec) Fields() []devices.Field {
 		}
 		fs = append(fs, f)
 	}
+	switch auths[s.Type] {
+	case "chap":
+		fs = append(fs,
+			devices.Field{Name: "auth_user", Label: "CHAP user", Type: devices.TypeText, Optional: true, Help: "the target's CHAP user name; empty: no authentication"},
+			devices.Field{Name: "secret", Label: "CHAP password", Type: devices.TypePassword, Optional: true, Help: "kept by libvirt in a private secret, never shown again or written to a file"},
+			devices.Field{Name: "secret2", Label: "Again", Type: devices.TypePassword, Optional: true, Help: "the password once more"})
+	case "ceph":
+		fs = append(fs,
+			devices.Field{Name: "auth_user", Label: "Ceph user", Type: devices.TypeText, Optional: true, Help: "the cephx user, like libvirt (client.libvirt); empty: no authentication"},
+			devices.Field{Name: "secret", Label: "Ceph key", Type: devices.TypePassword, Optional: true, Help: "the user's key (ceph auth get-key client.NAME), base64; kept by libvirt in a private secret"},
+			devices.Field{Name: "secret2", Label: "Again", Type: devices.TypePassword, Optional: true, Help: "the key once more"})
+	}
 	if slices.Contains(builds, s.Type) {
 		fs = append(fs, devices.Field{Name: "build", Label: "Build it", Type: devices.TypeBool, Help: buildHelp[s.Type]})
 	}
@@ -136,6 +156,10 @@ var buildHelp = map[string]string{
 // Get is a field's value as the form shows it.
 func (s *Spec) Get(name string) string {
 	switch name {
+	case "secret":
+		return s.Secret[0]
+	case "secret2":
+		return s.Secret[1]
 	case "build", "start", "autostart":
 		b := map[string]bool{"build": s.Build, "start": s.Start, "autostart": s.Auto}[name]
 		if b {
@@ -148,19 +172,32 @@ func (s *Spec) Get(name string) string {
 
 func (s *Spec) field(name string) *string {
 	return map[string]*string{"name": &s.Name, "type": &s.Type, "target": &s.Target, "host": &s.Host, "sourcedir": &s.SourceDir,
-		"device": &s.Device, "source": &s.Source, "format": &s.Format, "initiator": &s.Initiator}[name]
+		"device": &s.Device, "source": &s.Source, "format": &s.Format, "initiator": &s.Initiator, "auth_user": &s.AuthUser}[name]
 }
 
 var (
 	nameRE = regexp.MustCompile(`^[A-Za-z0-9_][A-Za-z0-9_.+-]*$`)
 	hostRE = regexp.MustCompile(`^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?$|^\[?[0-9a-fA-F:.]+\]?$`)
+	userRE = regexp.MustCompile(`^[A-Za-z0-9_.@-]+$`)
 	iqnRE  = regexp.MustCompile(`^(iqn\.\d{4}-\d{2}\.[^\s]+|eui\.[0-9A-Fa-f]{16}|naa\.[0-9A-Fa-f]{16,32})$`)
 )
 
 // Set validates one field; a bad value changes nothing.
 func (s *Spec) Set(name, v string) error {
+	switch name {
+	case "secret", "secret2": // as typed: spaces may be part of it
+		if strings.ContainsAny(v, "\n\r\x00") {
+			return fmt.Errorf("one line")
+		}
+		s.Secret[map[string]int{"secret": 0, "secret2": 1}[name]] = v
+		return nil
+	}
 	v = strings.TrimSpace(v)
 	switch name {
+	case "auth_user":
+		if v != "" && !userRE.MatchString(v) {
+			return fmt.Errorf("invalid user %q: letters, digits and _ . @ -", v)
+		}
 	case "name":
 		if !nameRE.MatchString(v) {
 			return fmt.Errorf("invalid pool name %q: letters, digits and _ . + -", v)
@@ -248,6 +285,20 @@ func (s *Spec) Check(h Host) error {
 			return fmt.Errorf("a %s pool needs its %s", s.Type, strings.ToLower(fieldLabel(s, n)))
 		}
 	}
+	if auths[s.Type] != "" {
+		switch {
+		case s.AuthUser == "" && s.Secret[0]+s.Secret[1] != "":
+			return fmt.Errorf("a password or key needs its user")
+		case s.AuthUser != "" && s.Secret[0] == "":
+			return fmt.Errorf("user %s needs a password or key", s.AuthUser)
+		case s.Secret[0] != s.Secret[1]:
+			return fmt.Errorf("the two passwords or keys differ")
+		case auths[s.Type] == "ceph" && s.AuthUser != "":
+			if _, err := base64.StdEncoding.DecodeString(s.Secret[0]); err != nil {
+				return fmt.Errorf("a Ceph key is base64 (as ceph auth get-key prints it)")
+			}
+		}
+	}
 	if s.Type == "logical" && s.Device != "" && !s.Build {
 		return fmt.Errorf("a device for a new volume group needs Build it: yes (or leave the device empty for an existing group)")
 	}
@@ -307,6 +358,10 @@ func (s *Spec) XML() (string, error) {
 	case "logical", "rbd", "gluster", "zfs", "vstorage":
 		src.Name = s.Source
 	}
+	if kind := auths[s.Type]; kind != "" && s.AuthUser != "" {
+		src.Auth = &libvirtxml.StoragePoolSourceAuth{Type: kind, Username: s.AuthUser,
+			Secret: &libvirtxml.StoragePoolSourceAuthSecret{Usage: s.SecretUsage()}}
+	}
 	if s.Type != "dir" && s.Type != "mpath" {
 		x.Source = src
 	}
@@ -318,3 +373,26 @@ func (s *Spec) XML() (string, error) {
 
 // Builds tells whether the spec asks libvirt to build the pool.
 func (s *Spec) Builds() bool { return s.Build && slices.Contains(builds, s.Type) }
+
+// SecretUsage names the libvirt secret of the pool's authentication.
+func (s *Spec) SecretUsage() string { return "kvmtui-pool-" + s.Name }
+
+// SecretXML is the private libvirt secret holding the pool's password or
+// key ("" when it has none), and the value to set in it: a CHAP password
+// as typed, a Ceph key decoded from its base64 (libvirt keeps the bytes).
+func (s *Spec) SecretXML() (doc string, value []byte, err error) {
+	kind := auths[s.Type]
+	if kind == "" || s.AuthUser == "" {
+		return "", nil, nil
+	}
+	u := &libvirtxml.SecretUsage{Type: "iscsi", Target: s.SecretUsage()}
+	value = []byte(s.Secret[0])
+	if kind == "ceph" {
+		u = &libvirtxml.SecretUsage{Type: "ceph", Name: s.SecretUsage()}
+		if value, err = base64.StdEncoding.DecodeString(s.Secret[0]); err != nil {
+			return "", nil, fmt.Errorf("a Ceph key is base64")
+		}
+	}
+	doc, err = (&libvirtxml.Secret{Ephemeral: "no", Private: "yes", Description: "authentication of storage pool " + s.Name + " (kvmtui)", Usage: u}).Marshal()
+	return doc, value, err
+}

@@ -111,3 +111,70 @@ func TestCheckRefusals(t *testing.T) {
 		}
 	}
 }
+
+// iSCSI CHAP and Ceph cephx: the form asks user and secret (twice), the
+// pool's XML names the secret by usage, the secret's value is the password
+// as typed or the Ceph key's bytes; what cannot work is refused first.
+func TestAuthentication(t *testing.T) {
+	s := spec(t, "name", "san", "type", "iscsi", "host", "10.0.0.5", "source", "iqn.2024-01.org.example:storage", "target", "/dev/disk/by-path",
+		"auth_user", "kvm", "secret", "pa ss", "secret2", "pa ss")
+	var names []string
+	for _, f := range s.Fields() {
+		names = append(names, f.Name)
+	}
+	if !strings.Contains(strings.Join(names, " "), "auth_user secret secret2") {
+		t.Fatalf("iscsi fields: %v", names)
+	}
+	if err := s.Check(host()); err != nil {
+		t.Fatal(err)
+	}
+	doc, _ := s.XML()
+	if !strings.Contains(compact(doc), `<auth type="chap" username="kvm"><secret usage="kvmtui-pool-san"></secret></auth>`) {
+		t.Fatalf("iscsi XML:\n%s", doc)
+	}
+	sx, value, err := s.SecretXML()
+	if err != nil || string(value) != "pa ss" || !strings.Contains(compact(sx), `<usage type="iscsi"><target>kvmtui-pool-san</target></usage>`) || !strings.Contains(sx, `private="yes"`) {
+		t.Fatalf("iscsi secret: %s %q %v", sx, value, err)
+	}
+
+	h := host()
+	h.Supported = append(h.Supported, "rbd")
+	r := New(h)
+	for _, kv := range [][2]string{{"name", "ceph"}, {"type", "rbd"}, {"host", "mon1"}, {"source", "rbdpool"}, {"auth_user", "libvirt"}, {"secret", "AQBk"}, {"secret2", "AQBk"}} {
+		if err := r.Set(kv[0], kv[1]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := r.Check(h); err != nil {
+		t.Fatal(err)
+	}
+	doc, _ = r.XML()
+	sx, value, _ = r.SecretXML()
+	if !strings.Contains(doc, `<auth type="ceph" username="libvirt">`) || !strings.Contains(compact(sx), `<usage type="ceph"><name>kvmtui-pool-ceph</name></usage>`) || string(value) != "\x01\x00\x64" {
+		t.Fatalf("rbd: %s\n%s %q", doc, sx, value)
+	}
+
+	for _, c := range []struct {
+		sets []string
+		want string
+	}{
+		{[]string{"secret", "x", "secret2", "x"}, "needs its user"},
+		{[]string{"auth_user", "u"}, "user u needs a password"},
+		{[]string{"auth_user", "u", "secret", "a", "secret2", "b"}, "the two passwords or keys differ"},
+	} {
+		s := spec(t, append([]string{"name", "san", "type", "iscsi", "host", "10.0.0.5", "source", "iqn.2024-01.org.example:storage", "target", "/dev/disk/by-path"}, c.sets...)...)
+		if err := s.Check(host()); err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%v: %v", c.sets, err)
+		}
+	}
+	r.Secret = [2]string{"not base64!", "not base64!"}
+	if err := r.Check(h); err == nil || !strings.Contains(err.Error(), "base64") {
+		t.Errorf("a Ceph key that is not base64: %v", err)
+	}
+	if err := New(host()).Set("auth_user", "bad user"); err == nil {
+		t.Error("a user name with a space was taken")
+	}
+	if d := spec(t, "type", "dir"); len(d.Fields()) != 6 {
+		t.Errorf("a dir pool asks for authentication: %v", d.Fields())
+	}
+}

@@ -42,6 +42,7 @@ pkgs=(libvirt-daemon libvirt-daemon-driver-qemu libvirt-clients libvirt-dev pkg-
       iptables dnsmasq-base  # isolated virtual networks start for real (firewall rules, DHCP on their bridge)
       libvirt-daemon-config-nwfilter # the filters libvirt ships (clean-traffic, no-spoofing …)
       scrub              # volume wipes other than zeros
+      lvm2 parted        # logical and disk pools on loop devices
       dpkg-dev man-db    # make deb (dpkg-shlibdeps) and its test (man kvmtui)
       sasl2-bin libsasl2-modules libsasl2-modules-db)  # the SASL login test's libvirtd
 missing=()

@@ -36,6 +36,19 @@ type Page struct {
 	err     string
 	discard bool // esc was pressed with typed changes: asking
 	keys    struct{ Save, Back key.Binding }
+	// OnLeave, when set, runs as the cursor leaves a field (the form holds
+	// its value by then): what a field typed lets the page look up, like
+	// the exports of a server. Its command may answer with Suggest.
+	OnLeave func(field string) tea.Cmd
+}
+
+// Suggest replaces the host objects a field offers, with a line for the
+// message line saying what was found.
+type Suggest struct {
+	Field  string
+	Values []string
+	Text   string
+	Err    bool
 }
 
 // New opens a form page; note says what ctrl+s will do ("defines the
@@ -69,6 +82,15 @@ func (p *Page) Update(msg tea.Msg) tea.Cmd {
 		}
 		p.ctx.SetMsg(msg.Text, false)
 		return tea.Batch(common.Pop, msg.Then)
+	case Suggest:
+		s := map[string][]string{}
+		for k, v := range p.Form.Suggest {
+			s[k] = v
+		}
+		s[msg.Field] = msg.Values
+		p.Form.SetSuggest(s)
+		p.ctx.SetMsg(msg.Text, msg.Err)
+		return nil
 	case tea.KeyMsg:
 		return p.key(msg)
 	}
@@ -104,7 +126,12 @@ func (p *Page) key(msg tea.KeyMsg) tea.Cmd {
 		return p.save()
 	}
 	p.err = ""
-	return p.Form.Update(msg)
+	was := p.Form.Cursor
+	cmd := p.Form.Update(msg)
+	if p.OnLeave != nil && p.Form.Cursor != was && was < len(p.Form.Fields) {
+		return tea.Batch(cmd, p.OnLeave(p.Form.Fields[was].Name))
+	}
+	return cmd
 }
 
 // View is the note, the fields, and the refusal of the last save.

@@ -7,6 +7,7 @@ package pools
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
@@ -204,9 +205,10 @@ func (p *Page) newPool(s *libvirtx.Pool) tea.Cmd {
 			return common.StatusMsg{Text: "reading the host's pools: " + err.Error(), Err: true}
 		}
 		spec := pooldef.New(h)
-		f := form.New(spec, map[string][]string{"source": ctx.Mgr.PoolSources(uri, "logical")})
+		vgs, _ := ctx.Mgr.PoolSources(uri, "logical", "") // suggestions: none is fine
+		f := form.New(spec, map[string][]string{"source": vgs})
 		note := "New pool on " + ctx.Label(uri) + ": ctrl+s defines it (built and started as set below)."
-		return common.PushMsg{Page: formpage.New(ctx, "New pool", note, f, func() tea.Cmd {
+		page := formpage.New(ctx, "New pool", note, f, func() tea.Cmd {
 			return func() tea.Msg {
 				if err := ctx.Mgr.DefinePool(uri, spec); err != nil {
 					return formpage.Saved{Err: err}
@@ -214,8 +216,32 @@ func (p *Page) newPool(s *libvirtx.Pool) tea.Cmd {
 				done := objpage.Done{Kind: "pool", URI: uri, Text: "defined pool " + spec.Name}
 				return formpage.Saved{Text: done.Text, Then: func() tea.Msg { return done }}
 			}
-		})}
+		})
+		page.OnLeave = func(field string) tea.Cmd { return discover(ctx, uri, spec, field) }
+		return common.PushMsg{Page: page}
 	}
 }
 
 func init() { common.RegisterKeys("pools", func() any { return newKeys() }) }
+
+// discover asks libvirt, once the server's host is typed, what it offers:
+// an NFS server's exports, an iSCSI portal's targets.
+func discover(ctx *common.Context, uri string, spec *pooldef.Spec, field string) tea.Cmd {
+	into := map[string]string{"netfs": "sourcedir", "iscsi": "source"}[spec.Type]
+	host := spec.Host
+	if field != "host" || into == "" || host == "" {
+		return nil
+	}
+	poolType := spec.Type
+	ctx.SetMsg("asking "+host+" what it offers…", false)
+	return func() tea.Msg {
+		found, err := ctx.Mgr.PoolSources(uri, poolType, host)
+		switch {
+		case err != nil:
+			return formpage.Suggest{Field: into, Text: host + ": nothing found (" + err.Error() + "); type it", Err: true}
+		case len(found) == 0:
+			return formpage.Suggest{Field: into, Text: host + " offers nothing to " + uri + "; type it"}
+		}
+		return formpage.Suggest{Field: into, Values: found, Text: fmt.Sprintf("%s offers %d (tab completes them): %s", host, len(found), strings.Join(found[:min(len(found), 4)], ", "))}
+	}
+}

@@ -203,3 +203,22 @@ func TestNewPoolFromThePage(t *testing.T) {
 		t.Fatalf("scratch as listed: %+v", r)
 	}
 }
+
+// Leaving the host field of an NFS pool asks libvirt for the server's
+// exports (the test driver answers for any host) and offers them.
+func TestNewPoolDiscoversExports(t *testing.T) {
+	h := tuitest.New(t, false, tuitest.DemoURI(t))
+	h.Keys(":pool", "enter", "n")
+	f := tuitest.Top[*formpage.Page](h)
+	if err := f.Form.Fill("type", "netfs"); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Form.Fill("host", "nas1"); err != nil {
+		t.Fatal(err)
+	}
+	h.Keys("down")
+	h.MsgHas("nas1 offers 1")
+	if got := f.Form.Suggest["sourcedir"]; len(got) != 1 || got[0] != "/testshare" { // the test driver's one export
+		t.Fatalf("suggested exports: %v", got)
+	}
+}
