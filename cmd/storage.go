@@ -98,19 +98,22 @@ func (o *options) poolCommand() *cobra.Command {
 			}),
 		})
 	}
-	var host string
+	var host, initiator string
 	sources := &cobra.Command{
-		Use:   "sources TYPE [--host HOST]",
-		Short: "what libvirt finds for a new pool: volume groups (logical), a server's exports (netfs --host), a portal's targets (iscsi --host)",
+		Use:   "sources TYPE [--host HOST[:PORT]] [--initiator IQN]",
+		Short: "what libvirt finds for a new pool: volume groups (logical), a server's exports (netfs --host), a portal's targets (iscsi, iscsi-direct --host --initiator)",
 		Args:  cobra.ExactArgs(1),
 		RunE: o.inSession(func(s *session, args []string) error {
 			if len(s.uris) != 1 {
 				return o.usage("pool sources: name one connection with -c")
 			}
-			if (args[0] == "netfs" || args[0] == "iscsi") && host == "" {
+			if (args[0] == "netfs" || strings.HasPrefix(args[0], "iscsi")) && host == "" {
 				return o.usage("pool sources %s: name the server with --host", args[0])
 			}
-			found, err := s.mgr.PoolSources(s.uris[0], args[0], host)
+			if args[0] == "iscsi-direct" && initiator == "" {
+				return o.usage("pool sources iscsi-direct: it logs in as --initiator IQN")
+			}
+			found, err := s.mgr.PoolSources(s.uris[0], args[0], host, initiator)
 			if err != nil {
 				return o.fail(err)
 			}
@@ -120,7 +123,8 @@ func (o *options) poolCommand() *cobra.Command {
 			return nil
 		}),
 	}
-	sources.Flags().StringVar(&host, "host", "", "the server to ask (netfs, iscsi)")
+	sources.Flags().StringVar(&host, "host", "", "the server to ask (netfs, iscsi, iscsi-direct), with :PORT when not the default")
+	sources.Flags().StringVar(&initiator, "initiator", "", "iscsi-direct: this host's IQN to log in as")
 	c.AddCommand(sources)
 	c.AddCommand(o.poolDefineCommand(), &cobra.Command{
 		Use:   "autostart on|off POOL...",

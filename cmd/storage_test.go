@@ -3,10 +3,13 @@ package cmd
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"kvmtui/libvirtx"
 	lt "kvmtui/libvirtx/libvirtxtest"
@@ -215,5 +218,91 @@ func TestPoolSourcesOnTheRealDaemon(t *testing.T) {
 	}
 	if code, out, errOut := run(t, "-c", uri, "pool", "sources", "logical"); code != 0 {
 		t.Fatalf("logical: exit %d %s%s", code, out, errOut)
+	}
+}
+
+// startTarget runs an iSCSI target (tgtd, its own control port) on
+// 127.0.0.1:port with one 32 MiB LUN behind CHAP user/password; it stops
+// when the test ends.
+func startTarget(t *testing.T, port int, iqn, user, password string) {
+	t.Helper()
+	if _, err := exec.LookPath("tgtd"); err != nil {
+		t.Fatal("tgtd is not installed (tgt; make test installs it)")
+	}
+	const ctl = "7" // a control port of the test's own: tgtadm -C 7
+	lun := filepath.Join(t.TempDir(), "lun.img")
+	if err := os.WriteFile(lun, nil, 0o600); err != nil || os.Truncate(lun, 32<<20) != nil {
+		t.Fatal("making the LUN's image")
+	}
+	d := exec.Command("tgtd", "-f", "-C", ctl, "--iscsi", fmt.Sprintf("portal=127.0.0.1:%d", port))
+	if err := d.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { d.Process.Kill(); d.Wait() })
+	adm := func(args ...string) {
+		t.Helper()
+		var err error
+		var out []byte
+		for i := 0; i < 50; i++ { // until tgtd listens on its control socket
+			if out, err = exec.Command("tgtadm", append([]string{"-C", ctl, "--lld", "iscsi"}, args...)...).CombinedOutput(); err == nil {
+				return
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+		t.Fatalf("tgtadm %v: %v %s", args, err, out)
+	}
+	adm("--op", "new", "--mode", "target", "--tid", "1", "-T", iqn)
+	adm("--op", "new", "--mode", "logicalunit", "--tid", "1", "--lun", "1", "-b", lun)
+	adm("--op", "bind", "--mode", "target", "--tid", "1", "-I", "ALL")
+	adm("--op", "new", "--mode", "account", "--user", user, "--password", password)
+	adm("--op", "bind", "--mode", "account", "--tid", "1", "--user", user)
+}
+
+// An iscsi-direct pool (libvirt's own initiator, libiscsi) on a target
+// that asks CHAP: discovery finds the target; with the right password the
+// pool starts and lists the LUN;
+// with a wrong one it is defined but does not start, with the target's
+// refusal; deleting it removes its secret.
+func TestISCSIDirectPoolWithCHAPOnTheRealDaemon(t *testing.T) {
+	uri := lt.URI(t)
+	const port, iqn = 3261, "iqn.2026-12.dev.kvmtui:chap"
+	startTarget(t, port, iqn, "kvm", "s3cretpass12")
+	name := lt.Prefix + "direct"
+	t.Cleanup(func() {
+		lt.Virsh(t, uri, "pool-destroy", name)
+		lt.Virsh(t, uri, "pool-undefine", name)
+	})
+	dir := t.TempDir()
+	define := func(password string) (int, string, string) {
+		f := filepath.Join(dir, "p")
+		os.WriteFile(f, []byte(password+"\n"), 0o600)
+		return run(t, "-c", uri, "pool", "define", "--name", name, "--type", "iscsi-direct", "--host", fmt.Sprintf("127.0.0.1:%d", port),
+			"--source", iqn, "--initiator", "iqn.2026-12.dev.kvmtui:client", "--auth_user", "kvm", "--secret-file", f, "--autostart", "no")
+	}
+	// discovery: the portal's targets, as the form offers them
+	code, out, errOut := run(t, "-c", uri, "pool", "sources", "iscsi-direct", "--host", fmt.Sprintf("127.0.0.1:%d", port), "--initiator", "iqn.2026-12.dev.kvmtui:client")
+	if code != 0 || strings.TrimSpace(out) != iqn {
+		t.Fatalf("pool sources: exit %d\n%s%s", code, out, errOut)
+	}
+	code, out, errOut = define("s3cretpass12")
+	if code != 0 {
+		t.Fatalf("exit %d\n%s%s", code, out, errOut)
+	}
+	code, out, errOut = run(t, "-c", uri, "vol", "list", name)
+	if code != 0 || !strings.Contains(out, "unit:0:0:1") || !strings.Contains(out, "32 MiB") {
+		t.Fatalf("the LUN is not listed: exit %d\n%s%s", code, out, errOut)
+	}
+	if code, _, errOut := run(t, "-c", uri, "pool", "delete", name); code != 0 {
+		t.Fatalf("pool delete: %s", errOut)
+	}
+	code, _, errOut = define("wrong password")
+	if code != 1 || !strings.Contains(errOut, "defined, but it did not start") || !strings.Contains(errOut, "Authentication failure") {
+		t.Fatalf("a wrong password: exit %d %s", code, errOut)
+	}
+	if code, _, errOut := run(t, "-c", uri, "pool", "delete", name); code != 0 {
+		t.Fatalf("pool delete: %s", errOut)
+	}
+	if list := lt.MustVirsh(t, uri, "secret-list"); strings.Contains(list, "kvmtui-pool-"+name) {
+		t.Fatalf("the pool's secret outlived it:\n%s", list)
 	}
 }

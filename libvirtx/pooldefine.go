@@ -44,8 +44,9 @@ func (m *Manager) PoolHost(uri string) (pooldef.Host, error) {
 // PoolSources lists what libvirt finds for a pool type
 // (virConnectFindStoragePoolSources), as the new-pool form's field takes
 // it: volume groups on this host (logical), the exports of host (netfs:
-// the export's path), the targets of host (iscsi: their IQNs).
-func (m *Manager) PoolSources(uri, poolType, host string) ([]string, error) {
+// the export's path), the targets of host (iscsi, iscsi-direct: their
+// IQNs; iscsi-direct logs in as initiator). host may carry a :port.
+func (m *Manager) PoolSources(uri, poolType, host, initiator string) ([]string, error) {
 	lc, done, err := m.lconn(uri)
 	if err != nil {
 		return nil, err
@@ -53,9 +54,20 @@ func (m *Manager) PoolSources(uri, poolType, host string) ([]string, error) {
 	defer done()
 	spec := ""
 	if host != "" {
-		var b strings.Builder
-		xml.EscapeText(&b, []byte(host))
-		spec = `<source><host name="` + b.String() + `"/></source>`
+		name, port, err := pooldef.SplitHostPort(host)
+		if err != nil {
+			return nil, fmt.Errorf("host %q: %v", host, err)
+		}
+		src := libvirtxml.StoragePoolSource{Host: []libvirtxml.StoragePoolSourceHost{{Name: name, Port: port}}}
+		if initiator != "" {
+			src.Initiator = &libvirtxml.StoragePoolSourceInitiator{IQN: libvirtxml.StoragePoolSourceInitiatorIQN{Name: initiator}}
+		}
+		// a pool's XML, for its <source>: what FindStoragePoolSources takes
+		doc, err := (&libvirtxml.StoragePool{Type: poolType, Source: &src}).Marshal()
+		if err != nil {
+			return nil, err
+		}
+		spec = doc[strings.Index(doc, "<source>"):strings.Index(doc, "</source>")+len("</source>")]
 	}
 	doc, err := lc.FindStoragePoolSources(poolType, spec, 0)
 	if err != nil {

@@ -185,7 +185,7 @@ func TestRealLogicalAndDiskPools(t *testing.T) {
 	if out, err := exec.Command("vgs", "--noheadings", "-o", "vg_name,pv_count", vg).CombinedOutput(); err != nil || !strings.Contains(string(out), vg) {
 		t.Fatalf("vgs: %v %s", err, out)
 	}
-	if found, err := m.PoolSources(uri, "logical", ""); err != nil || !slices.Contains(found, vg) {
+	if found, err := m.PoolSources(uri, "logical", "", ""); err != nil || !slices.Contains(found, vg) {
 		t.Fatalf("the new group is not among the sources libvirt finds: %v %v", found, err)
 	}
 	err = m.CreateVolume(uri, vg, VolSpec{Name: "lv1", Capacity: 8 << 20})

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 
 	"libvirt.org/go/libvirtxml"
@@ -215,8 +216,8 @@ func (s *Spec) Set(name, v string) error {
 			return fmt.Errorf("%q is not an absolute path", v)
 		}
 	case "host":
-		if !hostRE.MatchString(v) {
-			return fmt.Errorf("invalid host %q", v)
+		if h, _, err := SplitHostPort(v); err != nil || !hostRE.MatchString(h) {
+			return fmt.Errorf("invalid host %q (a name or address, with :port when not the default)", v)
 		}
 	case "format":
 		if !slices.Contains(formats[s.Type], v) {
@@ -336,7 +337,8 @@ func (s *Spec) XML() (string, error) {
 	x := &libvirtxml.StoragePool{Type: s.Type, Name: s.Name}
 	src := &libvirtxml.StoragePoolSource{}
 	if has("host") {
-		src.Host = []libvirtxml.StoragePoolSourceHost{{Name: s.Host}}
+		h, port, _ := SplitHostPort(s.Host)
+		src.Host = []libvirtxml.StoragePoolSourceHost{{Name: h, Port: port}}
 	}
 	if has("device") {
 		src.Device = []libvirtxml.StoragePoolSourceDevice{{Path: s.Device}}
@@ -395,4 +397,27 @@ func (s *Spec) SecretXML() (doc string, value []byte, err error) {
 	}
 	doc, err = (&libvirtxml.Secret{Ephemeral: "no", Private: "yes", Description: "authentication of storage pool " + s.Name + " (kvmtui)", Usage: u}).Marshal()
 	return doc, value, err
+}
+
+// SplitHostPort reads "host", "host:port", "[v6]:port" or a bare IPv6
+// address; port is "" when not given.
+func SplitHostPort(v string) (host, port string, err error) {
+	switch {
+	case strings.HasPrefix(v, "["):
+		h, rest, ok := strings.Cut(v[1:], "]")
+		if !ok {
+			return "", "", fmt.Errorf("no ]")
+		}
+		host, port = h, strings.TrimPrefix(rest, ":")
+	case strings.Count(v, ":") == 1:
+		host, port, _ = strings.Cut(v, ":")
+	default:
+		host = v
+	}
+	if port != "" {
+		if n, err := strconv.Atoi(port); err != nil || n < 1 || n > 65535 {
+			return "", "", fmt.Errorf("port %q", port)
+		}
+	}
+	return host, port, nil
 }

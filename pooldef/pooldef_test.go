@@ -178,3 +178,23 @@ func TestAuthentication(t *testing.T) {
 		t.Errorf("a dir pool asks for authentication: %v", d.Fields())
 	}
 }
+
+// A portal on another port: host:port, [v6]:port; a bad port is refused.
+func TestHostWithPort(t *testing.T) {
+	for in, want := range map[string]string{
+		"10.0.0.5:3261":   `<host name="10.0.0.5" port="3261">`,
+		"[fd00::5]:3261":  `<host name="fd00::5" port="3261">`,
+		"fd00::5":         `<host name="fd00::5">`,
+		"nas.example.org": `<host name="nas.example.org">`,
+	} {
+		s := spec(t, "name", "san", "type", "iscsi", "host", in, "source", "iqn.2024-01.org.example:storage", "target", "/dev/disk/by-path")
+		if doc, _ := s.XML(); !strings.Contains(doc, want) {
+			t.Errorf("%s: %s", in, doc)
+		}
+	}
+	for _, bad := range []string{"10.0.0.5:0", "10.0.0.5:99999", "10.0.0.5:x", "[fd00::5"} {
+		if err := New(host()).Set("host", bad); err == nil {
+			t.Errorf("%s taken", bad)
+		}
+	}
+}

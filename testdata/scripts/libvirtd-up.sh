@@ -43,6 +43,7 @@ pkgs=(libvirt-daemon libvirt-daemon-driver-qemu libvirt-clients libvirt-dev pkg-
       libvirt-daemon-config-nwfilter # the filters libvirt ships (clean-traffic, no-spoofing …)
       scrub              # volume wipes other than zeros
       lvm2 parted        # logical and disk pools on loop devices
+      tgt libvirt-daemon-driver-storage-iscsi-direct  # an iSCSI target on 127.0.0.1 for iscsi-direct pools with CHAP
       dpkg-dev man-db    # make deb (dpkg-shlibdeps) and its test (man kvmtui)
       sasl2-bin libsasl2-modules libsasl2-modules-db)  # the SASL login test's libvirtd
 missing=()

@@ -205,7 +205,7 @@ func (p *Page) newPool(s *libvirtx.Pool) tea.Cmd {
 			return common.StatusMsg{Text: "reading the host's pools: " + err.Error(), Err: true}
 		}
 		spec := pooldef.New(h)
-		vgs, _ := ctx.Mgr.PoolSources(uri, "logical", "") // suggestions: none is fine
+		vgs, _ := ctx.Mgr.PoolSources(uri, "logical", "", "") // suggestions: none is fine
 		f := form.New(spec, map[string][]string{"source": vgs})
 		note := "New pool on " + ctx.Label(uri) + ": ctrl+s defines it (built and started as set below)."
 		page := formpage.New(ctx, "New pool", note, f, func() tea.Cmd {
@@ -227,15 +227,16 @@ func init() { common.RegisterKeys("pools", func() any { return newKeys() }) }
 // discover asks libvirt, once the server's host is typed, what it offers:
 // an NFS server's exports, an iSCSI portal's targets.
 func discover(ctx *common.Context, uri string, spec *pooldef.Spec, field string) tea.Cmd {
-	into := map[string]string{"netfs": "sourcedir", "iscsi": "source"}[spec.Type]
-	host := spec.Host
-	if field != "host" || into == "" || host == "" {
+	into := map[string]string{"netfs": "sourcedir", "iscsi": "source", "iscsi-direct": "source"}[spec.Type]
+	host, initiator := spec.Host, spec.Initiator
+	// iscsi-direct logs in as its initiator: asked once both are typed
+	if (field != "host" && field != "initiator") || into == "" || host == "" || spec.Type == "iscsi-direct" && initiator == "" {
 		return nil
 	}
 	poolType := spec.Type
 	ctx.SetMsg("asking "+host+" what it offers…", false)
 	return func() tea.Msg {
-		found, err := ctx.Mgr.PoolSources(uri, poolType, host)
+		found, err := ctx.Mgr.PoolSources(uri, poolType, host, initiator)
 		switch {
 		case err != nil:
 			return formpage.Suggest{Field: into, Text: host + ": nothing found (" + err.Error() + "); type it", Err: true}
