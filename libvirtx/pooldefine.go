@@ -67,7 +67,7 @@ func (m *Manager) PoolSources(uri, poolType, host, initiator string) ([]string, 
 		if err != nil {
 			return nil, err
 		}
-		spec = doc[strings.Index(doc, "<source>"):strings.Index(doc, "</source>")+len("</source>")]
+		spec = doc[strings.Index(doc, "<source>") : strings.Index(doc, "</source>")+len("</source>")]
 	}
 	doc, err := lc.FindStoragePoolSources(poolType, spec, 0)
 	if err != nil {
