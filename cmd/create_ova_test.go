@@ -6,7 +6,9 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
+	"kvmtui/libvirtx"
 	lt "kvmtui/libvirtx/libvirtxtest"
 	"kvmtui/ova/ovatest"
 )
@@ -14,7 +16,8 @@ import (
 // kvmtui create --ova on the real daemon: the appliance's disk lands in
 // the pool as a raw volume holding the bytes that were packed, the VM has
 // the descriptor's CPUs, memory, firmware and bus, and what kvmtui does not
-// make is named. A damaged appliance leaves nothing behind.
+// make is named; started, it boots (the fixture's kernel). A damaged
+// appliance leaves nothing behind.
 func TestCreateFromOVAOnTheRealDaemon(t *testing.T) {
 	uri := lt.URI(t)
 	pool, dir := lt.DirPool(t, uri, "ova")
@@ -50,6 +53,61 @@ func TestCreateFromOVAOnTheRealDaemon(t *testing.T) {
 	got, err := os.ReadFile(img)
 	if err != nil || !bytes.Equal(got, raw) {
 		t.Fatalf("the volume does not hold the appliance's disk (%d bytes, %v)", len(got), err)
+	}
+
+	// Imported and started, booting the fixture's kernel directly (the
+	// appliance's disk holds no system, so on SeaBIOS: OVMF would try the
+	// disk, then its shell): the guest's shell answers on the serial console.
+	lt.RemoveDomain(t, uri, name)
+	os.Remove(img)
+	lt.MustVirsh(t, uri, "pool-refresh", pool)
+	lt.GuestFiles(t)
+	code, out, errOut = run(t, "-c", uri, "create", "--ova", ovatest.Make(t, raw, false), "--name", name, "--disk", "pool="+pool,
+		"--virt-type", "qemu", "--firmware", "bios", "--kernel", lt.GuestDir+"/vmlinux", "--initrd", lt.GuestDir+"/initrd.img", "--kernel-args", "console=ttyS0 panic=-1")
+	if code != 0 {
+		t.Fatalf("create --ova, started: exit %d\n%s\n%s", code, out, errOut)
+	}
+	mgr, doms, _ := libvirtx.OpenSync([]string{uri}, false, 30*time.Second)
+	defer mgr.Close()
+	var ref libvirtx.Ref
+	for _, d := range doms {
+		if d.Name == name {
+			ref = d.Ref
+		}
+	}
+	con, err := mgr.OpenConsole(ref, "", true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer con.Close()
+	chunks := make(chan string, 64)
+	go func() {
+		b := make([]byte, 4096)
+		for {
+			n, err := con.Read(b)
+			if n > 0 {
+				chunks <- string(b[:n])
+			}
+			if err != nil {
+				close(chunks)
+				return
+			}
+		}
+	}()
+	var seen strings.Builder
+	deadline := time.After(120 * time.Second)
+	for !strings.Contains(seen.String(), "ova-ok-3") {
+		con.Write([]byte("echo ova-ok-$((1+2))\r"))
+		select {
+		case s, ok := <-chunks:
+			if !ok {
+				t.Fatalf("the console ended:\n%s", seen.String())
+			}
+			seen.WriteString(s)
+		case <-time.After(2 * time.Second):
+		case <-deadline:
+			t.Fatalf("no shell in the imported VM:\n%s", seen.String())
+		}
 	}
 
 	// Damaged: refused by the manifest; no volume, no VM.

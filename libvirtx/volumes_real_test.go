@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	lt "kvmtui/libvirtx/libvirtxtest"
 )
@@ -136,7 +137,10 @@ func TestRealVolumeLiveResize(t *testing.T) {
 	path := volumeNamed(t, m, uri, pool, "data.qcow2").Path
 	vm := lt.FixtureGuestWith(t, uri, "liveresize", "  </devices>",
 		"    <disk type='file' device='disk'><driver name='qemu' type='qcow2'/><source file='"+path+"'/><target dev='vdb' bus='virtio'/></disk>\n  </devices>")
-	lt.MustVirsh(t, uri, "start", vm)
+	_, ref := managerFor(t, uri, vm)
+	r, send := startAtPrompt(t, m, ref)
+	send("echo size-$(cat /sys/block/vda/size)") // its only virtio disk: vda to the guest
+	r.until(t, "size-131072", 30*time.Second) // 64 MiB in 512-byte sectors
 	live, err := m.ResizeVolume(uri, pool, "data.qcow2", 128<<20, false)
 	if err != nil || live != vm {
 		t.Fatalf("live grow: %q %v", live, err)
@@ -144,6 +148,9 @@ func TestRealVolumeLiveResize(t *testing.T) {
 	if info := lt.MustVirsh(t, uri, "domblkinfo", vm, "vdb"); !strings.Contains(info, "Capacity:       134217728") {
 		t.Fatalf("QEMU's view after the resize:\n%s", info)
 	}
+	// and the guest's: its kernel takes the new capacity at once
+	send("echo size-$(cat /sys/block/vda/size)") // its only virtio disk: vda to the guest
+	r.until(t, "size-262144", 30*time.Second)
 	if _, err := m.ResizeVolume(uri, pool, "data.qcow2", 64<<20, true); err == nil || !strings.Contains(err.Error(), "can grow while it runs, not shrink") {
 		t.Fatalf("a live shrink: %v", err)
 	}

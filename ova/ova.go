@@ -73,6 +73,9 @@ func Open(file string) (*Appliance, error) {
 			if err != nil {
 				return nil, fmt.Errorf("%s is not an OVA (a tar archive): %w", file, err)
 			}
+			if !inside(h.Name) {
+				return nil, fmt.Errorf("%s: member %q points outside the archive: refused", file, h.Name)
+			}
 			switch strings.ToLower(path.Ext(h.Name)) {
 			case ".ovf":
 				if desc != nil {
@@ -204,6 +207,9 @@ func Parse(desc []byte) (*Appliance, error) {
 		a.Name = e.System.ID
 	}
 	for _, r := range e.References {
+		if !inside(r.Href) {
+			return nil, fmt.Errorf("file %q points outside the appliance: refused", r.Href)
+		}
 		a.files[r.ID] = r.Href
 		if r.Compression != "" || r.ChunkSize != "" {
 			return nil, fmt.Errorf("file %s is stored compressed or in chunks, which kvmtui does not read", r.Href)
@@ -318,6 +324,12 @@ func Parse(desc []byte) (*Appliance, error) {
 		return nil, errors.New("the appliance has no disk image to import")
 	}
 	return a, nil
+}
+
+// inside: a name within the package — relative, no "..", not a URL.
+func inside(name string) bool {
+	c := path.Clean(strings.ReplaceAll(name, "\\", "/"))
+	return name != "" && !path.IsAbs(c) && c != ".." && !strings.HasPrefix(c, "../") && !strings.Contains(name, "://")
 }
 
 // nicModel maps a CIM/VMware/VirtualBox card name to QEMU's; "" for none.

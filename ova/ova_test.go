@@ -77,6 +77,9 @@ func TestParseRefusals(t *testing.T) {
 		"collection of several VMs":           `<Envelope><VirtualSystemCollection/></Envelope>`,
 		`which the DiskSection lacks`:         strings.Replace(vboxOVF, "/disk/vmdisk1</rasd", "/disk/other</rasd", 1),
 		`memory: unknown unit "furlongs"`:     strings.Replace(vboxOVF, "MegaBytes", "furlongs", 1),
+		"points outside the appliance":        strings.Replace(vboxOVF, `ovf:href="box-disk001.vmdk"`, `ovf:href="../../etc/shadow"`, 1),
+		"points outside the appliance: ":      strings.Replace(vboxOVF, `ovf:href="box-disk001.vmdk"`, `ovf:href="/etc/shadow"`, 1),
+		"points outside the appliance: r":     strings.Replace(vboxOVF, `ovf:href="box-disk001.vmdk"`, `ovf:href="http://example.org/disk.vmdk"`, 1),
 		`the CPU count "two" is not a number`: strings.Replace(vboxOVF, "<rasd:VirtualQuantity>1</rasd:VirtualQuantity>", "<rasd:VirtualQuantity>two</rasd:VirtualQuantity>", 1),
 	} {
 		if _, err := Parse([]byte(doc)); err == nil || !strings.Contains(err.Error(), want) {
@@ -122,7 +125,15 @@ func TestOpenRefusals(t *testing.T) {
 	var buf bytes.Buffer
 	tar.NewWriter(&buf).Close()
 	os.WriteFile(empty, buf.Bytes(), 0o644)
+	evil := filepath.Join(dir, "evil.ova")
+	buf.Reset()
+	tw := tar.NewWriter(&buf)
+	tw.WriteHeader(&tar.Header{Name: "../../tmp/x.ovf", Mode: 0o644, Size: 4})
+	tw.Write([]byte("<a/>"))
+	tw.Close()
+	os.WriteFile(evil, buf.Bytes(), 0o644)
 	for file, want := range map[string]string{
+		evil:                            `member "../../tmp/x.ovf" points outside the archive`,
 		notTar:                          "not an OVA",
 		empty:                           "holds no OVF descriptor",
 		filepath.Join(dir, "x.vmdk"):    "an .ova or an .ovf file",
