@@ -140,7 +140,7 @@ func TestRealVolumeLiveResize(t *testing.T) {
 	_, ref := managerFor(t, uri, vm)
 	r, send := startAtPrompt(t, m, ref)
 	send("echo size-$(cat /sys/block/vda/size)") // its only virtio disk: vda to the guest
-	r.until(t, "size-131072", 30*time.Second) // 64 MiB in 512-byte sectors
+	r.until(t, "size-131072", 30*time.Second)    // 64 MiB in 512-byte sectors
 	live, err := m.ResizeVolume(uri, pool, "data.qcow2", 128<<20, false)
 	if err != nil || live != vm {
 		t.Fatalf("live grow: %q %v", live, err)
