@@ -259,17 +259,15 @@ func (o *options) updateLive(s *session, vm libvirtx.Domain, caps *devices.Caps,
 		}
 		merge(a)
 	}
-	var rest []vmedit.KV
+	// Settings without a call of their own go first, in one redefine, so a
+	// raised maximum (vCPUs, memory) is there before the live value.
+	var calls, rest []vmedit.KV
 	for _, kv := range out.Settings {
-		a, err, ok := liveSetting(s.mgr, vm.Ref, kv)
-		if !ok {
+		if liveSettings[kv.Key] {
+			calls = append(calls, kv)
+		} else {
 			rest = append(rest, kv)
-			continue
 		}
-		if err != nil {
-			return all, fmt.Errorf("%s: %w", kv.Key, err)
-		}
-		merge(a)
 	}
 	if len(rest) > 0 {
 		a, err := s.mgr.Redefine(vm.Ref, func(def *libvirtxml.Domain) error {
@@ -286,35 +284,39 @@ func (o *options) updateLive(s *session, vm libvirtx.Domain, caps *devices.Caps,
 		}
 		merge(a)
 	}
+	for _, kv := range calls {
+		a, err := liveSetting(s.mgr, vm.Ref, kv)
+		if err != nil {
+			return all, fmt.Errorf("%s: %w", kv.Key, err)
+		}
+		merge(a)
+	}
 	return all, nil
 }
 
-// liveSetting makes one VM setting through its own libvirt call (live and
-// in the definition); ok is false for a setting without one.
-func liveSetting(mgr *libvirtx.Manager, ref libvirtx.Ref, kv vmedit.KV) (libvirtx.Applied, error, bool) {
+// liveSettings have a libvirt call of their own, live and in the definition.
+var liveSettings = map[string]bool{"title": true, "description": true, "vcpus": true, "memory": true}
+
+// liveSetting makes one of liveSettings through its call.
+func liveSetting(mgr *libvirtx.Manager, ref libvirtx.Ref, kv vmedit.KV) (libvirtx.Applied, error) {
 	switch kv.Key {
 	case "title":
-		a, err := mgr.SetTitle(ref, kv.Value)
-		return a, err, true
+		return mgr.SetTitle(ref, kv.Value)
 	case "description":
-		a, err := mgr.SetDescription(ref, kv.Value)
-		return a, err, true
+		return mgr.SetDescription(ref, kv.Value)
 	case "vcpus":
 		n, err := strconv.ParseUint(kv.Value, 10, 32)
 		if err != nil {
-			return libvirtx.Applied{}, err, true
+			return libvirtx.Applied{}, err
 		}
-		a, err := mgr.SetVCPUs(ref, uint(n), false)
-		return a, err, true
-	case "memory":
+		return mgr.SetVCPUs(ref, uint(n), false)
+	default: // memory
 		b, err := devices.ParseSize(kv.Value, "MiB")
 		if err != nil {
-			return libvirtx.Applied{}, err, true
+			return libvirtx.Applied{}, err
 		}
-		a, err := mgr.SetMemory(ref, b/1024, false)
-		return a, err, true
+		return mgr.SetMemory(ref, b/1024, false)
 	}
-	return libvirtx.Applied{}, nil, false
 }
 
 // newVolumePath gives --add-device --disk size=N without a path one in
