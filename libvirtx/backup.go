@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"golang.org/x/sys/unix"
 	"libvirt.org/go/libvirt"
 	"libvirt.org/go/libvirtxml"
 
@@ -85,6 +86,13 @@ func (m *Manager) BackupVM(ctx context.Context, ref Ref, opt BackupOptions, prog
 	}
 	if !pool.Active || pool.Target == "" {
 		return Backup{}, fmt.Errorf("pool %s must be an active pool of files (dir, fs, netfs) to hold backups", opt.Pool)
+	}
+	// Checked here, not left to the first volume libvirt cannot make: a
+	// read-only mount refuses root too (access(2) says EROFS).
+	if IsLocal(ref.URI) {
+		if err := unix.Access(pool.Target, unix.W_OK); err != nil {
+			return Backup{}, fmt.Errorf("pool %s's directory %s is not writable (%v): nothing was backed up", opt.Pool, pool.Target, err)
+		}
 	}
 	now := time.Now().UTC()
 	b = Backup{VM: ref.Name, UUID: ref.UUID, ID: now.Format("20060102T150405Z"), Kind: "full", Time: now, Pool: opt.Pool}

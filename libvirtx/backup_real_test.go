@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"os/exec"
 	"strings"
 	"testing"
 	"time"
@@ -157,5 +158,31 @@ func TestRealBackupPruneMerges(t *testing.T) {
 	// The newest checkpoint still serves an incremental.
 	if _, err := m.BackupVM(t.Context(), ref, BackupOptions{Pool: pool, Incremental: true}, func(int64, int64) {}); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// A pool whose directory is a read-only mount is refused before anything
+// starts (root writes anywhere else, so permissions cannot stand in for it):
+// the VM is not paused or started, no volume, no checkpoint.
+func TestRealBackupRefusesAReadOnlyTarget(t *testing.T) {
+	uri := lt.URI(t)
+	vm, _, _ := lt.GuestWithDisk(t, uri, fmt.Sprintf("robackup-%d", os.Getpid()), nil, "")
+	pool, dir := lt.DirPool(t, uri, "robackups")
+	for _, args := range [][]string{{"--bind", dir, dir}, {"-o", "remount,bind,ro", dir}} {
+		if out, err := exec.Command("mount", args...).CombinedOutput(); err != nil {
+			t.Fatalf("mount %v (make test runs as root): %v %s", args, err, out)
+		}
+	}
+	t.Cleanup(func() { exec.Command("umount", dir).Run() })
+	m, ref := managerFor(t, uri, vm)
+	_, err := m.BackupVM(t.Context(), ref, BackupOptions{Pool: pool}, func(int64, int64) {})
+	if err == nil || !strings.Contains(err.Error(), "is not writable") || !strings.Contains(err.Error(), "read-only file system") {
+		t.Fatalf("a read-only target: %v", err)
+	}
+	if st := lt.MustVirsh(t, uri, "domstate", vm); !strings.Contains(st, "shut off") {
+		t.Fatalf("the VM was touched: %s", st)
+	}
+	if cps := lt.MustVirsh(t, uri, "checkpoint-list", vm, "--name"); strings.TrimSpace(cps) != "" {
+		t.Fatalf("a checkpoint was left: %s", cps)
 	}
 }

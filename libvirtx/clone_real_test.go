@@ -139,3 +139,49 @@ func diskOf(t *testing.T, uri, vm string) string {
 	t.Fatalf("%s has no vda", vm)
 	return ""
 }
+
+// A clone that fails midway removes what it made: two disks, the second's
+// image gone between the plan and the clone, so its copy fails after the
+// first disk's copy was made; no copy and no VM are left.
+func TestRealCloneFailingMidwayLeavesNothing(t *testing.T) {
+	uri := lt.URI(t)
+	pool, dir := lt.DirPool(t, uri, "cloneroll")
+	second := filepath.Join(dir, "second.qcow2")
+	if b, err := exec.Command("qemu-img", "create", "-q", "-f", "qcow2", second, "16M").CombinedOutput(); err != nil {
+		t.Fatalf("qemu-img: %v %s", err, b)
+	}
+	lt.MustVirsh(t, uri, "pool-refresh", pool)
+	vm, _, srcDir := lt.GuestWithDisk(t, uri, fmt.Sprintf("cloneroll-%d", os.Getpid()), nil,
+		`<disk type='file' device='disk'><driver name='qemu' type='qcow2'/><source file='`+second+`'/><target dev='vdb' bus='virtio'/></disk>`)
+	m, src := managerFor(t, uri, vm)
+	plan, err := m.PlanClone(src)
+	if err != nil || len(plan.Disks) != 2 {
+		t.Fatalf("plan: %+v %v", plan, err)
+	}
+	name := src.Name + "-c"
+	p := plan.Named(src.Name, name)
+	lt.MustVirsh(t, uri, "vol-delete", "--pool", pool, "second.qcow2")
+	before := func(d string) []string {
+		es, _ := os.ReadDir(d)
+		var names []string
+		for _, e := range es {
+			names = append(names, e.Name())
+		}
+		return names
+	}
+	srcBefore, dirBefore := before(srcDir), before(dir)
+	if _, err := m.Clone(src, CloneSpec{Name: name, Disks: p.Disks}, func(string, int64, int64) {}); err == nil {
+		lt.RemoveDomain(t, uri, name)
+		t.Fatal("a clone of a disk that is gone succeeded")
+	}
+	if got := before(srcDir); fmt.Sprint(got) != fmt.Sprint(srcBefore) {
+		t.Fatalf("the first disk's copy was left: %v (was %v)", got, srcBefore)
+	}
+	if got := before(dir); fmt.Sprint(got) != fmt.Sprint(dirBefore) {
+		t.Fatalf("files were left: %v (was %v)", got, dirBefore)
+	}
+	if _, err := lt.Virsh(t, uri, "dominfo", name); err == nil {
+		lt.RemoveDomain(t, uri, name)
+		t.Fatal("the failed clone left a VM")
+	}
+}
