@@ -105,10 +105,18 @@ func sameApartFrom(t *testing.T, what, before, after string, k *devices.Kind) in
 }
 
 // hostLacks tells a libvirt refusal that comes from this host's QEMU or
-// kernel, which domain capabilities do not report.
+// kernel, which domain capabilities do not report: these exact messages,
+// no others.
 func hostLacks(err error) bool {
-	s := err.Error()
-	return strings.Contains(s, "lacks") || strings.Contains(s, "unable to open vhost-vsock")
+	for _, known := range []string{
+		"unsupported configuration: this QEMU binary lacks multiple smartcard support", // QEMU built without libcacard's multiple readers
+		"unsupported configuration: unable to open vhost-vsock device",                // no vhost_vsock in the host's kernel
+	} {
+		if strings.HasSuffix(err.Error(), known) {
+			return true
+		}
+	}
+	return false
 }
 
 // TestRealEveryKindColdAttachDetach adds a default device of every addable
@@ -216,10 +224,9 @@ func realCaps(t *testing.T, m *Manager, ref Ref) *devices.Caps {
 func TestRealHotplugKinds(t *testing.T) {
 	m, ref, uri := realGuest(t, "hotplug")
 	caps := realCaps(t, m, ref)
-	if err := m.Do(ref, Start); err != nil {
-		t.Fatal(err)
-	}
-	waitState(t, m, ref, StateRunning, 30*time.Second)
+	// Booted to its shell, so its kernel answers ACPI unplug requests (one
+	// sent during early boot is lost, and the device stays).
+	startAtPrompt(t, m, ref)
 	img := filepath.Join(lt.GuestDir, ref.Name+"-disk.img")
 	os.WriteFile(img, make([]byte, 1<<20), 0o644)
 	t.Cleanup(func() { os.Remove(img) })
@@ -230,7 +237,10 @@ func TestRealHotplugKinds(t *testing.T) {
 			if id == "disk" {
 				set = map[string]string{"path": img, "format": "raw"}
 			}
-			hotplugRoundTrip(t, m, ref, uri, caps, id, set, false)
+			// A channel needs a virtio-serial controller the VM lacks:
+			// the config-only attach is what is tested for it. Every other
+			// kind must be released live by the (booted) guest.
+			hotplugRoundTrip(t, m, ref, uri, caps, id, set, id != "channel")
 		})
 	}
 	if !strings.Contains(lt.MustVirsh(t, uri, "domstate", ref.Name), "running") {
