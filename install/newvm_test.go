@@ -5,8 +5,11 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
+
+	"go.yaml.in/yaml/v3"
 
 	lx "libvirt.org/go/libvirtxml"
 )
@@ -271,32 +274,41 @@ func TestCloudInitSeedISO(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := `#cloud-config
-hostname: "web-01"
-preserve_hostname: false
-users:
-  - default
-  - name: "ada"
-    groups: [sudo, wheel, adm]
-    sudo: "ALL=(ALL) NOPASSWD:ALL"
-    shell: /bin/bash
-    plain_text_passwd: "pa ss\"word"
-    lock_passwd: false
-    ssh_authorized_keys:
-      - "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGx ada@host"
-ssh_pwauth: true
-chpasswd:
-  expire: false
-package_update: true
-packages:
-  - "qemu-guest-agent"
-  - "htop"
-`
-	if string(ud) != want {
-		t.Fatalf("user-data:\n%s\nwant:\n%s", ud, want)
+	// Read as cloud-init reads it: YAML, by meaning (a quoting mistake
+	// would change a value, not just bytes).
+	if !strings.HasPrefix(string(ud), "#cloud-config\n") {
+		t.Fatalf("user-data does not start with #cloud-config:\n%s", ud)
 	}
-	if string(md) != "instance-id: \"iid-web-01-1\"\nlocal-hostname: \"web-01\"\n" {
-		t.Fatalf("meta-data:\n%s", md)
+	var cfg struct {
+		Hostname         string   `yaml:"hostname"`
+		PreserveHostname *bool    `yaml:"preserve_hostname"`
+		Users            []any    `yaml:"users"`
+		SSHPwauth        bool     `yaml:"ssh_pwauth"`
+		Packages         []string `yaml:"packages"`
+		PackageUpdate    bool     `yaml:"package_update"`
+		Chpasswd         struct {
+			Expire *bool `yaml:"expire"`
+		} `yaml:"chpasswd"`
+	}
+	if err := yaml.Unmarshal(ud, &cfg); err != nil {
+		t.Fatalf("user-data is not YAML: %v\n%s", err, ud)
+	}
+	if cfg.Hostname != "web-01" || cfg.PreserveHostname == nil || *cfg.PreserveHostname || !cfg.SSHPwauth || !cfg.PackageUpdate ||
+		!slices.Equal(cfg.Packages, []string{"qemu-guest-agent", "htop"}) || cfg.Chpasswd.Expire == nil || *cfg.Chpasswd.Expire {
+		t.Fatalf("user-data means %+v:\n%s", cfg, ud)
+	}
+	if len(cfg.Users) != 2 || cfg.Users[0] != "default" {
+		t.Fatalf("users: %v", cfg.Users)
+	}
+	u, _ := cfg.Users[1].(map[string]any)
+	keys, _ := u["ssh_authorized_keys"].([]any)
+	if u["name"] != "ada" || u["plain_text_passwd"] != `pa ss"word` || u["lock_passwd"] != false || u["sudo"] != "ALL=(ALL) NOPASSWD:ALL" ||
+		len(keys) != 1 || keys[0] != "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGx ada@host" {
+		t.Fatalf("the user: %v", u)
+	}
+	var meta map[string]string
+	if err := yaml.Unmarshal(md, &meta); err != nil || meta["instance-id"] != "iid-web-01-1" || meta["local-hostname"] != "web-01" || len(meta) != 2 {
+		t.Fatalf("meta-data means %v (%v):\n%s", meta, err, md)
 	}
 }
 
