@@ -63,6 +63,16 @@ func strokes(msg tea.KeyMsg) []stroke {
 		return nil
 	}
 	for _, r := range msg.Runes {
+		// A paste (bracketed) arrives as runes, line ends and tabs too:
+		// the guest gets them as the keys that type them.
+		switch r {
+		case '\n', '\r':
+			out = append(out, stroke{sym: specials[tea.KeyEnter].sym, linux: []string{"KEY_ENTER"}})
+			continue
+		case '\t':
+			out = append(out, stroke{sym: specials[tea.KeyTab].sym, linux: []string{"KEY_TAB"}})
+			continue
+		}
 		s := stroke{sym: uint32(r)}
 		if r > 0xff {
 			s.sym = 0x01000000 | uint32(r) // Unicode keysyms
@@ -90,9 +100,27 @@ func linuxChar(r rune) []string {
 }
 
 // key sends a key press to the guest: RFB key events on the live source,
-// libvirt's send-key on the screenshot one.
+// libvirt's send-key on the screenshot one. ctrl+g opens the menu of the
+// combinations a terminal cannot type; the next key picks one.
 func (p *Page) key(msg tea.KeyMsg) tea.Cmd {
-	ss := strokes(msg)
+	if p.combo {
+		p.combo = false
+		s, label, ok := comboStroke(msg)
+		if !ok {
+			return nil // esc, or a key the menu has not: back to typing
+		}
+		p.ctx.SetMsg("sent "+label+" to "+p.dom.Name, false)
+		return p.press(s)
+	}
+	if msg.String() == "ctrl+g" {
+		p.combo = true
+		return nil
+	}
+	return p.press(strokes(msg)...)
+}
+
+// press hands strokes to the guest.
+func (p *Page) press(ss ...stroke) tea.Cmd {
 	if len(ss) == 0 || p.err != "" {
 		return nil
 	}
@@ -124,3 +152,30 @@ func (p *Page) key(msg tea.KeyMsg) tea.Cmd {
 		return nil
 	}
 }
+
+// combos are the key combinations a terminal cannot type, sent from the
+// menu ctrl+g opens, by the key that picks each.
+var combos = map[string]struct {
+	label string
+	s     stroke
+}{
+	"d": {"Ctrl+Alt+Del", stroke{mods: []uint32{symCtrl, symAlt}, sym: specials[tea.KeyDelete].sym, linux: []string{"KEY_LEFTCTRL", "KEY_LEFTALT", "KEY_DELETE"}}},
+	"b": {"Ctrl+Alt+Backspace", stroke{mods: []uint32{symCtrl, symAlt}, sym: specials[tea.KeyBackspace].sym, linux: []string{"KEY_LEFTCTRL", "KEY_LEFTALT", "KEY_BACKSPACE"}}},
+	"p": {"Print", stroke{sym: 0xff61, linux: []string{"KEY_SYSRQ"}}},
+}
+
+// comboStroke is the stroke a menu key picks: a combos entry, or Fn with
+// Ctrl+Alt (a Linux guest's virtual terminals); false for anything else.
+func comboStroke(msg tea.KeyMsg) (stroke, string, bool) {
+	if c, ok := combos[msg.String()]; ok {
+		return c.s, c.label, true
+	}
+	if sp, ok := specials[msg.Type]; ok && strings.HasPrefix(sp.linux, "KEY_F") {
+		name := strings.TrimPrefix(sp.linux, "KEY_")
+		return stroke{mods: []uint32{symCtrl, symAlt}, sym: sp.sym, linux: []string{"KEY_LEFTCTRL", "KEY_LEFTALT", sp.linux}}, "Ctrl+Alt+" + name, true
+	}
+	return stroke{}, "", false
+}
+
+// comboMenu is the hint line while the menu is open.
+const comboMenu = "send: d Ctrl+Alt+Del  b Ctrl+Alt+Backspace  F1…F12 Ctrl+Alt+Fn  p Print  esc back to typing"

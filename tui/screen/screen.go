@@ -36,7 +36,7 @@ func init() {
 		Open:  Open,
 		Help: func(*common.Context) []widget.Section {
 			return []widget.Section{{Title: "Screen (V, :screen VM)", Lines: []string{
-				"every key goes to the guest (ctrl+c too); ctrl+] leaves",
+				"every key goes to the guest (ctrl+c too, a paste as typed); ctrl+g sends Ctrl+Alt+Del, Ctrl+Alt+Fn, Print; ctrl+] leaves",
 				"VNC displays kvmtui can reach are live; others are libvirt screenshots, one a second"}}}
 		},
 	})
@@ -54,6 +54,7 @@ type Page struct {
 	cols   int         // the drawn frame's width in cells
 	frames []time.Time // when the last frames came, for the rate
 	err    string
+	combo  bool // ctrl+g: the next key picks a combination to send
 	ch     chan tea.Msg
 	done   chan struct{}
 }
@@ -333,5 +334,8 @@ func (p *Page) rate() float64 {
 
 // Hints is the bottom line.
 func (p *Page) Hints() string {
-	return widget.Fit("keys go to "+p.dom.Name+"  ctrl+] leaves", p.ctx.Width)
+	if p.combo {
+		return widget.Fit(comboMenu, p.ctx.Width)
+	}
+	return widget.Fit("keys go to "+p.dom.Name+"  ctrl+g Ctrl+Alt+Del, Ctrl+Alt+Fn…  ctrl+] leaves", p.ctx.Width)
 }

@@ -1,6 +1,7 @@
 package screen
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -57,5 +58,53 @@ func TestScreenOnTheDemoHost(t *testing.T) {
 	// A VM that is not running has no screen.
 	if _, _, err := Open(h.Ctx(), []string{"legacy-centos7"}); err == nil || !strings.Contains(err.Error(), "legacy-centos7 is shut off") {
 		t.Fatalf("a shut-off VM: %v", err)
+	}
+}
+
+// A paste types its line ends and tabs as Enter and Tab; ctrl+g's menu
+// sends what a terminal cannot type, and any other key just closes it.
+func TestPasteAndCombinations(t *testing.T) {
+	ss := strokes(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("ls\n\tx"), Paste: true})
+	var syms []uint32
+	for _, s := range ss {
+		syms = append(syms, s.sym)
+	}
+	if fmt.Sprint(syms) != fmt.Sprint([]uint32{'l', 's', 0xff0d, 0xff09, 'x'}) || ss[2].linux[0] != "KEY_ENTER" {
+		t.Fatalf("a paste as strokes: %x", syms)
+	}
+	for _, c := range []struct {
+		key   tea.KeyMsg
+		label string
+		linux string
+	}{
+		{tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("d")}, "Ctrl+Alt+Del", "KEY_LEFTCTRL KEY_LEFTALT KEY_DELETE"},
+		{tea.KeyMsg{Type: tea.KeyF2}, "Ctrl+Alt+F2", "KEY_LEFTCTRL KEY_LEFTALT KEY_F2"},
+		{tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("b")}, "Ctrl+Alt+Backspace", "KEY_LEFTCTRL KEY_LEFTALT KEY_BACKSPACE"},
+	} {
+		s, label, ok := comboStroke(c.key)
+		if !ok || label != c.label || strings.Join(s.linux, " ") != c.linux || len(s.mods) != 2 {
+			t.Errorf("%v: %q %v %v", c.key, label, s, ok)
+		}
+	}
+	if _, _, ok := comboStroke(tea.KeyMsg{Type: tea.KeyEsc}); ok {
+		t.Error("esc picked a combination")
+	}
+
+	h := tuitest.New(t, false, tuitest.DemoURI(t))
+	p := openScreen(t, h, "web-01")
+	p.Update(tea.KeyMsg{Type: tea.KeyCtrlG})
+	if !strings.Contains(p.Hints(), "d Ctrl+Alt+Del") {
+		t.Fatalf("no menu: %s", p.Hints())
+	}
+	cmd := p.Update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("d")})
+	if cmd == nil || !strings.Contains(h.Ctx().Msg.Text, "sent Ctrl+Alt+Del to web-01") || strings.Contains(p.Hints(), "send:") {
+		t.Fatalf("the menu's d: %v %q %s", cmd, h.Ctx().Msg.Text, p.Hints())
+	}
+	if msg := cmd(); msg != nil {
+		t.Fatalf("send-key on the demo host: %v", msg) // the test driver takes send-key
+	}
+	p.Update(tea.KeyMsg{Type: tea.KeyCtrlG})
+	if cmd := p.Update(tea.KeyMsg{Type: tea.KeyEsc}); cmd != nil || strings.Contains(p.Hints(), "send:") {
+		t.Fatal("esc in the menu sent something or left it open")
 	}
 }
