@@ -9,8 +9,10 @@ package details
 import (
 	"errors"
 	"fmt"
+	"image"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/charmbracelet/bubbles/cursor"
 	"github.com/charmbracelet/bubbles/textinput"
@@ -76,6 +78,10 @@ type Page struct {
 	reloading bool                // a load is under way
 	agent     *libvirtx.AgentInfo // what the guest agent said at the last load, when connected
 	agentErr  string
+	shot      image.Image // the screen's picture for the Overview (thumb.go)
+	thumb     thumb       // shot as last drawn
+	shotAt    time.Time   // when it was asked for
+	shooting  bool        // a screenshot is under way
 }
 
 // agentMsg is the guest agent's answer for the Overview.
@@ -240,7 +246,14 @@ func (d *Page) Update(msg tea.Msg) tea.Cmd {
 		return tea.Batch(d.key(msg), d.reloadIfStale())
 	case detailsLoadedMsg:
 		d.loaded(msg)
-		return tea.Batch(d.askAgent(msg.gen), d.reloadIfStale())
+		if !d.hasScreen() {
+			d.shot = nil
+		}
+		return tea.Batch(d.askAgent(msg.gen), d.shoot(), d.reloadIfStale())
+	case thumbMsg:
+		d.thumbTaken(msg)
+	case common.SweepMsg:
+		return d.shootIfOld()
 	case agentMsg:
 		if msg.gen == d.gen {
 			d.agent, d.agentErr = &msg.info, ""

@@ -16,7 +16,7 @@ import (
 type keys struct {
 	Up, Down, PageUp, PageDown, Top, Bottom                                                  key.Binding
 	Open, Back, Add, Remove, EditXML, DeviceXML, Apply, Revert, NextField, PrevField, Choose key.Binding
-	Snapshots, Agent, Migrate                                                                key.Binding
+	Snapshots, Agent, Migrate, Screen                                                        key.Binding
 }
 
 func newKeys() keys {
@@ -36,6 +36,7 @@ func newKeys() keys {
 		Snapshots: key.NewBinding(key.WithKeys("t"), key.WithHelp("t", "the VM's snapshots")),
 		Agent:     key.NewBinding(key.WithKeys("i"), key.WithHelp("i", "what its guest agent says")),
 		Migrate:   key.NewBinding(key.WithKeys("m"), key.WithHelp("m", "migrate to another host")),
+		Screen:    key.NewBinding(key.WithKeys("V"), key.WithHelp("V", "the guest's screen, here in the terminal")),
 		Apply:     key.NewBinding(key.WithKeys("ctrl+s"), key.WithHelp("ctrl+s", "apply")),
 		Revert:    key.NewBinding(key.WithKeys("ctrl+r"), key.WithHelp("ctrl+r", "revert")),
 		NextField: key.NewBinding(key.WithKeys("tab", "down"), key.WithHelp("tab/↓", "next field")),
@@ -45,7 +46,7 @@ func newKeys() keys {
 }
 
 func (k keys) all() []key.Binding {
-	return []key.Binding{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom, k.Open, k.Back, k.Add, k.Remove, k.EditXML, k.DeviceXML, k.Snapshots, k.Agent, k.Migrate, k.Apply, k.Revert, k.NextField, k.PrevField, k.Choose}
+	return []key.Binding{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom, k.Open, k.Back, k.Add, k.Remove, k.EditXML, k.DeviceXML, k.Snapshots, k.Agent, k.Migrate, k.Screen, k.Apply, k.Revert, k.NextField, k.PrevField, k.Choose}
 }
 
 // kindPicker offers every kind of the catalog; those the host or the VM
@@ -152,6 +153,8 @@ func (d *Page) key(msg tea.KeyMsg) tea.Cmd {
 		return common.Open("agent", d.dom.UUID)
 	case key.Matches(msg, k.Migrate):
 		return common.Open("migrate", d.dom.UUID)
+	case key.Matches(msg, k.Screen):
+		return common.Open("screen", d.dom.UUID)
 	}
 	return nil
 }

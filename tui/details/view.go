@@ -153,6 +153,12 @@ func (d *Page) nodeLines(w, h int) []string {
 		}
 		out = append(out, "", t.Dim.Render(hint))
 	}
+	if n.kind == nodeOverview && d.shot != nil {
+		out = append(out, "", widget.Fit(fmt.Sprintf("%-13s %s", "Screen", "V shows it whole"), w))
+		for _, l := range d.thumbLines(w-2, h-len(out)) {
+			out = append(out, "  "+l)
+		}
+	}
 	return out
 }
 

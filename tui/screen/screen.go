@@ -16,8 +16,6 @@ import (
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
-	"github.com/charmbracelet/lipgloss"
-	"github.com/muesli/termenv"
 
 	"kvmtui/console"
 	"kvmtui/libvirtx"
@@ -303,21 +301,7 @@ func (p *Page) draw() {
 	}
 	b := p.frame.Bounds()
 	cols, rows := termimg.Fit(b.Dx(), b.Dy(), w, h-1)
-	p.lines, p.cols = termimg.HalfBlocks(termimg.Scale(p.frame, cols, rows), cols, rows, terminalColors()), cols
-}
-
-// terminalColors is what lipgloss found the terminal shows (NO_COLOR:
-// none).
-func terminalColors() termimg.Colors {
-	switch lipgloss.ColorProfile() {
-	case termenv.TrueColor:
-		return termimg.TrueColor
-	case termenv.ANSI256:
-		return termimg.Colors256
-	case termenv.ANSI:
-		return termimg.Colors16
-	}
-	return termimg.NoColor
+	p.lines, p.cols = termimg.HalfBlocks(termimg.Scale(p.frame, cols, rows), cols, rows, widget.TermColors()), cols
 }
 
 // rate is the frames per second of the last few seconds.

@@ -10,9 +10,11 @@ import (
 
 	"github.com/charmbracelet/lipgloss"
 	"github.com/charmbracelet/x/ansi"
+	"github.com/muesli/termenv"
 
 	"kvmtui/libvirtx"
 	"kvmtui/perf"
+	"kvmtui/termimg"
 )
 
 // HumanBytes is perf.HumanBytes: one formatting of sizes and rates for the
@@ -175,4 +177,18 @@ func UsageBar(used, total uint64) string {
 		n = min(int(float64(used)/float64(total)*bar+0.5), bar)
 	}
 	return strings.Repeat("█", n) + strings.Repeat("░", bar-n)
+}
+
+// TermColors is what lipgloss found the terminal shows, for pictures
+// drawn in cells (NO_COLOR: none).
+func TermColors() termimg.Colors {
+	switch lipgloss.ColorProfile() {
+	case termenv.TrueColor:
+		return termimg.TrueColor
+	case termenv.ANSI256:
+		return termimg.Colors256
+	case termenv.ANSI:
+		return termimg.Colors16
+	}
+	return termimg.NoColor
 }
