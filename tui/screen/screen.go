@@ -316,10 +316,11 @@ func (p *Page) rate() float64 {
 	return float64(len(p.frames)-1) / span
 }
 
-// Hints is the bottom line.
+// Hints is the bottom line: the way out first, so that a narrow terminal
+// or a long name never cuts it off.
 func (p *Page) Hints() string {
 	if p.combo {
 		return widget.Fit(comboMenu, p.ctx.Width)
 	}
-	return widget.Fit("keys go to "+p.dom.Name+"  ctrl+g Ctrl+Alt+Del, Ctrl+Alt+Fn…  ctrl+] leaves", p.ctx.Width)
+	return widget.Fit("ctrl+] leaves  ctrl+g Ctrl+Alt+Del, Ctrl+Alt+Fn…  keys go to "+p.dom.Name, p.ctx.Width)
 }
