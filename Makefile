@@ -52,10 +52,11 @@ test-deps: deps
 unit: deps
 	KVMTUI_TEST_URI= $(GO) test -count=1 ./...
 
-# Go benchmarks, then the measured costs on the real daemon (testdata/bench/cost.sh).
+# Go benchmarks, then the measured costs on the real daemon (testdata/bench/cost.sh, screen.sh).
 bench: build test-deps
-	$(GO) test -run '^$$' -bench . -benchmem ./tui/ ./libvirtx/ ./perf/
+	$(GO) test -run '^$$' -bench . -benchmem ./tui/ ./libvirtx/ ./perf/ ./termimg/
 	testdata/bench/cost.sh $(BIN)
+	testdata/bench/screen.sh $(BIN)
 
 # -fuzzminimizetime 0: minimizing a new input stalls for minutes on 2 cores.
 fuzz: deps

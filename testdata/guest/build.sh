@@ -251,6 +251,9 @@ chmod 0755 "$r/init"
 cat >"$r/etc/inittab" <<'EOF'
 # kvmtui test guest (busybox init). /init did the mounts and started acpid.
 ttyS0::respawn:-/bin/sh
+# A second shell on the first virtual terminal, for keys typed on the VGA screen (VNC,
+# send-key); Linux draws it on the screen when booted from the bzImage.
+tty1::respawn:-/bin/sh
 ::ctrlaltdel:/sbin/reboot
 ::shutdown:/bin/echo kvmtui-guest: going down
 EOF

@@ -2,7 +2,6 @@ package screen
 
 import (
 	"strings"
-	"unicode"
 
 	tea "github.com/charmbracelet/bubbletea"
 
@@ -74,6 +73,9 @@ func strokes(msg tea.KeyMsg) []stroke {
 			continue
 		}
 		s := stroke{sym: uint32(r)}
+		if needsShift(r) {
+			s.mods = []uint32{symShift}
+		}
 		if r > 0xff {
 			s.sym = 0x01000000 | uint32(r) // Unicode keysyms
 		}
@@ -83,8 +85,29 @@ func strokes(msg tea.KeyMsg) []stroke {
 	return out
 }
 
-// linuxChar is a character as Linux key names: letters and digits, with
-// shift for capitals; nil for the rest.
+// The US layout's punctuation: the Linux key of each unshifted character,
+// and the unshifted character under each shifted one.
+var (
+	punctKeys = map[rune]string{
+		'-': "KEY_MINUS", '=': "KEY_EQUAL", '[': "KEY_LEFTBRACE", ']': "KEY_RIGHTBRACE", '\\': "KEY_BACKSLASH",
+		';': "KEY_SEMICOLON", '\'': "KEY_APOSTROPHE", ',': "KEY_COMMA", '.': "KEY_DOT", '/': "KEY_SLASH", '`': "KEY_GRAVE",
+	}
+	shifted = map[rune]rune{
+		'!': '1', '@': '2', '#': '3', '$': '4', '%': '5', '^': '6', '&': '7', '*': '8', '(': '9', ')': '0',
+		'_': '-', '+': '=', '{': '[', '}': ']', '|': '\\', ':': ';', '"': '\'', '<': ',', '>': '.', '?': '/', '~': '`',
+	}
+)
+
+// needsShift: the character is typed with shift on a US keyboard. The
+// guest is sent shift around it as a keyboard would: QEMU turns a keysym
+// into its key and does not add the shift itself ('$' arrived as '4').
+func needsShift(r rune) bool {
+	_, ok := shifted[r]
+	return ok || (r >= 'A' && r <= 'Z')
+}
+
+// linuxChar is a character as Linux key names (US layout), with shift
+// where it needs it; nil for one no key types.
 func linuxChar(r rune) []string {
 	switch {
 	case r >= 'a' && r <= 'z', r >= '0' && r <= '9':
@@ -93,8 +116,12 @@ func linuxChar(r rune) []string {
 		return []string{"KEY_LEFTSHIFT", "KEY_" + string(r)}
 	case r == ' ':
 		return []string{"KEY_SPACE"}
-	case unicode.IsPunct(r):
-		return map[rune][]string{'-': {"KEY_MINUS"}, '.': {"KEY_DOT"}, '/': {"KEY_SLASH"}, ',': {"KEY_COMMA"}}[r]
+	}
+	if k, ok := punctKeys[r]; ok {
+		return []string{k}
+	}
+	if base, ok := shifted[r]; ok {
+		return append([]string{"KEY_LEFTSHIFT"}, linuxChar(base)...)
 	}
 	return nil
 }

@@ -35,26 +35,28 @@ func init() {
 		Help: func(*common.Context) []widget.Section {
 			return []widget.Section{{Title: "Screen (V, :screen VM)", Lines: []string{
 				"every key goes to the guest (ctrl+c too, a paste as typed); ctrl+g sends Ctrl+Alt+Del, Ctrl+Alt+Fn, Print; ctrl+] leaves",
-				"VNC displays kvmtui can reach are live; others are libvirt screenshots, one a second"}}}
+				"VNC displays kvmtui can reach are live, and take the mouse (click, drag, wheel; shift+drag selects text in most terminals)",
+				"others are libvirt screenshots, one a second, and keys only"}}}
 		},
 	})
 }
 
 // Page shows one VM's screen.
 type Page struct {
-	ctx    *common.Context
-	dom    libvirtx.Domain
-	client *rfb.Client     // nil: the screenshot source
-	tunnel *console.Tunnel // the SSH tunnel to a remote host's loopback display, if one
-	source string
-	frame  image.Image
-	lines  []string    // the frame drawn for the current size (see draw)
-	cols   int         // the drawn frame's width in cells
-	frames []time.Time // when the last frames came, for the rate
-	err    string
-	combo  bool // ctrl+g: the next key picks a combination to send
-	ch     chan tea.Msg
-	done   chan struct{}
+	ctx     *common.Context
+	dom     libvirtx.Domain
+	client  *rfb.Client     // nil: the screenshot source
+	tunnel  *console.Tunnel // the SSH tunnel to a remote host's loopback display, if one
+	source  string
+	frame   image.Image
+	lines   []string    // the frame drawn for the current size (see draw)
+	cols    int         // the drawn frame's width in cells
+	frames  []time.Time // when the last frames came, for the rate
+	err     string
+	combo   bool  // ctrl+g: the next key picks a combination to send
+	buttons uint8 // the mouse buttons held, as RFB's bits (mouse.go)
+	ch      chan tea.Msg
+	done    chan struct{}
 }
 
 type connectedMsg struct {
@@ -119,7 +121,7 @@ func (p *Page) connect() tea.Cmd {
 				plan.VV.Port, through = t.LocalPort, " through an SSH tunnel to "+plan.Tunnel.Remote.Dest()
 			}
 			addr := net.JoinHostPort(plan.VV.Host, strconv.Itoa(plan.VV.Port))
-			conn, err := net.DialTimeout("tcp", addr, 5*time.Second)
+			conn, err := dial("tcp", addr, 5*time.Second)
 			if err != nil {
 				if t != nil {
 					t.Close()
@@ -138,6 +140,9 @@ func (p *Page) connect() tea.Cmd {
 		return connectedMsg{p: p, source: source}
 	}
 }
+
+// dial reaches a display (a test records what the client sends through it).
+var dial = net.DialTimeout
 
 // Title is the page's crumb.
 func (p *Page) Title() string { return "Screen of " + p.dom.Name }
@@ -180,9 +185,9 @@ func (p *Page) Update(msg tea.Msg) tea.Cmd {
 		}
 		if p.client != nil {
 			go p.stream()
-		} else {
-			go p.poll()
+			return tea.Batch(p.wait(), tea.EnableMouseCellMotion)
 		}
+		go p.poll()
 		return p.wait()
 	case frameMsg:
 		if msg.p != p {
@@ -203,10 +208,16 @@ func (p *Page) Update(msg tea.Msg) tea.Cmd {
 		p.draw()
 	case tea.KeyMsg:
 		if msg.String() == "ctrl+]" {
+			mouse := p.client != nil
 			p.Close()
+			if mouse {
+				return tea.Batch(tea.DisableMouse, common.Pop)
+			}
 			return common.Pop
 		}
 		return p.key(msg)
+	case tea.MouseMsg:
+		return p.mouse(msg)
 	}
 	return nil
 }
