@@ -110,7 +110,7 @@ func sameApartFrom(t *testing.T, what, before, after string, k *devices.Kind) in
 func hostLacks(err error) bool {
 	for _, known := range []string{
 		"unsupported configuration: this QEMU binary lacks multiple smartcard support", // QEMU built without libcacard's multiple readers
-		"unsupported configuration: unable to open vhost-vsock device",                // no vhost_vsock in the host's kernel
+		"unsupported configuration: unable to open vhost-vsock device",                 // no vhost_vsock in the host's kernel
 	} {
 		if strings.HasSuffix(err.Error(), known) {
 			return true

@@ -16,7 +16,7 @@
 # and per frame), and the bytes per second it wrote to its terminal (tmux
 # pipe-pane), i.e. what the view costs over SSH.
 # The guest's loops are started on its serial console (the pty libvirt
-# gives it), never through the view being measured.
+# gives it, through virsh console), never through the view being measured.
 set -euo pipefail
 
 URI=${BENCH_URI:-qemu:///system}
@@ -55,10 +55,13 @@ serial=/var/log/libvirt/qemu/$VM-serial0.log
 for _ in $(seq 1 600); do grep -qs 'kvmtui-guest: booted' "$serial" && break; sleep 0.2; done
 grep -qs 'kvmtui-guest: booted' "$serial" || { say "the guest did not boot"; exit 1; }
 sleep 2
-tty=$(v ttyconsole "$VM")
+# The guest's serial console, in a tmux session of its own.
+tmux -L "$SOCK" new-session -d -s serial -x 200 -y 50 virsh -c "$URI" console "$VM" --force
+sleep 1
+tmux -L "$SOCK" send-keys -t serial Enter
 
 # guest CMD: a line typed on the guest's serial console.
-guest() { printf '%s\r' "$1" >"$tty"; sleep 0.5; }
+guest() { tmux -L "$SOCK" send-keys -t serial -l "$1"; tmux -L "$SOCK" send-keys -t serial Enter; sleep 0.5; }
 
 ticks() { awk '{print $14+$15}' "/proc/$1/stat"; }
 
