@@ -25,6 +25,17 @@ func Fit(w, h, cols, rows int) (int, int) {
 	return c, max(r, 1)
 }
 
+// Draw is img in at most cols×rows cells, aspect kept (Fit, Scale,
+// HalfBlocks), and the width in cells it took.
+func Draw(img image.Image, cols, rows int, c Colors) ([]string, int) {
+	b := img.Bounds()
+	cols, rows = Fit(b.Dx(), b.Dy(), cols, rows)
+	if cols == 0 {
+		return nil, 0
+	}
+	return HalfBlocks(Scale(img, cols, rows), cols, rows, c), cols
+}
+
 // Scale averages img down (or samples it up) to cols×rows*2 pixels.
 func Scale(img image.Image, cols, rows int) *image.RGBA {
 	b := img.Bounds()

@@ -73,7 +73,7 @@ func (d *Page) thumbTaken(msg thumbMsg) {
 	}
 }
 
-// thumb is the picture drawn at one size, kept until the size changes.
+// thumb is the picture drawn for one room, kept until the room changes.
 type thumb struct {
 	cols, rows int
 	lines      []string
@@ -84,10 +84,10 @@ func (d *Page) thumbLines(cols, rows int) []string {
 	if d.shot == nil || cols < 8 || rows < 3 {
 		return nil
 	}
-	b := d.shot.Bounds()
-	cols, rows = termimg.Fit(b.Dx(), b.Dy(), min(cols, thumbCols), min(rows, thumbRows))
-	if d.thumb.cols != cols || d.thumb.rows != rows {
-		d.thumb = thumb{cols, rows, termimg.HalfBlocks(termimg.Scale(d.shot, cols, rows), cols, rows, widget.TermColors())}
+	cols, rows = min(cols, thumbCols), min(rows, thumbRows)
+	if d.thumb.lines == nil || d.thumb.cols != cols || d.thumb.rows != rows {
+		lines, _ := termimg.Draw(d.shot, cols, rows, widget.TermColors())
+		d.thumb = thumb{cols, rows, lines}
 	}
 	return d.thumb.lines
 }

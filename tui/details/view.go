@@ -154,7 +154,7 @@ func (d *Page) nodeLines(w, h int) []string {
 		out = append(out, "", t.Dim.Render(hint))
 	}
 	if n.kind == nodeOverview && d.shot != nil {
-		out = append(out, "", widget.Fit(fmt.Sprintf("%-13s %s", "Screen", "V shows it whole"), w))
+		out = append(out, "", infoRow("Screen", "V shows it whole", w))
 		for _, l := range d.thumbLines(w-2, h-len(out)) {
 			out = append(out, "  "+l)
 		}
@@ -162,11 +162,14 @@ func (d *Page) nodeLines(w, h int) []string {
 	return out
 }
 
+// infoRow is one of the Overview's facts: a name, then its value.
+func infoRow(k, v string, w int) string { return widget.Fit(fmt.Sprintf("%-13s %s", k, v), w) }
+
 // overviewInfo is what virt-manager's Overview shows besides the editable
 // title and description.
 func (d *Page) overviewInfo(w int) []string {
 	def := d.def
-	row := func(k, v string) string { return widget.Fit(fmt.Sprintf("%-13s %s", k, v), w) }
+	row := func(k, v string) string { return infoRow(k, v, w) }
 	var arch, machine, firmware string
 	if def.OS != nil {
 		if def.OS.Type != nil {

@@ -208,9 +208,8 @@ func (p *Page) Update(msg tea.Msg) tea.Cmd {
 		p.draw()
 	case tea.KeyMsg:
 		if msg.String() == "ctrl+]" {
-			mouse := p.client != nil
 			p.Close()
-			if mouse {
+			if p.client != nil { // the mouse was turned on for it
 				return tea.Batch(tea.DisableMouse, common.Pop)
 			}
 			return common.Pop
@@ -310,9 +309,7 @@ func (p *Page) draw() {
 	if p.frame == nil || w < 10 || h < 4 {
 		return
 	}
-	b := p.frame.Bounds()
-	cols, rows := termimg.Fit(b.Dx(), b.Dy(), w, h-1)
-	p.lines, p.cols = termimg.HalfBlocks(termimg.Scale(p.frame, cols, rows), cols, rows, widget.TermColors()), cols
+	p.lines, p.cols = termimg.Draw(p.frame, w, h-1, widget.TermColors())
 }
 
 // rate is the frames per second of the last few seconds.

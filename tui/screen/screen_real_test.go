@@ -3,6 +3,7 @@ package screen
 import (
 	"bytes"
 	"encoding/binary"
+	"fmt"
 	"image"
 	"image/draw"
 	"net"
@@ -94,11 +95,11 @@ func TestScreenMouseOnTheRealDaemon(t *testing.T) {
 		return rec.take()
 	}
 	if ev := mouse(0, 0, tea.MouseActionPress, tea.MouseButtonLeft); len(ev) != 1 || !near(ev[0], 1, 0, 0) {
-		t.Fatalf("a left click on the top left cell sent %v, want mask 1 at %v", ev, fmtXY(want(0, 0)))
+		t.Fatalf("a left click on the top left cell sent %v, want mask 1 at %v", ev, fmt.Sprint(want(0, 0)))
 	}
 	last := p.cols - 1
 	if ev := mouse(last, rows-1, tea.MouseActionMotion, tea.MouseButtonLeft); len(ev) != 1 || !near(ev[0], 1, last, rows-1) {
-		t.Fatalf("a drag to the bottom right cell sent %v, want mask 1 at %v", ev, fmtXY(want(last, rows-1)))
+		t.Fatalf("a drag to the bottom right cell sent %v, want mask 1 at %v", ev, fmt.Sprint(want(last, rows-1)))
 	}
 	if ev := mouse(last, rows-1, tea.MouseActionRelease, tea.MouseButtonLeft); len(ev) != 1 || !near(ev[0], 0, last, rows-1) {
 		t.Fatalf("the release sent %v", ev)
@@ -136,8 +137,6 @@ func nextFrame(t *testing.T, p *Page) {
 }
 
 func abs(n int) int { return max(n, -n) }
-
-func fmtXY(x, y int) [2]int { return [2]int{x, y} }
 
 // Keys typed in the view reach a shell on the guest's first virtual
 // terminal (the fixture runs one on tty1, booted here through the bzImage
