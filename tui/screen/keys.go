@@ -152,7 +152,7 @@ func (p *Page) press(ss ...stroke) tea.Cmd {
 		return nil
 	}
 	if c := p.client; c != nil {
-		return func() tea.Msg {
+		return p.inOrder(func() tea.Msg {
 			for _, s := range ss {
 				for _, m := range s.mods {
 					c.Key(m, true)
@@ -164,10 +164,10 @@ func (p *Page) press(ss ...stroke) tea.Cmd {
 				}
 			}
 			return nil
-		}
+		})
 	}
 	mgr, ref := p.ctx.Mgr, p.dom.Ref
-	return func() tea.Msg {
+	return p.inOrder(func() tea.Msg {
 		for _, s := range ss {
 			if s.linux == nil {
 				return common.StatusMsg{Text: "the screenshot source cannot send that key", Err: true}
@@ -177,6 +177,22 @@ func (p *Page) press(ss ...stroke) tea.Cmd {
 			}
 		}
 		return nil
+	})
+}
+
+// inOrder runs send after the input sent before it: Bubble Tea runs each
+// command in a goroutine of its own, so keys typed (or pasted) quickly
+// reached the guest in any order (a space came before the word it
+// followed). Each command waits for the one before, chained by channels.
+func (p *Page) inOrder(send func() tea.Msg) tea.Cmd {
+	prev, next := p.sent, make(chan struct{})
+	p.sent = next
+	return func() tea.Msg {
+		if prev != nil {
+			<-prev
+		}
+		defer close(next)
+		return send()
 	}
 }
 

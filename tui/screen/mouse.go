@@ -68,10 +68,10 @@ func (p *Page) mouse(msg tea.MouseMsg) tea.Cmd {
 	default: // motion: reported only while a button is held (a drag)
 		masks = []uint8{p.buttons}
 	}
-	return func() tea.Msg {
+	return p.inOrder(func() tea.Msg {
 		for _, m := range masks {
 			c.Pointer(x, y, m)
 		}
 		return nil
-	}
+	})
 }

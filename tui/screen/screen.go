@@ -53,8 +53,9 @@ type Page struct {
 	cols    int         // the drawn frame's width in cells
 	frames  []time.Time // when the last frames came, for the rate
 	err     string
-	combo   bool  // ctrl+g: the next key picks a combination to send
-	buttons uint8 // the mouse buttons held, as RFB's bits (mouse.go)
+	combo   bool          // ctrl+g: the next key picks a combination to send
+	buttons uint8         // the mouse buttons held, as RFB's bits (mouse.go)
+	sent    chan struct{} // closed once the last input asked for is sent (inOrder)
 	ch      chan tea.Msg
 	done    chan struct{}
 }

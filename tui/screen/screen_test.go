@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
 
@@ -132,5 +133,26 @@ func TestShiftedCharacters(t *testing.T) {
 			strings.Join(ss[0].linux, " ") != c.linux {
 			t.Errorf("%q: %+v, want shift %v and %s", c.r, ss, c.shift, c.linux)
 		}
+	}
+}
+
+// Input is sent in the order it was typed, however the runtime schedules
+// the commands: the second key's command, run first, waits for the first.
+func TestInputInOrder(t *testing.T) {
+	p := &Page{}
+	var got []int
+	first := p.inOrder(func() tea.Msg { got = append(got, 1); return nil })
+	second := p.inOrder(func() tea.Msg { got = append(got, 2); return nil })
+	done := make(chan struct{})
+	go func() { second(); close(done) }()
+	select {
+	case <-done:
+		t.Fatal("the second key went before the first")
+	case <-time.After(50 * time.Millisecond):
+	}
+	first()
+	<-done
+	if fmt.Sprint(got) != "[1 2]" {
+		t.Fatalf("sent %v", got)
 	}
 }
