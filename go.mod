@@ -49,3 +49,7 @@ require (
 	golang.org/x/sync v0.19.0 // indirect
 	golang.org/x/text v0.20.0 // indirect
 )
+
+// Bubble Tea v1.3.10 with one patch: its renderer draws when the view
+// changes instead of on a 60 Hz ticker (third_party/bubbletea/KVMTUI.md).
+replace github.com/charmbracelet/bubbletea v1.3.10 => ./third_party/bubbletea

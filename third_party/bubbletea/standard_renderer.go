@@ -31,7 +31,8 @@ type standardRenderer struct {
 	buf                bytes.Buffer
 	queuedMessageLines []string
 	framerate          time.Duration
-	ticker             *time.Ticker
+	wake               chan struct{} // a new view or a repaint: flush
+	flushes            int           // flush calls (kvmtui's patch, for its test)
 	done               chan struct{}
 	lastRender         string
 	lastRenderedLines  []string
@@ -72,6 +73,7 @@ func newRenderer(out io.Writer, useANSICompressor bool, fps int) renderer {
 		out:                out,
 		mtx:                &sync.Mutex{},
 		done:               make(chan struct{}),
+		wake:               make(chan struct{}, 1),
 		framerate:          time.Second / time.Duration(fps),
 		useANSICompressor:  useANSICompressor,
 		queuedMessageLines: []string{},
@@ -84,14 +86,6 @@ func newRenderer(out io.Writer, useANSICompressor bool, fps int) renderer {
 
 // start starts the renderer.
 func (r *standardRenderer) start() {
-	if r.ticker == nil {
-		r.ticker = time.NewTicker(r.framerate)
-	} else {
-		// If the ticker already exists, it has been stopped and we need to
-		// reset it.
-		r.ticker.Reset(r.framerate)
-	}
-
 	// Since the renderer can be restarted after a stop, we need to reset
 	// the done channel and its corresponding sync.Once.
 	r.once = sync.Once{}
@@ -143,17 +137,36 @@ func (r *standardRenderer) kill() {
 	r.execute("\r")
 }
 
-// listen waits for ticks on the ticker, or a signal to stop the renderer.
+// listen flushes when there is something new to draw, at most once per
+// frame interval. kvmtui's patch: upstream flushed on a ticker at the frame
+// rate, waking an idle program 60 times a second to find nothing changed;
+// now an idle program sleeps, and the first frame after a quiet spell is
+// drawn at once instead of at the next tick. The first frame after start
+// still waits one interval, as it did for the first tick.
 func (r *standardRenderer) listen() {
+	pace := time.NewTimer(r.framerate)
+	defer pace.Stop()
 	for {
+		select { // writes during the pause coalesce into one frame
+		case <-r.done:
+			return
+		case <-pace.C:
+		}
 		select {
 		case <-r.done:
-			r.ticker.Stop()
 			return
-
-		case <-r.ticker.C:
-			r.flush()
+		case <-r.wake:
 		}
+		r.flush()
+		pace.Reset(r.framerate)
+	}
+}
+
+// changed asks listen for a flush.
+func (r *standardRenderer) changed() {
+	select {
+	case r.wake <- struct{}{}:
+	default: // one is pending already
 	}
 }
 
@@ -161,8 +174,10 @@ func (r *standardRenderer) listen() {
 func (r *standardRenderer) flush() {
 	r.mtx.Lock()
 	defer r.mtx.Unlock()
+	r.flushes++
 
-	if r.buf.Len() == 0 || r.buf.String() == r.lastRender {
+	// string(Bytes()) in a comparison does not copy: the check is free.
+	if r.buf.Len() == 0 || string(r.buf.Bytes()) == r.lastRender {
 		// Nothing to do.
 		return
 	}
@@ -298,8 +313,8 @@ func (r *standardRenderer) lastLinesRendered() int {
 	return r.linesRendered
 }
 
-// write writes to the internal buffer. The buffer will be outputted via the
-// ticker which calls flush().
+// write writes to the internal buffer. The buffer will be outputted by
+// listen, which calls flush().
 func (r *standardRenderer) write(s string) {
 	r.mtx.Lock()
 	defer r.mtx.Unlock()
@@ -314,11 +329,13 @@ func (r *standardRenderer) write(s string) {
 	}
 
 	_, _ = r.buf.WriteString(s)
+	r.changed()
 }
 
 func (r *standardRenderer) repaint() {
 	r.lastRender = ""
 	r.lastRenderedLines = nil
+	r.changed()
 }
 
 func (r *standardRenderer) clearScreen() {
