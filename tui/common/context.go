@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"path"
 	"sort"
 	"strings"
 	"time"
@@ -138,8 +139,9 @@ func (c *Context) SetAlert(text string, isErr bool) {
 func (c *Context) Track(uri string) *Conn {
 	cs := c.Conns[uri]
 	if cs == nil {
-		cs = &Conn{URI: uri, Label: connLabel(uri, uri == c.DemoURI)}
+		cs = &Conn{URI: uri}
 		c.Conns[uri] = cs
+		c.relabel()
 	}
 	return cs
 }
@@ -148,6 +150,32 @@ func (c *Context) Track(uri string) *Conn {
 func (c *Context) Forget(uri string) {
 	delete(c.Conns, uri)
 	c.dropVMs(uri)
+	c.relabel()
+}
+
+// relabel gives every connection its short label, or a longer one where
+// two would read the same (two hosts' session and system daemons, the
+// test driver's files): the HOST column must tell them apart.
+func (c *Context) relabel() {
+	seen := map[string]int{}
+	for uri, cs := range c.Conns {
+		cs.Label = connLabel(uri, uri == c.DemoURI)
+		seen[cs.Label]++
+	}
+	for uri, cs := range c.Conns {
+		if seen[cs.Label] > 1 {
+			cs.Label = longLabel(uri)
+		}
+	}
+	again := map[string]int{}
+	for _, cs := range c.Conns {
+		again[cs.Label]++
+	}
+	for uri, cs := range c.Conns {
+		if again[cs.Label] > 1 {
+			cs.Label = uri
+		}
+	}
 }
 
 // SortedConns lists the connections in URI order.
@@ -299,6 +327,27 @@ func connLabel(uri string, demo bool) string {
 		return strings.SplitN(u.Scheme, "+", 2)[0]
 	}
 	return p
+}
+
+// longLabel names a connection by host or driver and instance ("db1/session",
+// "qemu/system"), a test-driver file by its name ("host01").
+func longLabel(uri string) string {
+	u, err := url.Parse(uri)
+	if err != nil {
+		return uri
+	}
+	p := strings.Trim(u.Path, "/")
+	if u.Scheme == "test" && p != "" {
+		return strings.TrimSuffix(path.Base(p), path.Ext(p))
+	}
+	who := u.Hostname()
+	if who == "" {
+		who = strings.SplitN(u.Scheme, "+", 2)[0]
+	}
+	if p == "" {
+		return who
+	}
+	return who + "/" + p
 }
 
 // Label is a connection's short name, tracked or not.

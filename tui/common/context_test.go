@@ -66,3 +66,29 @@ func TestAlertWaitsForTheUsersMessage(t *testing.T) {
 		t.Fatalf("alert not shown: %+v", c.Msg)
 	}
 }
+
+// Connections whose short labels would read the same get longer ones; a
+// lone connection keeps its short one.
+func TestLabelsTellConnectionsApart(t *testing.T) {
+	mgr := libvirtx.NewManager(false)
+	t.Cleanup(mgr.Close)
+	c := NewContext(mgr, "")
+	for _, u := range []string{"test:///tmp/fleet/host01.xml", "test:///tmp/fleet/host02.xml",
+		"qemu+ssh://db1/system", "qemu+ssh://db1/session", "qemu:///system", "lxc:///system", "qemu+ssh://web/system"} {
+		c.Track(u)
+	}
+	want := map[string]string{
+		"test:///tmp/fleet/host01.xml": "host01", "test:///tmp/fleet/host02.xml": "host02",
+		"qemu+ssh://db1/system": "db1/system", "qemu+ssh://db1/session": "db1/session",
+		"qemu:///system": "qemu/system", "lxc:///system": "lxc/system", "qemu+ssh://web/system": "web",
+	}
+	for u, w := range want {
+		if got := c.Label(u); got != w {
+			t.Errorf("label of %s = %q, want %q", u, got, w)
+		}
+	}
+	c.Forget("qemu+ssh://db1/session")
+	if got := c.Label("qemu+ssh://db1/system"); got != "db1" {
+		t.Errorf("alone again, db1's system daemon is labelled %q, want db1", got)
+	}
+}
