@@ -95,6 +95,7 @@ func (s *session) isTemplate(d libvirtx.Domain) bool {
 	return err == nil && t
 }
 
+
 // find is the VM of that name (or UUID) on the connections.
 func (s *session) find(name string) (libvirtx.Domain, error) {
 	var found []libvirtx.Domain
@@ -137,11 +138,15 @@ func (o *options) vmCommands() []*cobra.Command {
 		Args:  cobra.NoArgs,
 		RunE: o.inSession(func(s *session, _ []string) error {
 			sort.Slice(s.doms, func(i, j int) bool { return s.doms[i].Name < s.doms[j].Name })
+			templates := map[string]map[string]bool{} // by URI, then UUID
+			for _, u := range s.uris {
+				templates[u], _ = s.mgr.Templates(u) // unreadable: no marks shown
+			}
 			tw := tabwriter.NewWriter(o.stdout, 0, 0, 2, ' ', 0)
 			fmt.Fprintln(tw, "NAME\tSTATE\tVCPUS\tMEMORY\tAUTOSTART\tURI")
 			for _, d := range s.doms {
 				state := d.State.String()
-				if d.State == libvirtx.StateShutoff && s.isTemplate(d) {
+				if d.State == libvirtx.StateShutoff && templates[d.URI][d.UUID] {
 					state = "template"
 				}
 				fmt.Fprintf(tw, "%s\t%s\t%d\t%d MiB\t%v\t%s\n", d.Name, state, d.VCPUs, d.MemoryKiB/1024, d.Autostart, d.URI)

@@ -14,7 +14,7 @@ import (
 
 // Inventory lists every domain of the connection with its snapshot: the
 // states and flags of all of them from a few connection-wide calls (see
-// bulk), then one call per domain for its definition.
+// bulk), then one call per domain for its definition, several in flight.
 func (c *Conn) Inventory() ([]Domain, error) {
 	lc, done, err := c.get()
 	if err != nil {
@@ -29,14 +29,20 @@ func inventory(uri string, lc *libvirt.Connect, b *bulk) ([]Domain, error) {
 	if err != nil {
 		return nil, err
 	}
-	out := make([]Domain, 0, len(doms))
-	for i := range doms {
+	snaps := make([]Domain, len(doms))
+	ok := make([]bool, len(doms))
+	fanout(len(doms), func(i int) {
 		// A domain can vanish between the list and the look: skip it, its
 		// undefine event follows.
-		if snap, err := snapshotDomain(uri, &doms[i], b); err == nil {
-			out = append(out, snap)
-		}
+		snap, err := snapshotDomain(uri, &doms[i], b)
+		snaps[i], ok[i] = snap, err == nil
 		doms[i].Free()
+	})
+	out := make([]Domain, 0, len(doms))
+	for i, d := range snaps {
+		if ok[i] {
+			out = append(out, d)
+		}
 	}
 	return out, nil
 }

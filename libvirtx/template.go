@@ -36,6 +36,35 @@ func (m *Manager) SetTemplate(ref Ref, on bool) error {
 	})
 }
 
+// Templates reads the marks of a connection's shut-off VMs, by UUID: one
+// listing, then one call per VM, several in flight (a command's quick
+// listing has no definitions, which hold the marks).
+func (m *Manager) Templates(uri string) (map[string]bool, error) {
+	lc, done, err := m.lconn(uri)
+	if err != nil {
+		return nil, err
+	}
+	defer done()
+	doms, err := lc.ListAllDomains(libvirt.CONNECT_LIST_DOMAINS_INACTIVE)
+	if err != nil {
+		return nil, errors.New(ErrText(err))
+	}
+	marked := make([]string, len(doms))
+	fanout(len(doms), func(i int) {
+		defer doms[i].Free()
+		if _, err := doms[i].GetMetadata(libvirt.DOMAIN_METADATA_ELEMENT, TemplateNS, libvirt.DOMAIN_AFFECT_CONFIG); err == nil {
+			marked[i], _ = doms[i].GetUUIDString()
+		}
+	})
+	out := map[string]bool{}
+	for _, u := range marked {
+		if u != "" {
+			out[u] = true
+		}
+	}
+	return out, nil
+}
+
 // IsTemplate reads the mark of one VM (a command's quick listing does not
 // read the definitions that hold it).
 func (m *Manager) IsTemplate(ref Ref) (bool, error) {

@@ -25,6 +25,7 @@ type column struct {
 	cmp   func(a, b *row) int
 
 	optional bool // shown only when turned on (see layoutFor)
+	live     bool // its value moves with each sweep: sorting by it re-sorts then
 }
 
 func numCmp(f func(r *row) float64) func(a, b *row) int {
@@ -36,10 +37,10 @@ func strCmp(f func(r *row) string) func(a, b *row) int {
 }
 
 var columns = []column{
-	{id: "state", title: "STATE", width: 8, prio: 0,
+	{id: "state", live: true, title: "STATE", width: 8, prio: 0,
 		text: func(r *row) string { return widget.StateWord(r.dom) },
 		cmp:  numCmp(func(r *row) float64 { return float64(stateOrder(r.dom)) })},
-	{id: "alert", title: "!", width: 2, prio: 1,
+	{id: "alert", live: true, title: "!", width: 2, prio: 1,
 		text: func(r *row) string { return widget.LevelMark(r.level) },
 		cmp:  numCmp(func(r *row) float64 { return float64(r.level) })},
 	{id: "name", title: "NAME", width: 20, prio: 0,
@@ -59,21 +60,21 @@ var columns = []column{
 	{id: "mem", title: "MEM", width: 6, right: true, prio: 2,
 		text: func(r *row) string { return widget.HumanBytes(float64(r.dom.MemoryKiB) * 1024) },
 		cmp:  numCmp(func(r *row) float64 { return float64(r.dom.MemoryKiB) })},
-	{id: "cpu", title: "CPU%", width: 5, right: true, prio: 1,
+	{id: "cpu", live: true, title: "CPU%", width: 5, right: true, prio: 1,
 		text: func(r *row) string { return widget.PctText(r.rates.Valid, r.rates.CPUPct) },
 		cmp:  numCmp(func(r *row) float64 { return r.rates.CPUPct })},
-	{id: "mempct", title: "MEM%", width: 5, right: true, prio: 1,
+	{id: "mempct", live: true, title: "MEM%", width: 5, right: true, prio: 1,
 		text: func(r *row) string { return widget.PctText(r.rates.MemValid, r.rates.MemPct) },
 		cmp:  numCmp(func(r *row) float64 { return r.rates.MemPct })},
-	{id: "cpuhist", title: "CPU HISTORY", width: sparkColWidth, prio: 1, optional: true,
+	{id: "cpuhist", live: true, title: "CPU HISTORY", width: sparkColWidth, prio: 1, optional: true,
 		text: func(r *row) string { return r.spark },
 		cmp:  numCmp(func(r *row) float64 { return r.rates.CPUPct })},
-	{id: "disk", title: "DISK R/W", width: 13, right: true, prio: 4,
+	{id: "disk", live: true, title: "DISK R/W", width: 13, right: true, prio: 4,
 		text: func(r *row) string {
 			return widget.RateText(r.rates.HasDisk, r.rates.RdBps) + "/" + widget.RateText(r.rates.HasDisk, r.rates.WrBps)
 		},
 		cmp: numCmp(func(r *row) float64 { return r.rates.RdBps + r.rates.WrBps })},
-	{id: "net", title: "NET RX/TX", width: 13, right: true, prio: 4,
+	{id: "net", live: true, title: "NET RX/TX", width: 13, right: true, prio: 4,
 		text: func(r *row) string {
 			return widget.RateText(r.rates.HasNet, r.rates.RxBps) + "/" + widget.RateText(r.rates.HasNet, r.rates.TxBps)
 		},

@@ -104,6 +104,9 @@ func (lay tableLayout) line(r *row, marked bool, styleState func(string) string)
 	} else {
 		b.WriteString("  ")
 	}
+	if r.stale {
+		r.render()
+	}
 	for n, i := range lay.cols {
 		if n > 0 {
 			b.WriteByte(' ')

@@ -22,10 +22,12 @@ type row struct {
 	level  perf.Level // the highest threshold level it is at
 	spark  string     // its CPU sparkline, when that column is on
 	cells  []string
+	stale  bool   // cells behind the rates: rendered when next drawn
 	search string // lower-case text the filter matches against
 }
 
 func (r *row) render() {
+	r.stale = false
 	if r.cells == nil {
 		r.cells = make([]string, len(columns))
 	}
@@ -121,7 +123,10 @@ func (l *vmList) applyDomainEvent(e libvirtx.DomainEvent) {
 
 // applySamples takes one sweep's samples and recomputes the rates. A state
 // that differs from the snapshot means an event was missed: the sample wins.
+// Rows are rendered when drawn (a screenful of thousands), and the view is
+// sorted again only when the sweep can have changed its order or filter.
 func (l *vmList) applySamples(samples []libvirtx.Sample) {
+	resort := columns[l.sortCol].live
 	for _, s := range samples {
 		r := l.rows[common.VMKey(s.URI, s.UUID)]
 		if r == nil {
@@ -129,13 +134,21 @@ func (l *vmList) applySamples(samples []libvirtx.Sample) {
 		}
 		r.prev, r.cur = r.cur, s
 		r.rates = perf.Compute(r.prev, r.cur, l.conn(s.URI).Host.CPUs)
+		moved := r.dom.State != s.State
 		r.dom.State = s.State
 		if l.decorate != nil {
 			l.decorate(r)
 		}
-		r.render()
+		if moved { // the state word is in the filter's text
+			r.render()
+			resort = true
+		} else {
+			r.stale = true
+		}
 	}
-	l.rebuild()
+	if resort {
+		l.rebuild()
+	}
 }
 
 // rebuild recomputes the filtered, sorted view and keeps the cursor on the
