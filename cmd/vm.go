@@ -95,7 +95,6 @@ func (s *session) isTemplate(d libvirtx.Domain) bool {
 	return err == nil && t
 }
 
-
 // find is the VM of that name (or UUID) on the connections.
 func (s *session) find(name string) (libvirtx.Domain, error) {
 	var found []libvirtx.Domain
