@@ -53,11 +53,14 @@ test-deps: deps
 unit: deps
 	KVMTUI_TEST_URI= $(GO) test -count=1 ./...
 
-# Go benchmarks, then the measured costs on the real daemon (testdata/bench/cost.sh, screen.sh).
+# Go benchmarks, then the measured costs on the real daemon (testdata/bench/cost.sh, screen.sh,
+# slowlink.sh) and of a fleet of test-driver hosts (fleet.sh).
 bench: build test-deps
 	$(GO) test -run '^$$' -bench . -benchmem ./tui/ ./libvirtx/ ./perf/ ./termimg/
 	testdata/bench/cost.sh $(BIN)
 	testdata/bench/screen.sh $(BIN)
+	testdata/bench/slowlink.sh $(BIN)
+	testdata/bench/fleet.sh $(BIN)
 
 # -fuzzminimizetime 0: minimizing a new input stalls for minutes on 2 cores.
 fuzz: deps

@@ -33,8 +33,8 @@ SLOW="qemu+unix:///system?socket=$LINK"
 
 say() { printf '%s\n' "$*" >&2; }
 v() { virsh -q -c "$DIRECT" "$@"; }
-now() { date +%s%N; }
-ms() { awk -v a="$1" -v b="$2" 'BEGIN{printf "%.0f", (b-a)/1e6}'; }
+# shellcheck source=lib.sh
+. "$ROOT/testdata/bench/lib.sh"
 
 cleanup() {
 	set +e
@@ -92,32 +92,14 @@ timed() {
 
 # interactive URI N: launch → full list, then key → frame; prints "FIRST MEDIAN WORST".
 interactive() {
-	local uri=$1 n=$2 t0 first="?" lat=()
+	local t0 first
 	tmux -L "$SOCK" kill-server 2>/dev/null || true
 	t0=$(now)
-	tmux -L "$SOCK" new-session -d -s b -x 160 -y 50 -e "XDG_CONFIG_HOME=$WORK/cfg" "$BIN" -c "$uri" --interval 1s
-	for _ in $(seq 1 6000); do
-		c=$(tmux -L "$SOCK" capture-pane -p -t b | sed -nE '1s/.* ([0-9]+) VMs?, [0-9]+ running.*/\1/p')
-		if [ -n "$c" ] && [ "$c" -ge "$n" ]; then
-			first=$(ms "$t0" "$(now)")
-			break
-		fi
-		sleep 0.01
-	done
+	tmux -L "$SOCK" new-session -d -s b -x 160 -y 50 -e "XDG_CONFIG_HOME=$WORK/cfg" "$BIN" -c "$1" --interval 1s
+	first=$(first_list b "$2" "$t0")
 	sleep 2
-	for _ in $(seq 20); do
-		sleep "0.$((RANDOM % 10))$((RANDOM % 10))"
-		before=$(tmux -L "$SOCK" capture-pane -e -p -t b | grep -n $'\e\[7m' | head -n1 | cut -d: -f1)
-		t0=$(now)
-		tmux -L "$SOCK" send-keys -t b j
-		for _ in $(seq 1 2000); do
-			after=$(tmux -L "$SOCK" capture-pane -e -p -t b | grep -n $'\e\[7m' | head -n1 | cut -d: -f1)
-			[ "$after" != "$before" ] && break
-		done
-		lat+=("$(ms "$t0" "$(now)")")
-	done
+	echo "$first $(key_frames b 20 j)"
 	tmux -L "$SOCK" kill-server
-	printf '%s\n' "${lat[@]}" | sort -n | awk -v f="$first" '{a[NR]=$1} END{printf "%s %s %s\n", f, a[int((NR+1)/2)], a[NR]}'
 }
 
 RESULTS=$WORK/results

@@ -43,6 +43,7 @@ type vmList struct {
 	rows     map[string]*row
 	view     []*row
 	cursor   int
+	chosen   bool // the user moved the cursor: it follows its VM from then on (until then it stays on top while rows arrive)
 	offset   int
 	height   int // rows of the table body
 	sortCol  int
@@ -180,7 +181,7 @@ func (l *vmList) rebuild() {
 		return n
 	})
 	l.cursor = 0
-	if at != "" {
+	if at != "" && l.chosen {
 		for i, r := range l.view {
 			if r.key == at {
 				l.cursor = i
@@ -214,6 +215,7 @@ func (l *vmList) clamp() {
 }
 
 func (l *vmList) move(n int) {
+	l.chosen = true
 	l.cursor += n
 	l.clamp()
 }

@@ -29,8 +29,7 @@ func (h *harness) selectVM(name string) {
 	h.T.Helper()
 	for i, r := range h.m.list.view {
 		if r.dom.Name == name {
-			h.m.list.cursor = i
-			h.m.list.clamp()
+			h.m.list.move(i - h.m.list.cursor) // as the arrow keys do
 			return
 		}
 	}
@@ -406,4 +405,34 @@ func TestTemplatesShowAndAskBeforeStarting(t *testing.T) {
 	h.Until("the mark gone", func() bool { return !h.VM("legacy-centos7").Template })
 	h.Keys(":", "template maybe", "enter")
 	h.MsgHas("usage: template on|off")
+}
+
+// Rows arriving from more hosts leave the cursor on the top row until the
+// user moves it (the fleet bench saw it land mid-list, on the first host's
+// first VM); from then on it stays on the VM the user chose.
+func TestCursorStaysOnTopWhileRowsArrive(t *testing.T) {
+	l := newVMList(map[string]*common.Conn{})
+	doms := func(uri string, names ...string) []libvirtx.Domain {
+		var out []libvirtx.Domain
+		for _, n := range names {
+			out = append(out, libvirtx.Domain{Ref: libvirtx.Ref{URI: uri, UUID: uri + n, Name: n}})
+		}
+		return out
+	}
+	l.setInventory("test:///h2", doms("test:///h2", "h2-a", "h2-b"))
+	l.setInventory("test:///h1", doms("test:///h1", "h1-a", "h1-b"))
+	name := func() string {
+		if r := l.selected(); r != nil {
+			return r.dom.Name
+		}
+		return "nothing"
+	}
+	if name() != "h1-a" || l.offset != 0 {
+		t.Fatalf("cursor on %s (offset %d) after a second host arrived, want the top row h1-a", name(), l.offset)
+	}
+	l.move(1)
+	l.setInventory("test:///h0", doms("test:///h0", "h0-a", "h0-b"))
+	if name() != "h1-b" {
+		t.Fatalf("cursor on %s after a third host arrived, want h1-b, where the user put it", name())
+	}
 }
