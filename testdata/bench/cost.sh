@@ -47,6 +47,7 @@ cleanup() {
 	tmux -L "$SOCK" kill-server 2>/dev/null
 	[ -n "${LOOP_PID:-}" ] && kill "$LOOP_PID" 2>/dev/null
 	[ -n "${BATCH_PID:-}" ] && kill "$BATCH_PID" 2>/dev/null
+	[ -n "${XVFB_PID:-}" ] && kill "$XVFB_PID" 2>/dev/null
 	say "removing the ${PREFIX}* guests…"
 	for d in $(virsh -q -c "$URI" list --all --name | grep "^$PREFIX"); do
 		virsh -q -c "$URI" destroy "$d" >/dev/null 2>&1
@@ -68,13 +69,23 @@ pct_core() { awk -v t="$1" -v hz="$HZ" -v w="$WINDOW" 'BEGIN{printf "%.2f", t/hz
 
 RESULTS=$WORK/results
 : >"$RESULTS"
-# row WHAT CLIENT_TICKS LIBVIRTD_TICKS BYTES FIRST_LIST
+# row WHAT CLIENT_TICKS LIBVIRTD_TICKS BYTES FIRST_LIST [RSS_KIB]
 row() {
-	local bps="-" lsec="?"
+	local bps="-" lsec="?" rss="-"
 	[ "$3" != "?" ] && lsec=$(secs_per_min "$3")
 	[ "$4" != "-" ] && bps=$(awk -v b="$4" -v w="$WINDOW" 'BEGIN{printf "%.0f", b/w}')
-	printf '%-34s %10s %8s %10s %8s %12s\n' "$1" "$(secs_per_min "$2")" "$(pct_core "$2")" "$lsec" "$bps" "$5" >>"$RESULTS"
+	[ -n "${6:-}" ] && rss=$(awk -v k="$6" 'BEGIN{printf "%.0f", k/1024}')
+	printf '%-34s %10s %8s %10s %8s %12s %8s\n' "$1" "$(secs_per_min "$2")" "$(pct_core "$2")" "$lsec" "$bps" "$5" "$rss" >>"$RESULTS"
 	say "  $(tail -n1 "$RESULTS")"
+}
+
+# rss_kib PID: resident memory, with the children's (virt-manager's helpers).
+rss_kib() {
+	local t=0
+	for p in "$1" $(pgrep -P "$1" || true); do
+		t=$((t + $(awk '/^VmRSS/{print $2}' "/proc/$p/status" 2>/dev/null || echo 0)))
+	done
+	echo "$t"
 }
 
 define_guests() {
@@ -110,16 +121,20 @@ wait_libvirtd() {
 	say "libvirtd does not answer"; return 1
 }
 
+# libvirtd_pid: the daemon behind qemu:///system (its pid file: a second
+# libvirtd, such as the migration tests' peer, may run beside it).
+libvirtd_pid() { cat /run/libvirtd.pid 2>/dev/null || pgrep -o -x libvirtd || echo 0; }
+
 # measure_window CLIENT_PID: sleeps WINDOW seconds; sets C_TICKS, L_TICKS.
 # libvirtd is looked up each time: other test runs may restart it, and a
 # window in which it was restarted reports "?".
 measure_window() {
 	local c0 l0 lv
-	lv=$(pgrep -o -x libvirtd || echo 0)
+	lv=$(libvirtd_pid)
 	c0=$(ticks "$1"); l0=$(ticks "$lv")
 	sleep "$WINDOW"
 	C_TICKS=$(($(ticks "$1") - c0)); L_TICKS=$(($(ticks "$lv") - l0))
-	[ "$(pgrep -o -x libvirtd || echo 0)" = "$lv" ] || L_TICKS="?"
+	[ "$(libvirtd_pid)" = "$lv" ] || L_TICKS="?"
 }
 
 # measure_pane WHAT CMD...: a program in a tmux pane, idle. CFG names the
@@ -148,9 +163,10 @@ measure_pane() {
 	: >"$log"
 	tmux -L "$SOCK" pipe-pane -o -t "$sess" "cat >> $log"
 	measure_window "$pid"
+	rss=$(rss_kib "$pid")
 	tmux -L "$SOCK" pipe-pane -t "$sess"
 	sleep 0.2
-	row "$what" "$C_TICKS" "$L_TICKS" "$(stat -c %s "$log")" "$first"
+	row "$what" "$C_TICKS" "$L_TICKS" "$(stat -c %s "$log")" "$first" "$rss"
 	tmux -L "$SOCK" capture-pane -p -t "$sess" >"$WORK/last-screen"
 	tmux -L "$SOCK" kill-session -t "$sess"
 	sleep 1
@@ -176,6 +192,41 @@ measure_batch() { # INTERVAL
 	row "kvmtui top --batch csv, ${1}s" "$C_TICKS" "$L_TICKS" - -
 }
 
+# measure_virt_manager WHAT [all]: virt-manager under Xvfb, its stats every
+# 3 s (its default); "all" turns on disk, network and memory polling too.
+# First list: launch until its log has added every bench guest (its model
+# complete; drawing the window follows).
+measure_virt_manager() {
+	local what=$1 home=$WORK/vmm-$RANDOM t0 first="-" pid n
+	wait_libvirtd
+	mkdir -p "$home/.config/glib-2.0/settings"
+	{
+		echo "[org/virt-manager/virt-manager/stats]"
+		echo "update-interval=3"
+		if [ "${2:-}" = all ]; then
+			echo "enable-disk-poll=true"; echo "enable-net-poll=true"; echo "enable-memory-poll=true"
+		fi
+	} >"$home/.config/glib-2.0/settings/keyfile"
+	t0=$(date +%s%N)
+	DISPLAY=:$XDISPLAY HOME=$home XDG_CONFIG_HOME=$home/.config GSETTINGS_BACKEND=keyfile \
+		virt-manager --no-fork --debug -c "$URI" >"$home/log" 2>&1 &
+	pid=$!
+	for _ in $(seq 1 3000); do
+		n=$(grep -c "domain=$PREFIX[0-9]* status=.* added" "$home/log" || true)
+		if [ "$n" -ge "$DEFINED" ]; then
+			first=$(awk -v a="$t0" -v b="$(date +%s%N)" 'BEGIN{printf "%.2fs", (b-a)/1e9}')
+			break
+		fi
+		sleep 0.02
+	done
+	sleep 5
+	measure_window "$pid"
+	row "$what" "$C_TICKS" "$L_TICKS" - "$first" "$(rss_kib "$pid")"
+	kill "$pid" 2>/dev/null || true
+	wait "$pid" 2>/dev/null || true
+	sleep 1
+}
+
 measure_idle() {
 	wait_libvirtd
 	sleep 2
@@ -198,7 +249,7 @@ sleep 5
 	echo "kvmtui measured costs: $(date -u '+%F %T') UTC, $(nproc) CPUs, $(uname -r), $(libvirtd --version)"
 	echo "$DEFINED defined / $RUNNING running guests (TCG, 64 MiB, in SeaBIOS) on $URI; window ${WINDOW}s, pane ${COLS}x${ROWS}, idle (no keys)"
 	echo
-	printf '%-34s %10s %8s %10s %8s %12s\n' "client" "cpu s/min" "% core" "libvirtd" "term B/s" "first list"
+	printf '%-34s %10s %8s %10s %8s %12s %8s\n' "client" "cpu s/min" "% core" "libvirtd" "term B/s" "first list" "RSS MiB"
 } >"$WORK/head"
 say "measuring (${WINDOW}s windows)…"
 measure_idle
@@ -211,6 +262,18 @@ else
 	VT="virt-top: not installed ($(apt-cache policy virt-top 2>/dev/null | grep -q 'Candidate: [0-9]' && echo 'apt has it: apt-get install virt-top' || echo 'Debian 12 has no virt-top package'))"
 	echo "$VT" >>"$RESULTS"
 	say "  $VT"
+fi
+if command -v virt-manager >/dev/null && command -v Xvfb >/dev/null; then
+	XDISPLAY=$((90 + RANDOM % 100))
+	Xvfb ":$XDISPLAY" -screen 0 1280x1024x24 >/dev/null 2>&1 &
+	XVFB_PID=$!
+	sleep 1
+	measure_virt_manager "virt-manager, 3s (default: CPU)"
+	measure_virt_manager "virt-manager, 3s, all metrics" all
+	kill "$XVFB_PID" 2>/dev/null || true
+	measure_pane "kvmtui (list), 3s" "$BIN" -c "$URI" --interval 3s
+else
+	echo "virt-manager: not installed (apt-get install virt-manager xvfb)" >>"$RESULTS"
 fi
 measure_pane "kvmtui (list), 1s" "$BIN" -c "$URI" --interval 1s
 measure_pane "kvmtui (list), 2s" "$BIN" -c "$URI" --interval 2s
@@ -233,6 +296,26 @@ fi
 
 echo
 cat "$WORK/head" "$RESULTS"
+# Side by side: virt-manager's default and all-metrics runs against kvmtui's
+# list at the same 3 s interval; libvirtd's share is above the baseline.
+if grep -q "^virt-manager, 3s (default" "$RESULTS"; then
+	echo
+	echo "kvmtui (list, 3 s) against virt-manager (3 s), same run: how many times lighter"
+	awk '
+		/^no client/ { base = $(NF-3) }
+		/^virt-manager, 3s \(default/ { vd = $0 }
+		/^virt-manager, 3s, all/ { va = $0 }
+		/^kvmtui \(list\), 3s / { k = $0 }
+		function f(line, i,   a, n) { n = split(line, a); return a[n - 6 + i] }
+		function ratio(x, y) { x += 0; y += 0; return y > 0 ? sprintf("%.1f×", x / y) : "-" }
+		END {
+			printf "%-28s %14s %14s\n", "", "vs default", "vs all metrics"
+			printf "%-28s %14s %14s\n", "client CPU s/min", ratio(f(vd,1), f(k,1)), ratio(f(va,1), f(k,1))
+			printf "%-28s %14s %14s\n", "libvirtd CPU caused", ratio(f(vd,3) - base, f(k,3) - base), ratio(f(va,3) - base, f(k,3) - base)
+			printf "%-28s %14s %14s\n", "first list", ratio(f(vd,5), f(k,5)), ratio(f(va,5), f(k,5))
+			printf "%-28s %14s %14s\n", "RSS", ratio(f(vd,6), f(k,6)), ratio(f(va,6), f(k,6))
+		}' "$RESULTS"
+fi
 if [ -f "$WORK/top-screen" ]; then
 	echo; echo "kvmtui top's screen with $RUNNING2 running (${COLS}x${ROWS}):"; cat "$WORK/top-screen"
 fi
