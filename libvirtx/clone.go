@@ -21,9 +21,9 @@ import (
 // UUID and MAC addresses; fresh NVRAM (and so fresh TPM state, which
 // libvirt keys by UUID); and for each disk a full copy into a pool, a
 // linked qcow2 overlay on the source, the same image shared, or none.
-// CD-ROMs are shared. What a failed clone made is removed. The source of a
-// linked clone becomes a template: its disks must not change any more, so
-// kvmtui asks before starting it.
+// CD-ROMs are shared. What a failed clone made is removed. A linked clone
+// needs its source shut off, and the source then becomes a template whose
+// linked disks are read-only: they must not change any more.
 
 // CloneMode is what a clone does with one disk.
 type CloneMode string
@@ -271,14 +271,50 @@ func (m *Manager) Clone(ref Ref, spec CloneSpec, progress func(disk string, done
 	}
 	defer nd.Free()
 	uuid, _ := nd.GetUUIDString()
+	if err = protectBase(lc, d, ref.Name, before, spec); err != nil {
+		_ = nd.UndefineFlags(libvirt.DOMAIN_UNDEFINE_NVRAM) // its images go too (above)
+		return Ref{}, err
+	}
+	m.refreshLater(ref, "template")
+	return Ref{URI: ref.URI, UUID: uuid, Name: spec.Name}, nil
+}
+
+// protectBase keeps the images linked clones read from changing: their
+// disks become read-only in the source's definition (QEMU opens them so,
+// whoever starts it; a bus that cannot take a read-only disk, such as
+// SATA, refuses to start instead), and the source becomes a template
+// (kvmtui asks before starting it). Nothing is done without a linked disk.
+func protectBase(lc *libvirt.Connect, d *libvirt.Domain, name, before string, spec CloneSpec) error {
+	linked := map[string]bool{}
 	for _, cd := range spec.Disks {
-		if cd.Mode == CloneLinked { // its disks must not change now: asked before it starts
-			_ = d.SetMetadata(libvirt.DOMAIN_METADATA_ELEMENT, "<template/>", "kvmtui", TemplateNS, libvirt.DOMAIN_AFFECT_CONFIG)
-			m.refreshLater(ref, "template")
-			break
+		if cd.Mode == CloneLinked {
+			linked[cd.Target] = true
 		}
 	}
-	return Ref{URI: ref.URI, UUID: uuid, Name: spec.Name}, nil
+	if len(linked) == 0 {
+		return nil
+	}
+	after, _, err := planRedefine(name, before, func(def *libvirtxml.Domain) error {
+		for i := range def.Devices.Disks {
+			if dk := &def.Devices.Disks[i]; dk.Target != nil && linked[dk.Target.Dev] {
+				dk.ReadOnly = &libvirtxml.DomainDiskReadOnly{}
+			}
+		}
+		return nil
+	})
+	if err == nil {
+		var nd *libvirt.Domain
+		if nd, err = lc.DomainDefineXMLFlags(after, libvirt.DOMAIN_DEFINE_VALIDATE); err == nil {
+			nd.Free()
+		}
+	}
+	if err != nil {
+		return fmt.Errorf("%s's linked disks could not be made read-only: %s", name, ErrText(err))
+	}
+	if err := d.SetMetadata(libvirt.DOMAIN_METADATA_ELEMENT, "<template/>", "kvmtui", TemplateNS, libvirt.DOMAIN_AFFECT_CONFIG); err != nil {
+		return fmt.Errorf("%s could not be marked a template: %s", name, ErrText(err))
+	}
+	return nil
 }
 
 // seedDisk keys the seed's path among the clone's new images.
@@ -321,7 +357,12 @@ func checkClone(lc *libvirt.Connect, ref Ref, plan ClonePlan, spec CloneSpec) er
 		switch cd.Mode {
 		case CloneShare, CloneSkip:
 			continue
-		case CloneCopy, CloneLinked:
+		case CloneLinked:
+			if plan.State != StateShutoff {
+				return fmt.Errorf("%s: a linked clone reads %s, which %s, being %s, would go on writing: shut it down first, or copy the disk",
+					cd.Target, cd.Source, ref.Name, plan.State)
+			}
+		case CloneCopy:
 		default:
 			return fmt.Errorf("%s: %q: one of %s", cd.Target, cd.Mode, strings.Join(CloneModes, ", "))
 		}

@@ -124,6 +124,25 @@ func TestRealCloneFullAndLinked(t *testing.T) {
 	if fileSum(t, img) != before {
 		t.Fatal("the source's image changed")
 	}
+
+	// The source's disk is read-only now: started anyway, it cannot write
+	// the image its linked clone reads.
+	if x := lt.MustVirsh(t, uri, "dumpxml", "--inactive", src.Name); !strings.Contains(x, "<readonly/>") {
+		t.Fatalf("after a linked clone the source's disk is not read-only:\n%s", x)
+	}
+	con, err := m.StartWithConsole(src, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := newConReader(con)
+	r.until(t, "kvmtui-guest# ", 90*time.Second)
+	con.Write([]byte("echo -n source-wrote | dd of=/dev/vda bs=512 seek=30 conv=fsync 2>/dev/null && echo wrote-$((1+1)) || echo refused-$((2+1))\r"))
+	r.until(t, "refused-3", 30*time.Second)
+	con.Close()
+	lt.MustVirsh(t, uri, "destroy", src.Name)
+	if fileSum(t, img) != before {
+		t.Fatal("the source, started after its linked clone, changed its image")
+	}
 	if got := rawOf(t, linkedImg); !bytes.Contains(got, []byte("clone-wrote")) || !bytes.Contains(got, []byte("kvmtui-source-data")) {
 		t.Fatal("the linked clone lacks its write or the source's data")
 	}

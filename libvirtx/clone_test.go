@@ -31,6 +31,12 @@ func TestCloneOnTheDemoHost(t *testing.T) {
 	if err := m.Do(src.Ref, Pause); err != nil {
 		t.Fatal(err)
 	}
+	// A paused source would write its image again once resumed.
+	link := CloneSpec{Name: "web-01-linked", Disks: append([]CloneDisk{}, named.Disks...)}
+	link.Disks[0].Mode = CloneLinked
+	if _, err := m.Clone(src.Ref, link, func(string, int64, int64) {}); err == nil || !strings.Contains(err.Error(), "a linked clone reads") {
+		t.Fatalf("linked clone of a paused VM: %v", err)
+	}
 	for _, bad := range []CloneSpec{
 		{Name: "web-02", Disks: named.Disks},
 		{Name: "", Disks: named.Disks},
