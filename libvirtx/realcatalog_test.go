@@ -411,11 +411,37 @@ func hotplugRoundTrip(t *testing.T, m *Manager, ref Ref, uri string, caps *devic
 			t.Fatalf("%s: %s", id, why)
 		}
 		// Said before anything reaches libvirt; the config-only
-		// attach is what the UI then does.
+		// attach is what the UI then does: the definition gains it, the
+		// running VM does not, and it is taken out again.
+		liveBefore := lt.MustVirsh(t, uri, "dumpxml", ref.Name)
+		cfgBefore := lt.MustVirsh(t, uri, "dumpxml", "--inactive", ref.Name)
 		if err := attachOrRedefine(m, ref, dev, false); err != nil {
 			t.Fatalf("%s not hot-pluggable (%s), and the config-only attach failed: %v", id, why, err)
 		}
 		t.Logf("not hot-pluggable here, said as: %s", why)
+		cfg := lt.MustVirsh(t, uri, "dumpxml", "--inactive", ref.Name)
+		if n := sameApartFrom(t, "config-only attach", cfgBefore, cfg, k); n != 1 {
+			t.Fatalf("the config-only attach put %d devices in the definition, want 1", n)
+		}
+		if n := sameApartFrom(t, "config-only attach (live)", liveBefore, lt.MustVirsh(t, uri, "dumpxml", ref.Name), k); n != 0 {
+			t.Fatalf("the config-only attach put %d devices in the running VM, want none", n)
+		}
+		// The new one: the device of this kind the definition has once more.
+		nb, _, _ := deviceCounts(t, cfgBefore)
+		na, _, cur := deviceCounts(t, cfg)
+		var added devices.Item
+		for _, it := range devices.List(cur) {
+			if x, _ := it.XML(); it.Kind == k && na[x] > nb[x] {
+				added = it
+			}
+		}
+		x, _ := added.XML()
+		if err := detachOrRedefine(m, ref, k.ID, added.Index, x, false); err != nil {
+			t.Fatalf("taking the config-only %s out: %v", id, err)
+		}
+		if n := sameApartFrom(t, "config-only detach", cfgBefore, lt.MustVirsh(t, uri, "dumpxml", "--inactive", ref.Name), k); n != 0 {
+			t.Fatal("the config-only device stayed in the definition")
+		}
 		return
 	}
 	liveBefore := lt.MustVirsh(t, uri, "dumpxml", ref.Name)
