@@ -177,7 +177,7 @@ func (h *Host) Series(m HostMetric) *Ring { return &h.series[m] }
 type Tracker struct {
 	cap    int
 	th     Thresholds
-	vms    map[string]*VM
+	vms    map[vmKey]*VM
 	hosts  map[string]*Host
 	alerts []Alert // the latest, oldest first, at most maxAlerts
 	sweeps uint64
@@ -187,11 +187,12 @@ const maxAlerts = 64
 
 // NewTracker returns an empty tracker keeping HistoryLen samples a series.
 func NewTracker(th Thresholds) *Tracker {
-	return &Tracker{cap: HistoryLen, th: th, vms: map[string]*VM{}, hosts: map[string]*Host{}}
+	return &Tracker{cap: HistoryLen, th: th, vms: map[vmKey]*VM{}, hosts: map[string]*Host{}}
 }
 
-// Key is how the tracker names a VM: the connection URI and the UUID.
-func Key(uri, uuid string) string { return uri + "|" + uuid }
+// vmKey is how the tracker names a VM: the connection URI and the UUID (a
+// struct, so a lookup builds no string).
+type vmKey struct{ uri, uuid string }
 
 // Thresholds returns the levels in force.
 func (t *Tracker) Thresholds() Thresholds { return t.th }
@@ -200,7 +201,7 @@ func (t *Tracker) Thresholds() Thresholds { return t.th }
 func (t *Tracker) SetThresholds(th Thresholds) { t.th = th }
 
 // VM returns a VM's history, nil when unknown.
-func (t *Tracker) VM(uri, uuid string) *VM { return t.vms[Key(uri, uuid)] }
+func (t *Tracker) VM(uri, uuid string) *VM { return t.vms[vmKey{uri, uuid}] }
 
 // Host returns a host's history, nil when unknown.
 func (t *Tracker) Host(uri string) *Host { return t.hosts[uri] }
@@ -269,7 +270,7 @@ func (t *Tracker) Counts() (warn, crit int) {
 }
 
 // Forget drops one VM's history (the VM was undefined).
-func (t *Tracker) Forget(uri, uuid string) { delete(t.vms, Key(uri, uuid)) }
+func (t *Tracker) Forget(uri, uuid string) { delete(t.vms, vmKey{uri, uuid}) }
 
 // DropConn forgets every VM and the host of a connection.
 func (t *Tracker) DropConn(uri string) {
@@ -363,7 +364,7 @@ func (t *Tracker) Add(samples []libvirtx.Sample, hosts []libvirtx.HostSample, lk
 }
 
 func (t *Tracker) addVM(s libvirtx.Sample, hostCPUs, vcpus int, raised []Alert) []Alert {
-	k := Key(s.URI, s.UUID)
+	k := vmKey{s.URI, s.UUID}
 	v := t.vms[k]
 	if v == nil {
 		v = &VM{Ref: s.Ref}

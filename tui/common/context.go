@@ -55,7 +55,7 @@ type Context struct {
 	Conns         map[string]*Conn
 	Msg           Message
 
-	vms map[string]libvirtx.Domain // by VMKey
+	vms map[VMID]libvirtx.Domain
 	// Selected is the VM list's selection, for commands given no name;
 	// Targets the marked VMs, else the selected one; Move moves the
 	// selection (the performance view's next/previous VM). The list sets
@@ -70,7 +70,7 @@ type Context struct {
 	// Frozen are the VMs whose file systems kvmtui froze through their
 	// guest agent: the title says so on every page until they are thawed,
 	// and kvmtui thaws them when it exits.
-	Frozen map[string]libvirtx.Ref // by VMKey
+	Frozen map[VMID]libvirtx.Ref
 }
 
 // Perf is the performance state pages share: the configuration, and the
@@ -85,7 +85,7 @@ type Perf struct {
 // NewContext builds the context over a manager whose connections were added.
 func NewContext(mgr *libvirtx.Manager, demoURI string) *Context {
 	c := &Context{Mgr: mgr, Config: &config.Config{}, Theme: widget.NewTheme(), Keys: NewKeys(), DemoURI: demoURI,
-		Conns: map[string]*Conn{}, vms: map[string]libvirtx.Domain{}, Frozen: map[string]libvirtx.Ref{},
+		Conns: map[string]*Conn{}, vms: map[VMID]libvirtx.Domain{}, Frozen: map[VMID]libvirtx.Ref{},
 		Selected: func() (libvirtx.Domain, bool) { return libvirtx.Domain{}, false },
 		Targets:  func() []libvirtx.Domain { return nil },
 		Move:     func(int) {}}
@@ -111,7 +111,10 @@ func (c *Context) IsFrozen(ref libvirtx.Ref) bool {
 }
 
 // VMKey identifies a VM across connections.
-func VMKey(uri, uuid string) string { return uri + "|" + uuid }
+func VMKey(uri, uuid string) VMID { return VMID{uri, uuid} }
+
+// VMID names a VM across connections: a map key that costs no allocation.
+type VMID struct{ URI, UUID string }
 
 // BodyHeight is what a page may draw in: the terminal less the title line,
 // the message line and the key hints.

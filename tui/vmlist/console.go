@@ -42,16 +42,16 @@ type consoleState struct {
 	pane    paneState
 	menu    *sendKeyMenu    // open send-key menu
 	ws      *workstationBox // commands for a viewer on another machine
-	holder  string          // row key whose console the full-screen session holds
+	holder  common.VMID     // row key whose console the full-screen session holds
 	viewers map[*console.Viewer]string
 	// fitted is the size (cols, rows) each running guest was told with
 	// K z, by row key: the guest keeps it until it stops.
-	fitted map[string][2]int
+	fitted map[common.VMID][2]int
 }
 
 func (m *Page) cons() *consoleState {
 	if m.con == nil {
-		m.con = &consoleState{keys: common.Bind(m.ctx, "console", newConsoleKeys()), viewers: map[*console.Viewer]string{}, fitted: map[string][2]int{}}
+		m.con = &consoleState{keys: common.Bind(m.ctx, "console", newConsoleKeys()), viewers: map[*console.Viewer]string{}, fitted: map[common.VMID][2]int{}}
 	}
 	return m.con
 }

@@ -83,12 +83,12 @@ func (m *Page) fullOpened(msg fullOpenedMsg) tea.Cmd {
 	var busy libvirtx.ConsoleBusyError
 	switch {
 	case errors.As(msg.err, &busy):
-		c.holder = ""
+		c.holder = common.VMID{}
 		return common.Ask(
 			m.wrapPrompt(fmt.Sprintf("%s: %s.\nAnother client (virsh console, another kvmtui) holds it.\nTake it over? That client is cut off.", d.Name, msg.err)),
 			openFullCmd(m.mgr, d, nil, true, msg.replay))
 	case msg.err != nil:
-		c.holder = ""
+		c.holder = common.VMID{}
 		m.ctx.SetMsg("console of "+d.Name+": "+msg.err.Error(), true)
 		return nil
 	}
@@ -110,7 +110,7 @@ func (m *Page) fullEnded(msg fullEndedMsg) {
 		}
 		msg.rec.Close()
 	}
-	c.holder = ""
+	c.holder = common.VMID{}
 	switch {
 	case msg.err != nil:
 		m.ctx.SetMsg("console of "+msg.dom.Name+": "+msg.err.Error(), true)

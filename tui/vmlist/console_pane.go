@@ -25,7 +25,7 @@ const attachDelay = 250 * time.Millisecond
 // holds that VM's console while the VM runs.
 type paneState struct {
 	shown, focused bool
-	key            string // row key of the VM shown
+	key            common.VMID // row key of the VM shown
 	dom            libvirtx.Domain
 	active         bool
 	gen            int // bumped at every change of VM: older messages are dropped
@@ -117,7 +117,7 @@ func (p *paneState) drop() tea.Cmd {
 
 // release hands the session of VM key to the full-screen console; the
 // history stays in keep.
-func (p *paneState) release(key string) *console.Pane {
+func (p *paneState) release(key common.VMID) *console.Pane {
 	if p.key != key || p.sess == nil {
 		return nil
 	}
@@ -174,7 +174,7 @@ func (m *Page) paneFollow() tea.Cmd {
 	}
 	sel := m.list.selected()
 	if sel == nil {
-		if p.key == "" {
+		if p.key == (common.VMID{}) {
 			return nil
 		}
 		cmd := p.drop()

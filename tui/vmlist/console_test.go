@@ -15,6 +15,7 @@ import (
 
 	"kvmtui/console"
 	"kvmtui/libvirtx"
+	"kvmtui/tui/common"
 )
 
 func TestConsoleRefusalsAreOneLineWithWhatToDo(t *testing.T) {
@@ -32,7 +33,7 @@ func TestConsoleRefusalsAreOneLineWithWhatToDo(t *testing.T) {
 	if !strings.Contains(h.Ctx().Msg.Text, "console of web-01: this function is not supported by the connection driver: virDomainOpenConsole") {
 		t.Fatalf("c on the test driver: %q", h.Ctx().Msg.Text)
 	}
-	if h.m.con.holder != "" || h.m.mode != modeList {
+	if h.m.con.holder != (common.VMID{}) || h.m.mode != modeList {
 		t.Fatalf("a failed open left the console held (%q) or mode %v", h.m.con.holder, h.m.mode)
 	}
 	h.Keys("v")

@@ -175,7 +175,7 @@ func (m *Page) handleKey(msg tea.KeyMsg) tea.Cmd {
 		case m.list.filter != "":
 			m.list.setFilter("")
 		case len(m.list.marks) > 0:
-			m.list.marks = map[string]bool{}
+			m.list.marks = map[common.VMID]bool{}
 		}
 		m.ctx.SetMsg("", false)
 		return nil

@@ -1,6 +1,7 @@
 package vmlist
 
 import (
+	"cmp"
 	"slices"
 	"strings"
 
@@ -13,7 +14,7 @@ import (
 // row is one VM in the list with its latest samples. cells holds each
 // column's text, rendered when the data changes, never in View.
 type row struct {
-	key    string
+	key    common.VMID
 	dom    libvirtx.Domain
 	label  string // the connection's short name
 	prev   libvirtx.Sample
@@ -40,7 +41,7 @@ func (r *row) render() {
 // vmList is the main view's data: every VM of every connection, the filtered
 // and sorted view of them, the cursor and the marks.
 type vmList struct {
-	rows     map[string]*row
+	rows     map[common.VMID]*row
 	view     []*row
 	cursor   int
 	chosen   bool // the user moved the cursor: it follows its VM from then on (until then it stays on top while rows arrive)
@@ -49,14 +50,14 @@ type vmList struct {
 	sortCol  int
 	sortDesc bool
 	filter   string
-	marks    map[string]bool
+	marks    map[common.VMID]bool
 	conns    map[string]*common.Conn // the context's: labels and host CPU counts
 	decorate func(r *row)            // sets level and spark from the history (decorate.go)
 }
 
 func newVMList(conns map[string]*common.Conn) *vmList {
 	name, _ := columnByID("name")
-	return &vmList{rows: map[string]*row{}, marks: map[string]bool{}, conns: conns, sortCol: name}
+	return &vmList{rows: map[common.VMID]*row{}, marks: map[common.VMID]bool{}, conns: conns, sortCol: name}
 }
 
 // conn is what the list knows of a connection (nothing once it is gone).
@@ -70,7 +71,7 @@ func (l *vmList) conn(uri string) common.Conn {
 // setInventory replaces the domains of one connection, keeping the samples of
 // those that stay.
 func (l *vmList) setInventory(uri string, doms []libvirtx.Domain) {
-	keep := make(map[string]bool, len(doms))
+	keep := make(map[common.VMID]bool, len(doms))
 	for _, d := range doms {
 		k := common.VMKey(uri, d.UUID)
 		keep[k] = true
@@ -96,7 +97,7 @@ func (l *vmList) dropConn(uri string) {
 	l.rebuild()
 }
 
-func (l *vmList) upsert(k string, d libvirtx.Domain) {
+func (l *vmList) upsert(k common.VMID, d libvirtx.Domain) {
 	r := l.rows[k]
 	if r == nil {
 		r = &row{key: k}
@@ -155,7 +156,7 @@ func (l *vmList) applySamples(samples []libvirtx.Sample) {
 // rebuild recomputes the filtered, sorted view and keeps the cursor on the
 // same VM where it can.
 func (l *vmList) rebuild() {
-	var at string
+	var at common.VMID
 	if sel := l.selected(); sel != nil {
 		at = sel.key
 	}
@@ -176,12 +177,12 @@ func (l *vmList) rebuild() {
 			n = strings.Compare(a.dom.Name, b.dom.Name)
 		}
 		if n == 0 {
-			n = strings.Compare(a.key, b.key)
+			n = cmp.Or(strings.Compare(a.key.URI, b.key.URI), strings.Compare(a.key.UUID, b.key.UUID))
 		}
 		return n
 	})
 	l.cursor = 0
-	if at != "" && l.chosen {
+	if at != (common.VMID{}) && l.chosen {
 		for i, r := range l.view {
 			if r.key == at {
 				l.cursor = i
