@@ -38,6 +38,8 @@ SOCK=kvmtui-bench-$$
 WORK=$(mktemp -d /tmp/kvmtui-bench.XXXXXX)
 HZ=$(getconf CLK_TCK)
 
+# shellcheck source=lib.sh
+. "$ROOT/testdata/bench/lib.sh"
 say() { printf '%s\n' "$*" >&2; }
 v() { virsh -q -c "$URI" "$@"; }
 
@@ -197,33 +199,17 @@ measure_batch() { # INTERVAL
 # First list: launch until its log has added every bench guest (its model
 # complete; drawing the window follows).
 measure_virt_manager() {
-	local what=$1 home=$WORK/vmm-$RANDOM t0 first="-" pid n
+	local what=$1 home=$WORK/vmm-$RANDOM t0 first
 	wait_libvirtd
-	mkdir -p "$home/.config/glib-2.0/settings"
-	{
-		echo "[org/virt-manager/virt-manager/stats]"
-		echo "update-interval=3"
-		if [ "${2:-}" = all ]; then
-			echo "enable-disk-poll=true"; echo "enable-net-poll=true"; echo "enable-memory-poll=true"
-		fi
-	} >"$home/.config/glib-2.0/settings/keyfile"
-	t0=$(date +%s%N)
-	DISPLAY=:$XDISPLAY HOME=$home XDG_CONFIG_HOME=$home/.config GSETTINGS_BACKEND=keyfile \
-		virt-manager --no-fork --debug -c "$URI" >"$home/log" 2>&1 &
-	pid=$!
-	for _ in $(seq 1 3000); do
-		n=$(grep -c "domain=$PREFIX[0-9]* status=.* added" "$home/log" || true)
-		if [ "$n" -ge "$DEFINED" ]; then
-			first=$(awk -v a="$t0" -v b="$(date +%s%N)" 'BEGIN{printf "%.2fs", (b-a)/1e9}')
-			break
-		fi
-		sleep 0.02
-	done
+	t0=$(now)
+	virt_manager_start "$home" "$URI" "$XDISPLAY" "${2:-}"
+	first=$(virt_manager_first_list "$home" "$PREFIX" "$DEFINED" "$t0")
+	[ "$first" != "?" ] && first=$(awk -v m="$first" 'BEGIN{printf "%.2fs", m/1000}')
 	sleep 5
-	measure_window "$pid"
-	row "$what" "$C_TICKS" "$L_TICKS" - "$first" "$(rss_kib "$pid")"
-	kill "$pid" 2>/dev/null || true
-	wait "$pid" 2>/dev/null || true
+	measure_window "$VMM_PID"
+	row "$what" "$C_TICKS" "$L_TICKS" - "$first" "$(rss_kib "$VMM_PID")"
+	kill "$VMM_PID" 2>/dev/null || true
+	wait "$VMM_PID" 2>/dev/null || true
 	sleep 1
 }
 

@@ -14,7 +14,9 @@
 #   - the interactive list, launch until its title counts every VM;
 #   - key → frame: `j` pressed 20 times at random moments while the list
 #     sweeps every second, the time until the cursor's row moved on the
-#     screen (tmux capture-pane polled; median and worst).
+#     screen (tmux capture-pane polled; median and worst);
+#   - where virt-manager and Xvfb are installed, virt-manager's launch until
+#     its model holds every guest.
 # The same four without the link come first, for comparison. All guests are
 # removed at the end, also on failure or Ctrl-C.
 set -euo pipefail
@@ -40,6 +42,7 @@ cleanup() {
 	set +e
 	tmux -L "$SOCK" kill-server 2>/dev/null
 	[ -n "${LINK_PID:-}" ] && kill "$LINK_PID" 2>/dev/null
+	[ -n "${XVFB_PID:-}" ] && kill "$XVFB_PID" 2>/dev/null
 	remove_guests
 	rm -rf "$WORK"
 }
@@ -102,8 +105,28 @@ interactive() {
 	tmux -L "$SOCK" kill-server
 }
 
+# virt-manager, where installed, on the same link: launch until its model
+# holds every guest.
+VMM=
+if command -v virt-manager >/dev/null && command -v Xvfb >/dev/null; then
+	XDISPLAY=$((90 + RANDOM % 100))
+	Xvfb ":$XDISPLAY" -screen 0 1280x1024x24 >/dev/null 2>&1 &
+	XVFB_PID=$!
+	VMM=yes
+fi
+virt_manager() { # URI N
+	local t0 home=$WORK/vmm-$RANDOM first
+	[ -n "$VMM" ] || { echo "-"; return; }
+	t0=$(now)
+	virt_manager_start "$home" "$1" "$XDISPLAY"
+	first=$(virt_manager_first_list "$home" "$PREFIX" "$2" "$t0")
+	kill "$VMM_PID" 2>/dev/null || true
+	wait "$VMM_PID" 2>/dev/null || true
+	echo "$first"
+}
+
 RESULTS=$WORK/results
-printf '%-8s %-7s %12s %12s %16s %14s %12s\n' "guests" "link" "virsh list" "kvmtui list" "UI: first list" "key→frame p50" "worst" >"$RESULTS"
+printf '%-8s %-7s %12s %12s %16s %14s %12s %18s\n' "guests" "link" "virsh list" "kvmtui list" "UI: first list" "key→frame p50" "worst" "virt-manager list" >"$RESULTS"
 remove_guests
 for n in $COUNTS; do
 	define_guests "$n"
@@ -114,7 +137,8 @@ for n in $COUNTS; do
 		vl=$(timed virsh -q -c "$uri" list --all)
 		kl=$(timed env XDG_CONFIG_HOME="$WORK/cfg" "$BIN" -c "$uri" list)
 		read -r first p50 worst < <(interactive "$uri" "$n")
-		printf '%-8s %-7s %10s ms %10s ms %13s ms %11s ms %9s ms\n' "$n" "$link" "$vl" "$kl" "$first" "$p50" "$worst" >>"$RESULTS"
+		vm=$(virt_manager "$uri" "$n")
+		printf '%-8s %-7s %10s ms %10s ms %13s ms %11s ms %9s ms %15s ms\n' "$n" "$link" "$vl" "$kl" "$first" "$p50" "$worst" "$vm" >>"$RESULTS"
 		say "  $(tail -n1 "$RESULTS")"
 	done
 	remove_guests
