@@ -35,6 +35,9 @@ func (m *Model) open(word string, args []string) tea.Cmd {
 		return nil
 	case e.Run != nil:
 		return e.Run(m.ctx, args)
+	case e.Root && len(args) > 0:
+		m.ctx.SetMsg("usage: "+e.Usage+" (it takes no argument; / filters the list)", true)
+		return nil
 	case e.Root:
 		m.stack = m.stack[:min(len(m.stack), 1)]
 		return nil

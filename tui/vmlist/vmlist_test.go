@@ -436,3 +436,10 @@ func TestCursorStaysOnTopWhileRowsArrive(t *testing.T) {
 		t.Fatalf("cursor on %s after a third host arrived, want h1-b, where the user put it", name())
 	}
 }
+
+// `:vm` takes no argument: one given is said, not silently dropped.
+func TestVMWordRefusesAnArgument(t *testing.T) {
+	h := newHarness(t, false)
+	h.Keys(":vm web-01", "enter")
+	h.MsgHas("usage: vm (it takes no argument; / filters the list)")
+}
