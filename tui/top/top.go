@@ -36,6 +36,7 @@ type Top struct {
 
 	width, height int
 	sweeping      bool
+	started       bool // the first sweep was asked for (once a connection was up)
 	sweeps        int
 	// Sweeps of the running domains only: top shows the running VMs, takes
 	// the totals from the inventory, and forgets what libvirt says is gone.
@@ -58,8 +59,10 @@ func New(mgr *libvirtx.Manager, opts Options) *Top {
 	return t
 }
 
-// Init starts the events and the first sweep.
-func (t *Top) Init() tea.Cmd { return tea.Batch(common.WaitEvents(t.mgr), common.Sweep(t.mgr)) }
+// Init waits for the connections: the first sweep starts as soon as one
+// connects (one before that finds nothing, and the next came an interval
+// later).
+func (t *Top) Init() tea.Cmd { return common.WaitEvents(t.mgr) }
 
 // Update takes data and the few keys the dashboard has.
 func (t *Top) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
@@ -70,6 +73,10 @@ func (t *Top) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case common.EventsMsg:
 		if t.applyEvents(msg) {
 			t.render()
+		}
+		if !t.started && t.connected() {
+			t.started, t.sweeping = true, true // the sweep's answer starts the ticks
+			return t, tea.Batch(common.WaitEvents(t.mgr), common.Sweep(t.mgr))
 		}
 		return t, common.WaitEvents(t.mgr)
 	case common.TickMsg:
@@ -117,18 +124,30 @@ func (t *Top) applyEvents(evs []libvirtx.Event) bool {
 		case libvirtx.ConnEvent:
 			changed = true
 		case libvirtx.InventoryEvent:
+			changed = true // the count of VMs
 			for _, v := range t.tr.VMs(e.URI) {
 				if _, ok := t.ctx.VM(v.URI, v.UUID); !ok {
 					t.tr.Forget(v.URI, v.UUID)
 				}
 			}
 		case libvirtx.DomainEvent:
+			changed = true
 			if e.Gone {
 				t.tr.Forget(e.URI, e.UUID)
 			}
 		}
 	}
 	return changed
+}
+
+// connected says whether a connection is up.
+func (t *Top) connected() bool {
+	for _, c := range t.ctx.Conns {
+		if c.Status == libvirtx.Connected {
+			return true
+		}
+	}
+	return false
 }
 
 // View returns the screen rendered by the last sweep or resize.

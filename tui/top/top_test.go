@@ -174,3 +174,31 @@ func TestTopColumnsNeverRunTogether(t *testing.T) {
 		}
 	}
 }
+
+// The first sweep goes out as soon as a connection is up (it went out at
+// start, found nothing, and the data came an interval later), once; the
+// VM count shows as soon as the inventory arrives.
+func TestTopSweepsOnceAConnectionIsUp(t *testing.T) {
+	mgr := libvirtx.NewManager(false)
+	t.Cleanup(mgr.Close)
+	top := New(mgr, Options{Interval: 2 * time.Second, Perf: perf.DefaultConfig()})
+	top.Update(tea.WindowSizeMsg{Width: 80, Height: 20})
+	top.Update(common.EventsMsg{libvirtx.ConnEvent{URI: topURI, Status: libvirtx.Connecting}})
+	if top.sweeping {
+		t.Fatal("a sweep before any connection is up")
+	}
+	_, cmd := top.Update(common.EventsMsg{libvirtx.ConnEvent{URI: topURI, Status: libvirtx.Connected, Host: libvirtx.HostInfo{CPUs: 4}}})
+	if batch, ok := cmd().(tea.BatchMsg); !top.sweeping || !ok || len(batch) != 2 {
+		t.Fatal("no sweep once the connection is up")
+	}
+	top.Update(common.EventsMsg{libvirtx.InventoryEvent{URI: topURI, Domains: []libvirtx.Domain{
+		{Ref: libvirtx.Ref{URI: topURI, UUID: "u1", Name: "a"}}, {Ref: libvirtx.Ref{URI: topURI, UUID: "u2", Name: "b"}}}}})
+	if !strings.Contains(top.View(), "0/2 running") {
+		t.Fatalf("the inventory's count is not shown:\n%s", top.View())
+	}
+	top.Update(common.SweepMsg{}) // the first sweep's answer: the ticks start
+	top.Update(common.EventsMsg{libvirtx.ConnEvent{URI: "qemu:///session", Status: libvirtx.Connected}})
+	if top.sweeping {
+		t.Fatal("a second first sweep: the ticks would run twice as often")
+	}
+}
