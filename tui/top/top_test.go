@@ -188,8 +188,11 @@ func TestTopSweepsOnceAConnectionIsUp(t *testing.T) {
 		t.Fatal("a sweep before any connection is up")
 	}
 	_, cmd := top.Update(common.EventsMsg{libvirtx.ConnEvent{URI: topURI, Status: libvirtx.Connected, Host: libvirtx.HostInfo{CPUs: 4}}})
-	if batch, ok := cmd().(tea.BatchMsg); !top.sweeping || !ok || len(batch) != 2 {
+	if !top.sweeping {
 		t.Fatal("no sweep once the connection is up")
+	}
+	if batch, ok := cmd().(tea.BatchMsg); !ok || len(batch) != 2 {
+		t.Fatal("the sweep is not asked for beside the wait for events")
 	}
 	top.Update(common.EventsMsg{libvirtx.InventoryEvent{URI: topURI, Domains: []libvirtx.Domain{
 		{Ref: libvirtx.Ref{URI: topURI, UUID: "u1", Name: "a"}}, {Ref: libvirtx.Ref{URI: topURI, UUID: "u2", Name: "b"}}}}})
