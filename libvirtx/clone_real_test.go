@@ -106,19 +106,13 @@ func TestRealCloneFullAndLinked(t *testing.T) {
 
 	// Both boot and read the source's data; the linked one writes.
 	for _, c := range []Ref{full, linked} {
-		con, err := m.StartWithConsole(c, "")
-		if err != nil {
-			t.Fatal(err)
-		}
-		r := newConReader(con)
-		r.until(t, "kvmtui-guest# ", 90*time.Second)
-		con.Write([]byte("dd if=/dev/vda bs=512 skip=10 count=1 2>/dev/null | head -c 18; echo\r"))
+		r, send := startAtPrompt(t, m, c)
+		send("dd if=/dev/vda bs=512 skip=10 count=1 2>/dev/null | head -c 18; echo")
 		r.until(t, "kvmtui-source-data", 30*time.Second)
 		if c == linked {
-			con.Write([]byte("echo -n clone-wrote | dd of=/dev/vda bs=512 seek=20 conv=fsync 2>/dev/null && echo done-$((1+1))\r"))
+			send("echo -n clone-wrote | dd of=/dev/vda bs=512 seek=20 conv=fsync 2>/dev/null && echo done-$((1+1))")
 			r.until(t, "done-2", 30*time.Second)
 		}
-		con.Close()
 		lt.MustVirsh(t, uri, "destroy", c.Name)
 	}
 	if fileSum(t, img) != before {
@@ -130,15 +124,9 @@ func TestRealCloneFullAndLinked(t *testing.T) {
 	if x := lt.MustVirsh(t, uri, "dumpxml", "--inactive", src.Name); !strings.Contains(x, "<readonly/>") {
 		t.Fatalf("after a linked clone the source's disk is not read-only:\n%s", x)
 	}
-	con, err := m.StartWithConsole(src, "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	r := newConReader(con)
-	r.until(t, "kvmtui-guest# ", 90*time.Second)
-	con.Write([]byte("echo -n source-wrote | dd of=/dev/vda bs=512 seek=30 conv=fsync 2>/dev/null && echo wrote-$((1+1)) || echo refused-$((2+1))\r"))
+	r, send := startAtPrompt(t, m, src)
+	send("echo -n source-wrote | dd of=/dev/vda bs=512 seek=30 conv=fsync 2>/dev/null && echo wrote-$((1+1)) || echo refused-$((2+1))")
 	r.until(t, "refused-3", 30*time.Second)
-	con.Close()
 	lt.MustVirsh(t, uri, "destroy", src.Name)
 	if fileSum(t, img) != before {
 		t.Fatal("the source, started after its linked clone, changed its image")
