@@ -24,6 +24,7 @@ type Conn struct {
 	box      *mailbox
 	refresh  chan DomainEvent // domains whose snapshot must be re-read
 	stopped  chan struct{}    // closed by stop
+	ended    chan struct{}    // closed when run has torn the connection down
 	stopOnce sync.Once
 	lastErr  string // how the last try to connect failed (run's own)
 
@@ -48,6 +49,7 @@ func newConn(uri string, readOnly bool, box *mailbox) *Conn {
 		box:      box,
 		refresh:  make(chan DomainEvent, 4096),
 		stopped:  make(chan struct{}),
+		ended:    make(chan struct{}),
 	}
 	c.idle = sync.NewCond(&c.mu)
 	return c
@@ -86,6 +88,7 @@ func (c *Conn) get() (lc *libvirt.Connect, done func(), err error) {
 
 // run is the connection's life: connect, serve until lost, reconnect.
 func (c *Conn) run() {
+	defer close(c.ended)
 	go c.refresher()
 	backoff := minBackoff
 	c.box.put(ConnEvent{URI: c.uri, Status: Connecting, ReadOnly: c.readOnly})

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"sort"
 	"sync"
+	"time"
 
 	"libvirt.org/go/libvirt"
 )
@@ -95,10 +96,34 @@ func (m *Manager) URIs() []string {
 // Next blocks until events are available and returns them in order.
 func (m *Manager) Next() []Event { return m.box.next() }
 
-// Close closes every connection.
+// closeWait bounds how long Close waits for connections to wind down: a
+// local daemon takes milliseconds, a remote one that stopped answering is
+// not worth a hung exit.
+const closeWait = 3 * time.Second
+
+// Close closes every connection and waits (up to closeWait) until each has
+// removed its event callbacks and closed. A process that exits with a call
+// still in flight — an event registration right after connecting, or the
+// deregistrations of a close — crashes libvirtd 9.0 (Debian 12): it frees
+// that client's callbacks from two threads at once.
 func (m *Manager) Close() {
-	for _, u := range m.URIs() {
-		_ = m.Remove(u)
+	m.mu.Lock()
+	conns := make([]*Conn, 0, len(m.conns))
+	for u, c := range m.conns {
+		conns = append(conns, c)
+		delete(m.conns, u)
+	}
+	m.mu.Unlock()
+	for _, c := range conns {
+		c.stop()
+	}
+	deadline := time.After(closeWait)
+	for _, c := range conns {
+		select {
+		case <-c.ended:
+		case <-deadline:
+			return
+		}
 	}
 }
 

@@ -5,6 +5,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	lt "kvmtui/libvirtx/libvirtxtest"
 )
 
 // waitFor reads events until match returns true or the timeout passes.
@@ -212,4 +214,41 @@ func hammerThenClose(t *testing.T, m *Manager, ref Ref) {
 	}
 	waitFor(t, m, 10*time.Second, func(e Event) bool { c, ok := e.(ConnEvent); return ok && c.Status == Closed })
 	wg.Wait()
+}
+
+// Close returns only once each connection has removed its callbacks and
+// closed: kvmtui exits right after it, and a client that vanishes with an
+// event (de)registration in flight crashes libvirtd 9.0 (seen: "unexpected
+// incomplete domain callback", then SIGSEGV).
+func TestCloseReturnsOnceTornDown(t *testing.T) {
+	check := func(t *testing.T, uri string) {
+		for range 5 {
+			m := NewManager(false)
+			if err := m.Add(uri); err != nil {
+				t.Fatal(err)
+			}
+			waitFor(t, m, 10*time.Second, func(e Event) bool { _, ok := e.(InventoryEvent); return ok })
+			c, err := m.conn(uri)
+			if err != nil {
+				t.Fatal(err)
+			}
+			m.Close()
+			select {
+			case <-c.ended:
+			default:
+				t.Fatal("Close returned while the connection was still being torn down")
+			}
+			c.mu.Lock()
+			live, cbs := c.c != nil, len(c.cbIDs)+len(c.netCBs)+len(c.poolCBs)
+			c.mu.Unlock()
+			if live || cbs != 0 {
+				t.Fatalf("after Close: connection open %v, %d callbacks registered", live, cbs)
+			}
+			if len(m.URIs()) != 0 {
+				t.Fatalf("after Close the manager still lists %v", m.URIs())
+			}
+		}
+	}
+	t.Run("test driver", func(t *testing.T) { check(t, "test:///default") })
+	t.Run("real daemon", func(t *testing.T) { check(t, lt.URI(t)) })
 }
