@@ -116,6 +116,7 @@ func TestE2ESerialConsoleFullScreenAndTakeover(t *testing.T) {
 func TestE2EConsolePaneBootResizeAndCtrlAltDel(t *testing.T) {
 	uri := lt.URI(t)
 	name := lt.FixtureGuest(t, uri, unique("pane"))
+	logGuestSerialOnFailure(t, name)
 	s := startTUI(t, 200, 50, "-c", uri)
 	s.showOnly(name)
 	s.waitRow(name, "shut off")
@@ -218,6 +219,24 @@ func TestE2EConsolePaneBootResizeAndCtrlAltDel(t *testing.T) {
 	if st := lt.MustVirsh(t, uri, "domstate", name); st != "running" {
 		t.Fatalf("after the reboot virsh says %q", st)
 	}
+}
+
+// logGuestSerialOnFailure logs the end of what the guest wrote to its
+// serial port (virtlogd's copy) if the test fails: it tells a guest that
+// stopped writing from output that did not reach the screen.
+func logGuestSerialOnFailure(t *testing.T, name string) {
+	t.Cleanup(func() {
+		if !t.Failed() {
+			return
+		}
+		b, err := os.ReadFile("/var/log/libvirt/qemu/" + name + "-serial0.log")
+		if err != nil {
+			t.Logf("the guest's serial log: %v", err)
+			return
+		}
+		lines := strings.Split(strings.TrimRight(string(b), "\n"), "\n")
+		t.Logf("the guest's serial log, last lines:\n%s", strings.Join(lines[max(len(lines)-15, 0):], "\n"))
+	})
 }
 
 // kvmtui console from the shell refuses what it cannot do, in one line.
