@@ -148,7 +148,7 @@ func (o *options) topBatch(uris []string, pc perf.Config, format string, interva
 		if ticks++; time.Duration(ticks)*interval >= 30*time.Second || ticks == 1 {
 			ticks, sweep, lk.ActiveOnly = 1, mgr.Sweep, false
 		}
-		s, errs := sweep()
+		s, errs := sweep(libvirtx.AllGroups) // the records carry every figure
 		var hosts []libvirtx.HostSample
 		for _, u := range mgr.URIs() {
 			if errs[u] != nil {

@@ -52,7 +52,7 @@ func BenchmarkSweep200(b *testing.B) {
 	}
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		s, errs := m.Sweep()
+		s, errs := m.Sweep(AllGroups)
 		if len(errs) > 0 || len(s) != 200 {
 			b.Fatalf("sweep: %d samples, %v", len(s), errs)
 		}

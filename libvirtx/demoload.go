@@ -77,8 +77,9 @@ func (v *demoVM) level(t time.Time) float64 {
 	return l
 }
 
-// apply replaces the test driver's figures of the running samples.
-func (d *demoLoad) apply(samples []Sample) {
+// apply replaces the test driver's figures of the running samples (disk
+// and network only those of the groups g).
+func (d *demoLoad) apply(samples []Sample, g Groups) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	for i := range samples {
@@ -102,9 +103,13 @@ func (d *demoLoad) apply(samples []Sample) {
 		}
 		v.last = s.At
 		s.HasCPU, s.CPUTimeNs = true, uint64(v.cpuNs)
-		s.HasBlock, s.RdBytes, s.WrBytes = true, uint64(v.rd), uint64(v.wr)
-		s.RdReqs, s.WrReqs = uint64(v.rd/24e3), uint64(v.wr/12e3) // 24 KB reads, 12 KB writes on average
-		s.HasNet, s.RxBytes, s.TxBytes = true, uint64(v.rx), uint64(v.tx)
+		if g&DiskStats != 0 {
+			s.HasBlock, s.RdBytes, s.WrBytes = true, uint64(v.rd), uint64(v.wr)
+			s.RdReqs, s.WrReqs = uint64(v.rd/24e3), uint64(v.wr/12e3) // 24 KB reads, 12 KB writes on average
+		}
+		if g&NetStats != 0 {
+			s.HasNet, s.RxBytes, s.TxBytes = true, uint64(v.rx), uint64(v.tx)
+		}
 		if s.CurrentKiB > 0 {
 			used := min(v.mem*(0.9+0.2*v.noise()), 0.97)
 			s.AvailableKiB = s.CurrentKiB

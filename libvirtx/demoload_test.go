@@ -16,7 +16,7 @@ func TestDemoLoadOnlyOnTheDemoConnection(t *testing.T) {
 	waitFor(t, m, 5*time.Second, func(e Event) bool { ie, ok := e.(InventoryEvent); return ok && ie.URI == "test:///default" })
 	m.SetDemoLoad(demo)
 
-	first, errs := m.Sweep()
+	first, errs := m.Sweep(AllGroups)
 	if len(errs) > 0 {
 		t.Fatal(errs)
 	}
@@ -51,7 +51,7 @@ func TestDemoLoadAdvancesPerVM(t *testing.T) {
 		for _, n := range names {
 			cur = append(cur, sample(n, at))
 		}
-		d.apply(cur)
+		d.apply(cur, AllGroups)
 		for i, s := range cur {
 			if prev == nil {
 				continue

@@ -157,14 +157,14 @@ func (m *Manager) conn(uri string) (*Conn, error) {
 }
 
 // Sweep runs one stats sweep on every connected connection, concurrently,
-// and returns the samples of all of them. Connections that are down are
-// skipped; their errors are reported per URI.
-func (m *Manager) Sweep() ([]Sample, map[string]error) { return m.sweep(false) }
+// and returns the samples of all of them (with the optional groups g).
+// Connections that are down are skipped; their errors are reported per URI.
+func (m *Manager) Sweep(g Groups) ([]Sample, map[string]error) { return m.sweep(g, false) }
 
 // SweepActive is Sweep of the running domains only (see Conn.SweepActive).
-func (m *Manager) SweepActive() ([]Sample, map[string]error) { return m.sweep(true) }
+func (m *Manager) SweepActive(g Groups) ([]Sample, map[string]error) { return m.sweep(g, true) }
 
-func (m *Manager) sweep(active bool) ([]Sample, map[string]error) {
+func (m *Manager) sweep(g Groups, active bool) ([]Sample, map[string]error) {
 	m.mu.Lock()
 	conns := make([]*Conn, 0, len(m.conns))
 	for _, c := range m.conns {
@@ -186,7 +186,7 @@ func (m *Manager) sweep(active bool) ([]Sample, map[string]error) {
 			if active {
 				sweep = c.SweepActive
 			}
-			s, err := sweep()
+			s, err := sweep(g)
 			mu.Lock()
 			defer mu.Unlock()
 			if err != nil {

@@ -98,7 +98,7 @@ func TestRealLifecycle(t *testing.T) {
 
 func sampleOf(t *testing.T, m *Manager, ref Ref) Sample {
 	t.Helper()
-	ss, errs := m.Sweep()
+	ss, errs := m.Sweep(AllGroups)
 	if len(errs) > 0 {
 		t.Fatal(errs)
 	}
@@ -201,5 +201,37 @@ func TestRealDeleteChoosesVolumes(t *testing.T) {
 	vols := lt.MustVirsh(t, uri, "vol-list", pool)
 	if strings.Contains(vols, "own.qcow2") || !strings.Contains(vols, "shared.qcow2") || !strings.Contains(vols, "media.iso") {
 		t.Fatalf("volumes after delete:\n%s", vols)
+	}
+}
+
+// A sweep asks libvirtd for disk and network counters only with their
+// groups: without them the records of a running guest with a disk carry
+// none, with them they do.
+func TestRealSweepGroups(t *testing.T) {
+	uri := lt.URI(t)
+	vm, _, _ := lt.GuestWithDisk(t, uri, "groups", nil, "")
+	m, ref := managerFor(t, uri, vm)
+	if err := m.Do(ref, Start); err != nil {
+		t.Fatal(err)
+	}
+	waitState(t, m, ref, StateRunning, 30*time.Second)
+	of := func(g Groups) Sample {
+		ss, errs := m.SweepActive(g)
+		if len(errs) > 0 {
+			t.Fatal(errs)
+		}
+		for _, s := range ss {
+			if s.UUID == ref.UUID {
+				return s
+			}
+		}
+		t.Fatalf("%s is not in the sweep", vm)
+		return Sample{}
+	}
+	if s := of(DiskStats); !s.HasBlock || s.HasNet || !s.HasCPU {
+		t.Fatalf("a sweep with the disk group: %+v", s)
+	}
+	if s := of(0); s.HasBlock || s.HasNet || !s.HasCPU || s.RSSKiB == 0 {
+		t.Fatalf("a sweep without the optional groups: %+v", s)
 	}
 }

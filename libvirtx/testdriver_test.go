@@ -65,7 +65,7 @@ func TestInventoryAndSweepOnTestDriver(t *testing.T) {
 	if err != nil || h.CPUs != 16 {
 		t.Fatalf("host = %+v %v, want 16 CPUs", h, err)
 	}
-	samples, errs := m.Sweep()
+	samples, errs := m.Sweep(AllGroups)
 	if len(errs) != 0 || len(samples) != 1 {
 		t.Fatalf("sweep = %v %v", samples, errs)
 	}
@@ -202,7 +202,7 @@ func hammerThenClose(t *testing.T, m *Manager, ref Ref) {
 				if _, err := m.DomainXML(ref, false, false); err != nil {
 					return // removed: "not connected"
 				}
-				if _, err := m.Sweep(); len(err) > 0 {
+				if _, err := m.Sweep(AllGroups); len(err) > 0 {
 					return
 				}
 			}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"kvmtui/config"
+	"kvmtui/libvirtx"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -45,6 +46,23 @@ type Config struct {
 	Thresholds    Thresholds
 	Charts        ChartStyle
 	ListSparkline bool // the CPU sparkline column of the VM list
+	HistoryIO     bool // read disk and network counters even while nothing shows them
+}
+
+// Groups are the optional stats the configuration needs at every sweep:
+// those a threshold watches, or all with history.io.
+func (c Config) Groups() libvirtx.Groups {
+	if c.HistoryIO {
+		return libvirtx.AllGroups
+	}
+	var g libvirtx.Groups
+	if l := c.Thresholds.Limits[WatchDisk]; l.Warn > 0 || l.Crit > 0 {
+		g |= libvirtx.DiskStats
+	}
+	if l := c.Thresholds.Limits[WatchNet]; l.Warn > 0 || l.Crit > 0 {
+		g |= libvirtx.NetStats
+	}
+	return g
 }
 
 // DefaultConfig is what kvmtui uses without a file.
@@ -146,6 +164,13 @@ func (c *Config) Set(key, val string) error {
 		}
 		c.Thresholds.MemRSS = b
 		return nil
+	case "history.io":
+		b, err := parseBool(val)
+		if err != nil {
+			return fmt.Errorf("history.io: %w", err)
+		}
+		c.HistoryIO = b
+		return nil
 	case "list.sparkline":
 		b, err := parseBool(val)
 		if err != nil {
@@ -230,7 +255,7 @@ func ConfigKeys() []string {
 	for w := Watch(0); w < NumWatch; w++ {
 		ks = append(ks, w.Name()+".warn", w.Name()+".crit")
 	}
-	return append(ks, "mem.rss", "hysteresis", "cooldown", "charts", "list.sparkline")
+	return append(ks, "mem.rss", "hysteresis", "cooldown", "charts", "list.sparkline", "history.io")
 }
 
 func parseBool(v string) (bool, error) {
@@ -297,7 +322,12 @@ cooldown = %s
 charts = %s
 # The CPU sparkline column in the VM list: on or off.
 list.sparkline = %s
-`, onOff(c.Thresholds.MemRSS), strconv.FormatFloat(c.Thresholds.Hysteresis, 'f', -1, 64), c.Thresholds.Cooldown, c.Charts, onOff(c.ListSparkline))
+# Disk and network counters are read while something shows them (the DISK
+# and NET columns, the performance view) or a threshold watches them: a
+# disk query costs libvirtd and QEMU a monitor call per running VM. On:
+# read them at every sweep, for a history without gaps.
+history.io = %s
+`, onOff(c.Thresholds.MemRSS), strconv.FormatFloat(c.Thresholds.Hysteresis, 'f', -1, 64), c.Thresholds.Cooldown, c.Charts, onOff(c.ListSparkline), onOff(c.HistoryIO))
 	return b.String()
 }
 

@@ -119,7 +119,8 @@ func New(mgr *libvirtx.Manager, opts Options) *Model {
 
 // Init starts listening for events and the stats ticks.
 func (m *Model) Init() tea.Cmd {
-	return tea.Batch(common.WaitEvents(m.mgr), common.Sweep(m.mgr), m.opts.Logins.wait())
+	// All groups: the size, and so the columns, are not known yet.
+	return tea.Batch(common.WaitEvents(m.mgr), common.Sweep(m.mgr, libvirtx.AllGroups), m.opts.Logins.wait())
 }
 
 // Update routes messages: the root's own first; then keys to the overlay
@@ -142,7 +143,7 @@ func (m *Model) Update(msg tea.Msg) (_ tea.Model, cmd tea.Cmd) {
 			return m, nil
 		}
 		m.sweeping = true
-		return m, m.sweeps.Next(m.mgr, m.ctx.Interval)
+		return m, m.sweeps.Next(m.mgr, m.ctx.Interval, m.StatGroups())
 	case common.SweepMsg:
 		m.sweeping = false
 		m.observePerf(msg) // before the pages draw from the history

@@ -34,6 +34,19 @@ func (m *Model) initPerf() {
 	m.ctx.Perf = p
 }
 
+// StatGroups are the optional stats the next sweep reads: those a page in
+// the stack shows (its columns, the performance view) and those a
+// threshold or the configuration asks for.
+func (m *Model) StatGroups() libvirtx.Groups {
+	g := m.ctx.Perf.Cfg.Groups()
+	for _, p := range m.stack {
+		if u, ok := p.(common.StatsUser); ok {
+			g |= u.StatGroups()
+		}
+	}
+	return g
+}
+
 // perfLookup gives the tracker the host facts and vCPU counts the UI knows.
 func (m *Model) perfLookup() perf.Lookup {
 	return perf.Lookup{

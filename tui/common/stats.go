@@ -24,10 +24,11 @@ func WaitEvents(mgr *libvirtx.Manager) tea.Cmd {
 	return func() tea.Msg { return EventsMsg(mgr.Next()) }
 }
 
-// Sweep reads the stats of every domain, and the hosts'.
-func Sweep(mgr *libvirtx.Manager) tea.Cmd {
+// Sweep reads the stats of every domain (with the optional groups g), and
+// the hosts'.
+func Sweep(mgr *libvirtx.Manager, g libvirtx.Groups) tea.Cmd {
 	return func() tea.Msg {
-		s, errs := mgr.Sweep() // a down connection reports through its ConnEvent
+		s, errs := mgr.Sweep(g) // a down connection reports through its ConnEvent
 		return SweepMsg{Samples: s, Hosts: HostStats(mgr, errs)}
 	}
 }
@@ -77,21 +78,27 @@ type Sweeper struct {
 	Period time.Duration
 }
 
-func (s *Sweeper) Next(mgr *libvirtx.Manager, interval time.Duration) tea.Cmd {
+func (s *Sweeper) Next(mgr *libvirtx.Manager, interval time.Duration, g libvirtx.Groups) tea.Cmd {
 	s.ticks++
 	if s.Period > 0 && time.Duration(s.ticks)*interval >= s.Period {
 		s.ticks = 0
-		return Sweep(mgr)
+		return Sweep(mgr, g)
 	}
-	return SweepActive(mgr)
+	return SweepActive(mgr, g)
 }
 
 // SweepActive is Sweep of the running domains only.
-func SweepActive(mgr *libvirtx.Manager) tea.Cmd {
+func SweepActive(mgr *libvirtx.Manager, g libvirtx.Groups) tea.Cmd {
 	return func() tea.Msg {
-		s, errs := mgr.SweepActive()
+		s, errs := mgr.SweepActive(g)
 		return SweepMsg{Samples: s, Hosts: HostStats(mgr, errs), Active: true}
 	}
+}
+
+// StatsUser is a page that shows optional stats: the root sweeps the
+// groups the pages in its stack ask for (see libvirtx.Groups).
+type StatsUser interface {
+	StatGroups() libvirtx.Groups
 }
 
 // MinInterval is the shortest stats interval allowed.

@@ -15,6 +15,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
 
+	"kvmtui/libvirtx"
 	"kvmtui/perf"
 	"kvmtui/tui/common"
 	"kvmtui/tui/widget"
@@ -74,6 +75,9 @@ func Open(ctx *common.Context, args []string) (common.Page, tea.Cmd, error) {
 	m.render()
 	return m, nil, nil
 }
+
+// StatGroups: the view charts disk and network.
+func (m *Page) StatGroups() libvirtx.Groups { return libvirtx.AllGroups }
 
 // Title is the page's crumb.
 func (m *Page) Title() string {

@@ -288,3 +288,49 @@ func TestAlertYieldsToADownConnection(t *testing.T) {
 	h.ScreenLacks("ALERT")
 	h.ScreenHas("disconnected, retrying")
 }
+
+// The sweep reads disk and network counters only while something shows
+// them or a threshold watches them: a disk query costs libvirtd and QEMU a
+// monitor call per running VM and sweep.
+func TestSweepReadsTheStatsOnScreen(t *testing.T) {
+	h := perfHarness(t)
+	want := func(what string, g libvirtx.Groups) {
+		t.Helper()
+		if got := h.M.StatGroups(); got != g {
+			t.Fatalf("%s: the sweep reads groups %b, want %b", what, got, g)
+		}
+	}
+	h.ScreenHas("DISK R/W")
+	h.ScreenLacks("NET RX/TX")
+	want("the list at 80 columns (DISK, no NET column)", libvirtx.DiskStats)
+	h.Send(tea.WindowSizeMsg{Width: 200, Height: 50})
+	h.ScreenHas("DISK R/W", "NET RX/TX")
+	want("the list at 200 columns", libvirtx.AllGroups)
+	h.Send(tea.WindowSizeMsg{Width: 60, Height: 24})
+	h.ScreenLacks("DISK R/W", "NET RX/TX")
+	want("the list at 60 columns (neither)", 0)
+	h.selectVM("web-01")
+	h.Keys("p")
+	h.ScreenHas("PERF web-01")
+	want("the performance view", libvirtx.AllGroups)
+	h.Keys("esc")
+	want("back on the list at 60 columns", 0)
+	h.Keys(":", "threshold disk 10M 1G", "enter")
+	want("a disk threshold", libvirtx.DiskStats)
+	h.Keys(":", "threshold disk off off", "enter")
+	want("no disk threshold", 0)
+
+	// The demo host's synthetic counters follow the groups too.
+	h.Mgr.SetDemoLoad(tuitest.DemoURI(t))
+	for _, g := range []libvirtx.Groups{0, libvirtx.DiskStats, libvirtx.AllGroups} {
+		s, errs := h.Mgr.SweepActive(g)
+		if len(errs) > 0 || len(s) == 0 {
+			t.Fatalf("sweep: %v %v", s, errs)
+		}
+		for _, x := range s {
+			if x.HasBlock != (g&libvirtx.DiskStats != 0) || x.HasNet != (g&libvirtx.NetStats != 0) {
+				t.Fatalf("%s in a sweep of groups %b: disk counters %v, network counters %v", x.Name, g, x.HasBlock, x.HasNet)
+			}
+		}
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 
+	"kvmtui/libvirtx"
 	"kvmtui/tui/common"
 	"kvmtui/tui/widget"
 )
@@ -45,6 +46,9 @@ func (p *Page) render() {
 	p.t.width, p.t.height, p.t.opts.Perf = ctx.Width, ctx.BodyHeight(), ctx.Perf.Cfg
 	p.t.render()
 }
+
+// StatGroups are those of the dashboard at its size.
+func (p *Page) StatGroups() libvirtx.Groups { return p.t.statGroups() }
 
 // Title is the page's crumb.
 func (p *Page) Title() string { return "Top" }

@@ -76,7 +76,7 @@ func (t *Top) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		if !t.started && t.connected() {
 			t.started, t.sweeping = true, true // the sweep's answer starts the ticks
-			return t, tea.Batch(common.WaitEvents(t.mgr), common.Sweep(t.mgr))
+			return t, tea.Batch(common.WaitEvents(t.mgr), common.Sweep(t.mgr, t.statGroups()))
 		}
 		return t, common.WaitEvents(t.mgr)
 	case common.TickMsg:
@@ -84,7 +84,7 @@ func (t *Top) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			return t, nil
 		}
 		t.sweeping = true
-		return t, t.sched.Next(t.mgr, t.opts.Interval)
+		return t, t.sched.Next(t.mgr, t.opts.Interval, t.statGroups())
 	case common.SweepMsg:
 		t.sweeping = false
 		t.sweeps++
@@ -283,6 +283,16 @@ func (t *Top) busiest() []*perf.VM {
 		return float64(v.Level())*1e6 + min(c, 9999)*100 + mem/100
 	})
 	return vs
+}
+
+// statGroups are the optional stats the dashboard reads: disk and network
+// while its columns show, or a threshold watches them.
+func (t *Top) statGroups() libvirtx.Groups {
+	g := t.opts.Perf.Groups()
+	if c := topColumns(t.width, false); c.disk {
+		g |= libvirtx.AllGroups
+	}
+	return g
 }
 
 // topCols is which columns the dashboard shows at a width.

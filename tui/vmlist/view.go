@@ -67,6 +67,20 @@ func (m *Page) layout() tableLayout {
 	return layoutFor(m.ctx.Width, len(m.ctx.Conns) > 1, m.colOrder, m.shownOptional()...)
 }
 
+// StatGroups are the optional stats of the columns the terminal shows.
+func (m *Page) StatGroups() libvirtx.Groups {
+	var g libvirtx.Groups
+	for _, i := range m.layout().cols {
+		switch columns[i].id {
+		case "disk":
+			g |= libvirtx.DiskStats
+		case "net":
+			g |= libvirtx.NetStats
+		}
+	}
+	return g
+}
+
 // Status is the title line's count of VMs.
 func (m *Page) Status() string {
 	total, running, marked := m.list.counts()
