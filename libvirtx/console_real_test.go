@@ -199,7 +199,19 @@ func TestRealConsoleStartBusyForceClose(t *testing.T) {
 	r2.until(t, "42", 30*time.Second) // a TCG guest on a busy 2-core host can pause for seconds
 	t.Logf("command round trip %v", time.Since(t1).Round(time.Millisecond))
 
-	time.Sleep(300 * time.Millisecond) // r2's reader is blocked in Recv
+	// Close while r2's reader is inside Recv, with nothing left to read.
+	cs := c2.(*consoleStream)
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		cs.mu.Lock()
+		in := cs.inflight
+		cs.mu.Unlock()
+		if in > 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the reader never called Read again")
+		}
+	}
 	c2.Close()
 	if _, ok := r2.end(5 * time.Second); !ok {
 		t.Fatal("Close did not wake a blocked Read")
