@@ -41,8 +41,8 @@ func TestE2EScreenThroughSSHTunnel(t *testing.T) {
 	uri := lt.URI(t)
 	vm := lt.FixtureGuest(t, uri, unique("scrtun"))
 	lt.MustVirsh(t, uri, "start", vm)
-	remote := startSSHD(t)
-	sshURI := fmt.Sprintf("qemu+ssh://root@127.0.0.1:%d/system?keyfile=%s&no_verify=1", remote.port, remote.key)
+	remote := lt.SSHD(t)
+	sshURI := remote.URI()
 	s := startTUI(t, 120, 40, "-c", sshURI)
 	s.showOnly(vm)
 	s.waitRow(vm, "running")
@@ -50,7 +50,7 @@ func TestE2EScreenThroughSSHTunnel(t *testing.T) {
 	s.waitFor("the screen through the tunnel", 30*time.Second, func(scr string) bool {
 		return strings.Contains(scr, "through an SSH tunnel to root@127.0.0.1") && strings.Count(scr, "▀") > 1000
 	})
-	tunnel := fmt.Sprintf("ssh -N .*-p %d", remote.port)
+	tunnel := fmt.Sprintf("ssh -N .*-p %d", remote.Port)
 	if exec.Command("pgrep", "-f", tunnel).Run() != nil {
 		t.Fatal("no ssh -N tunnel process")
 	}

@@ -90,7 +90,7 @@ func startPasswordSSHD(t *testing.T) (user, password string, port int) {
 	if out, err := chpw.CombinedOutput(); err != nil {
 		t.Fatalf("chpasswd: %v %s", err, out)
 	}
-	port = runSSHD(t, dir, fmt.Sprintf("AllowUsers %s\nPermitRootLogin yes\nPasswordAuthentication yes\nPubkeyAuthentication no\nKbdInteractiveAuthentication no\n", user))
+	port = lt.RunSSHD(t, dir, fmt.Sprintf("AllowUsers %s\nPermitRootLogin yes\nPasswordAuthentication yes\nPubkeyAuthentication no\nKbdInteractiveAuthentication no\n", user))
 	for i := 0; ; i++ {
 		if c, err := net.Dial("tcp", fmt.Sprintf("127.0.0.1:%d", port)); err == nil {
 			c.Close()

@@ -331,8 +331,8 @@ func TestE2EViewerThroughSSHTunnel(t *testing.T) {
 	}
 	name := lt.FixtureGuest(t, uri, unique("tun"))
 	lt.MustVirsh(t, uri, "start", name)
-	remote := startSSHD(t)
-	sshURI := fmt.Sprintf("qemu+ssh://root@127.0.0.1:%d/system?keyfile=%s&no_verify=1", remote.port, remote.key)
+	remote := lt.SSHD(t)
+	sshURI := remote.URI()
 
 	fbdir := t.TempDir()
 	t.Setenv("DISPLAY", startXvfb(t, fbdir))
@@ -344,7 +344,7 @@ func TestE2EViewerThroughSSHTunnel(t *testing.T) {
 	s.waitFor("the viewer through the tunnel", 20*time.Second, func(scr string) bool {
 		return strings.Contains(scr, "remote-viewer shows "+name) && strings.Contains(scr, "through an SSH tunnel")
 	})
-	tunnel := fmt.Sprintf("ssh -N .*-p %d", remote.port)
+	tunnel := fmt.Sprintf("ssh -N .*-p %d", remote.Port)
 	if exec.Command("pgrep", "-f", tunnel).Run() != nil {
 		t.Fatal("no ssh -N tunnel process")
 	}
@@ -382,39 +382,6 @@ func TestE2EViewerThroughSSHTunnel(t *testing.T) {
 	}
 }
 
-type sshServer struct {
-	port int
-	key  string // the client's private key
-}
-
-// startSSHD runs an sshd of the test's own on 127.0.0.1 that lets root in
-// with a throwaway key, and forgets its host key afterwards.
-func startSSHD(t *testing.T) sshServer {
-	t.Helper()
-	dir := t.TempDir()
-	for _, k := range []string{"host", "client"} {
-		if out, err := exec.Command("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", filepath.Join(dir, k)).CombinedOutput(); err != nil {
-			t.Fatalf("ssh-keygen: %v %s", err, out)
-		}
-	}
-	pub, _ := os.ReadFile(filepath.Join(dir, "client.pub"))
-	os.WriteFile(filepath.Join(dir, "authorized_keys"), pub, 0o600)
-	port := runSSHD(t, dir, fmt.Sprintf("AuthorizedKeysFile %s/authorized_keys\nPermitRootLogin prohibit-password\nPasswordAuthentication no\n", dir))
-	key := filepath.Join(dir, "client")
-	for i := 0; ; i++ {
-		err := exec.Command("ssh", "-o", "BatchMode=yes", "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null",
-			"-i", key, "-p", fmt.Sprint(port), "root@127.0.0.1", "true").Run()
-		if err == nil {
-			break
-		}
-		if i > 50 {
-			t.Fatalf("sshd on 127.0.0.1:%d does not let root in: %v", port, err)
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-	return sshServer{port: port, key: key}
-}
-
 // viewers are the remote-viewer processes under this test's kvmtui (the
 // tmux pane's process tree), not any other viewer on the machine.
 func (s *tmuxTUI) viewers() []string {
@@ -434,28 +401,4 @@ func (s *tmuxTUI) viewers() []string {
 		queue = append(queue, strings.Fields(string(kids))...)
 	}
 	return found
-}
-
-// runSSHD starts sshd on 127.0.0.1 with the host key dir/host and cfg's
-// authentication settings, and returns its port; the test's end stops it
-// and forgets its host key.
-func runSSHD(t *testing.T, dir, cfg string) int {
-	t.Helper()
-	if _, err := exec.LookPath("/usr/sbin/sshd"); err != nil {
-		lt.NotRun(t, "SSHD", "no /usr/sbin/sshd (make test installs openssh-server)")
-	}
-	port := 20000 + (os.Getpid()+int(time.Now().UnixNano()/1e6))%10000
-	cfg = fmt.Sprintf("ListenAddress 127.0.0.1\nPort %d\nHostKey %s/host\nStrictModes no\nUsePAM no\nAllowTcpForwarding yes\nPidFile %s/sshd.pid\n", port, dir, dir) + cfg
-	os.WriteFile(filepath.Join(dir, "sshd_config"), []byte(cfg), 0o600)
-	os.MkdirAll("/run/sshd", 0o755)
-	cmd := exec.Command("/usr/sbin/sshd", "-D", "-e", "-f", filepath.Join(dir, "sshd_config"))
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		cmd.Process.Kill()
-		cmd.Wait()
-		exec.Command("ssh-keygen", "-R", fmt.Sprintf("[127.0.0.1]:%d", port)).Run()
-	})
-	return port
 }

@@ -155,23 +155,7 @@ func TestScreenKeysReachTheGuestOnTheRealDaemon(t *testing.T) {
 		t.Fatalf("not on VNC: %s", p.source)
 	}
 	before := snapshot(p.frame)
-	// tty1's shell starts a moment after the banner on ttyS0: a line typed
-	// before it reads is lost, so it is typed again (ctrl+u clears what
-	// arrived of it), at most three times.
-	for try := 1; ; try++ {
-		for _, k := range append([]tea.KeyMsg{{Type: tea.KeyCtrlU}}, typed("echo typed-$((6*7)) >/dev/ttyS0")...) {
-			run(p, p.Update(k))
-		}
-		run(p, p.Update(tea.KeyMsg{Type: tea.KeyEnter}))
-		if try == 3 {
-			waitFile(t, serial, "typed-42", 30*time.Second)
-			break
-		}
-		if fileHas(serial, "typed-42", 10*time.Second) {
-			break
-		}
-		t.Logf("try %d: the typed line did not run", try)
-	}
+	typeLine(t, p, serial, "echo typed-$((6*7)) >/dev/ttyS0", "typed-42")
 	// More than a blinking cursor (9x2 pixels): the strokes of the line and
 	// its output, some 25 lit pixels a character in VGA text mode, of which
 	// 400 (16 characters' worth) are asked.
@@ -187,6 +171,66 @@ func TestScreenKeysReachTheGuestOnTheRealDaemon(t *testing.T) {
 		if try == 50 {
 			t.Fatalf("only %d pixels of the screen changed as the command was typed", changed)
 		}
+	}
+}
+
+// typeLine types line into the view and waits until want shows in the
+// guest's serial log. tty1's shell starts a moment after the banner on
+// ttyS0: a line typed before it reads is lost, so it is typed again (ctrl+u
+// clears what arrived of it), at most three times.
+func typeLine(t *testing.T, p *Page, serial, line, want string) {
+	t.Helper()
+	for try := 1; ; try++ {
+		for _, k := range append([]tea.KeyMsg{{Type: tea.KeyCtrlU}}, typed(line)...) {
+			run(p, p.Update(k))
+		}
+		run(p, p.Update(tea.KeyMsg{Type: tea.KeyEnter}))
+		if try == 3 {
+			waitFile(t, serial, want, 30*time.Second)
+			return
+		}
+		if fileHas(serial, want, 10*time.Second) {
+			return
+		}
+		t.Logf("try %d: the typed line did not run", try)
+	}
+}
+
+// A remote host's display on its loopback, reached through the SSH tunnel
+// (this host through an sshd on 127.0.0.1, over qemu+ssh): keys typed in
+// the view run a command on the guest's tty1, and a click reaches QEMU at
+// the pixel under the cell, as on a local display.
+func TestScreenInputThroughSSHTunnel(t *testing.T) {
+	uri := lt.URI(t)
+	vm := lt.FixtureGuestWith(t, uri, "screentun", "@KERNEL@", lt.GuestDir+"/vmlinuz")
+	lt.MustVirsh(t, uri, "start", vm)
+	serial := "/var/log/libvirt/qemu/" + vm + "-serial0.log"
+	waitFile(t, serial, "kvmtui-guest: booted", 90*time.Second)
+	rec := recordPointer(t)
+	h := tuitest.New(t, false, lt.SSHD(t).URI())
+	p := openScreen(t, h, vm)
+	if p.client == nil || p.tunnel == nil || !strings.Contains(p.source, "through an SSH tunnel") {
+		t.Fatalf("not VNC through an SSH tunnel: %s", p.source)
+	}
+	typeLine(t, p, serial, "echo tunnel-$((6*7)) >/dev/ttyS0", "tunnel-42")
+
+	b := p.frame.Bounds()
+	col, row := 4, 3
+	x := int((float64(col) + 0.5) * float64(b.Dx()) / float64(p.cols))
+	y := int((float64(row) + 0.5) * float64(b.Dy()) / float64(len(p.lines)))
+	pad := (h.Ctx().Width - p.cols) / 2
+	rec.take()
+	run(p, p.Update(tea.MouseMsg{X: pad + col, Y: imageTop + row, Action: tea.MouseActionPress, Button: tea.MouseButtonLeft}))
+	if ev := rec.take(); len(ev) != 1 || ev[0][0] != 1 || abs(ev[0][1]-x) > 1 || abs(ev[0][2]-y) > 1 {
+		t.Fatalf("a click on cell %d,%d sent %v through the tunnel, want mask 1 at %d,%d", col, row, ev, x, y)
+	}
+	// QEMU took it: the display still answers.
+	if err := p.client.Request(false); err != nil {
+		t.Fatal(err)
+	}
+	nextFrame(t, p)
+	if p.err != "" {
+		t.Fatal(p.err)
 	}
 }
 
