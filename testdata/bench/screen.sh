@@ -8,7 +8,8 @@
 # draws its first virtual terminal on the VGA screen, and shows that screen
 # with `kvmtui screen` in a tmux pane of 80x24 and of 200x50 while the
 # guest's screen
-#   - stands still (the shell's prompt; the text cursor blinks),
+#   - stands still (the shell's prompt, the text cursor hidden),
+#   - only blinks its text cursor,
 #   - scrolls text (a shell loop prints the date 50 times a second),
 #   - changes whole (reverse video on and off, 10 times a second).
 # For each, over BENCH_SECONDS (default 20): the frames per second the view
@@ -69,15 +70,16 @@ LOG=$(mktemp /tmp/kvmtui-bench-screen.XXXXXX)
 results=()
 for size in 80x24 200x50; do
 	cols=${size%x*} rows=${size#*x}
-	for scene in still scrolling whole; do
-		guest 'kill $(cat /tmp/loop.pid 2>/dev/null) 2>/dev/null; printf "\033[?5l\033[H\033[J" >/dev/tty1'
+	for scene in still cursor scrolling whole; do
+		guest 'kill $(cat /tmp/loop.pid 2>/dev/null) 2>/dev/null; printf "\033[?5l\033[?25h\033[H\033[J" >/dev/tty1'
 		case $scene in
+		still) guest 'printf "\033[?25l" >/dev/tty1' ;; # no blinking cursor: nothing changes
 		scrolling) guest '(while :; do date; usleep 20000; done >/dev/tty1) & echo $! >/tmp/loop.pid' ;;
 		whole) guest '(while :; do printf "\033[?5h"; usleep 50000; printf "\033[?5l"; usleep 50000; done >/dev/tty1) & echo $! >/tmp/loop.pid' ;;
 		esac
 		tmux -L "$SOCK" new-session -d -s s -x "$cols" -y "$rows" -e TERM=xterm-256color -e COLORTERM=truecolor "$BIN" -c "$URI" screen "$VM"
 		pid=$(tmux -L "$SOCK" display -p -t s '#{pane_pid}')
-		sleep 4 # connected, the first frames drawn
+		sleep 6 # connected, the first frames drawn, a still screen said so
 		: >"$LOG"
 		tmux -L "$SOCK" pipe-pane -o -t s "cat >> $LOG"
 		t0=$(ticks "$pid")

@@ -291,7 +291,7 @@ func (p *Page) View() string {
 	default:
 		pad := strings.Repeat(" ", max((w-p.cols)/2, 0))
 		b := p.frame.Bounds()
-		out = append(out, th.Dim.Render(widget.Fit(fmt.Sprintf("%dx%d · %s · %.1f frames/s", b.Dx(), b.Dy(), p.source, p.rate()), w)))
+		out = append(out, th.Dim.Render(widget.Fit(fmt.Sprintf("%dx%d · %s · %s", b.Dx(), b.Dy(), p.source, p.rate()), w)))
 		for _, l := range p.lines {
 			out = append(out, pad+l)
 		}
@@ -313,16 +313,22 @@ func (p *Page) draw() {
 	p.lines, p.cols = termimg.Draw(p.frame, w, h-1, widget.TermColors())
 }
 
-// rate is the frames per second of the last few seconds.
-func (p *Page) rate() float64 {
-	if len(p.frames) < 2 {
-		return 0
+// stillAfter is how long without a frame makes the screen "still".
+const stillAfter = 2 * time.Second
+
+// rate says how fast frames came, as of the last one: between frames the
+// line does not change, so a still screen redraws nothing (VNC sends no
+// frame for it), and once frames stop it says so.
+func (p *Page) rate() string {
+	n := len(p.frames)
+	if n == 0 || time.Since(p.frames[n-1]) > stillAfter {
+		return "still"
 	}
-	span := time.Since(p.frames[0]).Seconds()
-	if span <= 0 {
-		return 0
+	if n < 2 {
+		return "first frame"
 	}
-	return float64(len(p.frames)-1) / span
+	span := p.frames[n-1].Sub(p.frames[0]).Seconds()
+	return fmt.Sprintf("%.1f frames/s", float64(n-1)/span)
 }
 
 // Hints is the bottom line: the way out first, so that a narrow terminal

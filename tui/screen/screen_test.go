@@ -156,3 +156,25 @@ func TestInputInOrder(t *testing.T) {
 		t.Fatalf("sent %v", got)
 	}
 }
+
+// The line above the picture changes with frames only: between frames it
+// stays as it was (a still screen writes nothing to the terminal), and it
+// says "still" once frames stop.
+func TestFrameRateLineChangesWithFramesOnly(t *testing.T) {
+	h := tuitest.New(t, false, tuitest.DemoURI(t))
+	p := openScreen(t, h, "web-01")
+	now := time.Now()
+	p.frames = []time.Time{now.Add(-1500 * time.Millisecond), now.Add(-1000 * time.Millisecond), now.Add(-500 * time.Millisecond)}
+	first := strings.SplitN(p.View(), "\n", 2)[0]
+	if !strings.Contains(first, "2.0 frames/s") {
+		t.Fatalf("three frames half a second apart: %q", first)
+	}
+	time.Sleep(100 * time.Millisecond)
+	if again := strings.SplitN(p.View(), "\n", 2)[0]; again != first {
+		t.Fatalf("no frame came, yet the line changed: %q, then %q", first, again)
+	}
+	p.frames = []time.Time{now.Add(-stillAfter - time.Second)}
+	if line := strings.SplitN(p.View(), "\n", 2)[0]; !strings.Contains(line, "still") {
+		t.Fatalf("no frame for %v: %q", stillAfter+time.Second, line)
+	}
+}
