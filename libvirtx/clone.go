@@ -294,10 +294,15 @@ func protectBase(lc *libvirt.Connect, d *libvirt.Domain, name, before string, sp
 	if len(linked) == 0 {
 		return nil
 	}
+	// The mark records the disks made read-only here (with those of earlier
+	// clones), for taking it off (SetTemplate).
+	mark, _ := readMark(d)
+	made := strings.Fields(mark.ReadOnly)
 	after, _, err := planRedefine(name, before, func(def *libvirtxml.Domain) error {
 		for i := range def.Devices.Disks {
-			if dk := &def.Devices.Disks[i]; dk.Target != nil && linked[dk.Target.Dev] {
+			if dk := &def.Devices.Disks[i]; dk.Target != nil && linked[dk.Target.Dev] && dk.ReadOnly == nil {
 				dk.ReadOnly = &libvirtxml.DomainDiskReadOnly{}
+				made = append(made, dk.Target.Dev)
 			}
 		}
 		return nil
@@ -311,7 +316,9 @@ func protectBase(lc *libvirt.Connect, d *libvirt.Domain, name, before string, sp
 	if err != nil {
 		return fmt.Errorf("%s's linked disks could not be made read-only: %s", name, ErrText(err))
 	}
-	if err := d.SetMetadata(libvirt.DOMAIN_METADATA_ELEMENT, "<template/>", "kvmtui", TemplateNS, libvirt.DOMAIN_AFFECT_CONFIG); err != nil {
+	slices.Sort(made)
+	mark.ReadOnly = strings.Join(slices.Compact(made), " ")
+	if err := writeMark(d, &mark); err != nil {
 		return fmt.Errorf("%s could not be marked a template: %s", name, ErrText(err))
 	}
 	return nil

@@ -134,6 +134,29 @@ func TestRealCloneFullAndLinked(t *testing.T) {
 	if got := rawOf(t, linkedImg); !bytes.Contains(got, []byte("clone-wrote")) || !bytes.Contains(got, []byte("kvmtui-source-data")) {
 		t.Fatal("the linked clone lacks its write or the source's data")
 	}
+
+	// Taking the template mark off while the linked clone reads its image
+	// is refused, naming the clone; nothing changes.
+	err = m.SetTemplate(src, false)
+	if err == nil || !strings.Contains(err.Error(), "stays a template") || !strings.Contains(err.Error(), linked.Name) {
+		t.Fatalf("template off with a linked clone: %v", err)
+	}
+	if tmpl, _ := m.IsTemplate(src); !tmpl || !strings.Contains(lt.MustVirsh(t, uri, "dumpxml", "--inactive", src.Name), "<readonly/>") {
+		t.Fatal("a refused template off changed the source")
+	}
+	// Without the clone (its VM and its image gone), the mark comes off and
+	// the disk the clone made read-only is writable again.
+	lt.RemoveDomain(t, uri, linked.Name)
+	lt.MustVirsh(t, uri, "vol-delete", linkedImg)
+	if err := m.SetTemplate(src, false); err != nil {
+		t.Fatal(err)
+	}
+	if tmpl, _ := m.IsTemplate(src); tmpl {
+		t.Fatal("still a template")
+	}
+	if x := lt.MustVirsh(t, uri, "dumpxml", "--inactive", src.Name); strings.Contains(x, "<readonly/>") {
+		t.Fatalf("template off left the source's disk read-only:\n%s", x)
+	}
 }
 
 func diskOf(t *testing.T, uri, vm string) string {

@@ -1,9 +1,14 @@
 package libvirtx
 
 import (
+	"encoding/xml"
 	"errors"
+	"fmt"
+	"slices"
+	"strings"
 
 	"libvirt.org/go/libvirt"
+	"libvirt.org/go/libvirtxml"
 )
 
 // A template is a VM kept to be cloned: kvmtui marks it with an element
@@ -14,26 +19,149 @@ import (
 // TemplateNS is the namespace of kvmtui's mark in a domain's metadata.
 const TemplateNS = "https://kvmtui.dev/xmlns/template/1"
 
-// SetTemplate marks a VM as a template, or takes the mark off.
+// templateMark is kvmtui's mark. ReadOnly lists the disk targets linked
+// clones made read-only (protectBase): taking the mark off makes them
+// writable again, once no clone reads them.
+type templateMark struct {
+	XMLName  xml.Name `xml:"template"`
+	ReadOnly string   `xml:"readonly,attr,omitempty"`
+}
+
+// readMark returns a VM's mark, and whether it has one.
+func readMark(d *libvirt.Domain) (templateMark, bool) {
+	var mark templateMark
+	raw, err := d.GetMetadata(libvirt.DOMAIN_METADATA_ELEMENT, TemplateNS, libvirt.DOMAIN_AFFECT_CONFIG)
+	if err != nil {
+		return mark, false
+	}
+	_ = xml.Unmarshal([]byte(raw), &mark)
+	return mark, true
+}
+
+// writeMark sets the mark (nil: takes it off), in the definition and, on a
+// running VM, live.
+func writeMark(d *libvirt.Domain, mark *templateMark) error {
+	flags := libvirt.DOMAIN_AFFECT_CONFIG
+	if active, _ := d.IsActive(); active {
+		flags |= libvirt.DOMAIN_AFFECT_LIVE
+	}
+	text := ""
+	if mark != nil {
+		b, err := xml.Marshal(mark)
+		if err != nil {
+			return err
+		}
+		text = string(b)
+	}
+	return d.SetMetadata(libvirt.DOMAIN_METADATA_ELEMENT, text, "kvmtui", TemplateNS, flags)
+}
+
+// SetTemplate marks a VM as a template, or takes the mark off. Off, the
+// disks its linked clones made read-only become writable again, unless a
+// clone still reads them: then it stays a template, and the error names
+// the clones.
 func (m *Manager) SetTemplate(ref Ref, on bool) error {
 	if m.readOnly {
 		return ErrReadOnly
 	}
 	defer m.refreshLater(ref, "template")
-	return m.withDomain(ref, func(d *libvirt.Domain) error {
+	return m.withConnDomain(ref, func(lc *libvirt.Connect, d *libvirt.Domain) error {
 		if p, err := d.IsPersistent(); err == nil && !p {
 			return errors.New(ref.Name + " is transient: only a defined VM can be a template")
 		}
-		flags := libvirt.DOMAIN_AFFECT_CONFIG
-		if active, _ := d.IsActive(); active {
-			flags |= libvirt.DOMAIN_AFFECT_LIVE
+		mark, marked := readMark(d)
+		switch {
+		case on && marked:
+			return nil // keep what it records
+		case on:
+			return writeMark(d, &templateMark{})
+		case !marked:
+			return nil
 		}
-		mark := ""
-		if on {
-			mark = "<template/>"
+		if targets := strings.Fields(mark.ReadOnly); len(targets) > 0 {
+			if err := releaseBase(lc, d, ref.Name, targets); err != nil {
+				return err
+			}
 		}
-		return d.SetMetadata(libvirt.DOMAIN_METADATA_ELEMENT, mark, "kvmtui", TemplateNS, flags)
+		return writeMark(d, nil)
 	})
+}
+
+// releaseBase makes a template's disk targets writable again, unless a
+// linked clone reads one of their images.
+func releaseBase(lc *libvirt.Connect, d *libvirt.Domain, name string, targets []string) error {
+	plan, err := planClone(lc, d)
+	if err != nil {
+		return errors.New(ErrText(err))
+	}
+	images := map[string]bool{}
+	for _, cd := range plan.Disks {
+		if slices.Contains(targets, cd.Target) && cd.Source != "" {
+			images[cd.Source] = true
+		}
+	}
+	if clones := overlaysOn(lc, images); len(clones) > 0 {
+		return fmt.Errorf("it stays a template: its linked clones read its disks (%s); delete them first", strings.Join(clones, ", "))
+	}
+	before, err := d.GetXMLDesc(libvirt.DOMAIN_XML_INACTIVE | libvirt.DOMAIN_XML_SECURE)
+	if err != nil {
+		return errors.New(ErrText(err))
+	}
+	after, _, err := planRedefine(name, before, func(def *libvirtxml.Domain) error {
+		for i := range def.Devices.Disks {
+			if dk := &def.Devices.Disks[i]; dk.Target != nil && slices.Contains(targets, dk.Target.Dev) {
+				dk.ReadOnly = nil
+			}
+		}
+		return nil
+	})
+	if err == nil {
+		var nd *libvirt.Domain
+		if nd, err = lc.DomainDefineXMLFlags(after, libvirt.DOMAIN_DEFINE_VALIDATE); err == nil {
+			nd.Free()
+		}
+	}
+	if err != nil {
+		return fmt.Errorf("%s's disks could not be made writable again: %s", name, ErrText(err))
+	}
+	return nil
+}
+
+// overlaysOn names the VMs (or, unused, the images) whose disk images in
+// the host's active pools are overlays on one of images.
+func overlaysOn(lc *libvirt.Connect, images map[string]bool) []string {
+	pools, err := lc.ListAllStoragePools(libvirt.CONNECT_LIST_STORAGE_POOLS_ACTIVE)
+	if err != nil {
+		return nil
+	}
+	var found []string
+	for i := range pools {
+		vs, _ := pools[i].ListAllStorageVolumes(0)
+		for j := range vs {
+			if raw, err := vs[j].GetXMLDesc(0); err == nil {
+				var x volXML
+				if xml.Unmarshal([]byte(raw), &x) == nil && images[x.Backing.Path] {
+					found = append(found, x.Target.Path)
+				}
+			}
+			vs[j].Free()
+		}
+		pools[i].Free()
+	}
+	if len(found) == 0 {
+		return nil
+	}
+	users, _ := diskUsers(lc, "")
+	var out []string
+	for _, path := range found {
+		if u := users[path]; len(u) > 0 {
+			out = append(out, u...)
+		} else {
+			out = append(out, path)
+		}
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
 }
 
 // Templates reads the marks of a connection's shut-off VMs, by UUID: one
