@@ -384,7 +384,7 @@ func TestTemplatesShowAndAskBeforeStarting(t *testing.T) {
 	h := newHarness(t, false)
 	h.Keys(":", "template on legacy-centos7", "enter")
 	h.Until("the mark", func() bool { return h.VM("legacy-centos7").Template })
-	h.MsgHas("legacy-centos7 are templates now")
+	h.MsgHas("legacy-centos7 is a template now")
 	h.selectVM("legacy-centos7")
 	var row string
 	for _, l := range strings.Split(h.M.View(), "\n") {
