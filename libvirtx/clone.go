@@ -297,25 +297,11 @@ func protectBase(lc *libvirt.Connect, d *libvirt.Domain, name, before string, sp
 	// The mark records the disks made read-only here (with those of earlier
 	// clones), for taking it off (SetTemplate).
 	mark, _ := readMark(d)
-	made := strings.Fields(mark.ReadOnly)
-	after, _, err := planRedefine(name, before, func(def *libvirtxml.Domain) error {
-		for i := range def.Devices.Disks {
-			if dk := &def.Devices.Disks[i]; dk.Target != nil && linked[dk.Target.Dev] && dk.ReadOnly == nil {
-				dk.ReadOnly = &libvirtxml.DomainDiskReadOnly{}
-				made = append(made, dk.Target.Dev)
-			}
-		}
-		return nil
-	})
-	if err == nil {
-		var nd *libvirt.Domain
-		if nd, err = lc.DomainDefineXMLFlags(after, libvirt.DOMAIN_DEFINE_VALIDATE); err == nil {
-			nd.Free()
-		}
-	}
+	made, err := setReadOnly(lc, name, before, func(t string) bool { return linked[t] }, true)
 	if err != nil {
 		return fmt.Errorf("%s's linked disks could not be made read-only: %s", name, ErrText(err))
 	}
+	made = append(made, strings.Fields(mark.ReadOnly)...)
 	slices.Sort(made)
 	mark.ReadOnly = strings.Join(slices.Compact(made), " ")
 	if err := writeMark(d, &mark); err != nil {

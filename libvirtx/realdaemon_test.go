@@ -98,7 +98,13 @@ func TestRealLifecycle(t *testing.T) {
 
 func sampleOf(t *testing.T, m *Manager, ref Ref) Sample {
 	t.Helper()
-	ss, errs := m.Sweep(AllGroups)
+	return sampleIn(t, m.Sweep, AllGroups, ref)
+}
+
+// sampleIn is ref's sample in a sweep of groups g.
+func sampleIn(t *testing.T, sweep func(Groups) ([]Sample, map[string]error), g Groups, ref Ref) Sample {
+	t.Helper()
+	ss, errs := sweep(g)
 	if len(errs) > 0 {
 		t.Fatal(errs)
 	}
@@ -215,19 +221,7 @@ func TestRealSweepGroups(t *testing.T) {
 		t.Fatal(err)
 	}
 	waitState(t, m, ref, StateRunning, 30*time.Second)
-	of := func(g Groups) Sample {
-		ss, errs := m.SweepActive(g)
-		if len(errs) > 0 {
-			t.Fatal(errs)
-		}
-		for _, s := range ss {
-			if s.UUID == ref.UUID {
-				return s
-			}
-		}
-		t.Fatalf("%s is not in the sweep", vm)
-		return Sample{}
-	}
+	of := func(g Groups) Sample { return sampleIn(t, m.SweepActive, g, ref) }
 	if s := of(DiskStats); !s.HasBlock || s.HasNet || !s.HasCPU {
 		t.Fatalf("a sweep with the disk group: %+v", s)
 	}

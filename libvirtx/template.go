@@ -107,24 +107,41 @@ func releaseBase(lc *libvirt.Connect, d *libvirt.Domain, name string, targets []
 	if err != nil {
 		return errors.New(ErrText(err))
 	}
-	after, _, err := planRedefine(name, before, func(def *libvirtxml.Domain) error {
-		for i := range def.Devices.Disks {
-			if dk := &def.Devices.Disks[i]; dk.Target != nil && slices.Contains(targets, dk.Target.Dev) {
-				dk.ReadOnly = nil
-			}
-		}
-		return nil
-	})
-	if err == nil {
-		var nd *libvirt.Domain
-		if nd, err = lc.DomainDefineXMLFlags(after, libvirt.DOMAIN_DEFINE_VALIDATE); err == nil {
-			nd.Free()
-		}
-	}
-	if err != nil {
+	if _, err := setReadOnly(lc, name, before, func(t string) bool { return slices.Contains(targets, t) }, false); err != nil {
 		return fmt.Errorf("%s's disks could not be made writable again: %s", name, ErrText(err))
 	}
 	return nil
+}
+
+// setReadOnly redefines the VM (its definition before) with the disks whose
+// targets pick chooses read-only, or writable, and returns the targets it
+// changed.
+func setReadOnly(lc *libvirt.Connect, name, before string, pick func(target string) bool, ro bool) ([]string, error) {
+	var changed []string
+	after, _, err := planRedefine(name, before, func(def *libvirtxml.Domain) error {
+		changed = changed[:0]
+		for i := range def.Devices.Disks {
+			dk := &def.Devices.Disks[i]
+			if dk.Target == nil || !pick(dk.Target.Dev) || (dk.ReadOnly != nil) == ro {
+				continue
+			}
+			dk.ReadOnly = nil
+			if ro {
+				dk.ReadOnly = &libvirtxml.DomainDiskReadOnly{}
+			}
+			changed = append(changed, dk.Target.Dev)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	nd, err := lc.DomainDefineXMLFlags(after, libvirt.DOMAIN_DEFINE_VALIDATE)
+	if err != nil {
+		return nil, err
+	}
+	nd.Free()
+	return changed, nil
 }
 
 // overlaysOn names the VMs (or, unused, the images) whose disk images in

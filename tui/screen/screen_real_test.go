@@ -145,10 +145,7 @@ func abs(n int) int { return max(n, -n) }
 // give, arrives on the serial console — and the screen changes with it.
 func TestScreenKeysReachTheGuestOnTheRealDaemon(t *testing.T) {
 	uri := lt.URI(t)
-	vm := lt.FixtureGuestWith(t, uri, "screenkeys", "@KERNEL@", lt.GuestDir+"/vmlinuz")
-	lt.MustVirsh(t, uri, "start", vm)
-	serial := "/var/log/libvirt/qemu/" + vm + "-serial0.log"
-	waitFile(t, serial, "kvmtui-guest: booted", 90*time.Second)
+	vm, serial := bootOnVGA(t, uri, "screenkeys")
 	h := tuitest.New(t, false, uri)
 	p := openScreen(t, h, vm)
 	if p.client == nil {
@@ -172,6 +169,18 @@ func TestScreenKeysReachTheGuestOnTheRealDaemon(t *testing.T) {
 			t.Fatalf("only %d pixels of the screen changed as the command was typed", changed)
 		}
 	}
+}
+
+// bootOnVGA starts the fixture guest through its bzImage, so that Linux
+// draws tty1 (a shell) on the VGA screen, and waits for its boot; it
+// returns the VM's name and its serial log.
+func bootOnVGA(t *testing.T, uri, name string) (vm, serial string) {
+	t.Helper()
+	vm = lt.FixtureGuestWith(t, uri, name, "@KERNEL@", lt.GuestDir+"/vmlinuz")
+	lt.MustVirsh(t, uri, "start", vm)
+	serial = "/var/log/libvirt/qemu/" + vm + "-serial0.log"
+	waitFile(t, serial, "kvmtui-guest: booted", 90*time.Second)
+	return vm, serial
 }
 
 // typeLine types line into the view and waits until want shows in the
@@ -202,10 +211,7 @@ func typeLine(t *testing.T, p *Page, serial, line, want string) {
 // the pixel under the cell, as on a local display.
 func TestScreenInputThroughSSHTunnel(t *testing.T) {
 	uri := lt.URI(t)
-	vm := lt.FixtureGuestWith(t, uri, "screentun", "@KERNEL@", lt.GuestDir+"/vmlinuz")
-	lt.MustVirsh(t, uri, "start", vm)
-	serial := "/var/log/libvirt/qemu/" + vm + "-serial0.log"
-	waitFile(t, serial, "kvmtui-guest: booted", 90*time.Second)
+	vm, serial := bootOnVGA(t, uri, "screentun")
 	rec := recordPointer(t)
 	h := tuitest.New(t, false, lt.SSHD(t).URI())
 	p := openScreen(t, h, vm)
