@@ -199,9 +199,17 @@ func DefineXML(t testing.TB, uri, name, xml string) {
 }
 
 // RemoveDomain destroys and undefines a domain, ignoring "not found".
+//
+// A daemon that is restarting (the supervisor restarts one that crashed)
+// is waited for, up to 15 s: else its guest would stay behind.
 func RemoveDomain(t testing.TB, uri, name string) {
-	Virsh(t, uri, "destroy", name)
-	Virsh(t, uri, "undefine", name, "--managed-save", "--snapshots-metadata", "--checkpoints-metadata", "--nvram")
+	for deadline := time.Now().Add(15 * time.Second); ; time.Sleep(500 * time.Millisecond) {
+		Virsh(t, uri, "destroy", name)
+		out, err := Virsh(t, uri, "undefine", name, "--managed-save", "--snapshots-metadata", "--checkpoints-metadata", "--nvram")
+		if err == nil || !strings.Contains(out, "failed to connect to the hypervisor") || time.Now().After(deadline) {
+			return
+		}
+	}
 }
 
 // ValidateXML runs libvirt's own schema check, virt-xml-validate, on a
