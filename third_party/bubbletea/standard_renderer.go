@@ -33,6 +33,7 @@ type standardRenderer struct {
 	framerate          time.Duration
 	wake               chan struct{} // a new view or a repaint: flush
 	flushes            int           // flush calls (kvmtui's patch, for its test)
+	skipCells          []int         // per line: flushes to write it whole before splitting it into cells again
 	done               chan struct{}
 	lastRender         string
 	lastRenderedLines  []string
@@ -254,6 +255,24 @@ func (r *standardRenderer) flush() {
 		// correctly (signal SIGWINCH is not supported on Windows).
 		if r.width > 0 {
 			line = ansi.Truncate(line, r.width, "")
+		}
+
+		// kvmtui's patch: a line that was drawn before and mostly stays is
+		// rewritten from its first changed cell to its last, when that
+		// saves a quarter of it at least (see cells.go).
+		if !flushQueuedMessages && len(r.lastRenderedLines) > i && r.cellsWorth(i) && similar(r.lastRenderedLines[i], newLines[i]) {
+			old := r.lastRenderedLines[i]
+			if r.width > 0 {
+				old = ansi.Truncate(old, r.width, "")
+			}
+			if seg, ok := changedCells(old, line); ok && len(seg) < len(line)*3/4 {
+				buf.WriteString(seg)
+				if i < len(newLines)-1 {
+					buf.WriteString("\r\n")
+				}
+				continue
+			}
+			r.skipCells[i] = cellsRetry
 		}
 
 		if ansi.StringWidth(line) < r.width {
