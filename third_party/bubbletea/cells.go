@@ -60,7 +60,8 @@ const (
 	slotFg = iota
 	slotBg
 	slotUnderlineColor
-	slotIntensity // bold or faint
+	slotBold
+	slotFaint
 	slotItalic
 	slotUnderline
 	slotBlink
@@ -102,10 +103,12 @@ func (p *sgr) apply(params string) bool {
 		switch {
 		case n == 0:
 			*p = sgr{}
-		case n == 1 || n == 2:
-			p[slotIntensity] = code
+		case n == 1:
+			p[slotBold] = code
+		case n == 2:
+			p[slotFaint] = code
 		case n == 22:
-			p[slotIntensity] = ""
+			p[slotBold], p[slotFaint] = "", ""
 		case n == 4:
 			p[slotUnderline] = field // 4, or 4:3 (curly)
 		case n == 3 || n == 5 || n == 6 || n == 7 || n == 8 || n == 9:

@@ -106,7 +106,7 @@ type run struct {
 
 var (
 	words  = []string{"a", "bc", "def", "界", "😀", " ", "99.9", "x"}
-	styles = []string{"", "\x1b[1m", "\x1b[38;2;10;200;30m", "\x1b[48;5;21m\x1b[31m", "\x1b[7m", "\x1b[22;39m", "\x1b[48;2;0;0;0m"}
+	styles = []string{"", "\x1b[1m", "\x1b[38;2;10;200;30m", "\x1b[48;5;21m\x1b[31m", "\x1b[7m", "\x1b[22;39m", "\x1b[48;2;0;0;0m", "\x1b[2m"}
 )
 
 func randomRun(r *rand.Rand) run {
@@ -236,6 +236,8 @@ func TestSGRSpelling(t *testing.T) {
 		{[]string{"38;2;1;2;3", "48;5;21", "39"}, "\x1b[48;5;21m"},
 		{[]string{"7", "0", "4:3"}, "\x1b[4:3m"},
 		{[]string{"1", "22", ""}, ""},
+		{[]string{"2", "1"}, "\x1b[1;2m"}, // bold and faint together
+		{[]string{"1;2", "22"}, ""},
 	} {
 		var p sgr
 		for _, s := range c.seqs {
