@@ -155,11 +155,8 @@ func overlaysOn(lc *libvirt.Connect, images map[string]bool) []string {
 	for i := range pools {
 		vs, _ := pools[i].ListAllStorageVolumes(0)
 		for j := range vs {
-			if raw, err := vs[j].GetXMLDesc(0); err == nil {
-				var x volXML
-				if xml.Unmarshal([]byte(raw), &x) == nil && images[x.Backing.Path] {
-					found = append(found, x.Target.Path)
-				}
+			if v, err := readVolume("", "", &vs[j]); err == nil && images[v.Backing] {
+				found = append(found, v.Path)
 			}
 			vs[j].Free()
 		}

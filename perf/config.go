@@ -157,26 +157,13 @@ func (c *Config) Set(key, val string) error {
 		}
 		c.Charts = s
 		return nil
-	case "mem.rss":
+	}
+	if p := c.switchKey(key); p != nil {
 		b, err := parseBool(val)
 		if err != nil {
-			return fmt.Errorf("mem.rss: %w", err)
+			return fmt.Errorf("%s: %w", key, err)
 		}
-		c.Thresholds.MemRSS = b
-		return nil
-	case "history.io":
-		b, err := parseBool(val)
-		if err != nil {
-			return fmt.Errorf("history.io: %w", err)
-		}
-		c.HistoryIO = b
-		return nil
-	case "list.sparkline":
-		b, err := parseBool(val)
-		if err != nil {
-			return fmt.Errorf("list.sparkline: %w", err)
-		}
-		c.ListSparkline = b
+		*p = b
 		return nil
 	}
 	name, lvl, ok := cutLast(key, ".")
@@ -247,6 +234,19 @@ func (t Thresholds) Check() error {
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// switchKey is where an on/off key is kept, nil for another key.
+func (c *Config) switchKey(key string) *bool {
+	switch key {
+	case "mem.rss":
+		return &c.Thresholds.MemRSS
+	case "list.sparkline":
+		return &c.ListSparkline
+	case "history.io":
+		return &c.HistoryIO
+	}
+	return nil
 }
 
 // ConfigKeys lists every key the file takes.

@@ -74,7 +74,7 @@ func (t *Top) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if t.applyEvents(msg) {
 			t.render()
 		}
-		if !t.started && t.connected() {
+		if !t.started && len(t.ctx.Connected()) > 0 {
 			t.started, t.sweeping = true, true // the sweep's answer starts the ticks
 			return t, tea.Batch(common.WaitEvents(t.mgr), common.Sweep(t.mgr, t.statGroups()))
 		}
@@ -138,16 +138,6 @@ func (t *Top) applyEvents(evs []libvirtx.Event) bool {
 		}
 	}
 	return changed
-}
-
-// connected says whether a connection is up.
-func (t *Top) connected() bool {
-	for _, c := range t.ctx.Conns {
-		if c.Status == libvirtx.Connected {
-			return true
-		}
-	}
-	return false
 }
 
 // View returns the screen rendered by the last sweep or resize.

@@ -24,8 +24,9 @@ type column struct {
 	text  func(r *row) string
 	cmp   func(a, b *row) int
 
-	optional bool // shown only when turned on (see layoutFor)
-	live     bool // its value moves with each sweep: sorting by it re-sorts then
+	optional bool            // shown only when turned on (see layoutFor)
+	live     bool            // its value moves with each sweep: sorting by it re-sorts then
+	stats    libvirtx.Groups // the optional stats its values need (see StatGroups)
 }
 
 func numCmp(f func(r *row) float64) func(a, b *row) int {
@@ -69,12 +70,12 @@ var columns = []column{
 	{id: "cpuhist", live: true, title: "CPU HISTORY", width: sparkColWidth, prio: 1, optional: true,
 		text: func(r *row) string { return r.spark },
 		cmp:  numCmp(func(r *row) float64 { return r.rates.CPUPct })},
-	{id: "disk", live: true, title: "DISK R/W", width: 13, right: true, prio: 4,
+	{id: "disk", live: true, stats: libvirtx.DiskStats, title: "DISK R/W", width: 13, right: true, prio: 4,
 		text: func(r *row) string {
 			return widget.RateText(r.rates.HasDisk, r.rates.RdBps) + "/" + widget.RateText(r.rates.HasDisk, r.rates.WrBps)
 		},
 		cmp: numCmp(func(r *row) float64 { return r.rates.RdBps + r.rates.WrBps })},
-	{id: "net", live: true, title: "NET RX/TX", width: 13, right: true, prio: 4,
+	{id: "net", live: true, stats: libvirtx.NetStats, title: "NET RX/TX", width: 13, right: true, prio: 4,
 		text: func(r *row) string {
 			return widget.RateText(r.rates.HasNet, r.rates.RxBps) + "/" + widget.RateText(r.rates.HasNet, r.rates.TxBps)
 		},

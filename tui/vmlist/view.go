@@ -71,12 +71,7 @@ func (m *Page) layout() tableLayout {
 func (m *Page) StatGroups() libvirtx.Groups {
 	var g libvirtx.Groups
 	for _, i := range m.layout().cols {
-		switch columns[i].id {
-		case "disk":
-			g |= libvirtx.DiskStats
-		case "net":
-			g |= libvirtx.NetStats
-		}
+		g |= columns[i].stats
 	}
 	return g
 }
