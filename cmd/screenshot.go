@@ -46,7 +46,10 @@ func (o *options) screenCommand() *cobra.Command {
 		Short: "the VM's graphical screen in this terminal (the UI's V); ctrl+] leaves",
 		Long: `The VM's graphical screen drawn in this terminal, keys and all, as V in
 the UI shows it: its VNC display read directly on a local host, else
-libvirt's screenshot once a second. Ctrl+] leaves (and ends kvmtui).`,
+libvirt's screenshot once a second. Drawn as a picture in a terminal that
+draws kitty graphics (also inside tmux with allow-passthrough on) or sixel,
+else in half blocks: kvmtui asks the terminal; KVMTUI_GRAPHICS=blocks,
+sixel or kitty decides instead. Ctrl+] leaves (and ends kvmtui).`,
 		Args:              cobra.ExactArgs(1),
 		ValidArgsFunction: o.vmNames,
 		RunE:              func(_ *cobra.Command, args []string) error { return o.runUI("screen "+args[0], true) },

@@ -3,14 +3,17 @@ package cmd
 import (
 	"errors"
 	"os"
+	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
 	"github.com/muesli/termenv"
+	"golang.org/x/term"
 
 	"kvmtui/askpass"
 	"kvmtui/console"
 	"kvmtui/libvirtx"
+	"kvmtui/termimg"
 	"kvmtui/tui"
 )
 
@@ -45,7 +48,11 @@ func (o *options) runUI(start string, quitAfter bool) error {
 	if demoURI != "" {
 		mgr.SetDemoLoad(demoURI)
 	}
-	m := tui.New(mgr, tui.Options{Config: &o.cfg, ConfigErrs: o.cfgErrs, Start: start, QuitAfter: quitAfter, Logins: logins, DemoURI: demoURI, Interval: o.interval})
+	graphics, err := detectGraphics()
+	if err != nil {
+		return o.usage("%v", err)
+	}
+	m := tui.New(mgr, tui.Options{Config: &o.cfg, ConfigErrs: o.cfgErrs, Start: start, QuitAfter: quitAfter, Logins: logins, DemoURI: demoURI, Interval: o.interval, Graphics: graphics})
 	defer m.Close() // viewers and their SSH tunnels end with kvmtui
 	err = runScreen(tea.NewProgram(m, tea.WithAltScreen()))
 	logins.End() // before the closes: a connection still asking gives up
@@ -56,6 +63,20 @@ func (o *options) runUI(start string, quitAfter bool) error {
 		return o.fail(errors.New(e))
 	}
 	return nil
+}
+
+// detectGraphics asks the terminal how it draws pictures (the guest's
+// screen), while the connections start: one round trip to the terminal.
+func detectGraphics() (termimg.Graphics, error) {
+	if !term.IsTerminal(int(os.Stdout.Fd())) {
+		return termimg.Detect(nil, os.Getenv, 0) // KVMTUI_GRAPHICS only
+	}
+	tty, err := os.OpenFile("/dev/tty", os.O_RDWR, 0)
+	if err != nil {
+		return termimg.Detect(nil, os.Getenv, 0)
+	}
+	defer tty.Close()
+	return termimg.Detect(tty, os.Getenv, 2*time.Second)
 }
 
 // noColor honours NO_COLOR (https://no-color.org).

@@ -33,3 +33,23 @@ func BenchmarkFrame(b *testing.B) {
 		}
 	}
 }
+
+// The picture protocols for the same VGA text-mode frame, sent whole: the
+// CPU and the bytes a frame costs.
+func BenchmarkPicture(b *testing.B) {
+	src := vgaText(720, 400)
+	b.Run("sixel", func(b *testing.B) {
+		var n int
+		for b.Loop() {
+			n = len(Sixel(src))
+		}
+		b.ReportMetric(float64(n), "bytes/frame")
+	})
+	b.Run("kitty", func(b *testing.B) {
+		var n int
+		for b.Loop() {
+			n = len(Kitty(src, 1, 100, 30, false))
+		}
+		b.ReportMetric(float64(n), "bytes/frame")
+	})
+}

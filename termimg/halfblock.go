@@ -25,6 +25,32 @@ func Fit(w, h, cols, rows int) (int, int) {
 	return c, max(r, 1)
 }
 
+// FitCells is the cell grid an image of w×h pixels takes in at most
+// cols×rows cells of cw×ch pixels, aspect ratio kept.
+func FitCells(w, h, cols, rows, cw, ch int) (int, int) {
+	if w <= 0 || h <= 0 || cols <= 0 || rows <= 0 || cw <= 0 || ch <= 0 {
+		return 0, 0
+	}
+	c, r := cols, (cols*cw*h+w*ch-1)/(w*ch)
+	if r > rows {
+		r = rows
+		c = max(rows*ch*w/(h*cw), 1)
+	}
+	return c, max(r, 1)
+}
+
+// FitPixels is the size of a w×h image scaled to fit in pw×ph pixels,
+// aspect ratio kept.
+func FitPixels(w, h, pw, ph int) (int, int) {
+	if w <= 0 || h <= 0 || pw <= 0 || ph <= 0 {
+		return 0, 0
+	}
+	if pw*h <= ph*w {
+		return pw, max(pw*h/w, 1)
+	}
+	return max(ph*w/h, 1), ph
+}
+
 // Draw is img in at most cols×rows cells, aspect kept (Fit, Scale,
 // HalfBlocks), and the width in cells it took.
 func Draw(img image.Image, cols, rows int, c Colors) ([]string, int) {
@@ -36,15 +62,25 @@ func Draw(img image.Image, cols, rows int, c Colors) ([]string, int) {
 	return HalfBlocks(Scale(img, cols, rows), cols, rows, c), cols
 }
 
-// Scale averages img down (or samples it up) to cols×rows*2 pixels.
+// Scale averages img down (or samples it up) to cols×rows*2 pixels: two
+// for each cell.
 func Scale(img image.Image, cols, rows int) *image.RGBA {
+	return Resize(img, cols, rows*2)
+}
+
+// Resize averages img down (or samples it up) to w×h pixels; a picture
+// of that size already is img itself, not a copy.
+func Resize(img image.Image, w, h int) *image.RGBA {
 	b := img.Bounds()
-	out := image.NewRGBA(image.Rect(0, 0, cols, rows*2))
-	for y := range rows * 2 {
-		y0, y1 := b.Min.Y+y*b.Dy()/(rows*2), b.Min.Y+(y+1)*b.Dy()/(rows*2)
+	if rgba, ok := img.(*image.RGBA); ok && b.Dx() == w && b.Dy() == h {
+		return rgba
+	}
+	out := image.NewRGBA(image.Rect(0, 0, w, h))
+	for y := range h {
+		y0, y1 := b.Min.Y+y*b.Dy()/h, b.Min.Y+(y+1)*b.Dy()/h
 		y1 = max(y1, y0+1)
-		for x := range cols {
-			x0, x1 := b.Min.X+x*b.Dx()/cols, b.Min.X+(x+1)*b.Dx()/cols
+		for x := range w {
+			x0, x1 := b.Min.X+x*b.Dx()/w, b.Min.X+(x+1)*b.Dx()/w
 			x1 = max(x1, x0+1)
 			var r, g, bl, n uint32
 			for yy := y0; yy < y1; yy++ {

@@ -20,6 +20,7 @@ import (
 	"kvmtui/config"
 	"kvmtui/libvirtx"
 	"kvmtui/perf"
+	"kvmtui/termimg"
 	"kvmtui/tui/common"
 	"kvmtui/tui/widget"
 )
@@ -42,6 +43,8 @@ type Options struct {
 	DemoURI  string        // the URI of the bundled demo host, if one is open
 	Interval time.Duration // stats sweep interval
 	Perf     *perf.Config  // thresholds and charts; nil reads perf.ConfigPath()
+	// Graphics is how the terminal draws pictures (the guest's screen).
+	Graphics termimg.Graphics
 }
 
 // overlay is what is drawn over the top page, and takes the keys.
@@ -91,7 +94,7 @@ func New(mgr *libvirtx.Manager, opts Options) *Model {
 		input:  in,
 		sweeps: common.Sweeper{Period: common.FullSweepPeriod},
 	}
-	m.ctx.Interval = opts.Interval
+	m.ctx.Interval, m.ctx.Graphics = opts.Interval, opts.Graphics
 	m.start = starter{line: opts.Start, quit: opts.QuitAfter, settled: map[string]bool{}}
 	ignored := opts.ConfigErrs
 	if c := opts.Config; c != nil {

@@ -15,13 +15,17 @@
 # For each, over BENCH_SECONDS (default 20): the frames per second the view
 # says it drew, kvmtui's CPU (utime+stime from /proc/PID/stat: % of one core,
 # and per frame), and the bytes per second it wrote to its terminal (tmux
-# pipe-pane), i.e. what the view costs over SSH.
+# pipe-pane), i.e. what the view costs over SSH. BENCH_GRAPHICS lists the
+# ways of drawing to measure (default "blocks sixel kitty": half blocks,
+# and the pictures kvmtui sends a terminal that draws sixel or kitty
+# graphics, KVMTUI_GRAPHICS; tmux does not draw those, the bytes count).
 # The guest's loops are started on its serial console (the pty libvirt
 # gives it, through virsh console), never through the view being measured.
 set -euo pipefail
 
 URI=${BENCH_URI:-qemu:///system}
 WINDOW=${BENCH_SECONDS:-20}
+GRAPHICS=${BENCH_GRAPHICS:-blocks sixel kitty}
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 BIN=$(realpath "${1:-$ROOT/bin/kvmtui}")
 VM=kvmtui-test-bench-screen
@@ -68,6 +72,7 @@ ticks() { awk '{print $14+$15}' "/proc/$1/stat"; }
 
 LOG=$(mktemp /tmp/kvmtui-bench-screen.XXXXXX)
 results=()
+for gfx in $GRAPHICS; do
 for size in 80x24 200x50; do
 	cols=${size%x*} rows=${size#*x}
 	for scene in still cursor scrolling whole; do
@@ -77,7 +82,7 @@ for size in 80x24 200x50; do
 		scrolling) guest '(while :; do date; usleep 20000; done >/dev/tty1) & echo $! >/tmp/loop.pid' ;;
 		whole) guest '(while :; do printf "\033[?5h"; usleep 50000; printf "\033[?5l"; usleep 50000; done >/dev/tty1) & echo $! >/tmp/loop.pid' ;;
 		esac
-		tmux -L "$SOCK" new-session -d -s s -x "$cols" -y "$rows" -e TERM=xterm-256color -e COLORTERM=truecolor "$BIN" -c "$URI" screen "$VM"
+		tmux -L "$SOCK" new-session -d -s s -x "$cols" -y "$rows" -e TERM=xterm-256color -e COLORTERM=truecolor -e KVMTUI_GRAPHICS="$gfx" "$BIN" -c "$URI" screen "$VM"
 		pid=$(tmux -L "$SOCK" display -p -t s '#{pane_pid}')
 		sleep 6 # connected, the first frames drawn, a still screen said so
 		: >"$LOG"
@@ -89,14 +94,15 @@ for size in 80x24 200x50; do
 		fps=$(tmux -L "$SOCK" capture-pane -p -t s | sed -nE 's/.* ([0-9.]+) frames\/s.*/\1/p' | head -n1)
 		tmux -L "$SOCK" kill-session -t s
 		sleep 0.5
-		results+=("$(awk -v size="$size" -v scene="$scene" -v fps="${fps:-0}" -v t=$((t1 - t0)) -v hz="$HZ" -v w="$WINDOW" -v b="$(stat -c %s "$LOG")" 'BEGIN {
+		results+=("$(awk -v gfx="$gfx" -v size="$size" -v scene="$scene" -v fps="${fps:-0}" -v t=$((t1 - t0)) -v hz="$HZ" -v w="$WINDOW" -v b="$(stat -c %s "$LOG")" 'BEGIN {
 			cpu = t / hz / w * 100; per = fps > 0 ? t / hz / (fps * w) * 1000 : 0
-			printf "%-8s %-10s %8.1f %8.2f %10.2f %12.0f", size, scene, fps, cpu, per, b / w }')")
+			printf "%-7s %-8s %-10s %8.1f %8.2f %10.2f %12.0f", gfx, size, scene, fps, cpu, per, b / w }')")
 		say "  ${results[-1]}"
 	done
+done
 done
 guest 'kill $(cat /tmp/loop.pid 2>/dev/null) 2>/dev/null'
 
 echo "kvmtui screen view: $(date -u '+%F %T') UTC, $(nproc) CPUs, $(uname -r); the test guest's VGA text screen (720x400) over VNC on $URI; window ${WINDOW}s, truecolor"
-printf '%-8s %-10s %8s %8s %10s %12s\n' size screen "frames/s" "CPU %" "ms/frame" "bytes/s"
+printf '%-7s %-8s %-10s %8s %8s %10s %12s\n' drawn size screen "frames/s" "CPU %" "ms/frame" "bytes/s"
 printf '%s\n' "${results[@]}"

@@ -34,6 +34,10 @@ type standardRenderer struct {
 	wake               chan struct{} // a new view or a repaint: flush
 	flushes            int           // flush calls (kvmtui's patch, for its test)
 	skipCells          []int         // per line: flushes to write it whole before splitting it into cells again
+	graphic            Graphic       // the picture drawn over the view (graphics.go)
+	graphicDue         bool          // it is to be drawn (again) whole with the next flush
+	patchDue           bool          // its patch is to be drawn with the next flush
+	graphicOnce        string        // to write once with the next flush
 	done               chan struct{}
 	lastRender         string
 	lastRenderedLines  []string
@@ -179,7 +183,12 @@ func (r *standardRenderer) flush() {
 
 	// string(Bytes()) in a comparison does not copy: the check is free.
 	if r.buf.Len() == 0 || string(r.buf.Bytes()) == r.lastRender {
-		// Nothing to do.
+		// Nothing to do, but perhaps a picture (kvmtui's patch).
+		if r.graphicDue || r.patchDue || r.graphicOnce != "" {
+			var buf bytes.Buffer
+			r.writeGraphic(&buf)
+			_, _ = r.out.Write(buf.Bytes())
+		}
 		return
 	}
 
@@ -245,6 +254,9 @@ func (r *standardRenderer) flush() {
 		}
 
 		line := newLines[i]
+		if r.covers(i) { // text over the picture: draw it again
+			r.graphicDue = true
+		}
 
 		// Truncate lines wider than the width of the window to avoid
 		// wrapping, which will mess up rendering. If we don't have the
@@ -313,6 +325,7 @@ func (r *standardRenderer) flush() {
 	} else {
 		buf.WriteByte('\r')
 	}
+	r.writeGraphic(buf)
 
 	_, _ = r.out.Write(buf.Bytes())
 	r.lastRender = r.buf.String()
@@ -656,6 +669,11 @@ func (r *standardRenderer) insertBottom(lines []string, topBoundary, bottomBound
 // handleMessages handles internal messages for the renderer.
 func (r *standardRenderer) handleMessages(msg Msg) {
 	switch msg := msg.(type) {
+	case graphicMsg: // kvmtui's patch
+		r.mtx.Lock()
+		r.setGraphic(msg)
+		r.mtx.Unlock()
+
 	case repaintMsg:
 		// Force a repaint by clearing the render cache as we slide into a
 		// render.
@@ -667,6 +685,7 @@ func (r *standardRenderer) handleMessages(msg Msg) {
 		r.mtx.Lock()
 		r.width = msg.Width
 		r.height = msg.Height
+		r.graphic = Graphic{} // kvmtui's patch: drawn for the old size, it may not fit
 		r.repaint()
 		r.mtx.Unlock()
 

@@ -16,6 +16,7 @@ import (
 	"kvmtui/config"
 	"kvmtui/libvirtx"
 	"kvmtui/perf"
+	"kvmtui/termimg"
 	"kvmtui/tui/widget"
 )
 
@@ -51,7 +52,8 @@ type Context struct {
 	Keys    Keys
 	DemoURI string // the bundled demo host's URI, if one is open
 
-	Width, Height int // the terminal
+	Width, Height int              // the terminal
+	Graphics      termimg.Graphics // how it draws pictures
 	Conns         map[string]*Conn
 	Msg           Message
 

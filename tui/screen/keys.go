@@ -205,6 +205,9 @@ var combos = map[string]struct {
 	"d": {"Ctrl+Alt+Del", stroke{mods: []uint32{symCtrl, symAlt}, sym: specials[tea.KeyDelete].sym, linux: []string{"KEY_LEFTCTRL", "KEY_LEFTALT", "KEY_DELETE"}}},
 	"b": {"Ctrl+Alt+Backspace", stroke{mods: []uint32{symCtrl, symAlt}, sym: specials[tea.KeyBackspace].sym, linux: []string{"KEY_LEFTCTRL", "KEY_LEFTALT", "KEY_BACKSPACE"}}},
 	"p": {"Print", stroke{sym: 0xff61, linux: []string{"KEY_SYSRQ"}}},
+	"t": {"Alt+Tab", stroke{mods: []uint32{symAlt}, sym: specials[tea.KeyTab].sym, linux: []string{"KEY_LEFTALT", "KEY_TAB"}}},
+	"4": {"Alt+F4", stroke{mods: []uint32{symAlt}, sym: specials[tea.KeyF4].sym, linux: []string{"KEY_LEFTALT", "KEY_F4"}}},
+	"s": {"Super", stroke{sym: 0xffeb, linux: []string{"KEY_LEFTMETA"}}}, // the Windows key: Start
 }
 
 // comboStroke is the stroke a menu key picks: a combos entry, or Fn with
@@ -220,5 +223,6 @@ func comboStroke(msg tea.KeyMsg) (stroke, string, bool) {
 	return stroke{}, "", false
 }
 
-// comboMenu is the hint line while the menu is open.
-const comboMenu = "send: d Ctrl+Alt+Del  b Ctrl+Alt+Backspace  F1…F12 Ctrl+Alt+Fn  p Print  esc back to typing"
+// comboMenu is the hint line while the menu is open, the way back first
+// (a narrow terminal cuts the end).
+const comboMenu = "esc back  send: d Ctrl+Alt+Del  F1…F12 Ctrl+Alt+Fn  t Alt+Tab  4 Alt+F4  s Super  b Ctrl+Alt+Backspace  p Print"

@@ -2,8 +2,9 @@
 // a running VM, :screen VM): its VNC display read with the rfb client
 // (incremental updates: a still screen costs nothing) or, where kvmtui
 // cannot reach the display itself (a remote host, SPICE), libvirt's
-// screenshot once a second; drawn in half blocks, aspect kept. Keys go to
-// the guest; ctrl+] leaves.
+// screenshot once a second; drawn as a sixel or kitty picture where the
+// terminal draws those (common.Context.Graphics), else in half blocks;
+// aspect kept. Keys go to the guest; ctrl+] leaves.
 package screen
 
 import (
@@ -11,6 +12,7 @@ import (
 	"fmt"
 	"image"
 	"net"
+	"os"
 	"strconv"
 	"strings"
 	"time"
@@ -34,7 +36,7 @@ func init() {
 		Open:  Open,
 		Help: func(*common.Context) []widget.Section {
 			return []widget.Section{{Title: "Screen (V, :screen VM)", Lines: []string{
-				"every key goes to the guest (ctrl+c too, a paste as typed); ctrl+g sends Ctrl+Alt+Del, Ctrl+Alt+Fn, Print; ctrl+] leaves",
+				"every key goes to the guest (ctrl+c too, a paste as typed); ctrl+g sends Ctrl+Alt+Del, Ctrl+Alt+Fn, Alt+Tab, Alt+F4, Super, Print; ctrl+] leaves",
 				"VNC displays kvmtui can reach are live, and take the mouse (click, drag, wheel; shift+drag selects text in most terminals)",
 				"others are libvirt screenshots, one a second, and keys only"}}}
 		},
@@ -58,6 +60,14 @@ type Page struct {
 	sent    chan struct{} // closed once the last input asked for is sent (inOrder)
 	ch      chan tea.Msg
 	done    chan struct{}
+
+	// pictured is the graphics protocol of the picture the terminal shows
+	// over lines (Blocks: none); shown is that picture when it is sixel's,
+	// at the cell shownAt with cells of shownCell pixels: a new frame
+	// draws only what changed.
+	pictured           termimg.Protocol
+	shown              *image.RGBA
+	shownAt, shownCell image.Point
 }
 
 type connectedMsg struct {
@@ -196,24 +206,26 @@ func (p *Page) Update(msg tea.Msg) tea.Cmd {
 		}
 		if msg.err != nil {
 			p.err = msg.err.Error()
-			return nil
+			return p.clearPicture()
 		}
 		p.frame = msg.img
-		p.draw()
 		p.frames = append(p.frames, time.Now())
 		if len(p.frames) > 20 {
 			p.frames = p.frames[1:]
 		}
-		return p.wait()
+		return tea.Batch(p.draw(), p.wait())
 	case tea.WindowSizeMsg:
-		p.draw()
+		p.shown = nil // the renderer repaints: the picture is drawn whole
+		return p.draw()
 	case tea.KeyMsg:
 		if msg.String() == "ctrl+]" {
 			p.Close()
+			leave := common.Pop
 			if p.client != nil { // the mouse was turned on for it
-				return tea.Batch(tea.DisableMouse, common.Pop)
+				leave = tea.Batch(tea.DisableMouse, common.Pop)
 			}
-			return common.Pop
+			// The picture goes first: popping may end kvmtui (kvmtui screen).
+			return tea.Sequence(p.clearPicture(), leave)
 		}
 		return p.key(msg)
 	case tea.MouseMsg:
@@ -291,7 +303,11 @@ func (p *Page) View() string {
 	default:
 		pad := strings.Repeat(" ", max((w-p.cols)/2, 0))
 		b := p.frame.Bounds()
-		out = append(out, th.Dim.Render(widget.Fit(fmt.Sprintf("%dx%d · %s · %s", b.Dx(), b.Dy(), p.source, p.rate()), w)))
+		drawn := ""
+		if p.pictured != termimg.Blocks {
+			drawn = " · " + p.pictured.String()
+		}
+		out = append(out, th.Dim.Render(widget.Fit(fmt.Sprintf("%dx%d · %s · %s%s", b.Dx(), b.Dy(), p.source, p.rate(), drawn), w)))
 		for _, l := range p.lines {
 			out = append(out, pad+l)
 		}
@@ -303,14 +319,79 @@ func (p *Page) View() string {
 }
 
 // draw scales the newest frame to the page and renders it, once per frame
-// or resize, so that View only joins lines.
-func (p *Page) draw() {
+// or resize, so that View only joins lines: in half blocks, or as a
+// picture the renderer writes over the lines (the terminal's graphics).
+func (p *Page) draw() tea.Cmd {
 	w, h := p.ctx.Width, p.ctx.BodyHeight()
 	p.lines, p.cols = nil, 0
-	if p.frame == nil || w < 10 || h < 4 {
-		return
+	if p.frame == nil || w < 10 || h < 4 || p.err != "" {
+		return p.clearPicture()
 	}
-	p.lines, p.cols = termimg.Draw(p.frame, w, h-1, widget.TermColors())
+	g := p.ctx.Graphics
+	if g.Protocol == termimg.Blocks {
+		p.lines, p.cols = termimg.Draw(p.frame, w, h-1, widget.TermColors())
+		return nil
+	}
+	cw, ch := g.CellSize()
+	b := p.frame.Bounds()
+	rows := h - 1
+	if g.Protocol == termimg.KittyImage {
+		rows = min(rows, termimg.KittyMaxRows)
+	}
+	cols, rows := termimg.FitCells(b.Dx(), b.Dy(), w, rows, cw, ch)
+	// Never more pixels than the guest's: kitty scales the picture to the
+	// cells itself; a sixel picture is drawn pixel for pixel, so a small
+	// screen stays small and sharp, its cells those it covers.
+	pw, ph := termimg.FitPixels(b.Dx(), b.Dy(), min(cols*cw, b.Dx()), min(rows*ch, b.Dy()))
+	if g.Protocol == termimg.SixelImage {
+		cols, rows = (pw+cw-1)/cw, (ph+ch-1)/ch
+	}
+	px := termimg.Resize(p.frame, pw, ph)
+	p.cols, p.pictured = cols, g.Protocol
+	pic := tea.Graphic{Row: imageTop, Col: max((w-cols)/2, 0)}
+	if g.Protocol == termimg.KittyImage {
+		// The cells are placeholders; the picture is kitty's to scale.
+		p.lines = termimg.KittyPlaceholders(kittyID, cols, rows)
+		seq := termimg.Kitty(px, kittyID, cols, rows, g.Tmux)
+		pic.Seq = func() string { return seq }
+		return tea.SetGraphic(pic)
+	}
+	p.lines = make([]string, rows)
+	for i := range p.lines {
+		p.lines[i] = strings.Repeat(" ", cols)
+	}
+	pic.Rows, pic.Seq = rows, func() string { return termimg.Sixel(px) }
+	// Where the last picture is still on the terminal, only the cells
+	// that changed are drawn again: a blinking cursor, a line of text.
+	shown, at, cell := p.shown, image.Pt(pic.Col, pic.Row), image.Pt(cw, ch)
+	same := shown != nil && at == p.shownAt && cell == p.shownCell
+	p.shown, p.shownAt, p.shownCell = px, at, cell
+	if same {
+		r := termimg.ChangedCells(shown, px, cw, ch)
+		if r.Empty() {
+			return nil
+		}
+		pic.Patch = termimg.Sixel(px.SubImage(r).(*image.RGBA))
+		pic.PatchCol, pic.PatchRow = pic.Col+r.Min.X/cw, pic.Row+r.Min.Y/ch
+	}
+	return tea.SetGraphic(pic)
+}
+
+// kittyID is the id of the picture kitty shows (1–255: the placeholders'
+// colour); by process, so two kvmtuis in one kitty keep theirs apart.
+var kittyID = os.Getpid()%255 + 1
+
+// clearPicture takes a picture the terminal shows away.
+func (p *Page) clearPicture() tea.Cmd {
+	was := p.pictured
+	p.pictured, p.shown = termimg.Blocks, nil
+	switch was {
+	case termimg.KittyImage:
+		return tea.ClearGraphic(termimg.KittyDelete(kittyID, p.ctx.Graphics.Tmux))
+	case termimg.SixelImage:
+		return tea.ClearGraphic("")
+	}
+	return nil
 }
 
 // stillAfter is how long without a frame makes the screen "still".

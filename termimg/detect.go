@@ -1,0 +1,176 @@
+package termimg
+
+import (
+	"errors"
+	"os"
+	"os/exec"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"golang.org/x/sys/unix"
+	"golang.org/x/term"
+)
+
+// Protocol is how a picture reaches the terminal.
+type Protocol int
+
+const (
+	Blocks     Protocol = iota // half blocks: every terminal
+	SixelImage                 // DEC sixel
+	KittyImage                 // kitty's graphics protocol, Unicode placeholders
+)
+
+func (p Protocol) String() string {
+	return [...]string{"half blocks", "sixel", "kitty graphics"}[p]
+}
+
+// Graphics is what the terminal kvmtui runs in draws.
+type Graphics struct {
+	Protocol Protocol
+	Tmux     bool // inside tmux: kitty's escapes go through its passthrough
+	// CellW, CellH are a cell's size in pixels as the terminal said (0:
+	// it did not; CellSize asks the tty's window size first).
+	CellW, CellH int
+}
+
+// EnvVar overrides what Detect asks the terminal.
+const EnvVar = "KVMTUI_GRAPHICS"
+
+// Detect finds how tty draws pictures: KVMTUI_GRAPHICS (blocks, sixel or
+// kitty) when set, else the terminal's answers to kitty's graphics query
+// and to Primary Device Attributes (4: sixel), which every VT100-like
+// terminal answers, so the wait ends as soon as it does. Inside tmux,
+// which answers for itself, kitty graphics pass through only when its
+// allow-passthrough is on and the terminal outside is kitty or Ghostty;
+// sixel when tmux was built with it. A terminal that answers nothing in
+// timeout gets half blocks.
+func Detect(tty *os.File, getenv func(string) string, timeout time.Duration) (Graphics, error) {
+	inTmux := getenv("TMUX") != ""
+	switch v := getenv(EnvVar); v {
+	case "":
+	case "blocks":
+		return Graphics{}, nil
+	case "sixel":
+		return Graphics{Protocol: SixelImage}, nil
+	case "kitty":
+		return Graphics{Protocol: KittyImage, Tmux: inTmux}, nil
+	default:
+		return Graphics{}, errors.New(EnvVar + "=" + v + ": want blocks, sixel or kitty")
+	}
+	if tty == nil || !term.IsTerminal(int(tty.Fd())) || getenv("TERM") == "dumb" {
+		return Graphics{}, nil
+	}
+	query := "\x1b[16t\x1b[c" // cell size in pixels, device attributes
+	// kitty's query is an APC string, which tmux drops and the Linux
+	// console and GNU screen would show as text.
+	if t := getenv("TERM"); !inTmux && t != "linux" && !strings.HasPrefix(t, "screen") {
+		query = "\x1b_Gi=31,s=1,v=1,a=q,t=d,f=24;AAAA\x1b\\" + query
+	}
+	answer, err := ask(tty, query, da1, timeout)
+	if err != nil {
+		return Graphics{}, nil
+	}
+	g := parseAnswer(answer)
+	if inTmux && g.Protocol != SixelImage && tmuxPassesKitty(getenv("TMUX_PANE")) {
+		g.Protocol, g.Tmux = KittyImage, true
+	}
+	return g, nil
+}
+
+var (
+	da1      = regexp.MustCompile(`\x1b\[\?([0-9;]*)c`)
+	cellSize = regexp.MustCompile(`\x1b\[6;([0-9]+);([0-9]+)t`)
+)
+
+// parseAnswer reads the terminal's answers to Detect's query.
+func parseAnswer(a string) Graphics {
+	var g Graphics
+	if m := da1.FindStringSubmatch(a); m != nil && containsField(m[1], "4") {
+		g.Protocol = SixelImage
+	}
+	if strings.Contains(a, "\x1b_Gi=31;OK") {
+		g.Protocol = KittyImage
+	}
+	if m := cellSize.FindStringSubmatch(a); m != nil {
+		g.CellH, _ = strconv.Atoi(m[1])
+		g.CellW, _ = strconv.Atoi(m[2])
+	}
+	return g
+}
+
+func containsField(list, f string) bool {
+	for _, x := range strings.Split(list, ";") {
+		if x == f {
+			return true
+		}
+	}
+	return false
+}
+
+// ask writes query to tty in raw mode and reads until end matches the
+// answer or timeout passes.
+func ask(tty *os.File, query string, end *regexp.Regexp, timeout time.Duration) (string, error) {
+	fd := int(tty.Fd())
+	old, err := term.MakeRaw(fd)
+	if err != nil {
+		return "", err
+	}
+	defer term.Restore(fd, old)
+	if _, err := tty.WriteString(query); err != nil {
+		return "", err
+	}
+	deadline := time.Now().Add(timeout)
+	var got []byte
+	buf := make([]byte, 256)
+	for !end.Match(got) {
+		wait := time.Until(deadline)
+		if wait <= 0 {
+			return string(got), errors.New("the terminal did not answer")
+		}
+		fds := []unix.PollFd{{Fd: int32(fd), Events: unix.POLLIN}}
+		if n, err := unix.Poll(fds, int(wait.Milliseconds())+1); err != nil && err != unix.EINTR {
+			return string(got), err
+		} else if n == 0 {
+			continue
+		}
+		n, err := unix.Read(fd, buf)
+		if err != nil && err != unix.EINTR && err != unix.EAGAIN {
+			return string(got), err
+		}
+		got = append(got, buf[:max(n, 0)]...)
+	}
+	return string(got), nil
+}
+
+// tmuxPassesKitty is whether tmux hands kitty's escapes to a terminal
+// outside that draws them.
+func tmuxPassesKitty(pane string) bool {
+	args := []string{"display-message", "-p"}
+	if pane != "" {
+		args = append(args, "-t", pane)
+	}
+	out, err := exec.Command("tmux", append(args, "#{allow-passthrough}|#{client_termname}|#{client_termtype}")...).Output()
+	if err != nil {
+		return false
+	}
+	f := strings.SplitN(strings.TrimSpace(string(out)), "|", 2)
+	if len(f) < 2 || f[0] == "0" || f[0] == "off" || f[0] == "" { // a format gives 1 for on
+		return false
+	}
+	t := strings.ToLower(f[1])
+	return strings.Contains(t, "kitty") || strings.Contains(t, "ghostty")
+}
+
+// CellSize is a cell's size in pixels: from the terminal's window size
+// (which follows font changes), else as g's terminal said, else 10x20.
+func (g Graphics) CellSize() (int, int) {
+	if ws, err := unix.IoctlGetWinsize(int(os.Stdout.Fd()), unix.TIOCGWINSZ); err == nil && ws.Xpixel > 0 && ws.Ypixel > 0 && ws.Col > 0 && ws.Row > 0 {
+		return int(ws.Xpixel / ws.Col), int(ws.Ypixel / ws.Row)
+	}
+	if g.CellW > 0 && g.CellH > 0 {
+		return g.CellW, g.CellH
+	}
+	return 10, 20
+}

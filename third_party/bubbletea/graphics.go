@@ -1,0 +1,93 @@
+package tea
+
+import (
+	"bytes"
+
+	"github.com/charmbracelet/x/ansi"
+)
+
+// kvmtui's patch: a picture in a terminal graphics protocol (sixel,
+// kitty's) drawn over the view. The view leaves the picture's cells blank
+// (sixel) or fills them with placeholder text (kitty's Unicode
+// placeholders); the renderer writes the picture's escape sequence after
+// the frame, outside the line diffing that would mangle it.
+
+// Graphic is a picture drawn with the cursor at Row, Col (cells from the
+// view's top left, in the alternate screen). Rows is how many lines it
+// covers: a sixel picture is pixels of the text it covers, erased when
+// text is written there, so when the renderer rewrites any of those lines
+// it draws the picture again. Rows 0: written once (kitty's pictures live
+// apart from the text).
+type Graphic struct {
+	Row, Col, Rows int
+	// Seq is the whole picture's escape sequence, asked for when it is
+	// drawn whole.
+	Seq func() string
+	// Patch, when set, is drawn now in the whole picture's stead, with the
+	// cursor at PatchRow, PatchCol: the part of the picture that changed
+	// since the last one. Patches that come faster than frames are drawn
+	// become one whole picture.
+	Patch              string
+	PatchRow, PatchCol int
+}
+
+type graphicMsg struct {
+	g     Graphic
+	clear bool
+}
+
+// SetGraphic draws g with the next frame, in place of the picture before.
+func SetGraphic(g Graphic) Cmd {
+	return func() Msg { return graphicMsg{g: g} }
+}
+
+// ClearGraphic forgets the picture, writes seq once (kitty's delete, say)
+// and repaints the view, which erases a sixel picture's pixels.
+func ClearGraphic(seq string) Cmd {
+	return func() Msg { return graphicMsg{g: Graphic{Patch: seq}, clear: true} }
+}
+
+// setGraphic takes a graphicMsg; the caller holds the lock.
+func (r *standardRenderer) setGraphic(m graphicMsg) {
+	if m.clear {
+		r.graphic, r.graphicDue, r.patchDue = Graphic{}, false, false
+		r.graphicOnce += m.g.Patch
+		r.repaint()
+		return
+	}
+	if m.g.Patch == "" || r.patchDue { // a patch not drawn yet: this one alone would lose it
+		r.graphicDue = true
+	}
+	r.graphic, r.patchDue = m.g, m.g.Patch != ""
+	r.changed()
+}
+
+// covers is whether line i is under the picture.
+func (r *standardRenderer) covers(i int) bool {
+	g := r.graphic
+	return g.Seq != nil && i >= g.Row && i < g.Row+g.Rows
+}
+
+// writeGraphic appends what is due: the one-off sequence, the picture
+// whole or its patch; then the cursor goes back where the frame left it.
+func (r *standardRenderer) writeGraphic(buf *bytes.Buffer) {
+	g, whole, patch := r.graphic, r.graphicDue, r.patchDue
+	r.graphicDue, r.patchDue = false, false
+	if !r.altScreenActive {
+		r.graphicOnce = ""
+		return
+	}
+	buf.WriteString(r.graphicOnce)
+	r.graphicOnce = ""
+	switch {
+	case whole && g.Seq != nil:
+		buf.WriteString(ansi.CursorPosition(g.Col+1, g.Row+1))
+		buf.WriteString(g.Seq())
+	case patch:
+		buf.WriteString(ansi.CursorPosition(g.PatchCol+1, g.PatchRow+1))
+		buf.WriteString(g.Patch)
+	default:
+		return
+	}
+	buf.WriteString(ansi.CursorPosition(0, r.lastLinesRendered()))
+}
