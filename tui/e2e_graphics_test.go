@@ -31,8 +31,13 @@ import (
 // cells are 8x16 pixels (its window size says so).
 func TestE2EScreenGraphics(t *testing.T) {
 	uri := lt.URI(t)
-	vm := lt.FixtureGuest(t, uri, unique("scrgfx"))
+	// The kernel that writes its console, and a shell, on the VGA screen.
+	vm := lt.FixtureGuestWith(t, uri, unique("scrgfx"), "@KERNEL@", lt.GuestDir+"/vmlinuz")
 	lt.MustVirsh(t, uri, "start", vm)
+	serial := "/var/log/libvirt/qemu/" + vm + "-serial0.log"
+	if !serialHas(serial, "kvmtui-guest: booted", 90*time.Second) {
+		t.Fatalf("%s did not boot (its serial log, %s)", vm, serial)
+	}
 	for _, proto := range []string{"kitty", "sixel"} {
 		t.Run(proto, func(t *testing.T) {
 			cmd := exec.Command(binary(t), "-c", uri, "screen", vm)
@@ -67,7 +72,18 @@ func TestE2EScreenGraphics(t *testing.T) {
 				// cells that changed, not the whole picture again.
 				wholes := strings.Count(out(), "\x1bP0;1;0q\"1;1;720;400")
 				before := termimg.Resize(screenshot(t, uri, vm), 720, 400)
-				tty.Write([]byte("echo patched $((6*7))\r"))
+				// tty1's shell starts a moment after the banner on the
+				// serial console: a line typed before it reads is lost, so
+				// it is typed again (ctrl+u clears what arrived of it).
+				for try := 1; ; try++ {
+					tty.Write([]byte("\x15echo patched-$((6*7)) | tee /dev/ttyS0\r"))
+					if serialHas(serial, "patched-42", 10*time.Second) {
+						break
+					}
+					if try == 3 {
+						t.Fatal("the line typed in the view never ran on the guest")
+					}
+				}
 				for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(500 * time.Millisecond) {
 					shot := termimg.Resize(screenshot(t, uri, vm), 720, 400)
 					pic, err := lastPicture(proto, out())
@@ -174,3 +190,13 @@ func screenshot(t *testing.T, uri, vm string) image.Image {
 }
 
 func tail(s string, n int) string { return s[max(len(s)-n, 0):] }
+
+// serialHas waits up to d for s in a guest's serial log.
+func serialHas(path, s string, d time.Duration) bool {
+	for deadline := time.Now().Add(d); time.Now().Before(deadline); time.Sleep(200 * time.Millisecond) {
+		if b, _ := os.ReadFile(path); strings.Contains(string(b), s) {
+			return true
+		}
+	}
+	return false
+}

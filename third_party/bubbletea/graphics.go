@@ -29,6 +29,11 @@ type Graphic struct {
 	// become one whole picture.
 	Patch              string
 	PatchRow, PatchCol int
+	// Under are the view's lines the picture covers, as the program
+	// draws them (blank): when other text is there — a dialog drawn over
+	// the view — the picture is not drawn, so the text shows, until the
+	// lines are Under again.
+	Under []string
 }
 
 type graphicMsg struct {
@@ -59,6 +64,7 @@ func (r *standardRenderer) setGraphic(m graphicMsg) {
 		r.graphicDue = true
 	}
 	r.graphic, r.patchDue = m.g, m.g.Patch != ""
+	r.graphicHidden = !r.graphicUnder(r.lastRenderedLines)
 	r.changed()
 }
 
@@ -66,6 +72,17 @@ func (r *standardRenderer) setGraphic(m graphicMsg) {
 func (r *standardRenderer) covers(i int) bool {
 	g := r.graphic
 	return g.Seq != nil && i >= g.Row && i < g.Row+g.Rows
+}
+
+// graphicUnder is whether the lines under the picture are its own.
+func (r *standardRenderer) graphicUnder(lines []string) bool {
+	g := r.graphic
+	for i, u := range g.Under {
+		if g.Row+i >= len(lines) || lines[g.Row+i] != u {
+			return false
+		}
+	}
+	return true
 }
 
 // writeGraphic appends what is due: the one-off sequence, the picture
@@ -80,6 +97,8 @@ func (r *standardRenderer) writeGraphic(buf *bytes.Buffer) {
 	buf.WriteString(r.graphicOnce)
 	r.graphicOnce = ""
 	switch {
+	case r.graphicHidden: // drawn whole once its lines are its own again
+		return
 	case whole && g.Seq != nil:
 		buf.WriteString(ansi.CursorPosition(g.Col+1, g.Row+1))
 		buf.WriteString(g.Seq())

@@ -56,6 +56,23 @@ func TestGraphicDrawnAfterTheFrameAndAgainWhenOverwritten(t *testing.T) {
 		t.Errorf("two patches before a flush: %q, want the whole picture", got)
 	}
 
+	// A dialog over the picture shows: the picture waits until its lines
+	// are its own again, and is then drawn whole.
+	under := []string{"", "", ""}
+	frame("title 4\n\n\n\nhints")
+	r.handleMessages(SetGraphic(Graphic{Row: 1, Col: 4, Rows: 3, Seq: picture, Under: under})())
+	frame("title 4\n\n\n\nhints")
+	if got := frame("title 4\n\n[ password? ]\n\nhints"); strings.Contains(got, "<") {
+		t.Errorf("the picture was drawn over a dialog: %q", got)
+	}
+	r.handleMessages(SetGraphic(Graphic{Row: 1, Col: 4, Rows: 3, Seq: picture, Under: under, Patch: "<PATCH>", PatchRow: 2})())
+	if got := frame("title 4\n\n[ password? ]\n\nhints"); strings.Contains(got, "<") {
+		t.Errorf("a patch was drawn over a dialog: %q", got)
+	}
+	if got := frame("title 4\n\n\n\nhints"); !strings.HasSuffix(got, "\x1b[2;5H<PICTURE>\x1b[5;H") {
+		t.Errorf("the dialog closed, and the picture was not drawn whole: %q", got)
+	}
+
 	r.handleMessages(graphicMsg{g: Graphic{Row: 1, Rows: 3, Seq: picture}})
 	r.handleMessages(WindowSizeMsg{Width: 40, Height: 10})
 	if got := frame("title 2\n\nover it again\n\nhints"); strings.Contains(got, "<PICTURE>") {

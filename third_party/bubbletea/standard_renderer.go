@@ -38,6 +38,7 @@ type standardRenderer struct {
 	graphicDue         bool          // it is to be drawn (again) whole with the next flush
 	patchDue           bool          // its patch is to be drawn with the next flush
 	graphicOnce        string        // to write once with the next flush
+	graphicHidden      bool          // text other than its own is over it (graphics.go)
 	done               chan struct{}
 	lastRender         string
 	lastRenderedLines  []string
@@ -213,6 +214,7 @@ func (r *standardRenderer) flush() {
 	}
 
 	flushQueuedMessages := len(r.queuedMessageLines) > 0 && !r.altScreenActive
+	r.graphicHidden = !r.graphicUnder(newLines) // kvmtui's patch: a dialog over the picture
 
 	if flushQueuedMessages {
 		// Dump the lines we've queued up for printing.

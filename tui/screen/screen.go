@@ -357,8 +357,10 @@ func (p *Page) draw() tea.Cmd {
 		return tea.SetGraphic(pic)
 	}
 	p.lines = make([]string, rows)
+	pic.Under = make([]string, rows) // the lines as View draws them: a dialog over them hides the picture
 	for i := range p.lines {
 		p.lines[i] = strings.Repeat(" ", cols)
+		pic.Under[i] = strings.Repeat(" ", pic.Col) + p.lines[i]
 	}
 	pic.Rows, pic.Seq = rows, func() string { return termimg.Sixel(px) }
 	// Where the last picture is still on the terminal, only the cells
