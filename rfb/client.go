@@ -1,6 +1,6 @@
 // Package rfb is the small VNC (RFB 3.8) client kvmtui's screen view
 // needs: the handshake with no or VNC authentication, a 32-bit true-colour
-// framebuffer kept current from Raw and CopyRect updates (and resized by
+// framebuffer kept current from ZRLE, Raw and CopyRect updates (resized by
 // DesktopSize), incremental update requests so that a still screen costs
 // nothing, and key and pointer events. It knows nothing of libvirt.
 package rfb
@@ -15,6 +15,7 @@ import (
 	"io"
 	"net"
 	"sync"
+	"sync/atomic"
 )
 
 const (
@@ -23,6 +24,9 @@ const (
 	encDesktopSize = -223
 )
 
+// encodings are those the client asks for, preferred first.
+var encodings = []int32{encCopyRect, encZRLE, encRaw, encDesktopSize}
+
 // Client is one connection to a VNC server.
 type Client struct {
 	conn net.Conn
@@ -30,14 +34,19 @@ type Client struct {
 	wmu  sync.Mutex // writes come from the reader (requests) and the UI (keys)
 	Name string
 
-	mu  sync.Mutex
-	img *image.RGBA // the framebuffer, guarded by mu
+	mu   sync.Mutex
+	img  *image.RGBA // the framebuffer, guarded by mu
+	zrle zrle        // the ZRLE stream, read with mu held
+
+	received atomic.Int64    // bytes read from the server
+	rects    map[int32]int64 // rectangles by encoding, guarded by mu
 }
 
 // Connect does the RFB handshake on conn (shared session), authenticating
 // with password when the server asks for VNC authentication.
 func Connect(conn net.Conn, password string) (*Client, error) {
-	c := &Client{conn: conn, r: bufio.NewReaderSize(conn, 1<<16)}
+	c := &Client{conn: conn, rects: map[int32]int64{}}
+	c.r = bufio.NewReaderSize(counter{conn, &c.received}, 1<<16)
 	if err := c.handshake(password); err != nil {
 		conn.Close()
 		return nil, err
@@ -120,8 +129,8 @@ func (c *Client) handshake(password string) error {
 	// 32 bits per pixel, depth 24, little endian, true colour, red at bit 0:
 	// the bytes arrive as R, G, B, x, the order image.RGBA keeps.
 	pf := []byte{0, 0, 0, 0, 32, 24, 0, 1, 0, 255, 0, 255, 0, 255, 0, 8, 16, 0, 0, 0}
-	enc := []byte{2, 0, 0, 3}
-	for _, e := range []int32{encCopyRect, encRaw, encDesktopSize} {
+	enc := []byte{2, 0, 0, byte(len(encodings))}
+	for _, e := range encodings {
 		enc = binary.BigEndian.AppendUint32(enc, uint32(e))
 	}
 	return c.write(append(pf, enc...))
@@ -204,6 +213,22 @@ func (c *Client) Pointer(x, y int, mask uint8) error {
 	return c.write([]byte{5, mask, byte(x >> 8), byte(x), byte(y >> 8), byte(y)})
 }
 
+// Received is how many bytes the server has sent: what the display costs
+// the link (an SSH tunnel's, say).
+func (c *Client) Received() int64 { return c.received.Load() }
+
+// counter counts the bytes read through it.
+type counter struct {
+	r io.Reader
+	n *atomic.Int64
+}
+
+func (c counter) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n.Add(int64(n))
+	return n, err
+}
+
 // Close ends the connection; Run then returns.
 func (c *Client) Close() error { return c.conn.Close() }
 
@@ -278,6 +303,9 @@ func (c *Client) update() (image.Rectangle, error) {
 			return dirty, err
 		}
 		r := image.Rect(int(rh.X), int(rh.Y), int(rh.X)+int(rh.W), int(rh.Y)+int(rh.H))
+		c.mu.Lock()
+		c.rects[rh.Enc]++
+		c.mu.Unlock()
 		switch rh.Enc {
 		case encRaw:
 			buf := make([]byte, int(rh.W)*int(rh.H)*4)
@@ -307,6 +335,14 @@ func (c *Client) update() (image.Rectangle, error) {
 				copy(c.img.Pix[d:d+r.Dx()*4], from.Pix[s:s+r.Dx()*4])
 			}
 			c.mu.Unlock()
+		case encZRLE:
+			c.mu.Lock()
+			err := c.zrle.rect(c.r, c.img, r)
+			c.mu.Unlock()
+			if err != nil {
+				return dirty, err
+			}
+			r = r.Intersect(c.img.Rect)
 		case encDesktopSize:
 			c.mu.Lock()
 			c.img = image.NewRGBA(image.Rect(0, 0, int(rh.W), int(rh.H)))

@@ -20,8 +20,29 @@ import (
 // and a pointer event are accepted.
 func TestClientReadsTheGuestsScreen(t *testing.T) {
 	uri := lt.URI(t)
-	vm := lt.FixtureGuest(t, uri, "rfb")
+	// The kernel that writes its console on the VGA screen: a screenful
+	// of text in ZRLE's palette tiles and runs.
+	vm := lt.FixtureGuestWith(t, uri, "rfb", "@KERNEL@", lt.GuestDir+"/vmlinuz")
 	lt.MustVirsh(t, uri, "start", vm)
+	for _, c := range []struct {
+		name string
+		enc  []int32
+	}{
+		{"ZRLE", []int32{encZRLE, encDesktopSize}},
+		{"Raw and CopyRect", []int32{encRaw, encCopyRect, encDesktopSize}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			defer func(was []int32) { encodings = was }(encodings)
+			encodings = c.enc
+			readScreen(t, uri, vm, c.enc[0]) // the whole screen comes in the first
+		})
+	}
+}
+
+// readScreen reads the VM's display with the client and compares it with
+// the screenshot once the guest's boot text shows; the rectangles came in
+// enc.
+func readScreen(t *testing.T, uri, vm string, enc int32) {
 	out := lt.MustVirsh(t, uri, "vncdisplay", vm) // 127.0.0.1:N
 	host, disp, ok := strings.Cut(out, ":")
 	n, err := strconv.Atoi(disp)
@@ -52,7 +73,7 @@ func TestClientReadsTheGuestsScreen(t *testing.T) {
 		<-time.After(500 * time.Millisecond)
 		lt.MustVirsh(t, uri, "screenshot", vm, shot)
 		b, _ := os.ReadFile(shot)
-		if _, ref, err = console.ToPNG(b, ""); err == nil && lit(ref) > 200 {
+		if _, ref, err = console.ToPNG(b, ""); err == nil && lit(ref) > 2000 {
 			break
 		}
 		if time.Now().After(deadline) {
@@ -61,6 +82,15 @@ func TestClientReadsTheGuestsScreen(t *testing.T) {
 	}
 	time.Sleep(time.Second) // the client's next update carries the banner too
 	frame := c.Frame()
+	if c.Received() == 0 {
+		t.Error("no bytes counted")
+	}
+	c.mu.Lock()
+	rects := c.rects[enc]
+	c.mu.Unlock()
+	if rects == 0 {
+		t.Errorf("no rectangle in encoding %d", enc)
+	}
 	if frame.Rect != ref.Bounds() {
 		t.Fatalf("frame %v, screenshot %v", frame.Rect, ref.Bounds())
 	}
@@ -85,7 +115,7 @@ func TestClientReadsTheGuestsScreen(t *testing.T) {
 	if err := c.Pointer(10, 10, 0); err != nil {
 		t.Fatal(err)
 	}
-	t.Logf("%s: %v, %d lit pixels", c.Name, frame.Rect, lit(frame))
+	t.Logf("%s: %v, %d lit pixels, %d bytes", c.Name, frame.Rect, lit(frame), c.Received())
 }
 
 // lit counts the pixels that are not black.

@@ -15,7 +15,9 @@
 # For each, over BENCH_SECONDS (default 20): the frames per second the view
 # says it drew, kvmtui's CPU (utime+stime from /proc/PID/stat: % of one core,
 # and per frame), and the bytes per second it wrote to its terminal (tmux
-# pipe-pane), i.e. what the view costs over SSH. BENCH_GRAPHICS lists the
+# pipe-pane), i.e. what the view costs over SSH, and the bytes per second
+# the VNC display sent (the view's own count: what a display reached
+# through an SSH tunnel costs that link). BENCH_GRAPHICS lists the
 # ways of drawing to measure (default "blocks sixel kitty": half blocks,
 # and the pictures kvmtui sends a terminal that draws sixel or kitty
 # graphics, KVMTUI_GRAPHICS; tmux does not draw those, the bytes count).
@@ -91,12 +93,14 @@ for size in 80x24 200x50; do
 		sleep "$WINDOW"
 		t1=$(ticks "$pid")
 		tmux -L "$SOCK" pipe-pane -t s
-		fps=$(tmux -L "$SOCK" capture-pane -p -t s | sed -nE 's/.* ([0-9.]+) frames\/s.*/\1/p' | head -n1)
+		info=$(tmux -L "$SOCK" capture-pane -p -t s | sed -n 2p)
+		fps=$(sed -nE 's/.* ([0-9.]+) frames\/s.*/\1/p' <<<"$info")
+		link=$(sed -nE 's/.* frames\/s · ([0-9.]+[BKMG])\/s.*/\1/p' <<<"$info")
 		tmux -L "$SOCK" kill-session -t s
 		sleep 0.5
-		results+=("$(awk -v gfx="$gfx" -v size="$size" -v scene="$scene" -v fps="${fps:-0}" -v t=$((t1 - t0)) -v hz="$HZ" -v w="$WINDOW" -v b="$(stat -c %s "$LOG")" 'BEGIN {
+		results+=("$(awk -v gfx="$gfx" -v size="$size" -v scene="$scene" -v fps="${fps:-0}" -v t=$((t1 - t0)) -v hz="$HZ" -v w="$WINDOW" -v b="$(stat -c %s "$LOG")" -v link="${link:--}" 'BEGIN {
 			cpu = t / hz / w * 100; per = fps > 0 ? t / hz / (fps * w) * 1000 : 0
-			printf "%-7s %-8s %-10s %8.1f %8.2f %10.2f %12.0f", gfx, size, scene, fps, cpu, per, b / w }')")
+			printf "%-7s %-8s %-10s %8.1f %8.2f %10.2f %12.0f %10s", gfx, size, scene, fps, cpu, per, b / w, link }')")
 		say "  ${results[-1]}"
 	done
 done
@@ -104,5 +108,5 @@ done
 guest 'kill $(cat /tmp/loop.pid 2>/dev/null) 2>/dev/null'
 
 echo "kvmtui screen view: $(date -u '+%F %T') UTC, $(nproc) CPUs, $(uname -r); the test guest's VGA text screen (720x400) over VNC on $URI; window ${WINDOW}s, truecolor"
-printf '%-7s %-8s %-10s %8s %8s %10s %12s\n' drawn size screen "frames/s" "CPU %" "ms/frame" "bytes/s"
+printf '%-7s %-8s %-10s %8s %8s %10s %12s %10s\n' drawn size screen "frames/s" "CPU %" "ms/frame" "bytes/s" "display/s"
 printf '%s\n' "${results[@]}"

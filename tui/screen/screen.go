@@ -45,21 +45,22 @@ func init() {
 
 // Page shows one VM's screen.
 type Page struct {
-	ctx     *common.Context
-	dom     libvirtx.Domain
-	client  *rfb.Client     // nil: the screenshot source
-	tunnel  *console.Tunnel // the SSH tunnel to a remote host's loopback display, if one
-	source  string
-	frame   image.Image
-	lines   []string    // the frame drawn for the current size (see draw)
-	cols    int         // the drawn frame's width in cells
-	frames  []time.Time // when the last frames came, for the rate
-	err     string
-	combo   bool          // ctrl+g: the next key picks a combination to send
-	buttons uint8         // the mouse buttons held, as RFB's bits (mouse.go)
-	sent    chan struct{} // closed once the last input asked for is sent (inOrder)
-	ch      chan tea.Msg
-	done    chan struct{}
+	ctx      *common.Context
+	dom      libvirtx.Domain
+	client   *rfb.Client     // nil: the screenshot source
+	tunnel   *console.Tunnel // the SSH tunnel to a remote host's loopback display, if one
+	source   string
+	frame    image.Image
+	lines    []string    // the frame drawn for the current size (see draw)
+	cols     int         // the drawn frame's width in cells
+	frames   []time.Time // when the last frames came, for the rate
+	received []int64     // with each, the bytes the VNC display had sent
+	err      string
+	combo    bool          // ctrl+g: the next key picks a combination to send
+	buttons  uint8         // the mouse buttons held, as RFB's bits (mouse.go)
+	sent     chan struct{} // closed once the last input asked for is sent (inOrder)
+	ch       chan tea.Msg
+	done     chan struct{}
 
 	// pictured is the graphics protocol of the picture the terminal shows
 	// over lines (Blocks: none); shown is that picture when it is sixel's,
@@ -210,8 +211,12 @@ func (p *Page) Update(msg tea.Msg) tea.Cmd {
 		}
 		p.frame = msg.img
 		p.frames = append(p.frames, time.Now())
+		if p.client != nil {
+			p.received = append(p.received, p.client.Received())
+		}
 		if len(p.frames) > 20 {
 			p.frames = p.frames[1:]
+			p.received = p.received[min(1, len(p.received)):]
 		}
 		return tea.Batch(p.draw(), p.wait())
 	case tea.WindowSizeMsg:
@@ -411,7 +416,11 @@ func (p *Page) rate() string {
 		return "first frame"
 	}
 	span := p.frames[n-1].Sub(p.frames[0]).Seconds()
-	return fmt.Sprintf("%.1f frames/s", float64(n-1)/span)
+	rate := fmt.Sprintf("%.1f frames/s", float64(n-1)/span)
+	if r := p.received; len(r) == n { // what the display costs the link (an SSH tunnel's)
+		rate += " · " + widget.HumanBytes(float64(r[n-1]-r[0])/span) + "/s"
+	}
+	return rate
 }
 
 // Hints is the bottom line: the way out first, so that a narrow terminal
