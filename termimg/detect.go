@@ -2,6 +2,7 @@ package termimg
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"regexp"
@@ -39,11 +40,12 @@ type Graphics struct {
 const EnvVar = "KVMTUI_GRAPHICS"
 
 // Detect finds how tty draws pictures: KVMTUI_GRAPHICS (blocks, sixel or
-// kitty) when set, else the terminal's answers to kitty's graphics query
-// and to Primary Device Attributes (4: sixel), which every VT100-like
-// terminal answers, so the wait ends as soon as it does. Inside tmux,
-// which answers for itself, kitty graphics pass through only when its
-// allow-passthrough is on and the terminal outside is kitty or Ghostty;
+// kitty) when set, else the terminal's answers to kitty's graphics query,
+// to XTVERSION (kitty's placeholders need kitty 0.28 or Ghostty) and to
+// Primary Device Attributes (4: sixel), which every VT100-like terminal
+// answers, so the wait ends as soon as it does. Inside tmux, which
+// answers for itself, kitty graphics pass through only when its
+// allow-passthrough is on and the terminal outside is such a kitty;
 // sixel when tmux was built with it. A terminal that answers nothing in
 // timeout gets half blocks.
 func Detect(tty *os.File, getenv func(string) string, timeout time.Duration) (Graphics, error) {
@@ -62,7 +64,7 @@ func Detect(tty *os.File, getenv func(string) string, timeout time.Duration) (Gr
 	if tty == nil || !term.IsTerminal(int(tty.Fd())) || getenv("TERM") == "dumb" {
 		return Graphics{}, nil
 	}
-	query := "\x1b[16t\x1b[c" // cell size in pixels, device attributes
+	query := "\x1b[>0q\x1b[16t\x1b[c" // name and version, cell size in pixels, device attributes
 	// kitty's query is an APC string, which tmux drops and the Linux
 	// console and GNU screen would show as text.
 	if t := getenv("TERM"); !inTmux && t != "linux" && !strings.HasPrefix(t, "screen") {
@@ -80,8 +82,9 @@ func Detect(tty *os.File, getenv func(string) string, timeout time.Duration) (Gr
 }
 
 var (
-	da1      = regexp.MustCompile(`\x1b\[\?([0-9;]*)c`)
-	cellSize = regexp.MustCompile(`\x1b\[6;([0-9]+);([0-9]+)t`)
+	xtversion = regexp.MustCompile(`\x1bP>\|([^\x1b]*)\x1b\\`)
+	da1       = regexp.MustCompile(`\x1b\[\?([0-9;]*)c`)
+	cellSize  = regexp.MustCompile(`\x1b\[6;([0-9]+);([0-9]+)t`)
 )
 
 // parseAnswer reads the terminal's answers to Detect's query.
@@ -90,7 +93,9 @@ func parseAnswer(a string) Graphics {
 	if m := da1.FindStringSubmatch(a); m != nil && containsField(m[1], "4") {
 		g.Protocol = SixelImage
 	}
-	if strings.Contains(a, "\x1b_Gi=31;OK") {
+	// kitty's query answered OK by a terminal that shows placeholders:
+	// WezTerm and Konsole answer it too, without them (they get sixel).
+	if m := xtversion.FindStringSubmatch(a); strings.Contains(a, "\x1b_Gi=31;OK") && m != nil && placeholders(m[1]) {
 		g.Protocol = KittyImage
 	}
 	if m := cellSize.FindStringSubmatch(a); m != nil {
@@ -144,6 +149,21 @@ func ask(tty *os.File, query string, end *regexp.Regexp, timeout time.Duration) 
 	return string(got), nil
 }
 
+// placeholders is whether the terminal of this name and version (its
+// XTVERSION answer, "kitty(0.35.2)") shows kitty's Unicode placeholders:
+// kitty from 0.28, Ghostty.
+func placeholders(version string) bool {
+	v := strings.ToLower(version)
+	if strings.Contains(v, "ghostty") {
+		return true
+	}
+	var major, minor int
+	if _, err := fmt.Sscanf(v[max(strings.Index(v, "kitty("), 0):], "kitty(%d.%d", &major, &minor); err != nil {
+		return false
+	}
+	return major > 0 || minor >= 28
+}
+
 // tmuxPassesKitty is whether tmux hands kitty's escapes to a terminal
 // outside that draws them.
 func tmuxPassesKitty(pane string) bool {
@@ -155,12 +175,15 @@ func tmuxPassesKitty(pane string) bool {
 	if err != nil {
 		return false
 	}
-	f := strings.SplitN(strings.TrimSpace(string(out)), "|", 2)
-	if len(f) < 2 || f[0] == "0" || f[0] == "off" || f[0] == "" { // a format gives 1 for on
+	f := strings.SplitN(strings.TrimSpace(string(out)), "|", 3)
+	if len(f) < 3 || f[0] == "0" || f[0] == "off" || f[0] == "" { // a format gives 1 for on
 		return false
 	}
-	t := strings.ToLower(f[1])
-	return strings.Contains(t, "kitty") || strings.Contains(t, "ghostty")
+	// The terminal's XTVERSION answer, when tmux has it; else its TERM.
+	if f[2] != "" {
+		return placeholders(f[2])
+	}
+	return f[1] == "xterm-kitty" || f[1] == "xterm-ghostty"
 }
 
 // CellSize is a cell's size in pixels: from the terminal's window size

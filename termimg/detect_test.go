@@ -1,7 +1,6 @@
 package termimg
 
 import (
-	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -19,7 +18,10 @@ func TestDetectAsksTheTerminal(t *testing.T) {
 		tmux         bool
 		want         Graphics
 	}{
-		{"kitty", "\x1b_Gi=31;OK\x1b\\\x1b[6;20;10t\x1b[?62;22c", false, Graphics{Protocol: KittyImage, CellW: 10, CellH: 20}},
+		{"kitty", "\x1b_Gi=31;OK\x1b\\\x1bP>|kitty(0.35.2)\x1b\\\x1b[6;20;10t\x1b[?62;22c", false, Graphics{Protocol: KittyImage, CellW: 10, CellH: 20}},
+		{"kitty before placeholders", "\x1b_Gi=31;OK\x1b\\\x1bP>|kitty(0.26.5)\x1b\\\x1b[?62;22c", false, Graphics{}},
+		{"Ghostty", "\x1b_Gi=31;OK\x1b\\\x1bP>|ghostty 1.1.3\x1b\\\x1b[?62;22c", false, Graphics{Protocol: KittyImage}},
+		{"WezTerm", "\x1b_Gi=31;OK\x1b\\\x1bP>|WezTerm 20240203-110809-5046fc22\x1b\\\x1b[?65;4;6;18;22c", false, Graphics{Protocol: SixelImage}},
 		{"xterm -ti vt340", "\x1b[6;17;9t\x1b[?63;1;2;4;6;9;15;16;22;28;29c", false, Graphics{Protocol: SixelImage, CellW: 9, CellH: 17}},
 		{"a VT100", "\x1b[?1;2c", false, Graphics{}},
 		{"tmux without sixel", "\x1b[?1;2c", true, Graphics{}},
@@ -121,25 +123,63 @@ func TestTmuxPassesKitty(t *testing.T) {
 	if tmuxPassesKitty(pane) {
 		t.Fatal("passes kitty graphics with no client attached")
 	}
-	client := exec.Command("tmux", "-S", sock, "attach")
-	client.Env = append(os.Environ(), "TERM=xterm-kitty", "TERMINFO="+dir, "TMUX=")
-	ptm, err := pty.StartWithSize(client, &pty.Winsize{Cols: 80, Rows: 24})
-	if err != nil {
-		t.Fatal(err)
-	}
-	go io.Copy(io.Discard, ptm)
-	t.Cleanup(func() { client.Process.Kill(); client.Wait(); ptm.Close() })
-	for i := 0; tmux("list-clients") == ""; i++ {
-		if i > 100 {
-			t.Fatal("the client did not attach")
+	// attach attaches a client whose terminal answers tmux's XTVERSION
+	// query with version ("": it does not answer), until the test ends.
+	attach := func(version string) {
+		client := exec.Command("tmux", "-S", sock, "attach")
+		client.Env = append(os.Environ(), "TERM=xterm-kitty", "TERMINFO="+dir, "TMUX=")
+		ptm, err := pty.StartWithSize(client, &pty.Winsize{Cols: 80, Rows: 24})
+		if err != nil {
+			t.Fatal(err)
 		}
-		time.Sleep(50 * time.Millisecond)
+		go func() {
+			buf := make([]byte, 4096)
+			for {
+				n, err := ptm.Read(buf)
+				if err != nil {
+					return
+				}
+				if version != "" && strings.Contains(string(buf[:n]), "\x1b[>q") {
+					ptm.WriteString("\x1bP>|" + version + "\x1b\\")
+				}
+			}
+		}()
+		t.Cleanup(func() { client.Process.Kill(); client.Wait(); ptm.Close() })
+		for i := 0; tmux("list-clients") == ""; i++ {
+			if i > 100 {
+				t.Fatal("the client did not attach")
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
 	}
+	attach("")
 	if tmuxPassesKitty(pane) {
 		t.Error("passes kitty graphics with allow-passthrough off")
 	}
 	tmux("set", "-g", "allow-passthrough", "on")
 	if !tmuxPassesKitty(pane) {
-		t.Error("kitty outside, allow-passthrough on, and no kitty graphics")
+		t.Error("kitty outside (its TERM), allow-passthrough on, and no kitty graphics")
+	}
+	session := tmux("display-message", "-p", "-t", pane, "#{session_name}")
+	for _, c := range []struct {
+		version string
+		want    bool
+	}{{"kitty(0.26.5)", false}, {"kitty(0.35.2)", true}} {
+		tmux("detach-client", "-s", session) // the client before
+		for i := 0; tmux("list-clients") != ""; i++ {
+			if i > 100 {
+				t.Fatal("the client did not detach")
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+		attach(c.version)
+		var termtype string
+		for i := 0; termtype == "" && i < 40; i++ {
+			time.Sleep(50 * time.Millisecond)
+			termtype = tmux("display-message", "-p", "-t", pane, "#{client_termtype}")
+		}
+		if got := tmuxPassesKitty(pane); got != c.want {
+			t.Errorf("the terminal outside says %q (tmux: %q): kitty graphics %v, want %v", c.version, termtype, got, c.want)
+		}
 	}
 }
