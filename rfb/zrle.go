@@ -103,29 +103,35 @@ func (t *tileReader) tile(img *image.RGBA, r image.Rectangle) error {
 		return err
 	}
 	w, h := r.Dx(), r.Dy()
-	// set paints pixel i of the tile (row by row), clipped to the picture.
-	set := func(i int, c [4]byte) {
-		p := image.Pt(r.Min.X+i%w, r.Min.Y+i/w)
-		if p.In(img.Rect) {
-			copy(img.Pix[img.PixOffset(p.X, p.Y):], c[:])
+	// set paints the tile's pixels in order, row by row (every
+	// subencoding gives them so), clipped to the picture.
+	inside := r.In(img.Rect)
+	x, y := 0, 0
+	set := func(c [4]byte) {
+		if inside || image.Pt(r.Min.X+x, r.Min.Y+y).In(img.Rect) {
+			o := img.PixOffset(r.Min.X+x, r.Min.Y+y)
+			img.Pix[o], img.Pix[o+1], img.Pix[o+2], img.Pix[o+3] = c[0], c[1], c[2], c[3]
+		}
+		if x++; x == w {
+			x, y = 0, y+1
 		}
 	}
 	switch {
 	case sub == 0: // raw
-		for i := range w * h {
+		for range w * h {
 			c, err := t.cpixel()
 			if err != nil {
 				return err
 			}
-			set(i, c)
+			set(c)
 		}
 	case sub == 1: // one colour
 		c, err := t.cpixel()
 		if err != nil {
 			return err
 		}
-		for i := range w * h {
-			set(i, c)
+		for range w * h {
+			set(c)
 		}
 	case sub <= 16: // packed palette: 1, 2 or 4 bits an index, rows to whole bytes
 		pal, err := t.palette(int(sub))
@@ -140,17 +146,17 @@ func (t *tileReader) tile(img *image.RGBA, r image.Rectangle) error {
 			bits = 2
 		}
 		row := make([]byte, (w*bits+7)/8)
-		for y := range h {
+		for range h {
 			if _, err := io.ReadFull(t.r, row); err != nil {
 				return err
 			}
-			for x := range w {
-				bit := x * bits
+			for col := range w {
+				bit := col * bits
 				idx := int(row[bit/8]>>(8-bits-bit%8)) & (1<<bits - 1)
 				if idx >= len(pal) {
 					return fmt.Errorf("palette index %d of %d", idx, len(pal))
 				}
-				set(y*w+x, pal[idx])
+				set(pal[idx])
 			}
 		}
 	case sub == 128: // runs of a colour
@@ -164,7 +170,7 @@ func (t *tileReader) tile(img *image.RGBA, r image.Rectangle) error {
 				return err
 			}
 			for end := min(i+n, w*h); i < end; i++ {
-				set(i, c)
+				set(c)
 			}
 		}
 	case sub >= 130: // runs of palette colours; a single pixel without a length
@@ -187,7 +193,7 @@ func (t *tileReader) tile(img *image.RGBA, r image.Rectangle) error {
 				return fmt.Errorf("palette index %d of %d", idx, len(pal))
 			}
 			for end := min(i+n, w*h); i < end; i++ {
-				set(i, pal[idx])
+				set(pal[idx])
 			}
 		}
 	default:

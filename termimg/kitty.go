@@ -4,9 +4,10 @@ import (
 	"bytes"
 	"compress/zlib"
 	"encoding/base64"
+	"encoding/binary"
+	"hash/crc32"
 	"image"
 	"image/color"
-	"image/png"
 	"strconv"
 	"strings"
 )
@@ -32,13 +33,7 @@ func Kitty(px *image.RGBA, id, cols, rows int, tmux bool) string {
 	var data []byte
 	format := "f=100"
 	if pal, idx, exact := palette(px); exact {
-		img := &image.Paletted{Pix: idx, Stride: w, Rect: image.Rect(0, 0, w, h), Palette: make(color.Palette, len(pal))}
-		for i, c := range pal {
-			img.Palette[i] = c
-		}
-		var out bytes.Buffer
-		(&png.Encoder{CompressionLevel: png.BestSpeed}).Encode(&out, img)
-		data = out.Bytes()
+		data = pngPaletted(w, h, pal, idx)
 	} else {
 		format = "f=24,o=z"
 		var z bytes.Buffer
@@ -128,4 +123,53 @@ var kittyDiacritics = []rune{
 	0x07EB, 0x07EC, 0x07ED, 0x07EE, 0x07EF, 0x07F0, 0x07F1, 0x07F3, 0x0816, 0x0817,
 	0x0818, 0x0819, 0x081B, 0x081C, 0x081D, 0x081E, 0x081F, 0x0820, 0x0821, 0x0822,
 	0x0823, 0x0825, 0x0826, 0x0827, 0x0829, 0x082A, 0x082B, 0x082C, 0x082D,
+}
+
+// pngPaletted is a PNG of a paletted picture (idx: w×h palette indexes),
+// 1, 2, 4 or 8 bits a pixel by the palette's size: written here because
+// Go's encoder packs small depths one interface call a pixel.
+func pngPaletted(w, h int, pal []color.RGBA, idx []uint8) []byte {
+	depth := 8
+	switch n := len(pal); {
+	case n <= 2:
+		depth = 1
+	case n <= 4:
+		depth = 2
+	case n <= 16:
+		depth = 4
+	}
+	var z bytes.Buffer
+	zw, _ := zlib.NewWriterLevel(&z, zlib.BestSpeed)
+	row := make([]byte, 1+(w*depth+7)/8) // filter 0 (none), then the packed indexes
+	for y := range h {
+		clear(row)
+		for x, v := range idx[y*w : (y+1)*w] {
+			bit := x * depth
+			row[1+bit/8] |= v << (8 - depth - bit%8)
+		}
+		zw.Write(row)
+	}
+	zw.Close()
+	var out bytes.Buffer
+	out.WriteString("\x89PNG\r\n\x1a\n")
+	chunk := func(kind string, data []byte) {
+		binary.Write(&out, binary.BigEndian, uint32(len(data)))
+		crc := crc32.NewIEEE()
+		crc.Write([]byte(kind))
+		crc.Write(data)
+		out.WriteString(kind)
+		out.Write(data)
+		binary.Write(&out, binary.BigEndian, crc.Sum32())
+	}
+	ihdr := binary.BigEndian.AppendUint32(nil, uint32(w))
+	ihdr = binary.BigEndian.AppendUint32(ihdr, uint32(h))
+	chunk("IHDR", append(ihdr, byte(depth), 3, 0, 0, 0)) // colour type 3: paletted
+	plte := make([]byte, 0, 3*len(pal))
+	for _, c := range pal {
+		plte = append(plte, c.R, c.G, c.B)
+	}
+	chunk("PLTE", plte)
+	chunk("IDAT", z.Bytes())
+	chunk("IEND", nil)
+	return out.Bytes()
 }

@@ -90,48 +90,52 @@ func palette(px *image.RGBA) ([]color.RGBA, []uint8, bool) {
 	b := px.Bounds()
 	w := b.Dx()
 	idx := make([]uint8, w*b.Dy())
-	// each calls f with every pixel's colour and index, row by row (px
-	// may be a part of a picture); f false stops it.
-	each := func(f func(c color.RGBA, i int) bool) {
+	seen := map[color.RGBA]uint8{}
+	var pal []color.RGBA
+	// pass indexes every pixel, looking up a colour only where a run of
+	// one ends (most pixels continue one); lookup false gives up.
+	pass := func(lookup func(color.RGBA) (uint8, bool)) bool {
+		var cache [256]struct { // before the map: a few colours hit it always
+			c   color.RGBA
+			n   uint8
+			set bool
+		}
+		i := 0
 		for y := b.Min.Y; y < b.Max.Y; y++ {
 			row := px.Pix[px.PixOffset(b.Min.X, y):px.PixOffset(b.Max.X, y)]
-			base := (y - b.Min.Y) * w
-			for x := 0; x < w; x++ {
-				if !f(color.RGBA{row[4*x], row[4*x+1], row[4*x+2], 255}, base+x) {
-					return
+			var last color.RGBA
+			var n uint8
+			for x := 0; x < len(row); x += 4 {
+				c := color.RGBA{row[x], row[x+1], row[x+2], 255}
+				if x == 0 || c != last {
+					e := &cache[(int(c.R)*31+int(c.G)*7+int(c.B))&255]
+					if e.set && e.c == c {
+						n = e.n
+					} else {
+						var ok bool
+						if n, ok = lookup(c); !ok {
+							return false
+						}
+						e.c, e.n, e.set = c, n, true
+					}
+					last = c
 				}
+				idx[i] = n
+				i++
 			}
 		}
+		return true
 	}
-	var (
-		pal   []color.RGBA
-		exact = true
-		last  color.RGBA // runs of a colour skip the map: most pixels
-		lastN uint8
-		seen  = map[color.RGBA]uint8{}
-	)
-	index := func(c color.RGBA, i int, n func(color.RGBA) (uint8, bool)) bool {
-		if i > 0 && c == last {
-			idx[i] = lastN
-			return true
-		}
-		v, ok := n(c)
-		idx[i], last, lastN = v, c, v
-		return ok
-	}
-	each(func(c color.RGBA, i int) bool {
-		return index(c, i, func(c color.RGBA) (uint8, bool) {
-			n, ok := seen[c]
-			if !ok {
-				if len(pal) == 256 {
-					exact = false
-					return 0, false
-				}
-				n = uint8(len(pal))
-				seen[c], pal = n, append(pal, c)
+	exact := pass(func(c color.RGBA) (uint8, bool) {
+		n, ok := seen[c]
+		if !ok {
+			if len(pal) == 256 {
+				return 0, false
 			}
-			return n, true
-		})
+			n = uint8(len(pal))
+			seen[c], pal = n, append(pal, c)
+		}
+		return n, true
 	})
 	if exact {
 		return pal, idx, true
@@ -141,15 +145,13 @@ func palette(px *image.RGBA) ([]color.RGBA, []uint8, bool) {
 		pal = append(pal, xterm256(i))
 	}
 	clear(seen)
-	each(func(c color.RGBA, i int) bool {
-		return index(c, i, func(c color.RGBA) (uint8, bool) {
-			n, ok := seen[c]
-			if !ok {
-				n = uint8(index256(c) - 16)
-				seen[c] = n
-			}
-			return n, true
-		})
+	pass(func(c color.RGBA) (uint8, bool) {
+		n, ok := seen[c]
+		if !ok {
+			n = uint8(index256(c) - 16)
+			seen[c] = n
+		}
+		return n, true
 	})
 	return pal, idx, false
 }
