@@ -68,11 +68,11 @@ func Scale(img image.Image, cols, rows int) *image.RGBA {
 	return Resize(img, cols, rows*2)
 }
 
-// Resize averages img down (or samples it up) to w×h pixels; a picture
-// of that size already is img itself, not a copy.
+// Resize averages img down (or samples it up) to w×h pixels from 0,0; a
+// picture of that size already is img itself, not a copy.
 func Resize(img image.Image, w, h int) *image.RGBA {
 	b := img.Bounds()
-	if rgba, ok := img.(*image.RGBA); ok && b.Dx() == w && b.Dy() == h {
+	if rgba, ok := img.(*image.RGBA); ok && b == image.Rect(0, 0, w, h) {
 		return rgba
 	}
 	out := image.NewRGBA(image.Rect(0, 0, w, h))
