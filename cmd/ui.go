@@ -67,15 +67,15 @@ func (o *options) runUI(start string, quitAfter bool) error {
 
 // detectGraphics asks the terminal how it draws pictures (the guest's
 // screen), while the connections start: one round trip to the terminal.
+// Without one (output to a file), KVMTUI_GRAPHICS alone decides.
 func detectGraphics() (termimg.Graphics, error) {
-	if !term.IsTerminal(int(os.Stdout.Fd())) {
-		return termimg.Detect(nil, os.Getenv, 0) // KVMTUI_GRAPHICS only
+	var tty *os.File
+	if term.IsTerminal(int(os.Stdout.Fd())) {
+		if f, err := os.OpenFile("/dev/tty", os.O_RDWR, 0); err == nil {
+			defer f.Close()
+			tty = f
+		}
 	}
-	tty, err := os.OpenFile("/dev/tty", os.O_RDWR, 0)
-	if err != nil {
-		return termimg.Detect(nil, os.Getenv, 0)
-	}
-	defer tty.Close()
 	return termimg.Detect(tty, os.Getenv, 2*time.Second)
 }
 

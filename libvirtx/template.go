@@ -100,7 +100,11 @@ func releaseBase(lc *libvirt.Connect, d *libvirt.Domain, name string, targets []
 			images[cd.Source] = true
 		}
 	}
-	if clones := overlaysOn(lc, images); len(clones) > 0 {
+	clones, err := overlaysOn(lc, images)
+	if err != nil {
+		return fmt.Errorf("it stays a template: its linked clones could not be looked for: %s", ErrText(err))
+	}
+	if len(clones) > 0 {
 		return fmt.Errorf("it stays a template: its linked clones read its disks (%s); delete them first", strings.Join(clones, ", "))
 	}
 	before, err := d.GetXMLDesc(libvirt.DOMAIN_XML_INACTIVE | libvirt.DOMAIN_XML_SECURE)
@@ -145,25 +149,33 @@ func setReadOnly(lc *libvirt.Connect, name, before string, pick func(target stri
 }
 
 // overlaysOn names the VMs (or, unused, the images) whose disk images in
-// the host's active pools are overlays on one of images.
-func overlaysOn(lc *libvirt.Connect, images map[string]bool) []string {
+// the host's active pools are overlays on one of images. A pool that
+// cannot be listed is an error: a clone in it would be missed.
+func overlaysOn(lc *libvirt.Connect, images map[string]bool) ([]string, error) {
 	pools, err := lc.ListAllStoragePools(libvirt.CONNECT_LIST_STORAGE_POOLS_ACTIVE)
 	if err != nil {
-		return nil
+		return nil, err
 	}
+	defer func() {
+		for i := range pools {
+			pools[i].Free()
+		}
+	}()
 	var found []string
 	for i := range pools {
-		vs, _ := pools[i].ListAllStorageVolumes(0)
+		vs, err := pools[i].ListAllStorageVolumes(0)
+		if err != nil {
+			return nil, err
+		}
 		for j := range vs {
 			if v, err := readVolume("", "", &vs[j]); err == nil && images[v.Backing] {
 				found = append(found, v.Path)
 			}
 			vs[j].Free()
 		}
-		pools[i].Free()
 	}
 	if len(found) == 0 {
-		return nil
+		return nil, nil
 	}
 	users, _ := diskUsers(lc, "")
 	var out []string
@@ -175,7 +187,7 @@ func overlaysOn(lc *libvirt.Connect, images map[string]bool) []string {
 		}
 	}
 	slices.Sort(out)
-	return slices.Compact(out)
+	return slices.Compact(out), nil
 }
 
 // Templates reads the marks of a connection's shut-off VMs, by UUID: one

@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -90,7 +91,7 @@ var (
 // parseAnswer reads the terminal's answers to Detect's query.
 func parseAnswer(a string) Graphics {
 	var g Graphics
-	if m := da1.FindStringSubmatch(a); m != nil && containsField(m[1], "4") {
+	if m := da1.FindStringSubmatch(a); m != nil && slices.Contains(strings.Split(m[1], ";"), "4") {
 		g.Protocol = SixelImage
 	}
 	// kitty's query answered OK by a terminal that shows placeholders:
@@ -103,15 +104,6 @@ func parseAnswer(a string) Graphics {
 		g.CellW, _ = strconv.Atoi(m[2])
 	}
 	return g
-}
-
-func containsField(list, f string) bool {
-	for _, x := range strings.Split(list, ";") {
-		if x == f {
-			return true
-		}
-	}
-	return false
 }
 
 // ask writes query to tty in raw mode and reads until end matches the

@@ -36,34 +36,26 @@ func Kitty(px *image.RGBA, id, cols, rows int, tmux bool) string {
 		data = pngPaletted(w, h, pal, idx)
 	} else {
 		format = "f=24,o=z"
-		var z bytes.Buffer
-		zw, _ := zlib.NewWriterLevel(&z, zlib.BestSpeed)
-		rgb := make([]byte, 0, w*3)
-		for y := b.Min.Y; y < b.Max.Y; y++ {
-			rgb = rgb[:0]
-			row := px.Pix[px.PixOffset(b.Min.X, y):px.PixOffset(b.Max.X, y)]
-			for i := 0; i < len(row); i += 4 {
-				rgb = append(rgb, row[i], row[i+1], row[i+2])
+		rgb := make([]byte, w*3)
+		data = deflateRows(h, func(y int) []byte {
+			row := px.Pix[px.PixOffset(b.Min.X, b.Min.Y+y):px.PixOffset(b.Max.X, b.Min.Y+y)]
+			for i := range w {
+				copy(rgb[3*i:3*i+3], row[4*i:4*i+3])
 			}
-			zw.Write(rgb)
-		}
-		zw.Close()
-		data = z.Bytes()
+			return rgb
+		})
 	}
 	enc := base64.StdEncoding.EncodeToString(data)
 	var sb strings.Builder
-	keys := "a=T,U=1,q=2," + format + ",i=" + strconv.Itoa(id) + ",s=" + strconv.Itoa(w) + ",v=" + strconv.Itoa(h) + ",c=" + strconv.Itoa(cols) + ",r=" + strconv.Itoa(rows)
+	// The first chunk carries the keys; each says whether more follow.
+	keys := "a=T,U=1,q=2," + format + ",i=" + strconv.Itoa(id) + ",s=" + strconv.Itoa(w) + ",v=" + strconv.Itoa(h) + ",c=" + strconv.Itoa(cols) + ",r=" + strconv.Itoa(rows) + ","
 	for len(enc) > 0 {
 		n := min(len(enc), kittyChunk)
 		more := "0"
 		if n < len(enc) {
 			more = "1"
 		}
-		sep := ","
-		if keys == "" {
-			sep = ""
-		}
-		sb.WriteString(kittyEscape(keys+sep+"m="+more+";"+enc[:n], tmux))
+		sb.WriteString(kittyEscape(keys+"m="+more+";"+enc[:n], tmux))
 		keys, enc = "", enc[n:]
 	}
 	return sb.String()
@@ -138,18 +130,15 @@ func pngPaletted(w, h int, pal []color.RGBA, idx []uint8) []byte {
 	case n <= 16:
 		depth = 4
 	}
-	var z bytes.Buffer
-	zw, _ := zlib.NewWriterLevel(&z, zlib.BestSpeed)
 	row := make([]byte, 1+(w*depth+7)/8) // filter 0 (none), then the packed indexes
-	for y := range h {
+	idat := deflateRows(h, func(y int) []byte {
 		clear(row)
 		for x, v := range idx[y*w : (y+1)*w] {
 			bit := x * depth
 			row[1+bit/8] |= v << (8 - depth - bit%8)
 		}
-		zw.Write(row)
-	}
-	zw.Close()
+		return row
+	})
 	var out bytes.Buffer
 	out.WriteString("\x89PNG\r\n\x1a\n")
 	chunk := func(kind string, data []byte) {
@@ -169,7 +158,19 @@ func pngPaletted(w, h int, pal []color.RGBA, idx []uint8) []byte {
 		plte = append(plte, c.R, c.G, c.B)
 	}
 	chunk("PLTE", plte)
-	chunk("IDAT", z.Bytes())
+	chunk("IDAT", idat)
 	chunk("IEND", nil)
 	return out.Bytes()
+}
+
+// deflateRows is the zlib stream of h rows, row(y) giving each (its
+// buffer may be reused).
+func deflateRows(h int, row func(y int) []byte) []byte {
+	var z bytes.Buffer
+	zw, _ := zlib.NewWriterLevel(&z, zlib.BestSpeed)
+	for y := range h {
+		zw.Write(row(y))
+	}
+	zw.Close()
+	return z.Bytes()
 }

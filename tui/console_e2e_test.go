@@ -47,7 +47,7 @@ func (s *tmuxTUI) run(guest, cmd, want string) time.Duration {
 	has := func(scr string) bool { return strings.Contains(scr, want) }
 	for deadline := t0.Add(10 * time.Second); !has(s.screen()); time.Sleep(50 * time.Millisecond) {
 		if time.Now().After(deadline) {
-			log, _ := os.ReadFile("/var/log/libvirt/qemu/" + guest + "-serial0.log")
+			log, _ := os.ReadFile(lt.SerialLog(guest))
 			if i := strings.LastIndex(string(log), cmd); i >= 0 && strings.Contains(string(log[i+len(cmd):]), want) {
 				s.t.Fatalf("%s wrote %q (its serial log) but the screen does not show it:\n%s", guest, want, s.screen())
 			}
@@ -231,7 +231,7 @@ func TestE2EConsolePaneBootResizeAndCtrlAltDel(t *testing.T) {
 		return strings.Contains(scr, "kvmtui-guest: booted") && !strings.Contains(scr, "small7")
 	})
 	// Witnesses: virtlogd's copy of the serial output, and virsh.
-	serialLog, _ := os.ReadFile("/var/log/libvirt/qemu/" + name + "-serial0.log")
+	serialLog, _ := os.ReadFile(lt.SerialLog(name))
 	if !strings.Contains(string(serialLog), "reboot: Restarting system") {
 		t.Fatalf("the serial log shows no restart:\n%s", serialLog)
 	}
@@ -248,7 +248,7 @@ func logGuestSerialOnFailure(t *testing.T, name string) {
 		if !t.Failed() {
 			return
 		}
-		b, err := os.ReadFile("/var/log/libvirt/qemu/" + name + "-serial0.log")
+		b, err := os.ReadFile(lt.SerialLog(name))
 		if err != nil {
 			t.Logf("the guest's serial log: %v", err)
 			return

@@ -34,8 +34,8 @@ func TestE2EScreenGraphics(t *testing.T) {
 	// The kernel that writes its console, and a shell, on the VGA screen.
 	vm := lt.FixtureGuestWith(t, uri, unique("scrgfx"), "@KERNEL@", lt.GuestDir+"/vmlinuz")
 	lt.MustVirsh(t, uri, "start", vm)
-	serial := "/var/log/libvirt/qemu/" + vm + "-serial0.log"
-	if !serialHas(serial, "kvmtui-guest: booted", 90*time.Second) {
+	serial := lt.SerialLog(vm)
+	if !lt.FileHas(serial, "kvmtui-guest: booted", 90*time.Second) {
 		t.Fatalf("%s did not boot (its serial log, %s)", vm, serial)
 	}
 	for _, proto := range []string{"kitty", "sixel"} {
@@ -77,7 +77,7 @@ func TestE2EScreenGraphics(t *testing.T) {
 				// it is typed again (ctrl+u clears what arrived of it).
 				for try := 1; ; try++ {
 					tty.Write([]byte("\x15echo patched-$((6*7)) | tee /dev/ttyS0\r"))
-					if serialHas(serial, "patched-42", 10*time.Second) {
+					if lt.FileHas(serial, "patched-42", 10*time.Second) {
 						break
 					}
 					if try == 3 {
@@ -190,13 +190,3 @@ func screenshot(t *testing.T, uri, vm string) image.Image {
 }
 
 func tail(s string, n int) string { return s[max(len(s)-n, 0):] }
-
-// serialHas waits up to d for s in a guest's serial log.
-func serialHas(path, s string, d time.Duration) bool {
-	for deadline := time.Now().Add(d); time.Now().Before(deadline); time.Sleep(200 * time.Millisecond) {
-		if b, _ := os.ReadFile(path); strings.Contains(string(b), s) {
-			return true
-		}
-	}
-	return false
-}

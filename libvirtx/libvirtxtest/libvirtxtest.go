@@ -330,3 +330,19 @@ func Ext2Image(t testing.TB) []byte {
 
 // AgentChannel is the guest agent's channel, for a fixture guest's extra devices.
 const AgentChannel = `<channel type='unix'><target type='virtio' name='org.qemu.guest_agent.0'/></channel>`
+
+// SerialLog is where virtlogd keeps what a guest wrote to its first
+// serial port (the fixture guest's console).
+func SerialLog(vm string) string { return "/var/log/libvirt/qemu/" + vm + "-serial0.log" }
+
+// FileHas waits up to d for the file at path to hold s.
+func FileHas(path, s string, d time.Duration) bool {
+	for deadline := time.Now().Add(d); ; time.Sleep(200 * time.Millisecond) {
+		if b, _ := os.ReadFile(path); strings.Contains(string(b), s) {
+			return true
+		}
+		if time.Now().After(deadline) {
+			return false
+		}
+	}
+}

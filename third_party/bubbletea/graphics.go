@@ -38,7 +38,8 @@ type Graphic struct {
 
 type graphicMsg struct {
 	g     Graphic
-	clear bool
+	clear bool   // forget the picture
+	once  string // with clear: written once
 }
 
 // SetGraphic draws g with the next frame, in place of the picture before.
@@ -49,14 +50,14 @@ func SetGraphic(g Graphic) Cmd {
 // ClearGraphic forgets the picture, writes seq once (kitty's delete, say)
 // and repaints the view, which erases a sixel picture's pixels.
 func ClearGraphic(seq string) Cmd {
-	return func() Msg { return graphicMsg{g: Graphic{Patch: seq}, clear: true} }
+	return func() Msg { return graphicMsg{clear: true, once: seq} }
 }
 
 // setGraphic takes a graphicMsg; the caller holds the lock.
 func (r *standardRenderer) setGraphic(m graphicMsg) {
 	if m.clear {
-		r.graphic, r.graphicDue, r.patchDue = Graphic{}, false, false
-		r.graphicOnce += m.g.Patch
+		r.forgetGraphic()
+		r.graphicOnce += m.once
 		r.repaint()
 		return
 	}
@@ -66,6 +67,11 @@ func (r *standardRenderer) setGraphic(m graphicMsg) {
 	r.graphic, r.patchDue = m.g, m.g.Patch != ""
 	r.graphicHidden = !r.graphicUnder(r.lastRenderedLines)
 	r.changed()
+}
+
+// forgetGraphic drops the picture and what was due of it.
+func (r *standardRenderer) forgetGraphic() {
+	r.graphic, r.graphicDue, r.patchDue = Graphic{}, false, false
 }
 
 // covers is whether line i is under the picture.

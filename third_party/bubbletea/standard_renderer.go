@@ -185,9 +185,8 @@ func (r *standardRenderer) flush() {
 	// string(Bytes()) in a comparison does not copy: the check is free.
 	if r.buf.Len() == 0 || string(r.buf.Bytes()) == r.lastRender {
 		// Nothing to do, but perhaps a picture (kvmtui's patch).
-		if r.graphicDue || r.patchDue || r.graphicOnce != "" {
-			var buf bytes.Buffer
-			r.writeGraphic(&buf)
+		var buf bytes.Buffer
+		if r.writeGraphic(&buf); buf.Len() > 0 {
 			_, _ = r.out.Write(buf.Bytes())
 		}
 		return
@@ -687,7 +686,7 @@ func (r *standardRenderer) handleMessages(msg Msg) {
 		r.mtx.Lock()
 		r.width = msg.Width
 		r.height = msg.Height
-		r.graphic = Graphic{} // kvmtui's patch: drawn for the old size, it may not fit
+		r.forgetGraphic() // kvmtui's patch: drawn for the old size, it may not fit
 		r.repaint()
 		r.mtx.Unlock()
 

@@ -45,30 +45,42 @@ func init() {
 
 // Page shows one VM's screen.
 type Page struct {
-	ctx      *common.Context
-	dom      libvirtx.Domain
-	client   *rfb.Client     // nil: the screenshot source
-	tunnel   *console.Tunnel // the SSH tunnel to a remote host's loopback display, if one
-	source   string
-	frame    image.Image
-	lines    []string    // the frame drawn for the current size (see draw)
-	cols     int         // the drawn frame's width in cells
-	frames   []time.Time // when the last frames came, for the rate
-	received []int64     // with each, the bytes the VNC display had sent
-	err      string
-	combo    bool          // ctrl+g: the next key picks a combination to send
-	buttons  uint8         // the mouse buttons held, as RFB's bits (mouse.go)
-	sent     chan struct{} // closed once the last input asked for is sent (inOrder)
-	ch       chan tea.Msg
-	done     chan struct{}
+	ctx     *common.Context
+	dom     libvirtx.Domain
+	client  *rfb.Client     // nil: the screenshot source
+	tunnel  *console.Tunnel // the SSH tunnel to a remote host's loopback display, if one
+	source  string
+	frame   image.Image
+	lines   []string // the frame drawn for the current size (see draw)
+	cols    int      // the drawn frame's width in cells
+	frames  []stamp  // the last frames', for the rate
+	err     string
+	combo   bool          // ctrl+g: the next key picks a combination to send
+	buttons uint8         // the mouse buttons held, as RFB's bits (mouse.go)
+	sent    chan struct{} // closed once the last input asked for is sent (inOrder)
+	ch      chan tea.Msg
+	done    chan struct{}
 
 	// pictured is the graphics protocol of the picture the terminal shows
 	// over lines (Blocks: none); shown is that picture when it is sixel's,
-	// at the cell shownAt with cells of shownCell pixels: a new frame
-	// draws only what changed.
-	pictured           termimg.Protocol
-	shown              *image.RGBA
-	shownAt, shownCell image.Point
+	// drawn at shownAt: a new frame there draws only what changed.
+	pictured termimg.Protocol
+	shown    *image.RGBA
+	shownAt  sixelPlace
+}
+
+// stamp is when a frame came, and the bytes the VNC display had sent by
+// then.
+type stamp struct {
+	at       time.Time
+	received int64
+}
+
+// sixelPlace is where a sixel picture is: its cells, and their size in
+// pixels.
+type sixelPlace struct {
+	cells image.Rectangle
+	cell  image.Point
 }
 
 type connectedMsg struct {
@@ -210,13 +222,13 @@ func (p *Page) Update(msg tea.Msg) tea.Cmd {
 			return p.clearPicture()
 		}
 		p.frame = msg.img
-		p.frames = append(p.frames, time.Now())
+		st := stamp{at: time.Now()}
 		if p.client != nil {
-			p.received = append(p.received, p.client.Received())
+			st.received = p.client.Received()
 		}
+		p.frames = append(p.frames, st)
 		if len(p.frames) > 20 {
 			p.frames = p.frames[1:]
-			p.received = p.received[min(1, len(p.received)):]
 		}
 		return tea.Batch(p.draw(), p.wait())
 	case tea.WindowSizeMsg:
@@ -361,6 +373,13 @@ func (p *Page) draw() tea.Cmd {
 		pic.Seq = func() string { return seq }
 		return tea.SetGraphic(pic)
 	}
+	return p.sixel(px, pic, cols, rows, image.Pt(cw, ch))
+}
+
+// sixel draws px as a sixel picture at pic's cell, over cols×rows blank
+// cells of the given size: whole where it is new, else only the cells
+// that changed since the last frame (a blinking cursor, a line of text).
+func (p *Page) sixel(px *image.RGBA, pic tea.Graphic, cols, rows int, cell image.Point) tea.Cmd {
 	p.lines = make([]string, rows)
 	pic.Under = make([]string, rows) // the lines as View draws them: a dialog over them hides the picture
 	for i := range p.lines {
@@ -368,19 +387,21 @@ func (p *Page) draw() tea.Cmd {
 		pic.Under[i] = strings.Repeat(" ", pic.Col) + p.lines[i]
 	}
 	pic.Rows, pic.Seq = rows, func() string { return termimg.Sixel(px) }
-	// Where the last picture is still on the terminal, only the cells
-	// that changed are drawn again: a blinking cursor, a line of text.
-	shown, at, cell := p.shown, image.Pt(pic.Col, pic.Row), image.Pt(cw, ch)
-	same := shown != nil && at == p.shownAt && cell == p.shownCell
-	p.shown, p.shownAt, p.shownCell = px, at, cell
-	if same {
-		r := termimg.ChangedCells(shown, px, cw, ch)
-		if r.Empty() {
-			return nil
-		}
-		pic.Patch = termimg.Sixel(px.SubImage(r).(*image.RGBA))
-		pic.PatchCol, pic.PatchRow = pic.Col+r.Min.X/cw, pic.Row+r.Min.Y/ch
+	shown, at := p.shown, sixelPlace{image.Rect(pic.Col, pic.Row, pic.Col+cols, pic.Row+rows), cell}
+	moved := at != p.shownAt
+	p.shown, p.shownAt = px, at
+	switch {
+	case shown == nil:
+		return tea.SetGraphic(pic)
+	case moved: // the guest's resolution changed: the last picture's pixels go first
+		return tea.Sequence(tea.ClearGraphic(""), tea.SetGraphic(pic))
 	}
+	r := termimg.ChangedCells(shown, px, cell.X, cell.Y)
+	if r.Empty() {
+		return nil
+	}
+	pic.Patch = termimg.Sixel(px.SubImage(r).(*image.RGBA))
+	pic.PatchCol, pic.PatchRow = pic.Col+r.Min.X/cell.X, pic.Row+r.Min.Y/cell.Y
 	return tea.SetGraphic(pic)
 }
 
@@ -409,16 +430,17 @@ const stillAfter = 2 * time.Second
 // frame for it), and once frames stop it says so.
 func (p *Page) rate() string {
 	n := len(p.frames)
-	if n == 0 || time.Since(p.frames[n-1]) > stillAfter {
+	if n == 0 || time.Since(p.frames[n-1].at) > stillAfter {
 		return "still"
 	}
 	if n < 2 {
 		return "first frame"
 	}
-	span := p.frames[n-1].Sub(p.frames[0]).Seconds()
+	first, last := p.frames[0], p.frames[n-1]
+	span := last.at.Sub(first.at).Seconds()
 	rate := fmt.Sprintf("%.1f frames/s", float64(n-1)/span)
-	if r := p.received; len(r) == n { // what the display costs the link (an SSH tunnel's)
-		rate += " · " + widget.HumanBytes(float64(r[n-1]-r[0])/span) + "/s"
+	if p.client != nil { // what the display costs the link (an SSH tunnel's)
+		rate += " · " + widget.HumanBytes(float64(last.received-first.received)/span) + "/s"
 	}
 	return rate
 }

@@ -178,7 +178,7 @@ func bootOnVGA(t *testing.T, uri, name string) (vm, serial string) {
 	t.Helper()
 	vm = lt.FixtureGuestWith(t, uri, name, "@KERNEL@", lt.GuestDir+"/vmlinuz")
 	lt.MustVirsh(t, uri, "start", vm)
-	serial = "/var/log/libvirt/qemu/" + vm + "-serial0.log"
+	serial = lt.SerialLog(vm)
 	waitFile(t, serial, "kvmtui-guest: booted", 90*time.Second)
 	return vm, serial
 }
@@ -198,7 +198,7 @@ func typeLine(t *testing.T, p *Page, serial, line, want string) {
 			waitFile(t, serial, want, 30*time.Second)
 			return
 		}
-		if fileHas(serial, want, 10*time.Second) {
+		if lt.FileHas(serial, want, 10*time.Second) {
 			return
 		}
 		t.Logf("try %d: the typed line did not run", try)
@@ -271,22 +271,10 @@ func typed(s string) []tea.KeyMsg {
 	return ks
 }
 
-// fileHas waits up to d for path to hold s.
-func fileHas(path, s string, d time.Duration) bool {
-	for deadline := time.Now().Add(d); ; time.Sleep(200 * time.Millisecond) {
-		if b, _ := os.ReadFile(path); strings.Contains(string(b), s) {
-			return true
-		}
-		if time.Now().After(deadline) {
-			return false
-		}
-	}
-}
-
 // waitFile waits until path holds s.
 func waitFile(t *testing.T, path, s string, d time.Duration) {
 	t.Helper()
-	if !fileHas(path, s, d) {
+	if !lt.FileHas(path, s, d) {
 		b, _ := os.ReadFile(path)
 		t.Fatalf("no %q in %s after %s:\n%s", s, path, d, b)
 	}

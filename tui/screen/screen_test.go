@@ -167,7 +167,7 @@ func TestFrameRateLineChangesWithFramesOnly(t *testing.T) {
 	h := tuitest.New(t, false, tuitest.DemoURI(t))
 	p := openScreen(t, h, "web-01")
 	now := time.Now()
-	p.frames = []time.Time{now.Add(-1500 * time.Millisecond), now.Add(-1000 * time.Millisecond), now.Add(-500 * time.Millisecond)}
+	p.frames = []stamp{{at: now.Add(-1500 * time.Millisecond)}, {at: now.Add(-1000 * time.Millisecond)}, {at: now.Add(-500 * time.Millisecond)}}
 	first := strings.SplitN(p.View(), "\n", 2)[0]
 	if !strings.Contains(first, "2.0 frames/s") {
 		t.Fatalf("three frames half a second apart: %q", first)
@@ -176,7 +176,7 @@ func TestFrameRateLineChangesWithFramesOnly(t *testing.T) {
 	if again := strings.SplitN(p.View(), "\n", 2)[0]; again != first {
 		t.Fatalf("no frame came, yet the line changed: %q, then %q", first, again)
 	}
-	p.frames = []time.Time{now.Add(-stillAfter - time.Second)}
+	p.frames = []stamp{{at: now.Add(-stillAfter - time.Second)}}
 	if line := strings.SplitN(p.View(), "\n", 2)[0]; !strings.Contains(line, "still") {
 		t.Fatalf("no frame for %v: %q", stillAfter+time.Second, line)
 	}

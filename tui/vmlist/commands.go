@@ -171,9 +171,13 @@ func setTemplate(mgr *libvirtx.Manager, doms []libvirtx.Domain, on bool) tea.Cmd
 				return common.StatusMsg{Text: d.Name + ": " + err.Error(), Err: true}
 			}
 		}
-		what := map[bool]string{true: " is a template now: cloned with L, asked before it starts", false: " is a VM again, not a template"}[on]
+		one, many := " is a template now: cloned with L, asked before it starts", " are templates now: cloned with L, asked before they start"
+		if !on {
+			one, many = " is a VM again, not a template", " are VMs again, not templates"
+		}
+		what := one
 		if len(doms) > 1 {
-			what = map[bool]string{true: " are templates now: cloned with L, asked before they start", false: " are VMs again, not templates"}[on]
+			what = many
 		}
 		return common.StatusMsg{Text: names(domNames(doms)) + what}
 	}
