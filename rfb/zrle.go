@@ -2,7 +2,7 @@ package rfb
 
 import (
 	"bytes"
-	"compress/zlib"
+	"compress/flate"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -21,7 +21,8 @@ const encZRLE = 16
 // bytes are appended to in and read on from where the last one ended.
 type zrle struct {
 	in bytes.Buffer
-	z  io.ReadCloser
+	z  io.Reader
+	t  tileReader
 }
 
 // rect reads one ZRLE rectangle r (of the server's data in src) into img;
@@ -35,17 +36,23 @@ func (d *zrle) rect(src io.Reader, img *image.RGBA, r image.Rectangle) error {
 		return err
 	}
 	if d.z == nil {
-		z, err := zlib.NewReader(&d.in)
-		if err != nil {
+		// The zlib header, then raw deflate: the stream never ends, so
+		// its checksum is never checked, and zlib's reader would sum
+		// every byte read.
+		var hdr [2]byte
+		if _, err := io.ReadFull(&d.in, hdr[:]); err != nil {
 			return fmt.Errorf("ZRLE: %w", err)
 		}
-		d.z = z
+		if hdr[0]&0x0f != 8 || hdr[1]&0x20 != 0 || (uint(hdr[0])<<8|uint(hdr[1]))%31 != 0 {
+			return fmt.Errorf("ZRLE: not a zlib stream (% x)", hdr)
+		}
+		d.z = flate.NewReader(&d.in)
+		d.t.r = d.z
 	}
-	t := tileReader{r: d.z}
 	for y := r.Min.Y; y < r.Max.Y; y += 64 {
 		for x := r.Min.X; x < r.Max.X; x += 64 {
 			tile := image.Rect(x, y, min(x+64, r.Max.X), min(y+64, r.Max.Y))
-			if err := t.tile(img, tile); err != nil {
+			if err := d.t.tile(img, tile); err != nil {
 				return fmt.Errorf("ZRLE: %w", err)
 			}
 		}
@@ -57,22 +64,32 @@ func (d *zrle) rect(src io.Reader, img *image.RGBA, r image.Rectangle) error {
 type tileReader struct {
 	r   io.Reader
 	buf [3]byte
+	px  [64 * 64 * 4]byte // the tile's pixels, row by row
 }
 
 func (t *tileReader) byte() (byte, error) {
-	_, err := io.ReadFull(t.r, t.buf[:1])
-	return t.buf[0], err
+	for {
+		// Read, not io.ReadFull: most of a tile is read a byte at a time.
+		n, err := t.r.Read(t.buf[:1])
+		if n == 1 {
+			return t.buf[0], nil
+		}
+		if err != nil {
+			return 0, err
+		}
+	}
 }
 
 // cpixel is a compressed pixel: with kvmtui's pixel format (32 bits, the
-// colours in the low three bytes) its three bytes R, G, B.
-func (t *tileReader) cpixel() ([4]byte, error) {
+// colours in the low three bytes) its three bytes R, G, B, as the
+// framebuffer's RGBA.
+func (t *tileReader) cpixel() (uint32, error) {
 	_, err := io.ReadFull(t.r, t.buf[:3])
-	return [4]byte{t.buf[0], t.buf[1], t.buf[2], 255}, err
+	return uint32(t.buf[0]) | uint32(t.buf[1])<<8 | uint32(t.buf[2])<<16 | 0xff<<24, err
 }
 
-func (t *tileReader) palette(n int) ([][4]byte, error) {
-	pal := make([][4]byte, n)
+func (t *tileReader) palette(n int) ([]uint32, error) {
+	pal := make([]uint32, n)
 	for i := range pal {
 		var err error
 		if pal[i], err = t.cpixel(); err != nil {
@@ -97,42 +114,48 @@ func (t *tileReader) runLength() (int, error) {
 	}
 }
 
+// tile reads one tile into img (clipped to it): its pixels first into
+// t.px, in order (every subencoding gives them row by row), then its rows.
 func (t *tileReader) tile(img *image.RGBA, r image.Rectangle) error {
+	if err := t.pixels(r.Dx()*r.Dy(), r.Dx()); err != nil {
+		return err
+	}
+	in := r.Intersect(img.Rect)
+	w := 4 * r.Dx()
+	for y := in.Min.Y; y < in.Max.Y; y++ {
+		from := (y-r.Min.Y)*w + 4*(in.Min.X-r.Min.X)
+		copy(img.Pix[img.PixOffset(in.Min.X, y):], t.px[from:from+4*in.Dx()])
+	}
+	return nil
+}
+
+// pixels reads the n pixels of a tile w wide into t.px.
+func (t *tileReader) pixels(n, w int) error {
 	sub, err := t.byte()
 	if err != nil {
 		return err
 	}
-	w, h := r.Dx(), r.Dy()
-	// set paints the tile's pixels in order, row by row (every
-	// subencoding gives them so), clipped to the picture.
-	inside := r.In(img.Rect)
-	x, y := 0, 0
-	set := func(c [4]byte) {
-		if inside || image.Pt(r.Min.X+x, r.Min.Y+y).In(img.Rect) {
-			o := img.PixOffset(r.Min.X+x, r.Min.Y+y)
-			img.Pix[o], img.Pix[o+1], img.Pix[o+2], img.Pix[o+3] = c[0], c[1], c[2], c[3]
-		}
-		if x++; x == w {
-			x, y = 0, y+1
+	px := t.px[:4*n]
+	fill := func(i, end int, c uint32) { // pixels i to end in colour c
+		for ; i < end; i++ {
+			binary.LittleEndian.PutUint32(px[4*i:], c)
 		}
 	}
 	switch {
 	case sub == 0: // raw
-		for range w * h {
+		for i := range n {
 			c, err := t.cpixel()
 			if err != nil {
 				return err
 			}
-			set(c)
+			fill(i, i+1, c)
 		}
 	case sub == 1: // one colour
 		c, err := t.cpixel()
 		if err != nil {
 			return err
 		}
-		for range w * h {
-			set(c)
-		}
+		fill(0, n, c)
 	case sub <= 16: // packed palette: 1, 2 or 4 bits an index, rows to whole bytes
 		pal, err := t.palette(int(sub))
 		if err != nil {
@@ -146,7 +169,7 @@ func (t *tileReader) tile(img *image.RGBA, r image.Rectangle) error {
 			bits = 2
 		}
 		row := make([]byte, (w*bits+7)/8)
-		for range h {
+		for y := range n / w {
 			if _, err := io.ReadFull(t.r, row); err != nil {
 				return err
 			}
@@ -156,45 +179,45 @@ func (t *tileReader) tile(img *image.RGBA, r image.Rectangle) error {
 				if idx >= len(pal) {
 					return fmt.Errorf("palette index %d of %d", idx, len(pal))
 				}
-				set(pal[idx])
+				fill(y*w+col, y*w+col+1, pal[idx])
 			}
 		}
 	case sub == 128: // runs of a colour
-		for i := 0; i < w*h; {
+		for i := 0; i < n; {
 			c, err := t.cpixel()
 			if err != nil {
 				return err
 			}
-			n, err := t.runLength()
+			run, err := t.runLength()
 			if err != nil {
 				return err
 			}
-			for end := min(i+n, w*h); i < end; i++ {
-				set(c)
-			}
+			end := min(i+run, n)
+			fill(i, end, c)
+			i = end
 		}
 	case sub >= 130: // runs of palette colours; a single pixel without a length
 		pal, err := t.palette(int(sub) - 128)
 		if err != nil {
 			return err
 		}
-		for i := 0; i < w*h; {
+		for i := 0; i < n; {
 			b, err := t.byte()
 			if err != nil {
 				return err
 			}
-			idx, n := int(b&127), 1
+			idx, run := int(b&127), 1
 			if b&128 != 0 {
-				if n, err = t.runLength(); err != nil {
+				if run, err = t.runLength(); err != nil {
 					return err
 				}
 			}
 			if idx >= len(pal) {
 				return fmt.Errorf("palette index %d of %d", idx, len(pal))
 			}
-			for end := min(i+n, w*h); i < end; i++ {
-				set(pal[idx])
-			}
+			end := min(i+run, n)
+			fill(i, end, pal[idx])
+			i = end
 		}
 	default:
 		return errors.New("unknown tile subencoding " + fmt.Sprint(sub))

@@ -168,3 +168,57 @@ func TestZRLEDecodesEverySubencoding(t *testing.T) {
 		}
 	}
 }
+
+// A VGA text screen (720x400, 16 colours, text strokes) changed whole,
+// in palette runs as QEMU sends it: the CPU decoding a frame costs.
+func BenchmarkZRLE(b *testing.B) {
+	src := image.NewRGBA(image.Rect(0, 0, 720, 400))
+	for y := range 400 {
+		for x := range 720 {
+			c := color.RGBA{0, 0, 0, 255}
+			switch {
+			case y < 16:
+				c = color.RGBA{0, 0, 170, 255}
+			case (x/3+y/5)%7 == 0:
+				c = color.RGBA{170, 170, 170, 255}
+			case (x*y)%97 == 0:
+				c = color.RGBA{85, 255, uint8(x % 6 * 40), 255}
+			}
+			src.SetRGBA(x, y, c)
+		}
+	}
+	var z, wire bytes.Buffer
+	zw := zlib.NewWriter(&z)
+	for y := 0; y < 400; y += 64 {
+		for x := 0; x < 720; x += 64 {
+			tile := image.Rect(x, y, min(x+64, 720), min(y+64, 400))
+			k := map[color.RGBA]bool{}
+			for ty := tile.Min.Y; ty < tile.Max.Y; ty++ {
+				for tx := tile.Min.X; tx < tile.Max.X; tx++ {
+					k[src.RGBAAt(tx, ty)] = true
+				}
+			}
+			sub := byte(128)
+			if n := len(k); n == 1 {
+				sub = 1
+			} else if n <= 127 {
+				sub = byte(n) + 128
+			}
+			zw.Write(zrleTile(src, tile, sub))
+		}
+	}
+	zw.Flush()
+	binary.Write(&wire, binary.BigEndian, uint32(z.Len()))
+	wire.Write(z.Bytes())
+	got := image.NewRGBA(src.Rect)
+	for b.Loop() {
+		var d zrle
+		if err := d.rect(bytes.NewReader(wire.Bytes()), got, src.Rect); err != nil {
+			b.Fatal(err)
+		}
+	}
+	if !bytes.Equal(got.Pix, src.Pix) {
+		b.Fatal("the decoded frame is not the one encoded")
+	}
+	b.ReportMetric(float64(wire.Len()), "bytes/frame")
+}

@@ -10,6 +10,7 @@ import (
 	"image/color"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 // The kitty graphics protocol (kitty, Ghostty) with Unicode placeholders:
@@ -132,10 +133,23 @@ func pngPaletted(w, h int, pal []color.RGBA, idx []uint8) []byte {
 	}
 	row := make([]byte, 1+(w*depth+7)/8) // filter 0 (none), then the packed indexes
 	idat := deflateRows(h, func(y int) []byte {
-		clear(row)
-		for x, v := range idx[y*w : (y+1)*w] {
-			bit := x * depth
-			row[1+bit/8] |= v << (8 - depth - bit%8)
+		line := idx[y*w : (y+1)*w]
+		switch depth {
+		case 8:
+			copy(row[1:], line)
+		case 4: // VGA text's 16 colours: two a byte
+			for x := 0; x+1 < w; x += 2 {
+				row[1+x/2] = line[x]<<4 | line[x+1]
+			}
+			if w%2 == 1 {
+				row[len(row)-1] = line[w-1] << 4
+			}
+		default:
+			clear(row)
+			for x, v := range line {
+				bit := x * depth
+				row[1+bit/8] |= v << (8 - depth - bit%8)
+			}
 		}
 		return row
 	})
@@ -167,10 +181,19 @@ func pngPaletted(w, h int, pal []color.RGBA, idx []uint8) []byte {
 // buffer may be reused).
 func deflateRows(h int, row func(y int) []byte) []byte {
 	var z bytes.Buffer
-	zw, _ := zlib.NewWriterLevel(&z, zlib.BestSpeed)
+	zw := zlibWriters.Get().(*zlib.Writer)
+	defer zlibWriters.Put(zw)
+	zw.Reset(&z)
 	for y := range h {
 		zw.Write(row(y))
 	}
 	zw.Close()
 	return z.Bytes()
 }
+
+// zlibWriters keeps compressors for the next frame (each is ~1 MB to
+// make).
+var zlibWriters = sync.Pool{New: func() any {
+	zw, _ := zlib.NewWriterLevel(nil, zlib.BestSpeed)
+	return zw
+}}

@@ -1,6 +1,7 @@
 package termimg
 
 import (
+	"encoding/binary"
 	"image"
 	"image/color"
 )
@@ -24,11 +25,13 @@ func palette(px *image.RGBA) ([]color.RGBA, []uint8, bool) {
 		i := 0
 		for y := b.Min.Y; y < b.Max.Y; y++ {
 			row := px.Pix[px.PixOffset(b.Min.X, y):px.PixOffset(b.Max.X, y)]
-			var last color.RGBA
+			var last uint32
 			var n uint8
 			for x := 0; x < len(row); x += 4 {
-				c := color.RGBA{row[x], row[x+1], row[x+2], 255}
-				if x == 0 || c != last {
+				// A pixel as one word, its alpha ignored.
+				v := binary.LittleEndian.Uint32(row[x:]) | 0xff<<24
+				if x == 0 || v != last {
+					c := color.RGBA{row[x], row[x+1], row[x+2], 255}
 					e := &cache[(int(c.R)*31+int(c.G)*7+int(c.B))&255]
 					if e.set && e.c == c {
 						n = e.n
@@ -39,7 +42,7 @@ func palette(px *image.RGBA) ([]color.RGBA, []uint8, bool) {
 						}
 						e.c, e.n, e.set = c, n, true
 					}
-					last = c
+					last = v
 				}
 				idx[i] = n
 				i++

@@ -31,23 +31,34 @@ func Sixel(px *image.RGBA) string {
 	)
 	for y0 := 0; y0 < h; y0 += 6 {
 		used = used[:0]
-		for x := range w {
-			for dy := range min(6, h-y0) {
-				c := idx[(y0+dy)*w+x]
-				s := slot[c] - 1
-				if s < 0 {
-					s = len(used)
-					slot[c] = s + 1
-					used = append(used, int(c))
-					if s == len(bits) {
-						bits, first, last = append(bits, make([]byte, w)), append(first, 0), append(last, 0)
+		// Row by row, in runs of a colour: the band's six rows each
+		// set their bit in the columns of their colours.
+		for dy := range min(6, h-y0) {
+			line := idx[(y0+dy)*w:][:w]
+			bit := byte(1) << dy
+			var col []byte // the run's colour's columns
+			s := -1
+			for x, c := range line {
+				if s < 0 || int(c) != used[s] {
+					if s >= 0 {
+						last[s] = max(last[s], x-1)
 					}
-					clear(bits[s])
-					first[s] = x
+					if s = slot[c] - 1; s < 0 {
+						s = len(used)
+						slot[c] = s + 1
+						used = append(used, int(c))
+						if s == len(bits) {
+							bits, first, last = append(bits, make([]byte, w)), append(first, 0), append(last, 0)
+						}
+						clear(bits[s])
+						first[s], last[s] = x, x
+					}
+					first[s] = min(first[s], x)
+					col = bits[s]
 				}
-				bits[s][x] |= 1 << dy
-				last[s] = x
+				col[x] |= bit
 			}
+			last[s] = w - 1
 		}
 		for s, c := range used {
 			sb.WriteString("#" + strconv.Itoa(c))
