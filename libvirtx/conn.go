@@ -38,8 +38,10 @@ type Conn struct {
 	netCBs   []int
 	poolCBs  []int
 	installs map[string]bool // UUIDs of running installs, see watchInstall
-	users    int             // callers using c (see get)
-	idle     *sync.Cond      // signalled when users drops
+	listings *firstListings  // the manager's, else nil (see firstListed)
+	listed   sync.Once
+	users    int        // callers using c (see get)
+	idle     *sync.Cond // signalled when users drops
 }
 
 func newConn(uri string, readOnly bool, box *mailbox) *Conn {
@@ -55,7 +57,18 @@ func newConn(uri string, readOnly bool, box *mailbox) *Conn {
 	return c
 }
 
-func (c *Conn) stop() { c.stopOnce.Do(func() { close(c.stopped) }) }
+func (c *Conn) stop() {
+	c.stopOnce.Do(func() { close(c.stopped) })
+	c.firstListed()
+}
+
+// firstListed tells the manager's other connections this one has sent its
+// first listing, or will not (it failed to connect, or stopped).
+func (c *Conn) firstListed() {
+	if c.listings != nil {
+		c.listed.Do(c.listings.done)
+	}
+}
 
 // Host returns the host facts read at connect time.
 func (c *Conn) Host() HostInfo {
@@ -95,6 +108,7 @@ func (c *Conn) run() {
 	for {
 		lost, err := c.open()
 		if err != nil {
+			c.firstListed()
 			c.lastErr = ErrText(err)
 			c.box.put(ConnEvent{URI: c.uri, Status: Disconnected, Err: ErrText(err), Retry: backoff, ReadOnly: c.readOnly})
 			select {
@@ -279,17 +293,22 @@ func (c *Conn) refreshDomain(ref Ref, what string) (DomainEvent, bool) {
 }
 
 // sendInventory sends the connection's domains twice: at once what the
-// connection-wide calls tell (Partial), then with the definitions read.
+// connection-wide calls tell (Partial), then, once the manager's other
+// connections have sent theirs too, with the definitions read.
 func (c *Conn) sendInventory() {
 	lc, done, err := c.get()
 	if err != nil {
+		c.firstListed()
 		return // the close callback or the next tick reports the failure
 	}
 	defer done()
 	b := readBulk(c.uri, lc)
 	if doms, ok := b.listing(); ok {
-		c.box.put(InventoryEvent{URI: c.uri, Domains: doms, Partial: true})
+		c.box.put(InventoryEvent{URI: c.uri, Domains: doms, Partial: true, Unsized: !b.sized})
+		c.firstListed()
+		c.listings.wait(c.stopped)
 	}
+	defer c.firstListed() // a driver without the bulk calls lists once, here
 	if doms, err := inventory(c.uri, lc, b); err == nil {
 		c.box.put(InventoryEvent{URI: c.uri, Domains: doms})
 	}

@@ -27,6 +27,9 @@ type InventoryEvent struct {
 	// whatever the number of domains): everything but titles, OS and IP
 	// addresses, which the complete one that follows adds.
 	Partial bool
+	// Unsized: a Partial listing without vCPUs and memory (0), where the
+	// driver's stats lack them (the test driver).
+	Unsized bool
 }
 
 // DomainEvent updates one domain. Gone is set when it was undefined (or a

@@ -53,7 +53,8 @@ func inventory(uri string, lc *libvirt.Connect, b *bulk) ([]Domain, error) {
 // Everything but what only the definitions hold: titles, OS, addresses.
 type bulk struct {
 	doms     map[string]Domain // by UUID
-	complete bool              // every domain has its vCPUs and memory: the listing can be shown as it is
+	complete bool              // every domain has its state: the listing can be shown as it is
+	sized    bool              // every domain has its vCPUs and memory (the test driver's stats give states only)
 }
 
 // readBulk makes those calls; nil when one fails (a driver without them):
@@ -78,7 +79,7 @@ func readBulk(uri string, lc *libvirt.Connect) *bulk {
 			doms[j].Free()
 		}
 	}
-	b := &bulk{doms: map[string]Domain{}, complete: true}
+	b := &bulk{doms: map[string]Domain{}, complete: true, sized: true}
 	for _, r := range recs {
 		st, ok := r.get("state.state")
 		if !ok {
@@ -91,7 +92,7 @@ func readBulk(uri string, lc *libvirt.Connect) *bulk {
 		cur, okCur := r.get("vcpu.current")
 		maxv, okMax := r.get("vcpu.maximum")
 		mem, okMem := r.get("balloon.current")
-		b.complete = b.complete && okCur && okMax && okMem // the test driver gives states only
+		b.sized = b.sized && okCur && okMax && okMem
 		d.VCPUs, d.MaxVCPUs, d.MemoryKiB = int(cur), int(maxv), mem
 		d.MaxMemKiB, _ = r.get("balloon.maximum")
 		b.doms[r.uuid] = d
@@ -100,7 +101,7 @@ func readBulk(uri string, lc *libvirt.Connect) *bulk {
 }
 
 // listing is the bulk's domains as a first, partial inventory; false when
-// the driver's stats lack vCPUs or memory.
+// the driver's stats lack a domain's state.
 func (b *bulk) listing() ([]Domain, bool) {
 	if b == nil || !b.complete {
 		return nil, false

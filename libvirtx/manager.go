@@ -37,6 +37,8 @@ type Manager struct {
 	readOnly bool
 	box      *mailbox
 
+	listings firstListings
+
 	mu    sync.Mutex
 	conns map[string]*Conn
 }
@@ -63,6 +65,8 @@ func (m *Manager) Add(uri string) error {
 		return fmt.Errorf("already connected to %s", uri)
 	}
 	c := newConn(uri, m.readOnly, m.box)
+	c.listings = &m.listings
+	m.listings.add()
 	m.conns[uri] = c
 	go c.run()
 	return nil

@@ -82,7 +82,7 @@ func OpenSync(uris []string, readOnly bool, timeout time.Duration) (*Manager, []
 			for _, e := range b {
 				switch e := e.(type) {
 				case InventoryEvent:
-					if pending[e.URI] {
+					if pending[e.URI] && !e.Unsized {
 						doms = append(doms, e.Domains...)
 						delete(pending, e.URI)
 					}

@@ -48,12 +48,27 @@ func connectTest(t *testing.T, readOnly bool) (*Manager, []Domain) {
 	if err := m.Add("test:///default"); err != nil {
 		t.Fatal(err)
 	}
-	inv := waitFor(t, m, 5*time.Second, func(e Event) bool { _, ok := e.(InventoryEvent); return ok }).(InventoryEvent)
+	inv := waitFor(t, m, 5*time.Second, func(e Event) bool { i, ok := e.(InventoryEvent); return ok && !i.Partial }).(InventoryEvent)
 	return m, inv.Domains
 }
 
 func TestInventoryAndSweepOnTestDriver(t *testing.T) {
-	m, doms := connectTest(t, false)
+	m := NewManager(false)
+	t.Cleanup(m.Close)
+	if err := m.Add("test:///default"); err != nil {
+		t.Fatal(err)
+	}
+	// First the quick listing from the connection-wide calls: every
+	// domain, its state and flags, without the vCPUs and memory the test
+	// driver's stats lack; then the complete one.
+	first := waitFor(t, m, 5*time.Second, func(e Event) bool { _, ok := e.(InventoryEvent); return ok }).(InventoryEvent)
+	if !first.Partial || !first.Unsized || len(first.Domains) != 1 {
+		t.Fatalf("first listing = %+v, want a partial one without sizes", first)
+	}
+	if d := first.Domains[0]; d.Name != "test" || d.State != StateRunning || !d.Persistent || d.VCPUs != 0 {
+		t.Fatalf("first listing's domain = %+v, want 'test', running, persistent, vCPUs unknown", d)
+	}
+	doms := waitFor(t, m, 5*time.Second, func(e Event) bool { i, ok := e.(InventoryEvent); return ok && !i.Partial }).(InventoryEvent).Domains
 	if len(doms) != 1 || doms[0].Name != "test" || doms[0].State != StateRunning {
 		t.Fatalf("inventory = %+v, want one running domain 'test'", doms)
 	}
@@ -251,4 +266,35 @@ func TestCloseReturnsOnceTornDown(t *testing.T) {
 	}
 	t.Run("test driver", func(t *testing.T) { check(t, "test:///default") })
 	t.Run("real daemon", func(t *testing.T) { check(t, lt.URI(t)) })
+}
+
+// On a fleet every host's first listing comes before any host's
+// definitions are read: a small host waits for a big one (2,000 VMs,
+// whose file takes libvirt a while to load) instead of reading its
+// details while the big one still loads.
+func TestFirstListingsBeforeDetails(t *testing.T) {
+	m := NewManager(false)
+	t.Cleanup(m.Close)
+	small, big := "test:///default", testHost(t, 2000)
+	for _, u := range []string{small, big} {
+		if err := m.Add(u); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var order []string // "partial URI" / "complete URI", as they came
+	waitFor(t, m, 30*time.Second, func(e Event) bool {
+		i, ok := e.(InventoryEvent)
+		if !ok {
+			return false
+		}
+		word := "complete "
+		if i.Partial {
+			word = "partial "
+		}
+		order = append(order, word+i.URI)
+		return len(order) == 4
+	})
+	if order[0] != "partial "+small || order[1] != "partial "+big {
+		t.Fatalf("inventories came in the order %q, want both partial listings first, the small host's first", order)
+	}
 }

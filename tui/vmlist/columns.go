@@ -56,11 +56,21 @@ var columns = []column{
 		text: func(r *row) string { return r.label },
 		cmp:  strCmp(func(r *row) string { return r.label })},
 	{id: "vcpu", title: "VCPU", width: 4, right: true, prio: 2,
-		text: func(r *row) string { return fmt.Sprint(r.dom.VCPUs) },
-		cmp:  numCmp(func(r *row) float64 { return float64(r.dom.VCPUs) })},
+		text: func(r *row) string {
+			if r.dom.VCPUs == 0 { // not known yet: a first listing from stats without it
+				return ""
+			}
+			return fmt.Sprint(r.dom.VCPUs)
+		},
+		cmp: numCmp(func(r *row) float64 { return float64(r.dom.VCPUs) })},
 	{id: "mem", title: "MEM", width: 6, right: true, prio: 2,
-		text: func(r *row) string { return widget.HumanBytes(float64(r.dom.MemoryKiB) * 1024) },
-		cmp:  numCmp(func(r *row) float64 { return float64(r.dom.MemoryKiB) })},
+		text: func(r *row) string {
+			if r.dom.MemoryKiB == 0 { // not known yet, as vCPUs
+				return ""
+			}
+			return widget.HumanBytes(float64(r.dom.MemoryKiB) * 1024)
+		},
+		cmp: numCmp(func(r *row) float64 { return float64(r.dom.MemoryKiB) })},
 	{id: "cpu", live: true, title: "CPU%", width: 5, right: true, prio: 1,
 		text: func(r *row) string { return widget.PctText(r.rates.Valid, r.rates.CPUPct) },
 		cmp:  numCmp(func(r *row) float64 { return r.rates.CPUPct })},

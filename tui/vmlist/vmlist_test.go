@@ -443,3 +443,25 @@ func TestVMWordRefusesAnArgument(t *testing.T) {
 	h.Keys(":vm web-01", "enter")
 	h.MsgHas("usage: vm (it takes no argument; / filters the list)")
 }
+
+// A first listing from stats without sizes (the test driver's, until the
+// definitions arrive) shows them blank, not as VMs of 0 vCPUs and 0 bytes.
+func TestUnknownSizesShowBlank(t *testing.T) {
+	text := func(id string, r *row) string {
+		for _, c := range columns {
+			if c.id == id {
+				return c.text(r)
+			}
+		}
+		t.Fatalf("no column %q", id)
+		return ""
+	}
+	r := &row{dom: libvirtx.Domain{Ref: libvirtx.Ref{Name: "web"}, State: libvirtx.StateRunning}}
+	if v, m := text("vcpu", r), text("mem", r); v != "" || m != "" {
+		t.Fatalf("unknown sizes show %q and %q, want blanks", v, m)
+	}
+	r.dom.VCPUs, r.dom.MemoryKiB = 2, 1<<20
+	if v, m := text("vcpu", r), text("mem", r); v != "2" || !strings.HasPrefix(m, "1") {
+		t.Fatalf("2 vCPUs and 1 GiB show %q and %q", v, m)
+	}
+}
