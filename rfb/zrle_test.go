@@ -7,6 +7,7 @@ import (
 	"image"
 	"image/color"
 	"math/rand/v2"
+	"strings"
 	"testing"
 )
 
@@ -221,4 +222,42 @@ func BenchmarkZRLE(b *testing.B) {
 		b.Fatal("the decoded frame is not the one encoded")
 	}
 	b.ReportMetric(float64(wire.Len()), "bytes/frame")
+}
+
+// A rectangle reaching past the framebuffer (a server racing a resize)
+// paints what falls inside and nothing else.
+func TestZRLEClipsToTheFramebuffer(t *testing.T) {
+	src := image.NewRGBA(image.Rect(0, 0, 100, 70))
+	for y := range 70 {
+		for x := range 100 {
+			src.SetRGBA(x, y, color.RGBA{uint8(x), uint8(y), 7, 255})
+		}
+	}
+	var z, wire bytes.Buffer
+	zw := zlib.NewWriter(&z)
+	zw.Write(zrleTile(src, image.Rect(0, 0, 64, 64), 0))
+	zw.Write(zrleTile(src, image.Rect(64, 0, 100, 64), 0))
+	zw.Write(zrleTile(src, image.Rect(0, 64, 64, 70), 0))
+	zw.Write(zrleTile(src, image.Rect(64, 64, 100, 70), 0))
+	zw.Flush()
+	binary.Write(&wire, binary.BigEndian, uint32(z.Len()))
+	wire.Write(z.Bytes())
+	got := image.NewRGBA(image.Rect(0, 0, 80, 50))
+	var d zrle
+	if err := d.rect(&wire, got, src.Rect); err != nil {
+		t.Fatal(err)
+	}
+	for y := range 50 {
+		for x := range 80 {
+			if g, w := got.RGBAAt(x, y), src.RGBAAt(x, y); g != w {
+				t.Fatalf("pixel %d,%d is %v, want %v", x, y, g, w)
+			}
+		}
+	}
+	// A stream that does not start as zlib's is refused, not inflated.
+	bad := append([]byte{0, 0, 0, 2}, 0x12, 0x34)
+	var d2 zrle
+	if err := d2.rect(bytes.NewReader(bad), got, src.Rect); err == nil || !strings.Contains(err.Error(), "not a zlib stream") {
+		t.Fatalf("a broken header gave %v", err)
+	}
 }
