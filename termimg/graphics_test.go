@@ -119,6 +119,7 @@ func TestKittyDecodesToThePicture(t *testing.T) {
 	}{
 		{"gradient", gradient(300, 200), map[string]string{"f": "24", "o": "z"}}, // many colours: deflated RGB
 		{"vga text", vgaText(720, 400), map[string]string{"f": "100"}},           // 16: a PNG of its palette, 4 bits
+		{"vga text, odd width", vgaText(75, 40), map[string]string{"f": "100"}},  // 4 bits, the last byte half used
 		{"two colours", twoColours(33, 7), map[string]string{"f": "100"}},        // 1 bit, rows not whole bytes
 		{"a hundred colours", gradient(10, 10), map[string]string{"f": "100"}},   // 8 bits
 	} {
