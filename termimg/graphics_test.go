@@ -30,6 +30,17 @@ func vgaText(w, h int) *image.RGBA {
 	return img
 }
 
+// sixteen is a picture of the 16 ANSI colours in diagonal stripes.
+func sixteen(w, h int) *image.RGBA {
+	img := image.NewRGBA(image.Rect(0, 0, w, h))
+	for y := range h {
+		for x := range w {
+			img.SetRGBA(x, y, ansi16[(x+y)%16])
+		}
+	}
+	return img
+}
+
 // twoColours is a picture of black and white.
 func twoColours(w, h int) *image.RGBA {
 	img := image.NewRGBA(image.Rect(0, 0, w, h))
@@ -119,7 +130,7 @@ func TestKittyDecodesToThePicture(t *testing.T) {
 	}{
 		{"gradient", gradient(300, 200), map[string]string{"f": "24", "o": "z"}}, // many colours: deflated RGB
 		{"vga text", vgaText(720, 400), map[string]string{"f": "100"}},           // 16: a PNG of its palette, 4 bits
-		{"vga text, odd width", vgaText(75, 40), map[string]string{"f": "100"}},  // 4 bits, the last byte half used
+		{"16 colours, odd width", sixteen(75, 9), map[string]string{"f": "100"}}, // 4 bits, the last byte half used
 		{"two colours", twoColours(33, 7), map[string]string{"f": "100"}},        // 1 bit, rows not whole bytes
 		{"a hundred colours", gradient(10, 10), map[string]string{"f": "100"}},   // 8 bits
 	} {
