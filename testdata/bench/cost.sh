@@ -280,6 +280,14 @@ if [ "$RUNNING2" -gt "$RUNNING" ]; then
 	measure_pane "kvmtui (list), 2s ($RUNNING2 running)" "$BIN" -c "$URI" --interval 2s
 fi
 
+# The floor under kvmtui's RSS: a Go program that only holds a libvirt
+# connection (the cgo binding and the libraries libvirt loads).
+if (cd "$ROOT" && "${GO:-go}" build -o "$WORK/rssfloor" ./testdata/bench/rssfloor) &&
+	floor=$("$WORK/rssfloor" "$URI" 10); then
+	printf '%-34s %10s %8s %10s %8s %12s %8s\n' "floor: rssfloor (a libvirt client)" - - - - - \
+		"$(awk -v k="$floor" 'BEGIN{printf "%.0f", k/1024}')" >>"$RESULTS"
+fi
+
 echo
 cat "$WORK/head" "$RESULTS"
 # Side by side: virt-manager's default and all-metrics runs against kvmtui's
