@@ -214,3 +214,40 @@ func TestChangedCellsPatchTheOldPicture(t *testing.T) {
 		t.Errorf("the patched picture differs from the new one in %d pixels, by up to %d", n, d)
 	}
 }
+
+// A kitty edit of the part that changed, painted over the picture sent
+// before it as kitty paints an edit of a root frame, gives the new
+// picture, for a fraction of the bytes.
+func TestKittyEditPatchesThePictureSent(t *testing.T) {
+	old := vgaText(720, 400)
+	new := image.NewRGBA(old.Rect)
+	copy(new.Pix, old.Pix)
+	draw.Draw(new, image.Rect(100, 48, 180, 64), image.NewUniform(ansi16[14]), image.Point{}, draw.Src) // a word typed
+	new.SetRGBA(719, 399, ansi16[9])                                                                    // the far corner
+	r := ChangedCells(old, new, 1, 1)
+	if want := image.Rect(100, 48, 720, 400); r != want {
+		t.Fatalf("changed %v, want %v", r, want)
+	}
+	whole := Kitty(old, 7, 90, 25, false)
+	edit := KittyEdit(new.SubImage(r).(*image.RGBA), r.Min, 7, false)
+	keys, _, err := termimgtest.DecodeKitty(edit)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for k, v := range map[string]string{"a": "f", "r": "1", "X": "1", "i": "7", "x": "100", "y": "48", "s": "620", "v": "352", "q": "2"} {
+		if keys[k] != v {
+			t.Errorf("the edit's key %s=%q, want %q", k, keys[k], v)
+		}
+	}
+	got, err := termimgtest.KittyCanvas("text" + whole + "\x1b[Hmore text" + edit + KittyDelete(8, false))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d, n := worst(t, got, new); d != 0 {
+		t.Errorf("the edited picture differs from the new one in %d pixels, by up to %d", n, d)
+	}
+	small := KittyEdit(new.SubImage(image.Rect(100, 48, 180, 64)).(*image.RGBA), image.Pt(100, 48), 7, false)
+	if len(small)*20 > len(whole) {
+		t.Errorf("an edit of a word is %d bytes, the whole picture %d", len(small), len(whole))
+	}
+}

@@ -23,12 +23,29 @@ import (
 const kittyChunk = 4096
 
 // Kitty is the escape sequences that send px as image id and place it
-// virtually over cols×rows cells, the image scaled to fill them: a PNG of
-// its palette when it has at most 256 colours (VGA text mode has 16: an
-// eighth of the bytes), else zlib-compressed RGB. tmux wraps each in
-// tmux's passthrough. q=2: the terminal answers nothing, which would
-// otherwise arrive as typed keys.
+// virtually over cols×rows cells, the image scaled to fill them.
 func Kitty(px *image.RGBA, id, cols, rows int, tmux bool) string {
+	b := px.Bounds()
+	return kittySend("a=T,U=1,q=2,i="+strconv.Itoa(id)+",s="+strconv.Itoa(b.Dx())+",v="+strconv.Itoa(b.Dy())+
+		",c="+strconv.Itoa(cols)+",r="+strconv.Itoa(rows), px, tmux)
+}
+
+// KittyEdit is the escape sequences that paint part over image id, its
+// top left at the image's pixel at: an edit of the image's first (root)
+// frame, X=1 replacing what was there. kitty draws it; Ghostty takes
+// whole images only.
+func KittyEdit(part *image.RGBA, at image.Point, id int, tmux bool) string {
+	b := part.Bounds()
+	return kittySend("a=f,r=1,X=1,q=2,i="+strconv.Itoa(id)+",x="+strconv.Itoa(at.X)+",y="+strconv.Itoa(at.Y)+
+		",s="+strconv.Itoa(b.Dx())+",v="+strconv.Itoa(b.Dy()), part, tmux)
+}
+
+// kittySend is px sent with keys: a PNG of its palette when it has at most
+// 256 colours (VGA text mode has 16: an eighth of the bytes), else
+// zlib-compressed RGB; in chunks, each saying whether more follow. tmux
+// wraps each in tmux's passthrough. q=2 in keys: the terminal answers
+// nothing, which would otherwise arrive as typed keys.
+func kittySend(keys string, px *image.RGBA, tmux bool) string {
 	b := px.Bounds()
 	w, h := b.Dx(), b.Dy()
 	var data []byte
@@ -48,8 +65,7 @@ func Kitty(px *image.RGBA, id, cols, rows int, tmux bool) string {
 	}
 	enc := base64.StdEncoding.EncodeToString(data)
 	var sb strings.Builder
-	// The first chunk carries the keys; each says whether more follow.
-	keys := "a=T,U=1,q=2," + format + ",i=" + strconv.Itoa(id) + ",s=" + strconv.Itoa(w) + ",v=" + strconv.Itoa(h) + ",c=" + strconv.Itoa(cols) + ",r=" + strconv.Itoa(rows) + ","
+	keys += "," + format + ","
 	for len(enc) > 0 {
 		n := min(len(enc), kittyChunk)
 		more := "0"

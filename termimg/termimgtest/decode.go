@@ -160,6 +160,48 @@ func DecodeKitty(s string) (map[string]string, *image.RGBA, error) {
 	return keys, img, nil
 }
 
+// KittyCanvas is the picture a terminal shows after out (a program's
+// output): its newest whole kitty picture (a=T), with the edits of its
+// root frame sent after it (a=f, at x, y) painted over it in order; nil
+// while out holds no complete picture.
+func KittyCanvas(out string) (*image.RGBA, error) {
+	var canvas *image.RGBA
+	var group strings.Builder // the escapes of one picture or edit
+	for _, e := range kittyEscape.FindAllString(out, -1) {
+		group.WriteString(e)
+		if strings.Contains(e, "m=1;") {
+			continue // more chunks follow
+		}
+		g := group.String()
+		group.Reset()
+		action := kittyAction.FindStringSubmatch(g)
+		if action == nil || action[1] != "T" && action[1] != "f" {
+			continue // a delete, say
+		}
+		keys, img, err := DecodeKitty(g)
+		switch {
+		case err != nil:
+			return nil, err
+		case action[1] == "T":
+			canvas = img
+			continue
+		case canvas == nil:
+			continue
+		case keys["r"] != "1" || keys["X"] != "1":
+			return nil, fmt.Errorf("an edit of frame r=%s, X=%s", keys["r"], keys["X"])
+		}
+		x, _ := strconv.Atoi(keys["x"])
+		y, _ := strconv.Atoi(keys["y"])
+		draw.Draw(canvas, img.Rect.Add(image.Pt(x, y)), img, image.Point{}, draw.Src)
+	}
+	return canvas, nil
+}
+
+var (
+	kittyEscape = regexp.MustCompile(`\x1b_G[^\x1b]*\x1b\\`)
+	kittyAction = regexp.MustCompile(`^\x1b_G(?:[^;\x1b]*,)?a=(\w)`)
+)
+
 // Unwrap takes tmux's passthrough wrapping off the escapes in s.
 func Unwrap(s string) string {
 	return passthrough.ReplaceAllStringFunc(s, func(w string) string {
