@@ -32,6 +32,9 @@ func (p Protocol) String() string {
 type Graphics struct {
 	Protocol Protocol
 	Tmux     bool // inside tmux: kitty's escapes go through its passthrough
+	// KittyEdits: the terminal paints edits of a kitty picture (kitty
+	// itself; Ghostty takes whole pictures only).
+	KittyEdits bool
 	// CellW, CellH are a cell's size in pixels as the terminal said (0:
 	// it did not; CellSize asks the tty's window size first).
 	CellW, CellH int
@@ -58,7 +61,7 @@ func Detect(tty *os.File, getenv func(string) string, timeout time.Duration) (Gr
 	case "sixel":
 		return Graphics{Protocol: SixelImage}, nil
 	case "kitty":
-		return Graphics{Protocol: KittyImage, Tmux: inTmux}, nil
+		return Graphics{Protocol: KittyImage, Tmux: inTmux, KittyEdits: getenv("TERM") == "xterm-kitty"}, nil
 	default:
 		return Graphics{}, errors.New(EnvVar + "=" + v + ": want blocks, sixel or kitty")
 	}
@@ -76,8 +79,10 @@ func Detect(tty *os.File, getenv func(string) string, timeout time.Duration) (Gr
 		return Graphics{}, nil
 	}
 	g := parseAnswer(answer)
-	if inTmux && g.Protocol != SixelImage && tmuxPassesKitty(getenv("TMUX_PANE")) {
-		g.Protocol, g.Tmux = KittyImage, true
+	if inTmux && g.Protocol != SixelImage {
+		if pass, edits := tmuxPassesKitty(getenv("TMUX_PANE")); pass {
+			g.Protocol, g.Tmux, g.KittyEdits = KittyImage, true, edits
+		}
 	}
 	return g, nil
 }
@@ -97,7 +102,7 @@ func parseAnswer(a string) Graphics {
 	// kitty's query answered OK by a terminal that shows placeholders:
 	// WezTerm and Konsole answer it too, without them (they get sixel).
 	if m := xtversion.FindStringSubmatch(a); strings.Contains(a, "\x1b_Gi=31;OK") && m != nil && placeholders(m[1]) {
-		g.Protocol = KittyImage
+		g.Protocol, g.KittyEdits = KittyImage, isKitty(m[1])
 	}
 	if m := cellSize.FindStringSubmatch(a); m != nil {
 		g.CellH, _ = strconv.Atoi(m[1])
@@ -156,26 +161,29 @@ func placeholders(version string) bool {
 	return major > 0 || minor >= 28
 }
 
+// isKitty is whether XTVERSION's answer names kitty itself.
+func isKitty(version string) bool { return strings.Contains(strings.ToLower(version), "kitty(") }
+
 // tmuxPassesKitty is whether tmux hands kitty's escapes to a terminal
-// outside that draws them.
-func tmuxPassesKitty(pane string) bool {
+// outside that draws them, and whether that terminal paints edits.
+func tmuxPassesKitty(pane string) (pass, edits bool) {
 	args := []string{"display-message", "-p"}
 	if pane != "" {
 		args = append(args, "-t", pane)
 	}
 	out, err := exec.Command("tmux", append(args, "#{allow-passthrough}|#{client_termname}|#{client_termtype}")...).Output()
 	if err != nil {
-		return false
+		return false, false
 	}
 	f := strings.SplitN(strings.TrimSpace(string(out)), "|", 3)
 	if len(f) < 3 || f[0] == "0" || f[0] == "off" || f[0] == "" { // a format gives 1 for on
-		return false
+		return false, false
 	}
 	// The terminal's XTVERSION answer, when tmux has it; else its TERM.
 	if f[2] != "" {
-		return placeholders(f[2])
+		return placeholders(f[2]), isKitty(f[2])
 	}
-	return f[1] == "xterm-kitty" || f[1] == "xterm-ghostty"
+	return f[1] == "xterm-kitty" || f[1] == "xterm-ghostty", f[1] == "xterm-kitty"
 }
 
 // CellSize is a cell's size in pixels: from the terminal's window size

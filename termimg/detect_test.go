@@ -18,9 +18,9 @@ func TestDetectAsksTheTerminal(t *testing.T) {
 		tmux         bool
 		want         Graphics
 	}{
-		{"kitty", "\x1b_Gi=31;OK\x1b\\\x1bP>|kitty(0.35.2)\x1b\\\x1b[6;20;10t\x1b[?62;22c", false, Graphics{Protocol: KittyImage, CellW: 10, CellH: 20}},
+		{"kitty", "\x1b_Gi=31;OK\x1b\\\x1bP>|kitty(0.35.2)\x1b\\\x1b[6;20;10t\x1b[?62;22c", false, Graphics{Protocol: KittyImage, KittyEdits: true, CellW: 10, CellH: 20}},
 		{"kitty before placeholders", "\x1b_Gi=31;OK\x1b\\\x1bP>|kitty(0.26.5)\x1b\\\x1b[?62;22c", false, Graphics{}},
-		{"Ghostty", "\x1b_Gi=31;OK\x1b\\\x1bP>|ghostty 1.1.3\x1b\\\x1b[?62;22c", false, Graphics{Protocol: KittyImage}},
+		{"Ghostty", "\x1b_Gi=31;OK\x1b\\\x1bP>|ghostty 1.1.3\x1b\\\x1b[?62;22c", false, Graphics{Protocol: KittyImage}}, // whole pictures only
 		{"WezTerm", "\x1b_Gi=31;OK\x1b\\\x1bP>|WezTerm 20240203-110809-5046fc22\x1b\\\x1b[?65;4;6;18;22c", false, Graphics{Protocol: SixelImage}},
 		{"xterm -ti vt340", "\x1b[6;17;9t\x1b[?63;1;2;4;6;9;15;16;22;28;29c", false, Graphics{Protocol: SixelImage, CellW: 9, CellH: 17}},
 		{"a VT100", "\x1b[?1;2c", false, Graphics{}},
@@ -68,8 +68,8 @@ func TestDetectAsksTheTerminal(t *testing.T) {
 	}
 }
 
-// KVMTUI_GRAPHICS decides without a question; a wrong value says what is
-// right.
+// KVMTUI_GRAPHICS decides without a question (kitty's edits where TERM
+// says kitty); a wrong value says what is right.
 func TestDetectOverride(t *testing.T) {
 	for v, want := range map[string]Graphics{
 		"blocks": {}, "sixel": {Protocol: SixelImage}, "kitty": {Protocol: KittyImage},
@@ -79,7 +79,11 @@ func TestDetectOverride(t *testing.T) {
 			t.Errorf("%s: %+v, %v", v, g, err)
 		}
 	}
-	g, err := Detect(os.Stdin, func(k string) string { return map[string]string{EnvVar: "kitty", "TMUX": "x"}[k] }, time.Second)
+	g, err := Detect(nil, func(k string) string { return map[string]string{EnvVar: "kitty", "TERM": "xterm-kitty"}[k] }, time.Second)
+	if err != nil || !g.KittyEdits {
+		t.Errorf("kitty in kitty: %+v, %v (want edits)", g, err)
+	}
+	g, err = Detect(os.Stdin, func(k string) string { return map[string]string{EnvVar: "kitty", "TMUX": "x"}[k] }, time.Second)
 	if err != nil || !g.Tmux {
 		t.Errorf("kitty in tmux: %+v, %v (want passthrough)", g, err)
 	}
@@ -120,7 +124,7 @@ func TestTmuxPassesKitty(t *testing.T) {
 	t.Cleanup(func() { exec.Command("tmux", "-S", sock, "kill-server").Run() })
 	pane := tmux("display-message", "-p", "#{pane_id}")
 	t.Setenv("TMUX", sock+",1,0") // what tmux gives its panes: tmuxPassesKitty asks this server
-	if tmuxPassesKitty(pane) {
+	if pass, _ := tmuxPassesKitty(pane); pass {
 		t.Fatal("passes kitty graphics with no client attached")
 	}
 	// attach attaches a client whose terminal answers tmux's XTVERSION
@@ -153,18 +157,18 @@ func TestTmuxPassesKitty(t *testing.T) {
 		}
 	}
 	attach("")
-	if tmuxPassesKitty(pane) {
+	if pass, _ := tmuxPassesKitty(pane); pass {
 		t.Error("passes kitty graphics with allow-passthrough off")
 	}
 	tmux("set", "-g", "allow-passthrough", "on")
-	if !tmuxPassesKitty(pane) {
-		t.Error("kitty outside (its TERM), allow-passthrough on, and no kitty graphics")
+	if pass, edits := tmuxPassesKitty(pane); !pass || !edits {
+		t.Errorf("kitty outside (its TERM), allow-passthrough on: kitty graphics %v, edits %v", pass, edits)
 	}
 	session := tmux("display-message", "-p", "-t", pane, "#{session_name}")
 	for _, c := range []struct {
-		version string
-		want    bool
-	}{{"kitty(0.26.5)", false}, {"kitty(0.35.2)", true}} {
+		version     string
+		want, edits bool
+	}{{"kitty(0.26.5)", false, true}, {"kitty(0.35.2)", true, true}, {"ghostty 1.1.3", true, false}} {
 		tmux("detach-client", "-s", session) // the client before
 		for i := 0; tmux("list-clients") != ""; i++ {
 			if i > 100 {
@@ -178,8 +182,8 @@ func TestTmuxPassesKitty(t *testing.T) {
 			time.Sleep(50 * time.Millisecond)
 			termtype = tmux("display-message", "-p", "-t", pane, "#{client_termtype}")
 		}
-		if got := tmuxPassesKitty(pane); got != c.want {
-			t.Errorf("the terminal outside says %q (tmux: %q): kitty graphics %v, want %v", c.version, termtype, got, c.want)
+		if got, edits := tmuxPassesKitty(pane); got != c.want || got && edits != c.edits {
+			t.Errorf("the terminal outside says %q (tmux: %q): kitty graphics %v, edits %v; want %v, %v", c.version, termtype, got, edits, c.want, c.edits)
 		}
 	}
 }

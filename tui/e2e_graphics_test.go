@@ -27,7 +27,9 @@ import (
 // size, once the guest shows text (½ % of pixels lit), with at most a
 // tenth as many pixels off as are lit (the text cursor blinks between the
 // two takes); kitty's cells are its placeholders; ctrl+] deletes kitty's
-// picture and ends kvmtui. The terminal is a pty of the test's own whose
+// picture and ends kvmtui. A line typed then comes as patches of the
+// picture (sixel's, and kitty's edits where TERM says kitty), not the
+// whole picture again. The terminal is a pty of the test's own whose
 // cells are 8x16 pixels (its window size says so).
 func TestE2EScreenGraphics(t *testing.T) {
 	uri := lt.URI(t)
@@ -38,10 +40,15 @@ func TestE2EScreenGraphics(t *testing.T) {
 	if !lt.FileHas(serial, "kvmtui-guest: booted", 90*time.Second) {
 		t.Fatalf("%s did not boot (its serial log, %s)", vm, serial)
 	}
-	for _, proto := range []string{"kitty", "sixel"} {
-		t.Run(proto, func(t *testing.T) {
+	for _, c := range []struct{ name, proto, term string }{
+		{"kitty", "kitty", "screen-256color"}, // whole pictures, as Ghostty takes them
+		{"kitty edits", "kitty", "xterm-kitty"},
+		{"sixel", "sixel", "screen-256color"},
+	} {
+		proto := c.proto
+		t.Run(c.name, func(t *testing.T) {
 			cmd := exec.Command(binary(t), "-c", uri, "screen", vm)
-			cmd.Env = append(os.Environ(), "TERM=screen-256color", "TMUX=", termimg.EnvVar+"="+proto)
+			cmd.Env = append(os.Environ(), "TERM="+c.term, "TMUX=", termimg.EnvVar+"="+proto)
 			tty, out := inPty(t, cmd, 120, 40)
 			if err := pty.Setsize(tty, &pty.Winsize{Cols: 120, Rows: 40, X: 120 * cellW, Y: 40 * cellH}); err != nil {
 				t.Fatal(err)
@@ -67,10 +74,11 @@ func TestE2EScreenGraphics(t *testing.T) {
 			if size != image.Pt(720, 400) {
 				t.Errorf("the picture is %v, want the guest's 720x400 (no scaling up)", size)
 			}
-			if proto == "sixel" {
-				// A line typed on the guest's screen: sixel patches of the
-				// cells that changed, not the whole picture again.
-				wholes := strings.Count(out(), "\x1bP0;1;0q\"1;1;720;400")
+			whole := map[string]string{"sixel": "\x1bP0;1;0q\"1;1;720;400", "kitty": "\x1b_Ga=T"}[proto]
+			if c.name != "kitty" {
+				// A line typed on the guest's screen: patches of what
+				// changed, not the whole picture again.
+				wholes := strings.Count(out(), whole)
 				before := termimg.Resize(screenshot(t, uri, vm), 720, 400)
 				// tty1's shell starts a moment after the banner on the
 				// serial console: a line typed before it reads is lost, so
@@ -92,8 +100,11 @@ func TestE2EScreenGraphics(t *testing.T) {
 					}
 					typed := termimgtest.Differ(shot, before, 48) // the line on the guest's screen
 					if typed > 200 && termimgtest.Differ(pic, shot, 48)*10 <= lit {
-						if n := strings.Count(out(), "\x1bP0;1;0q\"1;1;720;400"); n != wholes {
+						if n := strings.Count(out(), whole); n != wholes {
 							t.Errorf("the whole picture was sent %d times more for a line of text", n-wholes)
+						}
+						if proto == "kitty" && !strings.Contains(out(), "\x1b_Ga=f,") {
+							t.Errorf("no kitty edits were sent")
 						}
 						break
 					}
@@ -124,26 +135,13 @@ func TestE2EScreenGraphics(t *testing.T) {
 }
 
 // lastPicture is the picture a terminal shows after the output: kitty's
-// newest complete one, or the sixel pictures and patches drawn one over
-// the other where the cursor put them.
+// newest complete one and the edits after it, or the sixel pictures and
+// patches drawn one over the other where the cursor put them.
 func lastPicture(proto, out string) (*image.RGBA, error) {
 	if proto == "sixel" {
 		return sixelCanvas(out)
 	}
-	start, end := "\x1b_Ga=T", "m=0;"
-	for i := strings.LastIndex(out, start); i >= 0; i = strings.LastIndex(out[:i], start) {
-		j := strings.Index(out[i:], end)
-		if j < 0 {
-			continue // still arriving
-		}
-		k := strings.Index(out[i+j:], "\x1b\\")
-		if k < 0 {
-			continue
-		}
-		_, img, err := termimgtest.DecodeKitty(out[i : i+j+k+2])
-		return img, err
-	}
-	return nil, nil
+	return termimgtest.KittyCanvas(out)
 }
 
 // sixelCanvas draws the sixel pictures in out where the cursor put them,

@@ -18,16 +18,18 @@
 # pipe-pane), i.e. what the view costs over SSH, and the bytes per second
 # the VNC display sent (the view's own count: what a display reached
 # through an SSH tunnel costs that link). BENCH_GRAPHICS lists the
-# ways of drawing to measure (default "blocks sixel kitty": half blocks,
-# and the pictures kvmtui sends a terminal that draws sixel or kitty
-# graphics, KVMTUI_GRAPHICS; tmux does not draw those, the bytes count).
+# ways of drawing to measure (default "blocks sixel kitty kitty-edits":
+# half blocks, and the pictures kvmtui sends a terminal that draws sixel or
+# kitty graphics, KVMTUI_GRAPHICS — kitty whole pictures as Ghostty takes
+# them, kitty-edits only what changed as kitty itself takes it (its TERM);
+# tmux does not draw those, the bytes count).
 # The guest's loops are started on its serial console (the pty libvirt
 # gives it, through virsh console), never through the view being measured.
 set -euo pipefail
 
 URI=${BENCH_URI:-qemu:///system}
 WINDOW=${BENCH_SECONDS:-20}
-GRAPHICS=${BENCH_GRAPHICS:-blocks sixel kitty}
+GRAPHICS=${BENCH_GRAPHICS:-blocks sixel kitty kitty-edits}
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 BIN=$(realpath "${1:-$ROOT/bin/kvmtui}")
 VM=kvmtui-test-bench-screen
@@ -84,7 +86,9 @@ for size in 80x24 200x50; do
 		scrolling) guest '(while :; do date; usleep 20000; done >/dev/tty1) & echo $! >/tmp/loop.pid' ;;
 		whole) guest '(while :; do printf "\033[?5h"; usleep 50000; printf "\033[?5l"; usleep 50000; done >/dev/tty1) & echo $! >/tmp/loop.pid' ;;
 		esac
-		tmux -L "$SOCK" new-session -d -s s -x "$cols" -y "$rows" -e TERM=xterm-256color -e COLORTERM=truecolor -e KVMTUI_GRAPHICS="$gfx" "$BIN" -c "$URI" screen "$VM"
+		term=xterm-256color
+		[ "$gfx" = kitty-edits ] && term=xterm-kitty
+		tmux -L "$SOCK" new-session -d -s s -x "$cols" -y "$rows" -e TERM=$term -e COLORTERM=truecolor -e KVMTUI_GRAPHICS="${gfx%-edits}" "$BIN" -c "$URI" screen "$VM"
 		pid=$(tmux -L "$SOCK" display -p -t s '#{pane_pid}')
 		sleep 6 # connected, the first frames drawn, a still screen said so
 		: >"$LOG"
@@ -100,7 +104,7 @@ for size in 80x24 200x50; do
 		sleep 0.5
 		results+=("$(awk -v gfx="$gfx" -v size="$size" -v scene="$scene" -v fps="${fps:-0}" -v t=$((t1 - t0)) -v hz="$HZ" -v w="$WINDOW" -v b="$(stat -c %s "$LOG")" -v link="${link:--}" 'BEGIN {
 			cpu = t / hz / w * 100; per = fps > 0 ? t / hz / (fps * w) * 1000 : 0
-			printf "%-7s %-8s %-10s %8.1f %8.2f %10.2f %12.0f %10s", gfx, size, scene, fps, cpu, per, b / w, link }')")
+			printf "%-11s %-8s %-10s %8.1f %8.2f %10.2f %12.0f %10s", gfx, size, scene, fps, cpu, per, b / w, link }')")
 		say "  ${results[-1]}"
 	done
 done
@@ -108,5 +112,5 @@ done
 guest 'kill $(cat /tmp/loop.pid 2>/dev/null) 2>/dev/null'
 
 echo "kvmtui screen view: $(date -u '+%F %T') UTC, $(nproc) CPUs, $(uname -r); the test guest's VGA text screen (720x400) over VNC on $URI; window ${WINDOW}s, truecolor"
-printf '%-7s %-8s %-10s %8s %8s %10s %12s %10s\n' drawn size screen "frames/s" "CPU %" "ms/frame" "bytes/s" "display/s"
+printf '%-11s %-8s %-10s %8s %8s %10s %12s %10s\n' drawn size screen "frames/s" "CPU %" "ms/frame" "bytes/s" "display/s"
 printf '%s\n' "${results[@]}"

@@ -47,6 +47,13 @@ func SetGraphic(g Graphic) Cmd {
 	return func() Msg { return graphicMsg{g: g} }
 }
 
+// GraphicIn is the picture msg draws, when it is SetGraphic's (for a
+// program's tests: what a page asked to draw).
+func GraphicIn(msg Msg) (Graphic, bool) {
+	m, ok := msg.(graphicMsg)
+	return m.g, ok && !m.clear
+}
+
 // ClearGraphic forgets the picture, writes seq once (kitty's delete, say)
 // and repaints the view, which erases a sixel picture's pixels.
 func ClearGraphic(seq string) Cmd {

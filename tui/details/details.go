@@ -282,18 +282,33 @@ func (d *Page) Update(msg tea.Msg) tea.Cmd {
 
 // events marks the view stale when someone else changed the VM, or it
 // started or stopped, so it never shows an old definition: it is reloaded
-// now if the user is idle on its tree, else once they are.
+// now if the user is idle on its tree, else once they are. A listing of
+// the VM's host brings what the quick first one lacked (the page may have
+// been opened from it): its title, OS, addresses and guest agent.
 func (d *Page) events(evs common.EventsMsg) tea.Cmd {
+	var ask tea.Cmd
 	for _, e := range evs {
-		if e, ok := e.(libvirtx.DomainEvent); ok && e.URI == d.dom.URI && e.UUID == d.dom.UUID {
+		switch e := e.(type) {
+		case libvirtx.DomainEvent:
+			if e.URI != d.dom.URI || e.UUID != d.dom.UUID {
+				continue
+			}
 			if e.Gone {
 				d.ctx.SetMsg(e.Name+" is gone ("+e.What+"): esc to go back", true)
 			} else {
 				d.stale = true
 			}
+		case libvirtx.InventoryEvent:
+			if dom, ok := d.ctx.VM(d.dom.URI, d.dom.UUID); ok && e.URI == d.dom.URI {
+				agent := d.dom.Agent
+				d.dom = dom
+				if dom.Agent != agent {
+					ask = d.askAgent(d.gen)
+				}
+			}
 		}
 	}
-	return d.reloadIfStale()
+	return tea.Batch(ask, d.reloadIfStale())
 }
 
 // askAgent asks a connected guest agent what the Overview shows; each load

@@ -544,3 +544,20 @@ func TestDetailsOverviewShowsTheScreen(t *testing.T) {
 		t.Fatal("a shut-off VM has a screen picture")
 	}
 }
+
+// Opened from the quick first listing (no title, OS, addresses or guest
+// agent yet), the page takes them when its host's full listing comes.
+func TestDetailsTakeTheFullListing(t *testing.T) {
+	h := newHarness(t)
+	d := h.openDetails("web-01")
+	full := h.vm("web-01")
+	quick := full
+	quick.Title, quick.Agent = "", ""
+	d.dom = quick
+	full.Agent = libvirtx.AgentConfigured
+	h.Run(h.M.ApplyEvents([]libvirtx.Event{libvirtx.InventoryEvent{URI: full.URI, Domains: []libvirtx.Domain{full}}}))
+	if d.dom.Title != full.Title || d.dom.Agent != libvirtx.AgentConfigured {
+		t.Fatalf("after the full listing the page has %+v", d.dom)
+	}
+	h.screenHas("a channel; asked once the VM runs")
+}

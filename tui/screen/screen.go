@@ -62,11 +62,12 @@ type Page struct {
 	done    chan struct{}
 
 	// pictured is the graphics protocol of the picture the terminal shows
-	// over lines (Blocks: none); shown is that picture when it is sixel's,
-	// drawn at shownAt: a new frame there draws only what changed.
+	// over lines (Blocks: none); shown is that picture, drawn at shownAt:
+	// a new frame there draws only what changed (sixel; kitty where the
+	// terminal paints edits).
 	pictured termimg.Protocol
 	shown    *image.RGBA
-	shownAt  sixelPlace
+	shownAt  place
 }
 
 // stamp is when a frame came, and the bytes the VNC display had sent by
@@ -76,9 +77,9 @@ type stamp struct {
 	received int64
 }
 
-// sixelPlace is where a sixel picture is: its cells, and their size in
-// pixels.
-type sixelPlace struct {
+// place is where a picture is: its cells, and their size in pixels
+// (sixel's; kitty scales its picture to its cells).
+type place struct {
 	cells image.Rectangle
 	cell  image.Point
 }
@@ -367,13 +368,36 @@ func (p *Page) draw() tea.Cmd {
 	p.cols, p.pictured = cols, g.Protocol
 	pic := tea.Graphic{Row: imageTop, Col: max((w-cols)/2, 0)}
 	if g.Protocol == termimg.KittyImage {
-		// The cells are placeholders; the picture is kitty's to scale.
-		p.lines = termimg.KittyPlaceholders(kittyID, cols, rows)
-		seq := termimg.Kitty(px, kittyID, cols, rows, g.Tmux)
-		pic.Seq = func() string { return seq }
-		return tea.SetGraphic(pic)
+		return p.kitty(px, pic, cols, rows)
 	}
 	return p.sixel(px, pic, cols, rows, image.Pt(cw, ch))
+}
+
+// kitty shows px as kitty's picture over cols×rows placeholder cells (the
+// picture kitty's to scale to them): whole where it is new or changed,
+// but where the terminal paints edits (kitty itself) only the part that
+// changed; nothing when nothing did (a screenshot a second of a still
+// screen).
+func (p *Page) kitty(px *image.RGBA, pic tea.Graphic, cols, rows int) tea.Cmd {
+	tmux := p.ctx.Graphics.Tmux
+	p.lines = termimg.KittyPlaceholders(kittyID, cols, rows)
+	pic.Seq = func() string { return termimg.Kitty(px, kittyID, cols, rows, tmux) }
+	shown, at := p.shown, place{cells: image.Rect(pic.Col, pic.Row, pic.Col+cols, pic.Row+rows)}
+	same := shown != nil && at == p.shownAt && shown.Rect == px.Rect
+	p.shown, p.shownAt = px, at
+	if !same {
+		return tea.SetGraphic(pic)
+	}
+	r := termimg.ChangedCells(shown, px, 1, 1)
+	switch {
+	case r.Empty():
+		return nil
+	case !p.ctx.Graphics.KittyEdits:
+		return tea.SetGraphic(pic)
+	}
+	pic.Patch = termimg.KittyEdit(px.SubImage(r).(*image.RGBA), r.Min.Sub(px.Rect.Min), kittyID, tmux)
+	pic.PatchRow, pic.PatchCol = pic.Row, pic.Col
+	return tea.SetGraphic(pic)
 }
 
 // sixel draws px as a sixel picture at pic's cell, over cols×rows blank
@@ -387,7 +411,7 @@ func (p *Page) sixel(px *image.RGBA, pic tea.Graphic, cols, rows int, cell image
 		pic.Under[i] = strings.Repeat(" ", pic.Col) + p.lines[i]
 	}
 	pic.Rows, pic.Seq = rows, func() string { return termimg.Sixel(px) }
-	shown, at := p.shown, sixelPlace{image.Rect(pic.Col, pic.Row, pic.Col+cols, pic.Row+rows), cell}
+	shown, at := p.shown, place{image.Rect(pic.Col, pic.Row, pic.Col+cols, pic.Row+rows), cell}
 	moved := at != p.shownAt
 	p.shown, p.shownAt = px, at
 	switch {

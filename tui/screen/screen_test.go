@@ -2,12 +2,18 @@ package screen
 
 import (
 	"fmt"
+	"image"
+	"image/color"
+	"image/draw"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
 
+	"kvmtui/termimg"
+	"kvmtui/termimg/termimgtest"
 	"kvmtui/tui/common"
 	"kvmtui/tui/tuitest"
 )
@@ -179,5 +185,65 @@ func TestFrameRateLineChangesWithFramesOnly(t *testing.T) {
 	p.frames = []stamp{{at: now.Add(-stillAfter - time.Second)}}
 	if line := strings.SplitN(p.View(), "\n", 2)[0]; !strings.Contains(line, "still") {
 		t.Fatalf("no frame for %v: %q", stillAfter+time.Second, line)
+	}
+}
+
+// kitty: a frame is sent whole the first time; the same frame again (a
+// screenshot a second of a still screen) sends nothing; a changed frame
+// is sent whole to a terminal that takes whole pictures only (Ghostty),
+// and as an edit of what changed to kitty itself.
+func TestKittyFramesWholeEditedOrNothing(t *testing.T) {
+	for _, edits := range []bool{false, true} {
+		h := tuitest.New(t, false, tuitest.DemoURI(t))
+		h.Ctx().Graphics = termimg.Graphics{Protocol: termimg.KittyImage, KittyEdits: edits, CellW: 8, CellH: 16}
+		p := openScreen(t, h, "web-01")
+		frame := image.NewRGBA(p.frame.Bounds()) // the screenshot's own kind (grey)
+		draw.Draw(frame, frame.Rect, p.frame, frame.Rect.Min, draw.Src)
+		// drawn is the picture the command asks the renderer to draw, if any.
+		drawn := func(cmd tea.Cmd) (tea.Graphic, bool) {
+			if cmd == nil {
+				return tea.Graphic{}, false
+			}
+			g, ok := tea.GraphicIn(cmd())
+			if !ok {
+				t.Fatalf("edits %v: the command draws no picture", edits)
+			}
+			return g, true
+		}
+		frameDrawn := func(img *image.RGBA) (tea.Graphic, bool) {
+			p.frame = img
+			return drawn(p.draw())
+		}
+		// A resize draws the picture whole (the first frame did too).
+		whole, ok := drawn(p.Update(tea.WindowSizeMsg{Width: h.Ctx().Width, Height: h.Ctx().Height}))
+		if !ok || whole.Patch != "" || !strings.HasPrefix(whole.Seq(), "\x1b_Ga=T") {
+			t.Fatalf("edits %v: the picture is not sent whole after a resize", edits)
+		}
+		p.frame = frame
+		if _, ok := frameDrawn(frame); ok {
+			t.Errorf("edits %v: the same frame again is sent again", edits)
+		}
+		changed := image.NewRGBA(frame.Rect)
+		copy(changed.Pix, frame.Pix)
+		changed.SetRGBA(10, 20, color.RGBA{255, 0, 255, 255})
+		g, ok := frameDrawn(changed)
+		switch {
+		case !ok:
+			t.Errorf("edits %v: a changed frame is not sent", edits)
+		case !edits && g.Patch != "":
+			t.Errorf("Ghostty: a changed frame is sent as an edit: %.60q", g.Patch)
+		case edits:
+			// The edit, painted over the picture sent, is the picture now.
+			canvas, err := termimgtest.KittyCanvas(whole.Seq() + g.Patch)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !strings.HasPrefix(g.Patch, "\x1b_Ga=f,r=1,X=1,q=2,i="+strconv.Itoa(kittyID)+",") || len(g.Patch)*10 > len(whole.Seq()) {
+				t.Errorf("kitty: a changed pixel is sent as %d bytes: %.60q", len(g.Patch), g.Patch)
+			}
+			if n := termimgtest.Differ(canvas, p.shown, 0); n != 0 {
+				t.Errorf("kitty: the edited picture differs from the frame in %d pixels", n)
+			}
+		}
 	}
 }
