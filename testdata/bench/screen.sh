@@ -88,7 +88,8 @@ for size in 80x24 200x50; do
 		esac
 		term=xterm-256color
 		[ "$gfx" = kitty-edits ] && term=xterm-kitty
-		tmux -L "$SOCK" new-session -d -s s -x "$cols" -y "$rows" -e TERM=$term -e COLORTERM=truecolor -e KVMTUI_GRAPHICS="${gfx%-edits}" "$BIN" -c "$URI" screen "$VM"
+		# tmux sets its panes' TERM itself: env sets kvmtui's.
+		tmux -L "$SOCK" new-session -d -s s -x "$cols" -y "$rows" -e COLORTERM=truecolor -e KVMTUI_GRAPHICS="${gfx%-edits}" env TERM=$term "$BIN" -c "$URI" screen "$VM"
 		pid=$(tmux -L "$SOCK" display -p -t s '#{pane_pid}')
 		sleep 6 # connected, the first frames drawn, a still screen said so
 		: >"$LOG"
