@@ -35,6 +35,9 @@ type Graphics struct {
 	// KittyEdits: the terminal paints edits of a kitty picture (kitty
 	// itself; Ghostty takes whole pictures only).
 	KittyEdits bool
+	// KittyDirect: kitty's pictures are placed at the cursor, above the
+	// text (kitty 0.20 to 0.27, before placeholders).
+	KittyDirect bool
 	// CellW, CellH are a cell's size in pixels as the terminal said (0:
 	// it did not; CellSize asks the tty's window size first).
 	CellW, CellH int
@@ -101,8 +104,13 @@ func parseAnswer(a string) Graphics {
 	}
 	// kitty's query answered OK by a terminal that shows placeholders:
 	// WezTerm and Konsole answer it too, without them (they get sixel).
-	if m := xtversion.FindStringSubmatch(a); strings.Contains(a, "\x1b_Gi=31;OK") && m != nil && placeholders(m[1]) {
-		g.Protocol, g.KittyEdits = KittyImage, isKitty(m[1])
+	if m := xtversion.FindStringSubmatch(a); strings.Contains(a, "\x1b_Gi=31;OK") && m != nil {
+		switch {
+		case placeholders(m[1]):
+			g.Protocol, g.KittyEdits = KittyImage, isKitty(m[1])
+		case kittyVersion(m[1]) >= 20: // edits and C=1 came in 0.20
+			g.Protocol, g.KittyEdits, g.KittyDirect = KittyImage, true, true
+		}
 	}
 	if m := cellSize.FindStringSubmatch(a); m != nil {
 		g.CellH, _ = strconv.Atoi(m[1])
@@ -150,15 +158,18 @@ func ask(tty *os.File, query string, end *regexp.Regexp, timeout time.Duration) 
 // XTVERSION answer, "kitty(0.35.2)") shows kitty's Unicode placeholders:
 // kitty from 0.28, Ghostty.
 func placeholders(version string) bool {
+	return strings.Contains(strings.ToLower(version), "ghostty") || kittyVersion(version) >= 28
+}
+
+// kittyVersion is kitty's minor version in XTVERSION's answer (1.0 and
+// later: 1000 and more), -1 when it is not kitty's.
+func kittyVersion(version string) int {
 	v := strings.ToLower(version)
-	if strings.Contains(v, "ghostty") {
-		return true
-	}
 	var major, minor int
 	if _, err := fmt.Sscanf(v[max(strings.Index(v, "kitty("), 0):], "kitty(%d.%d", &major, &minor); err != nil {
-		return false
+		return -1
 	}
-	return major > 0 || minor >= 28
+	return major*1000 + minor
 }
 
 // isKitty is whether XTVERSION's answer names kitty itself.

@@ -19,7 +19,8 @@ func TestDetectAsksTheTerminal(t *testing.T) {
 		want         Graphics
 	}{
 		{"kitty", "\x1b_Gi=31;OK\x1b\\\x1bP>|kitty(0.35.2)\x1b\\\x1b[6;20;10t\x1b[?62;22c", false, Graphics{Protocol: KittyImage, KittyEdits: true, CellW: 10, CellH: 20}},
-		{"kitty before placeholders", "\x1b_Gi=31;OK\x1b\\\x1bP>|kitty(0.26.5)\x1b\\\x1b[?62;22c", false, Graphics{}},
+		{"kitty before placeholders", "\x1b_Gi=31;OK\x1b\\\x1bP>|kitty(0.26.5)\x1b\\\x1b[?62;22c", false, Graphics{Protocol: KittyImage, KittyEdits: true, KittyDirect: true}},
+		{"kitty before edits", "\x1b_Gi=31;OK\x1b\\\x1bP>|kitty(0.19.3)\x1b\\\x1b[?62;22c", false, Graphics{}},
 		{"Ghostty", "\x1b_Gi=31;OK\x1b\\\x1bP>|ghostty 1.1.3\x1b\\\x1b[?62;22c", false, Graphics{Protocol: KittyImage}}, // whole pictures only
 		{"WezTerm", "\x1b_Gi=31;OK\x1b\\\x1bP>|WezTerm 20240203-110809-5046fc22\x1b\\\x1b[?65;4;6;18;22c", false, Graphics{Protocol: SixelImage}},
 		{"xterm -ti vt340", "\x1b[6;17;9t\x1b[?63;1;2;4;6;9;15;16;22;28;29c", false, Graphics{Protocol: SixelImage, CellW: 9, CellH: 17}},

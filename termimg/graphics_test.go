@@ -160,6 +160,21 @@ func TestKittyDecodesToThePicture(t *testing.T) {
 	if d := KittyDelete(42, false); d != "\x1b_Ga=d,d=I,q=2,i=42\x1b\\" {
 		t.Errorf("delete = %q", d)
 	}
+	// A direct placement (kitty before placeholders): at the cursor,
+	// which stays; hidden by deleting its placements, not the image.
+	keys, got, err := termimgtest.DecodeKitty(KittyPlace(img, 42, 60, 20, false))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if keys["a"] != "T" || keys["U"] != "" || keys["p"] != "1" || keys["C"] != "1" || keys["c"] != "60" || keys["r"] != "20" {
+		t.Errorf("a direct placement's keys: %v", keys)
+	}
+	if d, n := worst(t, got, img); d != 0 {
+		t.Errorf("the placed picture: %d pixels differ, by up to %d", n, d)
+	}
+	if h := KittyHide(42, false); h != "\x1b_Ga=d,d=i,q=2,i=42\x1b\\" {
+		t.Errorf("hide = %q", h)
+	}
 }
 
 // The placeholders: one line per row, each of cols cells in the image's

@@ -30,6 +30,22 @@ func Kitty(px *image.RGBA, id, cols, rows int, tmux bool) string {
 		",c="+strconv.Itoa(cols)+",r="+strconv.Itoa(rows), px, tmux)
 }
 
+// KittyPlace is the escape sequences that send px as image id and show
+// it at the cursor over cols×rows cells, above the text: a direct
+// placement, for kitty before 0.28 (no placeholders). C=1: the cursor
+// stays.
+func KittyPlace(px *image.RGBA, id, cols, rows int, tmux bool) string {
+	b := px.Bounds()
+	return kittySend("a=T,C=1,q=2,i="+strconv.Itoa(id)+",p=1,s="+strconv.Itoa(b.Dx())+",v="+strconv.Itoa(b.Dy())+
+		",c="+strconv.Itoa(cols)+",r="+strconv.Itoa(rows), px, tmux)
+}
+
+// KittyHide takes image id's placements away and keeps the image (text
+// comes over a direct placement).
+func KittyHide(id int, tmux bool) string {
+	return kittyEscape("a=d,d=i,q=2,i="+strconv.Itoa(id), tmux)
+}
+
 // KittyEdit is the escape sequences that paint part over image id, its
 // top left at the image's pixel at: an edit of the image's first (root)
 // frame, X=1 replacing what was there. kitty draws it; Ghostty takes

@@ -34,6 +34,10 @@ type Graphic struct {
 	// the view — the picture is not drawn, so the text shows, until the
 	// lines are Under again.
 	Under []string
+	// Hide, when set, is written as text comes over the picture: a
+	// picture that floats above the text (kitty's direct placements) is
+	// taken away for it.
+	Hide string
 }
 
 type graphicMsg struct {
@@ -72,7 +76,9 @@ func (r *standardRenderer) setGraphic(m graphicMsg) {
 		r.graphicDue = true
 	}
 	r.graphic, r.patchDue = m.g, m.g.Patch != ""
-	r.graphicHidden = !r.graphicUnder(r.lastRenderedLines)
+	var hide bytes.Buffer
+	r.hideGraphic(&hide, r.lastRenderedLines)
+	r.graphicOnce += hide.String()
 	r.changed()
 }
 
@@ -96,6 +102,16 @@ func (r *standardRenderer) graphicUnder(lines []string) bool {
 		}
 	}
 	return true
+}
+
+// hideGraphic notes whether text is over the picture in lines, and
+// writes its Hide as the text comes.
+func (r *standardRenderer) hideGraphic(buf *bytes.Buffer, lines []string) {
+	was := r.graphicHidden
+	r.graphicHidden = !r.graphicUnder(lines)
+	if r.graphicHidden && !was && r.graphic.Seq != nil && r.altScreenActive {
+		buf.WriteString(r.graphic.Hide)
+	}
 }
 
 // writeGraphic appends what is due: the one-off sequence, the picture

@@ -73,6 +73,20 @@ func TestGraphicDrawnAfterTheFrameAndAgainWhenOverwritten(t *testing.T) {
 		t.Errorf("the dialog closed, and the picture was not drawn whole: %q", got)
 	}
 
+	// A picture above the text (kitty's direct placement) is taken away
+	// while a dialog is over it, once.
+	r.handleMessages(SetGraphic(Graphic{Row: 1, Col: 4, Rows: 3, Seq: picture, Under: under, Hide: "<HIDE>"})())
+	frame("title 5\n\n\n\nhints")
+	if got := frame("title 5\n\n[ password? ]\n\nhints"); strings.Count(got, "<HIDE>") != 1 || strings.Contains(got, "<PICTURE>") {
+		t.Errorf("a dialog over a floating picture: %q, want it hidden once", got)
+	}
+	if got := frame("title 5\n\n[ password?? ]\n\nhints"); strings.Contains(got, "<") {
+		t.Errorf("the dialog changed: %q", got)
+	}
+	if got := frame("title 5\n\n\n\nhints"); !strings.HasSuffix(got, "\x1b[2;5H<PICTURE>\x1b[5;H") || strings.Contains(got, "<HIDE>") {
+		t.Errorf("the dialog closed, and the floating picture was not drawn whole: %q", got)
+	}
+
 	r.handleMessages(graphicMsg{g: Graphic{Row: 1, Rows: 3, Seq: picture}})
 	r.handleMessages(WindowSizeMsg{Width: 40, Height: 10})
 	if got := frame("title 2\n\nover it again\n\nhints"); strings.Contains(got, "<PICTURE>") {

@@ -380,8 +380,16 @@ func (p *Page) draw() tea.Cmd {
 // screen).
 func (p *Page) kitty(px *image.RGBA, pic tea.Graphic, cols, rows int) tea.Cmd {
 	tmux := p.ctx.Graphics.Tmux
-	p.lines = termimg.KittyPlaceholders(kittyID, cols, rows)
-	pic.Seq = func() string { return termimg.Kitty(px, kittyID, cols, rows, tmux) }
+	if p.ctx.Graphics.KittyDirect {
+		// kitty before placeholders: the picture floats above blank
+		// cells, taken away while a dialog is over them.
+		p.blank(&pic, cols, rows)
+		pic.Seq = func() string { return termimg.KittyPlace(px, kittyID, cols, rows, tmux) }
+		pic.Hide = termimg.KittyHide(kittyID, tmux)
+	} else {
+		p.lines = termimg.KittyPlaceholders(kittyID, cols, rows)
+		pic.Seq = func() string { return termimg.Kitty(px, kittyID, cols, rows, tmux) }
+	}
 	shown, at := p.shown, place{cells: image.Rect(pic.Col, pic.Row, pic.Col+cols, pic.Row+rows)}
 	same := shown != nil && at == p.shownAt && shown.Rect == px.Rect
 	p.shown, p.shownAt = px, at
@@ -404,13 +412,8 @@ func (p *Page) kitty(px *image.RGBA, pic tea.Graphic, cols, rows int) tea.Cmd {
 // cells of the given size: whole where it is new, else only the cells
 // that changed since the last frame (a blinking cursor, a line of text).
 func (p *Page) sixel(px *image.RGBA, pic tea.Graphic, cols, rows int, cell image.Point) tea.Cmd {
-	p.lines = make([]string, rows)
-	pic.Under = make([]string, rows) // the lines as View draws them: a dialog over them hides the picture
-	for i := range p.lines {
-		p.lines[i] = strings.Repeat(" ", cols)
-		pic.Under[i] = strings.Repeat(" ", pic.Col) + p.lines[i]
-	}
-	pic.Rows, pic.Seq = rows, func() string { return termimg.Sixel(px) }
+	p.blank(&pic, cols, rows)
+	pic.Seq = func() string { return termimg.Sixel(px) }
 	shown, at := p.shown, place{image.Rect(pic.Col, pic.Row, pic.Col+cols, pic.Row+rows), cell}
 	moved := at != p.shownAt
 	p.shown, p.shownAt = px, at
@@ -427,6 +430,19 @@ func (p *Page) sixel(px *image.RGBA, pic tea.Graphic, cols, rows int, cell image
 	pic.Patch = termimg.Sixel(px.SubImage(r).(*image.RGBA))
 	pic.PatchCol, pic.PatchRow = pic.Col+r.Min.X/cell.X, pic.Row+r.Min.Y/cell.Y
 	return tea.SetGraphic(pic)
+}
+
+// blank makes the page's lines cols×rows blank cells for a picture drawn
+// over them (sixel, kitty's direct placements), which the picture covers
+// (text written there erases it or must hide it): a dialog over them
+// hides the picture.
+func (p *Page) blank(pic *tea.Graphic, cols, rows int) {
+	p.lines = make([]string, rows)
+	pic.Rows, pic.Under = rows, make([]string, rows) // the lines as View draws them
+	for i := range p.lines {
+		p.lines[i] = strings.Repeat(" ", cols)
+		pic.Under[i] = strings.Repeat(" ", pic.Col) + p.lines[i]
+	}
 }
 
 // kittyID is the id of the picture kitty shows (1–255: the placeholders'

@@ -247,3 +247,21 @@ func TestKittyFramesWholeEditedOrNothing(t *testing.T) {
 		}
 	}
 }
+
+// kitty before placeholders: the picture is placed at its cell above blank
+// lines, and taken away while a dialog is over them.
+func TestKittyDirectPlacement(t *testing.T) {
+	h := tuitest.New(t, false, tuitest.DemoURI(t))
+	h.Ctx().Graphics = termimg.Graphics{Protocol: termimg.KittyImage, KittyEdits: true, KittyDirect: true, CellW: 8, CellH: 16}
+	p := openScreen(t, h, "web-01")
+	g, ok := tea.GraphicIn(p.Update(tea.WindowSizeMsg{Width: h.Ctx().Width, Height: h.Ctx().Height})())
+	if !ok || !strings.HasPrefix(g.Seq(), "\x1b_Ga=T,C=1,q=2,i="+strconv.Itoa(kittyID)+",p=1,") {
+		t.Fatalf("not placed directly: %v", ok)
+	}
+	if g.Hide != termimg.KittyHide(kittyID, false) || g.Rows == 0 || len(g.Under) != g.Rows {
+		t.Errorf("the picture is not hidden under a dialog: hide %q, rows %d, %d lines under it", g.Hide, g.Rows, len(g.Under))
+	}
+	if v := p.View(); strings.ContainsRune(v, '\U0010EEEE') {
+		t.Errorf("placeholder cells in the view of a direct placement")
+	}
+}
