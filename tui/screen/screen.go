@@ -373,11 +373,11 @@ func (p *Page) draw() tea.Cmd {
 	return p.sixel(px, pic, cols, rows, image.Pt(cw, ch))
 }
 
-// kitty shows px as kitty's picture over cols×rows placeholder cells (the
-// picture kitty's to scale to them): whole where it is new or changed,
-// but where the terminal paints edits (kitty itself) only the part that
-// changed; nothing when nothing did (a screenshot a second of a still
-// screen).
+// kitty shows px as kitty's picture over cols×rows cells, placeholders or
+// blank under a direct placement (the picture kitty's to scale to them):
+// whole where it is new or changed, but where the terminal paints edits
+// (kitty itself) only the part that changed; nothing when nothing did (a
+// screenshot a second of a still screen).
 func (p *Page) kitty(px *image.RGBA, pic tea.Graphic, cols, rows int) tea.Cmd {
 	tmux := p.ctx.Graphics.Tmux
 	if p.ctx.Graphics.KittyDirect {
