@@ -107,7 +107,7 @@ func parseAnswer(a string) Graphics {
 	if m := xtversion.FindStringSubmatch(a); strings.Contains(a, "\x1b_Gi=31;OK") && m != nil {
 		switch {
 		case placeholders(m[1]):
-			g.Protocol, g.KittyEdits = KittyImage, isKitty(m[1])
+			g.Protocol, g.KittyEdits = KittyImage, kittyVersion(m[1]) >= 0
 		case kittyVersion(m[1]) >= 20: // edits and C=1 came in 0.20
 			g.Protocol, g.KittyEdits, g.KittyDirect = KittyImage, true, true
 		}
@@ -162,7 +162,7 @@ func placeholders(version string) bool {
 }
 
 // kittyVersion is kitty's minor version in XTVERSION's answer (1.0 and
-// later: 1000 and more), -1 when it is not kitty's.
+// later: 1000 and more), -1 when it does not name kitty itself.
 func kittyVersion(version string) int {
 	v := strings.ToLower(version)
 	var major, minor int
@@ -171,9 +171,6 @@ func kittyVersion(version string) int {
 	}
 	return major*1000 + minor
 }
-
-// isKitty is whether XTVERSION's answer names kitty itself.
-func isKitty(version string) bool { return strings.Contains(strings.ToLower(version), "kitty(") }
 
 // tmuxPassesKitty is whether tmux hands kitty's escapes to a terminal
 // outside that draws them, and whether that terminal paints edits.
@@ -192,7 +189,7 @@ func tmuxPassesKitty(pane string) (pass, edits bool) {
 	}
 	// The terminal's XTVERSION answer, when tmux has it; else its TERM.
 	if f[2] != "" {
-		return placeholders(f[2]), isKitty(f[2])
+		return placeholders(f[2]), kittyVersion(f[2]) >= 0
 	}
 	return f[1] == "xterm-kitty" || f[1] == "xterm-ghostty", f[1] == "xterm-kitty"
 }

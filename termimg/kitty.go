@@ -5,6 +5,7 @@ import (
 	"compress/zlib"
 	"encoding/base64"
 	"encoding/binary"
+	"fmt"
 	"hash/crc32"
 	"image"
 	"image/color"
@@ -25,9 +26,7 @@ const kittyChunk = 4096
 // Kitty is the escape sequences that send px as image id and place it
 // virtually over cols×rows cells, the image scaled to fill them.
 func Kitty(px *image.RGBA, id, cols, rows int, tmux bool) string {
-	b := px.Bounds()
-	return kittySend("a=T,U=1,q=2,i="+strconv.Itoa(id)+",s="+strconv.Itoa(b.Dx())+",v="+strconv.Itoa(b.Dy())+
-		",c="+strconv.Itoa(cols)+",r="+strconv.Itoa(rows), px, tmux)
+	return kittySend(fmt.Sprintf("a=T,U=1,q=2,i=%d,c=%d,r=%d", id, cols, rows), px, tmux)
 }
 
 // KittyPlace is the escape sequences that send px as image id and show
@@ -35,9 +34,7 @@ func Kitty(px *image.RGBA, id, cols, rows int, tmux bool) string {
 // placement, for kitty before 0.28 (no placeholders). C=1: the cursor
 // stays.
 func KittyPlace(px *image.RGBA, id, cols, rows int, tmux bool) string {
-	b := px.Bounds()
-	return kittySend("a=T,C=1,q=2,i="+strconv.Itoa(id)+",p=1,s="+strconv.Itoa(b.Dx())+",v="+strconv.Itoa(b.Dy())+
-		",c="+strconv.Itoa(cols)+",r="+strconv.Itoa(rows), px, tmux)
+	return kittySend(fmt.Sprintf("a=T,C=1,q=2,i=%d,p=1,c=%d,r=%d", id, cols, rows), px, tmux)
 }
 
 // KittyHide takes image id's placements away and keeps the image (text
@@ -51,12 +48,10 @@ func KittyHide(id int, tmux bool) string {
 // frame, X=1 replacing what was there. kitty draws it; Ghostty takes
 // whole images only.
 func KittyEdit(part *image.RGBA, at image.Point, id int, tmux bool) string {
-	b := part.Bounds()
-	return kittySend("a=f,r=1,X=1,q=2,i="+strconv.Itoa(id)+",x="+strconv.Itoa(at.X)+",y="+strconv.Itoa(at.Y)+
-		",s="+strconv.Itoa(b.Dx())+",v="+strconv.Itoa(b.Dy()), part, tmux)
+	return kittySend(fmt.Sprintf("a=f,r=1,X=1,q=2,i=%d,x=%d,y=%d", id, at.X, at.Y), part, tmux)
 }
 
-// kittySend is px sent with keys: a PNG of its palette when it has at most
+// kittySend is px sent with keys and its size: a PNG of its palette when it has at most
 // 256 colours (VGA text mode has 16: an eighth of the bytes), else
 // zlib-compressed RGB; in chunks, each saying whether more follow. tmux
 // wraps each in tmux's passthrough. q=2 in keys: the terminal answers
@@ -81,7 +76,7 @@ func kittySend(keys string, px *image.RGBA, tmux bool) string {
 	}
 	enc := base64.StdEncoding.EncodeToString(data)
 	var sb strings.Builder
-	keys += "," + format + ","
+	keys += fmt.Sprintf(",s=%d,v=%d,%s,", w, h, format)
 	for len(enc) > 0 {
 		n := min(len(enc), kittyChunk)
 		more := "0"

@@ -76,9 +76,7 @@ func (r *standardRenderer) setGraphic(m graphicMsg) {
 		r.graphicDue = true
 	}
 	r.graphic, r.patchDue = m.g, m.g.Patch != ""
-	var hide bytes.Buffer
-	r.hideGraphic(&hide, r.lastRenderedLines)
-	r.graphicOnce += hide.String()
+	r.graphicOnce += r.hideGraphic(r.lastRenderedLines)
 	r.changed()
 }
 
@@ -104,14 +102,15 @@ func (r *standardRenderer) graphicUnder(lines []string) bool {
 	return true
 }
 
-// hideGraphic notes whether text is over the picture in lines, and
-// writes its Hide as the text comes.
-func (r *standardRenderer) hideGraphic(buf *bytes.Buffer, lines []string) {
+// hideGraphic notes whether text is over the picture in lines, and is
+// its Hide as the text comes.
+func (r *standardRenderer) hideGraphic(lines []string) string {
 	was := r.graphicHidden
 	r.graphicHidden = !r.graphicUnder(lines)
 	if r.graphicHidden && !was && r.graphic.Seq != nil && r.altScreenActive {
-		buf.WriteString(r.graphic.Hide)
+		return r.graphic.Hide
 	}
+	return ""
 }
 
 // writeGraphic appends what is due: the one-off sequence, the picture

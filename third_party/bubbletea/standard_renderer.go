@@ -213,7 +213,7 @@ func (r *standardRenderer) flush() {
 	}
 
 	flushQueuedMessages := len(r.queuedMessageLines) > 0 && !r.altScreenActive
-	r.hideGraphic(buf, newLines) // kvmtui's patch: a dialog over the picture
+	buf.WriteString(r.hideGraphic(newLines)) // kvmtui's patch: a dialog over the picture
 
 	if flushQueuedMessages {
 		// Dump the lines we've queued up for printing.

@@ -77,8 +77,9 @@ type stamp struct {
 	received int64
 }
 
-// place is where a picture is: its cells, and their size in pixels
-// (sixel's; kitty scales its picture to its cells).
+// place is where a picture is: its cells, and the size in pixels a change
+// is widened to (sixel's cell; 1x1 for kitty, which scales its picture to
+// its cells).
 type place struct {
 	cells image.Rectangle
 	cell  image.Point
@@ -390,17 +391,11 @@ func (p *Page) kitty(px *image.RGBA, pic tea.Graphic, cols, rows int) tea.Cmd {
 		p.lines = termimg.KittyPlaceholders(kittyID, cols, rows)
 		pic.Seq = func() string { return termimg.Kitty(px, kittyID, cols, rows, tmux) }
 	}
-	shown, at := p.shown, place{cells: image.Rect(pic.Col, pic.Row, pic.Col+cols, pic.Row+rows)}
-	same := shown != nil && at == p.shownAt && shown.Rect == px.Rect
-	p.shown, p.shownAt = px, at
-	if !same {
-		return tea.SetGraphic(pic)
-	}
-	r := termimg.ChangedCells(shown, px, 1, 1)
+	r, _ := p.news(px, place{image.Rect(pic.Col, pic.Row, pic.Col+cols, pic.Row+rows), image.Pt(1, 1)})
 	switch {
 	case r.Empty():
 		return nil
-	case !p.ctx.Graphics.KittyEdits:
+	case r == px.Rect || !p.ctx.Graphics.KittyEdits:
 		return tea.SetGraphic(pic)
 	}
 	pic.Patch = termimg.KittyEdit(px.SubImage(r).(*image.RGBA), r.Min.Sub(px.Rect.Min), kittyID, tmux)
@@ -414,22 +409,34 @@ func (p *Page) kitty(px *image.RGBA, pic tea.Graphic, cols, rows int) tea.Cmd {
 func (p *Page) sixel(px *image.RGBA, pic tea.Graphic, cols, rows int, cell image.Point) tea.Cmd {
 	p.blank(&pic, cols, rows)
 	pic.Seq = func() string { return termimg.Sixel(px) }
-	shown, at := p.shown, place{image.Rect(pic.Col, pic.Row, pic.Col+cols, pic.Row+rows), cell}
-	moved := at != p.shownAt
-	p.shown, p.shownAt = px, at
+	r, moved := p.news(px, place{image.Rect(pic.Col, pic.Row, pic.Col+cols, pic.Row+rows), cell})
 	switch {
-	case shown == nil:
-		return tea.SetGraphic(pic)
 	case moved: // the guest's resolution changed: the last picture's pixels go first
 		return tea.Sequence(tea.ClearGraphic(""), tea.SetGraphic(pic))
-	}
-	r := termimg.ChangedCells(shown, px, cell.X, cell.Y)
-	if r.Empty() {
+	case r.Empty():
 		return nil
+	case r == px.Rect:
+		return tea.SetGraphic(pic)
 	}
 	pic.Patch = termimg.Sixel(px.SubImage(r).(*image.RGBA))
 	pic.PatchCol, pic.PatchRow = pic.Col+r.Min.X/cell.X, pic.Row+r.Min.Y/cell.Y
 	return tea.SetGraphic(pic)
+}
+
+// news records px as the picture shown at at, and is what of it the
+// terminal lacks: all of it where it is the first, or moved or changed
+// size (moved: the last one is elsewhere), else the cells that changed
+// since the last one (empty: none).
+func (p *Page) news(px *image.RGBA, at place) (r image.Rectangle, moved bool) {
+	shown, was := p.shown, p.shownAt
+	p.shown, p.shownAt = px, at
+	switch {
+	case shown == nil:
+		return px.Rect, false
+	case at != was || shown.Rect != px.Rect:
+		return px.Rect, true
+	}
+	return termimg.ChangedCells(shown, px, at.cell.X, at.cell.Y), false
 }
 
 // blank makes the page's lines cols×rows blank cells for a picture drawn
